@@ -1,0 +1,3 @@
+from modelatlas.cli import main
+
+main()

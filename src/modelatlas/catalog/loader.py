@@ -1,0 +1,135 @@
+"""Read a catalog directory into typed records, collecting every problem instead of stopping at the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from modelatlas.catalog._yaml import dotted, line_of, read_yaml
+from modelatlas.catalog.schema import Benchmark, Model, Organization, Technique
+from modelatlas.errors import CatalogError, Problem
+
+__all__ = ["Catalog", "Entry", "load_catalog"]
+
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry(Generic[R]):
+    """A record with the file and YAML node it came from, so later checks can name the line."""
+
+    record: R
+    path: Path
+    node: yaml.Node | None
+
+    def line(self, *loc: str | int) -> int:
+        return line_of(self.node, loc)
+
+    def problem(self, field: str, message: str, *loc: str | int) -> Problem:
+        return Problem(self.path, self.line(*loc), field, message)
+
+
+@dataclass
+class Catalog:
+    """Everything in a catalog directory, and what was wrong with it."""
+
+    root: Path
+    models: list[Entry[Model]] = field(default_factory=list)
+    organizations: list[Entry[Organization]] = field(default_factory=list)
+    techniques: list[Entry[Technique]] = field(default_factory=list)
+    benchmarks: list[Entry[Benchmark]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+_LISTS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("organizations", Organization),
+    ("techniques", Technique),
+    ("benchmarks", Benchmark),
+)
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Load every file of the catalog at ``root``; records that fail their schema are left out and reported.
+
+    Raises:
+        CatalogError: ``root`` is not a catalog directory (no ``models/`` folder in it).
+    """
+    models_dir = root / "models"
+    if not models_dir.is_dir():
+        raise CatalogError(f"{root} is not a catalog: it has no models/ directory")
+    catalog = Catalog(root=root)
+    for name, schema in _LISTS:
+        path = root / f"{name}.yaml"
+        if not path.exists():
+            catalog.problems.append(Problem(path, 1, "", "file is missing"))
+            continue
+        getattr(catalog, name).extend(_load_list(path, schema, catalog.problems))
+    for path in sorted(models_dir.glob("*.yaml")) + sorted(models_dir.glob("*.yml")):
+        entry = _load_model(path, catalog.problems)
+        if entry is not None:
+            catalog.models.append(entry)
+    return catalog
+
+
+def _load_model(path: Path, problems: list[Problem]) -> Entry[Model] | None:
+    located, faults = read_yaml(path)
+    problems.extend(Problem(path, f.line, f.field, f.message) for f in faults)
+    if located is None:
+        return None
+    if not isinstance(located.data, dict):
+        problems.append(Problem(path, 1, "", "a model file must be a mapping of fields"))
+        return None
+    record = _validate(Model, located.data, path, located.node, (), problems)
+    return Entry(record, path, located.node) if record is not None else None
+
+
+def _load_list(path: Path, schema: type[R], problems: list[Problem]) -> list[Entry[R]]:
+    located, faults = read_yaml(path)
+    problems.extend(Problem(path, f.line, f.field, f.message) for f in faults)
+    if located is None:
+        return []
+    if not isinstance(located.data, list) or not isinstance(located.node, yaml.SequenceNode):
+        problems.append(Problem(path, 1, "", f"{path.name} must be a list of records"))
+        return []
+    entries = []
+    for index, (item, node) in enumerate(zip(located.data, located.node.value, strict=True)):
+        record = _validate(schema, item, path, located.node, (index,), problems)
+        if record is not None:
+            entries.append(Entry(record, path, node))
+    return entries
+
+
+def _validate(
+    schema: type[R],
+    data: Any,
+    path: Path,
+    node: yaml.Node | None,
+    prefix: tuple[int, ...],
+    problems: list[Problem],
+) -> R | None:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = (*prefix, *error["loc"])
+            field_loc = [p for p in error["loc"] if isinstance(p, int) or _is_field(p)]
+            problems.append(Problem(path, line_of(node, loc), dotted(field_loc), _message(error)))
+        return None
+
+
+def _is_field(part: str) -> bool:
+    return "[" not in part and not part.startswith(("function-", "constrained-", "json-"))
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (misspelt? see docs/catalog.md)"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")

@@ -1,0 +1,22 @@
+"""Name normalisation: the key under which `LLaMA-2`, `Llama 2` and `llama2` are the same name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["name_key"]
+
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def name_key(text: str) -> str:
+    """Fold case, width and accents and drop everything but letters, digits and CJK characters.
+
+    ``name_key("LLaMA-2") == name_key("Llama 2") == "llama2"``; ``name_key("紫东·太初") == "紫东太初"``.
+    Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart.
+    """
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("α", "alpha")
+    return _NOT_WORD.sub("", folded)

@@ -1,0 +1,358 @@
+"""The typed records of the catalog: Model, Organization, Technique, Benchmark.
+
+Every record is strict: an unknown key is an error, so a misspelt field fails validation
+instead of vanishing. Facts are backed by ``sources``; see ``modelatlas.catalog.validate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
+
+from modelatlas.catalog.units import parse_count
+from modelatlas.catalog.vocab import (
+    ArchType,
+    Domain,
+    Modality,
+    Openness,
+    OrgKind,
+    Precision,
+    Purpose,
+    Relation,
+    TechniqueKind,
+)
+from modelatlas.errors import BadArgument
+
+__all__ = [
+    "Architecture",
+    "BaseEdge",
+    "Benchmark",
+    "Count",
+    "Dispute",
+    "Evaluation",
+    "HardwareNeed",
+    "Modalities",
+    "Model",
+    "Organization",
+    "Paper",
+    "Parameters",
+    "PartialDate",
+    "Slug",
+    "Source",
+    "StatusNote",
+    "Summary",
+    "Technique",
+    "Training",
+    "Variant",
+    "Weights",
+]
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
+_ARXIV = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})$")
+_HF_REPO = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"{value!r} is not a slug: use lowercase letters, digits, '-' and '.'")
+    return value
+
+
+def _check_url(value: str) -> str:
+    if not _URL.match(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _check_arxiv(value: str) -> str:
+    value = re.sub(r"v\d+$", "", value.strip())
+    if not _ARXIV.match(value):
+        raise ValueError(f"{value!r} is not an arXiv id such as 2302.13971")
+    return value
+
+
+def _check_hf_repo(value: str) -> str:
+    if not _HF_REPO.match(value):
+        raise ValueError(f"{value!r} is not a Hugging Face repo id such as THUDM/chatglm-6b")
+    return value
+
+
+def _to_count(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | str):
+        try:
+            return parse_count(value)
+        except BadArgument as exc:
+            raise ValueError(str(exc)) from exc
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Url = Annotated[str, AfterValidator(_check_url)]
+ArxivId = Annotated[str, AfterValidator(_check_arxiv)]
+HfRepo = Annotated[str, AfterValidator(_check_hf_repo)]
+#: A non-negative integer count; YAML may write ``6200000000``, ``6.2e9``, ``"6.2B"`` or ``"62亿"``.
+Count = Annotated[int, BeforeValidator(_to_count), Field(ge=0)]
+Positive = Annotated[float, Field(ge=0)]
+
+
+class PartialDate(BaseModel):
+    """A date known to the year, the month or the day: ``2023``, ``2023-03`` or ``2023-03-14``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    date: dt.date
+    precision: Literal["year", "month", "day"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, dt.datetime):
+            return {"date": value.date(), "precision": "day"}
+        if isinstance(value, dt.date):
+            return {"date": value, "precision": "day"}
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            text = value.strip()
+            for pattern, precision, fmt in (
+                (r"^\d{4}$", "year", "%Y"),
+                (r"^\d{4}-\d{2}$", "month", "%Y-%m"),
+                (r"^\d{4}-\d{2}-\d{2}$", "day", "%Y-%m-%d"),
+            ):
+                if re.match(pattern, text):
+                    try:
+                        parsed = dt.datetime.strptime(text, fmt).date()
+                    except ValueError as exc:
+                        raise ValueError(f"{text!r} is not a real date") from exc
+                    return {"date": parsed, "precision": precision}
+        raise ValueError(f"{value!r} is not a date: write 2023, 2023-03 or 2023-03-14")
+
+    def __str__(self) -> str:
+        if self.precision == "year":
+            return f"{self.date.year:04d}"
+        if self.precision == "month":
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+
+DateField = Annotated[PartialDate, PlainSerializer(str, return_type=str)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Summary(_Strict):
+    zh: str | None = None
+    en: str | None = None
+
+
+class Source(_Strict):
+    """Where facts come from: a URL or a citation, when it was read, and which fields it supports."""
+
+    id: Slug
+    url: Url | None = None
+    citation: str | None = None
+    title: str | None = None
+    accessed: dt.date
+    fields: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _url_or_citation(self) -> Source:
+        if not self.url and not self.citation:
+            raise ValueError("a source needs a url or a citation")
+        return self
+
+
+class Modalities(_Strict):
+    input: list[Modality] = Field(min_length=1)
+    output: list[Modality] = Field(min_length=1)
+
+
+class Architecture(_Strict):
+    type: ArchType
+    moe: bool = False
+    note: str | None = None
+
+
+class Parameters(_Strict):
+    total: Count | None = None
+    active: Count | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _active_le_total(self) -> Parameters:
+        if self.total is not None and self.active is not None and self.active > self.total:
+            raise ValueError(f"active parameters {self.active} exceed the total {self.total}")
+        return self
+
+
+class Variant(_Strict):
+    name: str
+    parameters: Count | None = None
+    context_length: Count | None = None
+    weights: list[HfRepo] = Field(default_factory=list)
+
+
+class Training(_Strict):
+    tokens: Count | None = None
+    dataset: str | None = None
+    compute_flop: Positive | None = None
+    hardware: str | None = None
+    gpu_hours: Positive | None = None
+    cost_usd: Positive | None = None
+    co2e_t: Positive | None = None
+    note: str | None = None
+
+
+class Paper(_Strict):
+    title: str | None = None
+    arxiv: ArxivId | None = None
+    venue: str | None = None
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    url: Url | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Paper:
+        if not (self.title or self.arxiv or self.url):
+            raise ValueError("a paper needs a title, an arxiv id or a url")
+        return self
+
+
+class Weights(_Strict):
+    huggingface: list[HfRepo] = Field(default_factory=list)
+    urls: list[Url] = Field(default_factory=list)
+
+
+class StatusNote(_Strict):
+    """A dated statement about availability, e.g. "as of 2023-03-22 no code released"."""
+
+    date: DateField
+    note: str
+    source: Slug
+
+
+class BaseEdge(_Strict):
+    """A lineage edge: this model was made from ``model`` by ``relation`` (and ``method``)."""
+
+    model: Slug
+    relation: Relation
+    method: Slug | None = None
+    note: str | None = None
+
+
+class HardwareNeed(_Strict):
+    """A source's statement of the GPU memory needed, e.g. ChatGLM-6B int4 inference 6 GB."""
+
+    purpose: Purpose = "inference"
+    precision: Precision | None = None
+    gpu_memory_gb: Positive | None = None
+    gpu: str | None = None
+    note: str | None = None
+    source: Slug
+
+
+class Evaluation(_Strict):
+    benchmark: Slug
+    metric: str
+    value: float | str
+    date: DateField | None = None
+    source: Slug
+
+
+class Dispute(_Strict):
+    """A value some source claims that the catalog does not adopt, kept with its source."""
+
+    field: str
+    value: str | float | int
+    source: Slug
+    note: str | None = None
+
+
+class Model(_Strict):
+    """One model: the unit of the catalog, one YAML file each."""
+
+    id: Slug
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    family: Slug | None = None
+    version: str | None = None
+    organizations: list[Slug] = Field(default_factory=list)
+    domains: list[Domain] = Field(min_length=1)
+    modalities: Modalities | None = None
+    tasks: list[str] = Field(default_factory=list)
+    architecture: Architecture | None = None
+    parameters: Parameters | None = None
+    context_length: Count | None = None
+    variants: list[Variant] = Field(default_factory=list)
+    training: Training | None = None
+    techniques: list[Slug] = Field(default_factory=list)
+    released: DateField | None = None
+    announced: DateField | None = None
+    papers: list[Paper] = Field(default_factory=list)
+    code: list[Url] = Field(default_factory=list)
+    weights: Weights | None = None
+    demo: Url | None = None
+    homepage: Url | None = None
+    license: str | None = None
+    openness: Openness | None = None
+    status_notes: list[StatusNote] = Field(default_factory=list)
+    base_models: list[BaseEdge] = Field(default_factory=list)
+    hardware: list[HardwareNeed] = Field(default_factory=list)
+    evaluations: list[Evaluation] = Field(default_factory=list)
+    disputes: list[Dispute] = Field(default_factory=list)
+    summary: Summary | None = None
+    sources: list[Source] = Field(min_length=1)
+
+    @property
+    def names(self) -> list[str]:
+        """The name, every alias and every variant name: all the spellings that resolve to this model."""
+        return [self.name, *self.aliases, *(v.name for v in self.variants)]
+
+
+class Organization(_Strict):
+    id: Slug
+    name: str
+    name_zh: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    kind: OrgKind
+    url: Url | None = None
+
+
+class Technique(_Strict):
+    id: Slug
+    name: str
+    name_zh: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    kind: TechniqueKind
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    paper: Paper | None = None
+    summary: Summary | None = None
+
+
+class Benchmark(_Strict):
+    id: Slug
+    name: str
+    name_zh: str | None = None
+    domain: Domain
+    url: Url | None = None
+    paper: Paper | None = None
+    summary: Summary | None = None

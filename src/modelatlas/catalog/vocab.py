@@ -1,0 +1,149 @@
+"""The controlled vocabularies of the catalog, one ``Literal`` each, with their labels in two languages."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = [
+    "ARCHITECTURES",
+    "DOMAINS",
+    "FACT_FIELDS",
+    "LABELS",
+    "MODALITIES",
+    "OPENNESS",
+    "ArchType",
+    "Domain",
+    "Modality",
+    "OrgKind",
+    "Openness",
+    "Precision",
+    "Purpose",
+    "Relation",
+    "TechniqueKind",
+]
+
+Domain = Literal["nlp", "cv", "multimodal"]
+Modality = Literal["text", "image", "audio", "video", "3d", "signal", "action", "code"]
+ArchType = Literal[
+    "decoder-only",
+    "encoder-only",
+    "encoder-decoder",
+    "glm",
+    "latent-diffusion",
+    "pixel-diffusion",
+    "vision-transformer",
+    "cnn",
+    "rnn",
+    "lstm",
+    "hybrid",
+    "feedforward",
+    "n-gram",
+    "system",
+    "other",
+]
+Openness = Literal[
+    "open-weights",
+    "open-weights-restricted",
+    "research-only",
+    "api-only",
+    "closed",
+    "unreleased",
+]
+Relation = Literal[
+    "fine-tune",
+    "instruction-tune",
+    "distill",
+    "quantize",
+    "merge",
+    "continued-pretrain",
+    "adapter",
+    "component",
+    "port",
+]
+Precision = Literal["fp32", "fp16", "bf16", "int8", "int4"]
+Purpose = Literal["inference", "training", "fine-tune"]
+OrgKind = Literal["lab", "company", "university", "nonprofit", "government", "collective"]
+TechniqueKind = Literal["fine-tuning", "alignment", "training", "architecture", "compression", "prompting"]
+
+DOMAINS: tuple[str, ...] = get_args(Domain)
+MODALITIES: tuple[str, ...] = get_args(Modality)
+ARCHITECTURES: tuple[str, ...] = get_args(ArchType)
+OPENNESS: tuple[str, ...] = get_args(Openness)
+
+#: Top-level model fields that state a fact and so need a source naming them in ``fields``.
+#: Sub-fields of ``training`` may be named one by one (``training.tokens``) or all at once (``training``).
+FACT_FIELDS: tuple[str, ...] = (
+    "organizations",
+    "architecture",
+    "parameters",
+    "context_length",
+    "variants",
+    "training",
+    "techniques",
+    "released",
+    "announced",
+    "papers",
+    "code",
+    "weights",
+    "demo",
+    "homepage",
+    "license",
+    "openness",
+    "base_models",
+)
+
+#: Display labels for vocabulary values and field names, ``LABELS[value] = (en, zh)``.
+LABELS: dict[str, tuple[str, str]] = {
+    "nlp": ("NLP", "自然语言处理"),
+    "cv": ("Computer vision", "计算机视觉"),
+    "multimodal": ("Multimodal", "多模态"),
+    "open-weights": ("open weights", "开放权重"),
+    "open-weights-restricted": ("open weights, restricted", "开放权重（有限制）"),
+    "research-only": ("research-only weights", "仅限研究的权重"),
+    "api-only": ("API only", "仅 API"),
+    "closed": ("closed", "闭源"),
+    "unreleased": ("unreleased", "未发布"),
+    "id": ("ID", "ID"),
+    "name": ("Name", "名称"),
+    "aliases": ("Aliases", "别名"),
+    "family": ("Family", "系列"),
+    "version": ("Version", "版本"),
+    "organizations": ("Organizations", "机构"),
+    "country": ("Country", "国家/地区"),
+    "domains": ("Domains", "领域"),
+    "modalities": ("Modalities", "模态"),
+    "tasks": ("Tasks", "任务"),
+    "architecture": ("Architecture", "架构"),
+    "parameters": ("Parameters", "参数量"),
+    "active_parameters": ("Active parameters", "激活参数量"),
+    "context_length": ("Context length", "上下文长度"),
+    "variants": ("Variants", "版本规格"),
+    "training": ("Training", "训练"),
+    "training.tokens": ("Training tokens", "训练 token 数"),
+    "training.dataset": ("Training data", "训练数据"),
+    "training.compute_flop": ("Training compute (FLOP)", "训练算力 (FLOP)"),
+    "training.hardware": ("Training hardware", "训练硬件"),
+    "training.gpu_hours": ("GPU-hours", "GPU 小时"),
+    "training.cost_usd": ("Training cost (USD)", "训练成本（美元）"),
+    "training.co2e_t": ("CO2e (t)", "碳排放（吨 CO2e）"),
+    "techniques": ("Techniques", "技术"),
+    "released": ("Released", "发布时间"),
+    "announced": ("Announced", "公布时间"),
+    "papers": ("Papers", "论文"),
+    "code": ("Code", "代码"),
+    "weights": ("Weights", "权重"),
+    "demo": ("Demo", "演示/内测"),
+    "homepage": ("Homepage", "官网"),
+    "license": ("License", "许可证"),
+    "openness": ("Openness", "开放程度"),
+    "status_notes": ("Status notes", "状态备注"),
+    "base_models": ("Based on", "基座模型"),
+    "derivatives": ("Derivatives", "衍生模型"),
+    "hardware": ("Hardware", "硬件需求"),
+    "evaluations": ("Evaluations", "评测"),
+    "disputes": ("Disputed claims", "存疑说法"),
+    "summary": ("Summary", "简介"),
+    "sources": ("Sources", "来源"),
+    "input": ("input", "输入"),
+    "output": ("output", "输出"),
+}

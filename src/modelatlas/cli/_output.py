@@ -1,0 +1,91 @@
+"""Print records as a Rich table, JSON, CSV or markdown: every listing pipes."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["Format", "cell", "emit", "emit_json", "markdown_table", "stdout"]
+
+
+class Format(enum.StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+def stdout() -> Console:
+    """The console for results; wide when piped, so tables are not folded into narrow columns."""
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(soft_wrap=False, width=200)
+    return console
+
+
+def cell(value: Any) -> str:
+    """A value as flat text: lists joined with ``; ``, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "; ".join(cell(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    def esc(value: Any) -> str:
+        return cell(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def emit(
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    shown: dict[str, Any] | None = None,
+) -> None:
+    """Print ``records``; ``columns`` pairs each key with its header; ``shown`` maps keys to display functions.
+
+    JSON keeps every key of every record with its raw value; the other formats show ``columns`` only.
+    """
+    if fmt is Format.json:
+        emit_json(list(records))
+        return
+    shown = shown or {}
+    keys = [k for k, _ in columns]
+    headers = [h for _, h in columns]
+    rows = [[shown[k](r[k]) if k in shown else cell(r[k]) for k in keys] for r in records]
+    if fmt is Format.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(keys)
+        writer.writerows([[cell(r[k]) for k in keys] for r in records])
+        sys.stdout.write(buffer.getvalue())
+    elif fmt is Format.markdown:
+        sys.stdout.write(markdown_table(headers, rows))
+    else:
+        table = Table(title=title, header_style="bold")
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        stdout().print(table)

@@ -1,0 +1,95 @@
+"""`validate` and `build`: check the catalog, write the store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from modelatlas.catalog.validate import validate_catalog
+from modelatlas.cli._common import CatalogOpt, DbOpt, settings
+from modelatlas.cli._output import Format, emit_json
+from modelatlas.errors import CatalogInvalid, Problem
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import is_postgres, safe_url
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("build")(build)
+
+
+def validate(
+    catalog: CatalogOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table (file:line lines), json, csv or markdown.")] = Format.table,
+) -> None:
+    """Check the whole catalog and report every problem as `file:line: field: message`.
+
+    Checks types, unknown fields, dates, duplicate ids and names, unknown organizations, techniques and
+    benchmarks, base models that do not exist, lineage cycles and facts without a source. Exit 1 if any.
+    """
+    config = settings(catalog=catalog)
+    result = validate_catalog(config.catalog)
+    problems = result.problems
+    if fmt is Format.json:
+        emit_json([_problem_dict(p) for p in problems])
+    else:
+        for problem in problems:
+            typer.echo(_relative(problem))
+    err = Console(stderr=True, highlight=False)
+    if problems:
+        files = len({p.path for p in problems})
+        err.print(f"{len(problems)} problem(s) in {files} file(s) under {config.catalog}", markup=False)
+        raise typer.Exit(1)
+    err.print(
+        f"catalog OK: {len(result.models)} models, {len(result.organizations)} organizations, "
+        f"{len(result.techniques)} techniques, {len(result.benchmarks)} benchmarks",
+        markup=False,
+    )
+
+
+def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
+    """Validate the catalog, then build the store from it (SQLite by default, or PostgreSQL).
+
+    The build writes a new database and swaps it in only when complete: if validation or writing fails,
+    the previous store stays as it was.
+    """
+    config = settings(db=db, catalog=catalog)
+    result = validate_catalog(config.catalog)
+    if result.problems:
+        for problem in result.problems:
+            typer.echo(_relative(problem), err=True)
+        raise CatalogInvalid(result.problems)
+    err = Console(stderr=True, highlight=False)
+    with Progress(
+        TextColumn("building store"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task("build", total=len(result.models))
+        outcome = build_store(result, config.db, progress=lambda done: bar.update(task, completed=done))
+    where = "PostgreSQL" if is_postgres(config.db) else "SQLite"
+    err.print(
+        f"built {where} store {safe_url(config.db)}: "
+        f"{outcome.models} models, {outcome.organizations} organizations, {outcome.techniques} techniques, "
+        f"{outcome.benchmarks} benchmarks in {outcome.seconds:.2f} s",
+        markup=False,
+    )
+
+
+def _relative(problem: Problem) -> str:
+    try:
+        path = Path(os.path.relpath(problem.path))
+    except ValueError:  # another drive on Windows
+        path = problem.path
+    if str(path).startswith(".."):
+        path = problem.path
+    return str(Problem(path, problem.line, problem.field, problem.message))
+
+
+def _problem_dict(problem: Problem) -> dict[str, object]:
+    return {"file": str(problem.path), "line": problem.line, "field": problem.field, "message": problem.message}

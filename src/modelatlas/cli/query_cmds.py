@@ -1,0 +1,196 @@
+"""`overview`, `list`, `show`, `search`, `compare`: read the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from modelatlas.catalog.schema import PartialDate
+from modelatlas.catalog.units import parse_count
+from modelatlas.catalog.vocab import DOMAINS, MODALITIES
+from modelatlas.cli import _render
+from modelatlas.cli._common import DbOpt, LangOpt, open_store, settings
+from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
+from modelatlas.errors import BadArgument
+from modelatlas.store import queries as Q
+
+__all__ = ["register"]
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("overview")(overview)
+    app.command("list")(list_)
+    app.command("show")(show)
+    app.command("search")(search)
+    app.command("compare")(compare)
+
+
+def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.table) -> None:
+    """The catalog at a glance: models per domain and per year, and the newest ten."""
+    config = settings(db=db, lang=lang)
+    with open_store(config).connect() as conn:
+        result = Q.overview(conn)
+    if fmt is Format.json:
+        emit_json({
+            "total": result.total,
+            "by_domain": result.by_domain,
+            "by_year": result.by_year,
+            "by_domain_year": [{"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()],
+            "newest": [r.as_dict() for r in result.newest],
+        })
+        return
+    _render.overview(result, config.lang, fmt)
+
+
+def list_(
+    domain: Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")] = None,
+    org: Annotated[str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")] = None,
+    country: Annotated[str | None, typer.Option(help="Only models from this country (ISO code: CN, US, GB …).")] = None,
+    modality: Annotated[str | None, typer.Option(help=f"Only models taking or giving: {', '.join(MODALITIES)}.")] = None,
+    released_after: Annotated[str | None, typer.Option(help="Released on or after: 2023, 2023-03 or 2023-03-14.")] = None,
+    released_before: Annotated[str | None, typer.Option(help="Released on or before (the whole year or month counts).")] = None,
+    min_params: Annotated[str | None, typer.Option(help="At least this many parameters: 7B, 6.2e9, 62亿.")] = None,
+    max_params: Annotated[str | None, typer.Option(help="At most this many parameters.")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Only models whose weights anyone can download.")] = False,
+    base: Annotated[str | None, typer.Option(help="Only derivatives (at any depth) of this model.")] = None,
+    sort: Annotated[str, typer.Option(help="Sort by released, parameters or name.")] = "released",
+    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order (default: newest, largest, A-Z first).")] = False,
+    limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many.")] = None,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List models, filtered and sorted.
+
+    Examples: `modelatlas list --domain nlp --open --min-params 6B`,
+    `modelatlas list --base llama`, `modelatlas list --country CN --released-after 2023 -f csv`.
+    """
+    config = settings(db=db, lang=lang)
+    if domain is not None and domain not in DOMAINS:
+        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
+    if modality is not None and modality not in MODALITIES:
+        raise BadArgument(f"--modality {modality!r} is not one of {', '.join(MODALITIES)}")
+    if sort not in ("released", "parameters", "name"):
+        raise BadArgument(f"--sort {sort!r} is not one of released, parameters, name")
+    engine = open_store(config)
+    with engine.connect() as conn:
+        flt = Q.ModelFilter(
+            domain=domain,
+            org=org,
+            country=country,
+            modality=modality,
+            released_after=_date_bound(released_after, "--released-after", end=False),
+            released_before=_date_bound(released_before, "--released-before", end=True),
+            min_params=_count(min_params, "--min-params"),
+            max_params=_count(max_params, "--max-params"),
+            open_only=open_,
+            base=Q.resolve(conn, base) if base else None,
+            sort=sort,  # type: ignore[arg-type]
+            descending=(sort != "name") != reverse,
+            limit=limit,
+        )
+        rows = Q.list_models(conn, flt)
+    _render.model_rows([r.as_dict() for r in rows], config.lang, fmt)
+
+
+def show(
+    model: Annotated[str, typer.Argument(help="Model id, name or alias: llama, LLaMa-7B, 紫东太初.")],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text), json or markdown.")] = Format.table,
+) -> None:
+    """Show one model: every fact, its lineage up (bases) and down (derivatives), and its sources."""
+    config = settings(db=db, lang=lang)
+    with open_store(config).connect() as conn:
+        model_id = Q.resolve(conn, model)
+        record = Q.get_model(conn, model_id)
+        tree = Q.lineage(conn, model_id)
+        orgs = Q.organizations(conn)
+        names = {r.id: r.name for r in Q.list_models(conn, Q.ModelFilter())}
+    if fmt is Format.json:
+        data: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
+        data["lineage"] = {
+            "up": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.up],
+            "down": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.down],
+        }
+        emit_json(data)
+        return
+    if fmt is Format.csv:
+        raise BadArgument("show has no csv form; use --format json, markdown or table")
+    _render.record(record, tree, orgs, names, config.lang, markdown=fmt is Format.markdown)
+
+
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find: llama2, 'Llama 2', chatglm, 紫东, diffusion.")],
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 20,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Find models by name, alias or summary, in Chinese or English; tolerant of case, hyphens and typos."""
+    config = settings(db=db, lang=lang)
+    with open_store(config).connect() as conn:
+        hits = Q.search(conn, text, limit=limit)
+        rows = {r.id: r for r in Q.list_models(conn, Q.ModelFilter())}
+    records = []
+    for hit in hits:
+        row = rows[hit.id].as_dict()
+        records.append({**row, "matched": hit.matched, "score": hit.score})
+    if not records and fmt is Format.table:
+        typer.echo(f"no model matches {text!r}", err=True)
+        raise typer.Exit(1)
+    _render.model_rows(records, config.lang, fmt, extra=[("matched", "matched")])
+
+
+def compare(
+    models: Annotated[list[str], typer.Argument(help="Two to six model ids, names or aliases.")],
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Compare models side by side, as in the comparison tables of seed 001 (data, code, weights, cost …)."""
+    if not 2 <= len(models) <= 6:
+        raise BadArgument(f"compare takes 2 to 6 models, got {len(models)}")
+    config = settings(db=db, lang=lang)
+    with open_store(config).connect() as conn:
+        records = [Q.get_model(conn, Q.resolve(conn, m)) for m in models]
+        orgs = Q.organizations(conn)
+    table = _render.comparison(records, orgs, config.lang)
+    if fmt is Format.json:
+        emit_json({"models": [r.id for r in records], "rows": [{"field": f, "values": v} for f, v in table]})
+    elif fmt is Format.markdown:
+        headers = ["", *(r.name for r in records)]
+        stdout().print(markdown_table(headers, [[f, *v] for f, v in table]), end="", markup=False)
+    else:
+        keys = ["field", *(r.id for r in records)]
+        rows = [dict(zip(keys, [f, *v], strict=True)) for f, v in table]
+        emit(rows, [("field", ""), *((r.id, r.name) for r in records)], fmt)
+
+
+def _date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        when = PartialDate.model_validate(text)
+    except ValueError as exc:
+        raise BadArgument(f"{option} {text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
+    if not end or when.precision == "day":
+        return when.date
+    if when.precision == "year":
+        return dt.date(when.date.year, 12, 31)
+    next_month = (when.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)
+
+
+def _count(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return parse_count(text)
+    except BadArgument as exc:
+        raise BadArgument(f"{option}: {exc}") from exc
+

@@ -1,0 +1,90 @@
+"""Every exception modelatlas raises.
+
+The tree::
+
+    ModelAtlasError                 status 500, root of everything below
+    ├── CatalogError                status 400, a catalog file or record is wrong
+    │   └── CatalogInvalid          status 400, validation found problems (all of them, listed)
+    ├── StoreError                  status 500, the database could not be built or read
+    │   └── StoreMissing            status 503, no store has been built yet
+    ├── NotFound                    status 404, no model answers to that id or alias
+    └── BadArgument (ValueError)    status 400, a value given on the command line or API is malformed
+
+Each carries ``status`` so one handler renders JSON and the CLI prints ``Error: …``
+with a non-zero exit in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "BadArgument",
+    "CatalogError",
+    "CatalogInvalid",
+    "ModelAtlasError",
+    "NotFound",
+    "Problem",
+    "StoreError",
+    "StoreMissing",
+]
+
+
+class ModelAtlasError(Exception):
+    """Root of every modelatlas error."""
+
+    status = 500
+
+
+class CatalogError(ModelAtlasError):
+    """A catalog file or record is wrong."""
+
+    status = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem, located as ``file:line: field: message``."""
+
+    path: Path
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        field = self.field or "-"
+        return f"{self.path}:{self.line}: {field}: {self.message}"
+
+
+class CatalogInvalid(CatalogError):
+    """Validation found one or more problems; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__(f"catalog has {len(problems)} {noun}; run `modelatlas validate` to list them")
+
+
+class StoreError(ModelAtlasError):
+    """The database could not be built, migrated or read."""
+
+    status = 500
+
+
+class StoreMissing(StoreError):
+    """No store exists at the configured URL."""
+
+    status = 503
+
+
+class NotFound(ModelAtlasError):
+    """No model answers to the given id, name or alias."""
+
+    status = 404
+
+
+class BadArgument(ModelAtlasError, ValueError):
+    """A value given on the command line or to the API is malformed."""
+
+    status = 400

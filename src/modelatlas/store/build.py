@@ -1,0 +1,157 @@
+"""Build the store from a validated catalog, atomically: a failed build leaves the previous store intact.
+
+SQLite: the store is written to a temporary file beside the target and renamed over it.
+PostgreSQL: the store is written to a fresh schema, swapped in for the live one in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from modelatlas import __version__
+from modelatlas.catalog.loader import Catalog
+from modelatlas.store import rows as R
+from modelatlas.store import tables as T
+from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
+from modelatlas.errors import StoreError
+
+__all__ = ["BuildResult", "build_store", "migrate"]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: Insertion order: parents before the tables that refer to them.
+_ORDER = [t.name for t in T.metadata.sorted_tables]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    url: str
+    models: int
+    organizations: int
+    techniques: int
+    benchmarks: int
+    seconds: float
+
+
+def migrate(connection: Connection) -> None:
+    """Bring the schema on ``connection`` up to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def build_store(catalog: Catalog, url: str, *, progress: Callable[[int], None] | None = None) -> BuildResult:
+    """Write ``catalog`` (already validated) into the store at ``url``, replacing what was there.
+
+    ``progress`` is called with the number of models written so far.
+
+    Raises:
+        StoreError: the database could not be written; the previous store is untouched.
+    """
+    started = time.perf_counter()
+    try:
+        if is_postgres(url):
+            _build_postgres(catalog, url, progress)
+        else:
+            _build_sqlite(catalog, url, progress)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc
+    return BuildResult(
+        url=url,
+        models=len(catalog.models),
+        organizations=len(catalog.organizations),
+        techniques=len(catalog.techniques),
+        benchmarks=len(catalog.benchmarks),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _build_sqlite(catalog: Catalog, url: str, progress: Callable[[int], None] | None) -> None:
+    target = sqlite_path(url)
+    if target is None:
+        raise StoreError(f"{url!r} is not a SQLite file; an in-memory store would vanish at once")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        engine = make_engine(f"sqlite:///{tmp}")
+        try:
+            _fill(engine, catalog, progress)
+        finally:
+            engine.dispose()
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _build_postgres(catalog: Catalog, url: str, progress: Callable[[int], None] | None) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    staging, retired = f"{LIVE_SCHEMA}_build_{suffix}", f"{LIVE_SCHEMA}_old_{suffix}"
+    admin = make_engine(url, schema="public")
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{staging}"'))
+        try:
+            engine = make_engine(url, schema=staging)
+            try:
+                _fill(engine, catalog, progress)
+            finally:
+                engine.dispose()
+            with admin.begin() as conn:
+                live = conn.execute(
+                    text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"), {"s": LIVE_SCHEMA}
+                ).first()
+                if live:
+                    conn.execute(text(f'ALTER SCHEMA "{LIVE_SCHEMA}" RENAME TO "{retired}"'))
+                conn.execute(text(f'ALTER SCHEMA "{staging}" RENAME TO "{LIVE_SCHEMA}"'))
+                if live:
+                    conn.execute(text(f'DROP SCHEMA "{retired}" CASCADE'))
+        except BaseException:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{staging}" CASCADE'))
+            raise
+    finally:
+        admin.dispose()
+
+
+def _fill(engine: Engine, catalog: Catalog, progress: Callable[[int], None] | None) -> None:
+    with engine.begin() as conn:
+        migrate(conn)
+        batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        batch["organizations"] = [R.organization_row(e.record) for e in catalog.organizations]
+        batch["techniques"] = [R.technique_row(e.record) for e in catalog.techniques]
+        batch["benchmarks"] = [R.benchmark_row(e.record) for e in catalog.benchmarks]
+        for done, entry in enumerate(catalog.models, start=1):
+            for table, rows in R.model_rows(entry.record, entry.path).items():
+                batch[table].extend(rows)
+            if progress:
+                progress(done)
+        batch["build_info"] = [
+            {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+            {"key": "catalog", "value": str(catalog.root)},
+            {"key": "models", "value": str(len(catalog.models))},
+            {"key": "modelatlas_version", "value": __version__},
+        ]
+        for name in _ORDER:
+            if batch.get(name):
+                conn.execute(insert(T.metadata.tables[name]), batch[name])

@@ -1,0 +1,71 @@
+"""Engines for the store: SQLite by default, PostgreSQL for a shared server (in its own schema)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from modelatlas.errors import StoreError
+
+__all__ = ["LIVE_SCHEMA", "is_postgres", "make_engine", "safe_url", "sqlite_path"]
+
+#: On PostgreSQL the store lives in this schema; a build fills a fresh schema and swaps it in.
+LIVE_SCHEMA = "modelatlas"
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for an in-memory database or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, *, schema: str = LIVE_SCHEMA) -> Engine:
+    """An engine for ``url``; on PostgreSQL every connection searches ``schema`` first.
+
+    Raises:
+        StoreError: the URL names a backend modelatlas does not support or whose driver is missing.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise StoreError(
+                f"the PostgreSQL driver is missing ({exc.name}): pip install 'modelatlas[postgres]'"
+            ) from exc
+
+        @event.listens_for(engine, "connect")
+        def _search_path(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f'SET search_path TO "{schema}"')
+            dbapi_connection.commit()
+
+        return engine
+    if backend == "sqlite":
+        engine = create_engine(parsed)
+
+        @event.listens_for(engine, "connect")
+        def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    raise StoreError(f"unsupported database {backend!r}: use sqlite:///path.db or postgresql://…")

@@ -1,0 +1,338 @@
+"""Read the store: resolve names, list with filters, search, lineage, overview. Same answers on every backend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, Engine, Select, and_, exists, func, inspect, or_, select
+
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.schema import Model
+from modelatlas.errors import NotFound, StoreError, StoreMissing
+from modelatlas.store import tables as T
+
+__all__ = [
+    "OPEN_WEIGHTS",
+    "Lineage",
+    "ModelFilter",
+    "ModelRow",
+    "Overview",
+    "SearchHit",
+    "check_store",
+    "get_model",
+    "lineage",
+    "list_models",
+    "organizations",
+    "overview",
+    "resolve",
+    "search",
+]
+
+#: Openness values under which anyone can download the weights.
+OPEN_WEIGHTS = ("open-weights", "open-weights-restricted")
+
+SortKey = Literal["released", "parameters", "name"]
+
+
+def check_store(engine: Engine) -> None:
+    """Raise unless a built store is reachable through ``engine``.
+
+    Raises:
+        StoreMissing: there is no store yet (run ``modelatlas build``).
+        StoreError: the database cannot be reached.
+    """
+    try:
+        with engine.connect() as conn:
+            present = inspect(conn).has_table("models")
+    except Exception as exc:  # any driver error: unreachable server, bad file
+        raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {exc}") from exc
+    if not present:
+        url = engine.url.render_as_string(hide_password=True)
+        raise StoreMissing(f"no store at {url}: run `modelatlas build` first")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFilter:
+    """The filters of ``modelatlas list``; None means no filter."""
+
+    domain: str | None = None
+    org: str | None = None
+    country: str | None = None
+    modality: str | None = None
+    released_after: dt.date | None = None
+    released_before: dt.date | None = None
+    min_params: int | None = None
+    max_params: int | None = None
+    open_only: bool = False
+    base: str | None = None
+    sort: SortKey = "released"
+    descending: bool = True
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRow:
+    """One line of a listing."""
+
+    id: str
+    name: str
+    organizations: list[str]
+    countries: list[str]
+    domains: list[str]
+    parameters: int | None
+    released: str | None
+    openness: str | None
+    architecture: str | None
+    license: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    id: str
+    name: str
+    matched: str
+    score: float
+
+
+@dataclass
+class Lineage:
+    """Ancestors (bases) and descendants of a model, each as ``(id, relation, depth)``."""
+
+    up: list[tuple[str, str, int]] = field(default_factory=list)
+    down: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    total: int
+    by_domain: dict[str, int]
+    by_year: dict[int, int]
+    by_domain_year: dict[tuple[str, int], int]
+    newest: list[ModelRow]
+
+
+def resolve(conn: Connection, ident: str) -> str:
+    """The id of the model called ``ident`` (id, name, alias or variant name, any case or hyphenation).
+
+    Raises:
+        NotFound: no model has that name; the message suggests the closest names.
+    """
+    key = name_key(ident)
+    row = conn.execute(
+        select(T.model_names.c.model_id)
+        .where(T.model_names.c.key == key)
+        .order_by(T.model_names.c.kind, T.model_names.c.model_id)
+        .limit(1)
+    ).first()
+    if row:
+        return str(row[0])
+    hits = search(conn, ident, limit=3)
+    hint = f"; did you mean {', '.join(repr(h.name) for h in hits)}?" if hits else ""
+    raise NotFound(f"no model called {ident!r}{hint} (try `modelatlas search {ident}`)")
+
+
+def get_model(conn: Connection, model_id: str) -> Model:
+    """The full catalog record of ``model_id``.
+
+    Raises:
+        NotFound: there is no model with that id.
+    """
+    row = conn.execute(select(T.models.c.record_json).where(T.models.c.id == model_id)).first()
+    if row is None:
+        raise NotFound(f"no model with id {model_id!r}")
+    return Model.model_validate(orjson.loads(row[0]))
+
+
+def organizations(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Every organization by id."""
+    return {r["id"]: dict(r) for r in conn.execute(select(T.organizations)).mappings()}
+
+
+def lineage(conn: Connection, model_id: str) -> Lineage:
+    """Bases (up, transitively) and derivatives (down, transitively) of ``model_id``."""
+    edges = conn.execute(select(T.lineage.c.model_id, T.lineage.c.base_id, T.lineage.c.relation)).all()
+    up_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    down_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for child, base, relation in edges:
+        up_of[child].append((base, relation))
+        down_of[base].append((child, relation))
+    return Lineage(up=_walk(model_id, up_of), down=_walk(model_id, down_of))
+
+
+def _walk(start: str, graph: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, int]]:
+    out: list[tuple[str, str, int]] = []
+    seen = {start}
+    frontier = [(start, 0)]
+    while frontier:
+        node, depth = frontier.pop(0)
+        for nxt, relation in sorted(graph.get(node, [])):
+            if nxt not in seen:
+                seen.add(nxt)
+                out.append((nxt, relation, depth + 1))
+                frontier.append((nxt, depth + 1))
+    return out
+
+
+def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
+    """The models that pass ``flt``, sorted and limited as it says."""
+    m = T.models
+    query: Select[Any] = select(m.c.id)
+    conditions = []
+    if flt.domain:
+        conditions.append(_has(T.model_domains, T.model_domains.c.domain == flt.domain))
+    if flt.modality:
+        conditions.append(_has(T.model_modalities, T.model_modalities.c.modality == flt.modality))
+    if flt.org:
+        o, mo = T.organizations, T.model_organizations
+        needle = flt.org.casefold()
+        org_match = or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, o.c.name_zh == flt.org)
+        conditions.append(
+            exists(select(1).select_from(mo.join(o, o.c.id == mo.c.organization_id)).where(
+                mo.c.model_id == m.c.id, org_match))
+        )
+    if flt.country:
+        o, mo = T.organizations, T.model_organizations
+        conditions.append(
+            exists(select(1).select_from(mo.join(o, o.c.id == mo.c.organization_id)).where(
+                mo.c.model_id == m.c.id, o.c.country == flt.country.upper()))
+        )
+    if flt.released_after:
+        conditions.append(m.c.released >= flt.released_after)
+    if flt.released_before:
+        conditions.append(m.c.released <= flt.released_before)
+    if flt.min_params is not None:
+        conditions.append(m.c.parameters >= flt.min_params)
+    if flt.max_params is not None:
+        conditions.append(m.c.parameters <= flt.max_params)
+    if flt.open_only:
+        conditions.append(m.c.openness.in_(OPEN_WEIGHTS))
+    if flt.base:
+        descendants = [d for d, _, _ in lineage(conn, flt.base).down]
+        conditions.append(m.c.id.in_(descendants))
+    if conditions:
+        query = query.where(and_(*conditions))
+    column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[flt.sort]
+    order = column.desc() if flt.descending else column.asc()
+    query = query.order_by(order.nulls_last(), m.c.id)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    ids = [r[0] for r in conn.execute(query)]
+    return _rows(conn, ids)
+
+
+def _has(table: Any, condition: Any) -> Any:
+    return exists(select(1).select_from(table).where(table.c.model_id == T.models.c.id, condition))
+
+
+def _rows(conn: Connection, ids: list[str]) -> list[ModelRow]:
+    if not ids:
+        return []
+    m, mo, o, md = T.models, T.model_organizations, T.organizations, T.model_domains
+    base = {r["id"]: r for r in conn.execute(select(m).where(m.c.id.in_(ids))).mappings()}
+    orgs: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
+    for mid, pos, name, country in conn.execute(
+        select(mo.c.model_id, mo.c.position, o.c.name, o.c.country)
+        .join(o, o.c.id == mo.c.organization_id)
+        .where(mo.c.model_id.in_(ids))
+    ):
+        orgs[mid].append((pos, name, country))
+    domains: dict[str, list[str]] = defaultdict(list)
+    for mid, domain in conn.execute(select(md.c.model_id, md.c.domain).where(md.c.model_id.in_(ids))):
+        domains[mid].append(domain)
+    out = []
+    for mid in ids:
+        r = base[mid]
+        ordered = sorted(orgs[mid])
+        out.append(
+            ModelRow(
+                id=mid,
+                name=r["name"],
+                organizations=[name for _, name, _ in ordered],
+                countries=sorted({c for _, _, c in ordered if c}),
+                domains=sorted(domains[mid]),
+                parameters=r["parameters"],
+                released=_date_text(r["released"], r["released_precision"]),
+                openness=r["openness"],
+                architecture=r["architecture"],
+                license=r["license"],
+            )
+        )
+    return out
+
+
+def _date_text(value: dt.date | None, precision: str | None) -> str | None:
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Models whose names, aliases or summaries match ``text``, best first.
+
+    Tolerant of case, spaces, hyphens (``Llama 2`` = ``LLaMa-2`` = ``llama2``) and small typos.
+    """
+    query_key = name_key(text)
+    needle = text.strip().casefold()
+    if not query_key and not needle:
+        return []
+    best: dict[str, tuple[float, str]] = {}
+    names = conn.execute(select(T.model_names.c.model_id, T.model_names.c.name, T.model_names.c.key)).all()
+
+    def offer(mid: str, score: float, matched: str) -> None:
+        if score > best.get(mid, (0.0, ""))[0]:
+            best[mid] = (score, matched)
+
+    for mid, name, key in names:
+        if not query_key:
+            break
+        if key == query_key:
+            offer(mid, 100.0, name)
+        elif len(query_key) >= 2 and query_key in key:
+            offer(mid, 90.0 - min(10.0, (len(key) - len(query_key)) / 2), name)
+    if query_key and len(query_key) >= 4:
+        keys = [key for _, _, key in names]
+        for _, score, index in process.extract(query_key, keys, scorer=fuzz.ratio, limit=50, score_cutoff=75):
+            mid, name, _ = names[index]
+            offer(mid, float(score) * 0.85, name)
+    if needle and len(needle) >= 2:
+        summaries = conn.execute(select(T.models.c.id, T.models.c.summary_en, T.models.c.summary_zh)).all()
+        for mid, en, zh in summaries:
+            if any(needle in (s or "").casefold() for s in (en, zh)):
+                offer(mid, 60.0, "summary")
+    if not best:
+        return []
+    display = {r[0]: r[1] for r in conn.execute(select(T.models.c.id, T.models.c.name).where(T.models.c.id.in_(best)))}
+    hits = [SearchHit(mid, display[mid], matched, round(score, 1)) for mid, (score, matched) in best.items()]
+    hits.sort(key=lambda h: (-h.score, h.name.casefold(), h.id))
+    return hits[:limit]
+
+
+def overview(conn: Connection, *, newest: int = 10) -> Overview:
+    """Counts per domain and per release year, and the newest models."""
+    m, md = T.models, T.model_domains
+    total = conn.execute(select(func.count()).select_from(m)).scalar_one()
+    by_domain = Counter({d: n for d, n in conn.execute(select(md.c.domain, func.count()).group_by(md.c.domain))})
+    year = func.extract("year", m.c.released)
+    by_domain_year: dict[tuple[str, int], int] = {}
+    for domain, y, n in conn.execute(
+        select(md.c.domain, year, func.count()).join(m, m.c.id == md.c.model_id)
+        .where(m.c.released.is_not(None)).group_by(md.c.domain, year)
+    ):
+        by_domain_year[(domain, int(y))] = n
+    by_year = Counter({int(y): n for y, n in conn.execute(
+        select(year, func.count()).where(m.c.released.is_not(None)).group_by(year))})
+    rows = list_models(conn, ModelFilter(sort="released", descending=True, limit=newest))
+    return Overview(total, dict(sorted(by_domain.items())), dict(sorted(by_year.items())),
+                    dict(sorted(by_domain_year.items())), rows)

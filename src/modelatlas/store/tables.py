@@ -1,0 +1,279 @@
+"""The store's tables: plain, one fact per column, readable by pandas or Datasette.
+
+``docs/store.md`` describes each table. The schema itself is created by the Alembic
+migrations in ``modelatlas/store/migrations``; this module is their target metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = [
+    "benchmarks",
+    "build_info",
+    "code",
+    "disputes",
+    "evaluations",
+    "hardware",
+    "lineage",
+    "metadata",
+    "model_domains",
+    "model_modalities",
+    "model_names",
+    "model_organizations",
+    "model_techniques",
+    "models",
+    "organizations",
+    "papers",
+    "source_fields",
+    "sources",
+    "status_notes",
+    "techniques",
+    "variants",
+    "weights",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    }
+)
+
+
+def _model_fk() -> Column[str]:
+    return Column("model_id", String(100), ForeignKey("models.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_zh", Text),
+    Column("country", String(2)),
+    Column("kind", String(20), nullable=False),
+    Column("url", Text),
+)
+
+techniques = Table(
+    "techniques",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_zh", Text),
+    Column("kind", String(20), nullable=False),
+    Column("year", Integer),
+    Column("paper_title", Text),
+    Column("paper_arxiv", String(30)),
+)
+
+benchmarks = Table(
+    "benchmarks",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_zh", Text),
+    Column("domain", String(20), nullable=False),
+    Column("url", Text),
+)
+
+models = Table(
+    "models",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("family", String(100)),
+    Column("version", Text),
+    Column("architecture", String(30)),
+    Column("moe", Boolean, nullable=False, default=False),
+    Column("parameters", BigInteger),
+    Column("active_parameters", BigInteger),
+    Column("context_length", BigInteger),
+    Column("training_tokens", BigInteger),
+    Column("training_dataset", Text),
+    Column("training_compute_flop", Float),
+    Column("training_hardware", Text),
+    Column("training_gpu_hours", Float),
+    Column("training_cost_usd", Float),
+    Column("training_co2e_t", Float),
+    Column("released", Date),
+    Column("released_precision", String(5)),
+    Column("announced", Date),
+    Column("announced_precision", String(5)),
+    Column("license", Text),
+    Column("openness", String(30)),
+    Column("demo", Text),
+    Column("homepage", Text),
+    Column("summary_en", Text),
+    Column("summary_zh", Text),
+    Column("source_file", Text, nullable=False),
+    Column("record_json", Text, nullable=False),
+    Index("ix_models_released", "released"),
+    Index("ix_models_parameters", "parameters"),
+)
+
+model_names = Table(
+    "model_names",
+    metadata,
+    _model_fk(),
+    Column("name", Text, nullable=False),
+    Column("key", Text, nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+)
+
+model_domains = Table(
+    "model_domains",
+    metadata,
+    _model_fk(),
+    Column("domain", String(20), nullable=False, index=True),
+)
+
+model_modalities = Table(
+    "model_modalities",
+    metadata,
+    _model_fk(),
+    Column("direction", String(6), nullable=False),
+    Column("modality", String(10), nullable=False, index=True),
+)
+
+model_organizations = Table(
+    "model_organizations",
+    metadata,
+    _model_fk(),
+    Column("organization_id", String(100), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+model_techniques = Table(
+    "model_techniques",
+    metadata,
+    _model_fk(),
+    Column("technique_id", String(100), ForeignKey("techniques.id"), nullable=False, index=True),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    _model_fk(),
+    Column("name", Text, nullable=False),
+    Column("parameters", BigInteger),
+    Column("context_length", BigInteger),
+)
+
+papers = Table(
+    "papers",
+    metadata,
+    _model_fk(),
+    Column("position", Integer, nullable=False),
+    Column("title", Text),
+    Column("arxiv", String(30), index=True),
+    Column("venue", Text),
+    Column("year", Integer),
+    Column("url", Text),
+)
+
+code = Table("code", metadata, _model_fk(), Column("url", Text, nullable=False))
+
+weights = Table(
+    "weights",
+    metadata,
+    _model_fk(),
+    Column("kind", String(12), nullable=False),
+    Column("ref", Text, nullable=False),
+)
+
+lineage = Table(
+    "lineage",
+    metadata,
+    _model_fk(),
+    Column("base_id", String(100), ForeignKey("models.id"), nullable=False, index=True),
+    Column("relation", String(30), nullable=False),
+    Column("method", String(100)),
+    Column("note", Text),
+)
+
+hardware = Table(
+    "hardware",
+    metadata,
+    _model_fk(),
+    Column("purpose", String(12), nullable=False),
+    Column("precision", String(5)),
+    Column("gpu_memory_gb", Float),
+    Column("gpu", Text),
+    Column("note", Text),
+    Column("source_id", String(100), nullable=False),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    _model_fk(),
+    Column("benchmark_id", String(100), ForeignKey("benchmarks.id"), nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("value_num", Float),
+    Column("value_text", Text),
+    Column("date", Date),
+    Column("source_id", String(100), nullable=False),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    _model_fk(),
+    Column("source_id", String(100), nullable=False),
+    Column("url", Text),
+    Column("citation", Text),
+    Column("title", Text),
+    Column("accessed", Date, nullable=False),
+    Column("note", Text),
+)
+
+source_fields = Table(
+    "source_fields",
+    metadata,
+    _model_fk(),
+    Column("source_id", String(100), nullable=False),
+    Column("field", String(40), nullable=False),
+)
+
+status_notes = Table(
+    "status_notes",
+    metadata,
+    _model_fk(),
+    Column("date", Date, nullable=False),
+    Column("precision", String(5), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("source_id", String(100), nullable=False),
+)
+
+disputes = Table(
+    "disputes",
+    metadata,
+    _model_fk(),
+    Column("field", String(40), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("source_id", String(100), nullable=False),
+    Column("note", Text),
+)
+
+build_info = Table(
+    "build_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
