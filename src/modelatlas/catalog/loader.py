@@ -43,6 +43,8 @@ class Catalog:
     techniques: list[Entry[Technique]] = field(default_factory=list)
     benchmarks: list[Entry[Benchmark]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Ids of model files that failed their schema: they exist, so references to them are not errors too.
+    unparsed_ids: set[str] = field(default_factory=set)
 
 
 _LISTS: tuple[tuple[str, type[BaseModel]], ...] = (
@@ -69,22 +71,26 @@ def load_catalog(root: Path) -> Catalog:
             continue
         getattr(catalog, name).extend(_load_list(path, schema, catalog.problems))
     for path in sorted(models_dir.glob("*.yaml")) + sorted(models_dir.glob("*.yml")):
-        entry = _load_model(path, catalog.problems)
+        entry = _load_model(path, catalog)
         if entry is not None:
             catalog.models.append(entry)
     return catalog
 
 
-def _load_model(path: Path, problems: list[Problem]) -> Entry[Model] | None:
+def _load_model(path: Path, catalog: Catalog) -> Entry[Model] | None:
     located, faults = read_yaml(path)
-    problems.extend(Problem(path, f.line, f.field, f.message) for f in faults)
+    catalog.problems.extend(Problem(path, f.line, f.field, f.message) for f in faults)
     if located is None:
         return None
     if not isinstance(located.data, dict):
-        problems.append(Problem(path, 1, "", "a model file must be a mapping of fields"))
+        catalog.problems.append(Problem(path, 1, "", "a model file must be a mapping of fields"))
         return None
-    record = _validate(Model, located.data, path, located.node, (), problems)
-    return Entry(record, path, located.node) if record is not None else None
+    record = _validate(Model, located.data, path, located.node, (), catalog.problems)
+    if record is None:
+        if isinstance(located.data.get("id"), str):
+            catalog.unparsed_ids.add(located.data["id"])
+        return None
+    return Entry(record, path, located.node)
 
 
 def _load_list(path: Path, schema: type[R], problems: list[Problem]) -> list[Entry[R]]:

@@ -51,7 +51,7 @@ def check(catalog: Catalog) -> Iterator[Problem]:
     orgs = {e.record.id for e in catalog.organizations}
     techniques = {e.record.id for e in catalog.techniques}
     benchmarks = {e.record.id for e in catalog.benchmarks}
-    models = {e.record.id for e in catalog.models}
+    models = {e.record.id for e in catalog.models} | catalog.unparsed_ids
     for entry in catalog.models:
         yield from _file_name(entry)
         yield from _references(entry, orgs, techniques, benchmarks, models)
@@ -91,7 +91,9 @@ def _unique_ids(entries: Sequence[Entry[Any]]) -> Iterator[Problem]:
         rid: str = entry.record.id
         if rid in first:
             other = first[rid]
-            yield entry.problem("id", f"duplicate id {rid!r}, first used at {other.path}:{other.line()}", "id")
+            yield entry.problem(
+                "id", f"duplicate id {rid!r}, first used at {other.path}:{other.line()}", "id"
+            )
         else:
             first[rid] = entry
 
@@ -173,7 +175,11 @@ def _provenance(entry: Entry[Model]) -> Iterator[Problem]:
         for i, item in enumerate(getattr(model, list_name)):
             if item.source not in source_ids:
                 yield entry.problem(
-                    list_name, f"source {item.source!r} is not among this model's sources", list_name, i, "source"
+                    list_name,
+                    f"source {item.source!r} is not among this model's sources",
+                    list_name,
+                    i,
+                    "source",
                 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
@@ -16,24 +16,33 @@ __all__ = ["CatalogOpt", "DbOpt", "LangOpt", "open_store", "settings"]
 
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Store URL (sqlite:///x.db, postgresql://…) or SQLite path. Env: MODELATLAS_DB.",
-                 show_default=False),
+    typer.Option(
+        "--db",
+        help="Store URL (sqlite:///x.db, postgresql://…) or SQLite path. Env: MODELATLAS_DB.",
+        show_default=False,
+    ),
 ]
 CatalogOpt = Annotated[
     Path | None,
-    typer.Option("--catalog", help="Catalog directory. Default: the bundled catalog. Env: MODELATLAS_CATALOG.",
-                 file_okay=False, show_default=False),
+    typer.Option(
+        "--catalog",
+        help="Catalog directory. Default: the bundled catalog. Env: MODELATLAS_CATALOG.",
+        file_okay=False,
+        show_default=False,
+    ),
 ]
 LangOpt = Annotated[
     str | None,
-    typer.Option("--lang", help="Language of labels and summaries: en or zh. Env: MODELATLAS_LANG.",
-                 show_default=False),
+    typer.Option(
+        "--lang", help="Language of labels and summaries: en or zh. Env: MODELATLAS_LANG.", show_default=False
+    ),
 ]
 
 
 def settings(*, db: str | None = None, catalog: Path | None = None, lang: str | None = None) -> Settings:
     """Settings from the environment, overridden by whatever was given on the command line."""
-    overrides = {k: v for k, v in {"db": db, "catalog": catalog, "lang": lang}.items() if v is not None}
+    given: dict[str, Any] = {"db": db, "catalog": catalog, "lang": lang}
+    overrides = {k: v for k, v in given.items() if v is not None}
     if "lang" in overrides and overrides["lang"] not in ("en", "zh"):
         raise typer.BadParameter(f"{lang!r} is not a language: use en or zh", param_hint="--lang")
     return Settings(**overrides)

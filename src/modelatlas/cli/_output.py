@@ -13,7 +13,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "cell", "emit", "emit_json", "markdown_table", "stdout"]
+__all__ = ["Format", "cell", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
 
 
 class Format(enum.StrEnum):
@@ -29,6 +29,11 @@ def stdout() -> Console:
     if not console.is_terminal:
         console = Console(soft_wrap=False, width=200)
     return console
+
+
+def stderr() -> Console:
+    """The console for messages and progress: never wrapped, so each message stays one line."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def cell(value: Any) -> str:
@@ -63,7 +68,7 @@ def emit(
     title: str | None = None,
     shown: dict[str, Any] | None = None,
 ) -> None:
-    """Print ``records``; ``columns`` pairs each key with its header; ``shown`` maps keys to display functions.
+    """Print ``records``: ``columns`` pairs keys with headers, ``shown`` maps keys to display functions.
 
     JSON keeps every key of every record with its raw value; the other formats show ``columns`` only.
     """

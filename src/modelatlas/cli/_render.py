@@ -87,8 +87,11 @@ def overview(result: Overview, lang: str, fmt: Format) -> None:
         model_rows(newest, lang, fmt)
         return
     if fmt is Format.csv:
-        emit([{"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()],
-             [("domain", "domain"), ("year", "year"), ("models", "models")], fmt)
+        emit(
+            [{"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()],
+            [("domain", "domain"), ("year", "year"), ("models", "models")],
+            fmt,
+        )
         return
     table = Table(title=label("by_domain_year", lang), header_style="bold")
     for header in headers:
@@ -127,11 +130,17 @@ def record(
     add("tasks", model.tasks)
     if model.architecture:
         arch = model.architecture
-        add("architecture", arch.type + (" (MoE)" if arch.moe else "") + (f" — {arch.note}" if arch.note else ""))
+        add(
+            "architecture",
+            arch.type + (" (MoE)" if arch.moe else "") + (f" — {arch.note}" if arch.note else ""),
+        )
     if model.parameters:
         add("parameters", _params(model.parameters.total, lang))
         add("active_parameters", _params(model.parameters.active, lang))
-    add("variants", [f"{v.name} ({_params(v.parameters, lang)})" if v.parameters else v.name for v in model.variants])
+    add(
+        "variants",
+        [f"{v.name} ({_params(v.parameters, lang)})" if v.parameters else v.name for v in model.variants],
+    )
     add("context_length", model.context_length)
     if model.training:
         t = model.training
@@ -156,8 +165,13 @@ def record(
     add("hardware", [_hardware(h) for h in model.hardware])
     add("status_notes", [f"{n.date}: {n.note} [{n.source}]" for n in model.status_notes])
     add("evaluations", [f"{e.benchmark} {e.metric} = {e.value} [{e.source}]" for e in model.evaluations])
-    add("disputes", [f"{d.field} = {d.value!s} [{d.source}]" + (f" — {d.note}" if d.note else "")
-                     for d in model.disputes])
+    add(
+        "disputes",
+        [
+            f"{d.field} = {d.value!s} [{d.source}]" + (f" — {d.note}" if d.note else "")
+            for d in model.disputes
+        ],
+    )
     add("lineage_up", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.up])
     add("lineage_down", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.down])
     sources = [
@@ -185,7 +199,9 @@ def record(
     out.print(table)
 
 
-def comparison(records: Sequence[Model], orgs: dict[str, dict[str, Any]], lang: str) -> list[tuple[str, list[str]]]:
+def comparison(
+    records: Sequence[Model], orgs: dict[str, dict[str, Any]], lang: str
+) -> list[tuple[str, list[str]]]:
     """Rows of a side-by-side comparison: (field label, one value per model)."""
     yes, no = label("yes", lang), label("no", lang)
 
@@ -214,7 +230,10 @@ def comparison(records: Sequence[Model], orgs: dict[str, dict[str, Any]], lang: 
         row("code_available", [yes if m.code else no for m in records]),
         row("weights_public", [label(m.openness, lang) if m.openness else "" for m in records]),
         row("dialogue", [yes if tuned & set(m.techniques) else "" for m in records]),
-        row("evaluation", [cell([f"{e.benchmark} {e.metric} {e.value}" for e in m.evaluations]) for m in records]),
+        row(
+            "evaluation",
+            [cell([f"{e.benchmark} {e.metric} {e.value}" for e in m.evaluations]) for m in records],
+        ),
         row("cost", [cost(m) for m in records]),
         row("min_gpu", [cell(sorted({_hardware(h) for h in m.hardware})) for m in records]),
         row("base_models", [cell([b.model for b in m.base_models]) for m in records]),
@@ -241,7 +260,11 @@ def _paper(paper: Any) -> str:
 
 
 def _hardware(h: Any) -> str:
-    text = f"{h.purpose} {h.precision or ''} {h.gpu_memory_gb:g} GB".replace("  ", " ") if h.gpu_memory_gb else h.purpose
+    text = (
+        f"{h.purpose} {h.precision or ''} {h.gpu_memory_gb:g} GB".replace("  ", " ")
+        if h.gpu_memory_gb
+        else h.purpose
+    )
     if h.gpu:
         text += f" ({h.gpu})"
     return text

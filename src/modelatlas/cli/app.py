@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from modelatlas.cli import catalog_cmds, query_cmds
+from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument, ModelAtlasError
 
 __all__ = ["app", "main"]
@@ -19,7 +19,8 @@ __all__ = ["app", "main"]
 app = typer.Typer(
     name="modelatlas",
     help=(
-        "Track large AI models (大模型趋势追踪): what was released, by whom, how big, how open, built on what.\n\n"
+        "Track large AI models (大模型趋势追踪): what was released, by whom, how big, how open, "
+        "built on what.\n\n"
         "Start with `modelatlas build`, then `modelatlas overview`, `list`, `show`, `search`, `compare`."
     ),
     no_args_is_help=True,
@@ -33,7 +34,7 @@ query_cmds.register(app)
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; errors print as one ``Error: …`` line on stderr with exit code 1 (data) or 2 (usage)."""
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    err = stderr()
     try:
         result = app(args=argv, standalone_mode=False, prog_name="modelatlas")
     except typer.Exit as exc:

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, settings
-from modelatlas.cli._output import Format, emit_json
+from modelatlas.cli._output import Format, emit_json, stderr
 from modelatlas.errors import CatalogInvalid, Problem
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import is_postgres, safe_url
@@ -27,7 +26,9 @@ def register(app: typer.Typer) -> None:
 
 def validate(
     catalog: CatalogOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table (file:line lines), json, csv or markdown.")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table (file:line lines), json, csv or markdown.")
+    ] = Format.table,
 ) -> None:
     """Check the whole catalog and report every problem as `file:line: field: message`.
 
@@ -42,7 +43,7 @@ def validate(
     else:
         for problem in problems:
             typer.echo(_relative(problem))
-    err = Console(stderr=True, highlight=False)
+    err = stderr()
     if problems:
         files = len({p.path for p in problems})
         err.print(f"{len(problems)} problem(s) in {files} file(s) under {config.catalog}", markup=False)
@@ -66,7 +67,7 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
         for problem in result.problems:
             typer.echo(_relative(problem), err=True)
         raise CatalogInvalid(result.problems)
-    err = Console(stderr=True, highlight=False)
+    err = stderr()
     with Progress(
         TextColumn("building store"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
     ) as bar:
@@ -92,4 +93,9 @@ def _relative(problem: Problem) -> str:
 
 
 def _problem_dict(problem: Problem) -> dict[str, object]:
-    return {"file": str(problem.path), "line": problem.line, "field": problem.field, "message": problem.message}
+    return {
+        "file": str(problem.path),
+        "line": problem.line,
+        "field": problem.field,
+        "message": problem.message,
+    }

@@ -35,30 +35,50 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
     with open_store(config).connect() as conn:
         result = Q.overview(conn)
     if fmt is Format.json:
-        emit_json({
-            "total": result.total,
-            "by_domain": result.by_domain,
-            "by_year": result.by_year,
-            "by_domain_year": [{"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()],
-            "newest": [r.as_dict() for r in result.newest],
-        })
+        emit_json(
+            {
+                "total": result.total,
+                "by_domain": result.by_domain,
+                "by_year": result.by_year,
+                "by_domain_year": [
+                    {"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()
+                ],
+                "newest": [r.as_dict() for r in result.newest],
+            }
+        )
         return
     _render.overview(result, config.lang, fmt)
 
 
 def list_(
     domain: Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")] = None,
-    org: Annotated[str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")] = None,
-    country: Annotated[str | None, typer.Option(help="Only models from this country (ISO code: CN, US, GB …).")] = None,
-    modality: Annotated[str | None, typer.Option(help=f"Only models taking or giving: {', '.join(MODALITIES)}.")] = None,
-    released_after: Annotated[str | None, typer.Option(help="Released on or after: 2023, 2023-03 or 2023-03-14.")] = None,
-    released_before: Annotated[str | None, typer.Option(help="Released on or before (the whole year or month counts).")] = None,
-    min_params: Annotated[str | None, typer.Option(help="At least this many parameters: 7B, 6.2e9, 62亿.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option(help="Only models from this country (ISO code: CN, US, GB …).")
+    ] = None,
+    modality: Annotated[
+        str | None, typer.Option(help=f"Only models taking or giving: {', '.join(MODALITIES)}.")
+    ] = None,
+    released_after: Annotated[
+        str | None, typer.Option(help="Released on or after: 2023, 2023-03 or 2023-03-14.")
+    ] = None,
+    released_before: Annotated[
+        str | None, typer.Option(help="Released on or before (the whole year or month counts).")
+    ] = None,
+    min_params: Annotated[
+        str | None, typer.Option(help="At least this many parameters: 7B, 6.2e9, 62亿.")
+    ] = None,
     max_params: Annotated[str | None, typer.Option(help="At most this many parameters.")] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Only models whose weights anyone can download.")] = False,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Only models whose weights anyone can download.")
+    ] = False,
     base: Annotated[str | None, typer.Option(help="Only derivatives (at any depth) of this model.")] = None,
     sort: Annotated[str, typer.Option(help="Sort by released, parameters or name.")] = "released",
-    reverse: Annotated[bool, typer.Option("--reverse", help="Reverse the order (default: newest, largest, A-Z first).")] = False,
+    reverse: Annotated[
+        bool, typer.Option("--reverse", help="Reverse the order (default: newest, largest, A-Z first).")
+    ] = False,
     limit: Annotated[int | None, typer.Option(min=1, help="Show at most this many.")] = None,
     db: DbOpt = None,
     lang: LangOpt = None,
@@ -101,7 +121,9 @@ def show(
     model: Annotated[str, typer.Argument(help="Model id, name or alias: llama, LLaMa-7B, 紫东太初.")],
     db: DbOpt = None,
     lang: LangOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table (readable text), json or markdown.")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table (readable text), json or markdown.")
+    ] = Format.table,
 ) -> None:
     """Show one model: every fact, its lineage up (bases) and down (derivatives), and its sources."""
     config = settings(db=db, lang=lang)
@@ -193,4 +215,3 @@ def _count(text: str | None, option: str) -> int | None:
         return parse_count(text)
     except BadArgument as exc:
         raise BadArgument(f"{option}: {exc}") from exc
-

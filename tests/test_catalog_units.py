@@ -1,0 +1,65 @@
+"""modelatlas.catalog.units and names: counts as people write them, names as people spell them."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.units import format_count, parse_count
+from modelatlas.errors import BadArgument
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("7B", 7_000_000_000),
+        ("6.2e9", 6_200_000_000),
+        ("62亿", 6_200_000_000),
+        ("1.5万亿", 1_500_000_000_000),
+        ("175 billion", 175_000_000_000),
+        ("340M", 340_000_000),
+        ("1,542M", 1_542_000_000),
+        ("5620亿个参数", 562_000_000_000),
+        ("1T", 10**12),
+        (" 13b ", 13_000_000_000),
+        (6.7e9, 6_700_000_000),
+        (124439808, 124439808),
+    ],
+)
+def test_parse_count(text: str | int | float, value: int) -> None:
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize("text", ["lots", "7X", "", "-3B", "1.2.3B", "亿"])
+def test_parse_count_rejects(text: str) -> None:
+    with pytest.raises(BadArgument):
+        parse_count(text)
+
+
+def test_format_count() -> None:
+    assert format_count(6_200_000_000) == "6.2B"
+    assert format_count(6_200_000_000, lang="zh") == "62亿"
+    assert format_count(175_000_000_000) == "175B"
+    assert format_count(1_500_000_000_000, lang="zh") == "1.5万亿"
+    assert format_count(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("LLaMA-2", "Llama 2"),
+        ("llama2", "LLaMa-2"),
+        ("紫东·太初", "紫东太初"),
+        ("PanGu-α", "pangu alpha"),
+        ("ＧＰＴ－３", "gpt-3"),
+    ],
+)
+def test_name_key_equal(a: str, b: str) -> None:
+    assert name_key(a) == name_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Stable Diffusion 1.0", "Stable Diffusion 2.0"), ("Whisper", "Whisper V2")]
+)
+def test_name_key_keeps_versions_apart(a: str, b: str) -> None:
+    assert name_key(a) != name_key(b)

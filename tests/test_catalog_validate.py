@@ -1,0 +1,72 @@
+"""modelatlas.catalog.validate: every kind of problem is found and located as file:line: field: message."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from modelatlas.catalog.validate import load_valid_catalog, validate_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.errors import CatalogError, CatalogInvalid
+
+from .conftest import FIXTURES
+
+BROKEN = sorted(p.name for p in (FIXTURES / "broken").iterdir())
+
+
+def test_tiny_catalog_is_valid(tiny_catalog: Path) -> None:
+    catalog = load_valid_catalog(tiny_catalog)
+    assert {e.record.id for e in catalog.models} == {
+        "llama",
+        "alpaca",
+        "vicuna",
+        "freedomgpt",
+        "zidong-taichu",
+        "stable-diffusion",
+    }
+
+
+def test_bundled_catalog_is_valid() -> None:
+    catalog = validate_catalog(bundled_catalog())
+    assert catalog.problems == []
+    assert len(catalog.models) >= 100
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_broken_catalog_reports_exact_problems(case: str, tiny_catalog: Path) -> None:
+    overlay = FIXTURES / "broken" / case
+    shutil.copytree(overlay, tiny_catalog, dirs_exist_ok=True)
+    (tiny_catalog / "expected.txt").unlink()
+    expected = (overlay / "expected.txt").read_text(encoding="utf-8").splitlines()
+    catalog = validate_catalog(tiny_catalog)
+    got = [str(p).replace(f"{tiny_catalog}/", "") for p in catalog.problems]
+    assert got == expected
+    with pytest.raises(CatalogInvalid) as info:
+        load_valid_catalog(tiny_catalog)
+    assert len(info.value.problems) == len(expected)
+
+
+def test_all_problems_reported_at_once(tiny_catalog: Path) -> None:
+    for case in ("bad-type", "unknown-org", "missing-base"):
+        shutil.copytree(FIXTURES / "broken" / case, tiny_catalog, dirs_exist_ok=True)
+    assert len(validate_catalog(tiny_catalog).problems) == 3
+
+
+def test_not_a_catalog(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="has no models/ directory"):
+        validate_catalog(tmp_path)
+
+
+def test_missing_list_file_is_a_problem(tiny_catalog: Path) -> None:
+    (tiny_catalog / "benchmarks.yaml").unlink()
+    problems = validate_catalog(tiny_catalog).problems
+    assert [p.message for p in problems if p.path.name == "benchmarks.yaml"] == ["file is missing"]
+    assert any("unknown benchmark 'mmlu'" in p.message for p in problems)
+
+
+def test_not_utf8_is_a_problem(tiny_catalog: Path) -> None:
+    (tiny_catalog / "models" / "gbk.yaml").write_bytes("id: x\nname: 紫东太初\n".encode("gbk"))
+    problems = validate_catalog(tiny_catalog).problems
+    assert len(problems) == 1 and problems[0].message.startswith("not UTF-8 text")

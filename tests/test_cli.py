@@ -1,0 +1,144 @@
+"""The command line: formats that pipe, one-line errors with the right exit codes, help for everything."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from modelatlas.cli import app, main
+from modelatlas.store.engine import sqlite_path
+
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+@pytest.fixture
+def built(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    monkeypatch.setenv("MODELATLAS_DB", sqlite_url)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(tiny_catalog))
+    code, _, err = run(capsys, "build")
+    assert code == 0, err
+    assert "6 models" in err
+    return sqlite_url
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert COMMANDS == ["build", "compare", "list", "overview", "search", "show", "validate"]
+    for command in COMMANDS:
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "Usage" in out and len(out.splitlines()) > 5, command
+
+
+def test_list_formats_pipe(capsys: pytest.CaptureFixture[str], built: str) -> None:
+    code, out, _ = run(capsys, "list", "--base", "LLaMa", "--format", "json")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == ["freedomgpt", "vicuna", "alpaca"]
+    _, out, _ = run(capsys, "list", "--min-params", "62亿", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["id"] for r in rows] == ["vicuna", "alpaca", "llama", "zidong-taichu"]
+    assert rows[1]["parameters"] == "7000000000"
+    _, out, _ = run(capsys, "list", "--domain", "cv", "-f", "markdown", "--lang", "zh")
+    assert out.splitlines()[0].startswith("| id | 名称 |")
+    assert "| stable-diffusion | Stable Diffusion |" in out
+    _, out, _ = run(capsys, "list", "--open")
+    assert "vicuna" in out and "llama" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["list", "--min-params", "lots"], "--min-params: not a count: 'lots'"),
+        (["list", "--domain", "audio"], "--domain 'audio' is not one of nlp, cv, multimodal"),
+        (["list", "--released-after", "March"], "--released-after 'March' is not a date"),
+        (["list", "--limit", "0"], "Invalid value for '--limit'"),
+        (["list", "--bogus"], "No such option: --bogus"),
+        (["compare", "llama"], "compare takes 2 to 6 models, got 1"),
+        (["show"], "Missing argument"),
+        (["list", "--lang", "fr"], "'fr' is not a language"),
+    ],
+)
+def test_bad_arguments_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], built: str, argv: list[str], needle: str
+) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and err.startswith("Error: ") and needle in err
+
+
+def test_show_resolves_aliases_in_both_languages(capsys: pytest.CaptureFixture[str], built: str) -> None:
+    code, out, _ = run(capsys, "show", "紫东太初", "--lang", "zh")
+    assert (
+        code == 0
+        and "Zidong Taichu" in out
+        and "中科院自动化所的千亿参数多模态大模型" in out
+        and "机构" in out
+    )
+    _, out, _ = run(capsys, "show", "alpaca", "--lang", "en")
+    assert "Built on (lineage up)" in out and "LLaMA (instruction-tune)" in out
+    assert "FreedomGPT (fine-tune)" in out and "2023-03-28" in out
+    _, out, _ = run(capsys, "show", "llama-7b", "-f", "json")
+    data = json.loads(out)
+    assert data["id"] == "llama" and [d["model"] for d in data["lineage"]["down"]] == [
+        "alpaca",
+        "vicuna",
+        "freedomgpt",
+    ]
+
+
+def test_show_unknown_model(capsys: pytest.CaptureFixture[str], built: str) -> None:
+    code, out, err = run(capsys, "show", "gpt-5")
+    assert code == 1 and out == ""
+    assert err.startswith("Error: no model called 'gpt-5'")
+
+
+def test_search_and_compare(capsys: pytest.CaptureFixture[str], built: str) -> None:
+    _, out, _ = run(capsys, "search", "Llama", "-f", "json")
+    assert json.loads(out)[0]["id"] == "llama"
+    code, _, err = run(capsys, "search", "zzzzqq")
+    assert code == 1 and "no model matches" in err
+    _, out, _ = run(capsys, "compare", "llama", "alpaca", "vicuna", "-f", "json")
+    rows = {r["field"]: r["values"] for r in json.loads(out)["rows"]}
+    assert rows["Training cost"] == ["1,022,362 GPU-h", "$600", "$300"]
+    assert rows["Based on"] == ["", "llama", "llama"]
+    _, out, _ = run(capsys, "compare", "llama", "alpaca", "-f", "markdown", "--lang", "zh")
+    assert out.splitlines()[0] == "|  | LLaMA | Alpaca |"
+
+
+def test_overview_json(capsys: pytest.CaptureFixture[str], built: str) -> None:
+    _, out, _ = run(capsys, "overview", "-f", "json")
+    data = json.loads(out)
+    assert data["total"] == 6 and data["by_domain"] == {"cv": 1, "multimodal": 1, "nlp": 4}
+
+
+def test_query_before_build(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "list", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and "run `modelatlas build` first" in err
+
+
+def test_validate_and_failed_build_keep_store(
+    capsys: pytest.CaptureFixture[str], built: str, tiny_catalog: Path
+) -> None:
+    store = sqlite_path(built)
+    assert store is not None
+    before = store.read_bytes()
+    (tiny_catalog / "models" / "vicuna.yaml").write_text("id: vicuna\nname: Vicuna\nparamters: 13B\n")
+    code, out, err = run(capsys, "validate")
+    assert code == 1
+    assert "models/vicuna.yaml:3: paramters: unknown field" in out
+    assert "3 problem(s) in 1 file(s)" in err
+    code, _, err = run(capsys, "build")
+    assert code == 1 and "catalog has 3 problems" in err
+    assert store.read_bytes() == before

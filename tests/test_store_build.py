@@ -1,0 +1,74 @@
+"""modelatlas.store.build: the store is written whole or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.errors import StoreError
+from modelatlas.store import tables as T
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+
+
+def _model_ids(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {r[0] for r in conn.execute(select(T.models.c.id))}
+    finally:
+        engine.dispose()
+
+
+def test_build_writes_every_table(store_url: str, tiny_catalog: Path) -> None:
+    result = build_store(load_valid_catalog(tiny_catalog), store_url)
+    assert (result.models, result.organizations, result.techniques, result.benchmarks) == (6, 6, 2, 1)
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) >= set(T.metadata.tables) | {"alembic_version"}
+        assert conn.execute(
+            select(T.lineage.c.model_id, T.lineage.c.base_id).order_by(T.lineage.c.model_id)
+        ).all() == [("alpaca", "llama"), ("freedomgpt", "alpaca"), ("vicuna", "llama")]
+        names = {
+            r[0]
+            for r in conn.execute(select(T.model_names.c.name).where(T.model_names.c.model_id == "llama"))
+        }
+        assert names == {"llama", "LLaMA", "LLaMa", "LLaMA-7B", "LLaMA-65B"}
+        row = conn.execute(select(T.models).where(T.models.c.id == "llama")).mappings().one()
+        assert row["parameters"] == 65_200_000_000 and row["released"].isoformat() == "2023-02-24"
+    engine.dispose()
+
+
+def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    (tiny_catalog / "models" / "zidong-taichu.yaml").unlink()
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    assert "zidong-taichu" not in _model_ids(store_url)
+    assert len(_model_ids(store_url)) == 5
+
+
+def test_failed_build_leaves_previous_store(store_url: str, tiny_catalog: Path, tmp_path: Path) -> None:
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    before = _model_ids(store_url)
+    (tiny_catalog / "models" / "zidong-taichu.yaml").unlink()
+    catalog = load_valid_catalog(tiny_catalog)
+
+    def crash(done: int) -> None:
+        if done == 3:
+            raise RuntimeError("killed midway")
+
+    with pytest.raises(RuntimeError, match="killed midway"):
+        build_store(catalog, store_url, progress=crash)
+    assert _model_ids(store_url) == before
+    if store_url.startswith("sqlite"):
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name != "catalog") == ["store.db"]
+
+
+def test_unwritable_location_is_a_store_error(tiny_catalog: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="could not write the store"):
+        build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{blocker}/sub/store.db")
