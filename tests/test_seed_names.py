@@ -153,3 +153,19 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
 @pytest.mark.parametrize(("name", "model_id"), SEED_NAMES)
 def test_seed_name_resolves(conn: Connection, name: str, model_id: str) -> None:
     assert Q.resolve(conn, name) == model_id
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("llama2", "llama-2"),
+        ("Llama 2", "llama-2"),
+        ("LLaMa-2", "llama-2"),
+        ("chatglm", "chatglm"),
+        ("紫东", "zidong-taichu"),
+        ("stabel diffusion", "stable-diffusion"),
+        ("whsiper", "whisper"),
+    ],
+)
+def test_search_the_bundled_catalog(conn: Connection, text: str, first: str) -> None:
+    assert Q.search(conn, text)[0].id == first
