@@ -69,7 +69,12 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
         raise CatalogInvalid(result.problems)
     err = stderr()
     with Progress(
-        TextColumn("building store"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+        TextColumn("building store"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("build", total=len(result.models))
         outcome = build_store(result, config.db, progress=lambda done: bar.update(task, completed=done))
