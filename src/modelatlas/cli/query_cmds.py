@@ -132,7 +132,8 @@ def show(
         record = Q.get_model(conn, model_id)
         tree = Q.lineage(conn, model_id)
         orgs = Q.organizations(conn)
-        names = {r.id: r.name for r in Q.list_models(conn, Q.ModelFilter())}
+        related = [m for m, _, _ in tree.up + tree.down]
+        names = {r.id: r.name for r in Q.rows_for(conn, related)}
     if fmt is Format.json:
         data: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
         data["lineage"] = {
@@ -157,7 +158,7 @@ def search(
     config = settings(db=db, lang=lang)
     with open_store(config).connect() as conn:
         hits = Q.search(conn, text, limit=limit)
-        rows = {r.id: r for r in Q.list_models(conn, Q.ModelFilter())}
+        rows = {r.id: r for r in Q.rows_for(conn, [h.id for h in hits])}
     records = []
     for hit in hits:
         row = rows[hit.id].as_dict()

@@ -30,6 +30,7 @@ __all__ = [
     "organizations",
     "overview",
     "resolve",
+    "rows_for",
     "search",
 ]
 
@@ -191,25 +192,13 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
     if flt.modality:
         conditions.append(_has(T.model_modalities, T.model_modalities.c.modality == flt.modality))
     if flt.org:
-        o, mo = T.organizations, T.model_organizations
+        o = T.organizations
         needle = flt.org.casefold()
-        org_match = or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, o.c.name_zh == flt.org)
         conditions.append(
-            exists(
-                select(1)
-                .select_from(mo.join(o, o.c.id == mo.c.organization_id))
-                .where(mo.c.model_id == m.c.id, org_match)
-            )
+            _by_org(or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, o.c.name_zh == flt.org))
         )
     if flt.country:
-        o, mo = T.organizations, T.model_organizations
-        conditions.append(
-            exists(
-                select(1)
-                .select_from(mo.join(o, o.c.id == mo.c.organization_id))
-                .where(mo.c.model_id == m.c.id, o.c.country == flt.country.upper())
-            )
-        )
+        conditions.append(_by_org(T.organizations.c.country == flt.country.upper()))
     if flt.released_after:
         conditions.append(m.c.released >= flt.released_after)
     if flt.released_before:
@@ -231,14 +220,22 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
     if flt.limit is not None:
         query = query.limit(flt.limit)
     ids = [r[0] for r in conn.execute(query)]
-    return _rows(conn, ids)
+    return rows_for(conn, ids)
+
+
+def _by_org(condition: Any) -> Any:
+    """Models with at least one organization meeting ``condition``."""
+    o, mo = T.organizations, T.model_organizations
+    joined = mo.join(o, o.c.id == mo.c.organization_id)
+    return exists(select(1).select_from(joined).where(mo.c.model_id == T.models.c.id, condition))
 
 
 def _has(table: Any, condition: Any) -> Any:
     return exists(select(1).select_from(table).where(table.c.model_id == T.models.c.id, condition))
 
 
-def _rows(conn: Connection, ids: list[str]) -> list[ModelRow]:
+def rows_for(conn: Connection, ids: list[str]) -> list[ModelRow]:
+    """Listing rows for ``ids``, in that order."""
     if not ids:
         return []
     m, mo, o, md = T.models, T.model_organizations, T.organizations, T.model_domains
