@@ -23,6 +23,7 @@ __all__ = [
     "BadArgument",
     "CatalogError",
     "CatalogInvalid",
+    "InputError",
     "ModelAtlasError",
     "NotFound",
     "Problem",
@@ -88,3 +89,16 @@ class BadArgument(ModelAtlasError, ValueError):
     """A value given on the command line or to the API is malformed."""
 
     status = 400
+
+
+class InputError(ModelAtlasError):
+    """An input file to import cannot be read at all (missing columns, not UTF-8, not the format).
+
+    Malformed single rows are not errors: the importer skips them and reports why.
+    """
+
+    status = 422
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{path}:{line}: {message}")

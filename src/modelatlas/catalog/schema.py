@@ -333,7 +333,8 @@ class Organization(_Strict):
     name_zh: str | None = None
     aliases: list[str] = Field(default_factory=list)
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    kind: OrgKind
+    #: Required in the catalog's own organizations.yaml; an imported list may not say.
+    kind: OrgKind | None = None
     url: Url | None = None
 
 

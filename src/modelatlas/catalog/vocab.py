@@ -22,7 +22,10 @@ __all__ = [
     "TechniqueKind",
 ]
 
-Domain = Literal["nlp", "cv", "multimodal"]
+#: The seeds' three domains first; the rest hold what imported lists (Epoch AI) also track.
+Domain = Literal[
+    "nlp", "cv", "multimodal", "speech", "games", "biology", "robotics", "science", "recommendation", "other"
+]
 Modality = Literal["text", "image", "audio", "video", "3d", "signal", "action", "code"]
 ArchType = Literal[
     "decoder-only",
@@ -97,6 +100,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "nlp": ("NLP", "自然语言处理"),
     "cv": ("Computer vision", "计算机视觉"),
     "multimodal": ("Multimodal", "多模态"),
+    "speech": ("Speech and audio", "语音与音频"),
+    "games": ("Games", "游戏"),
+    "biology": ("Biology and medicine", "生物与医学"),
+    "robotics": ("Robotics and driving", "机器人与驾驶"),
+    "science": ("Science and mathematics", "科学与数学"),
+    "recommendation": ("Recommendation and search", "推荐与搜索"),
+    "other": ("Other", "其他"),
     "open-weights": ("open weights", "开放权重"),
     "open-weights-restricted": ("open weights, restricted", "开放权重（有限制）"),
     "research-only": ("research-only weights", "仅限研究的权重"),

@@ -1,0 +1,112 @@
+"""What an importer yields: one ``ImportedRow`` per model it read, with the line it came from.
+
+An importer only reads its format. It does not know the catalog: it names organizations and base models
+as its input writes them (``OrgRef``, ``base_models``), and ``modelatlas.sources.merge`` resolves them.
+The model itself is a full catalog ``Model`` (same schema, same validation), whose one source is the input
+row, so everything downstream (merge, store, export, ``--write-catalog``) handles one kind of record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from modelatlas.catalog.schema import Model, Source
+from modelatlas.catalog.validate import filled_fact_fields
+from modelatlas.catalog.vocab import OrgKind
+
+__all__ = ["ImportedRow", "OrgRef", "RowError", "build_model", "slugify"]
+
+
+class OrgRef(BaseModel):
+    """An organization as an input names it; resolved to a catalog organization, or created, on merge."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    kind: OrgKind | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
+class ImportedRow(BaseModel):
+    """One row (or section, or entry) of an input file and what it says.
+
+    ``model`` is ``None`` when the row was skipped; ``skipped`` then says why. ``repairs`` lists each
+    change made to the input's text (mojibake repaired, stray cells dropped), to be reported.
+    """
+
+    line: int
+    name: str
+    model: Model | None = None
+    organizations: list[OrgRef] = Field(default_factory=list)
+    #: Names of the models this one was built from, as the input writes them; relation fine-tune unless
+    #: ``base_relation`` says otherwise.
+    base_models: list[str] = Field(default_factory=list)
+    base_relation: str = "fine-tune"
+    repairs: list[str] = Field(default_factory=list)
+    skipped: str | None = None
+
+    @classmethod
+    def skip(cls, line: int, name: str, why: str) -> ImportedRow:
+        return cls(line=line, name=name, skipped=why)
+
+
+class RowError(ValueError):
+    """A row's values do not make a valid model; the importer turns it into a skipped row."""
+
+
+_NOT_SLUG = re.compile(r"[^a-z0-9.]+")
+
+
+def slugify(name: str) -> str:
+    """A catalog id for ``name``: ``"GPT-NeoX-20B"`` → ``gpt-neox-20b``; non-Latin names fall back to a hash."""
+    folded = unicodedata.normalize("NFKD", name).casefold().replace("α", "alpha")
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    slug = _NOT_SLUG.sub("-", folded).strip("-.")
+    slug = re.sub(r"[.-]{2,}", "-", slug)
+    if not slug:
+        import hashlib
+
+        slug = "m-" + hashlib.sha1(name.encode()).hexdigest()[:10]
+    return slug[:90]
+
+
+def build_model(
+    fields: dict[str, Any],
+    *,
+    source_id: str,
+    accessed: dt.date,
+    url: str | None = None,
+    citation: str | None = None,
+    title: str | None = None,
+    note: str | None = None,
+) -> Model:
+    """Make a catalog ``Model`` from ``fields``, with one source (the input row) backing every fact it has.
+
+    ``fields`` needs ``name`` and ``domains``; ``id`` defaults to the slug of the name. Empty values
+    (``None``, ``""``, ``[]``) are dropped, so an importer can pass columns as they come.
+
+    Raises:
+        RowError: the values do not make a valid model; the message names the field.
+    """
+    data = {k: v for k, v in fields.items() if v not in (None, "", [], {})}
+    data.setdefault("id", slugify(str(data.get("name", ""))))
+    source: dict[str, Any] = {"id": source_id, "accessed": accessed, "fields": []}
+    for key, value in (("url", url), ("citation", citation), ("title", title), ("note", note)):
+        if value:
+            source[key] = value
+    if not url and not citation:
+        source["citation"] = source_id
+    data["sources"] = [source]
+    try:
+        draft = Model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "row"
+        raise RowError(f"{where}: {str(first['msg']).removeprefix('Value error, ')}") from exc
+    backed = sorted(filled_fact_fields(draft))
+    return draft.model_copy(update={"sources": [Source.model_validate({**source, "fields": backed})]})
