@@ -63,7 +63,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9.]+")
 
 
 def slugify(name: str) -> str:
-    """A catalog id for ``name``: ``"GPT-NeoX-20B"`` → ``gpt-neox-20b``; non-Latin names fall back to a hash."""
+    """A catalog id for ``name``: ``"GPT-NeoX-20B"`` → ``gpt-neox-20b``; non-Latin names get a hash."""
     folded = unicodedata.normalize("NFKD", name).casefold().replace("α", "alpha")
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     slug = _NOT_SLUG.sub("-", folded).strip("-.")

@@ -13,8 +13,9 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
+from modelatlas.store.imports import StoredImport, import_rows
 
 __all__ = ["BuildResult", "build_store", "migrate"]
 
@@ -56,9 +58,18 @@ def migrate(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-def build_store(catalog: Catalog, url: str, *, progress: Callable[[int], None] | None = None) -> BuildResult:
+def build_store(
+    catalog: Catalog,
+    url: str,
+    *,
+    progress: Callable[[int], None] | None = None,
+    imports: Sequence[StoredImport] = (),
+    conflicts: Sequence[dict[str, Any]] = (),
+) -> BuildResult:
     """Write ``catalog`` (already validated) into the store at ``url``, replacing what was there.
 
+    ``catalog`` may already hold the models merged from ``imports``, which are kept in the store so that
+    the next build can merge them again; ``conflicts`` are rows of the ``conflicts`` table.
     ``progress`` is called with the number of models written so far.
 
     Raises:
@@ -66,10 +77,13 @@ def build_store(catalog: Catalog, url: str, *, progress: Callable[[int], None] |
     """
     started = time.perf_counter()
     try:
+        extra = import_rows(list(imports))
+        extra["conflicts"] = list(conflicts)
+        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
         if is_postgres(url):
-            _build_postgres(catalog, url, progress)
+            _build_postgres(url, fill)
         else:
-            _build_sqlite(catalog, url, progress)
+            _build_sqlite(url, fill)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}"
@@ -86,7 +100,7 @@ def build_store(catalog: Catalog, url: str, *, progress: Callable[[int], None] |
     )
 
 
-def _build_sqlite(catalog: Catalog, url: str, progress: Callable[[int], None] | None) -> None:
+def _build_sqlite(url: str, fill: Callable[[Engine], None]) -> None:
     target = sqlite_path(url)
     if target is None:
         raise StoreError(f"{url!r} is not a SQLite file; an in-memory store would vanish at once")
@@ -97,7 +111,7 @@ def _build_sqlite(catalog: Catalog, url: str, progress: Callable[[int], None] | 
     try:
         engine = make_engine(f"sqlite:///{tmp}")
         try:
-            _fill(engine, catalog, progress)
+            fill(engine)
         finally:
             engine.dispose()
         os.replace(tmp, target)
@@ -106,7 +120,7 @@ def _build_sqlite(catalog: Catalog, url: str, progress: Callable[[int], None] | 
             tmp.unlink()
 
 
-def _build_postgres(catalog: Catalog, url: str, progress: Callable[[int], None] | None) -> None:
+def _build_postgres(url: str, fill: Callable[[Engine], None]) -> None:
     suffix = uuid.uuid4().hex[:8]
     staging, retired = f"{LIVE_SCHEMA}_build_{suffix}", f"{LIVE_SCHEMA}_old_{suffix}"
     admin = make_engine(url, schema="public")
@@ -116,7 +130,7 @@ def _build_postgres(catalog: Catalog, url: str, progress: Callable[[int], None] 
         try:
             engine = make_engine(url, schema=staging)
             try:
-                _fill(engine, catalog, progress)
+                fill(engine)
             finally:
                 engine.dispose()
             with admin.begin() as conn:
@@ -137,7 +151,13 @@ def _build_postgres(catalog: Catalog, url: str, progress: Callable[[int], None] 
         admin.dispose()
 
 
-def _fill(engine: Engine, catalog: Catalog, progress: Callable[[int], None] | None) -> None:
+def _fill(
+    engine: Engine,
+    *,
+    catalog: Catalog,
+    progress: Callable[[int], None] | None,
+    extra: dict[str, list[dict[str, Any]]],
+) -> None:
     with engine.begin() as conn:
         migrate(conn)
         batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -155,6 +175,8 @@ def _fill(engine: Engine, catalog: Catalog, progress: Callable[[int], None] | No
             {"key": "models", "value": str(len(catalog.models))},
             {"key": "modelatlas_version", "value": __version__},
         ]
+        for name, rows in extra.items():
+            batch[name].extend(rows)
         for name in _ORDER:
             if batch.get(name):
                 conn.execute(insert(T.metadata.tables[name]), batch[name])

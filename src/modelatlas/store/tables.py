@@ -25,9 +25,12 @@ __all__ = [
     "benchmarks",
     "build_info",
     "code",
+    "conflicts",
     "disputes",
     "evaluations",
     "hardware",
+    "import_rows",
+    "imports",
     "lineage",
     "metadata",
     "model_domains",
@@ -50,6 +53,7 @@ metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_name)s",
         "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     }
 )
@@ -68,7 +72,7 @@ organizations = Table(
     Column("name", Text, nullable=False),
     Column("name_zh", Text),
     Column("country", String(2)),
-    Column("kind", String(20), nullable=False),
+    Column("kind", String(20)),
     Column("url", Text),
 )
 
@@ -278,4 +282,42 @@ build_info = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    _model_fk(),
+    Column("field", String(40), nullable=False),
+    Column("kept", Text),
+    Column("other", Text, nullable=False),
+    Column("source_id", String(100), nullable=False),
+    Column("source_url", Text),
+    Column("origin", Text, nullable=False),
+    Column("magnitude", Float),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("key", Text, nullable=False, unique=True),
+    Column("format", String(30), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", Text, nullable=False),
+)
+
+import_rows = Table(
+    "import_rows",
+    metadata,
+    Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("action", String(10), nullable=False),
+    Column("model_id", String(100)),
+    Column("matched_by", Text),
+    Column("detail", Text),
 )

@@ -1,0 +1,410 @@
+"""Merge imported rows into the catalog without duplicates and without losing a fact.
+
+A row that matches a model (see ``matching``) fills the fields the model leaves empty, each backed by the
+row as a new source. Where both give a value and they differ beyond rounding, the catalog's value is kept
+and the row's is recorded as a dispute with its source: a ``Conflict``. A row that matches nothing becomes
+a new model; later rows (of the same import or another) can merge into it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from modelatlas.catalog.loader import Catalog, Entry
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, PartialDate, Source
+from modelatlas.catalog.units import format_count
+from modelatlas.sources.matching import Match, Matcher, code_key
+from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
+
+__all__ = ["Conflict", "Merger", "Outcome"]
+
+Action = Literal["new", "merged", "conflict", "skipped"]
+
+#: Fields filled when the catalog leaves them empty; never compared.
+_FILL = ("family", "version", "modalities", "architecture", "demo", "homepage", "license", "summary")
+_FILL_LISTS = ("tasks", "techniques")
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two sources disagree on a field of ``model_id``: ``kept`` stays in the catalog, ``other`` is noted."""
+
+    model_id: str
+    field: str
+    kept: str | None
+    other: str
+    source_id: str
+    source_url: str | None
+    origin: str
+    #: How far apart the values are: |log10 ratio| for numbers, years for dates, 1 for categories.
+    magnitude: float
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "model_id": self.model_id,
+            "field": self.field,
+            "kept": self.kept,
+            "other": self.other,
+            "source_id": self.source_id,
+            "source_url": self.source_url,
+            "origin": self.origin,
+            "magnitude": self.magnitude,
+        }
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What merging one row did."""
+
+    line: int
+    name: str
+    action: Action
+    model_id: str | None = None
+    matched_by: str | None = None
+    detail: str = ""
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+class Merger:
+    """Holds the catalog being merged into; ``apply`` each import's rows, then read ``catalog()``."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._base = catalog
+        self._models: dict[str, Model] = {e.record.id: e.record for e in catalog.models}
+        self._paths: dict[str, Path] = {e.record.id: e.path for e in catalog.models}
+        self._orgs: dict[str, Organization] = {e.record.id: e.record for e in catalog.organizations}
+        self._new_orgs: list[str] = []
+        self._org_keys: dict[str, str] = {}
+        for org in self._orgs.values():
+            self._index_org(org)
+        self.matcher = Matcher()
+        for model in self._models.values():
+            self.matcher.add(model)
+        #: Ids of models an import created or changed.
+        self.changed: set[str] = set()
+        self.created: set[str] = set()
+
+    def apply(self, origin: str, path: Path, rows: Iterable[ImportedRow]) -> list[Outcome]:
+        """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did."""
+        return [self._apply_row(origin, path, row) for row in rows]
+
+    def catalog(self) -> Catalog:
+        """The merged catalog: the original models (enriched), then the new ones; new organizations too."""
+        merged = Catalog(root=self._base.root)
+        merged.techniques, merged.benchmarks = self._base.techniques, self._base.benchmarks
+        merged.organizations = [*self._base.organizations]
+        merged.organizations += [Entry(self._orgs[i], self._base.root, None) for i in self._new_orgs]
+        merged.models = [Entry(m, self._paths[i], None) for i, m in self._models.items()]
+        return merged
+
+    def new_organizations(self) -> list[Organization]:
+        return [self._orgs[i] for i in self._new_orgs]
+
+    def model(self, model_id: str) -> Model:
+        return self._models[model_id]
+
+    def catalog_conflicts(self) -> list[Conflict]:
+        """The disputes written in the catalog itself, as conflicts with origin ``catalog``."""
+        found = []
+        for entry in self._base.models:
+            model = entry.record
+            urls = {s.id: s.url for s in model.sources}
+            for dispute in model.disputes:
+                found.append(
+                    Conflict(
+                        model.id,
+                        dispute.field,
+                        _show(_current(model, dispute.field, None)),
+                        _show(dispute.value),
+                        dispute.source,
+                        urls.get(dispute.source),
+                        "catalog",
+                        _magnitude(_current(model, dispute.field, None), dispute.value),
+                    )
+                )
+        return found
+
+    # -- one row ---------------------------------------------------------------------------------------
+
+    def _apply_row(self, origin: str, path: Path, row: ImportedRow) -> Outcome:
+        if row.model is None:
+            return Outcome(row.line, row.name, "skipped", detail=row.skipped or "skipped")
+        source_id = slugify(f"{origin}-l{row.line}")
+        incoming = _with_source_id(row.model, source_id)
+        match = self.matcher.match(incoming)
+        if match is None:
+            return self._create(row, incoming, path)
+        return self._merge(row, incoming, match, f"{origin}:{row.line}")
+
+    def _create(self, row: ImportedRow, model: Model, path: Path) -> Outcome:
+        model_id = model.id
+        for n in range(2, 1000):
+            if model_id not in self._models:
+                break
+            model_id = f"{model.id}-{n}"
+        notes: list[str] = []
+        update: dict[str, Any] = {
+            "id": model_id,
+            "organizations": self._org_ids(row.organizations),
+            "base_models": self._bases(model_id, row, notes),
+        }
+        model = model.model_copy(update=update)
+        self._models[model_id], self._paths[model_id] = model, path
+        self.matcher.add(model)
+        self.changed.add(model_id)
+        self.created.add(model_id)
+        detail = "; ".join([*notes, *row.repairs])
+        return Outcome(row.line, row.name, "new", model_id, None, detail)
+
+    def _merge(self, row: ImportedRow, incoming: Model, match: Match, origin: str) -> Outcome:
+        target = self._models[match.model_id]
+        source = incoming.sources[0]
+        update: dict[str, Any] = {}
+        filled: list[str] = []
+        disputes: list[Dispute] = []
+        conflicts: list[Conflict] = []
+
+        def disagree(name: str, kept: Any, other: Any) -> None:
+            disputes.append(Dispute(field=name, value=_dispute_value(other), source=source.id, note=row.name))
+            conflicts.append(
+                Conflict(
+                    target.id,
+                    name,
+                    _show(kept),
+                    _show(other),
+                    source.id,
+                    source.url,
+                    origin,
+                    _magnitude(kept, other),
+                )
+            )
+
+        for name in _FILL:
+            if getattr(target, name) is None and getattr(incoming, name) is not None:
+                update[name] = getattr(incoming, name)
+                filled.append(name)
+        for name in _FILL_LISTS:
+            if not getattr(target, name) and getattr(incoming, name):
+                update[name] = getattr(incoming, name)
+                filled.append(name)
+        self._merge_parameters(target, incoming, match, update, filled, disagree)
+        for name in ("context_length", "released", "announced", "openness"):
+            mine, theirs = getattr(target, name), getattr(incoming, name)
+            if theirs is None:
+                continue
+            if mine is None:
+                update[name] = theirs
+                filled.append(name)
+            elif not _agree(mine, theirs):
+                disagree(name, mine, theirs)
+        self._merge_training(target, incoming, update, filled, disagree)
+        self._merge_links(target, incoming, update, filled)
+        if not target.organizations and row.organizations:
+            update["organizations"] = self._org_ids(row.organizations)
+            filled.append("organizations")
+        notes: list[str] = []
+        if not target.base_models and row.base_models:
+            bases = self._bases(target.id, row, notes)
+            if bases:
+                update["base_models"] = bases
+                filled.append("base_models")
+        if filled or disputes:
+            backed = [f for f in filled if f not in ("family", "version", "modalities", "summary", "tasks")]
+            update["sources"] = [*target.sources, source.model_copy(update={"fields": sorted(set(backed))})]
+            update["disputes"] = [*target.disputes, *disputes]
+            merged = target.model_copy(update=update)
+            self._models[target.id] = merged
+            self.matcher.add(merged)
+            self.changed.add(target.id)
+        detail = ", ".join(f"+{f}" for f in filled) or "nothing new"
+        if conflicts:
+            detail += "; differs on " + ", ".join(f"{c.field} ({c.other} vs {c.kept})" for c in conflicts)
+        detail = "; ".join([detail, *notes, *row.repairs])
+        action: Action = "conflict" if conflicts else "merged"
+        return Outcome(row.line, row.name, action, target.id, match.how, detail, conflicts)
+
+    def _merge_parameters(
+        self,
+        target: Model,
+        incoming: Model,
+        match: Match,
+        update: dict[str, Any],
+        filled: list[str],
+        disagree: Any,
+    ) -> None:
+        theirs = incoming.parameters.total if incoming.parameters else None
+        if theirs is None:
+            return
+        if match.variant is not None:
+            variants = list(target.variants)
+            for i, variant in enumerate(variants):
+                if name_key(variant.name) != name_key(match.variant):
+                    continue
+                if variant.parameters is None:
+                    variants[i] = variant.model_copy(update={"parameters": theirs})
+                    update["variants"] = variants
+                    filled.append("variants")
+                elif not _agree(variant.parameters, theirs):
+                    disagree(f"variants.{variant.name}.parameters", variant.parameters, theirs)
+            return
+        mine = target.parameters.total if target.parameters else None
+        if mine is None:
+            update["parameters"] = incoming.parameters
+            filled.append("parameters")
+        elif not _agree(mine, theirs):
+            disagree("parameters", mine, theirs)
+
+    def _merge_training(
+        self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str], disagree: Any
+    ) -> None:
+        if incoming.training is None:
+            return
+        mine = target.training
+        changes: dict[str, Any] = {}
+        for name in ("tokens", "dataset", "compute_flop", "hardware", "gpu_hours", "cost_usd", "co2e_t"):
+            theirs = getattr(incoming.training, name)
+            current = getattr(mine, name) if mine else None
+            if theirs is None:
+                continue
+            if current is None:
+                changes[name] = theirs
+                filled.append(f"training.{name}")
+            elif name in ("tokens", "compute_flop") and not _agree(current, theirs, 0.5):
+                disagree(f"training.{name}", current, theirs)
+        if changes:
+            base = mine.model_dump() if mine else {}
+            update["training"] = type(incoming.training).model_validate({**base, **changes})
+
+    def _merge_links(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
+        known = {code_key(u) for u in target.code}
+        extra = [u for u in incoming.code if code_key(u) not in known]
+        if extra:
+            update["code"] = [*target.code, *extra]
+            filled.append("code")
+        if incoming.weights and incoming.weights.huggingface:
+            have = target.weights.huggingface if target.weights else []
+            new = [
+                r for r in incoming.weights.huggingface if r.casefold() not in {h.casefold() for h in have}
+            ]
+            if new:
+                weights = target.weights.model_dump() if target.weights else {}
+                weights["huggingface"] = [*have, *new]
+                update["weights"] = type(incoming.weights).model_validate(weights)
+                filled.append("weights")
+        if not target.papers and incoming.papers:
+            update["papers"] = incoming.papers
+            filled.append("papers")
+
+    # -- organizations and lineage ---------------------------------------------------------------------
+
+    def _index_org(self, org: Organization) -> None:
+        for spelling in [org.id, org.name, org.name_zh or "", *org.aliases]:
+            key = name_key(spelling)
+            if key:
+                self._org_keys.setdefault(key, org.id)
+
+    def _org_ids(self, refs: list[OrgRef]) -> list[str]:
+        ids: list[str] = []
+        for ref in refs:
+            org_id = self._org_keys.get(name_key(ref.name))
+            if org_id is None:
+                org_id = slugify(ref.name)
+                while org_id in self._orgs:
+                    org_id += "-org"
+                org = Organization(id=org_id, name=ref.name, kind=ref.kind, country=ref.country)
+                self._orgs[org_id] = org
+                self._new_orgs.append(org_id)
+                self._index_org(org)
+            if org_id not in ids:
+                ids.append(org_id)
+        return ids
+
+    def _bases(self, model_id: str, row: ImportedRow, notes: list[str]) -> list[BaseEdge]:
+        edges: list[BaseEdge] = []
+        for name in row.base_models:
+            found = self.matcher.by_name(name)
+            if found is None or found.model_id == model_id or self._reaches(found.model_id, model_id):
+                notes.append(f"base model {name!r} not in the catalog; left out")
+                continue
+            if all(e.model != found.model_id for e in edges):
+                edges.append(
+                    BaseEdge.model_validate({"model": found.model_id, "relation": row.base_relation})
+                )
+        return edges
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current == goal:
+                return True
+            if current in seen or current not in self._models:
+                continue
+            seen.add(current)
+            todo.extend(e.model for e in self._models[current].base_models)
+        return False
+
+
+# -- comparing values ------------------------------------------------------------------------------------
+
+
+def _agree(mine: Any, theirs: Any, tolerance: float = 0.05) -> bool:
+    """Whether two values say the same: numbers within ``tolerance``; dates at their common precision."""
+    if isinstance(mine, PartialDate) and isinstance(theirs, PartialDate):
+        coarse = "year" if "year" in (mine.precision, theirs.precision) else "month"
+        if "day" == mine.precision == theirs.precision:
+            return abs((mine.date - theirs.date).days) <= 31
+        if coarse == "year":
+            return mine.date.year == theirs.date.year
+        months = (mine.date.year - theirs.date.year) * 12 + mine.date.month - theirs.date.month
+        return abs(months) <= 1
+    if isinstance(mine, int | float) and isinstance(theirs, int | float):
+        return abs(mine - theirs) <= tolerance * max(abs(mine), abs(theirs))
+    return bool(mine == theirs)
+
+
+def _magnitude(kept: Any, other: Any) -> float:
+    if isinstance(kept, PartialDate) and isinstance(other, PartialDate):
+        return abs((kept.date - other.date).days) / 365.25
+    if isinstance(kept, int | float) and isinstance(other, int | float) and kept > 0 and other > 0:
+        return abs(math.log10(kept / other))
+    return 1.0
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return format_count(value)
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _dispute_value(value: Any) -> str | float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _current(model: Model, dotted: str, default: Any) -> Any:
+    value: Any = model
+    for part in dotted.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return default
+    if hasattr(value, "total"):
+        return value.total
+    return value
+
+
+def _with_source_id(model: Model, source_id: str) -> Model:
+    source: Source = model.sources[0].model_copy(update={"id": source_id})
+    return model.model_copy(update={"sources": [source]})

@@ -1,0 +1,116 @@
+"""Imports kept in the store: every imported row, so that a rebuild from the catalog re-applies them.
+
+The store is rebuilt from scratch on every ``build``; the rows of earlier imports are read from the old
+store first and written into the new one, and ``modelatlas.sources.merge`` merges them again with the
+(possibly changed) catalog. Nothing imported is lost by a rebuild.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, inspect, select
+
+from modelatlas.errors import StoreError
+from modelatlas.store import tables as T
+from modelatlas.store.engine import make_engine, safe_url, sqlite_path
+
+__all__ = ["StoredImport", "StoredRow", "import_rows", "read_imports"]
+
+
+@dataclass(slots=True)
+class StoredRow:
+    """One imported row: its JSON payload (an ``ImportedRow``) and what the last merge did with it."""
+
+    line: int
+    name: str
+    payload: str
+    action: str = "pending"
+    model_id: str | None = None
+    matched_by: str | None = None
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class StoredImport:
+    """One imported file. ``key`` (format and file name) identifies it: importing it again replaces it."""
+
+    key: str
+    format: str
+    path: str
+    sha256: str
+    imported_at: str
+    rows: list[StoredRow] = field(default_factory=list)
+
+
+def read_imports(url: str) -> list[StoredImport]:
+    """The imports held by the store at ``url``, in the order they were made; none if there is no store.
+
+    Raises:
+        StoreError: the store exists but cannot be read.
+    """
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return []
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("imports"):
+                return []
+            return _read(conn)
+    except StoreError:
+        raise
+    except Exception as exc:  # an unreachable server or a damaged file
+        if _absent(exc):
+            return []
+        raise StoreError(f"cannot read the imports in {safe_url(url)}: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
+def _absent(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "unable to open database file" in text or "does not exist" in text
+
+
+def _read(conn: Connection) -> list[StoredImport]:
+    imports: dict[int, StoredImport] = {}
+    for row in conn.execute(select(T.imports).order_by(T.imports.c.id)):
+        imports[row.id] = StoredImport(row.key, row.format, row.path, row.sha256, row.imported_at)
+    rows = select(T.import_rows).order_by(T.import_rows.c.import_id, T.import_rows.c.position)
+    for row in conn.execute(rows):
+        imports[row.import_id].rows.append(
+            StoredRow(row.line, row.name, row.payload, row.action, row.model_id, row.matched_by, row.detail)
+        )
+    return list(imports.values())
+
+
+def import_rows(imports: list[StoredImport]) -> dict[str, list[dict[str, object]]]:
+    """The ``imports`` and ``import_rows`` table rows for ``imports``."""
+    tables: dict[str, list[dict[str, object]]] = {"imports": [], "import_rows": []}
+    for number, item in enumerate(imports, start=1):
+        tables["imports"].append(
+            {
+                "id": number,
+                "key": item.key,
+                "format": item.format,
+                "path": item.path,
+                "sha256": item.sha256,
+                "imported_at": item.imported_at,
+            }
+        )
+        tables["import_rows"].extend(
+            {
+                "import_id": number,
+                "position": position,
+                "line": row.line,
+                "name": row.name,
+                "payload": row.payload,
+                "action": row.action,
+                "model_id": row.model_id,
+                "matched_by": row.matched_by,
+                "detail": row.detail,
+            }
+            for position, row in enumerate(item.rows)
+        )
+    return tables
