@@ -35,7 +35,10 @@ def built(
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    assert COMMANDS == ["build", "compare", "list", "overview", "search", "show", "validate"]
+    assert COMMANDS == [
+        *("build", "compare", "conflicts", "export", "import"),
+        *("list", "overview", "search", "show", "validate"),
+    ]
     for command in COMMANDS:
         code, out, _ = run(capsys, command, "--help")
         assert code == 0 and "Usage" in out and len(out.splitlines()) > 5, command

@@ -18,5 +18,5 @@ def name_key(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKD", text).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = folded.replace("α", "alpha")
+    folded = folded.replace("α", "alpha").replace("+", "plus")
     return _NOT_WORD.sub("", folded)

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from modelatlas.cli import catalog_cmds, query_cmds
+from modelatlas.cli import catalog_cmds, export_cmds, import_cmds, query_cmds
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument, ModelAtlasError
 
@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 catalog_cmds.register(app)
 query_cmds.register(app)
+export_cmds.register(app)
+import_cmds.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,7 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, missing argument
         ctx = getattr(exc, "ctx", None)
         hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-        err.print(f"Error: {exc.format_message()}{hint}", markup=False)
+        message = " ".join(exc.format_message().split())  # one line, even for a list of choices
+        err.print(f"Error: {message}{hint}", markup=False)
         sys.exit(exc.exit_code)
     except BadArgument as exc:
         err.print(f"Error: {exc}", markup=False)

@@ -13,7 +13,7 @@ from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, settings
 from modelatlas.cli._output import Format, emit_json, stderr
 from modelatlas.errors import CatalogInvalid, Problem
-from modelatlas.store.build import build_store
+from modelatlas.sources.ingest import rebuild
 from modelatlas.store.engine import is_postgres, safe_url
 
 __all__ = ["register"]
@@ -58,8 +58,9 @@ def validate(
 def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
     """Validate the catalog, then build the store from it (SQLite by default, or PostgreSQL).
 
-    The build writes a new database and swaps it in only when complete: if validation or writing fails,
-    the previous store stays as it was.
+    Models imported earlier (`modelatlas import`) are kept and merged again with the catalog. The build
+    writes a new database and swaps it in only when complete: if validation or writing fails, the
+    previous store stays as it was.
     """
     config = settings(db=db, catalog=catalog)
     result = validate_catalog(config.catalog)
@@ -77,12 +78,13 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("build", total=len(result.models))
-        outcome = build_store(result, config.db, progress=lambda done: bar.update(task, completed=done))
+        outcome, merger = rebuild(result, config.db, progress=lambda done: bar.update(task, completed=done))
     where = "PostgreSQL" if is_postgres(config.db) else "SQLite"
     err.print(
         f"built {where} store {safe_url(config.db)}: "
         f"{outcome.models} models, {outcome.organizations} organizations, {outcome.techniques} techniques, "
-        f"{outcome.benchmarks} benchmarks in {outcome.seconds:.2f} s",
+        f"{outcome.benchmarks} benchmarks in {outcome.seconds:.2f} s"
+        + (f" ({len(merger.created)} of the models from earlier imports)" if merger.created else ""),
         markup=False,
     )
 

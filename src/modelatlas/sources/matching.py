@@ -99,6 +99,10 @@ class Matcher:
         for url in model.code:
             self._code[code_key(url)].add(model.id)
 
+    def code_owners(self, url: str) -> set[str]:
+        """The models whose code is at ``url``."""
+        return set(self._code.get(code_key(url), ()))
+
     def model(self, model_id: str) -> Model:
         return self._models[model_id]
 

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel
+
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, PartialDate, Source
-from modelatlas.catalog.units import format_count
+from modelatlas.catalog.units import format_count, parse_count
+from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
 
@@ -148,6 +151,7 @@ class Merger:
                 break
             model_id = f"{model.id}-{n}"
         notes: list[str] = []
+        model = self._own_code(model_id, model, notes)
         update: dict[str, Any] = {
             "id": model_id,
             "organizations": self._org_ids(row.organizations),
@@ -195,7 +199,7 @@ class Merger:
         self._merge_parameters(target, incoming, match, update, filled, disagree)
         for name in ("context_length", "released", "announced", "openness"):
             mine, theirs = getattr(target, name), getattr(incoming, name)
-            if theirs is None:
+            if theirs is None or _disputed(target, name, theirs):
                 continue
             if mine is None:
                 update[name] = theirs
@@ -203,18 +207,20 @@ class Merger:
             elif not _agree(mine, theirs):
                 disagree(name, mine, theirs)
         self._merge_training(target, incoming, update, filled, disagree)
+        notes: list[str] = []
+        incoming = self._own_code(target.id, incoming, notes)
         self._merge_links(target, incoming, update, filled)
+        self._merge_notes(target, incoming, update, filled)
         if not target.organizations and row.organizations:
             update["organizations"] = self._org_ids(row.organizations)
             filled.append("organizations")
-        notes: list[str] = []
         if not target.base_models and row.base_models:
             bases = self._bases(target.id, row, notes)
             if bases:
                 update["base_models"] = bases
                 filled.append("base_models")
         if filled or disputes:
-            backed = [f for f in filled if f not in ("family", "version", "modalities", "summary", "tasks")]
+            backed = [f for f in filled if f in FACT_FIELDS or f.startswith("training.")]
             update["sources"] = [*target.sources, source.model_copy(update={"fields": sorted(set(backed))})]
             update["disputes"] = [*target.disputes, *disputes]
             merged = target.model_copy(update=update)
@@ -253,7 +259,11 @@ class Merger:
                     disagree(f"variants.{variant.name}.parameters", variant.parameters, theirs)
             return
         mine = target.parameters.total if target.parameters else None
-        if mine is None:
+        if _disputed(target, "parameters", theirs):
+            return
+        if mine is None and target.parameters is not None and target.parameters.note:
+            disagree("parameters", f"unknown ({target.parameters.note[:60]})", theirs)
+        elif mine is None:
             update["parameters"] = incoming.parameters
             filled.append("parameters")
         elif not _agree(mine, theirs):
@@ -299,6 +309,28 @@ class Merger:
         if not target.papers and incoming.papers:
             update["papers"] = incoming.papers
             filled.append("papers")
+
+    def _merge_notes(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
+        """Hardware needs and dated status notes the row states and the model does not have yet."""
+        source = incoming.sources[0].id
+        for list_name, key in (("hardware", _hardware_key), ("status_notes", _note_key)):
+            have = {key(item) for item in getattr(target, list_name)}
+            new = [i for i in getattr(incoming, list_name) if i.source == source and key(i) not in have]
+            if new:
+                update[list_name] = [*getattr(target, list_name), *new]
+                filled.append(list_name)
+
+    def _own_code(self, model_id: str, model: Model, notes: list[str]) -> Model:
+        """``model`` without code links that the catalog gives to another model (a list's wrong link)."""
+        keep = []
+        for url in model.code:
+            owners = self.matcher.code_owners(url) - {model_id}
+            if owners and model_id not in self.matcher.code_owners(url):
+                names = ", ".join(sorted(self._models[o].name for o in owners))
+                notes.append(f"code link {url} is {names}'s; left out")
+            else:
+                keep.append(url)
+        return model if len(keep) == len(model.code) else model.model_copy(update={"code": keep})
 
     # -- organizations and lineage ---------------------------------------------------------------------
 
@@ -373,12 +405,45 @@ def _magnitude(kept: Any, other: Any) -> float:
         return abs((kept.date - other.date).days) / 365.25
     if isinstance(kept, int | float) and isinstance(other, int | float) and kept > 0 and other > 0:
         return abs(math.log10(kept / other))
-    return 1.0
+    return 0.1  # a different category (openness, a title): notable, but less than a 25% size gap
+
+
+def _disputed(target: Model, name: str, value: Any) -> bool:
+    """Whether the catalog already rejects ``value`` for ``name`` (a dispute on record says so)."""
+    for dispute in target.disputes:
+        if dispute.field != name:
+            continue
+        if str(dispute.value) == str(value):
+            return True
+        try:
+            if (
+                isinstance(value, int)
+                and parse_count(str(dispute.value).replace(" ", "").rstrip("个参数")) == value
+            ):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _hardware_key(need: Any) -> tuple[Any, ...]:
+    return (need.purpose, need.precision, need.gpu_memory_gb)
+
+
+def _note_key(note: Any) -> tuple[Any, ...]:
+    return (str(note.date), note.note)
 
 
 def _show(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, list):
+        return "; ".join(_show(v) for v in value)
+    if isinstance(value, BaseModel):
+        for name in ("arxiv", "title", "name", "url", "model", "purpose"):
+            if getattr(value, name, None):
+                return str(getattr(value, name))
+        return str(value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
@@ -406,5 +471,12 @@ def _current(model: Model, dotted: str, default: Any) -> Any:
 
 
 def _with_source_id(model: Model, source_id: str) -> Model:
-    source: Source = model.sources[0].model_copy(update={"id": source_id})
-    return model.model_copy(update={"sources": [source]})
+    """``model`` with its first source renamed ``source_id``, the others prefixed by it, references too."""
+    first = model.sources[0].id
+    names = {s.id: source_id if s.id == first else f"{source_id}-{s.id}" for s in model.sources}
+    sources: list[Source] = [s.model_copy(update={"id": names[s.id]}) for s in model.sources]
+    update: dict[str, Any] = {"sources": sources}
+    for list_name in ("hardware", "status_notes", "evaluations", "disputes"):
+        items = getattr(model, list_name)
+        update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
+    return model.model_copy(update=update)

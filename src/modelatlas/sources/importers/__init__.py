@@ -9,32 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from modelatlas.sources.importers import ecosystem, epoch, paper_table, seed_sections
 from modelatlas.sources.importers._io import Progress
 from modelatlas.sources.rows import ImportedRow
 
-__all__ = ["FORMATS", "Reader"]
+__all__ = ["FORMATS", "FORMAT_NAMES", "Reader", "reader"]
 
 Reader = Callable[[Path, Progress | None], Iterator[ImportedRow]]
 
-
-def _formats() -> dict[str, Reader]:
-    from modelatlas.sources.importers import ecosystem, epoch, paper_table, seed_sections
-
-    return {
-        "seed-sections": seed_sections.read,
-        "paper-table": paper_table.read,
-        "epoch": epoch.read,
-        "ecosystem-graphs": ecosystem.read,
-    }
-
-
-FORMATS: dict[str, Reader] = {}
+FORMATS: dict[str, Reader] = {
+    "seed-sections": seed_sections.read,
+    "paper-table": paper_table.read,
+    "epoch": epoch.read,
+    "ecosystem-graphs": ecosystem.read,
+}
+FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)
 
 
 def reader(name: str) -> Reader:
-    if not FORMATS:
-        FORMATS.update(_formats())
     return FORMATS[name]
-
-
-FORMAT_NAMES = ("seed-sections", "paper-table", "epoch", "ecosystem-graphs")

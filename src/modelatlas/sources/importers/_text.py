@@ -23,6 +23,12 @@ _ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+/\d{7})", re
 _MONTHS = {m: i for i, m in enumerate(("jan feb mar apr may jun jul aug sep oct nov dec").split(), start=1)}
 
 
+#: Only undo mis-decoding: full-width punctuation, curly quotes and ligatures are what people wrote.
+_FTFY = ftfy.TextFixerConfig(
+    fix_character_width=False, uncurl_quotes=False, fix_latin_ligatures=False, normalization="NFC"
+)
+
+
 def repair(text: str) -> str:
     """``text`` with mojibake undone: UTF-8 read as Mac Roman (``Á¥´‰∏úÂ§™Âàù`` → 紫东太初) or Latin-1.
 
@@ -37,7 +43,7 @@ def repair(text: str) -> str:
             return run
         return decoded if all(_plausible(ch) for ch in decoded) else run
 
-    return ftfy.fix_text(_MAC_RUN.sub(undo, text), normalization="NFC")
+    return ftfy.fix_text(_MAC_RUN.sub(undo, text), config=_FTFY)
 
 
 def _plausible(ch: str) -> bool:

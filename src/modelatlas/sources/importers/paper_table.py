@@ -106,8 +106,9 @@ class _Reader:
         for number, text in lines:
             if yaml_lines is not None:
                 if text.strip().startswith("```"):
-                    if bullet:
-                        yield self._bullet(*bullet, yaml_lines)
+                    entry = self._bullet(*bullet, yaml_lines) if bullet else None
+                    if entry:
+                        yield entry
                     bullet, yaml_lines = None, None
                 else:
                     yaml_lines.append(text)
@@ -129,24 +130,31 @@ class _Reader:
             pending = (number, stripped) if "|" in stripped else None
             found = _BULLET.match(stripped)
             if found:
-                if bullet:
-                    yield self._bullet(*bullet, [])
+                entry = self._bullet(*bullet, []) if bullet else None
+                if entry:
+                    yield entry
                 bullet = (number, found["name"], found["org"], found["rest"])
             elif bullet and stripped.startswith("```"):
                 yaml_lines = []
             elif bullet and text.startswith((" ", "\t")) and stripped and not bullet[3].count("\n"):
                 bullet = (*bullet[:3], bullet[3] + "\n" + stripped)
             elif bullet and stripped.startswith("- "):
-                yield self._bullet(*bullet, [])
+                entry = self._bullet(*bullet, [])
+                if entry:
+                    yield entry
                 bullet = None
-        if bullet:
-            yield self._bullet(*bullet, [])
+        entry = self._bullet(*bullet, []) if bullet else None
+        if entry:
+            yield entry
 
     # -- tables -----------------------------------------------------------------------------------------
 
     def _table_row(self, number: int, table: tuple[int, list[str], list[int]], text: str) -> ImportedRow:
         header_line, columns, units = table
         raw = _split(text)
+        if not any(columns):  # seed 003: no header; cells say what they are ("9.83 亿个参数")
+            columns[:] = _infer(raw)
+            units[:] = [1] * len(columns)
         repairs: list[str] = []
         if len(raw) > len(columns):
             extra = raw[len(columns) :]
@@ -185,7 +193,7 @@ class _Reader:
         fields: dict[str, Any] = {"name": name, "domains": [self._domain()]}
         year = cells.get("year")
         if year and not year.empty:
-            released = loose_date(year.text)
+            released = loose_date(year.text.split(" ")[0])
             if released:
                 fields["released"] = released
             else:
@@ -210,7 +218,12 @@ class _Reader:
 
     # -- bullets (awesome-huge-models) --------------------------------------------------------------------
 
-    def _bullet(self, number: int, name: str, org: str | None, rest: str, block: list[str]) -> ImportedRow:
+    def _bullet(
+        self, number: int, name: str, org: str | None, rest: str, block: list[str]
+    ) -> ImportedRow | None:
+        """An awesome-huge-models entry; None for other bold bullets (``- **模型增长技术**：…`` is prose)."""
+        if org is None and not block:
+            return None
         name = repair(name.strip())
         if self._not_models():
             return ImportedRow.skip(number, name, f"section {self._not_models()!r} lists no models")
@@ -295,6 +308,22 @@ def _header(cell: str) -> str:
     return ""
 
 
+def _infer(cells: list[str]) -> list[str]:
+    """Columns of a table without a header, from its first row: a date, a parameter count, the name."""
+    columns = []
+    for raw in cells:
+        text = parse_cell(raw).text
+        if loose_date(text.split(" ")[0] if text else ""):
+            columns.append("year")
+        elif re.search(r"参数|param", text, re.IGNORECASE):
+            columns.append("params")
+        elif text and "name" not in columns:
+            columns.append("name")
+        else:
+            columns.append("")
+    return columns
+
+
 def _header_unit(cell: str) -> int:
     """``Params (B)`` → 10**9: the unit a header gives its column's numbers."""
     found = _UNIT.search(cell)
@@ -302,6 +331,10 @@ def _header_unit(cell: str) -> int:
 
 
 def _count(text: str, unit: int, binary: bool, column: str, repairs: list[str]) -> int | None:
+    text = re.sub(r"\s*(个参数|参数|parameters|params)\s*$", "", text, flags=re.IGNORECASE).replace(" ", "")
+    if re.fullmatch(r"0+(\.0+)?\D*", text):
+        repairs.append(f"{column} {text!r} is zero: read as unknown; left empty")
+        return None
     scale = _UNIT.search(text)
     try:
         return size(_UNIT.sub("", text), _SCALE[scale.group(1).lower()] if scale else unit, binary_k=binary)

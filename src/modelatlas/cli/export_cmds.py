@@ -1,0 +1,155 @@
+"""`export`: write the store's models as the seeds' documents (seed-sections, paper-table) or as data."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from modelatlas.catalog.schema import Model
+from modelatlas.catalog.vocab import DOMAINS
+from modelatlas.cli._common import DbOpt, LangOpt, settings
+from modelatlas.cli._output import stderr
+from modelatlas.errors import BadArgument, ModelAtlasError
+from modelatlas.report import tabular
+from modelatlas.report.paper_table import paper_table
+from modelatlas.report.seed_sections import seed_sections
+from modelatlas.store.records import load_models, load_organizations
+
+__all__ = ["ExportFormat", "register"]
+
+
+class ExportFormat(enum.StrEnum):
+    seed_sections = "seed-sections"
+    paper_table = "paper-table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+#: Formats that are bytes, not text: never written to a terminal.
+_BINARY = {ExportFormat.parquet}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+
+
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Argument(
+            metavar="FORMAT",
+            help="seed-sections, paper-table, json, jsonl, csv or parquet.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write to this file (atomically) instead of stdout; `-` is stdout. Required for parquet.",
+            show_default=False,
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(help=f"Only models in this domain: {', '.join(DOMAINS)}.", show_default=False),
+    ] = None,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Export every model in the store, as the seed documents or as data.
+
+    Formats:
+    seed-sections: seed 000's layout, one fenced section per model under 一.自然语言处理领域 …;
+    paper-table: seed 004's "Huge Model Paper" tables (the paper-table importer reads it back);
+    json / jsonl: the full records; csv / parquet: one flat row per model.
+
+    Examples: `modelatlas export paper-table > papers.md`,
+    `modelatlas export seed-sections --lang zh --domain nlp -o nlp.md`,
+    `modelatlas export parquet -o models.parquet`.
+    """
+    config = settings(db=db, lang=lang)
+    if domain is not None and domain not in DOMAINS:
+        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
+    to_stdout = output is None or str(output) == "-"
+    if fmt in _BINARY and output is None:
+        raise BadArgument(f"{fmt} is a binary format: give --output FILE.{fmt} (or `--output -` to pipe it)")
+    if fmt in _BINARY and to_stdout and sys.stdout.isatty():
+        raise BadArgument(f"refusing to write binary {fmt} to a terminal: give --output FILE.{fmt}")
+    models = load_models(config.db)
+    if domain is not None:
+        models = [m for m in models if domain in m.domains]
+    data = _render(fmt, models, config.db, config.lang, domain)
+    if output is None or to_stdout:
+        if fmt in _BINARY:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+        return
+    _write_atomic(output, data)
+    noun = "model" if len(models) == 1 else "models"
+    stderr().print(f"exported {len(models)} {noun} to {output}", markup=False)
+
+
+def _render(fmt: ExportFormat, models: list[Model], url: str, lang: str, domain: str | None) -> bytes:
+    if fmt is ExportFormat.paper_table:
+        return paper_table(models, lang=lang, domain=domain).encode()
+    if fmt is ExportFormat.json:
+        return tabular.to_json(models)
+    if fmt is ExportFormat.jsonl:
+        return tabular.to_jsonl(models)
+    orgs = load_organizations(url)
+    if fmt is ExportFormat.seed_sections:
+        return seed_sections(models, orgs, lang=lang, domain=domain).encode()
+    if fmt is ExportFormat.csv:
+        return tabular.to_csv(models, orgs, lang=lang).encode()
+    return tabular.to_parquet(models, orgs, lang=lang)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it, so readers never see half a file.
+
+    Raises:
+        BadArgument: the directory of ``path`` does not exist.
+        ModelAtlasError: the file cannot be written.
+    """
+    target = path.expanduser()
+    directory = target.parent
+    if not directory.is_dir():
+        raise BadArgument(f"--output {path}: the directory {directory} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, _mode_for(target))
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise ModelAtlasError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions of the file being replaced, else the usual ones for a new file (0666 less umask)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -1,0 +1,208 @@
+"""`import` and `conflicts`: take in the lists people keep, and show where sources disagree."""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+
+from modelatlas.catalog.dump import dump_model, dump_organization
+from modelatlas.catalog.validate import validate_catalog
+from modelatlas.cli._common import CatalogOpt, DbOpt, open_store, settings
+from modelatlas.cli._output import Format, emit, stderr
+from modelatlas.errors import CatalogInvalid
+from modelatlas.sources.importers import FORMAT_NAMES
+from modelatlas.sources.ingest import ImportResult, import_file
+from modelatlas.store import tables as T
+
+__all__ = ["register"]
+
+ImportFormat = enum.StrEnum("ImportFormat", {n.replace("-", "_"): n for n in FORMAT_NAMES})  # type: ignore[misc]
+
+_REPORT = [
+    ("line", "Line"),
+    ("name", "Name"),
+    ("action", "Action"),
+    ("model_id", "Model"),
+    ("matched_by", "Matched by"),
+    ("detail", "Detail"),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("conflicts")(conflicts)
+
+
+def import_(
+    fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="Input format.")],
+    path: Annotated[Path, typer.Argument(help="The file (or, for ecosystem-graphs, directory) to import.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report and show the diff; write nothing.")
+    ] = False,
+    write_catalog: Annotated[
+        bool,
+        typer.Option(
+            "--write-catalog", help="Also write new and enriched models as YAML into the catalog."
+        ),
+    ] = False,
+    changes_only: Annotated[
+        bool, typer.Option("--changes-only", help="Report only rows that created, changed or conflicted.")
+    ] = False,
+    fmt_out: Annotated[Format, typer.Option("--format", help="Report as table, json, csv or markdown.")] = (
+        Format.table
+    ),
+    catalog: CatalogOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import a model list, merge it with the catalog without duplicates, and report every row.
+
+    FORMAT is one of: seed-sections (seed 000's per-model sections), paper-table (markdown tables such
+    as seed 004 and awesome-list READMEs), epoch (Epoch AI CSV exports), ecosystem-graphs (Stanford's
+    asset YAML, a file or the assets directory).
+
+    Each row is reported as new, merged (into which model, matched how), conflict (the catalog's value
+    is kept, the other recorded: see `modelatlas conflicts`) or skipped (why). Importing the same file
+    again replaces its earlier import. The store is rebuilt atomically: a bad file changes nothing.
+
+    Examples:
+      modelatlas import paper-table seeds/004.txt --dry-run
+      modelatlas import epoch notable_ai_models.csv --changes-only --format csv > report.csv
+      modelatlas import seed-sections seeds/000.txt --write-catalog
+    """
+    config = settings(db=db, catalog=catalog)
+    checked = validate_catalog(config.catalog)
+    if checked.problems:
+        raise CatalogInvalid(checked.problems)
+    err = stderr()
+    size = sum(p.stat().st_size for p in _files(path))
+    with Progress(
+        TextColumn(f"importing {path.name}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal or size < 1 << 20,
+    ) as bar:
+        task = bar.add_task("import", total=size)
+        progress: Callable[[int], None] = lambda done: bar.update(task, completed=done)  # noqa: E731
+        result = import_file(checked, config.db, str(fmt), path, dry_run=dry_run, progress=progress)
+    records = [
+        {
+            "line": o.line,
+            "name": o.name,
+            "action": o.action,
+            "model_id": o.model_id,
+            "matched_by": o.matched_by,
+            "detail": o.detail,
+        }
+        for o in result.outcomes
+        if not changes_only or o.action != "skipped" and o.detail != "nothing new"
+    ]
+    emit(records, _REPORT, fmt_out, title=f"import {result.key}")
+    if dry_run:
+        _print_diff(result, config.catalog)
+    elif write_catalog:
+        written = _write_catalog(result, config.catalog)
+        err.print(f"wrote {written} file(s) into {config.catalog}", markup=False)
+    counts = ", ".join(f"{result.counts[a]} {a}" for a in ("new", "merged", "conflict", "skipped"))
+    where = (
+        "nothing written (dry run)" if dry_run else f"store has {len(result.merger.catalog().models)} models"
+    )
+    err.print(f"{result.key}: {len(result.outcomes)} rows: {counts}; {where}", markup=False)
+
+
+def conflicts(
+    model: Annotated[str | None, typer.Option("--model", help="Only this model id.")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Only this field, e.g. parameters.")] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option("--origin", help="Only conflicts from this origin (prefix): catalog, epoch…"),
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table, json, csv or markdown.")] = Format.table,
+    db: DbOpt = None,
+) -> None:
+    """List values that sources give differently, the largest disagreements first.
+
+    The catalog's value is kept (`Kept`); the other (`Other`) is recorded with its source. Sizes are
+    compared within 5%, dates at their common precision (a month apart is not a conflict).
+
+    Examples:
+      modelatlas conflicts --limit 10
+      modelatlas conflicts --field parameters --format csv
+    """
+    engine = open_store(settings(db=db))
+    query = select(T.conflicts, T.models.c.name).join(T.models, T.models.c.id == T.conflicts.c.model_id)
+    if model:
+        query = query.where(T.conflicts.c.model_id == model)
+    if field:
+        query = query.where(T.conflicts.c.field == field)
+    if origin:
+        query = query.where(T.conflicts.c.origin.startswith(origin))
+    query = query.order_by(T.conflicts.c.magnitude.desc(), T.conflicts.c.model_id).limit(limit)
+    with engine.connect() as conn:
+        records = [dict(r) for r in conn.execute(query).mappings()]
+    engine.dispose()
+    columns = [
+        ("model_id", "Model"),
+        ("field", "Field"),
+        ("kept", "Kept"),
+        ("other", "Other"),
+        ("origin", "From"),
+        ("source_url", "Source URL"),
+    ]
+    emit(records, columns, fmt, title="conflicts")
+    stderr().print(f"{len(records)} conflict(s)", markup=False)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.rglob("*.yaml"))
+    return [path] if path.is_file() else []
+
+
+def _changed(result: ImportResult) -> list[str]:
+    ids = {o.model_id for o in result.outcomes if o.model_id and o.action in ("new", "merged", "conflict")}
+    return sorted(i for i in ids if i in result.merger.changed)
+
+
+def _print_diff(result: ImportResult, root: Path) -> None:
+    for model_id in _changed(result):
+        target = root / "models" / f"{model_id}.yaml"
+        before = target.read_text(encoding="utf-8").splitlines(keepends=True) if target.exists() else []
+        after = dump_model(result.merger.model(model_id)).splitlines(keepends=True)
+        name = f"models/{model_id}.yaml"
+        typer.echo("".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")), nl=False)
+
+
+def _write_catalog(result: ImportResult, root: Path) -> int:
+    written = 0
+    for model_id in _changed(result):
+        _atomic_write(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)))
+        written += 1
+    new_orgs = result.merger.new_organizations()
+    if new_orgs:
+        orgs_file = root / "organizations.yaml"
+        text = orgs_file.read_text(encoding="utf-8")
+        if not text.endswith("\n"):
+            text += "\n"
+        _atomic_write(orgs_file, text + "".join(dump_organization(o) for o in new_orgs))
+        written += 1
+    return written
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)

@@ -1,0 +1,363 @@
+"""Epoch AI's "Data on AI Models" CSV exports (CC BY 4.0), read record by record into ``ImportedRow``s.
+
+Five exports are known and read by header name, whatever their column order: ``notable_ai_models.csv``,
+``all_ai_models.csv``, ``frontier_ai_models.csv`` and ``large_scale_ai_models.csv`` (name column
+``Model``), and the legacy ``pcd_all_ml_systems_2023.csv`` (``System``, ``Organization(s)``, dates
+written DD/MM/YYYY). A value that is not what its column promises (a number that is not a number) is
+dropped and listed in ``repairs``; a record without a name, with the wrong number of cells, that does not
+make a valid model, or that repeats an earlier name is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.units import parse_count
+from modelatlas.catalog.vocab import Domain, Openness, OrgKind
+from modelatlas.errors import BadArgument, InputError
+from modelatlas.sources.importers._io import Progress, ProgressReader
+from modelatlas.sources.rows import ImportedRow, OrgRef, RowError, build_model
+
+__all__ = ["read"]
+
+_N = TypeVar("_N", int, float)
+#: A CSV record's cells, or the error text of a record csv cannot parse.
+_Cells = list[str] | str
+#: The name key of each model made so far, with its line and spelling.
+_Seen = dict[str, tuple[int, str]]
+
+_NAME = ("Model", "System")
+_DATE = "Publication date"
+_NOTE_LIMIT = 500
+_CREDIT = "Epoch AI 'Data on AI Models' (CC BY 4.0)"
+_TOKENS = (
+    "Training dataset size (total)",
+    "Training dataset size (datapoints)",
+    "(DEPRECATED) Training dataset size (datapoints)",
+)
+
+_DOMAIN_NAMES: tuple[tuple[Domain, tuple[str, ...]], ...] = (
+    ("nlp", ("Language",)),
+    ("cv", ("Vision", "Image generation", "Video", "3D modeling", "Drawing", "3D reconstruction")),
+    ("cv", ("Text-to-Video",)),
+    ("multimodal", ("Multimodal",)),
+    ("speech", ("Speech", "Audio")),
+    ("games", ("Games",)),
+    ("biology", ("Biology", "Medicine")),
+    ("robotics", ("Robotics", "Driving")),
+    ("science", ("Mathematics", "Earth science", "Materials science", "Astronomy")),
+    ("recommendation", ("Recommendation", "Search")),
+)
+#: Epoch's domain names, casefolded (so the legacy file's "VIsion" is Vision); any other is ``other``.
+_DOMAINS: dict[str, Domain] = {n.casefold(): domain for domain, names in _DOMAIN_NAMES for n in names}
+
+_KINDS: dict[str, OrgKind] = {"industry": "company", "academia": "university", "government": "government"}
+_KINDS |= {"research collective": "collective", "non-profit": "nonprofit"}
+
+_OPENNESS: dict[str, Openness] = {
+    "open weights (unrestricted)": "open-weights",
+    "open weights (restricted use)": "open-weights-restricted",
+    "open weights (non-commercial)": "research-only",
+    "api access": "api-only",
+    "hosted access (no api)": "api-only",
+    "unreleased": "unreleased",
+}
+
+
+def _table(text: str) -> dict[str, str]:
+    pairs = (entry.strip().split(" ", 1) for entry in text.split(";") if entry.strip())
+    return {name.casefold(): code for code, name in pairs}
+
+
+#: Every country name in the five exports, to ISO 3166-1 alpha-2; "Multinational" has no code.
+_COUNTRIES = _table(
+    """
+    AE United Arab Emirates; AM Armenia; AR Argentina; AT Austria; AU Australia; BE Belgium; BG Bulgaria;
+    CA Canada; CH Switzerland; CN China; CZ Czechia; DE Germany; DK Denmark; ES Spain; FI Finland;
+    FR France; GB United Kingdom of Great Britain and Northern Ireland; GR Greece; HK Hong Kong;
+    HR Croatia; HU Hungary; IE Ireland; IL Israel; IN India; IR Iran (Islamic Republic of); IT Italy;
+    JP Japan; KR Korea (Republic of); LB Lebanon; LT Lithuania; LU Luxembourg; MO Macao; MX Mexico;
+    MY Malaysia; NL Netherlands; NO Norway; NZ New Zealand; PL Poland; PT Portugal; RU Russia;
+    SA Saudi Arabia; SE Sweden; SG Singapore; TW Taiwan; UA Ukraine; US United States of America;
+    VN Vietnam
+    """
+)
+
+#: A piece of a comma list of organizations that ends the previous name ("SambaNova Systems, Inc").
+_NAME_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|Corp|Co)\b", re.IGNORECASE)
+_LINK_SEPARATOR = re.compile(r"[\s;]+|,(?=\s|https?://)")
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_ARXIV_URL = re.compile(r"(?i:arxiv\.org)/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})")
+
+
+def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
+    """Yield one ``ImportedRow`` per record of the Epoch AI CSV export at ``path``, streaming it.
+
+    ``line`` is the physical line the record starts on (a quoted cell may span lines). ``progress`` is
+    called with the number of bytes read so far.
+
+    Raises:
+        InputError: the file cannot be read, is empty, is not UTF-8 (names the line), or its header lacks
+            the name column ("Model" or "System") or "Publication date".
+    """
+    source = ProgressReader(path, progress)
+    records = _records(source)
+    layout = _layout(path, records)
+    seen: _Seen = {}
+    for line, cells in records:
+        yield _convert(layout, line, cells, seen)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What the header says: where each column is, how wide a record is, and the file's own date."""
+
+    path: Path
+    columns: dict[str, int]
+    width: int
+    name_at: int
+    modified: dt.date
+
+
+def _records(source: ProgressReader) -> Iterator[tuple[int, _Cells]]:
+    """Each non-blank CSV record with the line it starts on; a record csv cannot parse is its error text."""
+    reader, start = csv.reader(source), 1
+    while True:
+        try:
+            cells: _Cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            cells = str(exc)
+        if cells != []:
+            yield start, cells
+        start = source.line + 1
+
+
+def _layout(path: Path, records: Iterator[tuple[int, _Cells]]) -> _Layout:
+    first = next(records, None)
+    if first is None:
+        raise InputError(path, 1, "empty file: expected an Epoch AI CSV export with a header row")
+    line, header = first
+    if isinstance(header, str):
+        raise InputError(path, line, f"cannot read the header: {header}")
+    columns = {column.strip().casefold(): at for at, column in reversed(list(enumerate(header)))}
+    name = next((n for n in _NAME if n.casefold() in columns), None)
+    missing = [c for c, present in ((_NAME[0], name), (_DATE, _DATE.casefold() in columns)) if not present]
+    if name is None or missing:
+        expected = f"'Model' (or 'System' in the legacy export) and {_DATE!r}, as in notable_ai_models.csv"
+        why = f"missing column(s) {', '.join(map(repr, missing))}: this is not an Epoch AI export"
+        raise InputError(path, line, f"{why}; expected columns {expected}")
+    modified = dt.date.fromtimestamp(path.stat().st_mtime)
+    return _Layout(path, columns, len(header), columns[name.casefold()], modified)
+
+
+def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> ImportedRow:
+    if isinstance(cells, str):
+        return ImportedRow.skip(line, "", f"not a CSV record: {cells}")
+    name = _clip(cells[layout.name_at].strip(), 100) if len(cells) > layout.name_at else ""
+    if len(cells) != layout.width:
+        count = f"{len(cells)} cell{'s' * (len(cells) != 1)}"
+        why = f"{count} where the header has {layout.width}: the record is cut short or malformed"
+        return ImportedRow.skip(line, name, why)
+    if not name:
+        return ImportedRow.skip(line, "", "no model name")
+    key = name_key(name) or name
+    if key in seen:
+        first, spelling = seen[key]
+        same = "" if spelling == name else f" ({spelling!r}, the same name once normalised)"
+        return ImportedRow.skip(line, name, f"duplicate of line {first}{same}")
+    imported = _imported(layout, line, name, _Row(layout.columns, cells))
+    if imported.model is not None:
+        seen[key] = (line, name)
+    return imported
+
+
+class _Row:
+    """One record, read by column name; collects the repairs made to its values."""
+
+    __slots__ = ("_cells", "_columns", "repairs")
+
+    def __init__(self, columns: dict[str, int], cells: list[str]) -> None:
+        self._columns, self._cells = columns, cells
+        self.repairs: list[str] = []
+
+    def find(self, *names: str) -> tuple[str, str]:
+        """The first of the columns ``names`` that has a value, and the value; ``""`` when none has."""
+        for name in names:
+            at = self._columns.get(name.casefold())
+            if at is not None and self._cells[at].strip():
+                return name, self._cells[at].strip()
+        return names[0], ""
+
+    def get(self, *names: str) -> str:
+        return self.find(*names)[1]
+
+    def number(self, kind: Callable[[Decimal], _N], *names: str) -> _N | None:
+        """The first of ``names`` with a value, as ``kind`` (int or float); a repair if it is no number."""
+        column, text = self.find(*names)
+        value = _decimal(text) if text else None
+        if text and value is None:
+            self.repairs.append(f"{column}: {text!r} is not a number; left empty")
+        return None if value is None else kind(value)
+
+
+def _decimal(text: str) -> Decimal | None:
+    """``text`` as a finite non-negative number (``1.75E+11``, or ``7B`` as people write it), else None."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        if "," in text:  # "2260275840,2290000001" is two numbers, not one with a thousands separator
+            return None
+        try:
+            value = Decimal(parse_count(text))
+        except BadArgument:
+            return None
+    return value if value.is_finite() and value >= 0 else None
+
+
+def _imported(layout: _Layout, line: int, name: str, row: _Row) -> ImportedRow:
+    url = _first_url(row.get("Link"))
+    confidence = row.get("Confidence")
+    try:
+        model = build_model(
+            _fields(name, row, url),
+            source_id="epoch",
+            accessed=_date(row.get("Last modified")[:10]) or layout.modified,
+            url=url,
+            title=row.get("Reference") or None,
+            citation=None if url else f"Epoch AI, {layout.path.name}, line {line}",
+            note=f"{_CREDIT}; confidence: {confidence}" if confidence else _CREDIT,
+        )
+    except RowError as exc:
+        return ImportedRow.skip(line, name, f"invalid: {exc}")
+    orgs, bases = _organizations(row), _split(row.get("Base model"))
+    return ImportedRow(
+        line=line, name=name, model=model, organizations=orgs, base_models=bases, repairs=row.repairs
+    )
+
+
+def _fields(name: str, row: _Row, url: str | None) -> dict[str, Any]:
+    domains = _domains(row.get("Domain"))
+    return {
+        "name": name,
+        "domains": domains,
+        "tasks": list(dict.fromkeys(task.lower() for task in _split(row.get("Task")))),
+        "parameters": _parameters(row),
+        "training": _training(row, domains),
+        "released": _released(row),
+        "papers": _papers(row.get("Reference"), row.get("Link"), url),
+        "openness": _openness(row),
+    }
+
+
+def _domains(text: str) -> list[Domain]:
+    return list(dict.fromkeys(_DOMAINS.get(part.casefold(), "other") for part in _split(text))) or ["other"]
+
+
+def _parameters(row: _Row) -> dict[str, Any]:
+    total = row.number(int, "Parameters")
+    return {} if total is None else _filled({"total": total, "note": _clip(row.get("Parameters notes"))})
+
+
+def _training(row: _Row, domains: list[Domain]) -> dict[str, Any]:
+    """Datapoints are tokens only for a language model, so other rows leave ``tokens`` empty."""
+    hardware = row.get("Training hardware")
+    quantity = row.number(int, "Hardware quantity") if hardware else None
+    training = _filled(
+        {
+            "tokens": row.number(int, *_TOKENS) if domains == ["nlp"] else None,
+            "dataset": _clip(row.get("Training dataset")),
+            "compute_flop": row.number(float, "Training compute (FLOP)", "Training compute (FLOPs)"),
+            "hardware": f"{hardware} × {quantity}" if hardware and quantity else hardware,
+            "cost_usd": row.number(float, "Training compute cost (2023 USD)", "Training cost (2020 USD)"),
+        }
+    )
+    if training:
+        training.update(_filled({"note": _clip(row.get("Training compute notes"))}))
+    return training
+
+
+def _released(row: _Row) -> dt.date | str | None:
+    """The publication date, else the legacy export's "Year"."""
+    text, year = row.get(_DATE), row.get("Year")
+    released = _date(text) if text else None
+    if text and released is None:
+        row.repairs.append(f"{_DATE}: {text!r} is not a date; left empty")
+    return released or (year if re.fullmatch(r"\d{4}", year) else None)
+
+
+def _date(text: str) -> dt.date | None:
+    """``YYYY-MM-DD``, or ``DD/MM/YYYY`` as the legacy export writes it; None for anything else."""
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y" if "/" in text else "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+def _papers(reference: str, link: str, url: str | None) -> list[dict[str, Any]]:
+    arxiv = _ARXIV_URL.search(link)
+    if not (reference or url or arxiv):
+        return []
+    return [{"title": reference or None, "arxiv": arxiv[1] if arxiv else None, "url": url}]
+
+
+def _first_url(link: str) -> str | None:
+    """The first http(s) URL of a Link cell, which may hold several (split by spaces, newlines, ``;``)."""
+    for token in _LINK_SEPARATOR.split(link):
+        token = token.strip(",")
+        if _HTTP_URL.match(token):
+            return token
+    return None
+
+
+def _openness(row: _Row) -> Openness | None:
+    text = row.get("Model accessibility")
+    openness = _OPENNESS.get(text.casefold())
+    if text and openness is None:
+        row.repairs.append(f"Model accessibility: {text!r} is not a known value; left empty")
+    return openness
+
+
+def _organizations(row: _Row) -> list[OrgRef]:
+    """Kinds when the categorization list lines up; a country only for one organization and one country."""
+    names = _org_names(row.get("Organization", "Organization(s)"))
+    kinds = [_KINDS.get(kind.casefold()) for kind in _split(row.get("Organization categorization"))]
+    if len(kinds) != len(names):
+        kinds = [None] * len(names)
+    countries = _split(row.get("Country (of organization)", "Country (from Organization)"))
+    country = _COUNTRIES.get(countries[0].casefold()) if len(names) == len(countries) == 1 else None
+    orgs: dict[str, OrgRef] = {}
+    for name, kind in zip(names, kinds, strict=True):
+        orgs.setdefault(name, OrgRef(name=name, kind=kind, country=country))
+    return list(orgs.values())
+
+
+def _org_names(text: str) -> list[str]:
+    names: list[str] = []
+    for part in _split(text):
+        if names and _NAME_SUFFIX.match(part):
+            names[-1] = f"{names[-1]}, {part}"
+        else:
+            names.append(part)
+    return names
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _clip(text: str, limit: int = _NOTE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,75 @@
+"""Read whole catalog records back out of a built store: every Model and every Organization.
+
+The ``models`` table keeps each full record as JSON (``record_json``), so an export sees exactly
+what the catalog said. Read-only: nothing here writes to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from modelatlas.catalog.schema import Model, Organization
+from modelatlas.errors import StoreError
+from modelatlas.store import tables as T
+from modelatlas.store.engine import make_engine, safe_url
+from modelatlas.store.queries import check_store
+
+__all__ = ["load_models", "load_organizations"]
+
+
+@contextmanager
+def _connect(url: str) -> Iterator[Connection]:
+    engine = make_engine(url)
+    try:
+        check_store(engine)
+        with engine.connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}"
+        ) from exc
+    finally:
+        engine.dispose()
+
+
+def load_models(url: str) -> list[Model]:
+    """Every model in the store at ``url``, as full catalog records, ordered by id.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read, or a stored record no longer fits the schema
+            (rebuild it with ``modelatlas build``).
+    """
+    with _connect(url) as conn:
+        rows = conn.execute(select(T.models.c.id, T.models.c.record_json).order_by(T.models.c.id)).all()
+    models = []
+    for model_id, record in rows:
+        try:
+            models.append(Model.model_validate(orjson.loads(record)))
+        except (orjson.JSONDecodeError, ValidationError) as exc:
+            raise StoreError(
+                f"the stored record of {model_id!r} does not fit this version of modelatlas: "
+                "rebuild the store with `modelatlas build`"
+            ) from exc
+    return models
+
+
+def load_organizations(url: str) -> dict[str, Organization]:
+    """Every organization in the store at ``url``, by id (aliases are not stored, so they are empty).
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        rows = conn.execute(select(T.organizations).order_by(T.organizations.c.id)).mappings().all()
+    return {
+        row["id"]: Organization.model_validate({k: v for k, v in row.items() if v is not None})
+        for row in rows
+    }

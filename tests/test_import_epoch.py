@@ -1,0 +1,372 @@
+"""The Epoch AI CSV importer, on excerpts of the five real exports and on hand-made broken files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import inspect
+from pathlib import Path
+
+import pytest
+
+from modelatlas.errors import InputError
+from modelatlas.sources.importers.epoch import read
+from modelatlas.sources.rows import ImportedRow, OrgRef
+
+FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
+REAL = Path("/work/shared/data/epoch")
+EXPORTS = [
+    "notable_ai_models.csv",
+    "all_ai_models.csv",
+    "frontier_ai_models.csv",
+    "large_scale_ai_models.csv",
+    "pcd_all_ml_systems_2023.csv",
+]
+
+
+def rows(name: str) -> dict[str, ImportedRow]:
+    """The rows of a fixture that made a model, by name."""
+    return {row.name: row for row in read(FIXTURES / name) if row.model is not None}
+
+
+def write(tmp_path: Path, header: list[str], *records: list[str]) -> Path:
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *records])
+    return path
+
+
+def file_date(path: Path) -> dt.date:
+    return dt.date.fromtimestamp(path.stat().st_mtime)
+
+
+# --- the real exports, excerpted -------------------------------------------------------------------
+
+
+def test_gpt3_from_all_ai_models() -> None:
+    row = rows("all_ai_models.csv")["GPT-3 175B (davinci)"]
+    model = row.model
+    assert model is not None
+    assert (row.line, model.id, model.domains) == (36, "gpt-3-175b-davinci", ["nlp"])
+    assert model.parameters is not None and model.parameters.total == 175_000_000_000
+    assert model.released is not None and model.released.precision == "day"
+    assert str(model.released) == "2020-05-28"
+    assert model.openness == "api-only"
+    assert row.organizations == [OrgRef(name="OpenAI", kind="company", country="US")]
+    assert model.training is not None
+    assert model.training.tokens == 374_000_000_000
+    assert model.training.compute_flop == 3.14e23
+    assert model.training.hardware == "NVIDIA Tesla V100 DGXS 32 GB × 10000"
+    assert model.training.dataset == "Common Crawl,WebText2,Wikipedia,Books1,Books2"
+    assert [p.model_dump(exclude_none=True) for p in model.papers] == [
+        {
+            "title": "Language Models are Few-Shot Learners",
+            "arxiv": "2005.14165",
+            "url": "https://arxiv.org/abs/2005.14165",
+        }
+    ]
+    source = model.sources[0]
+    assert (source.id, source.url, source.citation) == ("epoch", "https://arxiv.org/abs/2005.14165", None)
+    assert source.accessed == dt.date(2025, 2, 3)  # the row's "Last modified"
+    assert source.note == "Epoch AI 'Data on AI Models' (CC BY 4.0); confidence: Confident"
+    assert "parameters" in source.fields and "training.tokens" in source.fields
+    assert (row.base_models, row.repairs) == ([], [])
+
+
+def test_llama_7b_fine_tune_from_all_ai_models() -> None:
+    row = rows("all_ai_models.csv")["LLaMA-7B (protein-oriented instruction-tuned)"]
+    model = row.model
+    assert model is not None and model.training is not None
+    assert model.domains == ["nlp", "biology"]
+    assert model.parameters is not None and model.parameters.total == 7_000_000_000
+    assert model.training.tokens is None  # datapoints are tokens only for language-only rows
+    assert model.openness == "open-weights"
+    assert row.base_models == ["LLaMA-7B"]
+    assert row.organizations == [OrgRef(name="Zhejiang University", kind="university", country="CN")]
+    assert model.sources[0].accessed == dt.date(2025, 1, 30)
+
+
+def test_base_models_are_a_comma_list() -> None:
+    assert rows("all_ai_models.csv")["Janus-Pro-7B"].base_models == ["DeepSeek LLM 7B", "SigLIP"]
+
+
+def test_a_row_without_a_name_is_skipped() -> None:
+    last = list(read(FIXTURES / "all_ai_models.csv"))[-1]
+    assert (last.line, last.name, last.model, last.skipped) == (52, "", None, "no model name")
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_line_is_where_the_record_starts(export: str) -> None:
+    lines = (FIXTURES / export).read_text(encoding="utf-8").splitlines()
+    for row in read(FIXTURES / export):
+        assert lines[row.line - 1].lstrip('"').startswith(row.name), (row.line, row.name)
+
+
+def test_records_spanning_several_lines() -> None:
+    starts = [row.line for row in read(FIXTURES / "notable_ai_models.csv")]
+    assert starts == [2, 4, 5, 41, 42, 56, 66, 78, 93, 98, 111, 127, 154, 173, 180, 191]
+
+
+def test_llama_65b_from_notable_ai_models() -> None:
+    path = FIXTURES / "notable_ai_models.csv"
+    model = rows("notable_ai_models.csv")["LLaMA-65B"].model
+    assert model is not None and model.training is not None and model.parameters is not None
+    assert model.parameters.total == 65_200_000_000
+    assert model.parameters.note and model.parameters.note.startswith("Model card, table 1")
+    assert model.tasks == ["language modeling", "code generation"]
+    assert (model.training.tokens, model.training.compute_flop) == (1_400_000_000_000, 5.5e23)
+    assert model.training.hardware == "NVIDIA A100 × 2048"
+    assert model.training.cost_usd == 578026.3043
+    assert model.openness == "research-only"
+    assert model.papers[0].arxiv == "2302.13971"
+    assert model.sources[0].accessed == file_date(path)  # no "Last modified" column in this export
+
+
+def test_links_that_are_not_urls_become_a_citation() -> None:
+    found = rows("notable_ai_models.csv")
+    eagle, exaone = found["Eagle 2"].model, found["EXAONE 4.5"].model
+    assert eagle is not None and exaone is not None
+    # "arxiv.org/abs/2501.14818" without a scheme: the arXiv id is kept, the URL is not
+    assert eagle.sources[0].url is None
+    assert eagle.sources[0].citation == "Epoch AI, notable_ai_models.csv, line 5"
+    assert (eagle.papers[0].arxiv, eagle.papers[0].url) == ("2501.14818", None)
+    # the Link cell holds the author list
+    assert exaone.sources[0].url is None
+    assert exaone.papers[0].model_dump(exclude_none=True) == {"title": "EXAONE 4.5 Technical Report"}
+
+
+def test_organizations_kinds_and_countries() -> None:
+    found = rows("notable_ai_models.csv")
+    assert found["XLNet"].organizations == [
+        OrgRef(name="Carnegie Mellon University (CMU)", kind="university"),
+        OrgRef(name="Google Brain", kind="company"),
+    ]
+    # two organizations, three countries: no country is guessed
+    assert [(o.kind, o.country) for o in found["ESM1b"].organizations] == [
+        ("company", None),
+        ("university", None),
+    ]
+    assert found["GLM-130B"].organizations == [
+        OrgRef(name="Tsinghua University", kind="university", country="CN")
+    ]
+
+
+def test_missing_values_stay_empty() -> None:
+    found = rows("notable_ai_models.csv")
+    gpt5, kaiju, qwen = (found[n].model for n in ("GPT-5.2", "Kaiju Small", "Qwen-VL"))
+    assert gpt5 is not None and kaiju is not None and qwen is not None
+    assert (gpt5.domains, gpt5.parameters, gpt5.papers) == (["other"], None, [])
+    assert kaiju.released is None
+    assert qwen.domains == ["multimodal", "nlp", "cv"]
+    assert qwen.openness == "open-weights-restricted"
+    assert found["Qwen-VL"].base_models == ["Qwen-7B"]
+
+
+def test_frontier_export_columns() -> None:
+    model = rows("frontier_ai_models.csv")["GPT-3 175B (davinci)"].model
+    assert model is not None and model.training is not None
+    assert model.training.tokens == 374_000_000_000  # "(DEPRECATED) Training dataset size (datapoints)"
+    assert model.training.cost_usd == pytest.approx(2277557.456)
+    assert model.sources[0].accessed == dt.date(2025, 11, 1)
+
+
+def test_large_scale_export_has_no_categorization() -> None:
+    row = rows("large_scale_ai_models.csv")["LLaMA-33B"]
+    assert row.model is not None and row.model.parameters is not None
+    assert row.model.parameters.total == 32_500_000_000
+    assert row.organizations == [OrgRef(name="Meta AI", kind=None, country="US")]
+
+
+def test_legacy_pcd_export() -> None:
+    result = list(read(FIXTURES / "pcd_all_ml_systems_2023.csv"))
+    by_line = {row.line: row for row in result}
+    gpt3 = by_line[6].model
+    assert gpt3 is not None and gpt3.parameters is not None and gpt3.training is not None
+    assert gpt3.name == "GPT-3 175B (davinci)"
+    assert str(gpt3.released) == "2020-05-28"  # written 28/05/2020
+    assert gpt3.parameters.total == 175_000_000_000  # written 1.75E+11
+    assert (gpt3.training.compute_flop, gpt3.training.tokens) == (3.14e23, 374_000_000_000)
+    assert gpt3.tasks == ["text autocompletion"]
+    assert by_line[6].organizations == [OrgRef(name="OpenAI", kind="company")]
+    assert by_line[3].skipped == "duplicate of line 2"  # FLAN twice
+    assert (by_line[5].skipped, by_line[5].name) == ("no model name", "")
+    assert {o.kind for o in by_line[4].organizations} == {None}  # "Industry - Academia Collaboration"
+    assert by_line[9].repairs == ["Training cost (2020 USD): 'N/A' is not a number; left empty"]
+    assert by_line[9].model is not None
+
+
+# --- hand-made inputs ------------------------------------------------------------------------------
+
+
+def test_truncated_file_skips_the_cut_record() -> None:
+    result = [(row.line, row.name, row.skipped) for row in read(FIXTURES / "truncated.csv")]
+    assert result == [
+        (2, "EXAONE 4.5", None),
+        (4, "GPT-5.2", None),
+        (5, "Eagle 2", "9 cells where the header has 47: the record is cut short or malformed"),
+    ]
+
+
+@pytest.mark.parametrize("fixture", ["bad_encoding_latin1.csv", "bad_encoding_gbk.csv"])
+def test_wrong_encoding_names_the_line(fixture: str) -> None:
+    reader = read(FIXTURES / fixture)
+    first = next(reader)
+    assert (first.line, first.name, first.skipped) == (2, "LLaMA-65B", None)
+    with pytest.raises(InputError, match="not UTF-8 text") as raised:
+        next(reader)
+    assert raised.value.line == 3
+
+
+def test_missing_columns() -> None:
+    with pytest.raises(InputError) as raised:
+        list(read(FIXTURES / "missing_columns.csv"))
+    assert raised.value.line == 1
+    assert raised.value.message.startswith(
+        "missing column(s) 'Model', 'Publication date': this is not an Epoch AI export; expected columns"
+    )
+
+
+def test_missing_publication_date_alone(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"missing column\(s\) 'Publication date':"):
+        list(read(write(tmp_path, ["Model", "Domain"], ["GPT-3", "Language"])))
+
+
+@pytest.mark.parametrize("content", ["", "\n\n"])
+def test_empty_file(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text(content)
+    with pytest.raises(InputError, match="empty file"):
+        list(read(path))
+    with pytest.raises(InputError, match="empty file"):
+        list(read(FIXTURES / "empty.csv"))
+
+
+def test_non_numeric_numbers_are_dropped_and_reported() -> None:
+    result = list(read(FIXTURES / "non_numeric.csv"))
+    assert [row.skipped for row in result] == [None] * 4
+    falcon7, falcon40, falcon180, mystery = result
+    assert falcon7.repairs == [
+        "Parameters: 'about 7B' is not a number; left empty",
+        "Hardware quantity: 'lots' is not a number; left empty",
+        "Training compute (FLOP): 'n/a' is not a number; left empty",
+    ]
+    assert falcon7.model is not None and falcon7.model.training is not None
+    assert falcon7.model.parameters is None
+    assert falcon7.model.training.tokens == 1_500_000_000_000
+    assert falcon7.model.training.hardware == "NVIDIA A100 SXM4 40 GB"
+    assert falcon40.model is not None and falcon40.model.parameters is not None
+    assert falcon40.model.parameters.total == 40_000_000_000  # "40B" is a count as people write it
+    assert falcon40.repairs == [
+        "Training dataset size (total): '2260275840,2290000001' is not a number; left empty"
+    ]
+    assert falcon180.repairs == [
+        "Training compute (FLOP): '~7.5e23' is not a number; left empty",
+        "Model accessibility: 'By request' is not a known value; left empty",
+    ]
+    assert falcon180.model is not None and falcon180.model.openness is None
+    assert mystery.repairs == [
+        "Parameters: 'NaN' is not a number; left empty",
+        "Publication date: '2023-13-45' is not a date; left empty",
+    ]
+    assert mystery.model is not None and mystery.model.released is None
+    assert mystery.model.training is None  # a Vision row: its datapoints are not tokens
+
+
+def test_duplicates_stray_lines_and_invalid_rows() -> None:
+    result = [(row.line, row.name, row.skipped) for row in read(FIXTURES / "duplicates.csv")]
+    assert result == [
+        (2, "LLaMA-65B", None),
+        (3, "LLaMA 65B", "duplicate of line 2 ('LLaMA-65B', the same name once normalised)"),
+        (4, "a stray line", "1 cell where the header has 7: the record is cut short or malformed"),
+        (5, "Ancient model", "invalid: released: '0000' is not a real date"),
+        (6, "Ancient model", None),  # the invalid row above made no model, so this one is no duplicate
+        (7, "LLaMA-65B", "duplicate of line 2"),
+        (8, "", "no model name"),
+    ]
+
+
+def test_unparsable_record_is_skipped_and_reading_goes_on(tmp_path: Path) -> None:
+    runaway = "\n".join(["x" * 1000] * 150)  # an unclosed quote swallows lines past csv's field limit
+    path = tmp_path / "runaway.csv"
+    path.write_text(f'Model,Publication date\nA,2020-01-01\nB,"{runaway}\nC,2021-01-01\n')
+    result = list(read(path))
+    assert (result[1].line, result[1].skipped) == (
+        3,
+        "not a CSV record: field larger than field limit (131072)",
+    )
+    assert (result[-1].line, result[-1].name, result[-1].skipped) == (153, "C", None)
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("Language", ["nlp"]),
+        ("VIsion,Drawing,Text-to-Video", ["cv"]),
+        ("Audio,Speech", ["speech"]),
+        ("Medicine,Earth science,Search,Driving", ["biology", "science", "recommendation", "robotics"]),
+        ("Reading", ["other"]),
+        ("", ["other"]),
+    ],
+)
+def test_domains(tmp_path: Path, domain: str, expected: list[str]) -> None:
+    (row,) = read(write(tmp_path, ["Model", "Domain", "Publication date"], ["M", domain, "2020-01-01"]))
+    assert row.model is not None and row.model.domains == expected
+
+
+def test_cells_written_by_hand(tmp_path: Path) -> None:
+    header = ["Model", "Organization", "Organization categorization", "Publication date", "Link"]
+    header += ["Parameters", "Parameters notes"]
+    orgs = "Stanford University,SambaNova Systems, Inc,Peking University"
+    link = "https://falconllm.tii.ae/falcon-180b.html; https://arxiv.org/abs/2311.16867"
+    (row,) = read(write(tmp_path, header, ["M", orgs, "Academia", "2023-09-06", link, "1e9", "n" * 900]))
+    assert [o.name for o in row.organizations] == [
+        "Stanford University",
+        "SambaNova Systems, Inc",
+        "Peking University",
+    ]
+    assert {o.kind for o in row.organizations} == {None}  # one kind for three organizations
+    assert row.model is not None and row.model.parameters is not None
+    assert row.model.sources[0].url == "https://falconllm.tii.ae/falcon-180b.html"
+    assert row.model.papers[0].arxiv == "2311.16867"
+    note = row.model.parameters.note or ""
+    assert len(note) == 500 and note.endswith("…")
+
+
+def test_header_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffModel,Publication date\nGPT-2,2019-02-14\n".encode())
+    (row,) = read(path)
+    assert row.model is not None and str(row.model.released) == "2019-02-14"
+
+
+def test_streams_and_reports_progress(tmp_path: Path) -> None:
+    assert inspect.isgenerator(read(tmp_path / "absent.csv"))  # nothing is opened before iteration
+    with pytest.raises(InputError, match="cannot read"):
+        next(read(tmp_path / "absent.csv"))
+    path = FIXTURES / "all_ai_models.csv"
+    seen: list[int] = []
+    assert len(list(read(path, seen.append))) == 4
+    assert seen and seen[-1] == path.stat().st_size
+
+
+# --- the real exports, whole -----------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="the Epoch AI exports are in /work/shared/data/epoch")
+@pytest.mark.parametrize(
+    ("export", "records"),
+    [
+        ("notable_ai_models.csv", 1036),
+        ("all_ai_models.csv", 2228),
+        ("frontier_ai_models.csv", 131),
+        ("large_scale_ai_models.csv", 485),
+        ("pcd_all_ml_systems_2023.csv", 534),
+    ],
+)
+def test_real_exports(export: str, records: int) -> None:
+    result = list(read(REAL / export))
+    assert len(result) == records
+    skipped = [row.skipped or "" for row in result if row.model is None]
+    assert all(why == "no model name" or why.startswith("duplicate of line") for why in skipped)
+    named = sum(1 for row in result if row.name)
+    assert len(result) - len(skipped) >= 0.98 * named  # the rest are repeated names
