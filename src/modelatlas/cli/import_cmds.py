@@ -50,9 +50,7 @@ def import_(
     ] = False,
     write_catalog: Annotated[
         bool,
-        typer.Option(
-            "--write-catalog", help="Also write new and enriched models as YAML into the catalog."
-        ),
+        typer.Option("--write-catalog", help="Also write new and enriched models as YAML into the catalog."),
     ] = False,
     changes_only: Annotated[
         bool, typer.Option("--changes-only", help="Report only rows that created, changed or conflicted.")
