@@ -157,6 +157,10 @@ class Merger:
             "organizations": self._org_ids(row.organizations),
             "base_models": self._bases(model_id, row, notes),
         }
+        first = model.sources[0]
+        added = [f for f in ("organizations", "base_models") if update[f]]
+        fields = sorted({*first.fields, *added})
+        update["sources"] = [first.model_copy(update={"fields": fields}), *model.sources[1:]]
         model = model.model_copy(update=update)
         self._models[model_id], self._paths[model_id] = model, path
         self.matcher.add(model)
@@ -211,6 +215,11 @@ class Merger:
         incoming = self._own_code(target.id, incoming, notes)
         self._merge_links(target, incoming, update, filled)
         self._merge_notes(target, incoming, update, filled)
+        for name in ("parameters", "context_length", "released", "announced", "openness"):
+            value = getattr(incoming, name)
+            value = value.total if name == "parameters" and value is not None else value
+            if value is not None and _disputed(target, name, value):
+                notes.append(f"{name} {_show(value)} is already disputed in the catalog")
         if not target.organizations and row.organizations:
             update["organizations"] = self._org_ids(row.organizations)
             filled.append("organizations")

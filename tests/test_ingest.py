@@ -1,0 +1,239 @@
+"""`modelatlas import` end to end: merge into the bundled catalog, reports, conflicts, round trip, bad input.
+
+Every import here rebuilds a real store; the failure cases check that nothing already stored is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from modelatlas.catalog.validate import validate_catalog
+from modelatlas.cli import main
+from modelatlas.store import tables as T
+from modelatlas.store.engine import make_engine, sqlite_path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED_004 = FIXTURES / "seeds" / "004_9af41147fb1b55ff.txt"
+SEED_000 = FIXTURES / "seeds" / "000_16e93d9b45c0ff17.txt"
+CATALOG = Path(__file__).resolve().parents[1] / "catalog"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(info.value.code or 0), out, err
+
+
+def report(out: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def count(url: str, table: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        value = conn.execute(select(func.count()).select_from(T.metadata.tables[table])).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
+def digest(url: str) -> str:
+    path = sqlite_path(url)
+    assert path is not None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store built from the bundled catalog (106 models)."""
+    monkeypatch.setenv("MODELATLAS_DB", sqlite_url)
+    monkeypatch.delenv("MODELATLAS_CATALOG", raising=False)
+    code, _, err = run(capsys, "build")
+    assert code == 0, err
+    return sqlite_url
+
+
+def test_seed_004_every_model_matched_exactly_once(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    models_before = count(store, "models")
+    code, out, err = run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    assert code == 0, err
+    rows = report(out)
+    assert len(rows) == 62
+    assert {r["action"] for r in rows} <= {"merged", "conflict"}  # every row found its catalog model
+    assert count(store, "models") == models_before  # no duplicates
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["紫东太初"]["model_id"] == "zidong-taichu"
+    assert "repaired mis-encoded text 'Á¥´‰∏úÂ§™Âàù' → '紫东太初'" in by_name["紫东太初"]["detail"]
+    assert by_name["盘古"]["model_id"] == by_name["PanGu-α"]["model_id"] == "pangu-alpha"
+    assert by_name["LLaMa"]["model_id"] == "llama"
+    assert by_name["GPT-NeoX"]["model_id"] == "gpt-neox-20b"
+    assert by_name["CoAtNet"]["action"] == "merged"  # its wrong year is a dispute the catalog records
+    assert "released 2012 is already disputed in the catalog" in by_name["CoAtNet"]["detail"]
+    assert by_name["MT-NLG"]["action"] == "conflict"
+    assert "released (2021 vs 2022-01-28)" in by_name["MT-NLG"]["detail"]
+    assert "is V-MoE's; left out" in by_name["GPT"]["detail"]
+    assert "62 rows: 0 new" in err
+
+
+def test_conflicts_are_listed_with_their_source(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    code, out, _ = run(capsys, "conflicts", "--model", "mt-nlg", "--format", "json")
+    assert code == 0
+    found = json.loads(out)
+    assert [(c["field"], c["kept"], c["other"]) for c in found] == [("released", "2022-01-28", "2021")]
+    assert found[0]["origin"] == "paper-table:004_9af41147fb1b55ff.txt:33"
+    code, out, _ = run(capsys, "conflicts", "--origin", "catalog", "--model", "coatnet", "--format", "json")
+    assert [(c["field"], c["other"]) for c in json.loads(out)] == [("released", "2012")]
+    code, out, _ = run(capsys, "show", "mt-nlg", "--format", "json")
+    disputes = json.loads(out)["disputes"]
+    assert {"field": "released", "value": "2021"}.items() <= disputes[-1].items()
+
+
+def test_build_keeps_earlier_imports(capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path) -> None:
+    listing = tmp_path / "new-models.md"
+    listing.write_text(
+        "# Models for NLP\n\n| Year | Model Name | Paper |\n|---|---|---|\n"
+        "| 2024 | Zephyr-Test-7B | [link](https://arxiv.org/abs/2310.16944) |\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "import", "paper-table", str(listing), "--format", "csv")
+    assert code == 0, err
+    assert report(out)[0]["action"] == "new"
+    assert count(store, "models") == 107
+    code, _, err = run(capsys, "build")
+    assert code == 0, err
+    assert "107 models" in err and "1 of the models from earlier imports" in err
+    code, out, _ = run(capsys, "show", "Zephyr-Test-7B", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["papers"][0]["arxiv"] == "2310.16944"
+    code, out, err = run(capsys, "import", "paper-table", str(listing), "--format", "csv")
+    assert report(out)[0]["action"] == "new"  # importing the same file again replaces it
+    assert count(store, "models") == 107 and count(store, "imports") == 1
+
+
+def test_round_trip_paper_table(capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path) -> None:
+    run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    code, first, _ = run(capsys, "export", "jsonl")
+    assert code == 0
+    exported = tmp_path / "papers.md"
+    code, _, err = run(capsys, "export", "paper-table", "-o", str(exported))
+    assert code == 0, err
+    code, out, err = run(capsys, "import", "paper-table", str(exported), "--format", "csv")
+    assert code == 0, err
+    rows = report(out)
+    assert len(rows) == 106 and {r["action"] for r in rows} == {"merged"}
+    assert {r["detail"] for r in rows} == {"nothing new"}
+    code, second, _ = run(capsys, "export", "jsonl")
+    assert second == first  # the same store
+
+
+def test_dry_run_writes_nothing_and_prints_the_diff(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    before = digest(store)
+    code, out, err = run(capsys, "import", "seed-sections", str(SEED_000), "--dry-run", "--format", "csv")
+    assert code == 0, err
+    assert digest(store) == before
+    assert "nothing written (dry run)" in err
+    assert "+++ b/models/moss.yaml" in out
+    assert "+  - {date: '2023-03-22'" in out  # MOSS's dated note from seed 000
+
+
+def test_write_catalog_writes_valid_yaml(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    listing = tmp_path / "list.md"
+    listing.write_text(
+        "## Huge Models for CV\n\n| Year | Model | Institute | Code |\n|---|---|---|---|\n"
+        "| 2024 | Imaginary-ViT-2B | Tsinghua University, New Lab | [link](https://github.com/x/img) |\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "import", "paper-table", str(listing), "--write-catalog", "--format", "csv")
+    assert code == 0, err
+    written = catalog / "models" / "imaginary-vit-2b.yaml"
+    text = written.read_text(encoding="utf-8")
+    assert "organizations: [tsinghua, new-lab]" in text and "domains: [cv]" in text
+    assert "- {id: new-lab, name: New Lab}" in (catalog / "organizations.yaml").read_text(encoding="utf-8")
+    result = validate_catalog(catalog)
+    assert result.problems == []
+    assert len(result.models) == 107
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "message"),
+    [
+        ("epoch", "missing_columns.csv", "missing column"),
+        ("epoch", "bad_encoding_gbk.csv", "not UTF-8"),
+        ("epoch", "empty.csv", "empty"),
+    ],
+)
+def test_bad_file_changes_nothing(
+    capsys: pytest.CaptureFixture[str], store: str, fmt: str, name: str, message: str
+) -> None:
+    run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    before = digest(store)
+    code, out, err = run(capsys, "import", fmt, str(FIXTURES / "epoch" / name))
+    assert code == 1
+    assert err.startswith(f"Error: {FIXTURES / 'epoch' / name}:") and message in err
+    assert len(err.strip().splitlines()) == 1
+    assert digest(store) == before
+
+
+def test_bad_rows_are_reported_and_the_rest_imports(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    for name, expected in (
+        ("truncated.csv", "skipped"),
+        ("duplicates.csv", "skipped"),
+        ("non_numeric.csv", ""),
+    ):
+        code, out, err = run(capsys, "import", "epoch", str(FIXTURES / "epoch" / name), "--format", "csv")
+        assert code == 0, err
+        rows = report(out)
+        assert any(r["action"] != "skipped" for r in rows)
+        if expected:
+            assert any(r["action"] == expected for r in rows)
+    assert count(store, "imports") == 3
+
+
+def test_fifty_megabyte_file(capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path) -> None:
+    """A 50 MB CSV whose one record is a giant cell: skipped with a reason, the other rows imported."""
+    columns = "Model,Organization,Publication date,Domain,Parameters"
+    big = tmp_path / "big.csv"
+    with big.open("w", encoding="utf-8") as handle:
+        handle.write(columns + "\nGPT-2,OpenAI,2019-02-14,Language,1500000000\n")
+        handle.write('"Huge model",OpenAI,2020-01-01,Language,"' + "9" * (50 * 1024 * 1024) + '"\n')
+        handle.write("Tiny-Test-LM,Nowhere Lab,2024-05-01,Language,1000000\n")
+    assert big.stat().st_size > 50 * 1024 * 1024
+    code, out, err = run(capsys, "import", "epoch", str(big), "--format", "csv", "--db", store)
+    assert code == 0, err
+    rows = report(out)
+    assert [(r["line"], r["action"]) for r in rows] == [("2", "merged"), ("3", "skipped"), ("4", "new")]
+    assert rows[1]["detail"]
+
+
+def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    code, _, err = run(capsys, "import", "docx", str(SEED_004))
+    assert code == 2
+    assert err.startswith("Error: Invalid value for 'FORMAT'") and len(err.strip().splitlines()) == 1
+
+
+def test_import_on_every_backend(
+    capsys: pytest.CaptureFixture[str], store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELATLAS_DB", store_url)
+    monkeypatch.delenv("MODELATLAS_CATALOG", raising=False)
+    assert run(capsys, "build")[0] == 0
+    code, _, err = run(capsys, "import", "paper-table", str(SEED_004))
+    assert code == 0, err
+    assert count(store_url, "import_rows") == 62
+    assert count(store_url, "conflicts") >= 3
+    assert run(capsys, "build")[0] == 0  # the rebuild carries the import over
+    assert count(store_url, "import_rows") == 62 and count(store_url, "models") == 106
