@@ -34,6 +34,8 @@ class Match:
     how: str
     #: The variant whose name matched (``LLaMA-7B`` of LLaMA): its size is the one to compare.
     variant: str | None = None
+    #: Matched by something other than the exact name: only if the release years agree too.
+    weak: bool = False
 
 
 def code_key(url: str) -> str:
@@ -123,13 +125,23 @@ class Matcher:
             return Match(model.id, "id")
         for spelling in [model.name, *model.aliases]:
             found = self.by_name(spelling)
-            if found:
+            if found and (not found.weak or self._same_time(model, found.model_id)):
                 return found
         for how, ids in self._strong_keys(model):
             model_id = self._unique(ids)
-            if model_id and self._same_model(model.name, model_id):
-                return Match(model_id, how)
+            if model_id and self._same_model(model.name, model_id) and self._same_time(model, model_id):
+                return Match(model_id, how, weak=True)
         return None
+
+    def _same_time(self, model: Model, model_id: str) -> bool:
+        """Whether the two were released within a year of each other (or either date is unknown).
+
+        Keeps Shazeer's 2017 ``MoE`` apart from 2021's ``MoE-1.1T``, which a weak key would join.
+        """
+        target = self._models[model_id].released
+        if model.released is None or target is None:
+            return True
+        return abs(model.released.date.year - target.date.year) <= 1
 
     def _by_size(self, key: str) -> Match | None:
         split = size_of(key)
@@ -137,10 +149,10 @@ class Matcher:
             stem, size = split
             found = self._unique(self._names.get(stem))
             if found and _close(size, self._size(found)):
-                return Match(found, f"name without its size ({format_count(size)})")
+                return Match(found, f"name without its size ({format_count(size)})", weak=True)
         for found in self._stems.get(key, ()):  # "GPT-NeoX" → GPT-NeoX-20B
             if len(self._stems[key]) == 1:
-                return Match(found, f"name with a size: {self._models[found].name!r}")
+                return Match(found, f"name with a size: {self._models[found].name!r}", weak=True)
         return None
 
     def _strong_keys(self, model: Model) -> list[tuple[str, set[str] | None]]:

@@ -106,7 +106,9 @@ def size(text: str, unit: int = 1, *, binary_k: bool = False) -> int | None:
     Raises:
         BadArgument: the cell holds something else (a range, a list, words); the caller reports it.
     """
-    text = text.strip().replace(",", "")
+    text = text.strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):  # 1,024 is a thousands separator; "180, 40, 7" a list
+        text = text.replace(",", "")
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return round(float(text) * unit)
     if binary_k and re.fullmatch(r"\d+(\.\d+)?\s*[kK]", text):
