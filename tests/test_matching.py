@@ -58,7 +58,10 @@ def tiny() -> Matcher:
     [
         ("https://GitHub.com/THUDM/ChatGLM-6B.git/", "github.com/thudm/chatglm-6b"),
         ("http://www.github.com/facebookresearch/llama", "github.com/facebookresearch/llama"),
-        ("https://github.com/zhengzangw/awesome-huge-models/tree/main", "github.com/zhengzangw/awesome-huge-models"),
+        (
+            "https://github.com/zhengzangw/awesome-huge-models/tree/main",
+            "github.com/zhengzangw/awesome-huge-models",
+        ),
         ("https://github.com/openai/whisper/blob/master/", "github.com/openai/whisper"),
         ("https://github.com/EleutherAI/gpt-neox#readme", "github.com/eleutherai/gpt-neox"),
         # another branch is another place: kept
@@ -166,8 +169,8 @@ def test_name_with_size_matches_the_model_named_without(bundled: Matcher) -> Non
 def test_size_dropped_from_the_row_name() -> None:
     """The row says ``GPT-NeoX-20B``, the catalog only ``GPT-NeoX`` (20B): the same model."""
     matcher = matcher_of(model("GPT-NeoX", parameters={"total": "20B"}))
-    assert matcher.match(model("GPT-NeoX-20B")) == Match("gpt-neox", "name without its size (20B)")
-    assert matcher.match(model("GPT-NeoX 21B")) == Match("gpt-neox", "name without its size (21B)")
+    assert matcher.match(model("GPT-NeoX-20B")) == Match("gpt-neox", "name without its size (20B)", weak=True)
+    assert matcher.match(model("GPT-NeoX 21B")) == Match("gpt-neox", "name without its size (21B)", weak=True)
     # a size far from the model's is another model of the family
     assert matcher.match(model("GPT-NeoX-6B")) is None
     assert matcher.match(model("GPT-NeoX-40B")) is None
@@ -181,7 +184,9 @@ def test_size_dropped_needs_the_model_size() -> None:
 def test_row_name_without_the_size() -> None:
     """The catalog says ``GPT-NeoX-20B``, the row only ``GPT-NeoX``."""
     matcher = matcher_of(model("GPT-NeoX-20B", parameters={"total": "20B"}))
-    assert matcher.match(model("GPT-NeoX")) == Match("gpt-neox-20b", "name with a size: 'GPT-NeoX-20B'")
+    assert matcher.match(model("GPT-NeoX")) == Match(
+        "gpt-neox-20b", "name with a size: 'GPT-NeoX-20B'", weak=True
+    )
 
 
 def test_row_name_without_the_size_is_ambiguous_between_two_sizes() -> None:
@@ -191,7 +196,7 @@ def test_row_name_without_the_size_is_ambiguous_between_two_sizes() -> None:
 
 def test_size_close_to_the_catalog_total(bundled: Matcher) -> None:
     # LLaMA is 65.2B; 70B is within 10%, so the name without its size is LLaMA
-    assert bundled.match(model("LLaMA 70B")) == Match("llama", "name without its size (70B)")
+    assert bundled.match(model("LLaMA 70B")) == Match("llama", "name without its size (70B)", weak=True)
     assert bundled.match(model("LLaMA-100B")) is None
 
 
@@ -219,7 +224,7 @@ def test_strong_key_refused_when_the_versions_differ(bundled: Matcher) -> None:
     repo = {"huggingface": ["openai/whisper-large-v2"]}
     assert bundled.match(model("OpenAI Whisper V3", weights=repo)) is None
     assert bundled.match(model("Whisper-Large V2 (OpenAI)", weights=repo)) == Match(
-        "whisper-large-v2", "Hugging Face repo openai/whisper-large-v2"
+        "whisper-large-v2", "Hugging Face repo openai/whisper-large-v2", weak=True
     )
 
 
@@ -227,7 +232,7 @@ def test_stable_diffusion_2_is_not_matched_through_a_v1_repo(bundled: Matcher) -
     repo = {"huggingface": ["CompVis/stable-diffusion-v1-4"]}
     assert bundled.match(model("Stable Diffusion 2.0 XL", weights=repo)) is None
     assert bundled.match(model("Stable Diffusion 1.0 XL", weights=repo)) == Match(
-        "stable-diffusion", "Hugging Face repo CompVis/stable-diffusion-v1-4"
+        "stable-diffusion", "Hugging Face repo CompVis/stable-diffusion-v1-4", weak=True
     )
 
 
@@ -235,7 +240,7 @@ def test_v_moe_code_with_another_version_is_refused(bundled: Matcher) -> None:
     code = ["https://github.com/google-research/vmoe"]
     assert bundled.match(model("V-MoE 2", code=code)) is None
     assert bundled.match(model("Vision MoE (Google)", code=code)) == Match(
-        "v-moe", "code github.com/google-research/vmoe"
+        "v-moe", "code github.com/google-research/vmoe", weak=True
     )
 
 
@@ -245,7 +250,7 @@ def test_v_moe_code_with_another_version_is_refused(bundled: Matcher) -> None:
 def test_match_by_arxiv(bundled: Matcher) -> None:
     # seed 004's spelling of Chinchilla is not an alias; its paper says which model it is
     found = bundled.match(model("Chinchila", papers=[{"arxiv": "2203.15556"}]))
-    assert found == Match("chinchilla", "arXiv 2203.15556")
+    assert found == Match("chinchilla", "arXiv 2203.15556", weak=True)
 
 
 def test_arxiv_refused_when_the_name_is_unrelated(bundled: Matcher) -> None:
@@ -258,18 +263,20 @@ def test_arxiv_refused_when_the_name_is_unrelated(bundled: Matcher) -> None:
 
 def test_match_by_hugging_face_repo_ignores_case(bundled: Matcher) -> None:
     found = bundled.match(model("Gpt NeoX Big", weights={"huggingface": ["eleutherai/GPT-NEOX-20B"]}))
-    assert found == Match("gpt-neox-20b", "Hugging Face repo eleutherai/GPT-NEOX-20B")
+    assert found == Match("gpt-neox-20b", "Hugging Face repo eleutherai/GPT-NEOX-20B", weak=True)
 
 
 def test_match_by_variant_weights(bundled: Matcher) -> None:
     """Variant weights are keys too: cerebras/Cerebras-GPT-111M is listed under a variant."""
-    found = bundled.match(model("Cerebras GPT small", weights={"huggingface": ["cerebras/Cerebras-GPT-111M"]}))
-    assert found == Match("cerebras-gpt", "Hugging Face repo cerebras/Cerebras-GPT-111M")
+    found = bundled.match(
+        model("Cerebras GPT small", weights={"huggingface": ["cerebras/Cerebras-GPT-111M"]})
+    )
+    assert found == Match("cerebras-gpt", "Hugging Face repo cerebras/Cerebras-GPT-111M", weak=True)
 
 
 def test_match_by_code_url(bundled: Matcher) -> None:
     found = bundled.match(model("Mengzi model", code=["https://GitHub.com/Langboat/Mengzi.git/"]))
-    assert found == Match("mengzi", "code github.com/langboat/mengzi")
+    assert found == Match("mengzi", "code github.com/langboat/mengzi", weak=True)
 
 
 def test_strong_key_needs_a_similar_name(bundled: Matcher) -> None:
@@ -314,15 +321,33 @@ def test_added_models_are_found_and_keys_accumulate() -> None:
     matcher.add(first.model_copy(update={"aliases": ["NM-1"], "papers": []}))
     assert matcher.by_name("nm 1") == Match("new-model", "alias 'NM-1'")
     assert matcher.match(model("New Model X", papers=[{"arxiv": "2401.00001"}])) == Match(
-        "new-model", "arXiv 2401.00001"
+        "new-model", "arXiv 2401.00001", weak=True
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: name_key drops the dot, so 'Cerebras-GPT-13B' and 'Cerebras-GPT-1.3B' have the same key "
-    "and the 13B row is taken for the 1.3B variant",
+# --- weak matches must agree on the release year ----------------------------------------------------
+
+
+def test_exact_name_match_is_not_weak(bundled: Matcher) -> None:
+    found = bundled.match(model("Chinchilla", released="2015"))
+    assert found == Match("chinchilla", "id") and not found.weak
+
+
+@pytest.mark.parametrize(
+    ("released", "matches"), [("2022", True), ("2021", True), ("2023-05", True), ("2020", False)]
 )
+def test_weak_key_needs_release_years_within_one(bundled: Matcher, released: str, matches: bool) -> None:
+    """Chinchilla was released in 2022; an arXiv match a year off is fine, two years off is not."""
+    found = bundled.match(model("Chinchila", papers=[{"arxiv": "2203.15556"}], released=released))
+    assert found == (Match("chinchilla", "arXiv 2203.15556", weak=True) if matches else None)
+
+
+def test_weak_size_match_needs_release_years_within_one(bundled: Matcher) -> None:
+    """LLaMA was released in 2023: a 2019 'LLaMA 70B' is not it."""
+    assert bundled.match(model("LLaMA 70B", released="2024")) is not None
+    assert bundled.match(model("LLaMA 70B", released="2019")) is None
+
+
 def test_decimal_sizes_are_not_confused(bundled: Matcher) -> None:
     found = bundled.match(model("Cerebras-GPT-13B"))
     assert found is not None and found.variant == "Cerebras-GPT-13B"

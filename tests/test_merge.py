@@ -270,7 +270,11 @@ def test_several_conflicts_in_one_row(tiny: Merger) -> None:
 
 @pytest.mark.parametrize(
     ("name", "model_id"),
-    [("GPT-4", "gpt-4"), ("Visual ChatGPT", "visual-chatgpt"), ("Stable Diffusion-2.0", "stable-diffusion-2")],
+    [
+        ("GPT-4", "gpt-4"),
+        ("Visual ChatGPT", "visual-chatgpt"),
+        ("Stable Diffusion-2.0", "stable-diffusion-2"),
+    ],
 )
 def test_value_the_catalog_disputes_is_neither_filled_nor_a_conflict(
     bundled: Merger, name: str, model_id: str
@@ -304,7 +308,7 @@ def test_deliberately_unknown_parameters_are_not_filled(bundled: Merger) -> None
     assert outcome.action == "conflict"
     [conflict] = outcome.conflicts
     assert conflict.field == "parameters" and conflict.other == "1.8T"
-    assert conflict.kept.startswith("unknown (not disclosed")
+    assert conflict.kept is not None and conflict.kept.startswith("unknown (not disclosed")
     params = bundled.model("gpt-4").parameters
     assert params is not None and params.total is None
     assert "parameters" not in bundled.model("gpt-4").sources[-1].fields
@@ -335,7 +339,9 @@ def test_code_link_of_another_model_is_left_out(bundled: Merger) -> None:
 
 
 def test_code_link_of_another_model_is_left_out_of_a_new_model(bundled: Merger) -> None:
-    outcome = apply_one(bundled, row("Brand New Vision Net", code=["https://github.com/google-research/vmoe"]))
+    outcome = apply_one(
+        bundled, row("Brand New Vision Net", code=["https://github.com/google-research/vmoe"])
+    )
     assert outcome.action == "new"
     assert bundled.model("brand-new-vision-net").code == []
     assert "is V-MoE's; left out" in outcome.detail
@@ -490,8 +496,12 @@ def test_base_models_filled_on_a_model_without_any(tiny: Merger) -> None:
 
 
 def test_skipped_rows_are_reported_and_change_nothing(tiny: Merger) -> None:
-    outcome = apply_one(tiny, ImportedRow.skip(9, "databricks-dolly-15k", "section 'datasets' lists no models"))
-    assert outcome == Outcome(9, "databricks-dolly-15k", "skipped", detail="section 'datasets' lists no models")
+    outcome = apply_one(
+        tiny, ImportedRow.skip(9, "databricks-dolly-15k", "section 'datasets' lists no models")
+    )
+    assert outcome == Outcome(
+        9, "databricks-dolly-15k", "skipped", detail="section 'datasets' lists no models"
+    )
     assert tiny.changed == set() and tiny.created == set()
 
 
@@ -572,29 +582,16 @@ def test_seed_000_moss_adds_its_dated_status_note(bundled: Merger) -> None:
     assert "000-l103" in {s.id for s in bundled.model("moss").sources}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: merge fills homepage (and code) without checking the catalog's disputes; "
-    "stable-diffusion disputes https://stablediffusionweb.com/ as its homepage",
-)
 def test_disputed_homepage_is_not_filled(bundled: Merger) -> None:
     bundled.apply("000", SEED_000, [seed_row(SEED_000, "Stable Diffusion")])
     assert bundled.model("stable-diffusion").homepage is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: merge adds code links the catalog disputes; moss disputes github.com/TXSUN1997/MOSS",
-)
 def test_disputed_code_link_is_not_added(bundled: Merger) -> None:
     bundled.apply("000", SEED_000, [seed_row(SEED_000, "MOSS")])
     assert "https://github.com/TXSUN1997/MOSS" not in bundled.model("moss").code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a new model's source still names 'code' after its only code link was left out",
-)
 def test_new_model_source_names_only_what_it_backs(bundled: Merger) -> None:
     apply_one(bundled, row("Brand New Vision Net", code=["https://github.com/google-research/vmoe"]))
     assert "code" not in bundled.model("brand-new-vision-net").sources[0].fields

@@ -7,7 +7,9 @@ import unicodedata
 
 __all__ = ["name_key"]
 
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
+#: A decimal point between digits is kept: ``Cerebras-GPT-1.3B`` is not ``-13B``.
+_STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_NOT_WORD = re.compile(r"[^0-9a-z.\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def name_key(text: str) -> str:
@@ -19,4 +21,4 @@ def name_key(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     folded = folded.replace("α", "alpha").replace("+", "plus")
-    return _NOT_WORD.sub("", folded)
+    return _NOT_WORD.sub("", _STRAY_DOT.sub("", folded))

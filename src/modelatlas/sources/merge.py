@@ -20,6 +20,7 @@ from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, PartialDate, Source
 from modelatlas.catalog.units import format_count, parse_count
+from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
@@ -157,11 +158,9 @@ class Merger:
             "organizations": self._org_ids(row.organizations),
             "base_models": self._bases(model_id, row, notes),
         }
-        first = model.sources[0]
-        added = [f for f in ("organizations", "base_models") if update[f]]
-        fields = sorted({*first.fields, *added})
-        update["sources"] = [first.model_copy(update={"fields": fields}), *model.sources[1:]]
         model = model.model_copy(update=update)
+        first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
+        model = model.model_copy(update={"sources": [first, *model.sources[1:]]})
         self._models[model_id], self._paths[model_id] = model, path
         self.matcher.add(model)
         self.changed.add(model_id)
@@ -193,7 +192,8 @@ class Merger:
             )
 
         for name in _FILL:
-            if getattr(target, name) is None and getattr(incoming, name) is not None:
+            theirs = getattr(incoming, name)
+            if getattr(target, name) is None and theirs is not None and not _disputed(target, name, theirs):
                 update[name] = getattr(incoming, name)
                 filled.append(name)
         for name in _FILL_LISTS:
@@ -301,7 +301,7 @@ class Merger:
 
     def _merge_links(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
         known = {code_key(u) for u in target.code}
-        extra = [u for u in incoming.code if code_key(u) not in known]
+        extra = [u for u in incoming.code if code_key(u) not in known and not _disputed(target, "code", u)]
         if extra:
             update["code"] = [*target.code, *extra]
             filled.append("code")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modelatlas.catalog.schema import Model, Source
 from modelatlas.catalog.validate import filled_fact_fields
-from modelatlas.catalog.vocab import OrgKind
+from modelatlas.catalog.vocab import OrgKind, Relation
 
 __all__ = ["ImportedRow", "OrgRef", "RowError", "build_model", "slugify"]
 
@@ -46,7 +46,7 @@ class ImportedRow(BaseModel):
     #: Names of the models this one was built from, as the input writes them; relation fine-tune unless
     #: ``base_relation`` says otherwise.
     base_models: list[str] = Field(default_factory=list)
-    base_relation: str = "fine-tune"
+    base_relation: Relation = "fine-tune"
     repairs: list[str] = Field(default_factory=list)
     skipped: str | None = None
 

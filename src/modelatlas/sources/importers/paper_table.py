@@ -240,12 +240,13 @@ class _Reader:
         rest_cell = parse_cell(rest)
         title = parse_cell(re.sub(r"\[\[[^\]]*\]\]\([^)]*\)", "", second)).text
         cells = {"title": Cell(title, (), second)} if title else {}
-        date = re.search(r"[A-Z][a-z]{2}\.? \d{4}", rest_cell.text)
+        date = re.search(r"[A-Z][a-z]{2,8}\.? \d{4}", rest_cell.text)
         if date:
             fields["released"] = loose_date(date.group(0))
         _links(fields, cells, list(rest_cell.urls), repairs)
+        info.setdefault("context", info.get("context length", ""))
         for label, target in (("params", "parameters"), ("context", "context_length")):
-            if label in info:
+            if info.get(label):
                 value = _count(info[label], 1, target == "context_length", label, repairs)
                 if value is not None:
                     fields[target] = {"total": value} if target == "parameters" else value
@@ -267,7 +268,7 @@ class _Reader:
                 source_id="paper-table",
                 accessed=self.accessed,
                 citation=f"{self.path.name}, line {number}",
-                title=self._section().strip() or None,
+                title=parse_cell(repair(self._section())).text or None,
             )
         except RowError as exc:
             return ImportedRow.skip(number, name, f"invalid: {exc}")
@@ -330,16 +331,17 @@ def _header_unit(cell: str) -> int:
     return _SCALE[found.group(1).lower()] if found else 1
 
 
-def _count(text: str, unit: int, binary: bool, column: str, repairs: list[str]) -> int | None:
-    text = re.sub(r"\s*(个参数|参数|parameters|params)\s*$", "", text, flags=re.IGNORECASE).replace(" ", "")
+def _count(cell: str, unit: int, binary: bool, column: str, repairs: list[str]) -> int | None:
+    text = re.sub(r"\s*(个参数|参数|parameters|params)\s*$", "", cell, flags=re.IGNORECASE)
+    text = re.sub(r"^(\d+(?:\.\d+)?)\s+(?=[^\d\s,])", r"\1", text.strip())  # "9.83 亿" → "9.83亿"
     if re.fullmatch(r"0+(\.0+)?\D*", text):
-        repairs.append(f"{column} {text!r} is zero: read as unknown; left empty")
+        repairs.append(f"{column} {cell!r} is zero: read as unknown; left empty")
         return None
     scale = _UNIT.search(text)
     try:
         return size(_UNIT.sub("", text), _SCALE[scale.group(1).lower()] if scale else unit, binary_k=binary)
     except BadArgument:
-        repairs.append(f"{column} {text!r} is not one number (a range or a list?); left empty")
+        repairs.append(f"{column} {cell!r} is not one number (a range or a list?); left empty")
         return None
 
 

@@ -69,6 +69,7 @@ class _Section:
     heading: str
     domain: str
     parts: dict[str, list[str]] = field(default_factory=dict)
+    repairs: list[str] = field(default_factory=list)
 
 
 def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
@@ -89,16 +90,21 @@ def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
             if found:
                 kind = _kind(found.group(1))
             elif text:
-                section.parts.setdefault(kind, []).append(repair(text))
+                fixed = repair(text)
+                if fixed != text:
+                    section.repairs.append(f"line {number}: repaired mis-encoded text {text!r} → {fixed!r}")
+                section.parts.setdefault(kind, []).append(fixed)
             continue
         if text.startswith("## "):
             domain = section_domain(text) or domain
             heading = None
         elif text.startswith("```") and heading is not None:
-            section, kind = _Section(heading[0], heading[1], domain), "intro"
+            section, kind = _Section(heading[0], repair(heading[1]), domain), "intro"
+            if section.heading != heading[1]:
+                section.repairs.append(f"repaired mis-encoded text {heading[1]!r} → {section.heading!r}")
             heading = None
         elif _HEADING.match(text):
-            heading = (number, repair(_HEADING.match(text).group(2).strip()))  # type: ignore[union-attr]
+            heading = (number, _HEADING.match(text).group(2).strip())  # type: ignore[union-attr]
         elif text:
             heading = None
     if section is not None:
@@ -125,7 +131,7 @@ def _row(path: Path, section: _Section, fallback: dt.date) -> ImportedRow:
         name = found.group(1)
     references = [r for r in (_reference(t) for t in section.parts.get("references", [])) if r]
     accessed = max((r["accessed"] for r in references if r.get("accessed")), default=fallback)
-    repairs: list[str] = []
+    repairs = list(section.repairs)
     fields: dict[str, Any] = {"name": name, "domains": [section.domain]}
     fields.update(_facts(intro, repairs))
     _links(fields, section.parts)
@@ -153,7 +159,7 @@ def _row(path: Path, section: _Section, fallback: dt.date) -> ImportedRow:
 def _developer(intro: str) -> list[str]:
     """The first university, company or institute named: ``由清华大学唐杰团队开发`` → 清华大学."""
     for found in _ORG.findall(intro):
-        name = re.split(r"[和与及、]", found)[-1].lstrip("由是被的")
+        name = re.split(r"[和与及、是由的]", found)[-1].lstrip("被")
         if len(name) >= 4:
             return [name]
     return []
