@@ -538,3 +538,18 @@ def test_domain_falls_back_to_other(tmp_path: Path) -> None:
     path = write(tmp_path, "| Model | Params |\n|---|---|\n| Tiny | 1B |\n", name="plain.md")
     [row] = read(path)
     assert row.model is not None and row.model.domains == ["other"]
+
+
+@pytest.mark.parametrize("cell", ["1, 7", "7B/13B", "0.06 - 11", "2K/32K", "7、13"])
+def test_lists_and_ranges_are_not_one_count(cell: str) -> None:
+    from modelatlas.errors import BadArgument
+    from modelatlas.sources.importers._text import size
+
+    with pytest.raises(BadArgument):
+        size(cell, 10**9)
+
+
+def test_thousands_separator_is_one_count() -> None:
+    from modelatlas.sources.importers._text import size
+
+    assert size("1,024", 1) == 1024 and size("9.83亿") == 983_000_000

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import ftfy
 
 from modelatlas.catalog.units import parse_count
+from modelatlas.errors import BadArgument
 
 __all__ = ["Cell", "arxiv_id", "loose_date", "parse_cell", "repair", "section_domain", "size"]
 
@@ -109,6 +110,8 @@ def size(text: str, unit: int = 1, *, binary_k: bool = False) -> int | None:
     text = text.strip()
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):  # 1,024 is a thousands separator; "180, 40, 7" a list
         text = text.replace(",", "")
+    if re.search(r"[,，/、~～]|\d\s*[-–]\s*\d", text):
+        raise BadArgument(f"{text!r} is a list or a range, not one count")
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return round(float(text) * unit)
     if binary_k and re.fullmatch(r"\d+(\.\d+)?\s*[kK]", text):
