@@ -8,20 +8,17 @@ a new model; later rows (of the same import or another) can merge into it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key
-from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, PartialDate, Source
-from modelatlas.catalog.units import format_count, parse_count
+from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, Source
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
+from modelatlas.sources import _compare as C
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
 
@@ -123,12 +120,12 @@ class Merger:
                     Conflict(
                         model.id,
                         dispute.field,
-                        _show(_current(model, dispute.field, None)),
-                        _show(dispute.value),
+                        C.show(C.current(model, dispute.field, None)),
+                        C.show(dispute.value),
                         dispute.source,
                         urls.get(dispute.source),
                         "catalog",
-                        _magnitude(_current(model, dispute.field, None), dispute.value),
+                        C.magnitude(C.current(model, dispute.field, None), dispute.value),
                     )
                 )
         return found
@@ -177,23 +174,25 @@ class Merger:
         conflicts: list[Conflict] = []
 
         def disagree(name: str, kept: Any, other: Any) -> None:
-            disputes.append(Dispute(field=name, value=_dispute_value(other), source=source.id, note=row.name))
+            disputes.append(
+                Dispute(field=name, value=C.dispute_value(other), source=source.id, note=row.name)
+            )
             conflicts.append(
                 Conflict(
                     target.id,
                     name,
-                    _show(kept),
-                    _show(other),
+                    C.show(kept),
+                    C.show(other),
                     source.id,
                     source.url,
                     origin,
-                    _magnitude(kept, other),
+                    C.magnitude(kept, other),
                 )
             )
 
         for name in _FILL:
             theirs = getattr(incoming, name)
-            if getattr(target, name) is None and theirs is not None and not _disputed(target, name, theirs):
+            if getattr(target, name) is None and theirs is not None and not C.disputed(target, name, theirs):
                 update[name] = getattr(incoming, name)
                 filled.append(name)
         for name in _FILL_LISTS:
@@ -203,12 +202,12 @@ class Merger:
         self._merge_parameters(target, incoming, match, update, filled, disagree)
         for name in ("context_length", "released", "announced", "openness"):
             mine, theirs = getattr(target, name), getattr(incoming, name)
-            if theirs is None or _disputed(target, name, theirs):
+            if theirs is None or C.disputed(target, name, theirs):
                 continue
             if mine is None:
                 update[name] = theirs
                 filled.append(name)
-            elif not _agree(mine, theirs):
+            elif not C.agree(mine, theirs):
                 disagree(name, mine, theirs)
         self._merge_training(target, incoming, update, filled, disagree)
         notes: list[str] = []
@@ -218,8 +217,8 @@ class Merger:
         for name in ("parameters", "context_length", "released", "announced", "openness"):
             value = getattr(incoming, name)
             value = value.total if name == "parameters" and value is not None else value
-            if value is not None and _disputed(target, name, value):
-                notes.append(f"{name} {_show(value)} is already disputed in the catalog")
+            if value is not None and C.disputed(target, name, value):
+                notes.append(f"{name} {C.show(value)} is already disputed in the catalog")
         if not target.organizations and row.organizations:
             update["organizations"] = self._org_ids(row.organizations)
             filled.append("organizations")
@@ -264,18 +263,18 @@ class Merger:
                     variants[i] = variant.model_copy(update={"parameters": theirs})
                     update["variants"] = variants
                     filled.append("variants")
-                elif not _agree(variant.parameters, theirs):
+                elif not C.agree(variant.parameters, theirs):
                     disagree(f"variants.{variant.name}.parameters", variant.parameters, theirs)
             return
         mine = target.parameters.total if target.parameters else None
-        if _disputed(target, "parameters", theirs):
+        if C.disputed(target, "parameters", theirs):
             return
         if mine is None and target.parameters is not None and target.parameters.note:
             disagree("parameters", f"unknown ({target.parameters.note[:60]})", theirs)
         elif mine is None:
             update["parameters"] = incoming.parameters
             filled.append("parameters")
-        elif not _agree(mine, theirs):
+        elif not C.agree(mine, theirs):
             disagree("parameters", mine, theirs)
 
     def _merge_training(
@@ -293,7 +292,7 @@ class Merger:
             if current is None:
                 changes[name] = theirs
                 filled.append(f"training.{name}")
-            elif name in ("tokens", "compute_flop") and not _agree(current, theirs, 0.5):
+            elif name in ("tokens", "compute_flop") and not C.agree(current, theirs, 0.5):
                 disagree(f"training.{name}", current, theirs)
         if changes:
             base = mine.model_dump() if mine else {}
@@ -301,7 +300,7 @@ class Merger:
 
     def _merge_links(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
         known = {code_key(u) for u in target.code}
-        extra = [u for u in incoming.code if code_key(u) not in known and not _disputed(target, "code", u)]
+        extra = [u for u in incoming.code if code_key(u) not in known and not C.disputed(target, "code", u)]
         if extra:
             update["code"] = [*target.code, *extra]
             filled.append("code")
@@ -322,7 +321,7 @@ class Merger:
     def _merge_notes(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
         """Hardware needs and dated status notes the row states and the model does not have yet."""
         source = incoming.sources[0].id
-        for list_name, key in (("hardware", _hardware_key), ("status_notes", _note_key)):
+        for list_name, key in (("hardware", C.hardware_key), ("status_notes", C.note_key)):
             have = {key(item) for item in getattr(target, list_name)}
             new = [i for i in getattr(incoming, list_name) if i.source == source and key(i) not in have]
             if new:
@@ -389,94 +388,6 @@ class Merger:
             seen.add(current)
             todo.extend(e.model for e in self._models[current].base_models)
         return False
-
-
-# -- comparing values ------------------------------------------------------------------------------------
-
-
-def _agree(mine: Any, theirs: Any, tolerance: float = 0.05) -> bool:
-    """Whether two values say the same: numbers within ``tolerance``; dates at their common precision."""
-    if isinstance(mine, PartialDate) and isinstance(theirs, PartialDate):
-        coarse = "year" if "year" in (mine.precision, theirs.precision) else "month"
-        if "day" == mine.precision == theirs.precision:
-            return abs((mine.date - theirs.date).days) <= 31
-        if coarse == "year":
-            return mine.date.year == theirs.date.year
-        months = (mine.date.year - theirs.date.year) * 12 + mine.date.month - theirs.date.month
-        return abs(months) <= 1
-    if isinstance(mine, int | float) and isinstance(theirs, int | float):
-        return abs(mine - theirs) <= tolerance * max(abs(mine), abs(theirs))
-    return bool(mine == theirs)
-
-
-def _magnitude(kept: Any, other: Any) -> float:
-    if isinstance(kept, PartialDate) and isinstance(other, PartialDate):
-        return abs((kept.date - other.date).days) / 365.25
-    if isinstance(kept, int | float) and isinstance(other, int | float) and kept > 0 and other > 0:
-        return abs(math.log10(kept / other))
-    return 0.1  # a different category (openness, a title): notable, but less than a 25% size gap
-
-
-def _disputed(target: Model, name: str, value: Any) -> bool:
-    """Whether the catalog already rejects ``value`` for ``name`` (a dispute on record says so)."""
-    for dispute in target.disputes:
-        if dispute.field != name:
-            continue
-        if str(dispute.value) == str(value):
-            return True
-        try:
-            if (
-                isinstance(value, int)
-                and parse_count(str(dispute.value).replace(" ", "").rstrip("个参数")) == value
-            ):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
-def _hardware_key(need: Any) -> tuple[Any, ...]:
-    return (need.purpose, need.precision, need.gpu_memory_gb)
-
-
-def _note_key(note: Any) -> tuple[Any, ...]:
-    return (str(note.date), note.note)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(_show(v) for v in value)
-    if isinstance(value, BaseModel):
-        for name in ("arxiv", "title", "name", "url", "model", "purpose"):
-            if getattr(value, name, None):
-                return str(getattr(value, name))
-        return str(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return format_count(value)
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
-
-
-def _dispute_value(value: Any) -> str | float | int:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return value
-
-
-def _current(model: Model, dotted: str, default: Any) -> Any:
-    value: Any = model
-    for part in dotted.split("."):
-        value = getattr(value, part, None)
-        if value is None:
-            return default
-    if hasattr(value, "total"):
-        return value.total
-    return value
 
 
 def _with_source_id(model: Model, source_id: str) -> Model:
