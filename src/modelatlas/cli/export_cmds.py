@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import os
-import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -16,8 +12,9 @@ import typer
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, LangOpt, settings
+from modelatlas.cli._files import write_atomic
 from modelatlas.cli._output import stderr
-from modelatlas.errors import BadArgument, ModelAtlasError
+from modelatlas.errors import BadArgument
 from modelatlas.report import tabular
 from modelatlas.report.paper_table import paper_table
 from modelatlas.report.seed_sections import seed_sections
@@ -121,35 +118,13 @@ def _render(fmt: ExportFormat, models: list[Model], url: str, lang: str, domain:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file beside it, so readers never see half a file.
+    """Write ``--output`` atomically.
 
     Raises:
         BadArgument: the directory of ``path`` does not exist.
         ModelAtlasError: the file cannot be written.
     """
-    target = path.expanduser()
-    directory = target.parent
+    directory = path.expanduser().parent
     if not directory.is_dir():
         raise BadArgument(f"--output {path}: the directory {directory} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, _mode_for(target))
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except OSError as exc:
-        raise ModelAtlasError(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def _mode_for(target: Path) -> int:
-    """The permissions of the file being replaced, else the usual ones for a new file (0666 less umask)."""
-    with contextlib.suppress(OSError):
-        return stat.S_IMODE(target.stat().st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    write_atomic(path, data)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 import enum
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +15,7 @@ from sqlalchemy import select
 from modelatlas.catalog.dump import dump_model, dump_organization
 from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, open_store, settings
+from modelatlas.cli._files import write_atomic
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.sources.importers import FORMAT_NAMES
@@ -113,9 +112,7 @@ def import_(
         written = _write_catalog(result, config.catalog)
         err.print(f"wrote {written} file(s) into {config.catalog}", markup=False)
     counts = ", ".join(f"{result.counts[a]} {a}" for a in ("new", "merged", "conflict", "skipped"))
-    where = (
-        "nothing written (dry run)" if dry_run else f"store has {len(result.merger.catalog().models)} models"
-    )
+    where = f"store has {result.build.models} models" if result.build else "nothing written (dry run)"
     err.print(f"{result.key}: {len(result.outcomes)} rows: {counts}; {where}", markup=False)
 
 
@@ -186,7 +183,7 @@ def _print_diff(result: ImportResult, root: Path) -> None:
 def _write_catalog(result: ImportResult, root: Path) -> int:
     written = 0
     for model_id in _changed(result):
-        _atomic_write(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)))
+        write_atomic(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)).encode())
         written += 1
     new_orgs = result.merger.new_organizations()
     if new_orgs:
@@ -194,13 +191,6 @@ def _write_catalog(result: ImportResult, root: Path) -> int:
         text = orgs_file.read_text(encoding="utf-8")
         if not text.endswith("\n"):
             text += "\n"
-        _atomic_write(orgs_file, text + "".join(dump_organization(o) for o in new_orgs))
+        write_atomic(orgs_file, (text + "".join(dump_organization(o) for o in new_orgs)).encode())
         written += 1
     return written
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
