@@ -21,7 +21,7 @@ from modelatlas.sources.rows import ImportedRow
 from modelatlas.store.build import BuildResult, build_store
 from modelatlas.store.imports import StoredImport, StoredRow, read_imports
 
-__all__ = ["ImportResult", "import_file", "merge_imports", "rebuild"]
+__all__ = ["ImportResult", "Merged", "import_file", "merge_imports", "rebuild"]
 
 
 @dataclass
@@ -40,17 +40,27 @@ def import_key(fmt: str, path: Path) -> str:
     return f"{fmt}:{path.name}"
 
 
-def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> tuple[Merger, list[Conflict]]:
+@dataclass
+class Merged:
+    """The catalog with the imports merged in, every conflict, and each import's outcomes by key."""
+
+    merger: Merger
+    conflicts: list[Conflict]
+    outcomes: dict[str, list[Outcome]]
+
+
+def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
     """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row."""
-    merger = Merger(catalog)
-    conflicts = merger.catalog_conflicts()
+    merged = Merged(Merger(catalog), [], {})
+    merged.conflicts = merged.merger.catalog_conflicts()
     for item in imports:
         rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
-        for stored, outcome in zip(item.rows, merger.apply(item.key, Path(item.path), rows), strict=True):
+        outcomes = merged.outcomes[item.key] = merged.merger.apply(item.key, Path(item.path), rows)
+        for stored, outcome in zip(item.rows, outcomes, strict=True):
             stored.action, stored.model_id = outcome.action, outcome.model_id
             stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
-            conflicts.extend(outcome.conflicts)
-    return merger, conflicts
+            merged.conflicts.extend(outcome.conflicts)
+    return merged
 
 
 def rebuild(
@@ -58,11 +68,12 @@ def rebuild(
 ) -> tuple[BuildResult, Merger]:
     """Build the store from ``catalog`` and the imports the store already holds."""
     imports = read_imports(url)
-    merger, conflicts = merge_imports(catalog, imports)
+    merged = merge_imports(catalog, imports)
+    conflicts = [c.row() for c in merged.conflicts]
     result = build_store(
-        merger.catalog(), url, progress=progress, imports=imports, conflicts=[c.row() for c in conflicts]
+        merged.merger.catalog(), url, progress=progress, imports=imports, conflicts=conflicts
     )
-    return result, merger
+    return result, merged.merger
 
 
 def import_file(
@@ -104,19 +115,12 @@ def import_file(
                     digest.update(chunk)
     stored.sha256 = digest.hexdigest()
     imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-    merger, conflicts = merge_imports(catalog, imports)
-    outcomes = [
-        Outcome(r.line, r.name, r.action, r.model_id, r.matched_by, r.detail or "")  # type: ignore[arg-type]
-        for r in stored.rows
-    ]
-    origin = f"{stored.key}:"
-    mine = [c for c in conflicts if c.origin.startswith(origin)]
-    for outcome in outcomes:
-        outcome.conflicts = [c for c in mine if c.origin == f"{stored.key}:{outcome.line}"]
-    result = ImportResult(stored.key, outcomes, merger, mine)
+    merged = merge_imports(catalog, imports)
+    outcomes = merged.outcomes[stored.key]
+    mine = [c for o in outcomes for c in o.conflicts]
+    result = ImportResult(stored.key, outcomes, merged.merger, mine)
     result.counts.update(o.action for o in outcomes)
     if not dry_run:
-        result.build = build_store(
-            merger.catalog(), url, imports=imports, conflicts=[c.row() for c in conflicts]
-        )
+        conflicts = [c.row() for c in merged.conflicts]
+        result.build = build_store(merged.merger.catalog(), url, imports=imports, conflicts=conflicts)
     return result
