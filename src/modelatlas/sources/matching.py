@@ -18,14 +18,13 @@ from rapidfuzz import fuzz
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
-from modelatlas.catalog.units import format_count
+from modelatlas.catalog.units import format_count, parse_count
 
 __all__ = ["Match", "Matcher", "code_key", "size_of", "versions"]
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([kmbt])$")
 _VERSION = re.compile(r"(?<![\d.])v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 _SIZE_WORD = re.compile(r"\d+(?:\.\d+)?\s*[kmbt]\b|\d+x\d+(?:\.\d+)?[kmbt]\b", re.IGNORECASE)
-_SCALE = {"k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +49,7 @@ def size_of(key: str) -> tuple[str, int] | None:
     found = _SIZE.search(key)
     if not found or found.start() == 0:
         return None
-    return key[: found.start()], round(float(found.group(1)) * _SCALE[found.group(2)])
+    return key[: found.start()], parse_count(found.group(0))
 
 
 def versions(name: str) -> frozenset[str]:

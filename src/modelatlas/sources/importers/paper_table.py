@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas.catalog.names import name_key
+from modelatlas.catalog.units import parse_count
 from modelatlas.errors import BadArgument
 from modelatlas.sources.importers._io import Progress, text_lines
 from modelatlas.sources.importers._text import (
@@ -82,7 +83,6 @@ _NOT_MODELS = (
 )
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _BULLET = re.compile(r"^- \*\*(?P<name>[^*]+)\*\*\s*(?:\[\[(?P<org>[^\]]*)\]\]\([^)]*\))?\s*(?P<rest>.*)$")
-_SCALE = {"k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 
 
 def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
@@ -328,7 +328,7 @@ def _infer(cells: list[str]) -> list[str]:
 def _header_unit(cell: str) -> int:
     """``Params (B)`` → 10**9: the unit a header gives its column's numbers."""
     found = _UNIT.search(cell)
-    return _SCALE[found.group(1).lower()] if found else 1
+    return parse_count(f"1{found.group(1)}") if found else 1
 
 
 def _count(cell: str, unit: int, binary: bool, column: str, repairs: list[str]) -> int | None:
@@ -337,9 +337,10 @@ def _count(cell: str, unit: int, binary: bool, column: str, repairs: list[str]) 
     if re.fullmatch(r"0+(\.0+)?\D*", text):
         repairs.append(f"{column} {cell!r} is zero: read as unknown; left empty")
         return None
-    scale = _UNIT.search(text)
+    if _UNIT.search(text):  # a unit in the cell, "7 (B)", wins over the header's
+        unit = _header_unit(text)
     try:
-        return size(_UNIT.sub("", text), _SCALE[scale.group(1).lower()] if scale else unit, binary_k=binary)
+        return size(_UNIT.sub("", text), unit, binary_k=binary)
     except BadArgument:
         repairs.append(f"{column} {cell!r} is not one number (a range or a list?); left empty")
         return None
