@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.cli import app, main
+from cli_runner import run
+from modelatlas.cli import app
 from modelatlas.store.engine import sqlite_path
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cli_runner import run
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import load_valid_catalog
-from modelatlas.cli import main
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreMissing
 from modelatlas.report.paper_table import paper_table
@@ -27,13 +27,6 @@ LLAMA_ROW = (
     "| 2023 | LLaMA | LLaMA: Open and Efficient Foundation Language Models | arxiv "
     "| [link](https://arxiv.org/abs/2302.13971) | - |"
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from cli_runner import run
 from modelatlas.catalog.validate import validate_catalog
-from modelatlas.cli import main
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, sqlite_path
 
@@ -24,13 +24,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SEED_004 = FIXTURES / "seeds" / "004_9af41147fb1b55ff.txt"
 SEED_000 = FIXTURES / "seeds" / "000_16e93d9b45c0ff17.txt"
 CATALOG = Path(__file__).resolve().parents[1] / "catalog"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(argv))
-    out, err = capsys.readouterr()
-    return int(info.value.code or 0), out, err
 
 
 def report(out: str) -> list[dict[str, str]]:
