@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 from modelatlas.errors import InputError
 
@@ -68,10 +67,3 @@ class ProgressReader:
         for number, text in self._lines:
             self.line = number
             yield text + "\n"
-
-
-def open_binary(path: Path) -> IO[bytes]:
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InputError(path, 0, f"cannot read: {exc.strerror or exc}") from exc

@@ -20,7 +20,7 @@ _TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 #: A run of characters that UTF-8 read as Mac Roman produces (Latin-1 supplement, Greek, math, dingbats).
 _MAC_RUN = re.compile(r"[\u00a0-\u02ff\u0370-\u03ff\u2000-\u22ff\u25ca\uf8ff\ufb01\ufb02]{2,}")
-_ARXIV = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+/\d{7})", re.IGNORECASE)
+_ARXIV = re.compile(r"(?i:arxiv\.org/(?:abs|pdf))/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})")
 _MONTHS = {m: i for i, m in enumerate(("jan feb mar apr may jun jul aug sep oct nov dec").split(), start=1)}
 
 

@@ -24,6 +24,7 @@ from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import Domain, Openness, OrgKind
 from modelatlas.errors import BadArgument, InputError
 from modelatlas.sources.importers._io import Progress, ProgressReader
+from modelatlas.sources.importers._text import arxiv_id
 from modelatlas.sources.rows import ImportedRow, OrgRef, RowError, build_model
 
 __all__ = ["read"]
@@ -95,7 +96,6 @@ _COUNTRIES = _table(
 _NAME_SUFFIX = re.compile(r"^(?:Inc|Ltd|LLC|Corp|Co)\b", re.IGNORECASE)
 _LINK_SEPARATOR = re.compile(r"[\s;]+|,(?=\s|https?://)")
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
-_ARXIV_URL = re.compile(r"(?i:arxiv\.org)/(?:abs|pdf)/(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})")
 
 
 def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
@@ -313,10 +313,10 @@ def _date(text: str) -> dt.date | None:
 
 
 def _papers(reference: str, link: str, url: str | None) -> list[dict[str, Any]]:
-    arxiv = _ARXIV_URL.search(link)
+    arxiv = arxiv_id(link)
     if not (reference or url or arxiv):
         return []
-    return [{"title": reference or None, "arxiv": arxiv[1] if arxiv else None, "url": url}]
+    return [{"title": reference or None, "arxiv": arxiv, "url": url}]
 
 
 def _first_url(link: str) -> str | None:
