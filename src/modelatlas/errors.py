@@ -8,6 +8,8 @@ The tree::
     ├── StoreError                  status 500, the database could not be built or read
     │   └── StoreMissing            status 503, no store has been built yet
     ├── NotFound                    status 404, no model answers to that id or alias
+    ├── InputError                  status 422, an input file to import cannot be read at all
+    ├── ConfigError                 status 422, a model's config.json lacks or garbles a setting
     └── BadArgument (ValueError)    status 400, a value given on the command line or API is malformed
 
 Each carries ``status`` so one handler renders JSON and the CLI prints ``Error: …``
@@ -23,6 +25,7 @@ __all__ = [
     "BadArgument",
     "CatalogError",
     "CatalogInvalid",
+    "ConfigError",
     "InputError",
     "ModelAtlasError",
     "NotFound",
@@ -102,3 +105,13 @@ class InputError(ModelAtlasError):
     def __init__(self, path: Path, line: int, message: str) -> None:
         self.path, self.line, self.message = path, line, message
         super().__init__(f"{path}:{line}: {message}")
+
+
+class ConfigError(ModelAtlasError):
+    """A model's ``config.json`` cannot be used: not JSON, or a setting the count needs is missing."""
+
+    status = 422
+
+    def __init__(self, origin: str, field: str, message: str) -> None:
+        self.origin, self.field, self.message = origin, field, message
+        super().__init__(f"{origin}: {field}: {message}" if field else f"{origin}: {message}")
