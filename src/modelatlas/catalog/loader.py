@@ -9,11 +9,11 @@ from typing import Any, Generic, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from modelatlas.catalog._yaml import dotted, line_of, read_yaml
-from modelatlas.catalog.schema import Benchmark, Model, Organization, Technique
+from modelatlas.catalog._yaml import Located, dotted, line_of, read_yaml
+from modelatlas.catalog.schema import Benchmark, Gpu, Model, Organization, Source, Technique
 from modelatlas.errors import CatalogError, Problem
 
-__all__ = ["Catalog", "Entry", "load_catalog"]
+__all__ = ["Catalog", "Entry", "load_catalog", "load_gpus"]
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -42,6 +42,9 @@ class Catalog:
     organizations: list[Entry[Organization]] = field(default_factory=list)
     techniques: list[Entry[Technique]] = field(default_factory=list)
     benchmarks: list[Entry[Benchmark]] = field(default_factory=list)
+    #: ``gpus.yaml``: the cards and the sources of their figures (optional file).
+    gpus: list[Entry[Gpu]] = field(default_factory=list)
+    gpu_sources: list[Entry[Source]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: Ids of model files that failed their schema: they exist, so references to them are not errors too.
     unparsed_ids: set[str] = field(default_factory=set)
@@ -70,6 +73,8 @@ def load_catalog(root: Path) -> Catalog:
             catalog.problems.append(Problem(path, 1, "", "file is missing"))
             continue
         getattr(catalog, name).extend(_load_list(path, schema, catalog.problems))
+    if (root / "gpus.yaml").exists():
+        _load_gpus(root / "gpus.yaml", catalog)
     for path in sorted(models_dir.glob("*.yaml")) + sorted(models_dir.glob("*.yml")):
         entry = _load_model(path, catalog)
         if entry is not None:
@@ -109,12 +114,61 @@ def _load_list(path: Path, schema: type[R], problems: list[Problem]) -> list[Ent
     return entries
 
 
+def load_gpus(root: Path) -> Catalog:
+    """Only the catalog's ``gpus.yaml`` (a missing file is a problem), for the hardware estimates."""
+    catalog = Catalog(root=root)
+    path = root / "gpus.yaml"
+    if not path.exists():
+        catalog.problems.append(Problem(path, 1, "", "file is missing"))
+    else:
+        _load_gpus(path, catalog)
+    return catalog
+
+
+def _load_gpus(path: Path, catalog: Catalog) -> None:
+    located, faults = read_yaml(path)
+    catalog.problems.extend(Problem(path, f.line, f.field, f.message) for f in faults)
+    if located is None:
+        return
+    if not isinstance(located.data, dict) or set(located.data) != {"sources", "gpus"}:
+        catalog.problems.append(
+            Problem(path, 1, "", "gpus.yaml must be a mapping with `sources` and `gpus` lists")
+        )
+        return
+    catalog.gpu_sources.extend(_load_section(path, located, "sources", Source, catalog.problems))
+    catalog.gpus.extend(_load_section(path, located, "gpus", Gpu, catalog.problems))
+
+
+def _load_section(
+    path: Path, located: Located, key: str, schema: type[R], problems: list[Problem]
+) -> list[Entry[R]]:
+    items = located.data[key]
+    if not isinstance(items, list):
+        problems.append(Problem(path, line_of(located.node, (key,)), key, "must be a list"))
+        return []
+    entries = []
+    for index, item in enumerate(items):
+        record = _validate(schema, item, path, located.node, (key, index), problems)
+        if record is not None:
+            entries.append(Entry(record, path, _child(located.node, key, index)))
+    return entries
+
+
+def _child(node: yaml.Node | None, key: str, index: int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key and isinstance(v, yaml.SequenceNode) and index < len(v.value):
+                child: yaml.Node = v.value[index]
+                return child
+    return None
+
+
 def _validate(
     schema: type[R],
     data: Any,
     path: Path,
     node: yaml.Node | None,
-    prefix: tuple[int, ...],
+    prefix: tuple[int | str, ...],
     problems: list[Problem],
 ) -> R | None:
     try:

@@ -41,6 +41,8 @@ __all__ = [
     "Count",
     "Dispute",
     "Evaluation",
+    "Gpu",
+    "GpuFile",
     "HardwareNeed",
     "Modalities",
     "Model",
@@ -357,3 +359,30 @@ class Benchmark(_Strict):
     url: Url | None = None
     paper: Paper | None = None
     summary: Summary | None = None
+
+
+class Gpu(_Strict):
+    """A graphics card in ``gpus.yaml``: its memory, bandwidth and FP16 throughput, with a source."""
+
+    id: Slug
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    vendor: Literal["nvidia", "amd", "intel", "apple", "huawei"]
+    segment: Literal["consumer", "workstation", "datacenter"]
+    released: DateField | None = None
+    #: As the vendor states it; GPU memory "GB" are binary (24 GB is 24 GiB).
+    memory_gb: Annotated[float, Field(gt=0)]
+    memory_type: str | None = None
+    bandwidth_gbs: Annotated[float, Field(gt=0)] | None = None
+    #: Peak dense FP16 throughput without sparsity (tensor cores where the card has them).
+    fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    source: Slug
+    note: str | None = None
+
+    def spellings(self) -> list[str]:
+        return [self.id, self.name, *self.aliases]
+
+
+class GpuFile(_Strict):
+    sources: list[Source] = Field(min_length=1)
+    gpus: list[Gpu] = Field(min_length=1)

@@ -57,6 +57,7 @@ def check(catalog: Catalog) -> Iterator[Problem]:
         yield from _references(entry, orgs, techniques, benchmarks, models)
         yield from _provenance(entry)
     yield from _cycles(catalog.models)
+    yield from _gpus(catalog)
 
 
 def filled_fact_fields(model: Model) -> set[str]:
@@ -96,6 +97,22 @@ def _unique_ids(entries: Sequence[Entry[Any]]) -> Iterator[Problem]:
             )
         else:
             first[rid] = entry
+
+
+def _gpus(catalog: Catalog) -> Iterator[Problem]:
+    """``gpus.yaml``: unique ids, no spelling shared by two cards, every source defined."""
+    yield from _unique_ids(catalog.gpu_sources)
+    yield from _unique_ids(catalog.gpus)
+    sources = {e.record.id for e in catalog.gpu_sources}
+    owner: dict[str, str] = {}
+    for entry in catalog.gpus:
+        gpu = entry.record
+        if gpu.source not in sources:
+            yield entry.problem("source", f"source {gpu.source!r} is not in the file's sources", "source")
+        for spelling in gpu.spellings():
+            key = name_key(spelling)
+            if owner.setdefault(key, gpu.id) != gpu.id:
+                yield entry.problem("aliases", f"{spelling!r} already names GPU {owner[key]!r}", "aliases")
 
 
 def _unique_names(entries: list[Entry[Model]]) -> Iterator[Problem]:

@@ -50,7 +50,7 @@ def validate(
         raise typer.Exit(1)
     err.print(
         f"catalog OK: {len(result.models)} models, {len(result.organizations)} organizations, "
-        f"{len(result.techniques)} techniques, {len(result.benchmarks)} benchmarks",
+        f"{len(result.techniques)} techniques, {len(result.benchmarks)} benchmarks, {len(result.gpus)} GPUs",
         markup=False,
     )
 

@@ -39,6 +39,9 @@ class Shape:
     vocab: int
     gated: bool
     kv_per_token: int
+    q_dim: int = 0
+    kv_dim: int = 0
+    max_context: int | None = None
     sliding: dict[int, int] = field(default_factory=dict)
     encoder_decoder: bool = False
 
@@ -215,7 +218,17 @@ def _estimate(cfg: Config, kind: str) -> ParameterCount:
             "mlp": layers * 2 * hidden * inner,
             "embedding": vocab * hidden,
         },
-        shape=Shape(layers, hidden, 0, inner, vocab, gated=False, kv_per_token=2 * layers * hidden),
+        shape=Shape(
+            layers,
+            hidden,
+            0,
+            inner,
+            vocab,
+            gated=False,
+            kv_per_token=2 * layers * hidden,
+            q_dim=hidden,
+            kv_dim=hidden,
+        ),
         exact=False,
         note=(
             f"estimate: {kind or 'this architecture'} is not one modelatlas counts exactly; "
@@ -237,6 +250,9 @@ def _shape(kind: str, cfg: Config) -> Shape:
             vocab=src.int("vocab_size", default=0),
             gated=False,
             kv_per_token=0,
+            q_dim=hidden,
+            kv_dim=hidden,
+            max_context=src.get("max_position_embeddings"),
         )
     if kind in _ENCODER_DECODERS:
         if kind == "whisper":

@@ -1,0 +1,113 @@
+"""Where a model's ``config.json`` comes from: a path given by the user, or the catalog's ``configs/``.
+
+The catalog keeps real configs under ``configs/<owner>/<name>.json`` (one per Hugging Face repo),
+with their provenance in ``configs/sources.yaml``. A catalog model's configs are found through the
+repos listed in its ``weights`` and its variants' ``weights``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.schema import Model
+from modelatlas.errors import ConfigError
+
+__all__ = ["ModelConfig", "bundled_config", "model_configs", "pick_config", "read_config"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """One size of a catalog model and the config that describes it."""
+
+    label: str
+    repo: str
+    path: Path
+    stated_parameters: int | None
+    context_length: int | None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path`` (a ``config.json`` or a directory holding one).
+
+    Raises:
+        ConfigError: the file is missing, not JSON, or not an object.
+    """
+    if path.is_dir():
+        path = path / "config.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "", f"cannot be read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}", "", f"not JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "", "a config.json must be a JSON object")
+    return data
+
+
+def bundled_config(configs_dir: Path, repo: str) -> Path | None:
+    """The catalog's config of Hugging Face repo ``repo`` (``owner/name``, any case), if it has one."""
+    owner, _, name = repo.strip().partition("/")
+    if not owner or not name or "/" in name:
+        return None
+    exact = configs_dir / owner / f"{name}.json"
+    if exact.is_file():
+        return exact
+    wanted = repo.strip().lower()
+    for path in configs_dir.glob("*/*.json"):
+        if f"{path.parent.name}/{path.stem}".lower() == wanted:
+            return path
+    return None
+
+
+def model_configs(model: Model, configs_dir: Path) -> list[ModelConfig]:
+    """One config per size of ``model``: each variant's first repo with one, then the model's other repos."""
+    found: list[ModelConfig] = []
+    covered: set[str] = set()
+    for variant in model.variants:
+        covered.update(variant.weights)
+        for repo in variant.weights:
+            path = bundled_config(configs_dir, repo)
+            if path is not None:
+                found.append(
+                    ModelConfig(variant.name, repo, path, variant.parameters, variant.context_length)
+                )
+                break
+    weights = model.weights.huggingface if model.weights else []
+    stated = model.parameters.total if model.parameters else None
+    for repo in weights:
+        if repo in covered:
+            continue
+        path = bundled_config(configs_dir, repo)
+        if path is not None:
+            label = model.name if not found else repo
+            found.append(ModelConfig(label, repo, path, stated if not found else None, model.context_length))
+    return found
+
+
+def pick_config(model: Model, configs: list[ModelConfig], asked: str) -> ModelConfig | None:
+    """The config the user meant by ``asked`` (a variant name, a repo, or the model when it has one size).
+
+    Returns None when there is none to pick; raises when the choice is ambiguous.
+
+    Raises:
+        ConfigError: the model has several sizes and ``asked`` names none of them.
+    """
+    key = name_key(asked)
+    for config in configs:
+        if key in (name_key(config.label), name_key(config.repo), name_key(config.repo.split("/")[-1])):
+            return config
+    if len(configs) <= 1:
+        return configs[0] if configs else None
+    sizes = ", ".join(c.label for c in configs)
+    raise ConfigError(
+        model.id, "", f"has {len(configs)} sizes ({sizes}); name one, e.g. `{configs[0].label}`"
+    )

@@ -1,0 +1,58 @@
+"""The GPUs of the catalog's ``gpus.yaml``, found by the names people type: ``RTX 4090``, ``A100``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from modelatlas.catalog.loader import load_gpus
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.schema import Gpu, Source
+from modelatlas.errors import CatalogInvalid, NotFound
+
+__all__ = ["GIB", "GpuTable", "load_gpu_table"]
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class GpuTable:
+    gpus: list[Gpu]
+    sources: dict[str, Source]
+
+    def find(self, name: str) -> Gpu:
+        """The card ``name`` names (id, name or alias; case, spaces and hyphens do not matter).
+
+        Raises:
+            NotFound: no card answers to ``name``; the message suggests the closest names.
+        """
+        key = name_key(name)
+        by_key = {name_key(s): gpu for gpu in self.gpus for s in gpu.spellings()}
+        if key in by_key:
+            return by_key[key]
+        spaced = key.replace("geforce", "").replace("nvidia", "")
+        if spaced in by_key:
+            return by_key[spaced]
+        close = process.extract(key, list(by_key), scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+        hint = ", ".join(sorted({by_key[k].name for k, _, _ in close}))
+        suggestion = f"; did you mean {hint}?" if hint else ""
+        raise NotFound(f"no GPU called {name!r}{suggestion} (`modelatlas gpus` lists them all)")
+
+    @staticmethod
+    def memory_bytes(gpu: Gpu) -> int:
+        """Usable memory of one card in bytes: vendors' GPU "GB" are binary, so 24 GB is 24 GiB."""
+        return round(gpu.memory_gb * GIB)
+
+
+def load_gpu_table(catalog: Path) -> GpuTable:
+    """The cards in ``catalog/gpus.yaml``.
+
+    Raises:
+        CatalogInvalid: the file is missing or has problems (all of them listed).
+    """
+    loaded = load_gpus(catalog)
+    if loaded.problems:
+        raise CatalogInvalid(loaded.problems)
+    return GpuTable([e.record for e in loaded.gpus], {e.record.id: e.record for e in loaded.gpu_sources})

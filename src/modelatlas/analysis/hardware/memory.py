@@ -1,0 +1,178 @@
+"""GPU memory for inference and training, as a total and its breakdown in bytes.
+
+Inference: weights in the chosen format, the KV cache for ``context`` tokens × ``batch``
+(grouped-query aware, in 16 bits), the activations of one forward pass over the prompt, and the
+framework's overhead. Training: full fine-tuning with AdamW in mixed precision, LoRA and QLoRA,
+with or without gradient checkpointing.
+
+Assumptions (also in ``docs/hardware.md``):
+
+- Attention is memory-efficient (FlashAttention or PyTorch SDPA), so no ``heads × s²`` score
+  matrix is kept.
+- Framework overhead: ``OVERHEAD_PER_GPU`` per card (CUDA context, cuBLAS workspace) plus
+  ``FRAGMENTATION`` of everything else (the caching allocator's slack).
+- Training activations follow Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large
+  Transformer Models", §4): ``s·b·h·34`` bytes per layer for a 4h GELU MLP in 16 bits, of which the
+  MLP's share is scaled by the model's own intermediate size (doubled for SwiGLU/GeGLU). With
+  gradient checkpointing, each layer keeps only its 16-bit input and one layer is recomputed at a time.
+- AdamW in mixed precision costs 16 bytes per trained parameter: 16-bit weights and gradients,
+  32-bit master weights and the two moments (Rajbhandari et al. 2020, ZeRO, §3.1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from modelatlas.analysis.hardware.params import ParameterCount, Shape
+from modelatlas.analysis.hardware.precision import NF4_DOUBLE_QUANT, PRECISIONS, Precision, weight_bytes
+from modelatlas.errors import BadArgument
+
+__all__ = [
+    "FRAGMENTATION",
+    "OVERHEAD_PER_GPU",
+    "Breakdown",
+    "TrainMethod",
+    "Workload",
+    "inference",
+    "lora_parameters",
+    "training",
+]
+
+GiB = 1024**3
+OVERHEAD_PER_GPU = GiB // 2
+FRAGMENTATION = 0.05
+
+TrainMethod = Literal["full", "lora", "qlora"]
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """The job: ``context`` tokens per sequence, ``batch`` sequences, on ``gpus`` cards."""
+
+    context: int = 4096
+    batch: int = 1
+    gpus: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("context", "batch", "gpus"):
+            if getattr(self, name) < 1:
+                raise BadArgument(f"--{name} must be at least 1, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Bytes by part; ``total`` over all cards and ``per_gpu`` for one of ``gpus`` cards."""
+
+    label: str
+    parts: dict[str, int]
+    gpus: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.parts.values())
+
+    @property
+    def per_gpu(self) -> int:
+        return -(-self.total // self.gpus)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "total": self.total,
+            "per_gpu": self.per_gpu,
+            "breakdown": dict(self.parts),
+            "notes": self.notes,
+        }
+
+
+def _overhead(tensors: int, gpus: int) -> int:
+    return round(tensors * FRAGMENTATION) + OVERHEAD_PER_GPU * gpus
+
+
+def kv_cache_bytes(shape: Shape, work: Workload, *, bits: int = 16) -> int:
+    values = shape.kv_per_token * work.context
+    values += sum(per_token * min(window, work.context) for window, per_token in shape.sliding.items())
+    return values * work.batch * bits // 8
+
+
+def inference(count: ParameterCount, precision: Precision, work: Workload) -> Breakdown:
+    """Memory to serve the model in ``precision`` for ``work``; without a config, weights only."""
+    notes: list[str] = []
+    weights = weight_bytes(count, precision)
+    shape = count.shape
+    if shape is None:
+        kv = activations = 0
+        notes.append("no config: KV cache and activations unknown, weights only")
+    else:
+        kv = kv_cache_bytes(shape, work, bits=precision.kv_bits)
+        tokens = work.batch * work.context
+        mlp = shape.intermediate * (2 if shape.gated else 1)
+        # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
+        activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
+    tensors = weights + kv + activations
+    parts = {
+        "weights": weights,
+        "kv_cache": kv,
+        "activations": activations,
+        "overhead": _overhead(tensors, work.gpus),
+    }
+    return Breakdown(precision.name, parts, work.gpus, notes)
+
+
+def lora_parameters(shape: Shape, rank: int) -> int:
+    """Trainable parameters of rank-``rank`` LoRA on every linear layer of attention and the MLP."""
+    h, q, kv, inner = (
+        shape.hidden,
+        shape.q_dim or shape.hidden,
+        shape.kv_dim or shape.hidden,
+        shape.intermediate,
+    )
+    attention = (h + q) + 2 * (h + kv) + (q + h)
+    mlp = (2 if shape.gated else 1) * (h + inner) + (inner + h)
+    return rank * shape.layers * (attention + mlp)
+
+
+def _activations(shape: Shape, work: Workload, *, checkpointing: bool) -> int:
+    sbh = work.batch * work.context * shape.hidden
+    mlp_factor = (8 if shape.gated else 4) * shape.intermediate / shape.hidden
+    per_layer = round(sbh * (18 + mlp_factor))
+    logits = work.batch * work.context * shape.vocab * 10  # 16-bit logits, fp32 upcast and its gradient
+    if checkpointing:
+        return shape.layers * 2 * sbh + per_layer + logits
+    return shape.layers * per_layer + logits
+
+
+def training(
+    count: ParameterCount,
+    method: TrainMethod,
+    work: Workload,
+    *,
+    checkpointing: bool,
+    lora_rank: int = 16,
+) -> Breakdown:
+    """Memory to fine-tune the model with AdamW: fully, with LoRA, or with QLoRA (NF4 base).
+
+    Raises:
+        BadArgument: no config (the shape is unknown), or an unknown method.
+    """
+    shape = count.shape
+    if shape is None:
+        raise BadArgument(
+            "training memory needs the model's config.json (layers, hidden size); none is known"
+        )
+    parts: dict[str, int]
+    if method == "full":
+        parts = {"weights": 2 * count.total, "gradients": 2 * count.total, "optimizer": 12 * count.total}
+    elif method in ("lora", "qlora"):
+        base = PRECISIONS["bf16"] if method == "lora" else NF4_DOUBLE_QUANT
+        adapters = lora_parameters(shape, lora_rank)
+        parts = {"weights": weight_bytes(count, base), "lora": 4 * adapters, "gradients": 4 * adapters}
+        parts["optimizer"] = 8 * adapters
+    else:
+        raise BadArgument(f"--train {method!r} is not one of full, lora, qlora")
+    parts["activations"] = _activations(shape, work, checkpointing=checkpointing)
+    parts["overhead"] = _overhead(sum(parts.values()), work.gpus)
+    label = method + (" + checkpointing" if checkpointing else "")
+    notes = [f"LoRA rank {lora_rank} on every attention and MLP linear layer"] if method != "full" else []
+    return Breakdown(label, parts, work.gpus, notes)

@@ -1,0 +1,351 @@
+"""`memory`, `fit`, `gpus`: can I run it, on which card, and how fast."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Any
+
+import typer
+
+from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
+from modelatlas.analysis.hardware.memory import Breakdown, Workload, inference, training
+from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
+from modelatlas.analysis.hardware.speed import decode_tokens_per_second
+from modelatlas.catalog.schema import Gpu
+from modelatlas.catalog.units import format_count
+from modelatlas.cli._common import CatalogOpt, DbOpt, LangOpt, settings
+from modelatlas.cli._hardware import Subject, catalog_subjects, subject
+from modelatlas.cli._output import Format, emit, emit_json, stdout
+from modelatlas.cli._render import label
+from modelatlas.errors import BadArgument
+from modelatlas.store.records import load_models
+
+__all__ = ["register"]
+
+GIB = 1024**3
+DEFAULT_CONTEXT = 4096
+FIT_PRECISIONS = ("fp16", "int8", "int4")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "precision": ("precision", "精度"),
+    "weights": ("weights", "权重"),
+    "kv_cache": ("KV cache", "KV 缓存"),
+    "activations": ("activations", "激活"),
+    "overhead": ("overhead", "框架开销"),
+    "gradients": ("gradients", "梯度"),
+    "optimizer": ("optimizer", "优化器状态"),
+    "lora": ("LoRA weights", "LoRA 权重"),
+    "total": ("total GiB", "合计 GiB"),
+    "per_gpu": ("per GPU GiB", "每卡 GiB"),
+    "fits": ("fits", "放得下"),
+    "speed": ("tokens/s (est.)", "生成速度 token/s（估算）"),
+    "method": ("training", "训练方式"),
+    "model": ("model", "模型"),
+    "size": ("size", "规格"),
+    "stated": ("Stated by sources", "来源所述显存需求"),
+    "exact": ("exact", "精确"),
+    "estimate": ("estimate", "估算"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    pair = _TEXT.get(key)
+    return label(key, lang) if pair is None else pair[1 if lang == "zh" else 0]
+
+
+class Train(enum.StrEnum):
+    full = "full"
+    lora = "lora"
+    qlora = "qlora"
+
+
+ContextOpt = Annotated[
+    int | None,
+    typer.Option(min=1, help="Tokens per sequence. Default: the model's maximum, at most 4096."),
+]
+BatchOpt = Annotated[int, typer.Option(min=1, help="Sequences at once.")]
+GpuOpt = Annotated[str | None, typer.Option("--gpu", help='A card: "RTX 4090", "A100 80GB", "3060 12GB".')]
+GpusOpt = Annotated[int, typer.Option("--gpus", min=1, help="Split the model across this many cards.")]
+PrecisionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--precision", "-p", help=f"Weights format (repeatable): {', '.join(PRECISIONS)}."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("memory")(memory)
+    app.command("fit")(fit)
+    app.command("gpus")(gpus)
+
+
+def memory(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="A catalog model or size (chatglm-6b, Llama-2-7B), a bundled repo "
+            "(meta-llama/Llama-2-7b-hf) or a config.json path."
+        ),
+    ],
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    precision: PrecisionOpt = None,
+    train: Annotated[
+        Train | None, typer.Option(help="Estimate fine-tuning instead: full (AdamW), lora or qlora.")
+    ] = None,
+    checkpointing: Annotated[
+        bool | None,
+        typer.Option(
+            "--checkpointing/--no-checkpointing",
+            help="Training with or without gradient checkpointing. Default: both.",
+            show_default=False,
+        ),
+    ] = None,
+    lora_rank: Annotated[int, typer.Option(min=1, help="LoRA rank (on every attention and MLP layer).")] = 16,
+    gpu: GpuOpt = None,
+    gpu_count: GpusOpt = 1,
+    catalog: CatalogOpt = None,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = Format.table,
+) -> None:
+    """GPU memory to run or fine-tune a model: per precision, total and breakdown, and whether it fits a card.
+
+    The parameter count is exact when the model's config.json is known (bundled in the catalog or
+    given as a path), computed from the architecture without downloading weights.
+
+    Examples: `modelatlas memory chatglm-6b`, `modelatlas memory Llama-2-7B -p int4 --gpu "RTX 3060 12GB"`,
+    `modelatlas memory ./config.json --context 8192 --batch 4 -f json`,
+    `modelatlas memory Llama-2-7B --train qlora`.
+    """
+    config = settings(db=db, catalog=catalog, lang=lang)
+    table = load_gpu_table(config.catalog) if gpu else None
+    card = table.find(gpu) if table and gpu else None
+    found = subject(target, config)
+    work = _workload(found, context, batch, gpu_count)
+    if train is not None:
+        modes = [checkpointing] if checkpointing is not None else [False, True]
+        rows = [training(found.count, train.value, work, checkpointing=c, lora_rank=lora_rank) for c in modes]
+    else:
+        rows = [inference(found.count, p, work) for p in _precisions(precision)]
+    _print_memory(found, work, rows, card, train is not None, config.lang, fmt)
+
+
+def fit(
+    gpu: Annotated[str, typer.Option("--gpu", help='The card: "RTX 3060 12GB", "4090", "A100 80GB".')],
+    gpu_count: GpusOpt = 1,
+    context: ContextOpt = None,
+    batch: BatchOpt = 1,
+    precision: PrecisionOpt = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list models that fit at no precision.")
+    ] = False,
+    catalog: CatalogOpt = None,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = Format.table,
+) -> None:
+    """Catalog models that fit on a card (or --gpus N of them), per precision, largest first.
+
+    Each size of each model with a bundled config.json is counted exactly; others use their stated
+    parameter count (weights only, marked as an estimate). Default precisions: fp16, int8, int4.
+
+    Examples: `modelatlas fit --gpu "RTX 3060 12GB"`, `modelatlas fit --gpu 4090 -p q4_k_m -p fp16 -f csv`.
+    """
+    config = settings(db=db, catalog=catalog, lang=lang)
+    card = load_gpu_table(config.catalog).find(gpu)
+    capacity = GpuTable.memory_bytes(card)
+    chosen = _precisions(precision or list(FIT_PRECISIONS))
+    records: list[dict[str, Any]] = []
+    for found in catalog_subjects(load_models(config.db), config):
+        work = _workload(found, context, batch, gpu_count)
+        row: dict[str, Any] = {
+            "model": found.model_id,
+            "size": found.title,
+            "parameters": found.count.total,
+            "exact": found.count.exact,
+        }
+        fits_any = False
+        for p in chosen:
+            need = inference(found.count, p, work)
+            ok = need.per_gpu <= capacity
+            fits_any |= ok
+            row[p.name] = need.per_gpu
+            row[f"{p.name}_fits"] = ok
+        if fits_any or show_all:
+            records.append(row)
+    records.sort(key=lambda r: (-r["parameters"], r["model"] or ""))
+    title = f"{card.name} × {gpu_count}" if gpu_count > 1 else card.name
+    if fmt is Format.json:
+        emit_json(
+            {
+                "gpu": _gpu_dict(card),
+                "gpus": gpu_count,
+                "precisions": [p.name for p in chosen],
+                "models": records,
+            }
+        )
+        return
+    lang = config.lang
+
+    columns = [("model", "id"), ("size", _t("size", lang)), ("parameters", label("parameters", lang))]
+    columns += [(p.name, f"{p.name} GiB") for p in chosen]
+    display: list[dict[str, Any]] = []
+    for r in records:
+        d = dict(r)
+        d["parameters"] = format_count(r["parameters"], lang=lang) + ("" if r["exact"] else "*")
+        for p in chosen:
+            mark = "✓" if r[f"{p.name}_fits"] else "✗"
+            d[p.name] = f"{mark} {r[p.name] / GIB:.1f}" if fmt is not Format.csv else r[p.name]
+        display.append(d)
+    if fmt is Format.csv:
+        columns = [(k, k) for k in records[0]] if records else columns
+        emit(records, columns, fmt)
+        return
+    emit(display, columns, fmt, title=f"{title}: {card.memory_gb:g} GB × {gpu_count}")
+    if fmt is Format.table:
+        stdout().print(
+            "* stated parameter count, weights only (no config.json bundled)", style="dim", markup=False
+        )
+
+
+def gpus(
+    vendor: Annotated[str | None, typer.Option(help="Only this vendor: nvidia, amd, apple …")] = None,
+    segment: Annotated[
+        str | None, typer.Option(help="Only consumer, workstation or datacenter cards.")
+    ] = None,
+    catalog: CatalogOpt = None,
+    lang: LangOpt = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+    ] = Format.table,
+) -> None:
+    """The GPUs modelatlas knows: memory, bandwidth, FP16 throughput, with the source of each figure."""
+    config = settings(catalog=catalog, lang=lang)
+    table = load_gpu_table(config.catalog)
+    cards = [
+        g
+        for g in table.gpus
+        if (vendor is None or g.vendor == vendor) and (segment is None or g.segment == segment)
+    ]
+    if not cards:
+        raise BadArgument(f"no GPU matches --vendor {vendor!r} --segment {segment!r}")
+    records = [_gpu_dict(g) | {"source_url": table.sources[g.source].url} for g in cards]
+    columns = [
+        ("id", "id"),
+        ("name", "name"),
+        ("segment", "segment"),
+        ("memory_gb", "memory GB"),
+        ("bandwidth_gbs", "bandwidth GB/s"),
+        ("fp16_tflops", "FP16 TFLOPS"),
+        ("released", "released"),
+    ]
+    emit(records, columns if fmt is not Format.csv else [(k, k) for k in records[0]], fmt)
+
+
+def _precisions(names: list[str] | None) -> list[Precision]:
+    if not names:
+        return list(PRECISIONS.values())
+    chosen = [get_precision(n) for n in names]
+    return list({p.name: p for p in chosen}.values())
+
+
+def _workload(found: Subject, context: int | None, batch: int, gpu_count: int) -> Workload:
+    if context is None:
+        limit = found.context_length or (found.count.shape.max_context if found.count.shape else None)
+        context = min(DEFAULT_CONTEXT, limit) if limit else DEFAULT_CONTEXT
+    return Workload(context=context, batch=batch, gpus=gpu_count)
+
+
+def _gpu_dict(g: Gpu) -> dict[str, Any]:
+    return g.model_dump(mode="json", exclude_none=True)
+
+
+def _print_memory(
+    found: Subject,
+    work: Workload,
+    rows: list[Breakdown],
+    card: Gpu | None,
+    is_training: bool,
+    lang: str,
+    fmt: Format,
+) -> None:
+    count = found.count
+    capacity = GpuTable.memory_bytes(card) if card else None
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        record: dict[str, Any] = {"precision" if not is_training else "method": row.label, **row.parts}
+        record["total"], record["per_gpu"] = row.total, row.per_gpu
+        record["fits"] = None if capacity is None else row.per_gpu <= capacity
+        record["decode_tokens_per_second"] = (
+            None
+            if card is None or is_training
+            else decode_tokens_per_second(count, PRECISIONS[row.label], work, card)
+        )
+        records.append(record)
+    if fmt is Format.json:
+        emit_json(
+            {
+                "model": found.model_id,
+                "title": found.title,
+                "config": found.origin,
+                **count.as_dict(),
+                "workload": {"context": work.context, "batch": work.batch, "gpus": work.gpus},
+                "gpu": _gpu_dict(card) if card else None,
+                ("training" if is_training else "precisions"): {
+                    r.label: {
+                        **r.as_dict(),
+                        "fits": rec["fits"],
+                        "decode_tokens_per_second": rec["decode_tokens_per_second"],
+                    }
+                    for r, rec in zip(rows, records, strict=True)
+                },
+                "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
+                "notes": [n for n in [count.note, *(rows[0].notes if rows else [])] if n],
+            }
+        )
+        return
+    key = "method" if is_training else "precision"
+    parts = list(rows[0].parts) if rows else []
+    columns = [(key, _t(key, lang)), *((p, _t(p, lang)) for p in parts), ("total", _t("total", lang))]
+    if work.gpus > 1:
+        columns.append(("per_gpu", _t("per_gpu", lang)))
+    if card is not None:
+        columns.append(
+            ("fits", f"{_t('fits', lang)} {card.name}" + (f" ×{work.gpus}" if work.gpus > 1 else ""))
+        )
+        if not is_training:
+            columns.append(("decode_tokens_per_second", _t("speed", lang)))
+    if fmt is Format.csv:
+        emit(records, columns, fmt)
+        return
+    gib = {k: (lambda v: f"{v / GIB:.2f}") for k in [*parts, "total", "per_gpu"]}
+    shown: dict[str, Any] = {
+        **gib,
+        "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
+        "decode_tokens_per_second": lambda v: "" if v is None else f"≈{v:.0f}",
+    }
+    kind = _t("exact", lang) if count.exact else _t("estimate", lang)
+    active = f", active {count.active:,}" if count.active else ""
+    heading = (
+        f"{found.title} — {count.total:,} parameters "
+        f"({kind}{active}; {count.model_class or count.architecture}); "
+        f"context {work.context} × batch {work.batch}" + (f" on {work.gpus} GPUs" if work.gpus > 1 else "")
+    )
+    emit(records, columns, fmt, title=heading, shown=shown)
+    out = stdout()
+    notes = [f"config: {found.origin}", *(n for n in [count.note, *(rows[0].notes if rows else [])] if n)]
+    if found.stated and not is_training:
+        stated = "; ".join(_stated(h) for h in found.stated if h.gpu_memory_gb)
+        if stated:
+            notes.append(f"{_t('stated', lang)}: {stated}")
+    for note in notes:
+        out.print(note, style="dim" if fmt is Format.table else None, markup=False)
+
+
+def _stated(need: Any) -> str:
+    bits = [need.purpose, need.precision or "", f"{need.gpu_memory_gb:g} GB"]
+    return " ".join(b for b in bits if b) + f" [{need.source}]"
