@@ -21,6 +21,12 @@ modules have the same parameter shapes, and says why in ``EQUIVALENCES``:
 - InternLM2             → Llama with grouped-query attention (wqkv fused, no biases).
 - MOSS (moss-moon-003)  → CodeGen (the same modules: fused qkv_proj, lm_head with bias).
 - Falcon before the rename (RefinedWebModel / RefinedWeb) → Falcon with the same flags.
+
+One deliberate difference: transformers 5 forces ``tie_word_embeddings=True`` for T5, mT5 and umT5
+(huggingface/transformers#42815 reads the flag as "scale the decoder outputs"), but T5 v1.1, Flan-T5
+and mT5 checkpoints set it to false and store a separate ``lm_head.weight`` (T5 v1.1 release notes:
+"no parameter sharing between embedding and classifier layer"). The published count includes that
+head, so ``meta_count`` adds ``vocab_size × d_model`` for those configs.
 """
 
 from __future__ import annotations
@@ -151,10 +157,14 @@ def meta_count(config: dict[str, Any], default_class: str | None = None) -> int:
     cfg = equivalent(config)
     model_type = cfg.pop("model_type")
     architectures = cfg.get("architectures") or [default_class or _DEFAULT_CLASS[model_type]]
+    untied_t5_head = 0
+    if model_type in ("t5", "mt5", "umt5") and cfg.get("tie_word_embeddings") is False:
+        if architectures[0].endswith("ForConditionalGeneration"):
+            untied_t5_head = cfg["vocab_size"] * cfg["d_model"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         hf_config = transformers.AutoConfig.for_model(model_type, **cfg)
         model_class = getattr(transformers, architectures[0])
         with torch.device("meta"):
             model = model_class(hf_config)
-    return sum(p.numel() for p in model.parameters())
+    return sum(p.numel() for p in model.parameters()) + untied_t5_head

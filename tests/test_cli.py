@@ -30,8 +30,8 @@ def built(
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
-        *("build", "compare", "conflicts", "export", "import"),
-        *("list", "overview", "search", "show", "validate"),
+        *("build", "compare", "conflicts", "export", "fit", "gpus", "import"),
+        *("list", "memory", "overview", "search", "show", "validate"),
     ]
     for command in COMMANDS:
         code, out, _ = run(capsys, command, "--help")
