@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from modelatlas.catalog.loader import load_gpus
 from modelatlas.catalog.names import name_key
@@ -35,8 +36,10 @@ class GpuTable:
         spaced = key.replace("geforce", "").replace("nvidia", "")
         if spaced in by_key:
             return by_key[spaced]
-        close = process.extract(key, list(by_key), scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-        hint = ", ".join(sorted({by_key[k].name for k, _, _ in close}))
+        close = process.extract(
+            key, list(by_key), scorer=DamerauLevenshtein.normalized_similarity, limit=8, score_cutoff=0.6
+        )
+        hint = ", ".join(list(dict.fromkeys(by_key[k].name for k, _, _ in close))[:3])
         suggestion = f"; did you mean {hint}?" if hint else ""
         raise NotFound(f"no GPU called {name!r}{suggestion} (`modelatlas gpus` lists them all)")
 
