@@ -192,3 +192,16 @@ def test_read_config_reports_the_line_of_bad_json(tmp_path: Path) -> None:
     bad.write_text('{\n  "model_type": "llama",\n  "hidden_size": 4096,,\n}\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config\.json:3: not JSON"):
         read_config(tmp_path)  # a directory holding config.json works too
+
+
+def test_every_bundled_config_has_its_provenance() -> None:
+    import yaml
+
+    entries = yaml.safe_load((CONFIGS / "sources.yaml").read_text(encoding="utf-8"))
+    repos = [e["repo"] for e in entries]
+    assert len(repos) == len(set(repos))
+    files = {f"{p.parent.name}/{p.stem}" for p in CONFIG_FILES}
+    assert files == set(repos)
+    for entry in entries:
+        assert entry.get("from") or entry.get("from_sources"), entry["repo"]
+        assert entry["upstream"].startswith("https://huggingface.co/"), entry["repo"]
