@@ -213,3 +213,13 @@ def test_gpus_lists_cards_with_sources(capsys: pytest.CaptureFixture[str]) -> No
     assert cards and all(
         c["segment"] == "datacenter" and c["source_url"].startswith("https://") for c in cards
     )
+
+
+def test_fit_lists_only_downloadable_models_unless_all(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    _, out, _ = run(capsys, "fit", "--gpu", "H100", "-f", "json")
+    shown = {m["model"] for m in json.loads(out)["models"]}
+    assert "llama-2" in shown and "chinchilla" not in shown  # Chinchilla's weights were never released
+    _, out, _ = run(capsys, "fit", "--gpu", "H100", "--all", "-f", "json")
+    assert "chinchilla" in {m["model"] for m in json.loads(out)["models"]}

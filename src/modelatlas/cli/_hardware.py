@@ -86,14 +86,14 @@ def _from_model(model: Model, asked: str, configs_dir: Path, config: Settings) -
     chosen = pick_config(model, configs, asked) if name_key(asked) != name_key(model.id) or configs else None
     if chosen is not None:
         return _from_config(model, chosen, config)
-    total = _stated_total(model, asked)
+    label, total = _stated_total(model, asked)
     if total is None:
         raise NotFound(
             f"{model.id} has no config.json in the catalog and no stated parameter count; "
             "pass the path of its config.json instead"
         )
     count = estimate_from_total(total, note=_stated_note(model, total))
-    return Subject(model.name, count, "stated", model.id, model.context_length, model.hardware)
+    return Subject(label, count, "stated", model.id, model.context_length, model.hardware)
 
 
 def _from_config(model: Model, found: ModelConfig, config: Settings) -> Subject:
@@ -103,15 +103,16 @@ def _from_config(model: Model, found: ModelConfig, config: Settings) -> Subject:
     return Subject(title, count, _shown(found.path, config), model.id, context, model.hardware)
 
 
-def _stated_total(model: Model, asked: str) -> int | None:
+def _stated_total(model: Model, asked: str) -> tuple[str, int | None]:
+    """The size ``asked`` names (a variant), else the model's own stated total."""
     key = name_key(asked)
     for variant in model.variants:
         if name_key(variant.name) == key and variant.parameters:
-            return variant.parameters
+            return variant.name, variant.parameters
     if model.parameters and model.parameters.total:
-        return model.parameters.total
-    sized = [v.parameters for v in model.variants if v.parameters]
-    return sized[0] if len(sized) == 1 else None
+        return model.name, model.parameters.total
+    sized = [v for v in model.variants if v.parameters]
+    return (sized[0].name, sized[0].parameters) if len(sized) == 1 else (model.name, None)
 
 
 def _stated_note(model: Model, total: int) -> str:

@@ -11,13 +11,14 @@ from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
 from modelatlas.analysis.hardware.memory import Breakdown, Workload, inference, training
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second
-from modelatlas.catalog.schema import Gpu
+from modelatlas.catalog.schema import Gpu, Model
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, LangOpt, settings
 from modelatlas.cli._hardware import Subject, catalog_subjects, subject
 from modelatlas.cli._output import Format, emit, emit_json, stdout
 from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
+from modelatlas.store.queries import OPEN_WEIGHTS
 from modelatlas.store.records import load_models
 
 __all__ = ["register"]
@@ -150,8 +151,9 @@ def fit(
 ) -> None:
     """Catalog models that fit on a card (or --gpus N of them), per precision, largest first.
 
-    Each size of each model with a bundled config.json is counted exactly; others use their stated
-    parameter count (weights only, marked as an estimate). Default precisions: fp16, int8, int4.
+    Only models whose weights can be downloaded (open or restricted-open), unless --all. Each size of
+    each model with a bundled config.json is counted exactly; others use their stated parameter count
+    (weights only, marked with *). Default precisions: fp16, int8, int4.
 
     Examples: `modelatlas fit --gpu "RTX 3060 12GB"`, `modelatlas fit --gpu 4090 -p q4_k_m -p fp16 -f csv`.
     """
@@ -160,7 +162,8 @@ def fit(
     capacity = GpuTable.memory_bytes(card)
     chosen = _precisions(precision or list(FIT_PRECISIONS))
     records: list[dict[str, Any]] = []
-    for found in catalog_subjects(load_models(config.db), config):
+    models = [m for m in load_models(config.db) if show_all or _downloadable(m)]
+    for found in catalog_subjects(models, config):
         work = _workload(found, context, batch, gpu_count)
         row: dict[str, Any] = {
             "model": found.model_id,
@@ -244,6 +247,13 @@ def gpus(
         ("released", "released"),
     ]
     emit(records, columns if fmt is not Format.csv else [(k, k) for k in records[0]], fmt)
+
+
+def _downloadable(model: Model) -> bool:
+    """Weights anyone can fetch: open or restricted-open, or (openness unknown) a listed repo."""
+    if model.openness is not None:
+        return model.openness in OPEN_WEIGHTS
+    return bool(model.weights and (model.weights.huggingface or model.weights.urls))
 
 
 def _precisions(names: list[str] | None) -> list[Precision]:
