@@ -106,9 +106,24 @@ def _load_list(path: Path, schema: type[R], problems: list[Problem]) -> list[Ent
     if not isinstance(located.data, list) or not isinstance(located.node, yaml.SequenceNode):
         problems.append(Problem(path, 1, "", f"{path.name} must be a list of records"))
         return []
+    return _entries(schema, located.data, located.node, path, located.node, (), problems)
+
+
+def _entries(
+    schema: type[R],
+    items: list[Any],
+    sequence: yaml.Node | None,
+    path: Path,
+    root: yaml.Node | None,
+    prefix: tuple[str, ...],
+    problems: list[Problem],
+) -> list[Entry[R]]:
+    """The records of a YAML list, each validated and located; ``prefix`` leads from ``root`` to the list."""
+    nodes: list[yaml.Node | None] = list(sequence.value) if isinstance(sequence, yaml.SequenceNode) else []
+    nodes += [None] * (len(items) - len(nodes))
     entries = []
-    for index, (item, node) in enumerate(zip(located.data, located.node.value, strict=True)):
-        record = _validate(schema, item, path, located.node, (index,), problems)
+    for index, (item, node) in enumerate(zip(items, nodes, strict=True)):
+        record = _validate(schema, item, path, root, (*prefix, index), problems)
         if record is not None:
             entries.append(Entry(record, path, node))
     return entries
@@ -146,21 +161,10 @@ def _load_section(
     if not isinstance(items, list):
         problems.append(Problem(path, line_of(located.node, (key,)), key, "must be a list"))
         return []
-    entries = []
-    for index, item in enumerate(items):
-        record = _validate(schema, item, path, located.node, (key, index), problems)
-        if record is not None:
-            entries.append(Entry(record, path, _child(located.node, key, index)))
-    return entries
-
-
-def _child(node: yaml.Node | None, key: str, index: int) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == key and isinstance(v, yaml.SequenceNode) and index < len(v.value):
-                child: yaml.Node = v.value[index]
-                return child
-    return None
+    sequence = None
+    if isinstance(located.node, yaml.MappingNode):
+        sequence = next((v for k, v in located.node.value if k.value == key), None)
+    return _entries(schema, items, sequence, path, located.node, (key,), problems)
 
 
 def _validate(
