@@ -8,11 +8,12 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
+from modelatlas.cli._output import Format
 from modelatlas.config import Settings
 from modelatlas.store.engine import make_engine
 from modelatlas.store.queries import check_store
 
-__all__ = ["CatalogOpt", "DbOpt", "LangOpt", "open_store", "settings"]
+__all__ = ["CatalogOpt", "DbOpt", "FormatOpt", "LangOpt", "open_store", "settings"]
 
 DbOpt = Annotated[
     str | None,
@@ -31,6 +32,7 @@ CatalogOpt = Annotated[
         show_default=False,
     ),
 ]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
 LangOpt = Annotated[
     str | None,
     typer.Option(

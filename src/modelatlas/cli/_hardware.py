@@ -83,7 +83,7 @@ def catalog_subjects(models: list[Model], config: Settings) -> list[Subject]:
 
 def _from_model(model: Model, asked: str, configs_dir: Path, config: Settings) -> Subject:
     configs = model_configs(model, configs_dir)
-    chosen = pick_config(model, configs, asked) if name_key(asked) != name_key(model.id) or configs else None
+    chosen = pick_config(model, configs, asked)
     if chosen is not None:
         return _from_config(model, chosen, config)
     label, total = _stated_total(model, asked)
@@ -98,9 +98,8 @@ def _from_model(model: Model, asked: str, configs_dir: Path, config: Settings) -
 
 def _from_config(model: Model, found: ModelConfig, config: Settings) -> Subject:
     count = count_parameters(read_config(found.path), origin=found.repo)
-    title = found.label if found.label != model.name else model.name
     context = found.context_length or model.context_length
-    return Subject(title, count, _shown(found.path, config), model.id, context, model.hardware)
+    return Subject(found.label, count, _shown(found.path, config), model.id, context, model.hardware)
 
 
 def _stated_total(model: Model, asked: str) -> tuple[str, int | None]:

@@ -11,9 +11,9 @@ from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
 from modelatlas.analysis.hardware.memory import Breakdown, Workload, inference, training
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second
-from modelatlas.catalog.schema import Gpu, Model
+from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import format_count
-from modelatlas.cli._common import CatalogOpt, DbOpt, LangOpt, settings
+from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
 from modelatlas.cli._hardware import Subject, catalog_subjects, subject
 from modelatlas.cli._output import Format, emit, emit_json, stdout
 from modelatlas.cli._render import label
@@ -107,9 +107,7 @@ def memory(
     catalog: CatalogOpt = None,
     db: DbOpt = None,
     lang: LangOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """GPU memory to run or fine-tune a model: per precision, total and breakdown, and whether it fits a card.
 
@@ -121,8 +119,7 @@ def memory(
     `modelatlas memory Llama-2-7B --train qlora`.
     """
     config = settings(db=db, catalog=catalog, lang=lang)
-    table = load_gpu_table(config.catalog) if gpu else None
-    card = table.find(gpu) if table and gpu else None
+    card = load_gpu_table(config.catalog).find(gpu) if gpu else None
     found = subject(target, config)
     work = _workload(found, context, batch, gpu_count)
     if train is not None:
@@ -140,14 +137,15 @@ def fit(
     batch: BatchOpt = 1,
     precision: PrecisionOpt = None,
     show_all: Annotated[
-        bool, typer.Option("--all", help="Also list models that fit at no precision.")
+        bool,
+        typer.Option(
+            "--all", help="Also list models that fit at no precision, and those without public weights."
+        ),
     ] = False,
     catalog: CatalogOpt = None,
     db: DbOpt = None,
     lang: LangOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Catalog models that fit on a card (or --gpus N of them), per precision, largest first.
 
@@ -222,9 +220,7 @@ def gpus(
     ] = None,
     catalog: CatalogOpt = None,
     lang: LangOpt = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """The GPUs modelatlas knows: memory, bandwidth, FP16 throughput, with the source of each figure."""
     config = settings(catalog=catalog, lang=lang)
@@ -356,6 +352,6 @@ def _print_memory(
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
 
 
-def _stated(need: Any) -> str:
+def _stated(need: HardwareNeed) -> str:
     bits = [need.purpose, need.precision or "", f"{need.gpu_memory_gb:g} GB"]
     return " ".join(b for b in bits if b) + f" [{need.source}]"

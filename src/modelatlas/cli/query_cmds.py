@@ -11,14 +11,12 @@ from modelatlas.catalog.schema import PartialDate
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import DOMAINS, MODALITIES
 from modelatlas.cli import _render
-from modelatlas.cli._common import DbOpt, LangOpt, open_store, settings
+from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, open_store, settings
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
 from modelatlas.store import queries as Q
 
 __all__ = ["register"]
-
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output: table, json, csv or markdown.")]
 
 
 def register(app: typer.Typer) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "TrainMethod",
     "Workload",
     "inference",
+    "kv_cache_bytes",
     "lora_parameters",
     "training",
 ]

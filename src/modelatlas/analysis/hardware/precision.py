@@ -17,7 +17,7 @@ from typing import Literal
 from modelatlas.analysis.hardware.params import ParameterCount
 from modelatlas.errors import BadArgument
 
-__all__ = ["PRECISIONS", "Precision", "get_precision", "weight_bytes"]
+__all__ = ["NF4_DOUBLE_QUANT", "PRECISIONS", "Precision", "get_precision", "weight_bytes"]
 
 Scope = Literal["all", "blocks", "matrices"]
 
