@@ -10,6 +10,7 @@ The tree::
     ├── NotFound                    status 404, no model answers to that id or alias
     ├── InputError                  status 422, an input file to import cannot be read at all
     ├── ConfigError                 status 422, a model's config.json lacks or garbles a setting
+    ├── NotEnoughData               status 422, too few models with the facts an analysis needs
     └── BadArgument (ValueError)    status 400, a value given on the command line or API is malformed
 
 Each carries ``status`` so one handler renders JSON and the CLI prints ``Error: …``
@@ -28,6 +29,7 @@ __all__ = [
     "ConfigError",
     "InputError",
     "ModelAtlasError",
+    "NotEnoughData",
     "NotFound",
     "Problem",
     "StoreError",
@@ -115,3 +117,9 @@ class ConfigError(ModelAtlasError):
     def __init__(self, origin: str, field: str, message: str) -> None:
         self.origin, self.field, self.message = origin, field, message
         super().__init__(f"{origin}: {field}: {message}" if field else f"{origin}: {message}")
+
+
+class NotEnoughData(ModelAtlasError):
+    """Too few models have the facts an analysis needs (a trend fit wants at least three dates)."""
+
+    status = 422

@@ -1,0 +1,193 @@
+"""The analysis table: one row per model, the facts trends are computed from, estimates labelled.
+
+Every analysis in this package takes the DataFrame that ``model_frame`` makes, so a notebook can build it
+once (from the store, or from any list of ``Model`` records) and filter it with ``select``.
+
+Dates known only to the month or the year are placed at the middle of that month or year, so a model
+"released in 2019" does not pull a trend towards January.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from modelatlas.analysis.estimates import training_compute
+from modelatlas.catalog.schema import Model, Organization, PartialDate
+from modelatlas.catalog.vocab import OPENNESS
+from modelatlas.errors import BadArgument
+from modelatlas.store.queries import OPEN_WEIGHTS
+
+__all__ = ["METRICS", "Metric", "Selection", "model_frame", "select"]
+
+Metric = Literal["parameters", "compute", "tokens", "cost"]
+#: Each metric: its column, unit and label in English and Chinese.
+METRICS: dict[str, tuple[str, str, str, str]] = {
+    "parameters": ("parameters", "parameters", "Parameters", "参数量"),
+    "compute": ("compute", "FLOP", "Training compute", "训练算力"),
+    "tokens": ("tokens", "tokens", "Training tokens", "训练数据量（token）"),
+    "cost": ("cost_usd", "USD", "Training cost", "训练成本"),
+}
+#: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
+_TRANSFORMERS = ("decoder-only", "encoder-only", "encoder-decoder", "glm", "vision-transformer", None)
+
+
+def model_frame(models: Iterable[Model], organizations: Mapping[str, Organization]) -> pd.DataFrame:
+    """One row per model with the columns every analysis reads.
+
+    ``compute`` is the stated training compute; where it is missing and the model is a dense
+    transformer with stated parameters and tokens it is ``6 · N · D``, and ``compute_method`` says so
+    (``"stated"`` or ``"6ND"``). Models without a release date are kept (timelines skip them).
+    """
+    rows = [_row(model, organizations) for model in models]
+    frame = pd.DataFrame(rows, columns=list(_EMPTY))
+    frame["released"] = pd.to_datetime(frame["released"])
+    for column in ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["year"] = frame["released"].dt.year.astype("Int64")
+    frame["decimal_year"] = _decimal_year(frame["released"])
+    return frame
+
+
+_EMPTY: dict[str, object] = {
+    "id": "",
+    "name": "",
+    "released": None,
+    "date_precision": None,
+    "domain": "other",
+    "domains": (),
+    "openness": None,
+    "open_weights": False,
+    "organization": None,
+    "organization_name": None,
+    "organization_name_zh": None,
+    "organizations": (),
+    "org_kind": None,
+    "country": None,
+    "parameters": None,
+    "active_parameters": None,
+    "tokens": None,
+    "compute": None,
+    "compute_method": None,
+    "cost_usd": None,
+    "co2e_t": None,
+    "sources": (),
+    "base_models": (),
+}
+
+
+def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, object]:
+    row = dict(_EMPTY)
+    first = organizations.get(model.organizations[0]) if model.organizations else None
+    training = model.training
+    row |= {
+        "id": model.id,
+        "name": model.name,
+        "released": _midpoint(model.released) if model.released else None,
+        "date_precision": model.released.precision if model.released else None,
+        "domain": model.domains[0],
+        "domains": tuple(model.domains),
+        "openness": model.openness,
+        "open_weights": model.openness in OPEN_WEIGHTS,
+        "organization": model.organizations[0] if model.organizations else None,
+        "organization_name": first.name if first else None,
+        "organization_name_zh": (first.name_zh or first.name) if first else None,
+        "organizations": tuple(model.organizations),
+        "org_kind": first.kind if first else None,
+        "country": first.country if first else None,
+        "parameters": model.parameters.total if model.parameters else None,
+        "active_parameters": model.parameters.active if model.parameters else None,
+        "tokens": training.tokens if training else None,
+        "cost_usd": training.cost_usd if training else None,
+        "co2e_t": training.co2e_t if training else None,
+        "sources": tuple(source.id for source in model.sources),
+        "base_models": tuple(edge.model for edge in model.base_models),
+    }
+    row["compute"], row["compute_method"] = _compute(model)
+    return row
+
+
+def _compute(model: Model) -> tuple[float | None, str | None]:
+    training = model.training
+    if training and training.compute_flop:
+        return training.compute_flop, "stated"
+    architecture = model.architecture
+    dense = architecture is None or (not architecture.moe and architecture.type in _TRANSFORMERS)
+    parameters = model.parameters.total if model.parameters else None
+    if dense and parameters and training and training.tokens:
+        return training_compute(parameters, training.tokens).value, "6ND"
+    return None, None
+
+
+def _midpoint(date: PartialDate) -> dt.date:
+    if date.precision == "year":
+        return dt.date(date.date.year, 7, 2)
+    if date.precision == "month":
+        return date.date.replace(day=15)
+    return date.date
+
+
+def _decimal_year(released: pd.Series) -> pd.Series:
+    """2020-01-01 is 2020.0 and 2020-07-02 is about 2020.5 (empty where the date is)."""
+    days = 365.0 + released.dt.is_leap_year.astype("float64")
+    decimal: pd.Series = released.dt.year + (released.dt.dayofyear - 1) / days
+    return decimal.astype("float64")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which models an analysis looks at; every field left empty selects all.
+
+    ``since`` and ``until`` are inclusive years or dates (the era); ``domain``, ``organization`` and
+    ``country`` match any of a model's values; ``openness`` is ``"open"`` (downloadable weights),
+    ``"closed"`` (everything else) or one of the catalog's openness values; ``source`` keeps models with
+    a source of that id or whose id starts with it and a hyphen: ``epoch`` keeps every Epoch AI import,
+    ``epoch-notable-ai-models.csv`` the rows of that file.
+    """
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    domain: str | None = None
+    organization: str | None = None
+    country: str | None = None
+    openness: str | None = None
+    source: str | None = None
+
+
+def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """The rows of ``frame`` that ``selection`` keeps (a copy)."""
+    keep = pd.Series(True, index=frame.index)
+    if selection.since is not None:
+        keep &= frame["released"] >= pd.Timestamp(selection.since)
+    if selection.until is not None:
+        keep &= frame["released"] <= pd.Timestamp(selection.until)
+    for column, value in (("domains", selection.domain), ("organizations", selection.organization)):
+        if value is not None:
+            keep &= frame[column].map(lambda values, v=value: v in values).astype(bool)
+    if selection.source is not None:
+        wanted = selection.source
+        keep &= frame["sources"].map(lambda ids: any(_from(i, wanted) for i in ids)).astype(bool)
+    if selection.country is not None:
+        keep &= frame["country"] == selection.country.upper()
+    if selection.openness is not None:
+        keep &= _openness(frame, selection.openness)
+    return frame[keep].copy()
+
+
+def _from(source_id: str, wanted: str) -> bool:
+    return source_id == wanted or source_id.startswith(f"{wanted}-")
+
+
+def _openness(frame: pd.DataFrame, openness: str) -> pd.Series:
+    if openness == "open":
+        return frame["open_weights"].astype(bool)
+    if openness == "closed":
+        return ~frame["open_weights"].astype(bool)
+    if openness not in OPENNESS:
+        choices = ", ".join(("open", "closed", *OPENNESS))
+        raise BadArgument(f"unknown openness {openness!r}: choose one of {choices}")
+    return frame["openness"] == openness
