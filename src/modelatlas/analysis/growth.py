@@ -48,11 +48,20 @@ class GrowthFit:
     doubling_months: float | None
     ci90: tuple[float, float]
     doubling_ci90: tuple[float | None, float | None]
+    #: The mean release date (decimal year) of the fitted models: every fitted line passes near it.
+    pivot: float = 0.0
     frontier: bool = False
 
     def predict(self, decimal_years: np.ndarray) -> np.ndarray:
         """The trend's value at each of ``decimal_years``."""
         return np.power(10.0, self.intercept + self.slope * np.asarray(decimal_years, dtype=float))
+
+    def band(self, decimal_years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper values of the trend lines whose growth spans ``ci90``, pivoting at ``pivot``."""
+        x = np.asarray(decimal_years, dtype=float) - self.pivot
+        centre = self.intercept + self.slope * self.pivot
+        lines = [centre + math.log10(rate) * x for rate in self.ci90]
+        return np.power(10.0, np.minimum(*lines)), np.power(10.0, np.maximum(*lines))
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -137,6 +146,7 @@ def fit_growth(
         doubling_months=doubling_months(growth),
         ci90=ci,
         doubling_ci90=(doubling_months(ci[1]), doubling_months(ci[0])),
+        pivot=float(x.mean()),
         frontier=frontier_top is not None,
     )
 

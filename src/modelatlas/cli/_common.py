@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
 
+from modelatlas.catalog.schema import PartialDate
 from modelatlas.cli._output import Format
 from modelatlas.config import Settings
+from modelatlas.errors import BadArgument
 from modelatlas.store.engine import make_engine
 from modelatlas.store.queries import check_store
 
-__all__ = ["CatalogOpt", "DbOpt", "FormatOpt", "LangOpt", "open_store", "settings"]
+__all__ = ["CatalogOpt", "DbOpt", "FormatOpt", "LangOpt", "date_bound", "open_store", "settings"]
 
 DbOpt = Annotated[
     str | None,
@@ -59,3 +62,19 @@ def open_store(config: Settings) -> Engine:
     engine = make_engine(config.db)
     check_store(engine)
     return engine
+
+
+def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
+    """``text`` (2023, 2023-03 or 2023-03-14) as a date: its first day, or with ``end`` its last day."""
+    if text is None:
+        return None
+    try:
+        when = PartialDate.model_validate(text)
+    except ValueError as exc:
+        raise BadArgument(f"{option} {text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
+    if not end or when.precision == "day":
+        return when.date
+    if when.precision == "year":
+        return dt.date(when.date.year, 12, 31)
+    next_month = (when.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return next_month - dt.timedelta(days=1)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
 
-from modelatlas.catalog.schema import PartialDate
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import DOMAINS, MODALITIES
 from modelatlas.cli import _render
-from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, open_store, settings
+from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, open_store, settings
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
 from modelatlas.store import queries as Q
@@ -101,8 +99,8 @@ def list_(
             org=org,
             country=country,
             modality=modality,
-            released_after=_date_bound(released_after, "--released-after", end=False),
-            released_before=_date_bound(released_before, "--released-before", end=True),
+            released_after=date_bound(released_after, "--released-after", end=False),
+            released_before=date_bound(released_before, "--released-before", end=True),
             min_params=_count(min_params, "--min-params"),
             max_params=_count(max_params, "--max-params"),
             open_only=open_,
@@ -190,21 +188,6 @@ def compare(
         keys = ["field", *(r.id for r in records)]
         rows = [dict(zip(keys, [f, *v], strict=True)) for f, v in table]
         emit(rows, [("field", ""), *((r.id, r.name) for r in records)], fmt)
-
-
-def _date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        when = PartialDate.model_validate(text)
-    except ValueError as exc:
-        raise BadArgument(f"{option} {text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
-    if not end or when.precision == "day":
-        return when.date
-    if when.precision == "year":
-        return dt.date(when.date.year, 12, 31)
-    next_month = (when.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return next_month - dt.timedelta(days=1)
 
 
 def _count(text: str | None, option: str) -> int | None:

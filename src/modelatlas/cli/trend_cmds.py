@@ -1,0 +1,206 @@
+"""`trends`: how fast parameters, compute, data and cost grow, with 90% intervals and eras."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import itertools
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from modelatlas.analysis.breakpoints import Breakpoints, find_breakpoints
+from modelatlas.analysis.frame import Selection, load_frame, select
+from modelatlas.analysis.growth import GrowthFit, fit_growth, fit_periods
+from modelatlas.catalog.vocab import DOMAINS
+from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings
+from modelatlas.cli._output import Format, emit, emit_json, stdout
+from modelatlas.errors import BadArgument
+from modelatlas.report.headlines import headline, metric_label, months, times
+
+__all__ = ["register", "selection_options"]
+
+
+class MetricName(enum.StrEnum):
+    parameters = "parameters"
+    compute = "compute"
+    tokens = "tokens"
+    cost = "cost"
+
+
+SinceOpt = Annotated[
+    str | None, typer.Option(help="Models released from this year or date on: 2010, 2017-06.")
+]
+UntilOpt = Annotated[str | None, typer.Option(help="Models released up to this year or date (inclusive).")]
+DomainOpt = Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")]
+OrgOpt = Annotated[
+    str | None, typer.Option("--org", help="Only models by this organization id (meta, openai).")
+]
+CountryOpt = Annotated[str | None, typer.Option(help="Only models from this country (ISO code: CN, US).")]
+OpennessOpt = Annotated[
+    str | None,
+    typer.Option(help="open (downloadable weights), closed, or a catalog value such as api-only."),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(help="Only models with a source of this id or prefix: epoch, epoch-notable-ai-models.csv."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("trends")(trends)
+
+
+def selection_options(
+    since: str | None,
+    until: str | None,
+    domain: str | None,
+    org: str | None,
+    country: str | None,
+    openness: str | None,
+    source: str | None,
+) -> Selection:
+    """The command-line filters as a ``Selection`` (years and months cover their whole span)."""
+    if domain is not None and domain not in DOMAINS:
+        raise BadArgument(f"unknown domain {domain!r}: choose one of {', '.join(DOMAINS)}")
+    return Selection(
+        since=date_bound(since, "--since", end=False),
+        until=date_bound(until, "--until", end=True),
+        domain=domain,
+        organization=org,
+        country=country,
+        openness=openness,
+        source=source,
+    )
+
+
+def trends(
+    metric: Annotated[
+        MetricName, typer.Option("--metric", "-m", help="What grows: parameters, compute, tokens or cost.")
+    ] = MetricName.parameters,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    org: OrgOpt = None,
+    country: CountryOpt = None,
+    openness: OpennessOpt = None,
+    source: SourceOpt = None,
+    frontier: Annotated[
+        bool, typer.Option("--frontier", help="Fit only models that set a record when released.")
+    ] = False,
+    top: Annotated[
+        int, typer.Option(min=1, help="With --frontier: count a model in the top N when released.")
+    ] = 1,
+    breaks: Annotated[
+        str | None,
+        typer.Option(help="Find eras: auto (BIC picks 0, 1 or 2 breakpoints), 1 or 2."),
+    ] = None,
+    periods: Annotated[
+        str | None,
+        typer.Option(help="Fit each period between these years or dates: 2010,2018,2024."),
+    ] = None,
+    boot: Annotated[int, typer.Option(min=100, help="Bootstrap resamples for the 90% interval.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap (same seed, same interval).")] = 0,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Growth per year and doubling time of a metric against release date, with a 90% bootstrap interval.
+
+    A log-linear least-squares fit over every model with a release date and the metric. Estimates
+    (compute as 6·N·D where only parameters and tokens are stated) are included and counted. Examples:
+
+      modelatlas trends --metric compute --since 2010 --source epoch
+
+      modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
+    """
+    config = settings(db=db, lang=lang)
+    chosen = selection_options(since, until, domain, org, country, openness, source)
+    frame = select(load_frame(config.db), chosen)
+    options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
+    overall = fit_growth(frame, metric.value, **options)
+    eras = _eras(frame, metric.value, breaks, options)
+    bounds = _bounds(periods) if periods else []
+    spans = fit_periods(frame, metric.value, bounds, **options) if periods else []
+    estimated = _estimated(frame, metric.value)
+    if fmt is Format.json:
+        emit_json(
+            {
+                **overall.as_dict(),
+                "estimated": estimated,
+                "selection": {k: str(v) for k, v in asdict(chosen).items() if v is not None},
+                "breakpoints": eras.as_dict() if eras else None,
+                "periods": [fit.as_dict() for fit in spans],
+            }
+        )
+        return
+    rows = [_row("all", overall, config.lang)]
+    if eras:
+        rows += [_row(f"era {n}", fit, config.lang) for n, fit in enumerate(eras.segments, start=1)]
+    periods_ = zip(itertools.pairwise(bounds), spans, strict=False)
+    rows += [_row(f"{lo}…{hi}", fit, config.lang) for (lo, hi), fit in periods_]
+    if fmt is Format.table:
+        console = stdout()
+        console.print(headline(overall, config.lang), markup=False)
+        if estimated:
+            console.print(_estimate_note(estimated, config.lang), markup=False)
+    emit(rows, _columns(config.lang), fmt, title=metric_label(metric.value, config.lang))
+
+
+def _eras(
+    frame: pd.DataFrame, metric: str, breaks: str | None, options: dict[str, Any]
+) -> Breakpoints | None:
+    if breaks is None:
+        return None
+    if breaks not in ("auto", "1", "2"):
+        raise BadArgument(f"--breaks {breaks!r}: use auto, 1 or 2")
+    return find_breakpoints(frame, metric, breaks=None if breaks == "auto" else int(breaks), **options)
+
+
+def _bounds(text: str) -> list[dt.date]:
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    return [bound for part in parts if (bound := date_bound(part, "--periods", end=False))]
+
+
+def _estimated(frame: pd.DataFrame, metric: str) -> int:
+    """How many of the fitted values are estimates (only compute has any)."""
+    if metric != "compute":
+        return 0
+    return int(((frame["compute_method"] == "6ND") & frame["released"].notna()).sum())
+
+
+def _estimate_note(count: int, lang: str) -> str:
+    if lang == "zh":
+        return f"其中 {count} 个模型的训练算力为估算值（6 × 参数量 × 训练 token 数）。"
+    return f"{count} of the compute values are estimates (6 × parameters × training tokens)."
+
+
+def _row(scope: str, fit: GrowthFit, lang: str) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "n": fit.n,
+        "start": fit.start.isoformat(),
+        "end": fit.end.isoformat(),
+        "growth_per_year": times(fit.growth_per_year),
+        "ci90": f"{times(fit.ci90[0])}–{times(fit.ci90[1])}",
+        "doubling_months": months(fit.doubling_months),
+        "doubling_ci90": f"{months(fit.doubling_ci90[0])}–{months(fit.doubling_ci90[1])}",
+        "r2": round(fit.r2, 3),
+    }
+
+
+def _columns(lang: str) -> list[tuple[str, str]]:
+    zh = lang == "zh"
+    return [
+        ("scope", "范围" if zh else "scope"),
+        ("n", "模型数" if zh else "models"),
+        ("start", "起" if zh else "from"),
+        ("end", "止" if zh else "to"),
+        ("growth_per_year", "年增长倍数" if zh else "×/year"),
+        ("ci90", "90% 置信区间" if zh else "90% CI"),
+        ("doubling_months", "翻倍（月）" if zh else "doubling (months)"),
+        ("doubling_ci90", "90% 置信区间" if zh else "90% CI"),
+        ("r2", "R²"),
+    ]
