@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from modelatlas.errors import BadArgument
 
-__all__ = ["CarbonEstimate", "Estimate", "carbon", "training_compute"]
+__all__ = ["PUBLISHED_RUNS", "CarbonEstimate", "Estimate", "PublishedRun", "carbon", "training_compute"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +70,41 @@ def _positive(**values: float) -> None:
     for name, value in values.items():
         if not value > 0:
             raise BadArgument(f"{name} must be a positive number, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRun:
+    """A training run whose energy inputs and emissions its authors published: a check on ``carbon``."""
+
+    model: str
+    accelerator_hours: float
+    watts: float
+    pue: float
+    kg_per_kwh: float
+    published_co2e_t: float
+    source: str
+
+    def estimate(self) -> CarbonEstimate:
+        return carbon(self.accelerator_hours, self.watts, pue=self.pue, kg_per_kwh=self.kg_per_kwh)
+
+
+PUBLISHED_RUNS: tuple[PublishedRun, ...] = (
+    PublishedRun(
+        model="GPT-3",
+        accelerator_hours=10_000 * 14.8 * 24,  # 10,000 V100 for 14.8 days
+        watts=330,
+        pue=1.1,
+        kg_per_kwh=0.429,
+        published_co2e_t=552.1,
+        source="Patterson et al. 2021, arXiv:2104.10350, Table 4",
+    ),
+    PublishedRun(
+        model="LLaMA-13B",
+        accelerator_hours=135_168,  # A100-80GB GPU-hours
+        watts=400,
+        pue=1.1,
+        kg_per_kwh=0.385,
+        published_co2e_t=23,
+        source="Touvron et al. 2023, arXiv:2302.13971, Table 15",
+    ),
+)

@@ -21,8 +21,9 @@ from modelatlas.catalog.schema import Model, Organization, PartialDate
 from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument
 from modelatlas.store.queries import OPEN_WEIGHTS
+from modelatlas.store.records import load_models, load_organizations
 
-__all__ = ["METRICS", "Metric", "Selection", "model_frame", "select"]
+__all__ = ["METRICS", "Metric", "Selection", "load_frame", "model_frame", "select"]
 
 Metric = Literal["parameters", "compute", "tokens", "cost"]
 #: Each metric: its column, unit and label in English and Chinese.
@@ -51,6 +52,15 @@ def model_frame(models: Iterable[Model], organizations: Mapping[str, Organizatio
     frame["year"] = frame["released"].dt.year.astype("Int64")
     frame["decimal_year"] = _decimal_year(frame["released"])
     return frame
+
+
+def load_frame(url: str) -> pd.DataFrame:
+    """``model_frame`` of every model in the store at ``url``.
+
+    Raises:
+        StoreMissing: nothing has been built at ``url`` yet.
+    """
+    return model_frame(load_models(url), load_organizations(url))
 
 
 _EMPTY: dict[str, object] = {

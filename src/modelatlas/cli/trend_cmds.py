@@ -1,4 +1,4 @@
-"""`trends`: how fast parameters, compute, data and cost grow, with 90% intervals and eras."""
+"""`trends` and `report`: how fast parameters, compute, data and cost grow; the whole picture as a report."""
 
 from __future__ import annotations
 
@@ -6,19 +6,24 @@ import datetime as dt
 import enum
 import itertools
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from modelatlas.analysis.breakpoints import Breakpoints, find_breakpoints
 from modelatlas.analysis.frame import Selection, load_frame, select
 from modelatlas.analysis.growth import GrowthFit, fit_growth, fit_periods
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings
-from modelatlas.cli._output import Format, emit, emit_json, stdout
+from modelatlas.cli._output import Format, emit, emit_json, stderr, stdout
 from modelatlas.errors import BadArgument
 from modelatlas.report.headlines import headline, metric_label, months, times
+from modelatlas.report.trends import build_report
+from modelatlas.report.writer import write_report
+from modelatlas.store.records import load_models, load_organizations
 
 __all__ = ["register", "selection_options"]
 
@@ -51,6 +56,7 @@ SourceOpt = Annotated[
 
 def register(app: typer.Typer) -> None:
     app.command("trends")(trends)
+    app.command("report")(report)
 
 
 def selection_options(
@@ -204,3 +210,40 @@ def _columns(lang: str) -> list[tuple[str, str]]:
         ("doubling_ci90", "90% 置信区间" if zh else "90% CI"),
         ("r2", "R²"),
     ]
+
+
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into (created if missing).")],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    domain: DomainOpt = None,
+    org: OrgOpt = None,
+    country: CountryOpt = None,
+    openness: OpennessOpt = None,
+    source: SourceOpt = None,
+    growth_since: Annotated[
+        int, typer.Option(min=1950, max=2100, help="Fit growth rates over models released from this year.")
+    ] = 2010,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write a self-contained trends report: report.md, report.html (charts inside), charts/, data/.
+
+    Growth rates with 90% intervals, releases per quarter, open-weight share, countries, leading
+    organizations, lineage and carbon, in English or Chinese (--lang zh). Example:
+
+      modelatlas report --out report --lang zh
+    """
+    config = settings(db=db, lang=lang)
+    chosen = selection_options(since, until, domain, org, country, openness, source)
+    models, organizations = load_models(config.db), load_organizations(config.db)
+    built = build_report(models, organizations, lang=config.lang, selection=chosen, growth_since=growth_since)
+    figures = sum(len(section.figures) for section in built.sections)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr(), transient=True
+    ) as bar:
+        task = bar.add_task("drawing charts", total=figures)
+        written = write_report(
+            built, out, progress=lambda name: bar.update(task, advance=1, description=name)
+        )
+    stdout().print(f"wrote {len(written)} files to {out}: {written[0]}, {written[1]}", markup=False)

@@ -1,0 +1,288 @@
+"""The trend charts as Altair (Vega-Lite) specs: one spec serves a notebook, the web page and static files.
+
+Each function takes what an analysis returned and a language, and gives a chart whose titles, axes and
+legends are in that language. ``modelatlas.report.images`` turns a chart into PNG or SVG.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import altair as alt
+import networkx as nx
+import pandas as pd
+
+from modelatlas.analysis.frame import METRICS
+from modelatlas.analysis.growth import GrowthFit, points
+from modelatlas.catalog.vocab import LABELS
+from modelatlas.report.headlines import headline, metric_label
+
+__all__ = ["FONT", "growth_chart", "lineage_chart", "open_share_chart", "releases_chart"]
+
+#: The font every chart asks for; ``images`` ships it, so Chinese renders wherever the chart is drawn.
+FONT = "Noto Sans SC Subset"
+WIDTH, HEIGHT = 720, 400
+#: Log-axis labels as powers of ten: 1e9, 1e24.
+_POWER = "'1e' + format(log(datum.value) / LN10, '.0f')"
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "released": ("Release date", "发布日期"),
+    "log": ("log scale", "对数坐标"),
+    "domain": ("Domain", "领域"),
+    "trend": ("Fitted trend and 90% interval", "拟合趋势与 90% 置信区间"),
+    "method": ("Value", "数值来源"),
+    "stated": ("stated", "来源所述"),
+    "6ND": ("estimate: 6·N·D", "估算：6·N·D"),
+    "model": ("Model", "模型"),
+    "organization": ("Organization", "机构"),
+    "period": ("Quarter", "季度"),
+    "year": ("Year", "年份"),
+    "count": ("Models released", "发布模型数"),
+    "releases": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
+    "open_share": ("Share of models with open weights", "开放权重模型占比"),
+    "open_share_axis": ("Open weights (share of models whose openness is known)", "开放权重占比"),
+    "n": ("Models with known openness", "已知开放程度的模型数"),
+    "open_share_note": (
+        "Numbers above the points: models released that year whose openness is known",
+        "点上的数字：当年发布且开放程度已知的模型数",
+    ),
+    "lineage": ("Lineage: models built on other models", "模型谱系：基于其他模型构建的模型"),
+    "relation": ("Relation", "关系"),
+    "fine-tune": ("fine-tune", "微调"),
+    "instruction-tune": ("instruction-tune", "指令微调"),
+    "distill": ("distill", "蒸馏"),
+    "quantize": ("quantize", "量化"),
+    "merge": ("merge", "合并"),
+    "continued-pretrain": ("continued pre-training", "继续预训练"),
+    "adapter": ("adapter", "适配器"),
+    "component": ("component", "组件"),
+    "port": ("port", "移植"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    en, zh = _TEXT.get(key) or LABELS.get(key) or (key, key)
+    return zh if lang == "zh" else en
+
+
+def _records(frame: pd.DataFrame) -> alt.InlineData:
+    """Inline data with dates as ISO text: no row limit, and the spec stands alone."""
+    table = frame.copy()
+    for column in table.columns:
+        if pd.api.types.is_datetime64_any_dtype(table[column]):
+            table[column] = table[column].dt.strftime("%Y-%m-%d")
+    clean = table.astype(object).where(table.notna(), None)
+    records: list[dict[str, Any]] = [{str(k): v for k, v in row.items()} for row in clean.to_dict("records")]
+    return alt.InlineData(values=records)
+
+
+def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.TopLevelMixin:
+    """Every model's value against its release date on a log axis, the fitted trend and its 90% band."""
+    column, unit = METRICS[fit.metric][0], METRICS[fit.metric][1]
+    rows = points(frame, fit.metric)
+    rows = rows[(rows["released"].dt.date >= fit.start) & (rows["released"].dt.date <= fit.end)]
+    data = pd.DataFrame(
+        {
+            "name": rows["name"],
+            "organization": rows["organization_name"].fillna(""),
+            "released": rows["released"],
+            "value": rows[column],
+            "domain": rows["domain"].map(lambda d: _t(d, lang)),
+            "method": rows["compute_method"].map(
+                lambda m: _t(m, lang) if isinstance(m, str) else _t("stated", lang)
+            )
+            if fit.metric == "compute"
+            else _t("stated", lang),
+        }
+    )
+    y_title = f"{metric_label(fit.metric, lang)} ({unit}, {_t('log', lang)})"
+    x = alt.X("released:T", title=_t("released", lang))
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=_POWER))
+    dots = (
+        alt.Chart(_records(data))
+        .mark_point(filled=True, size=36, opacity=0.65)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color("domain:N", title=_t("domain", lang)),
+            shape=alt.Shape("method:N", title=_t("method", lang)),
+            tooltip=[
+                alt.Tooltip("name:N", title=_t("model", lang)),
+                alt.Tooltip("organization:N", title=_t("organization", lang)),
+                alt.Tooltip("released:T", title=_t("released", lang)),
+                alt.Tooltip("value:Q", title=metric_label(fit.metric, lang), format=".3~s"),
+            ],
+        )
+    )
+    trend = _trend(fit)
+    band = (
+        alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444").encode(x=x, y="low:Q", y2="high:Q")
+    )
+    line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
+    title = alt.Title(metric_label(fit.metric, lang), subtitle=_wrap(headline(fit, lang), lang))
+    return alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
+
+
+def _trend(fit: GrowthFit) -> pd.DataFrame:
+    start = pd.Timestamp(fit.start)
+    end = pd.Timestamp(fit.end)
+    dates = pd.date_range(start, end, periods=60)
+    years = (dates.year + (dates.dayofyear - 1) / (365 + dates.is_leap_year)).to_numpy(dtype=float)
+    low, high = fit.band(years)
+    return pd.DataFrame({"released": dates, "value": fit.predict(years), "low": low, "high": high})
+
+
+def _wrap(text: str, lang: str, width: int = 110) -> list[str]:
+    """A long subtitle as lines (Vega draws one line per list item); Chinese breaks after its commas."""
+    words = re.split(r"(?<=[，：])", text) if lang == "zh" else text.split(" ")
+    limit, glue = (width // 2, "") if lang == "zh" else (width, " ")
+    lines, line = [], ""
+    for word in words:
+        joined = f"{line}{glue}{word}" if line else word
+        if len(joined) > limit and line:
+            lines.append(line)
+            line = word
+        else:
+            line = joined
+    return [*lines, line] if line else lines
+
+
+def releases_chart(counts: pd.DataFrame, lang: str = "en", *, unit: str = "period") -> alt.TopLevelMixin:
+    """Stacked bars of ``timeline.releases`` (columns ``period``, ``group``, ``count``) by domain."""
+    data = counts.assign(group=counts["group"].map(lambda g: _t(g, lang)))
+    chart: alt.TopLevelMixin = (
+        alt.Chart(_records(data), title=_t("releases", lang))
+        .mark_bar()
+        .encode(
+            x=alt.X("period:O", title=_t(unit, lang), axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("sum(count):Q", title=_t("count", lang)),
+            color=alt.Color("group:N", title=_t("domain", lang)),
+            tooltip=["period:O", alt.Tooltip("group:N", title=_t("domain", lang)), "count:Q"],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return chart
+
+
+def open_share_chart(shares: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
+    """``shares.open_share`` as a line of the open share per period, with the number of models as labels."""
+    base = alt.Chart(_records(shares)).encode(
+        x=alt.X("period:O", title=_t("year", lang), axis=alt.Axis(labelAngle=0))
+    )
+    line = base.mark_line(point=True).encode(
+        y=alt.Y(
+            "share:Q",
+            title=_t("open_share_axis", lang),
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        tooltip=["period:O", alt.Tooltip("share:Q", format=".0%"), alt.Tooltip("n:Q", title=_t("n", lang))],
+    )
+    labels = base.mark_text(dy=-10, fontSize=10, color="#555").encode(y="share:Q", text="n:Q")
+    title = alt.Title(_t("open_share", lang), subtitle=_t("open_share_note", lang))
+    return alt.layer(line, labels, title=title).properties(width=WIDTH, height=HEIGHT * 2 // 3)
+
+
+def lineage_chart(graph: nx.DiGraph[str], lang: str = "en", *, max_nodes: int = 60) -> alt.TopLevelMixin:
+    """The largest families of ``analysis.lineage.lineage_graph``: generations left to right."""
+    nodes, edges = _layout(graph, max_nodes)
+    edges["relation"] = edges["relation"].map(lambda relation: _t(relation, lang))
+    x = alt.X(
+        "x:Q", axis=None, scale=alt.Scale(domain=[-0.05, float(nodes["x"].max() if len(nodes) else 0) + 0.7])
+    )
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True))
+    links = (
+        alt.Chart(_records(edges))
+        .mark_rule(strokeWidth=1.2, opacity=0.6)
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=alt.Color("relation:N", title=_t("relation", lang), legend=alt.Legend(orient="bottom")),
+        )
+    )
+    dots = (
+        alt.Chart(_records(nodes)).mark_circle(size=70, color="#1f4e79").encode(x=x, y=y, tooltip=["name:N"])
+    )
+    names = (
+        alt.Chart(_records(nodes)).mark_text(align="left", dx=7, fontSize=11).encode(x=x, y=y, text="name:N")
+    )
+    height = max(200, 20 * int(nodes["y"].max() + 1)) if len(nodes) else 200
+    return alt.layer(links, dots, names, title=_t("lineage", lang)).properties(width=WIDTH, height=height)
+
+
+def _layout(graph: nx.DiGraph[str], max_nodes: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A tidy tree per family: x is the generation, leaves take one row each, a parent sits between its
+    children; families are stacked top to bottom, largest first, until ``max_nodes`` are placed."""
+    families = sorted(
+        (family for family in nx.weakly_connected_components(graph) if len(family) > 1),
+        key=lambda family: (-len(family), min(family)),
+    )
+    placed: dict[str, tuple[float, float]] = {}
+    rows = 0.0
+    for family in families:
+        if len(placed) + len(family) > max_nodes:
+            continue
+        generation = _generations(graph.subgraph(family))
+        roots = sorted((n for n in family if graph.in_degree(n) == 0), key=lambda n: _when(graph, n))
+        for root in roots:
+            rows = _place(graph, root, generation, placed, rows)
+        rows += 0.8
+    nodes = pd.DataFrame(
+        [{"id": n, "name": graph.nodes[n]["name"], "x": x, "y": y} for n, (x, y) in placed.items()],
+        columns=["id", "name", "x", "y"],
+    )
+    edges = pd.DataFrame(
+        [
+            {
+                "x": placed[a][0],
+                "y": placed[a][1],
+                "x2": placed[b][0],
+                "y2": placed[b][1],
+                "relation": data["relation"],
+            }
+            for a, b, data in graph.edges(data=True)
+            if a in placed and b in placed
+        ],
+        columns=["x", "y", "x2", "y2", "relation"],
+    )
+    return nodes, edges
+
+
+def _place(
+    graph: nx.DiGraph[str],
+    node: str,
+    generation: dict[str, int],
+    placed: dict[str, tuple[float, float]],
+    row: float,
+) -> float:
+    """Place ``node`` and its not yet placed descendants from ``row`` down; the next free row."""
+    placed[node] = (float(generation[node]), row)  # held until its children are placed
+    children = sorted((c for c in graph.successors(node) if c not in placed), key=lambda n: _when(graph, n))
+    start = row
+    for child in children:
+        row = _place(graph, child, generation, placed, row)
+    if children:
+        ys = [placed[c][1] for c in children]
+        placed[node] = (float(generation[node]), (min(ys) + max(ys)) / 2)
+        return row
+    placed[node] = (float(generation[node]), start)
+    return row + 1
+
+
+def _when(graph: nx.DiGraph[str], node: str) -> tuple[str, str]:
+    return str(graph.nodes[node].get("released") or "9999"), node
+
+
+def _generations(family: Any) -> dict[str, int]:
+    """Each node's longest distance from a root of its family (a DAG; a cycle falls back to 0)."""
+    try:
+        order = list(nx.topological_sort(family))
+    except nx.NetworkXUnfeasible:
+        return dict.fromkeys(family, 0)
+    level: dict[str, int] = {}
+    for node in order:
+        level[node] = max((level[p] + 1 for p in family.predecessors(node)), default=0)
+    return level
