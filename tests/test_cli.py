@@ -31,7 +31,7 @@ def built(
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
         *("build", "compare", "conflicts", "export", "fit", "gpus", "import"),
-        *("list", "memory", "overview", "search", "show", "validate"),
+        *("list", "memory", "overview", "report", "search", "show", "trends", "validate"),
     ]
     for command in COMMANDS:
         code, out, _ = run(capsys, command, "--help")

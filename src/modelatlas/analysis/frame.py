@@ -144,7 +144,7 @@ def _midpoint(date: PartialDate) -> dt.date:
 def _decimal_year(released: pd.Series) -> pd.Series:
     """2020-01-01 is 2020.0 and 2020-07-02 is about 2020.5 (empty where the date is)."""
     days = 365.0 + released.dt.is_leap_year.astype("float64")
-    decimal: pd.Series = released.dt.year + (released.dt.dayofyear - 1) / days
+    decimal: pd.Series = released.dt.year + (released.dt.day_of_year - 1) / days
     return decimal.astype("float64")
 
 

@@ -91,18 +91,21 @@ def points(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
 def frontier(frame: pd.DataFrame, metric: str, *, top: int = 1) -> pd.DataFrame:
     """The models that were among the ``top`` largest by ``metric`` of all released before them.
 
+    With ``top=1`` these are the models that set a record: larger than every earlier one (equalling the
+    record is not setting it).
+
     Models released on the same day are compared with earlier days only, not with each other.
     """
     if top < 1:
         raise BadArgument(f"top must be at least 1, not {top}")
     rows = points(frame, metric)
     values = rows[METRICS[metric][0]].to_numpy()
-    earlier: list[float] = []  # negated, sorted: bisect counts how many earlier values are larger
+    earlier: list[float] = []  # negated and sorted: bisect counts the earlier values at least as large
     keep = np.zeros(len(rows), dtype=bool)
     for _, group in pd.Series(range(len(rows))).groupby(rows["released"].to_numpy(), sort=True):
         positions = group.to_numpy()
         for at in positions:
-            keep[at] = bisect.bisect_left(earlier, -values[at]) < top
+            keep[at] = bisect.bisect_right(earlier, -values[at]) < top
         for at in positions:
             bisect.insort(earlier, -values[at])
     return rows[keep]

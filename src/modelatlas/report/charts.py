@@ -128,7 +128,7 @@ def _trend(fit: GrowthFit) -> pd.DataFrame:
     start = pd.Timestamp(fit.start)
     end = pd.Timestamp(fit.end)
     dates = pd.date_range(start, end, periods=60)
-    years = (dates.year + (dates.dayofyear - 1) / (365 + dates.is_leap_year)).to_numpy(dtype=float)
+    years = (dates.year + (dates.day_of_year - 1) / (365 + dates.is_leap_year)).to_numpy(dtype=float)
     low, high = fit.band(years)
     return pd.DataFrame({"released": dates, "value": fit.predict(years), "low": low, "high": high})
 
