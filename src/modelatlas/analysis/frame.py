@@ -152,11 +152,11 @@ def _decimal_year(released: pd.Series) -> pd.Series:
 class Selection:
     """Which models an analysis looks at; every field left empty selects all.
 
-    ``since`` and ``until`` are inclusive years or dates (the era); ``domain``, ``organization`` and
-    ``country`` match any of a model's values; ``openness`` is ``"open"`` (downloadable weights),
-    ``"closed"`` (everything else) or one of the catalog's openness values; ``source`` keeps models with
-    a source of that id or whose id starts with it and a hyphen: ``epoch`` keeps every Epoch AI import,
-    ``epoch-notable-ai-models.csv`` the rows of that file.
+    ``since`` and ``until`` are inclusive dates (the era); ``domain`` and ``organization`` match any of a
+    model's values, ``country`` the country of its first organization; ``openness`` is ``"open"``
+    (downloadable weights), ``"closed"`` (everything else, unknown included) or an openness value;
+    ``source`` keeps models with a source of that id, or whose id starts with it and a hyphen:
+    ``epoch`` keeps every Epoch AI import, ``epoch-notable-ai-models.csv`` the rows of that file.
     """
 
     since: dt.date | None = None

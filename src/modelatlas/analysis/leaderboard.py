@@ -17,7 +17,7 @@ _SORT = {"models": "models", "largest": "largest_parameters", "compute": "larges
 def organizations(frame: pd.DataFrame, *, by: Ranking = "models", n: int = 20) -> pd.DataFrame:
     """One row per organization: ``models``, ``largest_parameters`` (and its model), ``largest_compute``.
 
-    A model made by several organizations counts for each of them. Ties are broken by name.
+    A model made by several organizations counts for each of them. Ties are broken by organization id.
     """
     if by not in _SORT:
         raise BadArgument(f"unknown ranking {by!r}: choose models, largest or compute")
