@@ -99,6 +99,7 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
     y_title = f"{metric_label(fit.metric, lang)} ({unit}, {_t('log', lang)})"
     x = alt.X("released:T", title=_t("released", lang))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=_POWER))
+    single = data["method"].nunique() < 2
     dots = (
         alt.Chart(_records(data))
         .mark_point(filled=True, size=36, opacity=0.65)
@@ -106,7 +107,8 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
             x=x,
             y=y,
             color=alt.Color("domain:N", title=_t("domain", lang)),
-            shape=alt.Shape("method:N", title=_t("method", lang)),
+            # only compute mixes stated values with estimates
+            shape=alt.Shape("method:N", title=_t("method", lang), legend=None if single else alt.Legend()),
             tooltip=[
                 alt.Tooltip("name:N", title=_t("model", lang)),
                 alt.Tooltip("organization:N", title=_t("organization", lang)),

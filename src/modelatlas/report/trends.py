@@ -181,7 +181,7 @@ def build_report(
         sections=[
             growth,
             _timeline(frame, lang),
-            _openness(frame, organizations, lang),
+            _openness(frame, lang),
             _leaders(frame, organizations, lang),
             _lineage(graph, lang),
             _carbon(frame, lang),
@@ -261,7 +261,7 @@ def _timeline(frame: pd.DataFrame, lang: str) -> Section:
     return section
 
 
-def _openness(frame: pd.DataFrame, organizations: Mapping[str, Organization], lang: str) -> Section:
+def _openness(frame: pd.DataFrame, lang: str) -> Section:
     section = Section(_t("openness", lang))
     opened = shares.open_share(frame)
     if len(opened):
