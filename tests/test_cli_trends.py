@@ -109,6 +109,17 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(
     assert code == 1 and "modelatlas build" in err
 
 
+def test_report_into_a_file_is_one_line_error_and_leaves_the_file(
+    capsys: pytest.CaptureFixture[str], epoch_store: str, tmp_path: Path
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    code, out, err = run(capsys, "report", "--out", str(taken), "--db", epoch_store)
+    assert code == 1 and out == ""
+    assert err.startswith(f"Error: cannot write the report into {taken}:") and len(err.splitlines()) == 1
+    assert taken.read_text() == "mine"
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_writes_markdown_html_charts_and_data(
     capsys: pytest.CaptureFixture[str], epoch_store: str, tmp_path: Path, lang: str
@@ -136,6 +147,7 @@ def test_report_writes_markdown_html_charts_and_data(
         e for e in lineage["edges"] if e["target"] == "alpaca"
     ).items()
     assert "<graphml" in (out_dir / "data" / "lineage.graphml").read_text()
+    assert (out_dir / "report.html").stat().st_mode & 0o044 == 0o044  # readable by others, like any new file
     assert "552.1" in markdown  # GPT-3's stated emissions and the recomputed estimate
 
 

@@ -12,9 +12,9 @@ import typer
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, LangOpt, settings
-from modelatlas.cli._files import write_atomic
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument
+from modelatlas.files import write_atomic
 from modelatlas.report import tabular
 from modelatlas.report.paper_table import paper_table
 from modelatlas.report.seed_sections import seed_sections

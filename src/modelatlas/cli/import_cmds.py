@@ -15,9 +15,9 @@ from sqlalchemy import select
 from modelatlas.catalog.dump import dump_model, dump_organization
 from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, open_store, settings
-from modelatlas.cli._files import write_atomic
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
+from modelatlas.files import write_atomic
 from modelatlas.sources.importers import FORMAT_NAMES
 from modelatlas.sources.ingest import ImportResult, import_file
 from modelatlas.store import tables as T

@@ -22,7 +22,7 @@ from modelatlas.cli._output import Format, emit, emit_json, stderr, stdout
 from modelatlas.errors import BadArgument
 from modelatlas.report.headlines import headline, metric_label, months, times
 from modelatlas.report.trends import build_report
-from modelatlas.report.writer import write_report
+from modelatlas.report.writer import make_folders, write_report
 from modelatlas.store.records import load_models, load_organizations
 
 __all__ = ["register", "selection_options"]
@@ -236,6 +236,7 @@ def report(
     """
     config = settings(db=db, lang=lang)
     chosen = selection_options(since, until, domain, org, country, openness, source)
+    make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
     built = build_report(models, organizations, lang=config.lang, selection=chosen, growth_since=growth_since)
     figures = sum(len(section.figures) for section in built.sections)

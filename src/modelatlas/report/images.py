@@ -8,8 +8,6 @@ of the catalog), registered once per process, so Chinese labels render on any ma
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ import altair as alt
 import vl_convert as vlc
 
 from modelatlas.errors import BadArgument
+from modelatlas.files import write_atomic
 from modelatlas.report.charts import FONT
 
 __all__ = ["FONT_DIR", "save_chart", "to_png", "to_svg"]
@@ -52,7 +51,12 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
 
 def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
-    """Write ``chart`` to ``path`` (``.png``, ``.svg`` or ``.json`` for the Vega-Lite spec), atomically."""
+    """Write ``chart`` to ``path`` (``.png``, ``.svg`` or ``.json`` for the Vega-Lite spec), atomically.
+
+    Raises:
+        BadArgument: another suffix.
+        ModelAtlasError: the file cannot be written (its folder is missing, say).
+    """
     suffix = path.suffix.lower()
     if suffix == ".png":
         data = to_png(chart)
@@ -64,8 +68,5 @@ def save_chart(chart: alt.TopLevelMixin, path: Path) -> Path:
         raise BadArgument(
             f"{path}: cannot write a chart as {suffix or 'a file without suffix'}; use .png, .svg or .json"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
+    write_atomic(path, data)
     return path

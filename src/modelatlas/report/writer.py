@@ -13,9 +13,7 @@ Every file is written to a temporary name and renamed, so an interrupted run lea
 from __future__ import annotations
 
 import base64
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,10 +23,12 @@ import orjson
 from markupsafe import Markup, escape
 
 from modelatlas.analysis.lineage import to_json
+from modelatlas.errors import ModelAtlasError
+from modelatlas.files import write_atomic
 from modelatlas.report.images import to_png, to_svg
 from modelatlas.report.trends import Report
 
-__all__ = ["write_report"]
+__all__ = ["make_folders", "write_report"]
 
 _FOOTER = {
     "en": "Made by modelatlas. Epoch AI data: CC BY 4.0, Epoch AI, 'Data on AI Models', epoch.ai.",
@@ -38,10 +38,13 @@ _GENERATED = {"en": "Generated {date}", "zh": "生成于 {date}"}
 
 
 def write_report(report: Report, out: Path, *, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``report`` under ``out`` (created if missing); the paths written, report files first."""
-    charts = out / "charts"
-    charts.mkdir(parents=True, exist_ok=True)
-    (out / "data").mkdir(exist_ok=True)
+    """Write ``report`` under ``out`` (created if missing); the paths written, report files first.
+
+    Raises:
+        ModelAtlasError: ``out`` cannot be made a directory or written to; files already there are
+            either replaced whole or left as they were.
+    """
+    charts = make_folders(out)
     written: list[Path] = []
     images: dict[str, str] = {}
     for section in report.sections:
@@ -69,6 +72,20 @@ def write_report(report: Report, out: Path, *, progress: Callable[[str], None] |
         _write(out / "report.html", html.encode()),
         *written,
     ]
+
+
+def make_folders(out: Path) -> Path:
+    """Create ``out``, ``out/charts`` and ``out/data`` if missing (a caller may check early); ``charts``.
+
+    Raises:
+        ModelAtlasError: one of them cannot be a directory (a file of that name, no permission).
+    """
+    try:
+        (out / "charts").mkdir(parents=True, exist_ok=True)
+        (out / "data").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise ModelAtlasError(f"cannot write the report into {out}: {exc.strerror or exc}") from exc
+    return out / "charts"
 
 
 def _data(report: Report, folder: Path) -> list[Path]:
@@ -103,7 +120,5 @@ def _bold(text: str) -> Markup:
 
 
 def _write(path: Path, data: bytes) -> Path:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, path)
+    write_atomic(path, data)
     return path
