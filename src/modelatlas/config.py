@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "bundled_catalog", "default_db_url", "to_db_url"]
@@ -47,6 +47,29 @@ class Settings(BaseSettings):
         description="The catalog directory to validate and build from (default: the bundled catalog).",
     )
     lang: Literal["en", "zh"] = Field(default="en", description="Language of labels and summaries: en or zh.")
+    hf_endpoint: str = Field(
+        default="https://huggingface.co",
+        validation_alias=AliasChoices("MODELATLAS_HF_ENDPOINT", "HF_ENDPOINT"),
+        description="The Hugging Face Hub to sync from (HF_ENDPOINT, as huggingface_hub reads it).",
+    )
+    hf_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MODELATLAS_HF_TOKEN", "HF_TOKEN"),
+        description="A Hugging Face token (HF_TOKEN); without one, the saved `hf auth login`, if any.",
+    )
+    arxiv_url: str = Field(
+        default="https://export.arxiv.org/api/query",
+        description="The arXiv API query endpoint to sync from.",
+    )
+    arxiv_interval: float = Field(
+        default=3.0, ge=0, description="Seconds between two arXiv requests (arXiv's terms ask for 3)."
+    )
+    github_url: str = Field(default="https://api.github.com", description="The GitHub REST API to sync from.")
+    github_token: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MODELATLAS_GITHUB_TOKEN", "GITHUB_TOKEN"),
+        description="A GitHub token (GITHUB_TOKEN): 5,000 requests an hour instead of 60.",
+    )
 
     @field_validator("db")
     @classmethod

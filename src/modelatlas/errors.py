@@ -11,6 +11,10 @@ The tree::
     ├── InputError                  status 422, an input file to import cannot be read at all
     ├── ConfigError                 status 422, a model's config.json lacks or garbles a setting
     ├── NotEnoughData               status 422, too few models with the facts an analysis needs
+    ├── SourceError                 status 502, a live source (Hub, arXiv, GitHub) failed us
+    │   ├── SourceHTTPError         status 502, it answered with an error status (url, status, request id)
+    │   ├── SourceDataError         status 502, it answered with something we cannot parse
+    │   └── SourceLimit             status 429, its rate limit or our request budget is spent
     └── BadArgument (ValueError)    status 400, a value given on the command line or API is malformed
 
 Each carries ``status`` so one handler renders JSON and the CLI prints ``Error: …``
@@ -32,6 +36,10 @@ __all__ = [
     "NotEnoughData",
     "NotFound",
     "Problem",
+    "SourceDataError",
+    "SourceError",
+    "SourceHTTPError",
+    "SourceLimit",
     "StoreError",
     "StoreMissing",
 ]
@@ -123,3 +131,33 @@ class NotEnoughData(ModelAtlasError):
     """Too few models have the facts an analysis needs (a trend fit wants at least three dates)."""
 
     status = 422
+
+
+class SourceError(ModelAtlasError):
+    """A live source (the Hugging Face Hub, arXiv, GitHub) could not give us what we asked for."""
+
+    status = 502
+
+
+class SourceHTTPError(SourceError):
+    """A source answered with an error status after every retry."""
+
+    def __init__(self, url: str, status: int, request_id: str | None = None, detail: str = "") -> None:
+        self.url, self.http_status, self.request_id = url, status, request_id
+        rid = f" (request id {request_id})" if request_id else ""
+        more = f": {detail}" if detail else ""
+        super().__init__(f"GET {url} answered HTTP {status}{rid}{more}")
+
+
+class SourceDataError(SourceError):
+    """A source answered, but with a body we cannot parse (truncated JSON, a broken feed)."""
+
+    def __init__(self, url: str, message: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}")
+
+
+class SourceLimit(SourceError):
+    """A source's rate limit, or the request budget given to a sync, is spent; try again later."""
+
+    status = 429

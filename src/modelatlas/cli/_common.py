@@ -16,7 +16,16 @@ from modelatlas.errors import BadArgument
 from modelatlas.store.engine import make_engine
 from modelatlas.store.queries import check_store
 
-__all__ = ["CatalogOpt", "DbOpt", "FormatOpt", "LangOpt", "date_bound", "open_store", "settings"]
+__all__ = [
+    "CatalogOpt",
+    "DbOpt",
+    "FormatOpt",
+    "LangOpt",
+    "date_bound",
+    "duration",
+    "open_store",
+    "settings",
+]
 
 DbOpt = Annotated[
     str | None,
@@ -78,3 +87,25 @@ def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
         return dt.date(when.date.year, 12, 31)
     next_month = (when.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return next_month - dt.timedelta(days=1)
+
+
+_UNITS = {
+    "m": dt.timedelta(minutes=1),
+    "h": dt.timedelta(hours=1),
+    "d": dt.timedelta(days=1),
+    "w": dt.timedelta(weeks=1),
+}
+
+
+def duration(text: str | None, option: str) -> dt.timedelta | None:
+    """``text`` such as ``30m``, ``12h``, ``7d`` or ``2w`` as a timedelta; None when not given."""
+    if text is None:
+        return None
+    value, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    try:
+        amount = float(value)
+    except ValueError:
+        amount = -1.0
+    if unit not in _UNITS or amount < 0:
+        raise BadArgument(f"{option} {text!r} is not a duration: write 30m, 12h, 7d or 2w")
+    return amount * _UNITS[unit]

@@ -10,7 +10,15 @@ import sys
 
 import typer
 
-from modelatlas.cli import catalog_cmds, export_cmds, hardware_cmds, import_cmds, query_cmds, trend_cmds
+from modelatlas.cli import (
+    catalog_cmds,
+    export_cmds,
+    hardware_cmds,
+    import_cmds,
+    live_cmds,
+    query_cmds,
+    trend_cmds,
+)
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument, ModelAtlasError
 
@@ -34,6 +42,7 @@ export_cmds.register(app)
 import_cmds.register(app)
 hardware_cmds.register(app)
 trend_cmds.register(app)
+live_cmds.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from modelatlas.catalog.dump import dump_model, dump_organization
 from modelatlas.catalog.validate import validate_catalog
@@ -18,9 +18,11 @@ from modelatlas.cli._common import CatalogOpt, DbOpt, open_store, settings
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
+from modelatlas.live.conflicts import live_conflicts
 from modelatlas.sources.importers import FORMAT_NAMES
 from modelatlas.sources.ingest import ImportResult, import_file
 from modelatlas.store import tables as T
+from modelatlas.store.records import load_models
 
 __all__ = ["register"]
 
@@ -130,24 +132,34 @@ def conflicts(
     """List values that sources give differently, the largest disagreements first.
 
     The catalog's value is kept (`Kept`); the other (`Other`) is recorded with its source. Sizes are
-    compared within 5%, dates at their common precision (a month apart is not a conflict).
+    compared within 5%, dates at their common precision (a month apart is not a conflict). Besides
+    imports, what `modelatlas sync` read (origin `hf`, `arxiv`) is compared with the current catalog:
+    Hub parameter counts and licences, arXiv titles and years.
 
     Examples:
       modelatlas conflicts --limit 10
       modelatlas conflicts --field parameters --format csv
+      modelatlas conflicts --origin hf
     """
-    engine = open_store(settings(db=db))
+    config = settings(db=db)
+    engine = open_store(config)
     query = select(T.conflicts, T.models.c.name).join(T.models, T.models.c.id == T.conflicts.c.model_id)
-    if model:
-        query = query.where(T.conflicts.c.model_id == model)
-    if field:
-        query = query.where(T.conflicts.c.field == field)
-    if origin:
-        query = query.where(T.conflicts.c.origin.startswith(origin))
-    query = query.order_by(T.conflicts.c.magnitude.desc(), T.conflicts.c.model_id).limit(limit)
-    with engine.connect() as conn:
-        records = [dict(r) for r in conn.execute(query).mappings()]
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            records = [dict(r) for r in conn.execute(query).mappings()]
+        if inspect(engine).has_table("observations"):
+            records += live_conflicts(engine, load_models(config.db))
+    finally:
+        engine.dispose()
+    records = [
+        r
+        for r in records
+        if (model is None or r["model_id"] == model)
+        and (field is None or r["field"] == field)
+        and (origin is None or r["origin"].startswith(origin))
+    ]
+    records.sort(key=lambda r: (-(r["magnitude"] or 0.0), r["model_id"], r["field"]))
+    records = records[:limit] if limit is not None else records
     columns = [
         ("model_id", "Model"),
         ("field", "Field"),

@@ -30,7 +30,7 @@ from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
-from modelatlas.store.imports import StoredImport, import_rows
+from modelatlas.store.imports import StoredImport, import_rows, read_kept
 
 __all__ = ["BuildResult", "build_store", "migrate"]
 
@@ -70,7 +70,8 @@ def build_store(
 
     ``catalog`` may already hold the models merged from ``imports``, which are kept in the store so that
     the next build can merge them again; ``conflicts`` are rows of the ``conflicts`` table.
-    ``progress`` is called with the number of models written so far.
+    ``progress`` is called with the number of models written so far. The live-tracking tables
+    (``tables.KEPT``) of the store being replaced are copied into the new one.
 
     Raises:
         StoreError: the database could not be written; the previous store is untouched.
@@ -79,6 +80,7 @@ def build_store(
     try:
         extra = import_rows(list(imports))
         extra["conflicts"] = list(conflicts)
+        extra.update(read_kept(url))
         fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
         if is_postgres(url):
             _build_postgres(url, fill)

@@ -1,13 +1,16 @@
-"""Imports kept in the store: every imported row, so that a rebuild from the catalog re-applies them.
+"""What a rebuild carries over from the store it replaces: imports, and what live sources told us.
 
-The store is rebuilt from scratch on every ``build``; the rows of earlier imports are read from the old
+The store is rebuilt from scratch on every ``build``. The rows of earlier imports are read from the old
 store first and written into the new one, and ``modelatlas.sources.merge`` merges them again with the
-(possibly changed) catalog. Nothing imported is lost by a rebuild.
+(possibly changed) catalog. The live-tracking tables (``tables.KEPT``: snapshots, observations,
+candidates, …) are copied as they are. Nothing imported or observed is lost by a rebuild.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, inspect, select
 
@@ -15,7 +18,9 @@ from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, safe_url, sqlite_path
 
-__all__ = ["StoredImport", "StoredRow", "import_rows", "read_imports"]
+__all__ = ["StoredImport", "StoredRow", "import_rows", "read_imports", "read_kept"]
+
+_T = TypeVar("_T")
 
 
 @dataclass(slots=True)
@@ -49,23 +54,49 @@ def read_imports(url: str) -> list[StoredImport]:
     Raises:
         StoreError: the store exists but cannot be read.
     """
+    return _reading(url, "imports", _read, [])
+
+
+def read_kept(url: str) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the live-tracking tables in the store at ``url``, by table; empty if there is no store.
+
+    Only the columns both the old store and this version know are read, so an older store carries over.
+
+    Raises:
+        StoreError: the store exists but cannot be read.
+    """
+    return _reading(url, "live-tracking tables", _read_kept, {})
+
+
+def _reading(url: str, what: str, read: Callable[[Connection], _T], empty: _T) -> _T:
     path = sqlite_path(url)
     if path is not None and not path.exists():
-        return []
+        return empty
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            if not inspect(conn).has_table("imports"):
-                return []
-            return _read(conn)
+            return read(conn) if inspect(conn).has_table("imports") else empty
     except StoreError:
         raise
     except Exception as exc:  # an unreachable server or a damaged file
         if _absent(exc):
-            return []
-        raise StoreError(f"cannot read the imports in {safe_url(url)}: {exc}") from exc
+            return empty
+        raise StoreError(f"cannot read the {what} in {safe_url(url)}: {exc}") from exc
     finally:
         engine.dispose()
+
+
+def _read_kept(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    inspector = inspect(conn)
+    kept: dict[str, list[dict[str, Any]]] = {}
+    for name in T.KEPT:
+        if not inspector.has_table(name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(name)}
+        table = T.metadata.tables[name]
+        columns = [column for column in table.c if column.name in present]
+        kept[name] = [dict(row._mapping) for row in conn.execute(select(*columns))]
+    return kept
 
 
 def _absent(exc: Exception) -> bool:

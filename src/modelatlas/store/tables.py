@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -22,13 +23,16 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "KEPT",
     "benchmarks",
+    "candidates",
     "build_info",
     "code",
     "conflicts",
     "disputes",
     "evaluations",
     "hardware",
+    "http_cache",
     "import_rows",
     "imports",
     "lineage",
@@ -39,11 +43,15 @@ __all__ = [
     "model_organizations",
     "model_techniques",
     "models",
+    "observations",
     "organizations",
     "papers",
+    "snapshots",
     "source_fields",
     "sources",
     "status_notes",
+    "sync_runs",
+    "sync_state",
     "techniques",
     "variants",
     "weights",
@@ -321,3 +329,85 @@ import_rows = Table(
     Column("matched_by", Text),
     Column("detail", Text),
 )
+
+
+# What live sources told us. Unlike everything above, these tables are not rebuilt from the catalog:
+# a build carries their rows over into the new store (``KEPT``). They key on the source's own reference
+# (a Hub repo, an arXiv id, a GitHub owner/repo), not on a model id, so history outlives a renamed model.
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("source", String(10), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    Column("status", String(10), nullable=False),
+    Column("detail", Text),
+    Column("checked_at", String(20), nullable=False, index=True),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("source", String(10), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    Column("metric", String(30), primary_key=True),
+    Column("observed_at", String(20), primary_key=True),
+    Column("value", Float, nullable=False),
+    Index("ix_snapshots_metric_observed_at", "metric", "observed_at"),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("source", String(10), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    Column("field", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("observed_at", String(20), nullable=False),
+)
+
+candidates = Table(
+    "candidates",
+    metadata,
+    Column("key", String(220), primary_key=True),
+    Column("source", String(10), nullable=False),
+    Column("ref", String(200), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("organization", Text),
+    Column("url", Text, nullable=False),
+    Column("published", String(10)),
+    Column("detail", Text, nullable=False),
+    Column("found_at", String(20), nullable=False),
+    Column("status", String(10), nullable=False, index=True),
+    Column("decided_at", String(20)),
+    Column("model_id", String(100)),
+    Column("reason", Text),
+)
+
+http_cache = Table(
+    "http_cache",
+    metadata,
+    Column("url", String(1000), primary_key=True),
+    Column("etag", Text, nullable=False),
+    Column("headers", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("stored_at", String(20), nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("source", String(10), nullable=False),
+    Column("started_at", String(20), nullable=False),
+    Column("finished_at", String(20)),
+    Column("status", String(10), nullable=False),
+    Column("checked", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("discovered", Integer),
+    Column("note", Text),
+)
+
+#: Tables whose rows a build copies from the store it replaces, parents first.
+KEPT = ("sync_state", "snapshots", "observations", "candidates", "http_cache", "sync_runs")

@@ -1,0 +1,250 @@
+"""A local server on 127.0.0.1 that replays recorded Hugging Face Hub, arXiv and GitHub responses.
+
+It serves ``tests/fixtures/live`` (see its README: which responses are real and which were written from
+the documented schemas) under three prefixes, so each real client can be pointed at it:
+
+* ``/hf``: ``HF_ENDPOINT``: ``/api/models/<repo>``, ``/api/models?author=…|sort=likes`` (paged by Link
+  header, as the Hub does), ``/<repo>/resolve/<rev>/config.json``;
+* ``/arxiv/api/query``: ``MODELATLAS_ARXIV_URL``: ``id_list`` queries are answered with a feed holding the
+  recorded entry of each id; ``search_query`` pages come from ``arxiv/search``;
+* ``/github``: ``MODELATLAS_GITHUB_URL``: ``/repos/<o>/<r>`` and ``/releases/latest``, with ETags (304 on
+  ``If-None-Match``) and ``x-ratelimit-*`` headers.
+
+Tests queue faults for a path (``fail``) — a status with headers, a delay longer than the client's timeout,
+a truncated body — and change bodies (``patch``) to move counts and ETags. Run it by hand with
+``python tests/replay.py --port 8765`` to sync against it from a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import logging
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "live"
+_LLM_QUERY = 'cat:cs.CL AND abs:"large language model"'
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One faulty answer: ``status`` with ``headers``, after ``delay`` seconds, or the body cut in half."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    truncate: bool = False
+
+
+class Replay:
+    """The replay server's state: faults queued per path, patched bodies, and a log of requests."""
+
+    def __init__(self, server: HTTPServer, root: Path = FIXTURES) -> None:
+        self.server, self.root = server, root
+        self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.patches: dict[str, Callable[[Any], Any]] = {}
+        self.log: list[tuple[str, str]] = []
+        self.ratelimit_remaining = 5000
+        self._lock = threading.Lock()
+        server.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+    @property
+    def hf(self) -> str:
+        return self.server.url_for("/hf").rstrip("/")
+
+    @property
+    def arxiv(self) -> str:
+        return self.server.url_for("/arxiv/api/query")
+
+    @property
+    def github(self) -> str:
+        return self.server.url_for("/github").rstrip("/")
+
+    def env(self) -> dict[str, str]:
+        """The environment that points modelatlas at this server."""
+        return {
+            "HF_ENDPOINT": self.hf,
+            "MODELATLAS_ARXIV_URL": self.arxiv,
+            "MODELATLAS_GITHUB_URL": self.github,
+            "MODELATLAS_ARXIV_INTERVAL": "0",
+        }
+
+    def fail(self, path: str, *faults: Fault) -> None:
+        """Answer the next requests for ``path`` (exact, without the query) with ``faults``, in order."""
+        with self._lock:
+            self.faults[path].extend(faults)
+
+    def patch(self, path: str, change: Callable[[Any], Any]) -> None:
+        """Serve the JSON at ``path`` changed by ``change`` (it gets a deep copy), with a new ETag."""
+        self.patches[path] = change
+
+    def hits(self, prefix: str) -> list[str]:
+        return [path for _, path in self.log if path.startswith(prefix)]
+
+    # --- dispatch -------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        path = request.path
+        with self._lock:
+            self.log.append((request.method, request.full_path))
+            queued = self.faults.get(path)
+            fault = queued.pop(0) if queued else None
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.status != 200:
+            return Response(json.dumps({"error": "replayed fault"}), fault.status, fault.headers)
+        response = self._answer(request)
+        if fault is not None and fault.truncate:
+            body = response.get_data()
+            response.set_data(body[: len(body) // 2])
+        return response
+
+    def _answer(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/hf/"):
+            return self._hub(request, path.removeprefix("/hf"))
+        if path == "/arxiv/api/query":
+            return self._arxiv(request)
+        if path.startswith("/github/"):
+            return self._github(request, path.removeprefix("/github"))
+        return Response("not a replayed path", 404)
+
+    def _json(self, request: Request, file: Path, key: str, extra: dict[str, str] | None = None) -> Response:
+        body: Any = json.loads(file.read_text(encoding="utf-8"))
+        if key in self.patches:
+            body = self.patches[key](copy.deepcopy(body))
+        data = json.dumps(body, indent=2).encode()
+        etag = '"' + hashlib.sha1(data).hexdigest() + '"'
+        headers = {"ETag": etag, "Content-Type": "application/json; charset=utf-8", **(extra or {})}
+        if request.headers.get("If-None-Match") == etag:
+            return Response(b"", 304, headers)
+        return Response(data, 200, headers)
+
+    # --- Hugging Face Hub -----------------------------------------------------------------------
+
+    def _hub(self, request: Request, path: str) -> Response:
+        not_found = {"X-Error-Code": "RepoNotFound", "X-Request-Id": "Root=replay"}
+        if path == "/api/models":
+            return self._hub_list(request)
+        match = re.fullmatch(r"/api/models/([^/]+/[^/]+)", path)
+        if match:
+            file = self.root / "hf" / "models" / f"{match.group(1)}.json"
+            if not file.exists():
+                return Response(json.dumps({"error": "Repository not found"}), 404, not_found)
+            return self._json(request, file, f"/hf{path}")
+        match = re.fullmatch(r"/([^/]+/[^/]+)/resolve/[^/]+/config\.json", path)
+        if match:
+            file = self.root / "hf" / "configs" / f"{match.group(1)}.json"
+            if not file.exists():
+                headers = {"X-Error-Code": "EntryNotFound", "X-Request-Id": "Root=replay"}
+                return Response(json.dumps({"error": "Entry not found"}), 404, headers)
+            return self._json(request, file, f"/hf{path}")
+        return Response(json.dumps({"error": "Not found"}), 404, not_found)
+
+    def _hub_list(self, request: Request) -> Response:
+        args = request.args
+        limit = int(args.get("limit", "1000"))
+        if args.get("author"):
+            file = self.root / "hf" / "lists" / f"author-{args['author']}.json"
+            items = json.loads(file.read_text(encoding="utf-8")) if file.exists() else []
+            return Response(json.dumps(items[:limit]), 200, {"Content-Type": "application/json"})
+        if args.get("sort") == "likes":
+            page = int(args.get("cursor", "1"))
+            file = self.root / "hf" / "lists" / f"likes-{page}.json"
+            items = json.loads(file.read_text(encoding="utf-8")) if file.exists() else []
+            headers = {"Content-Type": "application/json"}
+            if (self.root / "hf" / "lists" / f"likes-{page + 1}.json").exists():
+                following = self.server.url_for(f"/hf/api/models?sort=likes&limit={limit}&cursor={page + 1}")
+                headers["Link"] = f'<{following}>; rel="next"'
+            return Response(json.dumps(items), 200, headers)
+        return Response("[]", 200, {"Content-Type": "application/json"})
+
+    # --- arXiv ----------------------------------------------------------------------------------
+
+    def _arxiv(self, request: Request) -> Response:
+        args = request.args
+        start = int(args.get("start", "0"))
+        per_page = int(args.get("max_results", "10"))
+        headers = {"Content-Type": "application/atom+xml; charset=utf-8"}
+        if args.get("id_list"):
+            ids = args["id_list"].split(",")
+            entries = []
+            for arxiv_id in ids:
+                bare = re.sub(r"v\d+$", "", arxiv_id).replace("/", "_")
+                file = self.root / "arxiv" / "entries" / f"{bare}.xml"
+                if file.exists():
+                    entries.append(file.read_text(encoding="utf-8"))
+            chosen = entries[start : start + per_page]
+            return Response(self._feed(chosen, len(entries), start, per_page), 200, headers)
+        query = args.get("search_query", "")
+        name = {"all:testing": "testing", "testing": "testing", _LLM_QUERY: "llm"}.get(query)
+        file = self.root / "arxiv" / "search" / f"{name}-{start}.xml" if name else None
+        if file is not None and file.exists():
+            return Response(file.read_bytes(), 200, headers)
+        return Response(self._feed([], 0, start, per_page), 200, headers)
+
+    def _feed(self, entries: list[str], total: int, start: int, per_page: int) -> str:
+        template = (self.root / "arxiv" / "feed-template.xml").read_text(encoding="utf-8")
+        return (
+            template.replace("{entries}", "\n".join(entries))
+            .replace("{total}", str(total))
+            .replace("{start}", str(start))
+            .replace("{per_page}", str(per_page))
+        )
+
+    # --- GitHub ---------------------------------------------------------------------------------
+
+    def _github(self, request: Request, path: str) -> Response:
+        with self._lock:
+            self.ratelimit_remaining = max(0, self.ratelimit_remaining - 1)
+            remaining = self.ratelimit_remaining
+        limits = {
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": str(remaining),
+            "x-ratelimit-reset": str(int(time.time()) + 3600),
+            "x-github-request-id": "REPLAY:0001",
+        }
+        missing = json.dumps({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        match = re.fullmatch(r"/repos/([^/]+/[^/]+)/releases/latest", path)
+        if match:
+            file = self.root / "github" / "releases" / f"{match.group(1)}.json"
+        else:
+            match = re.fullmatch(r"/repos/([^/]+/[^/]+)", path)
+            file = self.root / "github" / "repos" / f"{match.group(1)}.json" if match else self.root / "-"
+        if not file.exists():
+            return Response(missing, 404, {**limits, "Content-Type": "application/json"})
+        return self._json(request, file, f"/github{path}", limits)
+
+
+def serve(port: int) -> None:
+    """Serve the fixtures until interrupted, printing the environment to use."""
+    server = HTTPServer(host="127.0.0.1", port=port, threaded=True)
+    replay = Replay(server)
+    server.start()
+    for name, value in replay.env().items():
+        print(f"export {name}={quote(value, safe=':/')}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8765)
+    serve(parser.parse_args().port)
