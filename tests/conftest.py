@@ -1,6 +1,14 @@
-"""Shared fixtures: a tiny catalog, fresh SQLite stores, and a real PostgreSQL server for the session."""
+"""Shared fixtures: a tiny catalog, fresh SQLite stores, a real PostgreSQL server for the session, and a
+local server replaying recorded Hub, arXiv and GitHub responses."""
 
 from __future__ import annotations
+
+import os
+
+# Before anything imports huggingface_hub (it reads HF_ENDPOINT once, at import): whatever the library
+# might fetch on its own goes to a closed local port, never to the internet.
+os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 import shutil
 import tempfile
@@ -9,8 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.replay import Replay
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TINY_CATALOG = FIXTURES / "catalog"
@@ -64,3 +75,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def replay() -> Iterator[Replay]:
+    """A local server on 127.0.0.1 replaying ``tests/fixtures/live`` (see ``tests/replay.py``)."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    served = Replay(server)
+    server.start()
+    try:
+        yield served
+    finally:
+        server.clear()
+        server.stop()

@@ -58,6 +58,8 @@ class Replay:
         self.patches: dict[str, Callable[[Any], Any]] = {}
         self.log: list[tuple[str, str]] = []
         self.ratelimit_remaining = 5000
+        #: Seconds to wait before every answer (a slow server, for the test that kills a sync midway).
+        self.delay = 0.0
         self._lock = threading.Lock()
         server.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -81,6 +83,7 @@ class Replay:
             "MODELATLAS_ARXIV_URL": self.arxiv,
             "MODELATLAS_GITHUB_URL": self.github,
             "MODELATLAS_ARXIV_INTERVAL": "0",
+            "MODELATLAS_REQUEST_INTERVAL": "0",
         }
 
     def fail(self, path: str, *faults: Fault) -> None:
@@ -103,6 +106,8 @@ class Replay:
             self.log.append((request.method, request.full_path))
             queued = self.faults.get(path)
             fault = queued.pop(0) if queued else None
+        if self.delay:
+            time.sleep(self.delay)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.status != 200:

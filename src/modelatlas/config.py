@@ -57,6 +57,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MODELATLAS_HF_TOKEN", "HF_TOKEN"),
         description="A Hugging Face token (HF_TOKEN); without one, the saved `hf auth login`, if any.",
     )
+    request_interval: float = Field(
+        default=0.1, ge=0, description="Seconds between two requests to the Hub or to GitHub."
+    )
     arxiv_url: str = Field(
         default="https://export.arxiv.org/api/query",
         description="The arXiv API query endpoint to sync from.",

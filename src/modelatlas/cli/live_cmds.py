@@ -140,7 +140,11 @@ def sync_(
     engine = open_store(config)
     require_live_tables(engine)
     models = load_models(config.db)
-    policies = {"arxiv": Policy(interval=config.arxiv_interval)}
+    policies = {
+        "hf": Policy(interval=config.request_interval),
+        "github": Policy(interval=config.request_interval),
+        "arxiv": Policy(interval=config.arxiv_interval),
+    }
     clients = open_clients(
         chosen, _endpoints(config), policies=policies, budget=budget, cache=StoreCache(engine)
     )
