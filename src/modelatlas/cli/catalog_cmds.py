@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
 def validate(
     catalog: CatalogOpt = None,
     fmt: Annotated[
-        Format, typer.Option("--format", help="table (file:line lines), json, csv or markdown.")
+        Format, typer.Option("--format", "-f", help="table (file:line lines), json, csv or markdown.")
     ] = Format.table,
 ) -> None:
     """Check the whole catalog and report every problem as `file:line: field: message`.

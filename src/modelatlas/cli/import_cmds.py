@@ -126,7 +126,7 @@ def conflicts(
         typer.Option("--origin", help="Only conflicts from this origin (prefix): catalog, epoch…"),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table, json, csv or markdown.")] = Format.table,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")] = Format.table,
     db: DbOpt = None,
 ) -> None:
     """List values that sources give differently, the largest disagreements first.

@@ -61,7 +61,7 @@ def require_live_tables(engine: Engine) -> None:
 def checked_at(conn: Connection, source: str) -> dict[str, str]:
     """When each of ``source``'s targets was last checked."""
     query = select(T.sync_state.c.ref, T.sync_state.c.checked_at).where(T.sync_state.c.source == source)
-    return dict(conn.execute(query).tuples().all())
+    return {ref: when for ref, when in conn.execute(query)}  # noqa: C416
 
 
 def observed(conn: Connection, source: str, name: str) -> dict[str, Any]:

@@ -64,9 +64,8 @@ def offer(engine: Engine, found: Sequence[Candidate], when: str) -> int:
     c = T.candidates.c
     new = 0
     with engine.begin() as conn:
-        statuses = dict(
-            conn.execute(select(c.key, c.status).where(c.key.in_([f.key for f in found]))).tuples().all()
-        )
+        query = select(c.key, c.status).where(c.key.in_([f.key for f in found]))
+        statuses = {key: status for key, status in conn.execute(query)}  # noqa: C416
         for item in found:
             values = {
                 "name": item.name,

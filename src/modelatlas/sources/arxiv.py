@@ -87,7 +87,8 @@ def paper(result: arxiv.Result) -> ArxivPaper:
 
 
 _INTRO = re.compile(
-    r"\b(?:we|this (?:paper|report|work)) (?:introduce|present|release|propose|open-source)s?\b[^.]{0,80}?"
+    r"\b(?:we|this (?:paper|report|work)) (?:introduce|present|release|propose|open-source)s?\b"
+    r"(?:[^.]|\.(?=\d)){0,80}?"
     r"\b(?:model|LLM|language model|foundation model|series|family)\b",
     re.IGNORECASE,
 )
