@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select
 
 from modelatlas.catalog.dump import dump_model, dump_organization
 from modelatlas.catalog.validate import validate_catalog
-from modelatlas.cli._common import CatalogOpt, DbOpt, open_store, settings
+from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, settings
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
@@ -126,7 +126,7 @@ def conflicts(
         typer.Option("--origin", help="Only conflicts from this origin (prefix): catalog, epoch…"),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json, csv or markdown.")] = Format.table,
+    fmt: FormatOpt = Format.table,
     db: DbOpt = None,
 ) -> None:
     """List values that sources give differently, the largest disagreements first.
