@@ -30,8 +30,19 @@ def built(
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
-        *("build", "compare", "conflicts", "export", "fit", "gpus", "import"),
-        *("list", "memory", "overview", "report", "search", "show", "trends", "validate"),
+        *("accept", "build", "compare", "conflicts", "export", "fit", "gpus", "import", "list", "memory"),
+        *(
+            "overview",
+            "reject",
+            "report",
+            "review",
+            "search",
+            "show",
+            "sync",
+            "trending",
+            "trends",
+            "validate",
+        ),
     ]
     for command in COMMANDS:
         code, out, _ = run(capsys, command, "--help")

@@ -28,9 +28,9 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     app.command("sync")(sync_)
     app.command("trending")(trending_)
-    app.command()(review)
-    app.command()(accept)
-    app.command()(reject)
+    app.command("review")(review)
+    app.command("accept")(accept)
+    app.command("reject")(reject)
 
 
 def _endpoints(config: Settings) -> Endpoints:
