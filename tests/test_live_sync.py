@@ -419,3 +419,19 @@ def test_a_killed_sync_leaves_a_consistent_store_and_the_next_run_finishes(
         statuses = sorted(s for (s,) in conn.execute("SELECT status FROM sync_runs"))
     assert after == total
     assert statuses == ["done", "killed"]
+
+
+def test_show_gives_the_newest_synced_counts(
+    store: str, replay: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "show", "whisper", "-f", "json", "--db", store)
+    assert code == 0 and json.loads(out)["live"] == []  # nothing synced yet
+    run_sync(store, replay, discover=False)
+    code, out, err = run(capsys, "show", "whisper", "-f", "json", "--db", store)
+    assert code == 0, err
+    live = {(item["source"], item["ref"]): item for item in json.loads(out)["live"]}
+    repo = json.loads((FIXTURES / "github" / "repos" / "openai" / "whisper.json").read_text())
+    assert live[("github", "openai/whisper")]["metrics"]["stars"] == repo["stargazers_count"]
+    assert live[("hf", "openai/whisper-large")]["status"] == "missing"
+    code, out, _ = run(capsys, "show", "chatglm-6b", "--lang", "zh", "--db", store)
+    assert "实时数据（最近同步）" in out and "THUDM/chatglm-6b-int8: 来源已无此项" in out

@@ -14,7 +14,7 @@ from modelatlas.catalog.vocab import DOMAINS, LABELS
 from modelatlas.cli._output import Format, cell, emit, markdown_table, stdout
 from modelatlas.store.queries import Lineage, Overview
 
-__all__ = ["comparison", "label", "model_rows", "overview", "record"]
+__all__ = ["comparison", "label", "live", "model_rows", "overview", "record"]
 
 _TEXT: dict[str, tuple[str, str]] = {
     "newest": ("Newest models", "最新模型"),
@@ -34,6 +34,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "min_gpu": ("GPU memory (stated)", "显存需求（来源所述）"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
+    "live": ("Live (last sync)", "实时数据（最近同步）"),
+    "checked": ("checked", "检查于"),
+    "gone": ("gone from the source", "来源已无此项"),
+    "error": ("last check failed", "上次检查失败"),
 }
 
 
@@ -197,6 +201,30 @@ def record(
     for key, value in lines:
         table.add_row(escape(key), escape(value.replace("; ", "\n")))
     out.print(table)
+
+
+def live(found: Sequence[dict[str, Any]], lang: str, *, markdown: bool = False) -> None:
+    """Print the newest synced counts of a model's repos and papers, one line each (nothing if unsynced)."""
+    if not found:
+        return
+    lines = []
+    for item in found:
+        counts = ", ".join(f"{name} {value:,.0f}" for name, value in sorted(item["metrics"].items()))
+        if item["status"] == "missing":
+            counts = label("gone", lang)
+        elif item["status"] == "error":
+            counts = label("error", lang) + (f"; {counts}" if counts else "")
+        when = f"{label('checked', lang)} {item['checked_at'][:10]}"
+        lines.append(f"{item['source']} {item['ref']}: {counts or 'ok'} ({when})")
+    out = stdout()
+    if markdown:
+        out.print(f"\n### {label('live', lang)}\n", markup=False)
+        for line in lines:
+            out.print(f"- {line}", markup=False)
+        return
+    out.print(f"[bold]{escape(label('live', lang))}[/bold]")
+    for line in lines:
+        out.print("  " + escape(line), soft_wrap=True)
 
 
 def comparison(

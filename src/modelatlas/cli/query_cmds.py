@@ -12,6 +12,8 @@ from modelatlas.cli import _render
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, open_store, settings
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
+from modelatlas.live.ledger import latest
+from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 
 __all__ = ["register"]
@@ -121,26 +123,35 @@ def show(
         Format, typer.Option("--format", "-f", help="table (readable text), json or markdown.")
     ] = Format.table,
 ) -> None:
-    """Show one model: every fact, its lineage up (bases) and down (derivatives), and its sources."""
+    """Show one model: every fact, its lineage up (bases) and down (derivatives), and its sources.
+
+    After a `modelatlas sync`, also the newest counts (likes, downloads, stars) of its Hub repos, papers
+    and code repositories, with when they were checked.
+    """
     config = settings(db=db, lang=lang)
-    with open_store(config).connect() as conn:
+    engine = open_store(config)
+    with engine.connect() as conn:
         model_id = Q.resolve(conn, model)
         record = Q.get_model(conn, model_id)
         tree = Q.lineage(conn, model_id)
         orgs = Q.organizations(conn)
         related = [m for m, _, _ in tree.up + tree.down]
         names = {r.id: r.name for r in Q.rows_for(conn, related)}
+    live = latest(engine, refs_of(record))
+    engine.dispose()
     if fmt is Format.json:
         data: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
         data["lineage"] = {
             "up": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.up],
             "down": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.down],
         }
+        data["live"] = live
         emit_json(data)
         return
     if fmt is Format.csv:
         raise BadArgument("show has no csv form; use --format json, markdown or table")
     _render.record(record, tree, orgs, names, config.lang, markdown=fmt is Format.markdown)
+    _render.live(live, config.lang, markdown=fmt is Format.markdown)
 
 
 def search(

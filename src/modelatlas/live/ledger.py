@@ -27,6 +27,7 @@ __all__ = [
     "finish_run",
     "iso",
     "last_discovery",
+    "latest",
     "observed",
     "require_live_tables",
     "start_run",
@@ -181,3 +182,39 @@ class StoreCache:
         with self.engine.begin() as conn:
             conn.execute(delete(T.http_cache).where(T.http_cache.c.url == url))
             conn.execute(insert(T.http_cache), [row])
+
+
+def latest(engine: Engine, refs: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """For each ``(source, ref)``: its sync status, when it was checked, and its newest count per metric.
+
+    Empty when the store has no live tables or nothing was synced for these refs.
+    """
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("snapshots"):
+            return []
+        found = []
+        for source, listed in refs.items():
+            for ref in listed:
+                st = T.sync_state.c
+                state = conn.execute(
+                    select(st.status, st.checked_at).where(st.source == source, st.ref == ref)
+                ).first()
+                if state is None:
+                    continue
+                s = T.snapshots.c
+                newest = select(func.max(s.observed_at)).where(s.source == source, s.ref == ref)
+                counts = conn.execute(
+                    select(s.metric, s.value).where(
+                        s.source == source, s.ref == ref, s.observed_at == newest.scalar_subquery()
+                    )
+                )
+                found.append(
+                    {
+                        "source": source,
+                        "ref": ref,
+                        "status": state.status,
+                        "checked_at": state.checked_at,
+                        "metrics": {metric: value for metric, value in counts},  # noqa: C416
+                    }
+                )
+    return found
