@@ -197,9 +197,9 @@ class Replay:
             return Response(self._feed(chosen, len(entries), start, per_page), 200, headers)
         query = args.get("search_query", "")
         name = {"all:testing": "testing", "testing": "testing", _LLM_QUERY: "llm"}.get(query)
-        file = self.root / "arxiv" / "search" / f"{name}-{start}.xml" if name else None
-        if file is not None and file.exists():
-            return Response(file.read_bytes(), 200, headers)
+        page = self.root / "arxiv" / "search" / f"{name}-{start}.xml"
+        if name and page.exists():
+            return Response(page.read_bytes(), 200, headers)
         return Response(self._feed([], 0, start, per_page), 200, headers)
 
     def _feed(self, entries: list[str], total: int, start: int, per_page: int) -> str:

@@ -177,7 +177,7 @@ def _due(
         last = checked_at(conn, source)
     min_age = options.min_age if options.min_age is not None else DEFAULT_MIN_AGE[source]
     cutoff = iso(moment - min_age)
-    due = [t for t in found if last.get(t.ref, "") <= cutoff or t.ref not in last]
+    due = [t for t in found if last.get(t.ref, "") <= cutoff]  # never checked: ""
     due.sort(key=lambda t: (last.get(t.ref, ""), t.ref.lower()))
     return due[: options.limit] if options.limit is not None else due
 

@@ -16,6 +16,7 @@ the Hub client and the GitHub client share one behaviour:
 from __future__ import annotations
 
 import email.utils
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ __all__ = [
 CACHE_HEADER = "x-modelatlas-cache"
 _RETRY_STATUS = frozenset({500, 502, 503, 504})
 _KEEP_HEADERS = ("content-type", "etag", "last-modified", "link")
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,8 @@ class PoliteTransport(httpx2.BaseTransport):
             if budget is not None and self.tally.requests >= budget:
                 raise SourceLimit(f"the request budget of {budget} is spent before GET {url}")
             now = self._clock()
-            ready = max(self._not_before, (self._last or -1e18) + self.policy.interval)
+            last = self._last if self._last is not None else -math.inf
+            ready = max(self._not_before, last + self.policy.interval)
             if ready - now > self.policy.max_wait:
                 raise SourceLimit(
                     f"the rate limit is spent for another {ready - now:.0f} s before GET {url}; "
@@ -200,7 +203,9 @@ class PoliteTransport(httpx2.BaseTransport):
         response.close()
         kept = {k: response.headers[k] for k in _KEEP_HEADERS if k in response.headers}
         self.cache.put(str(request.url), CachedResponse(etag, body, kept))
-        return httpx2.Response(200, headers=response.headers, content=body, request=request)
+        # ``body`` is decoded already: the rebuilt answer must not claim gzip or the wire length
+        fresh = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
+        return httpx2.Response(200, headers=fresh, content=body, request=request)
 
 
 def _retry_after(headers: httpx2.Headers, now: float) -> float | None:
@@ -210,13 +215,34 @@ def _retry_after(headers: httpx2.Headers, now: float) -> float | None:
         value = value.strip()
         if value.isdigit():
             return float(value)
-        parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):  # neither seconds nor a date: back off as usual
+            parsed = None
         if parsed is not None:
             return max(0.0, float(parsed.timestamp()) - now)
     reset = headers.get("x-ratelimit-reset")
     if headers.get("x-ratelimit-remaining") == "0" and reset and reset.isdigit():
         return max(0.0, int(reset) - now)
     return None
+
+
+class _CountingRetry(Retry):
+    """urllib3's retry, charging each retry to the tally and the budget like the first try."""
+
+    policy: Policy
+    tally: Tally
+
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:  # type: ignore[override]
+        following = super().increment(*args, **kwargs)  # raises MaxRetryError when none are left
+        budget = self.policy.budget
+        if budget is not None and self.tally.requests >= budget:
+            raise SourceLimit(
+                f"the request budget of {budget} is spent before a retry of {kwargs.get('url')}"
+            )
+        self.tally.requests += 1
+        self.tally.retries += 1
+        return following
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -238,7 +264,9 @@ class _TimeoutAdapter(HTTPAdapter):
 
 def retrying_session(policy: Policy, tally: Tally) -> requests.Session:
     """A ``requests`` session that retries 429 (honouring Retry-After), 5xx and timeouts, within budget."""
-    retry = Retry(
+    # urllib3 copies a Retry by its class for every attempt: the tally rides on a class of its own.
+    counting = type("_SessionRetry", (_CountingRetry,), {"policy": policy, "tally": tally})
+    retry = counting(
         total=policy.retries,
         connect=policy.retries,
         read=policy.retries,
