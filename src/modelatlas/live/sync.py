@@ -15,9 +15,10 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.catalog.schema import Model
-from modelatlas.errors import SourceError, SourceLimit
+from modelatlas.errors import SourceError, SourceLimit, StoreError
 from modelatlas.live import discover as D
 from modelatlas.live.clients import Clients
 from modelatlas.live.ledger import (
@@ -124,40 +125,54 @@ def sync(
     """
     plan = targets(models)
     catalog = D.known(models)
-    reports = []
-    for source in options.sources:
-        report = SourceReport(source)
-        run_id, report.resumed = start_run(engine, source, iso(now()))
-        status, discovered = "done", None
-        try:
-            _enrich(engine, source, plan[source], clients, options, report, now, progress)
-            if report.stopped is None and _discovery_due(engine, source, options, now()):
-                _discover(engine, source, catalog, clients, options, report, now)
-                discovered = report.candidates
-        except SourceLimit as exc:
-            report.stopped = str(exc)
-        except BaseException:
-            status = "failed"
-            raise
-        finally:
-            tally = clients.tallies.get(source)
-            if tally is not None:
-                report.requests, report.revalidated = tally.requests, tally.revalidated
-            if report.stopped:
-                status = "stopped"
-            finish_run(
-                engine,
-                run_id,
-                iso(now()),
-                status=status,
-                checked=report.checked,
-                failed=len(report.failed),
-                requests=report.requests,
-                discovered=discovered,
-                note=report.stopped or "",
-            )
-        reports.append(report)
-    return reports
+    try:
+        return [
+            _sync_source(engine, source, plan[source], catalog, clients, options, now, progress)
+            for source in options.sources
+        ]
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot write the live-tracking tables: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _sync_source(
+    engine: Engine,
+    source: str,
+    found: list[Target],
+    catalog: D.Known,
+    clients: Clients,
+    options: SyncOptions,
+    now: Callable[[], dt.datetime],
+    progress: Progress | None,
+) -> SourceReport:
+    report = SourceReport(source)
+    run_id, report.resumed = start_run(engine, source, iso(now()))
+    status, discovered = "done", None
+    try:
+        _enrich(engine, source, found, clients, options, report, now, progress)
+        if report.stopped is None and _discovery_due(engine, source, options, now()):
+            _discover(engine, source, catalog, clients, options, report, now)
+            discovered = report.candidates
+    except SourceLimit as exc:
+        report.stopped = str(exc)
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        tally = clients.tallies.get(source)
+        if tally is not None:
+            report.requests, report.revalidated = tally.requests, tally.revalidated
+        finish_run(
+            engine,
+            run_id,
+            iso(now()),
+            status="stopped" if report.stopped else status,
+            checked=report.checked,
+            failed=len(report.failed),
+            requests=report.requests,
+            discovered=discovered,
+            note=report.stopped or "",
+        )
+    return report
 
 
 def _discovery_due(engine: Engine, source: str, options: SyncOptions, moment: dt.datetime) -> bool:
