@@ -85,15 +85,14 @@ def offer(engine: Engine, found: Sequence[Candidate], when: str) -> int:
 
 
 def candidates(
-    engine: Engine, *, status: str | None = "pending", source: str | None = None
+    engine: Engine, *, status: str | None = "pending", source: str | None = None, key: str | None = None
 ) -> list[dict[str, Any]]:
     """The queue, newest publication first; ``status=None`` lists every decision too."""
     c = T.candidates.c
     query = select(T.candidates).order_by(c.published.desc(), c.key)
-    if status is not None:
-        query = query.where(c.status == status)
-    if source is not None:
-        query = query.where(c.source == source)
+    for column, wanted in ((c.status, status), (c.source, source), (c.key, key)):
+        if wanted is not None:
+            query = query.where(column == wanted)
     with engine.connect() as conn:
         rows = [dict(row) for row in conn.execute(query).mappings()]
     for row in rows:
@@ -102,7 +101,7 @@ def candidates(
 
 
 def _get(engine: Engine, key: str) -> dict[str, Any]:
-    rows = [row for row in candidates(engine, status=None) if row["key"] == key]
+    rows = candidates(engine, status=None, key=key)
     if not rows:
         raise NotFound(f"no candidate {key!r}: `modelatlas review` lists them (keys look like hf:owner/repo)")
     return rows[0]
