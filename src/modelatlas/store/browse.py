@@ -1,0 +1,162 @@
+"""Browse the store as the dashboard and the API do: text search, combinable facets, sorting, paging.
+
+Within one facet the values are alternatives (domain nlp *or* cv); across facets they all apply
+(nlp *and* from China). Facet counts are taken over the models that pass every filter, so a count says
+how many of the current results a further click would keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Select, and_, exists, func, select
+
+from modelatlas.store import tables as T
+from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search
+
+__all__ = ["FACETS", "Browse", "Page", "browse"]
+
+BrowseSort = Literal["relevance", "released", "parameters", "name"]
+#: The facets, in the order the dashboard shows them.
+FACETS = ("domain", "modality", "organization", "country", "openness", "year")
+#: At most this many search hits take part in a text query.
+_MAX_HITS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Browse:
+    """One state of the model browser; every field is optional."""
+
+    text: str | None = None
+    domain: tuple[str, ...] = ()
+    modality: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    openness: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    min_params: int | None = None
+    max_params: int | None = None
+    open_only: bool = False
+    #: Only these ids (the caller's own filter, e.g. "fits on my GPU"); None for all.
+    only: tuple[str, ...] | None = None
+    sort: BrowseSort = "released"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 50
+
+
+@dataclass(slots=True)
+class Page:
+    total: int
+    offset: int
+    limit: int
+    rows: list[ModelRow]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _has(table: Any, condition: Any) -> Any:
+    return exists(select(1).select_from(table).where(table.c.model_id == T.models.c.id, condition))
+
+
+def _conditions(b: Browse, hits: list[str] | None) -> list[Any]:
+    m, o, mo = T.models, T.organizations, T.model_organizations
+    found: list[Any] = []
+    if hits is not None:
+        found.append(m.c.id.in_(hits))
+    if b.only is not None:
+        found.append(m.c.id.in_(b.only))
+    if b.domain:
+        found.append(_has(T.model_domains, T.model_domains.c.domain.in_(b.domain)))
+    if b.modality:
+        found.append(_has(T.model_modalities, T.model_modalities.c.modality.in_(b.modality)))
+    if b.organization:
+        joined = mo.join(o, o.c.id == mo.c.organization_id)
+        found.append(
+            exists(select(1).select_from(joined).where(mo.c.model_id == m.c.id, o.c.id.in_(b.organization)))
+        )
+    if b.country:
+        joined = mo.join(o, o.c.id == mo.c.organization_id)
+        upper = [c.upper() for c in b.country]
+        found.append(
+            exists(select(1).select_from(joined).where(mo.c.model_id == m.c.id, o.c.country.in_(upper)))
+        )
+    if b.openness:
+        found.append(m.c.openness.in_(b.openness))
+    if b.open_only:
+        found.append(m.c.openness.in_(OPEN_WEIGHTS))
+    if b.year:
+        found.append(func.extract("year", m.c.released).in_(b.year))
+    if b.min_params is not None:
+        found.append(m.c.parameters >= b.min_params)
+    if b.max_params is not None:
+        found.append(m.c.parameters <= b.max_params)
+    return found
+
+
+def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
+    """The page of models ``b`` asks for, the total that match, and (with ``facets``) the facet counts."""
+    m = T.models
+    hits: list[str] | None = None
+    if b.text and b.text.strip():
+        hits = [hit.id for hit in search(conn, b.text, limit=_MAX_HITS)]
+    conditions = _conditions(b, hits)
+    matching: Select[Any] = select(m.c.id).where(and_(True, *conditions))
+    total = conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+    if b.sort == "relevance" and hits is not None:
+        wanted = set(conn.execute(matching).scalars())
+        ids = [mid for mid in hits if mid in wanted][b.offset : b.offset + b.limit]
+    else:
+        key = "released" if b.sort == "relevance" else b.sort
+        column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[key]
+        order = column.desc() if b.descending else column.asc()
+        query = matching.order_by(order.nulls_last(), m.c.id).offset(b.offset).limit(b.limit)
+        ids = list(conn.execute(query).scalars())
+    page = Page(total, b.offset, b.limit, rows_for(conn, ids))
+    if facets:
+        page.facets = _facets(conn, matching)
+    return page
+
+
+def _facets(conn: Connection, matching: Select[Any]) -> dict[str, dict[str, int]]:
+    m, md, mm, mo, o = T.models, T.model_domains, T.model_modalities, T.model_organizations, T.organizations
+    ids = matching.scalar_subquery()
+
+    def counts(query: Select[Any]) -> dict[str, int]:
+        found = {str(value): int(n) for value, n in conn.execute(query) if value is not None}
+        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+    year = func.extract("year", m.c.released)
+    return {
+        "domain": counts(
+            select(md.c.domain, func.count()).where(md.c.model_id.in_(ids)).group_by(md.c.domain)
+        ),
+        "modality": counts(
+            select(mm.c.modality, func.count(func.distinct(mm.c.model_id)))
+            .where(mm.c.model_id.in_(ids))
+            .group_by(mm.c.modality)
+        ),
+        "organization": counts(
+            select(mo.c.organization_id, func.count(func.distinct(mo.c.model_id)))
+            .where(mo.c.model_id.in_(ids))
+            .group_by(mo.c.organization_id)
+        ),
+        "country": counts(
+            select(o.c.country, func.count(func.distinct(mo.c.model_id)))
+            .join(o, o.c.id == mo.c.organization_id)
+            .where(mo.c.model_id.in_(ids))
+            .group_by(o.c.country)
+        ),
+        "openness": counts(select(m.c.openness, func.count()).where(m.c.id.in_(ids)).group_by(m.c.openness)),
+        "year": {
+            str(int(y)): n
+            for y, n in sorted(
+                conn.execute(
+                    select(year, func.count())
+                    .where(m.c.id.in_(ids), m.c.released.is_not(None))
+                    .group_by(year)
+                ),
+                key=lambda item: -item[0],
+            )
+        },
+    }
