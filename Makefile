@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test lint check validate clean
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint check validate clean chromium
 
 $(BIN)/modelatlas: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +17,10 @@ $(VENV)/.dev: $(BIN)/modelatlas
 	$(BIN)/pip install --quiet --editable '.[dev]'
 	touch $@
 
-## run: build the store from the bundled catalog and print the overview
+## run: build the store from the bundled catalog and serve the dashboard on http://127.0.0.1:8000/
 run: $(BIN)/modelatlas
 	$(BIN)/modelatlas build
-	$(BIN)/modelatlas overview
+	$(BIN)/modelatlas serve
 
 ## lint: ruff and mypy
 lint: $(VENV)/.dev
@@ -30,8 +32,13 @@ lint: $(VENV)/.dev
 validate: $(BIN)/modelatlas
 	$(BIN)/modelatlas validate
 
-## test: lint, validate the catalog, run the whole suite (it starts its own PostgreSQL)
-test: lint validate
+## chromium: Debian's Chromium for the browser tests, installed once (as root, or through sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+## test: lint, validate the catalog, run the whole suite (it starts its own PostgreSQL and Chromium)
+test: lint validate chromium
 	$(BIN)/pytest
 
 clean:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +10,8 @@ from typing import Any
 import orjson
 from rich.console import Console
 from rich.table import Table
+
+from modelatlas.report.plain import cell, csv_text, markdown_table
 
 __all__ = ["Format", "cell", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
 
@@ -36,28 +36,8 @@ def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def cell(value: Any) -> str:
-    """A value as flat text: lists joined with ``; ``, None as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(cell(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def emit_json(data: Any) -> None:
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode() + "\n")
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    def esc(value: Any) -> str:
-        return cell(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
 
 
 def emit(
@@ -80,11 +60,7 @@ def emit(
     headers = [h for _, h in columns]
     rows = [[shown[k](r[k]) if k in shown else cell(r[k]) for k in keys] for r in records]
     if fmt is Format.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(keys)
-        writer.writerows([[cell(r[k]) for k in keys] for r in records])
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(csv_text(keys, [[r[k] for k in keys] for r in records]))
     elif fmt is Format.markdown:
         sys.stdout.write(markdown_table(headers, rows))
     else:

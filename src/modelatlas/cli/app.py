@@ -18,6 +18,7 @@ from modelatlas.cli import (
     live_cmds,
     query_cmds,
     trend_cmds,
+    web_cmds,
 )
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument, ModelAtlasError
@@ -43,6 +44,7 @@ import_cmds.register(app)
 hardware_cmds.register(app)
 trend_cmds.register(app)
 live_cmds.register(app)
+web_cmds.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Select, and_, exists, func, select
 from modelatlas.store import tables as T
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search
 
-__all__ = ["FACETS", "Browse", "Page", "browse"]
+__all__ = ["FACETS", "Browse", "BrowseSort", "Page", "browse"]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
 #: The facets, in the order the dashboard shows them.

@@ -1,0 +1,40 @@
+"""``serve``: the dashboard and the JSON API on a local address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from modelatlas.cli._common import DbOpt, open_store, settings
+from modelatlas.cli._output import stderr
+from modelatlas.web import create_app
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; 0.0.0.0 shares it on the network.")
+    ] = ("127.0.0.1"),
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 8000,
+    db: DbOpt = None,
+) -> None:
+    """Serve the dashboard (Chinese and English) and the read-only JSON API (/api/v1, /openapi.json).
+
+    Examples:
+      modelatlas serve
+      modelatlas serve --host 0.0.0.0 --port 8080 --db postgresql://atlas@db/atlas
+    """
+    config = settings(db=db)
+    open_store(config).dispose()  # no store: a one-line error now, not a broken page later
+    stderr().print(
+        f"modelatlas dashboard on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/models)",
+        markup=False,
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")

@@ -1,0 +1,94 @@
+"""``create_app(settings)``: the FastAPI application, its templates, static files and error handling.
+
+Errors are rendered in one place: under ``/api`` as JSON ``{"error": {"status", "message"}}``, elsewhere
+as an HTML page in the request's language, with the status each ``ModelAtlasError`` carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
+
+from modelatlas import __version__
+from modelatlas.config import Settings
+from modelatlas.errors import ModelAtlasError
+from modelatlas.store.engine import make_engine
+from modelatlas.web import assets
+from modelatlas.web.i18n import LANGS, pick_lang, translator
+from modelatlas.web.routes import api, pages
+
+__all__ = ["create_app"]
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The dashboard and the API over the store ``settings.db`` (read-only)."""
+    config = settings or Settings()
+    engine = make_engine(config.db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="modelatlas",
+        version=__version__,
+        description="Large AI models: what was released, by whom, how big, how open, built on what.",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.engine = config, engine
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["version"] = __version__
+    app.state.templates = templates
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_api_route("/static/vega.js", assets.vega_bundle, include_in_schema=False)
+    app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
+
+    @app.middleware("http")
+    async def remember_lang(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        asked = request.query_params.get("lang")
+        if asked in LANGS:
+            response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    app.add_exception_handler(ModelAtlasError, _handle)
+    app.add_exception_handler(RequestValidationError, _handle)
+    app.add_exception_handler(HTTPException, _handle)
+    return app
+
+
+def _message(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, RequestValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
+        return 422, f"{where}: {first.get('msg', 'invalid')}"
+    if isinstance(exc, HTTPException):
+        return exc.status_code, str(exc.detail)
+    status = getattr(exc, "status", 500)
+    return (422 if status == 400 and isinstance(exc, ValueError) else status), str(exc)
+
+
+async def _handle(request: Request, exc: Exception) -> Response:
+    status, message = _message(exc)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    lang = pick_lang(request)
+    templates: Jinja2Templates = request.app.state.templates
+    html = templates.get_template("error.html").render(
+        request=request, lang=lang, t=translator(lang), status=status, message=message
+    )
+    return HTMLResponse(html, status_code=status)

@@ -1,0 +1,92 @@
+"""The dashboard's words in English and Chinese, and how a request picks its language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from modelatlas.catalog.vocab import LABELS
+
+__all__ = ["LANGS", "TEXT", "pick_lang", "translator"]
+
+LANGS = ("en", "zh")
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("modelatlas — large AI models", "modelatlas — 大模型趋势追踪"),
+    "home": ("Home", "首页"),
+    "models": ("Models", "模型"),
+    "compare": ("Compare", "对比"),
+    "trends": ("Trends", "趋势"),
+    "timeline": ("Timeline", "时间线"),
+    "lineage": ("Lineage", "谱系"),
+    "hardware": ("Hardware", "硬件"),
+    "newest": ("Newest models", "最新模型"),
+    "by_domain": ("Models by domain", "各领域模型数"),
+    "search": ("Search models", "搜索模型"),
+    "search_hint": (
+        "name, alias or words: llama 2, 紫东太初, diffusion",
+        "名称、别名或关键词：llama 2、紫东太初、diffusion",
+    ),
+    "results": ("{total} models", "共 {total} 个模型"),
+    "no_results": ("No model matches.", "没有符合条件的模型。"),
+    "name": ("Name", "名称"),
+    "organizations": ("Organizations", "机构"),
+    "domains": ("Domains", "领域"),
+    "parameters": ("Parameters", "参数量"),
+    "released": ("Released", "发布"),
+    "openness": ("Openness", "开放程度"),
+    "license": ("License", "许可证"),
+    "domain": ("Domain", "领域"),
+    "modality": ("Modality", "模态"),
+    "organization": ("Organization", "机构"),
+    "country": ("Country", "国家"),
+    "year": ("Year", "年份"),
+    "min_params": ("Min. parameters", "最少参数"),
+    "max_params": ("Max. parameters", "最多参数"),
+    "apply": ("Apply", "应用"),
+    "clear": ("Clear all", "清除全部"),
+    "sort": ("Sort", "排序"),
+    "previous": ("Previous", "上一页"),
+    "next": ("Next", "下一页"),
+    "export": ("Export this selection", "导出当前结果"),
+    "page_of": ("{first}–{last} of {total}", "第 {first}–{last} 个，共 {total} 个"),
+    "not_found": ("Not found", "未找到"),
+    "bad_request": ("Bad request", "请求有误"),
+    "error": ("Error", "错误"),
+    "sources": ("Sources", "来源"),
+    "facts": ("Facts", "事实"),
+    "lineage_up": ("Built on", "基于（上游）"),
+    "lineage_down": ("Built upon by", "衍生模型（下游）"),
+    "papers": ("Papers", "论文"),
+    "code": ("Code", "代码"),
+    "weights": ("Weights", "权重"),
+    "accessed": ("accessed", "访问于"),
+    "supports": ("supports", "支持字段"),
+    "live": ("Live (last sync)", "实时数据（最近同步）"),
+    "language": ("中文", "English"),
+    "total_models": ("{total} models in the catalog", "目录中共 {total} 个模型"),
+    "feed": ("Atom feed of new models", "新模型 Atom 订阅"),
+}
+
+
+def pick_lang(request: Request) -> str:
+    """``?lang=`` first, then the ``lang`` cookie, then the browser's Accept-Language; English otherwise."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked in LANGS:
+        return asked
+    accepted = request.headers.get("accept-language", "")
+    return "zh" if accepted.lower().startswith("zh") else "en"
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``t(key, **values)`` for templates: a UI word, or a vocabulary label (domains, openness …)."""
+    index = 1 if lang == "zh" else 0
+
+    def t(key: str, **values: object) -> str:
+        if key in TEXT:
+            return TEXT[key][index].format(**values)
+        if key in LABELS:
+            return LABELS[key][index]
+        return key
+
+    return t

@@ -1,0 +1,82 @@
+"""The read-only JSON API under ``/api/v1``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from modelatlas.errors import BadArgument
+from modelatlas.live.ledger import latest
+from modelatlas.live.targets import refs_of
+from modelatlas.store import queries as Q
+from modelatlas.store.browse import browse
+from modelatlas.web import exporting
+from modelatlas.web.deps import BrowseDep, EngineDep
+from modelatlas.web.schemas import ErrorOut, ModelDetailOut, ModelListOut, ModelSummaryOut
+
+__all__ = ["router"]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=_ERRORS)
+_FIELDS = set(ModelSummaryOut.model_fields)
+
+
+@router.get("/models", response_model=ModelListOut, response_model_exclude_unset=True)
+def models(
+    engine: EngineDep,
+    selection: BrowseDep,
+    fields: Annotated[
+        str | None, Query(description="Comma-separated fields to return, e.g. id,name.")
+    ] = None,
+    facets: Annotated[bool, Query(description="Include facet counts.")] = False,
+    format: Annotated[
+        str, Query(pattern="^(json|csv|markdown)$", description="json, csv or markdown.")
+    ] = "json",
+) -> Any:
+    """Models that pass the filters, sorted and paged; the same filters as the Models page."""
+    chosen = (
+        [f.strip() for f in fields.split(",") if f.strip()] if fields else list(ModelSummaryOut.model_fields)
+    )
+    unknown = [f for f in chosen if f not in _FIELDS]
+    if unknown:
+        raise BadArgument(
+            f"unknown field {unknown[0]!r}: choose from {', '.join(ModelSummaryOut.model_fields)}"
+        )
+    with engine.connect() as conn:
+        page = browse(conn, selection, facets=facets)
+    items = [{name: row.as_dict()[name] for name in chosen} for row in page.rows]
+    if format != "json":
+        text, media = exporting.table(items, chosen, format)
+        return PlainTextResponse(text, media_type=media)
+    following = page.offset + page.limit
+    return {
+        "total": page.total,
+        "offset": page.offset,
+        "limit": page.limit,
+        "next_offset": following if following < page.total else None,
+        "items": [ModelSummaryOut(**item) for item in items],
+        **({"facets": page.facets} if facets else {}),
+    }
+
+
+@router.get("/models/{model_id}", response_model=ModelDetailOut)
+def model(model_id: str, engine: EngineDep) -> Any:
+    """One model: the whole catalog record, lineage up and down, and the newest synced counts."""
+    with engine.connect() as conn:
+        found = Q.resolve(conn, model_id)
+        record = Q.get_model(conn, found)
+        tree = Q.lineage(conn, found)
+    return {
+        "model": record.model_dump(mode="json", exclude_none=True),
+        "lineage": {
+            "up": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.up],
+            "down": [{"model": m, "relation": r, "depth": d} for m, r, d in tree.down],
+        },
+        "live": latest(engine, refs_of(record)),
+    }

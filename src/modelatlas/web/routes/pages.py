@@ -1,0 +1,138 @@
+"""The dashboard's pages, rendered on the server from Jinja2 templates; every state is in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from modelatlas.analysis.frame import Selection, load_frame, select
+from modelatlas.analysis.growth import fit_growth
+from modelatlas.analysis.timeline import releases
+from modelatlas.catalog.units import format_count
+from modelatlas.errors import ModelAtlasError, NotEnoughData
+from modelatlas.live.ledger import latest
+from modelatlas.live.targets import refs_of
+from modelatlas.report.charts import growth_chart, releases_chart
+from modelatlas.store import queries as Q
+from modelatlas.store.browse import FACETS, browse
+from modelatlas.store.queries import check_store
+from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep
+from modelatlas.web.i18n import translator
+
+__all__ = ["healthz", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _render(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    other = "en" if lang == "zh" else "zh"
+    switch = f"{request.url.path}?{urlencode([*params, ('lang', other)])}"
+    html = templates.get_template(name).render(
+        request=request, lang=lang, t=translator(lang), switch=switch, count=format_count, **context
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def healthz(engine: EngineDep) -> JSONResponse:
+    """``ok`` when the store can be read; 503 and the reason otherwise."""
+    try:
+        check_store(engine)
+    except ModelAtlasError as exc:
+        return JSONResponse({"status": "unavailable", "message": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def _charts(url: str, lang: str) -> list[dict[str, Any]]:
+    """Vega-Lite specs for the home page: parameter growth since 2018 and releases per quarter."""
+    frame = load_frame(url)
+    specs = []
+    try:
+        recent = select(frame, Selection(since=dt.date(2018, 1, 1)))
+        fit = fit_growth(recent, "parameters", n_boot=200)
+        specs.append(growth_chart(recent, fit, lang).properties(width="container").to_dict())
+    except NotEnoughData:
+        pass
+    counts = releases(frame, freq="year")
+    if not counts.empty:
+        specs.append(releases_chart(counts, lang, unit="year").properties(width="container").to_dict())
+    return specs
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
+    with engine.connect() as conn:
+        summary = Q.overview(conn, newest=10)
+    return _render(request, "home.html", lang, summary=summary, charts=_charts(settings.db, lang))
+
+
+def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:
+    """For each facet value: its count, whether it is on, and the URL that toggles it (back to page 1)."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
+    names = {"organization": "org"}
+    links: dict[str, list[dict[str, Any]]] = {}
+    for facet in FACETS:
+        key = names.get(facet, facet)
+        chosen = {v for k, v in params if k == key}
+        values = dict(page_facets.get(facet, {}))
+        for value in chosen:
+            values.setdefault(value, 0)
+        items = []
+        for value, n in values.items():
+            on = value in chosen
+            kept = [(k, v) for k, v in params if not (k == key and v == value)]
+            toggled = kept if on else [*kept, (key, value)]
+            items.append({"value": value, "count": n, "on": on, "url": "/models?" + urlencode(toggled)})
+        links[facet] = items
+    return links
+
+
+@router.get("/models", response_class=HTMLResponse)
+def models(request: Request, engine: EngineDep, selection: BrowseDep, lang: LangDep) -> HTMLResponse:
+    with engine.connect() as conn:
+        page = browse(conn, selection)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
+    pager = {
+        "previous": _offset_url(params, max(0, page.offset - page.limit)) if page.offset > 0 else None,
+        "next": _offset_url(params, page.offset + page.limit)
+        if page.offset + page.limit < page.total
+        else None,
+    }
+    exports = {
+        fmt: "/api/v1/models?"
+        + urlencode([*(p for p in params if p[0] != "limit"), ("limit", "500"), ("format", fmt)])
+        for fmt in ("csv", "json", "markdown")
+    }
+    return _render(
+        request,
+        "models.html",
+        lang,
+        page=page,
+        selection=selection,
+        facets=_facet_links(request, page.facets),
+        pager=pager,
+        exports=exports,
+    )
+
+
+def _offset_url(params: list[tuple[str, str]], offset: int) -> str:
+    return "/models?" + urlencode([*params, ("offset", str(offset))])
+
+
+@router.get("/models/{model_id}", response_class=HTMLResponse)
+def model(request: Request, model_id: str, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+    with engine.connect() as conn:
+        found = Q.resolve(conn, model_id)
+        record = Q.get_model(conn, found)
+        tree = Q.lineage(conn, found)
+        related = [m for m, _, _ in tree.up + tree.down]
+        names = {r.id: r.name for r in Q.rows_for(conn, related)}
+        orgs = Q.organizations(conn)
+    live = latest(engine, refs_of(record))
+    return _render(request, "model.html", lang, model=record, tree=tree, names=names, orgs=orgs, live=live)

@@ -1,0 +1,162 @@
+"""The JSON API and the server-rendered pages, through FastAPI's TestClient, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import Settings
+from modelatlas.store.build import build_store
+from modelatlas.web import create_app
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def client(request: pytest.FixtureRequest, tiny_catalog: Path, tmp_path: Path) -> Iterator[TestClient]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'web.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        yield served
+
+
+@pytest.fixture
+def sqlite_client(tiny_catalog: Path, tmp_path: Path) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        yield served
+
+
+def test_models_api_filters_sorts_and_pages(client: TestClient) -> None:
+    everything = client.get("/api/v1/models").json()
+    assert everything["total"] == 6 and everything["next_offset"] is None
+    nlp = client.get("/api/v1/models", params={"domain": "nlp", "sort": "parameters", "order": "asc"}).json()
+    sizes = [item["parameters"] for item in nlp["items"] if item["parameters"]]
+    assert sizes == sorted(sizes) and all("nlp" in item["domains"] for item in nlp["items"])
+    first = client.get("/api/v1/models", params={"limit": 2, "sort": "name", "order": "asc"}).json()
+    second = client.get(
+        "/api/v1/models", params={"limit": 2, "offset": 2, "sort": "name", "order": "asc"}
+    ).json()
+    assert first["next_offset"] == 2 and second["offset"] == 2
+    names = [i["name"] for i in first["items"] + second["items"]]
+    assert names == sorted(names, key=str.lower) and len(set(names)) == 4
+
+
+def test_models_api_search_facets_and_fields(client: TestClient) -> None:
+    found = client.get("/api/v1/models", params={"q": "LLaMa", "fields": "id,name", "facets": "true"}).json()
+    assert found["items"][0] == {"id": "llama", "name": "LLaMA"}
+    assert set(found["items"][0]) == {"id", "name"}
+    assert found["facets"]["domain"]["nlp"] >= 1
+    chinese = client.get("/api/v1/models", params={"q": "紫东太初"}).json()
+    assert [i["id"] for i in chinese["items"]] == ["zidong-taichu"]
+    typo = client.get("/api/v1/models", params={"q": "vicunna"}).json()
+    assert "vicuna" in [i["id"] for i in typo["items"]]
+    both = client.get("/api/v1/models", params=[("domain", "nlp"), ("domain", "cv")]).json()
+    only_nlp = client.get("/api/v1/models", params={"domain": "nlp"}).json()
+    assert both["total"] > only_nlp["total"]
+    big = client.get("/api/v1/models", params={"min_params": "60亿"}).json()
+    assert all(i["parameters"] >= 6e9 for i in big["items"]) and big["total"] >= 1
+
+
+def test_models_api_exports_csv_and_markdown(client: TestClient) -> None:
+    response = client.get("/api/v1/models", params={"format": "csv", "fields": "id,parameters"})
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 6 and set(rows[0]) == {"id", "parameters"}
+    markdown = client.get("/api/v1/models", params={"format": "markdown", "fields": "id"}).text
+    assert markdown.startswith("| id |") and markdown.count("\n") == 8
+
+
+def test_model_api_and_errors_are_json(client: TestClient) -> None:
+    llama = client.get("/api/v1/models/LLaMA-7B").json()
+    assert llama["model"]["id"] == "llama"
+    assert {d["model"] for d in llama["lineage"]["down"]} >= {"alpaca", "vicuna"}
+    missing = client.get("/api/v1/models/gpt-99")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": {"status": 404, "message": missing.json()["error"]["message"]}}
+    assert "gpt-99" in missing.json()["error"]["message"]
+    for params, needle in (
+        ({"limit": "many"}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"sort": "age"}, "sort"),
+        ({"min_params": "lots"}, "min_params"),
+        ({"fields": "id,colour"}, "colour"),
+    ):
+        bad = client.get("/api/v1/models", params=params)
+        assert bad.status_code == 422, params
+        assert needle in bad.json()["error"]["message"], params
+
+
+def test_openapi_documents_the_api(sqlite_client: TestClient) -> None:
+    spec = sqlite_client.get("/openapi.json").json()
+    assert {"/api/v1/models", "/api/v1/models/{model_id}", "/healthz"} <= set(spec["paths"])
+    params = {p["name"] for p in spec["paths"]["/api/v1/models"]["get"]["parameters"]}
+    assert {
+        "q",
+        "domain",
+        "org",
+        "country",
+        "openness",
+        "year",
+        "min_params",
+        "offset",
+        "limit",
+        "fields",
+    } <= params
+
+
+def test_healthz(sqlite_client: TestClient, tmp_path: Path) -> None:
+    assert sqlite_client.get("/healthz").json() == {"status": "ok"}
+    with TestClient(create_app(Settings(db=f"sqlite:///{tmp_path / 'none.db'}"))) as empty:
+        answer = empty.get("/healthz")
+        assert answer.status_code == 503 and "modelatlas build" in answer.json()["message"]
+
+
+def test_pages_render_in_both_languages(sqlite_client: TestClient) -> None:
+    for path in ("/", "/models", "/models?q=llama&domain=nlp", "/models/llama"):
+        english = sqlite_client.get(path, params={"lang": "en"})
+        assert english.status_code == 200, path
+        chinese = sqlite_client.get(path, params={"lang": "zh"})
+        assert chinese.status_code == 200 and '<html lang="zh-CN">' in chinese.text, path
+    home = sqlite_client.get("/", params={"lang": "zh"})
+    assert "目录中共 6 个模型" in home.text
+    assert home.cookies.get("lang") == "zh"
+    remembered = sqlite_client.get("/models")  # the cookie carries the choice
+    assert "模型" in remembered.text and '<html lang="zh-CN">' in remembered.text
+
+
+def test_models_page_state_lives_in_the_url(sqlite_client: TestClient) -> None:
+    page = sqlite_client.get("/models", params=[("domain", "nlp"), ("sort", "name"), ("lang", "en")]).text
+    assert 'class="facet-value on"' in page
+    assert "/api/v1/models?domain=nlp&amp;sort=name&amp;limit=500&amp;format=csv" in page
+    assert "6 models" not in page and "models" in page
+
+
+def test_text_from_the_catalog_is_escaped(tiny_catalog: Path, tmp_path: Path) -> None:
+    path = tiny_catalog / "models" / "llama.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("name: LLaMA\n", "name: LLaMA <script>alert(1)</script>\n", 1), encoding="utf-8"
+    )
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url))) as served:
+        for page in (served.get("/models/llama").text, served.get("/models").text):
+            assert "<script>alert(1)</script>" not in page
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_unknown_pages_and_bad_parameters(sqlite_client: TestClient) -> None:
+    missing = sqlite_client.get("/models/gpt-99", params={"lang": "zh"})
+    assert missing.status_code == 404 and "未找到" in missing.text and "gpt-99" in missing.text
+    bad = sqlite_client.get("/models", params={"limit": "lots"})
+    assert bad.status_code == 422 and "limit" in bad.text
+    assert sqlite_client.get("/no/such/page").status_code == 404
