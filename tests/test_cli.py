@@ -37,6 +37,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             "report",
             "review",
             "search",
+            "serve",
             "show",
             "sync",
             "trending",

@@ -1,13 +1,13 @@
 """Browse the store as the dashboard and the API do: text search, combinable facets, sorting, paging.
 
 Within one facet the values are alternatives (domain nlp *or* cv); across facets they all apply
-(nlp *and* from China). Facet counts are taken over the models that pass every filter, so a count says
-how many of the current results a further click would keep.
+(nlp *and* from China). A facet's counts are taken over the models that pass every *other* filter, so
+its values stay in view as alternatives: the count of ``cv`` is what choosing ``cv`` too would add.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Select, and_, exists, func, select
@@ -114,49 +114,36 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
         ids = list(conn.execute(query).scalars())
     page = Page(total, b.offset, b.limit, rows_for(conn, ids))
     if facets:
-        page.facets = _facets(conn, matching)
+        for facet in FACETS:  # each facet is also a field of Browse
+            cleared: dict[str, Any] = {facet: ()}
+            others = _conditions(replace(b, **cleared), hits)
+            page.facets[facet] = _counts(conn, facet, select(m.c.id).where(and_(True, *others)))
     return page
 
 
-def _facets(conn: Connection, matching: Select[Any]) -> dict[str, dict[str, int]]:
+def _counts(conn: Connection, facet: str, matching: Select[Any]) -> dict[str, int]:
+    """How many of ``matching`` have each value of ``facet``, most first."""
     m, md, mm, mo, o = T.models, T.model_domains, T.model_modalities, T.model_organizations, T.organizations
     ids = matching.scalar_subquery()
-
-    def counts(query: Select[Any]) -> dict[str, int]:
-        found = {str(value): int(n) for value, n in conn.execute(query) if value is not None}
-        return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
-
     year = func.extract("year", m.c.released)
-    return {
-        "domain": counts(
-            select(md.c.domain, func.count()).where(md.c.model_id.in_(ids)).group_by(md.c.domain)
-        ),
-        "modality": counts(
-            select(mm.c.modality, func.count(func.distinct(mm.c.model_id)))
-            .where(mm.c.model_id.in_(ids))
-            .group_by(mm.c.modality)
-        ),
-        "organization": counts(
-            select(mo.c.organization_id, func.count(func.distinct(mo.c.model_id)))
-            .where(mo.c.model_id.in_(ids))
-            .group_by(mo.c.organization_id)
-        ),
-        "country": counts(
-            select(o.c.country, func.count(func.distinct(mo.c.model_id)))
-            .join(o, o.c.id == mo.c.organization_id)
-            .where(mo.c.model_id.in_(ids))
-            .group_by(o.c.country)
-        ),
-        "openness": counts(select(m.c.openness, func.count()).where(m.c.id.in_(ids)).group_by(m.c.openness)),
-        "year": {
-            str(int(y)): n
-            for y, n in sorted(
-                conn.execute(
-                    select(year, func.count())
-                    .where(m.c.id.in_(ids), m.c.released.is_not(None))
-                    .group_by(year)
-                ),
-                key=lambda item: -item[0],
-            )
-        },
+    queries: dict[str, Any] = {
+        "domain": select(md.c.domain, func.count()).where(md.c.model_id.in_(ids)).group_by(md.c.domain),
+        "modality": select(mm.c.modality, func.count(func.distinct(mm.c.model_id)))
+        .where(mm.c.model_id.in_(ids))
+        .group_by(mm.c.modality),
+        "organization": select(mo.c.organization_id, func.count(func.distinct(mo.c.model_id)))
+        .where(mo.c.model_id.in_(ids))
+        .group_by(mo.c.organization_id),
+        "country": select(o.c.country, func.count(func.distinct(mo.c.model_id)))
+        .join(o, o.c.id == mo.c.organization_id)
+        .where(mo.c.model_id.in_(ids))
+        .group_by(o.c.country),
+        "openness": select(m.c.openness, func.count()).where(m.c.id.in_(ids)).group_by(m.c.openness),
+        "year": select(year, func.count()).where(m.c.id.in_(ids), m.c.released.is_not(None)).group_by(year),
     }
+    found = [
+        (str(int(v)) if facet == "year" else str(v), int(n)) for v, n in conn.execute(queries[facet]) if v
+    ]
+    if facet == "year":
+        return dict(sorted(found, key=lambda item: item[0], reverse=True))
+    return dict(sorted(found, key=lambda item: (-item[1], item[0])))

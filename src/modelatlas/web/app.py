@@ -51,10 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     app.state.templates = templates
+    # before the mount, which would otherwise answer for every path under /static
+    app.add_api_route("/static/vega.js", assets.vega_bundle, include_in_schema=False)
+    app.add_api_route("/static/fonts/cjk.otf", assets.cjk_font, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
-    app.add_api_route("/static/vega.js", assets.vega_bundle, include_in_schema=False)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
 
     @app.middleware("http")

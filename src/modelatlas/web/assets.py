@@ -1,4 +1,6 @@
-"""The Vega, Vega-Lite and Vega-Embed JavaScript, bundled offline by vl-convert: no CDN, ever.
+"""What pages load besides their own files: the Vega libraries and the Chinese font, both offline.
+
+The Vega, Vega-Lite and Vega-Embed JavaScript is bundled by vl-convert: no CDN, ever.
 
 vl-convert carries the libraries' sources; ``javascript_bundle()`` links them into one script (about
 900 kB) that sets ``window.vegaEmbed``. Linking takes a few seconds, so the result is kept in memory
@@ -11,11 +13,12 @@ import threading
 
 import platformdirs
 import vl_convert
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from modelatlas.files import write_atomic
+from modelatlas.report.images import FONT_DIR
 
-__all__ = ["vega_bundle", "vega_javascript"]
+__all__ = ["cjk_font", "vega_bundle", "vega_javascript"]
 
 _lock = threading.Lock()
 _bundle: bytes | None = None
@@ -43,3 +46,9 @@ def vega_bundle() -> Response:
         media_type="application/javascript",
         headers={"Cache-Control": "public, max-age=86400"},
     )
+
+
+def cjk_font() -> FileResponse:
+    """The bundled subset of Noto Sans CJK SC (OFL), so Chinese shows on machines without a CJK font."""
+    font = next(FONT_DIR.glob("*.otf"))
+    return FileResponse(font, media_type="font/otf", headers={"Cache-Control": "public, max-age=604800"})

@@ -55,9 +55,14 @@ def browse_params(
     open: Annotated[bool, Query(description="Only models whose weights can be downloaded.")] = False,
     sort: Annotated[
         str | None,
-        Query(pattern="^(relevance|released|parameters|name)$", description="Default: relevance with q."),
+        Query(
+            pattern="^(relevance|released|parameters|name)?$",
+            description="Default: relevance with q, else released.",
+        ),
     ] = None,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "desc",
+    order: Annotated[
+        str | None, Query(pattern="^(asc|desc)?$", description="Default: asc for name, else desc.")
+    ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Browse:
@@ -74,7 +79,7 @@ def browse_params(
         max_params=_count(max_params, "max_params"),
         open_only=open,
         sort=cast(BrowseSort, sort or ("relevance" if q else "released")),
-        descending=order == "desc",
+        descending=order == "desc" if order else sort != "name",
         offset=offset,
         limit=limit,
     )

@@ -1,0 +1,155 @@
+"""Every page in headless Chromium (Debian's package, driven by Playwright): it loads without a console
+error, search and facets work by typing and clicking, the language switch sticks, charts draw.
+
+Chromium comes from ``make test`` (Debian's ``chromium``); without it these tests fail under CI and are
+skipped elsewhere. Screenshots go to ``$MODELATLAS_SCREENSHOTS`` when set (never into git).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import Settings
+from modelatlas.store.build import build_store
+from modelatlas.web import create_app
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("MODELATLAS_SCREENSHOTS")
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"Chromium is missing at {CHROMIUM}: `make test` installs Debian's chromium")
+    pytest.skip("Debian's chromium is not installed (make test installs it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard over the tiny catalog, served by uvicorn on 127.0.0.1 in a thread."""
+    root = tmp_path_factory.mktemp("site")
+    catalog = root / "catalog"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "catalog", catalog)
+    url = f"sqlite:///{root / 'site.db'}"
+    build_store(load_valid_catalog(catalog), url)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(db=url, catalog=catalog)), host="127.0.0.1", port=port, log_level="error"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object, site: str) -> Iterator[object]:
+    context = browser.new_context(base_url=site, locale="en-US")  # type: ignore[attr-defined]
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    opened.on("pageerror", lambda exc: problems.append(str(exc)))
+    opened.problems = problems
+    yield opened
+    context.close()
+
+
+def _shot(page: object, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_home_draws_its_charts(page: object) -> None:
+    page.goto("/")  # type: ignore[attr-defined]
+    page.wait_for_selector("#chart-0 svg", timeout=20000)  # type: ignore[attr-defined]
+    marks = page.locator("#chart-0 svg .mark-symbol path, #chart-0 svg .mark-rect path")  # type: ignore[attr-defined]
+    assert marks.count() > 0
+    _shot(page, "home-en")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_search_by_typing_and_facets_by_clicking(page: object) -> None:
+    page.goto("/models")  # type: ignore[attr-defined]
+    rows = page.locator("#results tbody tr")  # type: ignore[attr-defined]
+    assert rows.count() == 6
+    page.fill("#q", "LLaMa")  # type: ignore[attr-defined]
+    page.press("#q", "Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**/models?q=LLaMa*")  # type: ignore[attr-defined]
+    names = page.locator("#results tbody tr td:first-child").all_inner_texts()  # type: ignore[attr-defined]
+    assert names[0] == "LLaMA"
+    page.goto("/models")  # type: ignore[attr-defined]
+    page.click(".facet[data-facet=domain] a[data-value=cv]")  # type: ignore[attr-defined]
+    page.wait_for_url("**domain=cv*")  # type: ignore[attr-defined]
+    assert page.locator("#results tbody tr td:first-child").all_inner_texts() == ["Stable Diffusion"]  # type: ignore[attr-defined]
+    page.click(".facet[data-facet=domain] a[data-value=nlp]")  # type: ignore[attr-defined]
+    page.wait_for_url("**domain=nlp*")  # type: ignore[attr-defined]
+    assert page.locator("#results tbody tr").count() == 5  # cv or nlp: four NLP models and one CV  # type: ignore[attr-defined]
+    page.select_option("#sort", "name")  # type: ignore[attr-defined]
+    page.wait_for_url("**sort=name*")  # type: ignore[attr-defined]
+    shown = page.locator("#results tbody tr td:first-child").all_inner_texts()  # type: ignore[attr-defined]
+    assert shown == sorted(shown, key=str.lower)
+    _shot(page, "models-en")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_the_language_switch_sticks(page: object) -> None:
+    page.goto("/models/llama")  # type: ignore[attr-defined]
+    assert page.locator("html").get_attribute("lang") == "en"  # type: ignore[attr-defined]
+    page.click("#lang-switch")  # type: ignore[attr-defined]
+    page.wait_for_url("**lang=zh*")  # type: ignore[attr-defined]
+    assert page.locator("html").get_attribute("lang") == "zh-CN"  # type: ignore[attr-defined]
+    _shot(page, "model-zh")
+    page.click("header nav a[href='/models']")  # type: ignore[attr-defined]
+    assert page.locator("html").get_attribute("lang") == "zh-CN"  # type: ignore[attr-defined]
+    assert "共 6 个模型" in page.locator("#total").inner_text()  # type: ignore[attr-defined]
+    page.goto("/")  # type: ignore[attr-defined]
+    page.wait_for_selector("#chart-0 svg", timeout=20000)  # type: ignore[attr-defined]
+    _shot(page, "home-zh")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_an_unknown_model_is_a_404_page(page: object) -> None:
+    response = page.goto("/models/gpt-99")  # type: ignore[attr-defined]
+    assert response.status == 404
+    assert "gpt-99" in page.locator(".error-message").inner_text()  # type: ignore[attr-defined]
