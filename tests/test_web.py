@@ -160,3 +160,46 @@ def test_unknown_pages_and_bad_parameters(sqlite_client: TestClient) -> None:
     bad = sqlite_client.get("/models", params={"limit": "lots"})
     assert bad.status_code == 422 and "limit" in bad.text
     assert sqlite_client.get("/no/such/page").status_code == 404
+
+
+def test_trends_api_and_page(sqlite_client: TestClient) -> None:
+    fit = sqlite_client.get("/api/v1/trends", params={"metric": "parameters", "since": 2020}).json()
+    assert fit["fit"]["metric"] == "parameters" and fit["fit"]["n"] >= 3
+    low, high = fit["fit"]["ci90"]
+    assert low <= fit["fit"]["growth_per_year"] <= high
+    assert "a year" in fit["headline"]
+    too_few = sqlite_client.get("/api/v1/trends", params={"metric": "cost"})
+    assert too_few.status_code == 422 and too_few.json()["error"]["message"]
+    assert sqlite_client.get("/api/v1/trends", params={"metric": "speed"}).status_code == 422
+    page = sqlite_client.get("/trends", params={"metric": "cost", "lang": "zh"})
+    assert page.status_code == 200 and 'class="error-message"' in page.text
+    assert 'id="headline"' in sqlite_client.get("/trends", params={"since": 2020}).text
+
+
+def test_lineage_api(client: TestClient) -> None:
+    vicuna = client.get("/api/v1/lineage/Vicuna").json()
+    assert vicuna["up"] == [{"model": "llama", "name": "LLaMA", "relation": "fine-tune", "depth": 1}]
+    assert vicuna["down"] == []
+    alpaca = client.get("/api/v1/lineage/alpaca").json()
+    assert [d["model"] for d in alpaca["down"]] == ["freedomgpt"]
+    assert client.get("/api/v1/lineage/nobody").status_code == 404
+
+
+def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> None:
+    compared = sqlite_client.get("/compare", params=[("m", "llama"), ("m", "Alpaca"), ("m", "vicuna")]).text
+    assert compared.count('<th><a href="/models/') == 3
+    assert sqlite_client.get("/compare", params={"m": "nobody"}).status_code == 404
+    seven = sqlite_client.get("/compare", params=[("m", "llama")] * 7)
+    assert seven.status_code == 422 and "at most 6" in seven.text
+    for path in ("/timeline", "/timeline?freq=year", "/lineage"):
+        assert sqlite_client.get(path).status_code == 200, path
+    assert sqlite_client.get("/timeline", params={"freq": "decade"}).status_code == 422
+    feed = sqlite_client.get("/feed.atom")
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(feed.text)
+    entries = root.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 6
+    assert entries[0].findtext("{http://www.w3.org/2005/Atom}title") == "FreedomGPT"
+    assert entries[0].findtext("{http://www.w3.org/2005/Atom}updated") == "2023-04-01T00:00:00Z"

@@ -96,6 +96,7 @@ def page(browser: object, site: str) -> Iterator[object]:
 
 def _shot(page: object, name: str) -> None:
     if SHOTS:
+        page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
@@ -153,3 +154,29 @@ def test_an_unknown_model_is_a_404_page(page: object) -> None:
     response = page.goto("/models/gpt-99")  # type: ignore[attr-defined]
     assert response.status == 404
     assert "gpt-99" in page.locator(".error-message").inner_text()  # type: ignore[attr-defined]
+
+
+PAGES = {
+    "home": ("/", 2),
+    "models": ("/models?domain=nlp", 0),
+    "model": ("/models/vicuna", 0),
+    "compare": ("/compare?m=llama&m=alpaca&m=vicuna", 0),
+    "trends": ("/trends?since=2020", 1),
+    "timeline": ("/timeline", 1),
+    "lineage": ("/lineage", 1),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_every_page_loads_cleanly(page: object, name: str, lang: str) -> None:
+    path, charts = PAGES[name]
+    joiner = "&" if "?" in path else "?"
+    response = page.goto(f"{path}{joiner}lang={lang}")  # type: ignore[attr-defined]
+    assert response.status == 200
+    assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")  # type: ignore[attr-defined]
+    for index in range(charts):
+        page.wait_for_selector(f"#chart-{index} svg .mark-group", timeout=20000)  # type: ignore[attr-defined]
+        assert page.locator(f"#chart-{index} svg path").count() > 0  # type: ignore[attr-defined]
+    _shot(page, f"{name}-{lang}")
+    assert page.problems == []  # type: ignore[attr-defined]

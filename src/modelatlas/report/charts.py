@@ -18,7 +18,7 @@ from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import LABELS
 from modelatlas.report.headlines import headline, metric_label
 
-__all__ = ["FONT", "growth_chart", "lineage_chart", "open_share_chart", "releases_chart"]
+__all__ = ["FONT", "growth_chart", "lineage_chart", "open_share_chart", "releases_chart", "to_spec"]
 
 #: The font every chart asks for; ``images`` ships it, so Chinese renders wherever the chart is drawn.
 FONT = "Noto Sans SC Subset"
@@ -59,6 +59,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "component": ("component", "组件"),
     "port": ("port", "移植"),
 }
+
+
+def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec of ``chart``, asking for ``FONT`` (files and pages both ship it) on white."""
+    spec: dict[str, Any] = chart.to_dict()
+    config = spec.setdefault("config", {})
+    config.setdefault("font", FONT)
+    config.setdefault("background", "white")
+    return spec
 
 
 def _t(key: str, lang: str) -> str:

@@ -16,7 +16,7 @@ import vl_convert as vlc
 
 from modelatlas.errors import BadArgument
 from modelatlas.files import write_atomic
-from modelatlas.report.charts import FONT
+from modelatlas.report.charts import to_spec
 
 __all__ = ["FONT_DIR", "save_chart", "to_png", "to_svg"]
 
@@ -31,11 +31,7 @@ def _register_fonts() -> None:
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     _register_fonts()
-    spec: dict[str, Any] = chart.to_dict()
-    config = spec.setdefault("config", {})
-    config.setdefault("font", FONT)
-    config.setdefault("background", "white")
-    return spec
+    return to_spec(chart)
 
 
 def to_png(chart: alt.TopLevelMixin, *, scale: float = _SCALE) -> bytes:

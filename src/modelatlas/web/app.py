@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.engine = config, engine
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
+    templates.env.filters["atom_date"] = _atom_date
     app.state.templates = templates
     # before the mount, which would otherwise answer for every path under /static
     app.add_api_route("/static/vega.js", assets.vega_bundle, include_in_schema=False)
@@ -94,3 +95,10 @@ async def _handle(request: Request, exc: Exception) -> Response:
         request=request, lang=lang, t=translator(lang), status=status, message=message
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _atom_date(value: str | None) -> str:
+    """A catalog date (``2023``, ``2023-04``, ``2023-04-05``) as an Atom timestamp."""
+    text = (value or "1970")[:10]
+    parts = [*text.split("-"), "01", "01"][:3]
+    return f"{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z"

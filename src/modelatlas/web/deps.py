@@ -12,8 +12,9 @@ from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
 from modelatlas.store.browse import Browse, BrowseSort
 from modelatlas.web.i18n import pick_lang
+from modelatlas.web.views import TrendQuery
 
-__all__ = ["BrowseDep", "EngineDep", "LangDep", "SettingsDep", "browse_params"]
+__all__ = ["BrowseDep", "EngineDep", "LangDep", "SettingsDep", "TrendDep", "browse_params", "trend_params"]
 
 
 def _settings(request: Request) -> Settings:
@@ -86,3 +87,20 @@ def browse_params(
 
 
 BrowseDep = Annotated[Browse, Depends(browse_params)]
+
+
+def trend_params(
+    metric: Annotated[str, Query(pattern="^(parameters|compute|tokens|cost)$")] = "parameters",
+    since: Annotated[int | None, Query(ge=1950, le=2100, description="First release year.")] = 2018,
+    until: Annotated[int | None, Query(ge=1950, le=2100, description="Last release year.")] = None,
+    domain: Annotated[str | None, Query()] = None,
+    org: Annotated[str | None, Query(description="Organization id.")] = None,
+    country: Annotated[str | None, Query()] = None,
+    openness: Annotated[str | None, Query(description="open, closed or an openness value.")] = None,
+    frontier: Annotated[bool, Query(description="Fit record-setting models only.")] = False,
+    boot: Annotated[int, Query(ge=100, le=5000, description="Bootstrap resamples.")] = 500,
+) -> TrendQuery:
+    return TrendQuery(metric, since, until, domain, org, country, openness, frontier, boot)
+
+
+TrendDep = Annotated[TrendQuery, Depends(trend_params)]

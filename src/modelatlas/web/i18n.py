@@ -71,6 +71,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("中文", "English"),
     "total_models": ("{total} models in the catalog", "目录中共 {total} 个模型"),
     "feed": ("Atom feed of new models", "新模型 Atom 订阅"),
+    "metric": ("Metric", "指标"),
+    "metric_parameters": ("Parameters", "参数量"),
+    "metric_compute": ("Training compute", "训练算力"),
+    "metric_tokens": ("Training tokens", "训练 token 数"),
+    "metric_cost": ("Training cost", "训练成本"),
+    "since": ("From year", "起始年份"),
+    "until": ("To year", "截止年份"),
+    "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
+    "per_month": ("per month", "按月"),
+    "per_quarter": ("per quarter", "按季度"),
+    "per_year": ("per year", "按年"),
+    "most_built_on": ("Most built upon", "被衍生最多的模型"),
+    "derivatives": ("Direct derivatives", "直接衍生模型数"),
+    "model_n": ("model {n}", "模型 {n}"),
+    "training_data": ("Training data", "训练数据"),
+    "base_models": ("Built on", "基座模型"),
+    "cost": ("Training cost", "训练成本"),
 }
 
 

@@ -6,7 +6,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-__all__ = ["ErrorBody", "ErrorOut", "ModelDetailOut", "ModelListOut", "ModelSummaryOut"]
+__all__ = [
+    "ErrorBody",
+    "ErrorOut",
+    "LineageOut",
+    "ModelDetailOut",
+    "ModelListOut",
+    "ModelSummaryOut",
+    "TrendOut",
+]
 
 
 class ModelSummaryOut(BaseModel):
@@ -50,3 +58,26 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class TrendOut(BaseModel):
+    """A log-linear growth fit: growth per year, doubling time and their 90% bootstrap intervals."""
+
+    fit: dict[str, Any] = Field(
+        description="metric, n, growth_per_year, doubling_months, ci90, doubling_ci90 …"
+    )
+    headline: str
+
+
+class LineageEdgeOut(BaseModel):
+    model: str
+    name: str
+    relation: str
+    depth: int
+
+
+class LineageOut(BaseModel):
+    model: str
+    name: str
+    up: list[LineageEdgeOut] = Field(description="What it was built on, nearest first.")
+    down: list[LineageEdgeOut] = Field(description="What was built on it, nearest first.")

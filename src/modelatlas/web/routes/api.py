@@ -12,9 +12,16 @@ from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 from modelatlas.store.browse import browse
-from modelatlas.web import exporting
-from modelatlas.web.deps import BrowseDep, EngineDep
-from modelatlas.web.schemas import ErrorOut, ModelDetailOut, ModelListOut, ModelSummaryOut
+from modelatlas.web import exporting, views
+from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep, TrendDep
+from modelatlas.web.schemas import (
+    ErrorOut,
+    LineageOut,
+    ModelDetailOut,
+    ModelListOut,
+    ModelSummaryOut,
+    TrendOut,
+)
 
 __all__ = ["router"]
 
@@ -80,3 +87,24 @@ def model(model_id: str, engine: EngineDep) -> Any:
         },
         "live": latest(engine, refs_of(record)),
     }
+
+
+@router.get("/lineage/{model_id}", response_model=LineageOut)
+def lineage(model_id: str, engine: EngineDep) -> Any:
+    """What a model was built on (up) and what was built on it (down), with relations and depths."""
+    with engine.connect() as conn:
+        found = Q.resolve(conn, model_id)
+        tree = Q.lineage(conn, found)
+        names = {r.id: r.name for r in Q.rows_for(conn, [found] + [m for m, _, _ in tree.up + tree.down])}
+
+    def edges(found_edges: list[tuple[str, str, int]]) -> list[dict[str, Any]]:
+        return [{"model": m, "name": names[m], "relation": r, "depth": d} for m, r, d in found_edges]
+
+    return {"model": found, "name": names[found], "up": edges(tree.up), "down": edges(tree.down)}
+
+
+@router.get("/trends", response_model=TrendOut)
+def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
+    """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
+    view = views.trend_view(views.analysis(engine, settings.db), query, lang)
+    return {"fit": view["fit"], "headline": view["headline"]}

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
+import contextlib
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 
-from modelatlas.analysis.frame import Selection, load_frame, select
-from modelatlas.analysis.growth import fit_growth
-from modelatlas.analysis.timeline import releases
 from modelatlas.catalog.units import format_count
-from modelatlas.errors import ModelAtlasError, NotEnoughData
+from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
-from modelatlas.report.charts import growth_chart, releases_chart
 from modelatlas.store import queries as Q
 from modelatlas.store.browse import FACETS, browse
 from modelatlas.store.queries import check_store
-from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep
+from modelatlas.web import views
+from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep, TrendDep
 from modelatlas.web.i18n import translator
 
 __all__ = ["healthz", "router"]
@@ -49,19 +47,14 @@ def healthz(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _charts(url: str, lang: str) -> list[dict[str, Any]]:
-    """Vega-Lite specs for the home page: parameter growth since 2018 and releases per quarter."""
-    frame = load_frame(url)
-    specs = []
-    try:
-        recent = select(frame, Selection(since=dt.date(2018, 1, 1)))
-        fit = fit_growth(recent, "parameters", n_boot=200)
-        specs.append(growth_chart(recent, fit, lang).properties(width="container").to_dict())
-    except NotEnoughData:
-        pass
-    counts = releases(frame, freq="year")
-    if not counts.empty:
-        specs.append(releases_chart(counts, lang, unit="year").properties(width="container").to_dict())
+def _charts(engine: Engine, url: str, lang: str) -> list[dict[str, Any]]:
+    """Vega-Lite specs for the home page: parameter growth since 2018 and releases per year."""
+    data = views.analysis(engine, url)
+    specs: list[dict[str, Any]] = []
+    with contextlib.suppress(NotEnoughData):
+        specs.append(views.trend_view(data, views.TrendQuery(boot=200), lang)["chart"])
+    with contextlib.suppress(NotEnoughData):
+        specs.append(views.timeline_view(data, lang, freq="year")["chart"])
     return specs
 
 
@@ -69,7 +62,7 @@ def _charts(url: str, lang: str) -> list[dict[str, Any]]:
 def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     with engine.connect() as conn:
         summary = Q.overview(conn, newest=10)
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(settings.db, lang))
+    return _render(request, "home.html", lang, summary=summary, charts=_charts(engine, settings.db, lang))
 
 
 def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:
@@ -136,3 +129,86 @@ def model(request: Request, model_id: str, engine: EngineDep, lang: LangDep) -> 
         orgs = Q.organizations(conn)
     live = latest(engine, refs_of(record))
     return _render(request, "model.html", lang, model=record, tree=tree, names=names, orgs=orgs, live=live)
+
+
+@router.get("/trends", response_class=HTMLResponse)
+def trends(
+    request: Request, engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep
+) -> HTMLResponse:
+    data = views.analysis(engine, settings.db)
+    try:
+        view: dict[str, Any] | None = views.trend_view(data, query, lang)
+        problem = None
+    except NotEnoughData as exc:
+        view, problem = None, str(exc)
+    domains = sorted({d for ds in data.frame["domains"] for d in ds})
+    return _render(
+        request,
+        "trends.html",
+        lang,
+        query=query,
+        view=view,
+        problem=problem,
+        domains=domains,
+        charts=[view["chart"]] if view else [],
+    )
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline(
+    request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep, freq: str = "quarter"
+) -> HTMLResponse:
+    data = views.analysis(engine, settings.db)
+    view = views.timeline_view(data, lang, freq=freq)
+    with engine.connect() as conn:
+        newest = Q.overview(conn, newest=30).newest
+    return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart"]])
+
+
+@router.get("/lineage", response_class=HTMLResponse)
+def lineage(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
+    data = views.analysis(engine, settings.db)
+    try:
+        charts = [views.lineage_view(data, lang)["chart"]]
+    except NotEnoughData:
+        charts = []
+    built_on = sorted(
+        ((node, data.graph.out_degree(node)) for node in data.graph.nodes),
+        key=lambda item: (-item[1], item[0]),
+    )
+    names = dict(zip(data.frame["id"], data.frame["name"], strict=True))
+    return _render(
+        request,
+        "lineage.html",
+        lang,
+        charts=charts,
+        built_on=[(node, names.get(node, node), n) for node, n in built_on if n > 0][:15],
+    )
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    m: Annotated[list[str], Query(description="Model id, name or alias (2 to 6).")] = [],  # noqa: B006
+) -> HTMLResponse:
+    asked = [ident for ident in m if ident.strip()]
+    if len(asked) > 6:
+        raise BadArgument(f"compare takes at most 6 models, got {len(asked)}")
+    with engine.connect() as conn:
+        ids = [Q.resolve(conn, ident) for ident in asked]
+        records = [Q.get_model(conn, mid) for mid in ids]
+        orgs = Q.organizations(conn)
+    return _render(request, "compare.html", lang, records=records, orgs=orgs, asked=asked)
+
+
+@router.get("/feed.atom")
+def feed(request: Request, engine: EngineDep) -> Response:
+    """The 30 newest models by release date, as an Atom feed."""
+    with engine.connect() as conn:
+        newest = Q.overview(conn, newest=30).newest
+    templates: Jinja2Templates = request.app.state.templates
+    base = str(request.base_url).rstrip("/")
+    xml = templates.get_template("feed.xml").render(entries=newest, base=base)
+    return Response(xml, media_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,114 @@
+"""What the trend, timeline and lineage pages and their API routes compute, once per store build.
+
+The analysis table (``analysis.frame``) and the lineage graph are built from the store on first use and
+kept until the store is rebuilt (``build_info.built_at`` changes), so a page view costs a fit, not a load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from modelatlas.analysis.frame import Selection, model_frame
+from modelatlas.analysis.frame import select as select_rows
+from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
+from modelatlas.analysis.lineage import lineage_graph
+from modelatlas.analysis.timeline import releases
+from modelatlas.errors import BadArgument, NotEnoughData
+from modelatlas.report.charts import growth_chart, lineage_chart, releases_chart, to_spec
+from modelatlas.report.headlines import headline
+from modelatlas.store import tables as T
+from modelatlas.store.records import load_models, load_organizations
+
+__all__ = ["Analysis", "TrendQuery", "analysis", "lineage_view", "timeline_view", "trend_view"]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    built_at: str
+    frame: pd.DataFrame
+    graph: nx.DiGraph[str]
+
+
+_lock = threading.Lock()
+_cache: dict[str, Analysis] = {}
+
+
+def analysis(engine: Engine, url: str) -> Analysis:
+    """The analysis table and lineage graph of the store at ``url``, rebuilt only after a new build."""
+    with engine.connect() as conn:
+        built_at = conn.execute(select(T.build_info.c.value).where(T.build_info.c.key == "built_at")).scalar()
+    key = f"{url}@{built_at}"
+    with _lock:
+        if key not in _cache:
+            models = load_models(url)
+            _cache.clear()
+            _cache[key] = Analysis(
+                str(built_at), model_frame(models, load_organizations(url)), lineage_graph(models)
+            )
+        return _cache[key]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendQuery:
+    metric: str = "parameters"
+    since: int | None = 2018
+    until: int | None = None
+    domain: str | None = None
+    organization: str | None = None
+    country: str | None = None
+    openness: str | None = None
+    frontier: bool = False
+    boot: int = 500
+
+    def selection(self) -> Selection:
+        return Selection(
+            since=dt.date(self.since, 1, 1) if self.since else None,
+            until=dt.date(self.until, 12, 31) if self.until else None,
+            domain=self.domain or None,
+            organization=self.organization or None,
+            country=self.country or None,
+            openness=self.openness or None,
+        )
+
+
+def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit]:
+    chosen = select_rows(frame, query.selection())
+    fit = fit_growth(chosen, query.metric, frontier_top=1 if query.frontier else None, n_boot=query.boot)
+    shown = frontier(chosen, query.metric) if query.frontier else chosen
+    return shown, fit
+
+
+def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
+    """The fit (as ``GrowthFit.as_dict``), its headline and its chart spec.
+
+    Raises:
+        NotEnoughData: fewer than three models have the metric in the selection.
+        BadArgument: an unknown metric.
+    """
+    shown, fit = _fit(data.frame, query)
+    chart = growth_chart(shown, fit, lang).properties(width="container")
+    return {"fit": fit.as_dict(), "headline": headline(fit, lang), "chart": to_spec(chart)}
+
+
+def timeline_view(data: Analysis, lang: str, *, freq: str = "quarter", by: str = "domain") -> dict[str, Any]:
+    if freq not in ("month", "quarter", "year"):
+        raise BadArgument(f"freq {freq!r}: choose month, quarter or year")
+    counts = releases(data.frame, freq=freq, by=by)  # type: ignore[arg-type]
+    if counts.empty:
+        raise NotEnoughData("no model has a release date")
+    chart = releases_chart(counts, lang, unit=freq).properties(width="container")
+    return {"counts": counts.to_dict(orient="records"), "chart": to_spec(chart)}
+
+
+def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
+    """The lineage chart of the largest families."""
+    if data.graph.number_of_edges() == 0:
+        raise NotEnoughData("no model in the catalog is built on another")
+    return {"chart": to_spec(lineage_chart(data.graph, lang))}
