@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, Select, and_, exists, func, inspect, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, func, inspect, or_, select
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -38,6 +38,8 @@ __all__ = [
 OPEN_WEIGHTS = ("open-weights", "open-weights-restricted")
 
 SortKey = Literal["released", "parameters", "name"]
+#: With fewer exact or substring matches than this, a search also looks for near spellings.
+_FEW = 10
 
 
 def check_store(engine: Engine) -> None:
@@ -226,12 +228,12 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
 def _by_org(condition: Any) -> Any:
     """Models with at least one organization meeting ``condition``."""
     o, mo = T.organizations, T.model_organizations
-    joined = mo.join(o, o.c.id == mo.c.organization_id)
-    return exists(select(1).select_from(joined).where(mo.c.model_id == T.models.c.id, condition))
+    return T.models.c.id.in_(select(mo.c.model_id).join(o, o.c.id == mo.c.organization_id).where(condition))
 
 
 def _has(table: Any, condition: Any) -> Any:
-    return exists(select(1).select_from(table).where(table.c.model_id == T.models.c.id, condition))
+    """Models with a row in ``table`` meeting ``condition`` (uncorrelated: one subquery at any size)."""
+    return T.models.c.id.in_(select(table.c.model_id).where(condition))
 
 
 def rows_for(conn: Connection, ids: list[str]) -> list[ModelRow]:
@@ -291,29 +293,36 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     if not query_key and not needle:
         return []
     best: dict[str, tuple[float, str]] = {}
-    names = conn.execute(select(T.model_names.c.model_id, T.model_names.c.name, T.model_names.c.key)).all()
+    mn = T.model_names
 
     def offer(mid: str, score: float, matched: str) -> None:
         if score > best.get(mid, (0.0, ""))[0]:
             best[mid] = (score, matched)
 
-    for mid, name, key in names:
-        if not query_key:
-            break
-        if key == query_key:
-            offer(mid, 100.0, name)
-        elif len(query_key) >= 2 and query_key in key:
-            offer(mid, 90.0 - min(10.0, (len(key) - len(query_key)) / 2), name)
-    if query_key and len(query_key) >= 4:
+    if query_key:
+        wanted = (
+            mn.c.key == query_key if len(query_key) < 2 else mn.c.key.contains(query_key, autoescape=True)
+        )
+        for mid, name, key in conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key).where(wanted)):
+            if key == query_key:
+                offer(mid, 100.0, name)
+            else:
+                offer(mid, 90.0 - min(10.0, (len(key) - len(query_key)) / 2), name)
+    # A typo finds (almost) no substring: only then compare the query with every name (rapidfuzz, in C++).
+    if query_key and len(query_key) >= 4 and len(best) < min(limit, _FEW):
+        names = conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key)).all()
         keys = [key for _, _, key in names]
         for _, score, index in process.extract(query_key, keys, scorer=fuzz.ratio, limit=50, score_cutoff=75):
             mid, name, _ = names[index]
             offer(mid, float(score) * 0.85, name)
     if needle and len(needle) >= 2:
-        summaries = conn.execute(select(T.models.c.id, T.models.c.summary_en, T.models.c.summary_zh)).all()
-        for mid, en, zh in summaries:
-            if any(needle in (s or "").casefold() for s in (en, zh)):
-                offer(mid, 60.0, "summary")
+        m = T.models.c
+        in_summary = or_(
+            func.lower(m.summary_en).contains(needle, autoescape=True),
+            m.summary_zh.contains(needle, autoescape=True),
+        )
+        for (mid,) in conn.execute(select(m.id).where(in_summary)):
+            offer(mid, 60.0, "summary")
     if not best:
         return []
     display = {

@@ -1,0 +1,77 @@
+"""A synthetic catalog of N models drawn from the real catalog's distributions, built into a store.
+
+Families and organizations come from the bundled catalog; each synthetic model is a family name with a
+size and a version suffix (``Qwen-14B-v37``), its domain, organization and openness drawn with the real
+catalog's frequencies, its parameter count log-uniform between 10M and 2T, its release date uniform over
+2015–2026, and two aliases. It exists to load the store as 100,000 real models would, for
+``bench/web_models.py``; nothing here goes into the catalog.
+
+    .venv/bin/python bench/synthetic.py --models 100000 --db /tmp/atlas-100k.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+from modelatlas.catalog.loader import Catalog, Entry
+from modelatlas.catalog.schema import Model
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog, to_db_url
+from modelatlas.store.build import build_store
+
+_SIZES = ["125M", "350M", "1.3B", "3B", "7B", "13B", "14B", "34B", "70B", "175B"]
+
+
+def synthetic_catalog(count: int, seed: int = 0) -> Catalog:
+    """``count`` synthetic models, with the real catalog's organizations, domains and openness mix."""
+    real = load_valid_catalog(bundled_catalog())
+    rng = random.Random(seed)
+    models = [e.record for e in real.models]
+    families = [m.family or m.id for m in models]
+    domains = Counter(d for m in models for d in m.domains[:1])
+    openness = Counter(m.openness for m in models if m.openness)
+    orgs = [e.record.id for e in real.organizations]
+    start, days = dt.date(2015, 1, 1), (dt.date(2026, 11, 1) - dt.date(2015, 1, 1)).days
+    catalog = Catalog(root=Path("/synthetic"), organizations=real.organizations)
+    for number in range(count):
+        family = rng.choice(families)
+        size = rng.choice(_SIZES)
+        name = f"{family.title()}-{size}-v{number}"
+        record = Model.model_validate(
+            {
+                "id": f"{family}-{size.lower()}-v{number}".replace("_", "-"),
+                "name": name,
+                "aliases": [f"{family} {size} {number}", f"{family}{number}"],
+                "organizations": [rng.choice(orgs)],
+                "domains": [rng.choices(list(domains), weights=list(domains.values()))[0]],
+                "parameters": {"total": int(10 ** rng.uniform(7, 12.3))},
+                "released": (start + dt.timedelta(days=rng.randrange(days))).isoformat(),
+                "openness": rng.choices(list(openness), weights=list(openness.values()))[0],
+                "summary": {"en": f"A synthetic {size} model of the {family} family, number {number}."},
+                "sources": [{"id": "synthetic", "citation": "bench/synthetic.py", "accessed": "2026-11-23"}],
+            }
+        )
+        catalog.models.append(Entry(record, Path(f"/synthetic/{record.id}.yaml"), None))
+    return catalog
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--db", default="/tmp/atlas-100k.db")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    catalog = synthetic_catalog(args.models)
+    made = time.perf_counter()
+    result = build_store(catalog, to_db_url(args.db))
+    print(f"{args.models:,} synthetic models: generated in {made - started:.1f} s, built in {result.seconds:.1f} s")
+    print(f"store: {args.db} ({Path(args.db).stat().st_size / 1e6:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()
