@@ -69,7 +69,10 @@ def main() -> None:
     catalog = synthetic_catalog(args.models)
     made = time.perf_counter()
     result = build_store(catalog, to_db_url(args.db))
-    print(f"{args.models:,} synthetic models: generated in {made - started:.1f} s, built in {result.seconds:.1f} s")
+    print(
+        f"{args.models:,} synthetic models: generated in {made - started:.1f} s, "
+        f"built in {result.seconds:.1f} s"
+    )
     print(f"store: {args.db} ({Path(args.db).stat().st_size / 1e6:.0f} MB)")
 
 

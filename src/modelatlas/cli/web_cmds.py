@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -23,13 +24,17 @@ def serve(
         str, typer.Option("--host", help="Address to listen on; 0.0.0.0 shares it on the network.")
     ] = ("127.0.0.1"),
     port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", "-w", min=1, help="Server processes (one per CPU core serves the most)."),
+    ] = 1,
     db: DbOpt = None,
 ) -> None:
     """Serve the dashboard (Chinese and English) and the read-only JSON API (/api/v1, /openapi.json).
 
     Examples:
       modelatlas serve
-      modelatlas serve --host 0.0.0.0 --port 8080 --db postgresql://atlas@db/atlas
+      modelatlas serve --host 0.0.0.0 --port 8080 --workers 4 --db postgresql://atlas@db/atlas
     """
     config = settings(db=db)
     open_store(config).dispose()  # no store: a one-line error now, not a broken page later
@@ -37,4 +42,16 @@ def serve(
         f"modelatlas dashboard on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/models)",
         markup=False,
     )
-    uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app from the environment, so pass the store along in it.
+    os.environ["MODELATLAS_DB"] = config.db
+    uvicorn.run(
+        "modelatlas.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, func, select
 
 from modelatlas.store import tables as T
-from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search
+from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search, text_match
 
 __all__ = ["FACETS", "Browse", "BrowseSort", "Page", "browse"]
 
@@ -22,6 +22,8 @@ BrowseSort = Literal["relevance", "released", "parameters", "name"]
 FACETS = ("domain", "modality", "organization", "country", "openness", "year")
 #: At most this many search hits take part in a text query.
 _MAX_HITS = 5000
+#: A plain text match with fewer models than this also looks for near spellings.
+_FEW = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +63,13 @@ def _has(table: Any, condition: Any) -> Any:
     return T.models.c.id.in_(select(table.c.model_id).where(condition))
 
 
-def _conditions(b: Browse, hits: list[str] | None) -> list[Any]:
+def _conditions(b: Browse, hits: list[str] | None, matcher: Any = None) -> list[Any]:
     m, o, mo = T.models, T.organizations, T.model_organizations
     found: list[Any] = []
     if hits is not None:
         found.append(m.c.id.in_(hits))
+    if matcher is not None:
+        found.append(matcher)
     if b.only is not None:
         found.append(m.c.id.in_(b.only))
     if b.domain:
@@ -91,30 +95,56 @@ def _conditions(b: Browse, hits: list[str] | None) -> list[Any]:
 
 
 def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
-    """The page of models ``b`` asks for, the total that match, and (with ``facets``) the facet counts."""
-    m = T.models
+    """The page of models ``b`` asks for, the total that match, and (with ``facets``) the facet counts.
+
+    Text ranked by relevance goes through ``queries.search``; in any other order it is one SQL condition
+    (``queries.text_match``), unless that finds fewer than ``_FEW`` models: then near spellings count too.
+    """
     hits: list[str] | None = None
-    if b.text and b.text.strip():
-        hits = [hit.id for hit in search(conn, b.text, limit=_MAX_HITS)]
-    conditions = _conditions(b, hits)
-    matching: Select[Any] = select(m.c.id).where(and_(True, *conditions))
-    total = conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
-    if b.sort == "relevance" and hits is not None:
-        wanted = set(conn.execute(matching).scalars())
-        ids = [mid for mid in hits if mid in wanted][b.offset : b.offset + b.limit]
-    else:
-        key = "released" if b.sort == "relevance" else b.sort
-        column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[key]
-        order = column.desc() if b.descending else column.asc()
-        query = matching.order_by(order.nulls_last(), m.c.id).offset(b.offset).limit(b.limit)
-        ids = list(conn.execute(query).scalars())
+    matcher = text_match(b.text) if b.text and b.sort != "relevance" else None
+    if b.text and b.sort == "relevance":
+        hits = _search(conn, b.text)
+    total, ids = _page(conn, b, hits, matcher)
+    if matcher is not None and total < _FEW:
+        hits, matcher = _search(conn, b.text or ""), None
+        total, ids = _page(conn, b, hits, matcher)
     page = Page(total, b.offset, b.limit, rows_for(conn, ids))
     if facets:
         for facet in FACETS:  # each facet is also a field of Browse
             cleared: dict[str, Any] = {facet: ()}
-            others = _conditions(replace(b, **cleared), hits)
-            page.facets[facet] = _counts(conn, facet, select(m.c.id).where(and_(True, *others)))
+            others = _conditions(replace(b, **cleared), hits, matcher)
+            page.facets[facet] = _counts(conn, facet, select(T.models.c.id).where(and_(True, *others)))
     return page
+
+
+def _search(conn: Connection, text: str) -> list[str] | None:
+    return [hit.id for hit in search(conn, text, limit=_MAX_HITS)] if text.strip() else None
+
+
+def _page(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any) -> tuple[int, list[str]]:
+    """The total that match and the ids of the page, in one query when not ranked by relevance."""
+    m = T.models
+    conditions = and_(True, *_conditions(b, hits, matcher))
+    if b.sort == "relevance" and hits is not None:
+        wanted = set(conn.execute(select(m.c.id).where(conditions)).scalars())
+        ranked = [mid for mid in hits if mid in wanted]
+        return len(ranked), ranked[b.offset : b.offset + b.limit]
+    key = "released" if b.sort == "relevance" else b.sort
+    column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[key]
+    order = column.desc() if b.descending else column.asc()
+    query = (
+        select(m.c.id, func.count().over().label("total"))
+        .where(conditions)
+        .order_by(order.nulls_last(), m.c.id)
+        .offset(b.offset)
+        .limit(b.limit)
+    )
+    rows = conn.execute(query).all()
+    if rows:
+        return int(rows[0].total), [row.id for row in rows]
+    if b.offset == 0:
+        return 0, []
+    return conn.execute(select(func.count()).select_from(m).where(conditions)).scalar_one(), []
 
 
 def _counts(conn: Connection, facet: str, matching: Select[Any]) -> dict[str, int]:

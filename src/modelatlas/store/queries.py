@@ -32,6 +32,7 @@ __all__ = [
     "resolve",
     "rows_for",
     "search",
+    "text_match",
 ]
 
 #: Openness values under which anyone can download the weights.
@@ -283,6 +284,32 @@ def _date_text(value: dt.date | None, precision: str | None) -> str | None:
     return value.isoformat()
 
 
+def _name_matches(query_key: str) -> Any:
+    """Names whose key is ``query_key`` (one character) or contains it."""
+    key = T.model_names.c.key
+    return key == query_key if len(query_key) < 2 else key.contains(query_key, autoescape=True)
+
+
+def _summary_matches(needle: str) -> Any:
+    m = T.models.c
+    return or_(
+        func.lower(m.summary_en).contains(needle, autoescape=True),
+        m.summary_zh.contains(needle, autoescape=True),
+    )
+
+
+def text_match(text: str) -> Any | None:
+    """``search``'s exact, substring and summary matches as one SQL condition on ``models`` (no ranking,
+    no near spellings); None when ``text`` has nothing to match on."""
+    query_key, needle = name_key(text), text.strip().casefold()
+    conditions = []
+    if query_key:
+        conditions.append(T.models.c.id.in_(select(T.model_names.c.model_id).where(_name_matches(query_key))))
+    if len(needle) >= 2:
+        conditions.append(_summary_matches(needle))
+    return or_(*conditions) if conditions else None
+
+
 def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Models whose names, aliases or summaries match ``text``, best first.
 
@@ -300,9 +327,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
             best[mid] = (score, matched)
 
     if query_key:
-        wanted = (
-            mn.c.key == query_key if len(query_key) < 2 else mn.c.key.contains(query_key, autoescape=True)
-        )
+        wanted = _name_matches(query_key)
         for mid, name, key in conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key).where(wanted)):
             if key == query_key:
                 offer(mid, 100.0, name)
@@ -316,12 +341,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
             mid, name, _ = names[index]
             offer(mid, float(score) * 0.85, name)
     if needle and len(needle) >= 2:
-        m = T.models.c
-        in_summary = or_(
-            func.lower(m.summary_en).contains(needle, autoescape=True),
-            m.summary_zh.contains(needle, autoescape=True),
-        )
-        for (mid,) in conn.execute(select(m.id).where(in_summary)):
+        for (mid,) in conn.execute(select(T.models.c.id).where(_summary_matches(needle))):
             offer(mid, 60.0, "summary")
     if not best:
         return []
