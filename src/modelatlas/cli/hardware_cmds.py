@@ -7,14 +7,21 @@ from typing import Annotated, Any
 
 import typer
 
-from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
-from modelatlas.analysis.hardware.memory import Breakdown, Workload, inference, training
-from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
-from modelatlas.analysis.hardware.speed import decode_tokens_per_second
+from modelatlas.analysis.hardware.gpus import load_gpu_table
+from modelatlas.analysis.hardware.memory import Workload, inference
+from modelatlas.analysis.hardware.precision import PRECISIONS
+from modelatlas.analysis.hardware.subjects import (
+    Estimate,
+    Subject,
+    catalog_subjects,
+    estimates,
+    fits_on,
+    precision_list,
+)
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
-from modelatlas.cli._hardware import Subject, catalog_subjects, subject
+from modelatlas.cli._hardware import configs_dir, subject
 from modelatlas.cli._output import Format, emit, emit_json, stdout
 from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
@@ -24,7 +31,6 @@ from modelatlas.store.records import load_models
 __all__ = ["register"]
 
 GIB = 1024**3
-DEFAULT_CONTEXT = 4096
 FIT_PRECISIONS = ("fp16", "int8", "int4")
 
 _TEXT: dict[str, tuple[str, str]] = {
@@ -121,12 +127,13 @@ def memory(
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu) if gpu else None
     found = subject(target, config)
-    work = _workload(found, context, batch, gpu_count)
+    work = found.workload(context, batch, gpu_count)
     if train is not None:
-        modes = [checkpointing] if checkpointing is not None else [False, True]
-        rows = [training(found.count, train.value, work, checkpointing=c, lora_rank=lora_rank) for c in modes]
+        rows = estimates(
+            found, work, card, train=train.value, checkpointing=checkpointing, lora_rank=lora_rank
+        )
     else:
-        rows = [inference(found.count, p, work) for p in _precisions(precision)]
+        rows = estimates(found, work, card, precisions=precision_list(precision))
     _print_memory(found, work, rows, card, train is not None, config.lang, fmt)
 
 
@@ -157,12 +164,11 @@ def fit(
     """
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu)
-    capacity = GpuTable.memory_bytes(card)
-    chosen = _precisions(precision or list(FIT_PRECISIONS))
+    chosen = precision_list(precision or list(FIT_PRECISIONS))
     records: list[dict[str, Any]] = []
     models = [m for m in load_models(config.db) if show_all or _downloadable(m)]
-    for found in catalog_subjects(models, config):
-        work = _workload(found, context, batch, gpu_count)
+    for found in catalog_subjects(models, configs_dir(config)):
+        work = found.workload(context, batch, gpu_count)
         row: dict[str, Any] = {
             "model": found.model_id,
             "size": found.title,
@@ -172,7 +178,7 @@ def fit(
         fits_any = False
         for p in chosen:
             need = inference(found.count, p, work)
-            ok = need.per_gpu <= capacity
+            ok = fits_on(need, card)
             fits_any |= ok
             row[p.name] = need.per_gpu
             row[f"{p.name}_fits"] = ok
@@ -252,20 +258,6 @@ def _downloadable(model: Model) -> bool:
     return bool(model.weights and (model.weights.huggingface or model.weights.urls))
 
 
-def _precisions(names: list[str] | None) -> list[Precision]:
-    if not names:
-        return list(PRECISIONS.values())
-    chosen = [get_precision(n) for n in names]
-    return list({p.name: p for p in chosen}.values())
-
-
-def _workload(found: Subject, context: int | None, batch: int, gpu_count: int) -> Workload:
-    if context is None:
-        limit = found.context_length or (found.count.shape.max_context if found.count.shape else None)
-        context = min(DEFAULT_CONTEXT, limit) if limit else DEFAULT_CONTEXT
-    return Workload(context=context, batch=batch, gpus=gpu_count)
-
-
 def _gpu_dict(g: Gpu) -> dict[str, Any]:
     return g.model_dump(mode="json", exclude_none=True)
 
@@ -273,24 +265,20 @@ def _gpu_dict(g: Gpu) -> dict[str, Any]:
 def _print_memory(
     found: Subject,
     work: Workload,
-    rows: list[Breakdown],
+    estimated: list[Estimate],
     card: Gpu | None,
     is_training: bool,
     lang: str,
     fmt: Format,
 ) -> None:
     count = found.count
-    capacity = GpuTable.memory_bytes(card) if card else None
+    rows = [e.breakdown for e in estimated]
     records: list[dict[str, Any]] = []
-    for row in rows:
+    for row, e in zip(rows, estimated, strict=True):
         record: dict[str, Any] = {"precision" if not is_training else "method": row.label, **row.parts}
         record["total"], record["per_gpu"] = row.total, row.per_gpu
-        record["fits"] = None if capacity is None else row.per_gpu <= capacity
-        record["decode_tokens_per_second"] = (
-            None
-            if card is None or is_training
-            else decode_tokens_per_second(count, PRECISIONS[row.label], work, card)
-        )
+        record["fits"] = e.fits
+        record["decode_tokens_per_second"] = e.decode_tokens_per_second
         records.append(record)
     if fmt is Format.json:
         emit_json(

@@ -1,4 +1,5 @@
-"""What routes depend on: the app's settings and engine, the request's language, the shared parsers."""
+"""What routes depend on: the app's settings and engine, the request's language, the shared parsers, and the
+hardware calculator's view of the catalog (cards, bundled configs) and of the store (its models' sizes)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,33 @@ from typing import Annotated, cast
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
+from modelatlas.analysis.hardware.memory import TrainMethod
+from modelatlas.analysis.hardware.precision import PRECISIONS
+from modelatlas.analysis.hardware.subjects import (
+    precision_list,
+)
 from modelatlas.catalog.units import parse_count
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
 from modelatlas.store.browse import Browse, BrowseSort
+from modelatlas.web.hardware import Hardware, MemoryQuery, weights_formats
 from modelatlas.web.i18n import pick_lang
 from modelatlas.web.views import TrendQuery
 
-__all__ = ["BrowseDep", "EngineDep", "LangDep", "SettingsDep", "TrendDep", "browse_params", "trend_params"]
+__all__ = [
+    "BrowseDep",
+    "EngineDep",
+    "Hardware",
+    "HardwareDep",
+    "LangDep",
+    "MemoryDep",
+    "MemoryQuery",
+    "SettingsDep",
+    "TrendDep",
+    "browse_params",
+    "memory_params",
+    "trend_params",
+]
 
 
 def _settings(request: Request) -> Settings:
@@ -41,6 +61,69 @@ def _count(value: str | None, name: str) -> int | None:
         raise BadArgument(f"{name}: {exc}") from exc
 
 
+def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
+    return Hardware(settings, engine)
+
+
+HardwareDep = Annotated[Hardware, Depends(_hardware)]
+
+
+def _whole(value: str | None, name: str, top: int) -> int | None:
+    """A form's number: empty is None; otherwise a whole number from 1 to ``top``."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or not 1 <= int(text) <= top:
+        raise BadArgument(f"{name}: {value!r} is not a whole number from 1 to {top:,}")
+    return int(text)
+
+
+_DIGITS = "^ *[0-9]* *$"
+
+
+def memory_params(
+    context: Annotated[
+        str | None,
+        Query(
+            pattern=_DIGITS, description="Tokens per sequence. Default: the model's maximum, at most 4096."
+        ),
+    ] = None,
+    batch: Annotated[str | None, Query(pattern=_DIGITS, description="Sequences at once. Default 1.")] = None,
+    precision: Annotated[
+        list[str], Query(description=f"Weights format (repeatable; default all): {', '.join(PRECISIONS)}.")
+    ] = [],  # noqa: B006
+    train: Annotated[
+        str | None,
+        Query(
+            pattern="^(full|lora|qlora)?$", description="Estimate fine-tuning instead: full, lora or qlora."
+        ),
+    ] = None,
+    checkpointing: Annotated[
+        bool | None, Query(description="Training with or without gradient checkpointing. Default: both.")
+    ] = None,
+    lora_rank: Annotated[int, Query(ge=1, le=4096, description="LoRA rank.")] = 16,
+    gpu: Annotated[str | None, Query(description='A card: "RTX 4090", "A100 80GB", "rtx-3060-12gb".')] = None,
+    gpus: Annotated[
+        str | None, Query(pattern=_DIGITS, description="Split the model across this many cards. Default 1.")
+    ] = None,
+) -> MemoryQuery:
+    """The query parameters of ``/api/v1/memory`` and the Hardware page; empty values mean the default."""
+    asked = [n for n in precision if n.strip()]
+    return MemoryQuery(
+        context=_whole(context, "context", 10_000_000),
+        batch=_whole(batch, "batch", 100_000) or 1,
+        precisions=tuple(p.name for p in precision_list(weights_formats(asked))) if asked else (),
+        train=cast(TrainMethod, train) if train else None,
+        checkpointing=checkpointing,
+        lora_rank=lora_rank,
+        gpu=gpu.strip() if gpu and gpu.strip() else None,
+        gpus=_whole(gpus, "gpus", 1024) or 1,
+    )
+
+
+MemoryDep = Annotated[MemoryQuery, Depends(memory_params)]
+
+
 def browse_params(
     q: Annotated[str | None, Query(description="Name, alias or words (Chinese or English).")] = None,
     domain: Annotated[list[str], Query(description="Domain (repeatable: any of them).")] = [],  # noqa: B006
@@ -54,6 +137,11 @@ def browse_params(
     ] = None,
     max_params: Annotated[str | None, Query(description="At most this many parameters.")] = None,
     open: Annotated[bool, Query(description="Only models whose weights can be downloaded.")] = False,
+    gpu: Annotated[
+        str | None,
+        Query(description="Only models with a size that fits this card (as `modelatlas fit` counts it)."),
+    ] = None,
+    precision: Annotated[str, Query(description="The weights format for `gpu`.")] = "int4",
     sort: Annotated[
         str | None,
         Query(
@@ -66,8 +154,11 @@ def browse_params(
     ] = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    *,
+    hardware: HardwareDep,
 ) -> Browse:
     """The query parameters shared by ``/models`` and ``/api/v1/models``."""
+    fitting = hardware.fitting(gpu, precision) if gpu and gpu.strip() else None
     return Browse(
         text=q,
         domain=tuple(domain),
@@ -79,6 +170,7 @@ def browse_params(
         min_params=_count(min_params, "min_params"),
         max_params=_count(max_params, "max_params"),
         open_only=open,
+        only=fitting,
         sort=cast(BrowseSort, sort or ("relevance" if q else "released")),
         descending=order == "desc" if order else sort != "name",
         offset=offset,

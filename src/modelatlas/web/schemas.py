@@ -6,14 +6,24 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from modelatlas.analysis.hardware.gpus import GIB
+from modelatlas.analysis.hardware.memory import Workload
+from modelatlas.analysis.hardware.subjects import Estimate, Subject
+from modelatlas.catalog.schema import Gpu
+
 __all__ = [
     "ErrorBody",
     "ErrorOut",
+    "GpuOut",
     "LineageOut",
+    "MemoryOut",
+    "MemoryRowOut",
     "ModelDetailOut",
     "ModelListOut",
     "ModelSummaryOut",
+    "SubjectOut",
     "TrendOut",
+    "WorkloadOut",
 ]
 
 
@@ -81,3 +91,106 @@ class LineageOut(BaseModel):
     name: str
     up: list[LineageEdgeOut] = Field(description="What it was built on, nearest first.")
     down: list[LineageEdgeOut] = Field(description="What was built on it, nearest first.")
+
+
+def _gib(value: int) -> float:
+    return round(value / GIB, 3)
+
+
+class SubjectOut(BaseModel):
+    """The model size estimated for, and where its parameter count comes from."""
+
+    title: str
+    model: str | None = Field(description="Catalog id; null for a pasted config or a bare repo.")
+    origin: str = Field(
+        description="The config used (catalog/configs/…), `stated` (the sources' size) or a pasted config."
+    )
+    parameters: int
+    active_parameters: int | None = Field(description="Parameters used per token by a mixture of experts.")
+    exact: bool = Field(description="Counted from the config; false for an estimate.")
+    architecture: str
+    model_class: str
+    groups: dict[str, int] = Field(description="Parameters by group: embedding, attention, mlp …")
+
+
+class WorkloadOut(BaseModel):
+    context: int = Field(description="Tokens per sequence.")
+    batch: int = Field(description="Sequences at once.")
+    gpus: int = Field(description="Cards the model is split across.")
+
+
+class GpuOut(BaseModel):
+    id: str
+    name: str
+    vendor: str
+    segment: str
+    memory_gb: float = Field(description="Vendors' GB are binary: 24 GB is 24 GiB.")
+    bandwidth_gbs: float | None
+    source: str = Field(description="Where the figures come from (gpus.yaml's sources).")
+
+
+class MemoryRowOut(BaseModel):
+    """One precision (or training method): bytes by part, their total, and the fit on the card."""
+
+    label: str = Field(description="The precision, e.g. int4; or the training method, e.g. qlora.")
+    breakdown: dict[str, int] = Field(description="Bytes: weights, kv_cache, activations, overhead …")
+    breakdown_gib: dict[str, float]
+    total: int = Field(description="Bytes over all cards.")
+    total_gib: float
+    per_gpu: int = Field(description="Bytes on each card.")
+    per_gpu_gib: float
+    fits: bool | None = Field(description="Whether each card holds its share; null without a card.")
+    decode_tokens_per_second: float | None = Field(
+        description="Memory-bandwidth bound upper estimate (inference on a card with a known bandwidth)."
+    )
+
+
+class MemoryOut(BaseModel):
+    """GPU memory to serve or fine-tune a model, per precision, with the fit on a card."""
+
+    subject: SubjectOut
+    training: str | None = Field(description="full, lora or qlora; null for inference.")
+    workload: WorkloadOut
+    gpu: GpuOut | None
+    rows: list[MemoryRowOut]
+    stated: list[dict[str, Any]] = Field(description="GPU memory the model's sources state.")
+    notes: list[str]
+
+    @classmethod
+    def of(
+        cls, found: Subject, work: Workload, rows: list[Estimate], card: Gpu | None, training: str | None
+    ) -> MemoryOut:
+        count = found.count
+        first = rows[0].breakdown.notes if rows else []
+        return cls(
+            subject=SubjectOut(
+                title=found.title,
+                model=found.model_id,
+                origin=found.origin,
+                parameters=count.total,
+                active_parameters=count.active,
+                exact=count.exact,
+                architecture=count.architecture,
+                model_class=count.model_class,
+                groups={k: v for k, v in count.groups.items() if v},
+            ),
+            training=training,
+            workload=WorkloadOut(context=work.context, batch=work.batch, gpus=work.gpus),
+            gpu=GpuOut.model_validate(card.model_dump()) if card else None,
+            rows=[
+                MemoryRowOut(
+                    label=r.breakdown.label,
+                    breakdown=dict(r.breakdown.parts),
+                    breakdown_gib={k: _gib(v) for k, v in r.breakdown.parts.items()},
+                    total=r.breakdown.total,
+                    total_gib=_gib(r.breakdown.total),
+                    per_gpu=r.breakdown.per_gpu,
+                    per_gpu_gib=_gib(r.breakdown.per_gpu),
+                    fits=r.fits,
+                    decode_tokens_per_second=r.decode_tokens_per_second,
+                )
+                for r in rows
+            ],
+            stated=[h.model_dump(mode="json", exclude_none=True) for h in found.stated],
+            notes=[n for n in [count.note, *first] if n],
+        )

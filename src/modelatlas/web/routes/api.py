@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import PlainTextResponse
 
+from modelatlas.analysis.hardware.subjects import pasted_subject
 from modelatlas.errors import BadArgument
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 from modelatlas.store.browse import browse
 from modelatlas.web import exporting, views
-from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep, TrendDep
+from modelatlas.web.deps import BrowseDep, EngineDep, HardwareDep, LangDep, MemoryDep, SettingsDep, TrendDep
 from modelatlas.web.schemas import (
     ErrorOut,
     LineageOut,
+    MemoryOut,
     ModelDetailOut,
     ModelListOut,
     ModelSummaryOut,
@@ -108,3 +110,31 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
     return {"fit": view["fit"], "headline": view["headline"]}
+
+
+@router.get("/memory", response_model=MemoryOut)
+def memory(
+    hardware: HardwareDep,
+    query: MemoryDep,
+    model: Annotated[
+        str,
+        Query(
+            min_length=1,
+            description="A catalog model or size (chatglm-6b, Llama-2-7B) or a bundled repo "
+            "(meta-llama/Llama-2-7b-hf).",
+        ),
+    ],
+) -> Any:
+    """GPU memory to serve (per precision) or fine-tune a model, and whether it fits a card; as
+    `modelatlas memory`. The count is exact when the catalog bundles the model's config.json."""
+    return hardware.memory(hardware.subject(model), query)
+
+
+@router.post("/memory", response_model=MemoryOut)
+def memory_of_config(
+    hardware: HardwareDep,
+    query: MemoryDep,
+    config: Annotated[dict[str, Any], Body(description="A Hugging Face config.json, as a JSON object.")],
+) -> Any:
+    """The same estimate for a pasted config.json (the request body); the same query parameters."""
+    return hardware.memory(pasted_subject(config), query)

@@ -3,28 +3,58 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from modelatlas.analysis.hardware.gpus import GIB
+from modelatlas.analysis.hardware.precision import PRECISIONS
+from modelatlas.analysis.hardware.subjects import (
+    Subject,
+    estimates,
+    fits_on,
+    model_subjects,
+    parse_config,
+    pasted_subject,
+    precision_list,
+)
+from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count
-from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
+from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlasError, NotEnoughData
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 from modelatlas.store.browse import FACETS, browse
 from modelatlas.store.queries import check_store
 from modelatlas.web import views
-from modelatlas.web.deps import BrowseDep, EngineDep, LangDep, SettingsDep, TrendDep
+from modelatlas.web.deps import (
+    BrowseDep,
+    EngineDep,
+    Hardware,
+    HardwareDep,
+    LangDep,
+    MemoryDep,
+    MemoryQuery,
+    SettingsDep,
+    TrendDep,
+)
 from modelatlas.web.i18n import translator
+from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["healthz", "router"]
 
 router = APIRouter(include_in_schema=False)
+
+#: The cards a model page checks, and its precisions.
+COMMON_CARDS = ("rtx-3060-12gb", "rtx-4090", "a100-80gb")
+MODEL_PRECISIONS = ("fp16", "int8", "int4")
+#: A pasted config.json larger than this is not one.
+MAX_PASTED = 1_000_000
 
 
 def _render(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -87,7 +117,9 @@ def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> di
 
 
 @router.get("/models", response_class=HTMLResponse)
-def models(request: Request, engine: EngineDep, selection: BrowseDep, lang: LangDep) -> HTMLResponse:
+def models(
+    request: Request, engine: EngineDep, selection: BrowseDep, hardware: HardwareDep, lang: LangDep
+) -> HTMLResponse:
     with engine.connect() as conn:
         page = browse(conn, selection)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
@@ -111,6 +143,9 @@ def models(request: Request, engine: EngineDep, selection: BrowseDep, lang: Lang
         facets=_facet_links(request, page.facets),
         pager=pager,
         exports=exports,
+        cards=hardware.table().gpus,
+        chosen_card=_card_id(hardware, request.query_params.get("gpu")),
+        precisions=list(PRECISIONS),
     )
 
 
@@ -119,7 +154,9 @@ def _offset_url(params: list[tuple[str, str]], offset: int) -> str:
 
 
 @router.get("/models/{model_id}", response_class=HTMLResponse)
-def model(request: Request, model_id: str, engine: EngineDep, lang: LangDep) -> HTMLResponse:
+def model(
+    request: Request, model_id: str, engine: EngineDep, hardware: HardwareDep, lang: LangDep
+) -> HTMLResponse:
     with engine.connect() as conn:
         found = Q.resolve(conn, model_id)
         record = Q.get_model(conn, found)
@@ -128,7 +165,130 @@ def model(request: Request, model_id: str, engine: EngineDep, lang: LangDep) -> 
         names = {r.id: r.name for r in Q.rows_for(conn, related)}
         orgs = Q.organizations(conn)
     live = latest(engine, refs_of(record))
-    return _render(request, "model.html", lang, model=record, tree=tree, names=names, orgs=orgs, live=live)
+    return _render(
+        request,
+        "model.html",
+        lang,
+        model=record,
+        tree=tree,
+        names=names,
+        orgs=orgs,
+        live=live,
+        hardware=_hardware_table(hardware, record),
+        gib=_gib,
+    )
+
+
+def _gib(value: int) -> str:
+    return f"{value / GIB:.2f}"
+
+
+def _hardware_table(hardware: Hardware, record: Model) -> dict[str, Any] | None:
+    """Memory per size and precision at the default workload, and the fit on a few common cards;
+    None when the model has neither a bundled config nor a stated size."""
+    try:
+        sizes = model_subjects(record, hardware.configs_dir)
+        table = hardware.table()
+    except (CatalogError, ConfigError):  # a broken gpus.yaml or config costs the table, not the page
+        return None
+    if not sizes:
+        return None
+    by_id = {card.id: card for card in table.gpus}
+    cards = [by_id[c] for c in COMMON_CARDS if c in by_id]
+    formats = precision_list(MODEL_PRECISIONS)
+    shown = []
+    for found in sizes:
+        work = found.workload()
+        rows = [
+            {"row": e.breakdown, "fits": [fits_on(e.breakdown, card) for card in cards]}
+            for e in estimates(found, work, precisions=formats)
+        ]
+        shown.append({"subject": found, "work": work, "rows": rows})
+    return {"cards": cards, "sizes": shown, "stated": any(not s.count.exact for s in sizes)}
+
+
+@router.get("/hardware", response_class=HTMLResponse)
+def hardware(
+    request: Request,
+    hardware: HardwareDep,
+    query: MemoryDep,
+    lang: LangDep,
+    model: Annotated[str | None, Query(description="A catalog model or size, or a bundled repo.")] = None,
+) -> HTMLResponse:
+    """The calculator; with ``model`` its estimate. Every input is in the URL, so a result can be shared."""
+    asked = (model or "").strip()
+    api = f"/api/v1/memory?{request.url.query}" if asked else None
+    return _calculator(
+        request, hardware, query, lang, lambda: hardware.subject(asked) if asked else None, asked, api
+    )
+
+
+async def _body(request: Request) -> bytes:
+    return await request.body()
+
+
+@router.post("/hardware", response_class=HTMLResponse)
+def hardware_pasted(
+    request: Request,
+    hardware: HardwareDep,
+    query: MemoryDep,
+    lang: LangDep,
+    body: Annotated[bytes, Depends(_body)],
+) -> HTMLResponse:
+    """The calculator's estimate for a config.json pasted on the page: app.js posts it as the body."""
+
+    def pasted() -> Subject:
+        if len(body) > MAX_PASTED:
+            raise BadArgument(f"a config.json of {len(body):,} bytes is too large (at most {MAX_PASTED:,})")
+        return pasted_subject(parse_config(body.decode("utf-8", errors="replace")))
+
+    return _calculator(request, hardware, query, lang, pasted, "", None)
+
+
+def _calculator(
+    request: Request,
+    hardware: Hardware,
+    query: MemoryQuery,
+    lang: str,
+    find: Callable[[], Subject | None],
+    asked: str,
+    api: str | None,
+) -> HTMLResponse:
+    """The Hardware page: the form, and the estimate of what ``find`` returns or why there is none."""
+    result: MemoryOut | None = None
+    problem, status = None, 200
+    try:
+        found = find()
+        result = hardware.memory(found, query) if found is not None else None
+    except ModelAtlasError as exc:
+        problem = str(exc)
+        status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
+    known = sorted(
+        {name for s in hardware.subjects() for name in (s.model_id, s.title) if name}, key=str.lower
+    )
+    return _render(
+        request,
+        "hardware.html",
+        lang,
+        status,
+        query=query,
+        asked=asked,
+        result=result,
+        problem=problem,
+        api=api if result else None,
+        cards=hardware.table().gpus,
+        chosen_card=result.gpu.id if result and result.gpu else _card_id(hardware, query.gpu),
+        precisions=list(PRECISIONS),
+        known=known,
+    )
+
+
+def _card_id(hardware: Hardware, name: str | None) -> str | None:
+    """The id of the card ``name`` names, to select it in a form; None when it names none."""
+    with contextlib.suppress(ModelAtlasError):
+        card = hardware.card(name)
+        return card.id if card else None
+    return None
 
 
 @router.get("/trends", response_class=HTMLResponse)

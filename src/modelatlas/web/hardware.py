@@ -1,0 +1,174 @@
+"""The hardware side of the dashboard: the catalog's cards and configs, and estimates for the API and pages.
+
+``Hardware`` wraps ``analysis.hardware.subjects`` for one request: it never opens a file path given in a
+query, keeps the store's model sizes per build and re-reads ``gpus.yaml`` only when it changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from sqlalchemy import Engine, select
+
+from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
+from modelatlas.analysis.hardware.memory import TrainMethod, inference
+from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
+from modelatlas.analysis.hardware.subjects import (
+    Subject,
+    catalog_subjects,
+    estimates,
+    fits_on,
+    precision_list,
+    subject,
+)
+from modelatlas.catalog.schema import Gpu, Model
+from modelatlas.config import Settings
+from modelatlas.errors import BadArgument, NotFound
+from modelatlas.store import queries as Q
+from modelatlas.store import tables as T
+from modelatlas.store.records import load_models
+from modelatlas.web.schemas import MemoryOut
+
+__all__ = ["Hardware", "MemoryQuery", "weights_formats"]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryQuery:
+    """What to estimate: the workload, the precisions (none: all) or a training method, and the card."""
+
+    context: int | None = None
+    batch: int = 1
+    precisions: tuple[str, ...] = ()
+    train: TrainMethod | None = None
+    checkpointing: bool | None = None
+    lora_rank: int = 16
+    gpu: str | None = None
+    gpus: int = 1
+
+
+def weights_formats(names: list[str]) -> list[str]:
+    """``names`` if each is a weights format (any spelling ``get_precision`` takes).
+
+    Raises:
+        BadArgument: one is not; the message lists the formats.
+    """
+    for name in names:
+        try:
+            get_precision(name)
+        except BadArgument:
+            raise BadArgument(f"precision: {name!r} is not one of {', '.join(PRECISIONS)}") from None
+    return names
+
+
+class Hardware:
+    """The catalog's cards and bundled configs, and the sizes of the store's models (kept per build)."""
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _cache: ClassVar[dict[str, list[Subject]]] = {}
+    _tables: ClassVar[dict[tuple[str, int], GpuTable]] = {}
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings, self.engine = settings, engine
+        self.configs_dir: Path = settings.catalog / "configs"
+
+    def table(self) -> GpuTable:
+        """The catalog's ``gpus.yaml``, read again when it changes; no cards when the catalog has none
+        (the file is optional).
+
+        Raises:
+            CatalogInvalid: the file exists and has problems.
+        """
+        path = self.settings.catalog / "gpus.yaml"
+        try:
+            key = (str(path), path.stat().st_mtime_ns)
+        except FileNotFoundError:
+            return GpuTable([], {})
+        with self._lock:
+            if key not in self._tables:
+                self._tables.clear()
+                self._tables[key] = load_gpu_table(self.settings.catalog)
+            return self._tables[key]
+
+    def card(self, name: str | None) -> Gpu | None:
+        """The card ``name`` names, or None when no name is given.
+
+        Raises:
+            BadArgument: no card answers to ``name`` (the message suggests the closest).
+        """
+        if not name or not name.strip():
+            return None
+        table = self.table()
+        if not table.gpus:
+            raise BadArgument(f"gpu: no card list, the catalog {self.settings.catalog} has no gpus.yaml")
+        try:
+            return table.find(name)
+        except NotFound as exc:
+            raise BadArgument(f"gpu: {exc}") from exc
+
+    def subject(self, target: str) -> Subject:
+        """A catalog model or size, or a repo whose config the catalog bundles; never a file path.
+
+        Raises:
+            NotFound: no such model or repo, or the model has neither a config nor a stated size.
+            ConfigError: the model has several sizes and ``target`` names none of them.
+        """
+        return subject(target.strip(), configs_dir=self.configs_dir, resolve=self._resolve, paths=False)
+
+    def _resolve(self, name: str) -> Model:
+        with self.engine.connect() as conn:
+            return Q.get_model(conn, Q.resolve(conn, name))
+
+    def subjects(self) -> list[Subject]:
+        """Every size of every model in the store, computed once per store build."""
+        with self.engine.connect() as conn:
+            built_at = conn.execute(
+                select(T.build_info.c.value).where(T.build_info.c.key == "built_at")
+            ).scalar()
+        key = f"{self.settings.db}@{built_at}@{self.configs_dir}"
+        with self._lock:
+            if key not in self._cache:
+                self._cache.clear()
+                self._cache[key] = catalog_subjects(load_models(self.settings.db), self.configs_dir)
+            return self._cache[key]
+
+    def fitting(self, gpu: str, precision: str) -> tuple[str, ...]:
+        """Models with a size that one card ``gpu`` can serve in ``precision`` at its default workload,
+        as `modelatlas fit` counts it (weights, KV cache, activations and overhead).
+
+        Raises:
+            BadArgument: an unknown card or precision.
+        """
+        card = self.card(gpu)
+        if card is None:
+            raise BadArgument("gpu: name a card, e.g. RTX 4090")
+        chosen = precision_list(weights_formats([precision]))[0]
+        found = {
+            s.model_id
+            for s in self.subjects()
+            if s.model_id and fits_on(inference(s.count, chosen, s.workload()), card)
+        }
+        return tuple(sorted(found))
+
+    def memory(self, found: Subject, query: MemoryQuery) -> MemoryOut:
+        """The estimate ``query`` asks for, as the API answers it.
+
+        Raises:
+            BadArgument: an unknown card, or training a model without a config.
+        """
+        card = self.card(query.gpu)
+        work = found.workload(query.context, query.batch, query.gpus)
+        if query.train is not None:
+            rows = estimates(
+                found,
+                work,
+                card,
+                train=query.train,
+                checkpointing=query.checkpointing,
+                lora_rank=query.lora_rank,
+            )
+        else:
+            rows = estimates(found, work, card, precisions=precision_list(query.precisions))
+        return MemoryOut.of(found, work, rows, card, query.train)

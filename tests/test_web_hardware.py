@@ -1,0 +1,275 @@
+"""The hardware calculator on the web: /api/v1/memory (GET and POST) agrees with `modelatlas memory`,
+the Hardware page in both languages, the model page's table, and the "fits on my GPU" facet."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cli_runner import run
+from modelatlas.analysis.hardware.subjects import model_subjects
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import Settings
+from modelatlas.store.build import build_store
+from modelatlas.store.records import load_models
+from modelatlas.web import create_app
+
+CATALOG = Path(__file__).parents[1] / "catalog"
+LLAMA_2_7B = CATALOG / "configs" / "meta-llama" / "Llama-2-7b-hf.json"
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The bundled catalog built into a fresh SQLite store, which the CLI also reads."""
+    url = f"sqlite:///{tmp_path / 'hardware.db'}"
+    build_store(load_valid_catalog(CATALOG), url)
+    monkeypatch.setenv("MODELATLAS_DB", url)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(CATALOG))
+    return url
+
+
+@pytest.fixture
+def client(store: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(db=store, catalog=CATALOG))) as served:
+        yield served
+
+
+def _cli_memory(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    code, out, err = run(capsys, "memory", *args, "-f", "json")
+    assert code == 0, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+def _assert_same(api: dict[str, Any], cli: dict[str, Any]) -> None:
+    """The API's answer carries every number the CLI's JSON does."""
+    subject = api["subject"]
+    assert subject["parameters"] == cli["parameters"]
+    assert subject["active_parameters"] == cli["active_parameters"]
+    assert subject["exact"] == cli["exact"] and subject["model"] == cli["model"]
+    assert subject["title"] == cli["title"] and subject["origin"] == cli["config"]
+    assert api["workload"] == cli["workload"]
+    assert (api["gpu"] or {}).get("id") == (cli["gpu"] or {}).get("id")
+    rows = cli["training"] if api["training"] else cli["precisions"]
+    assert [r["label"] for r in api["rows"]] == list(rows)
+    for row in api["rows"]:
+        expected = rows[row["label"]]
+        assert row["breakdown"] == expected["breakdown"]
+        assert (row["total"], row["per_gpu"]) == (expected["total"], expected["per_gpu"])
+        assert row["fits"] == expected["fits"]
+        assert row["decode_tokens_per_second"] == expected["decode_tokens_per_second"]
+        assert row["total_gib"] == round(expected["total"] / 1024**3, 3)
+    assert api["stated"] == cli["stated"] and api["notes"] == cli["notes"]
+
+
+@pytest.mark.parametrize(
+    ("args", "params"),
+    [
+        (["chatglm-6b"], {}),
+        (
+            ["Llama-2-7B", "-p", "fp16", "-p", "q4_k_m", "--gpu", "RTX 3060 12GB"],
+            {"precision": ["fp16", "q4_k_m"], "gpu": "RTX 3060 12GB"},
+        ),
+        (
+            ["Llama-2-70B", "-p", "fp16", "--gpu", "A100 80GB", "--gpus", "2", "--context", "8192"],
+            {"precision": "fp16", "gpu": "A100 80GB", "gpus": 2, "context": 8192},
+        ),
+        (["mistralai/Mixtral-8x7B-v0.1", "-p", "int4", "--batch", "4"], {"precision": "int4", "batch": 4}),
+        (["glm-130b", "-p", "int4", "--gpu", "4090"], {"precision": "int4", "gpu": "4090"}),
+        (["Llama-2-7B", "--train", "qlora", "--gpu", "RTX 4090"], {"train": "qlora", "gpu": "RTX 4090"}),
+    ],
+)
+def test_memory_api_gives_the_cli_numbers(
+    capsys: pytest.CaptureFixture[str], client: TestClient, args: list[str], params: dict[str, Any]
+) -> None:
+    answer = client.get("/api/v1/memory", params={"model": args[0], **params})
+    assert answer.status_code == 200, answer.text
+    _assert_same(answer.json(), _cli_memory(capsys, *args))
+
+
+def test_a_pasted_config_is_counted_exactly(capsys: pytest.CaptureFixture[str], client: TestClient) -> None:
+    config = json.loads(LLAMA_2_7B.read_text(encoding="utf-8"))
+    answer = client.post("/api/v1/memory", params={"context": 1024, "batch": 2}, json=config)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["subject"]["parameters"] == 6_738_415_616 and data["subject"]["exact"] is True
+    assert data["subject"]["model"] is None and data["subject"]["origin"] == "pasted config.json"
+    cli = _cli_memory(capsys, str(LLAMA_2_7B), "--context", "1024", "--batch", "2")
+    by_label = {row["label"]: row for row in data["rows"]}
+    assert list(by_label) == list(cli["precisions"])
+    for label, expected in cli["precisions"].items():
+        assert by_label[label]["breakdown"] == expected["breakdown"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "needle"),
+    [
+        ({"model": "gpt-99"}, 404, "gpt-99"),
+        ({"model": "someone/unknown-7b"}, 404, "no config.json for 'someone/unknown-7b'"),
+        ({"model": "/etc/hostname"}, 404, "not a catalog model"),
+        ({"model": "../gpus.yaml"}, 404, "not a catalog model"),
+        ({"model": "llama-2"}, 422, "name one"),
+        ({"model": "chatglm-6b", "precision": "int3"}, 422, "precision: 'int3' is not one of fp32"),
+        ({"model": "chatglm-6b", "gpu": "RTX 4900"}, 422, "did you mean GeForce RTX 4090"),
+        ({"model": "chatglm-6b", "context": 0}, 422, "context"),
+        ({"model": "chatglm-6b", "batch": "many"}, 422, "batch"),
+        ({"model": "chatglm-6b", "train": "rlhf"}, 422, "train"),
+        ({"model": "glm-130b", "train": "lora"}, 422, "needs the model's config.json"),
+        ({}, 422, "model"),
+    ],
+)
+def test_bad_memory_queries_are_json_errors(
+    client: TestClient, params: dict[str, Any], status: int, needle: str
+) -> None:
+    answer = client.get("/api/v1/memory", params=params)
+    assert answer.status_code == status, answer.text
+    assert needle in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ("[1, 2]", "body"),
+        ('{"model_type": "llama",', "body"),
+        ('{"model_type": "llama"}', "hidden_size: missing"),
+        (
+            '{"model_type": "llama", "hidden_size": 8, "num_hidden_layers": 1, "num_attention_heads": 0}',
+            "counted",
+        ),
+        ('{"model_type": "mamba"}', "not an architecture modelatlas counts"),
+    ],
+)
+def test_a_bad_pasted_config_is_a_422(client: TestClient, body: str, needle: str) -> None:
+    answer = client.post("/api/v1/memory", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert needle in answer.json()["error"]["message"]
+
+
+def test_openapi_documents_memory(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/memory"])
+    params = {p["name"] for p in paths["/api/v1/memory"]["get"]["parameters"]}
+    assert {"model", "context", "batch", "precision", "train", "gpu", "gpus"} <= params
+    assert {"gpu", "precision"} <= {p["name"] for p in paths["/api/v1/models"]["get"]["parameters"]}
+
+
+def _cells(page: str, label: str) -> list[str]:
+    row = re.search(rf'<tr data-label="{re.escape(label)}">(.*?)</tr>', page, re.S)
+    assert row, label
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", ["Hardware calculator", "KV cache", "Fits"]), ("zh", ["硬件计算器", "KV 缓存", "放得下"])],
+)
+def test_hardware_page_in_both_languages(client: TestClient, lang: str, words: list[str]) -> None:
+    params = [("model", "Llama-2-7B"), ("gpu", "RTX 3060 12GB"), ("precision", "fp16"), ("precision", "int4")]
+    page = client.get("/hardware", params=[*params, ("lang", lang)])
+    assert page.status_code == 200
+    assert all(word in page.text for word in words)
+    assert '<option value="rtx-3060-12gb" selected>' in page.text
+    assert 'value="Llama-2-7B"' in page.text and '<option value="chatglm-6b">' in page.text
+    api = client.get("/api/v1/memory", params=params).json()
+    rows = {row["label"]: row for row in api["rows"]}
+    fp16, int4 = _cells(page.text, "fp16"), _cells(page.text, "int4")
+    assert fp16[5] == f"{rows['fp16']['total_gib']:.2f}" and fp16[6] == "✗"
+    assert int4[5] == f"{rows['int4']['total_gib']:.2f}" and int4[6] == "✓"
+    assert 'href="/api/v1/memory?model=Llama-2-7B&amp;gpu=RTX+3060+12GB' in page.text
+    empty = client.get("/hardware", params={"lang": lang})  # just the form
+    assert empty.status_code == 200 and 'id="memory"' not in empty.text
+
+
+def test_hardware_page_takes_empty_fields_and_shows_problems_inline(client: TestClient) -> None:
+    page = client.get("/hardware?model=chatglm-6b&gpu=&gpus=&context=&batch=&train=&lang=en")
+    assert page.status_code == 200 and "6,173,286,400 parameters" in page.text
+    missing = client.get("/hardware", params={"model": "gpt-99", "lang": "en"})
+    assert missing.status_code == 404
+    assert 'class="error-message"' in missing.text and 'id="calculator"' in missing.text
+    several = client.get("/hardware", params={"model": "llama-2"})
+    assert several.status_code == 422 and "Llama-2-70B" in several.text
+    training = client.get("/hardware", params={"model": "Llama-2-7B", "train": "qlora", "lang": "en"}).text
+    assert 'data-label="qlora + checkpointing"' in training and "LoRA weights" in training
+
+
+def test_hardware_page_estimates_a_pasted_config(client: TestClient) -> None:
+    body = LLAMA_2_7B.read_text(encoding="utf-8")
+    page = client.post(
+        "/hardware", params={"precision": "int4", "gpu": "rtx-4090", "lang": "en"}, content=body
+    )
+    assert page.status_code == 200
+    assert "6,738,415,616 parameters" in page.text and "pasted config.json" in page.text
+    assert _cells(page.text, "int4")[-2] == "✓"
+    bad = client.post(
+        "/hardware", params={"lang": "en"}, content='{"model_type": "llama",\n "hidden_size": }'
+    )
+    assert bad.status_code == 422 and "pasted config.json:2: not JSON" in bad.text
+    assert 'id="result"' in bad.text
+
+
+def test_model_page_shows_its_hardware_table(client: TestClient, store: str) -> None:
+    page = client.get("/models/chatglm-6b", params={"lang": "en"}).text
+    assert 'id="hardware-table"' in page
+    for card in ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "A100 SXM4 80GB"):
+        assert f"<th>{card}</th>" in page
+    int4 = client.get("/api/v1/memory", params={"model": "chatglm-6b", "precision": "int4"}).json()["rows"][0]
+    cells = _row(page, "ChatGLM-6B", "int4")
+    assert cells[5] == f"{int4['total'] / 1024**3:.2f}" and cells[6:] == ["✓", "✓", "✓"]
+    assert _row(page, "ChatGLM-6B", "fp16")[6:] == ["✗", "✓", "✓"]
+    assert "Stated by sources" in page  # the README's 6 GB at int4
+    several = client.get("/models/llama-2").text
+    assert several.count('rowspan="3"') == 3  # 7B, 13B and 70B at fp16, int8 and int4
+    stated = client.get("/models/glm-130b", params={"lang": "en"}).text
+    assert 'id="hardware-table"' in stated and "no config.json in the catalog" in stated
+    nothing = next(m.id for m in load_models(store) if not model_subjects(m, CATALOG / "configs"))
+    assert 'id="hardware-table"' not in client.get(f"/models/{nothing}").text
+
+
+def _row(page: str, size: str, label: str) -> list[str]:
+    row = re.search(
+        rf'<tr data-size="{re.escape(size)}" data-label="{re.escape(label)}">(.*?)</tr>', page, re.S
+    )
+    assert row, (size, label)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells][-9:]
+
+
+def test_gpu_facet_keeps_what_fit_keeps(capsys: pytest.CaptureFixture[str], client: TestClient) -> None:
+    code, out, err = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "int4", "--all", "-f", "json")
+    assert code == 0, err
+    expected = {m["model"] for m in json.loads(out)["models"] if m["int4_fits"]}
+    listed = client.get(
+        "/api/v1/models", params={"gpu": "RTX 3060 12GB", "fields": "id", "limit": 500}
+    ).json()
+    assert {item["id"] for item in listed["items"]} == expected and listed["total"] == len(expected)
+    fp16 = client.get("/api/v1/models", params={"gpu": "rtx-3060-12gb", "precision": "fp16", "limit": 500})
+    assert {i["id"] for i in fp16.json()["items"]} < expected
+    everything = client.get("/api/v1/models").json()["total"]
+    assert 0 < len(expected) < everything
+    page = client.get("/models", params={"gpu": "rtx-3060-12gb", "precision": "int4", "lang": "en"}).text
+    assert f"{len(expected)} models" in page and '<option value="rtx-3060-12gb" selected>' in page
+    assert "gpu=rtx-3060-12gb" in page  # kept by the facet links and exports
+    for params in ({"gpu": "RTX 3900"}, {"gpu": "4090", "precision": "int3"}):
+        bad = client.get("/api/v1/models", params=params)
+        assert bad.status_code == 422, params
+
+
+def test_a_catalog_without_gpus_yaml(tiny_catalog: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        page = served.get("/hardware", params={"model": "LLaMA-7B", "lang": "en"})
+        assert page.status_code == 200 and "6,700,000,000 parameters (estimate)" in page.text
+        assert "no gpus.yaml in this catalog" in page.text
+        llama = served.get("/models/llama").text
+        assert 'id="hardware-table"' in llama and llama.count("rowspan=") == 2  # LLaMA-7B and -65B
+        assert "<th>GeForce RTX 4090</th>" not in llama
+        asked = served.get("/api/v1/memory", params={"model": "llama", "gpu": "4090"})
+        assert asked.status_code == 422 and "gpus.yaml" in asked.json()["error"]["message"]
+        assert 'id="gpu"' not in served.get("/models").text
