@@ -203,3 +203,24 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
     assert len(entries) == 6
     assert entries[0].findtext("{http://www.w3.org/2005/Atom}title") == "FreedomGPT"
     assert entries[0].findtext("{http://www.w3.org/2005/Atom}updated") == "2023-04-01T00:00:00Z"
+
+
+def test_model_page_draws_its_family_and_its_synced_counts(tiny_catalog: Path, tmp_path: Path) -> None:
+    from modelatlas.live.ledger import Outcome, write_outcomes
+    from modelatlas.store.engine import make_engine
+
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        page = served.get("/models/alpaca").text
+        assert page.count('class="chart"') == 1  # its family: LLaMA → Alpaca → FreedomGPT
+        engine = make_engine(url)
+        repo = "tatsu-lab/stanford_alpaca"
+        for day, stars in (("2026-11-01", 100.0), ("2026-11-08", 160.0)):
+            write_outcomes(
+                engine, "github", [Outcome(repo, "ok", None, {"stars": stars})], f"{day}T00:00:00Z"
+            )
+        engine.dispose()
+        page = served.get("/models/alpaca").text
+        assert page.count('class="chart"') == 2  # and the stars of its code over time
+        assert '"value": 160.0' in page or '"value":160.0' in page

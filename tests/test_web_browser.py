@@ -159,7 +159,7 @@ def test_an_unknown_model_is_a_404_page(page: object) -> None:
 PAGES = {
     "home": ("/", 2),
     "models": ("/models?domain=nlp", 0),
-    "model": ("/models/vicuna", 0),
+    "model": ("/models/vicuna", 1),
     "compare": ("/compare?m=llama&m=alpaca&m=vicuna", 0),
     "trends": ("/trends?since=2020", 1),
     "timeline": ("/timeline", 1),

@@ -25,6 +25,7 @@ __all__ = [
     "StoreCache",
     "checked_at",
     "finish_run",
+    "history",
     "iso",
     "last_discovery",
     "latest",
@@ -217,4 +218,23 @@ def latest(engine: Engine, refs: dict[str, list[str]]) -> list[dict[str, Any]]:
                         "metrics": {metric: value for metric, value in counts},  # noqa: C416
                     }
                 )
+    return found
+
+
+def history(engine: Engine, refs: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Every snapshot of these refs, oldest first: source, ref, metric, observed_at and value."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("snapshots"):
+            return []
+        s = T.snapshots.c
+        found: list[dict[str, Any]] = []
+        for source, listed in refs.items():
+            if not listed:
+                continue
+            query = (
+                select(s.source, s.ref, s.metric, s.observed_at, s.value)
+                .where(s.source == source, s.ref.in_(listed))
+                .order_by(s.observed_at)
+            )
+            found.extend(dict(row) for row in conn.execute(query).mappings())
     return found

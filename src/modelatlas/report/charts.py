@@ -18,7 +18,15 @@ from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import LABELS
 from modelatlas.report.headlines import headline, metric_label
 
-__all__ = ["FONT", "growth_chart", "lineage_chart", "open_share_chart", "releases_chart", "to_spec"]
+__all__ = [
+    "FONT",
+    "growth_chart",
+    "history_chart",
+    "lineage_chart",
+    "open_share_chart",
+    "releases_chart",
+    "to_spec",
+]
 
 #: The font every chart asks for; ``images`` ships it, so Chinese renders wherever the chart is drawn.
 FONT = "Noto Sans SC Subset"
@@ -58,6 +66,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "adapter": ("adapter", "适配器"),
     "component": ("component", "组件"),
     "port": ("port", "移植"),
+    "observed": ("Observed", "观测时间"),
 }
 
 
@@ -297,3 +306,22 @@ def _generations(family: Any) -> dict[str, int]:
     for node in order:
         level[node] = max((level[p] + 1 for p in family.predecessors(node)), default=0)
     return level
+
+
+def history_chart(history: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
+    """Synced counts over time (``observed_at``, ``metric``, ``ref``, ``value``), one panel a metric."""
+    data = history.assign(series=history["metric"] + " · " + history["ref"])
+    chart: alt.TopLevelMixin = (
+        alt.Chart(_records(data))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("observed_at:T", title=_t("observed", lang)),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("series:N", title=None),
+            tooltip=["ref:N", "metric:N", "observed_at:T", alt.Tooltip("value:Q", format=",")],
+        )
+        .properties(height=180, width="container")
+        .facet(row=alt.Row("metric:N", title=None))
+        .resolve_scale(y="independent")
+    )
+    return chart

@@ -21,12 +21,21 @@ from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import lineage_graph
 from modelatlas.analysis.timeline import releases
 from modelatlas.errors import BadArgument, NotEnoughData
-from modelatlas.report.charts import growth_chart, lineage_chart, releases_chart, to_spec
+from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
 from modelatlas.store import tables as T
 from modelatlas.store.records import load_models, load_organizations
 
-__all__ = ["Analysis", "TrendQuery", "analysis", "lineage_view", "timeline_view", "trend_view"]
+__all__ = [
+    "Analysis",
+    "TrendQuery",
+    "analysis",
+    "family_view",
+    "history_view",
+    "lineage_view",
+    "timeline_view",
+    "trend_view",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +121,24 @@ def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
     if data.graph.number_of_edges() == 0:
         raise NotEnoughData("no model in the catalog is built on another")
     return {"chart": to_spec(lineage_chart(data.graph, lang))}
+
+
+def family_view(data: Analysis, model_id: str, lang: str) -> dict[str, Any] | None:
+    """The model's own family (its ancestors, descendants and itself) as a small tree; None alone."""
+    if model_id not in data.graph:
+        return None
+    family = {model_id} | nx.ancestors(data.graph, model_id) | nx.descendants(data.graph, model_id)
+    if len(family) < 2:
+        return None
+    return to_spec(lineage_chart(data.graph.subgraph(family).copy(), lang, max_nodes=40))
+
+
+def history_view(rows: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
+    """Synced counts over time, when there are at least two snapshots of one count."""
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"], utc=True).dt.tz_localize(None)
+    if frame.groupby(["ref", "metric"]).size().max() < 2:
+        return None
+    return to_spec(history_chart(frame, lang))

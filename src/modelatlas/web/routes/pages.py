@@ -26,7 +26,7 @@ from modelatlas.analysis.hardware.subjects import (
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count
 from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlasError, NotEnoughData
-from modelatlas.live.ledger import latest
+from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 from modelatlas.store.browse import FACETS, browse
@@ -155,7 +155,12 @@ def _offset_url(params: list[tuple[str, str]], offset: int) -> str:
 
 @router.get("/models/{model_id}", response_class=HTMLResponse)
 def model(
-    request: Request, model_id: str, engine: EngineDep, hardware: HardwareDep, lang: LangDep
+    request: Request,
+    model_id: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    hardware: HardwareDep,
+    lang: LangDep,
 ) -> HTMLResponse:
     with engine.connect() as conn:
         found = Q.resolve(conn, model_id)
@@ -164,11 +169,19 @@ def model(
         related = [m for m, _, _ in tree.up + tree.down]
         names = {r.id: r.name for r in Q.rows_for(conn, related)}
         orgs = Q.organizations(conn)
-    live = latest(engine, refs_of(record))
+    refs = refs_of(record)
+    live = latest(engine, refs)
+    data = views.analysis(engine, settings.db)
+    family = views.family_view(data, found, lang)
+    counts = views.history_view(history(engine, refs), lang)
+    charts = [spec for spec in (family, counts) if spec is not None]  # drawn as #chart-0, #chart-1
     return _render(
         request,
         "model.html",
         lang,
+        charts=charts,
+        family_chart=0 if family else None,
+        history_chart=(1 if family else 0) if counts else None,
         model=record,
         tree=tree,
         names=names,
