@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Select, and_, func, select
 
 from modelatlas.store import tables as T
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search, text_match
+from modelatlas.store.text_index import has_text_index
 
 __all__ = ["FACETS", "Browse", "BrowseSort", "Page", "browse"]
 
@@ -101,7 +102,7 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
     (``queries.text_match``), unless that finds fewer than ``_FEW`` models: then near spellings count too.
     """
     hits: list[str] | None = None
-    matcher = text_match(b.text) if b.text and b.sort != "relevance" else None
+    matcher = text_match(b.text, indexed=has_text_index(conn)) if b.text and b.sort != "relevance" else None
     if b.text and b.sort == "relevance":
         hits = _search(conn, b.text)
     total, ids = _page(conn, b, hits, matcher)

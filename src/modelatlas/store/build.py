@@ -31,6 +31,7 @@ from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
+from modelatlas.store.text_index import fill_text_index
 
 __all__ = ["BuildResult", "build_store", "migrate"]
 
@@ -182,3 +183,4 @@ def _fill(
         for name in _ORDER:
             if batch.get(name):
                 conn.execute(insert(T.metadata.tables[name]), batch[name])
+        fill_text_index(conn)

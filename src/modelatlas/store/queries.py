@@ -15,6 +15,7 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import tables as T
+from modelatlas.store.text_index import MIN_LENGTH, has_text_index, text_ids
 
 __all__ = [
     "OPEN_WEIGHTS",
@@ -298,10 +299,18 @@ def _summary_matches(needle: str) -> Any:
     )
 
 
-def text_match(text: str) -> Any | None:
+def _indexed(query_key: str, needle: str, indexed: bool) -> bool:
+    """Whether the trigram index can answer both the name and the summary part of a query."""
+    return indexed and len(query_key) >= MIN_LENGTH and len(needle) >= MIN_LENGTH
+
+
+def text_match(text: str, *, indexed: bool = False) -> Any | None:
     """``search``'s exact, substring and summary matches as one SQL condition on ``models`` (no ranking,
-    no near spellings); None when ``text`` has nothing to match on."""
+    no near spellings); None when ``text`` has nothing to match on. With ``indexed`` (the store has the
+    trigram index, ``store.text_index``) the condition is an index lookup instead of a scan."""
     query_key, needle = name_key(text), text.strip().casefold()
+    if _indexed(query_key, needle, indexed):
+        return T.models.c.id.in_(text_ids(query_key, needle))
     conditions = []
     if query_key:
         conditions.append(T.models.c.id.in_(select(T.model_names.c.model_id).where(_name_matches(query_key))))
@@ -321,6 +330,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
         return []
     best: dict[str, tuple[float, str]] = {}
     mn = T.model_names
+    indexed = _indexed(query_key, needle, has_text_index(conn))
 
     def offer(mid: str, score: float, matched: str) -> None:
         if score > best.get(mid, (0.0, ""))[0]:
@@ -328,6 +338,8 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
 
     if query_key:
         wanted = _name_matches(query_key)
+        if indexed:
+            wanted = and_(mn.c.model_id.in_(text_ids(query_key, needle, summaries=False)), wanted)
         for mid, name, key in conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key).where(wanted)):
             if key == query_key:
                 offer(mid, 100.0, name)
@@ -341,7 +353,12 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
             mid, name, _ = names[index]
             offer(mid, float(score) * 0.85, name)
     if needle and len(needle) >= 2:
-        for (mid,) in conn.execute(select(T.models.c.id).where(_summary_matches(needle))):
+        in_summary = (
+            T.models.c.id.in_(text_ids(query_key, needle, names=False))
+            if indexed
+            else _summary_matches(needle)
+        )
+        for (mid,) in conn.execute(select(T.models.c.id).where(in_summary)):
             offer(mid, 60.0, "summary")
     if not best:
         return []

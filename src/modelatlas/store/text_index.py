@@ -1,0 +1,70 @@
+"""A trigram full-text index of model names and summaries, so substring search stays fast at any size.
+
+On SQLite a build adds ``model_text``, an FTS5 table with the trigram tokenizer: one row per model with
+its normalised name keys and its summaries. ``MATCH`` on three or more characters then finds substrings
+from the index instead of scanning every name and summary (``LIKE '%…%'``). It is derived data, rebuilt
+by every build and not part of the migrations; without it (PostgreSQL, an older store, a query shorter
+than three characters) the queries fall back to ``LIKE``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, inspect, select, text
+
+from modelatlas.store import tables as T
+
+__all__ = ["MIN_LENGTH", "TEXT_TABLE", "fill_text_index", "has_text_index", "text_ids"]
+
+TEXT_TABLE = "model_text"
+#: The trigram tokenizer needs at least three characters to match.
+MIN_LENGTH = 3
+
+
+def fill_text_index(conn: Connection) -> None:
+    """Create and fill ``model_text`` from ``models`` and ``model_names`` (SQLite only; else nothing)."""
+    if conn.dialect.name != "sqlite":
+        return
+    columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
+    conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
+    mn, m = T.model_names, T.models
+    keys = (
+        select(mn.c.model_id, func.group_concat(mn.c.key, " ").label("names"))
+        .group_by(mn.c.model_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(m.c.id, keys.c.names, m.c.summary_en, m.c.summary_zh).outerjoin(
+            keys, keys.c.model_id == m.c.id
+        )
+    )
+    conn.execute(
+        text(f"INSERT INTO {TEXT_TABLE} (model_id, names, summary) VALUES (:id, :names, :summary)"),
+        [
+            {"id": mid, "names": names or "", "summary": " ".join(s for s in (en, zh) if s)}
+            for mid, names, en, zh in rows
+        ],
+    )
+
+
+def has_text_index(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite" and inspect(conn).has_table(TEXT_TABLE)
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def text_ids(query_key: str, needle: str, *, names: bool = True, summaries: bool = True) -> Any:
+    """A subquery of the ids whose name keys contain ``query_key`` or whose summaries contain ``needle``,
+    each searched only when it has at least three characters."""
+    parts = []
+    if names and len(query_key) >= MIN_LENGTH:
+        parts.append(f"names : {_quoted(query_key)}")
+    if summaries and len(needle) >= MIN_LENGTH:
+        parts.append(f"summary : {_quoted(needle)}")
+    expression = " OR ".join(parts)
+    return text(f"SELECT model_id FROM {TEXT_TABLE} WHERE {TEXT_TABLE} MATCH :expression").bindparams(
+        expression=expression
+    )

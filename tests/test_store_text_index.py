@@ -1,0 +1,80 @@
+"""The trigram index finds exactly what the LIKE scan finds, only faster; a store without it still works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.store.browse import Browse, browse
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from modelatlas.store.queries import search
+from modelatlas.store.text_index import TEXT_TABLE, has_text_index
+
+QUERIES = [
+    "llama",
+    "LLaMA-2",
+    "chatglm",
+    "diffusion",
+    "紫东太初",
+    "whisper",
+    "chinese",
+    "7b",
+    "gpt",
+    "vicunna",
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('fts') / 'store.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    return url
+
+
+def _answers(url: str) -> dict[str, tuple[list[str], list[str]]]:
+    engine = make_engine(url)
+    found = {}
+    with engine.connect() as conn:
+        for query in QUERIES:
+            ranked = [hit.id for hit in search(conn, query, limit=200)]
+            ordered = browse(conn, Browse(text=query, sort="released", limit=200), facets=False)
+            found[query] = (ranked, [row.id for row in ordered.rows])
+    engine.dispose()
+    return found
+
+
+def test_the_index_answers_as_the_scan_does(store: str, tmp_path: Path) -> None:
+    engine = make_engine(store)
+    with engine.connect() as conn:
+        assert has_text_index(conn)
+    engine.dispose()
+    indexed = _answers(store)
+    assert indexed["llama"][0][:2] == ["llama", "llama-2"] or "llama" in indexed["llama"][0][:3]
+    assert all(indexed[q][0] for q in ("llama", "chatglm", "diffusion", "whisper"))
+
+    plain = tmp_path / "plain.db"
+    plain.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(f"sqlite:///{plain}")
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE {TEXT_TABLE}"))
+    with engine.connect() as conn:
+        assert not has_text_index(conn)
+    engine.dispose()
+    assert _answers(f"sqlite:///{plain}") == indexed
+
+
+def test_a_rebuild_rebuilds_the_index(store: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'again.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT count(*) FROM {TEXT_TABLE}")).scalar()
+        models = conn.execute(text("SELECT count(*) FROM models")).scalar()
+    engine.dispose()
+    assert rows == models
