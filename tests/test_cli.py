@@ -102,8 +102,8 @@ def test_show_resolves_aliases_in_both_languages(capsys: pytest.CaptureFixture[s
     data = json.loads(out)
     assert data["id"] == "llama" and [d["model"] for d in data["lineage"]["down"]] == [
         "alpaca",
-        "vicuna",
         "freedomgpt",
+        "vicuna",
     ]
 
 

@@ -110,10 +110,11 @@ def test_lineage_both_ways(conn: Connection) -> None:
     tree = Q.lineage(conn, "alpaca")
     assert tree.up == [("llama", "instruction-tune", 1)]
     assert tree.down == [("freedomgpt", "fine-tune", 1)]
+    # read as a tree: each derivative right under the model it was made from
     assert Q.lineage(conn, "llama").down == [
         ("alpaca", "instruction-tune", 1),
-        ("vicuna", "fine-tune", 1),
         ("freedomgpt", "fine-tune", 2),
+        ("vicuna", "fine-tune", 1),
     ]
 
 

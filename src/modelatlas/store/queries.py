@@ -173,16 +173,28 @@ def lineage(conn: Connection, model_id: str) -> Lineage:
 
 
 def _walk(start: str, graph: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, int]]:
-    out: list[tuple[str, str, int]] = []
+    """Every model reachable from ``start`` with its relation and nearest depth, each listed right after
+    the model it was reached from (a tree read top to bottom), siblings sorted by id."""
+    children: dict[str, list[tuple[str, str]]] = defaultdict(list)
     seen = {start}
-    frontier = [(start, 0)]
-    while frontier:
-        node, depth = frontier.pop(0)
-        for nxt, relation in sorted(graph.get(node, [])):
-            if nxt not in seen:
-                seen.add(nxt)
-                out.append((nxt, relation, depth + 1))
-                frontier.append((nxt, depth + 1))
+    frontier = [start]
+    while frontier:  # breadth first: each model hangs under the nearest model it is reached from
+        following = []
+        for node in frontier:
+            for nxt, relation in sorted(graph.get(node, [])):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    children[node].append((nxt, relation))
+                    following.append(nxt)
+        frontier = following
+    out: list[tuple[str, str, int]] = []
+
+    def visit(node: str, depth: int) -> None:
+        for nxt, relation in children[node]:
+            out.append((nxt, relation, depth + 1))
+            visit(nxt, depth + 1)
+
+    visit(start, 0)
     return out
 
 
