@@ -24,6 +24,7 @@ __all__ = [
     "ModelRow",
     "Overview",
     "SearchHit",
+    "built_at",
     "check_store",
     "get_model",
     "lineage",
@@ -122,6 +123,12 @@ class Overview:
     by_year: dict[int, int]
     by_domain_year: dict[tuple[str, int], int]
     newest: list[ModelRow]
+
+
+def built_at(conn: Connection) -> str | None:
+    """When the store was built (``build_info.built_at``): a key for anything computed from one build."""
+    found = conn.execute(select(T.build_info.c.value).where(T.build_info.c.key == "built_at")).scalar()
+    return str(found) if found is not None else None
 
 
 def resolve(conn: Connection, ident: str) -> str:

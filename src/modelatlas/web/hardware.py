@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
 from modelatlas.analysis.hardware.memory import TrainMethod, inference
@@ -28,7 +28,6 @@ from modelatlas.catalog.schema import Gpu, Model
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, NotFound
 from modelatlas.store import queries as Q
-from modelatlas.store import tables as T
 from modelatlas.store.records import load_models
 from modelatlas.web.schemas import MemoryOut
 
@@ -124,9 +123,7 @@ class Hardware:
     def subjects(self) -> list[Subject]:
         """Every size of every model in the store, computed once per store build."""
         with self.engine.connect() as conn:
-            built_at = conn.execute(
-                select(T.build_info.c.value).where(T.build_info.c.key == "built_at")
-            ).scalar()
+            built_at = Q.built_at(conn)
         key = f"{self.settings.db}@{built_at}@{self.configs_dir}"
         with self._lock:
             if key not in self._cache:

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from modelatlas.analysis.frame import Selection, model_frame
 from modelatlas.analysis.frame import select as select_rows
@@ -23,7 +23,7 @@ from modelatlas.analysis.timeline import releases
 from modelatlas.errors import BadArgument, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
-from modelatlas.store import tables as T
+from modelatlas.store import queries as Q
 from modelatlas.store.records import load_models, load_organizations
 
 __all__ = [
@@ -52,7 +52,7 @@ _cache: dict[str, Analysis] = {}
 def analysis(engine: Engine, url: str) -> Analysis:
     """The analysis table and lineage graph of the store at ``url``, rebuilt only after a new build."""
     with engine.connect() as conn:
-        built_at = conn.execute(select(T.build_info.c.value).where(T.build_info.c.key == "built_at")).scalar()
+        built_at = Q.built_at(conn)
     key = f"{url}@{built_at}"
     with _lock:
         if key not in _cache:
