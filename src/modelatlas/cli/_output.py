@@ -9,11 +9,12 @@ from typing import Any
 
 import orjson
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from modelatlas.report.plain import cell, csv_text, markdown_table
 
-__all__ = ["Format", "cell", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
+__all__ = ["Format", "cell", "counting_bar", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
 
 
 class Format(enum.StrEnum):
@@ -34,6 +35,19 @@ def stdout() -> Console:
 def stderr() -> Console:
     """The console for messages and progress: never wrapped, so each message stays one line."""
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def counting_bar(label: str = "{task.description}") -> Progress:
+    """A transient ``label  ━━━━  done/total`` bar on stderr; silent when stderr is not a terminal."""
+    err = stderr()
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 def emit_json(data: Any) -> None:

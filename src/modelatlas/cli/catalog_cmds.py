@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, settings
-from modelatlas.cli._output import Format, emit_json, stderr
+from modelatlas.cli._output import Format, counting_bar, emit_json, stderr
 from modelatlas.errors import CatalogInvalid, Problem
 from modelatlas.sources.ingest import rebuild
 from modelatlas.store.engine import is_postgres, safe_url
@@ -69,14 +68,7 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
             typer.echo(_relative(problem), err=True)
         raise CatalogInvalid(result.problems)
     err = stderr()
-    with Progress(
-        TextColumn("building store"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as bar:
+    with counting_bar("building store") as bar:
         task = bar.add_task("build", total=len(result.models))
         outcome, merger = rebuild(result, config.db, progress=lambda done: bar.update(task, completed=done))
     where = "PostgreSQL" if is_postgres(config.db) else "SQLite"

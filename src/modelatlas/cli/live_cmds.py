@@ -7,10 +7,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, date_bound, duration, open_store, settings
-from modelatlas.cli._output import Format, cell, emit, stderr
+from modelatlas.cli._output import Format, cell, counting_bar, emit, stderr
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, CatalogInvalid
 from modelatlas.live import review as R
@@ -150,14 +149,7 @@ def sync_(
     )
     err = stderr()
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
+        with counting_bar() as bar:
             tasks: dict[str, Any] = {}
 
             def progress(name: str, done: int, total: int) -> None:

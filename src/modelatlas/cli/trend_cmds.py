@@ -11,14 +11,13 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from modelatlas.analysis.breakpoints import Breakpoints, find_breakpoints
 from modelatlas.analysis.frame import Selection, load_frame, select
 from modelatlas.analysis.growth import GrowthFit, fit_growth, fit_periods
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings
-from modelatlas.cli._output import Format, emit, emit_json, stderr, stdout
+from modelatlas.cli._output import Format, counting_bar, emit, emit_json, stdout
 from modelatlas.errors import BadArgument
 from modelatlas.report.headlines import headline, metric_label, months, times
 from modelatlas.report.trends import build_report
@@ -240,9 +239,7 @@ def report(
     models, organizations = load_models(config.db), load_organizations(config.db)
     built = build_report(models, organizations, lang=config.lang, selection=chosen, growth_since=growth_since)
     figures = sum(len(section.figures) for section in built.sections)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr(), transient=True
-    ) as bar:
+    with counting_bar() as bar:
         task = bar.add_task("drawing charts", total=figures)
         written = write_report(
             built, out, progress=lambda name: bar.update(task, advance=1, description=name)
