@@ -35,6 +35,8 @@ from urllib.parse import quote
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from modelatlas.sources._http import CachedResponse
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "live"
 _LLM_QUERY = 'cat:cs.CL AND abs:"large language model"'
 
@@ -47,6 +49,19 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     truncate: bool = False
+
+
+class DictCache:
+    """The transport's ETag cache (``sources._http.Cache``) in a dict, for tests that need no store."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, CachedResponse] = {}
+
+    def get(self, url: str) -> CachedResponse | None:
+        return self.entries.get(url)
+
+    def put(self, url: str, entry: CachedResponse) -> None:
+        self.entries[url] = entry
 
 
 class Replay:

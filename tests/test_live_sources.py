@@ -22,11 +22,11 @@ from huggingface_hub import get_session
 from pytest_httpserver import HTTPServer
 
 from modelatlas.errors import SourceDataError, SourceHTTPError, SourceLimit
-from modelatlas.sources._http import CachedResponse, Policy, PoliteTransport, Tally
+from modelatlas.sources._http import Policy, PoliteTransport, Tally
 from modelatlas.sources.arxiv import ArxivPaper, ArxivSource, introduced_model
 from modelatlas.sources.github import GitHubSource, github_repo
 from modelatlas.sources.hf import HubSource
-from tests.replay import FIXTURES, Fault, Replay
+from tests.replay import FIXTURES, DictCache, Fault, Replay
 
 FAST = Policy(interval=0, backoff=0.01, timeout=5, max_wait=5)
 BERT = "google-bert/bert-base-uncased"
@@ -39,17 +39,6 @@ LLM_QUERY = 'cat:cs.CL AND abs:"large language model"'
 
 def fixture_json(relative: str) -> Any:
     return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
-
-
-class DictCache:
-    def __init__(self) -> None:
-        self.entries: dict[str, CachedResponse] = {}
-
-    def get(self, url: str) -> CachedResponse | None:
-        return self.entries.get(url)
-
-    def put(self, url: str, entry: CachedResponse) -> None:
-        self.entries[url] = entry
 
 
 @pytest.fixture(scope="module")

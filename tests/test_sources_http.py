@@ -28,7 +28,7 @@ from modelatlas.sources._http import (
     Tally,
     retrying_session,
 )
-from tests.replay import Fault, Replay
+from tests.replay import DictCache, Fault, Replay
 
 URL = "https://api.example.test/repos/o/r"
 EPOCH = 1_700_000_000.0
@@ -70,17 +70,6 @@ class Script:
         if isinstance(answer, type):
             raise answer("scripted failure", request=request)
         return answer
-
-
-class DictCache:
-    def __init__(self) -> None:
-        self.entries: dict[str, CachedResponse] = {}
-
-    def get(self, url: str) -> CachedResponse | None:
-        return self.entries.get(url)
-
-    def put(self, url: str, entry: CachedResponse) -> None:
-        self.entries[url] = entry
 
 
 class Rig:
