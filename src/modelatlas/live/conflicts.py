@@ -83,7 +83,8 @@ def _stated_sizes(model: Model, repo: str) -> list[int]:
 
 
 def _hub(model: Model, facts: dict[tuple[str, str], dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    for repo in refs_of(model)["hf"]:
+    repos = refs_of(model)["hf"]
+    for repo in repos:
         count = facts.get(("hf", repo), {}).get("parameters")
         sizes = _stated_sizes(model, repo)
         if not isinstance(count, int) or not sizes or any(agree(size, count) for size in sizes):
@@ -91,13 +92,13 @@ def _hub(model: Model, facts: dict[tuple[str, str], dict[str, Any]]) -> Iterator
         nearest = min(sizes, key=lambda size: magnitude(size, count))
         if not disputed(model, "parameters", count):
             yield _row(model, "parameters", nearest, count, "hf", repo)
-    licence = next((facts.get(("hf", repo), {}).get("license") for repo in refs_of(model)["hf"][:1]), None)
+    licence = facts.get(("hf", repos[0]), {}).get("license") if repos else None
     if model.license and isinstance(licence, str):
         mine, theirs = _licence_words(model.license), _licence_words(licence)
         vague = (mine | theirs) & _VAGUE_LICENSES
         if mine and theirs and not vague and not (mine <= theirs or theirs <= mine):
             if not disputed(model, "license", licence):
-                yield _row(model, "license", model.license, licence, "hf", refs_of(model)["hf"][0])
+                yield _row(model, "license", model.license, licence, "hf", repos[0])
 
 
 def _papers(model: Model, facts: dict[tuple[str, str], dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -23,6 +23,8 @@ BrowseSort = Literal["relevance", "released", "parameters", "name"]
 FACETS = ("domain", "modality", "organization", "country", "openness", "year")
 #: At most this many search hits take part in a text query.
 _MAX_HITS = 5000
+#: Facets a model can have several values of (its modalities, organizations, their countries).
+_MANY_PER_MODEL = frozenset({"modality", "organization", "country"})
 #: A plain text match with fewer models than this also looks for near spellings.
 _FEW = 10
 
@@ -149,28 +151,30 @@ def _page(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any) -> 
 
 
 def _counts(conn: Connection, facet: str, matching: Select[Any]) -> dict[str, int]:
-    """How many of ``matching`` have each value of ``facet``, most first."""
+    """How many of ``matching`` have each value of ``facet``, most first (years newest first)."""
     m, md, mm, mo, o = T.models, T.model_domains, T.model_modalities, T.model_organizations, T.organizations
-    ids = matching.scalar_subquery()
-    year = func.extract("year", m.c.released)
-    queries: dict[str, Any] = {
-        "domain": select(md.c.domain, func.count()).where(md.c.model_id.in_(ids)).group_by(md.c.domain),
-        "modality": select(mm.c.modality, func.count(func.distinct(mm.c.model_id)))
-        .where(mm.c.model_id.in_(ids))
-        .group_by(mm.c.modality),
-        "organization": select(mo.c.organization_id, func.count(func.distinct(mo.c.model_id)))
-        .where(mo.c.model_id.in_(ids))
-        .group_by(mo.c.organization_id),
-        "country": select(o.c.country, func.count(func.distinct(mo.c.model_id)))
-        .join(o, o.c.id == mo.c.organization_id)
-        .where(mo.c.model_id.in_(ids))
-        .group_by(o.c.country),
-        "openness": select(m.c.openness, func.count()).where(m.c.id.in_(ids)).group_by(m.c.openness),
-        "year": select(year, func.count()).where(m.c.id.in_(ids), m.c.released.is_not(None)).group_by(year),
-    }
-    found = [
-        (str(int(v)) if facet == "year" else str(v), int(n)) for v, n in conn.execute(queries[facet]) if v
-    ]
+    value: Any
+    source: Any
+    match facet:
+        case "domain":
+            value, owner, source = md.c.domain, md.c.model_id, md
+        case "modality":
+            value, owner, source = mm.c.modality, mm.c.model_id, mm
+        case "organization":
+            value, owner, source = mo.c.organization_id, mo.c.model_id, mo
+        case "country":
+            value, owner, source = o.c.country, mo.c.model_id, mo.join(o, o.c.id == mo.c.organization_id)
+        case "openness":
+            value, owner, source = m.c.openness, m.c.id, m
+        case _:
+            value, owner, source = func.extract("year", m.c.released), m.c.id, m
+    query = (
+        select(value, func.count(func.distinct(owner)) if facet in _MANY_PER_MODEL else func.count())
+        .select_from(source)
+        .where(owner.in_(matching.scalar_subquery()), value.is_not(None))
+        .group_by(value)
+    )
+    found = [(str(int(v)) if facet == "year" else str(v), int(n)) for v, n in conn.execute(query) if v]
     if facet == "year":
         return dict(sorted(found, key=lambda item: item[0], reverse=True))
     return dict(sorted(found, key=lambda item: (-item[1], item[0])))
