@@ -224,3 +224,14 @@ def test_model_page_draws_its_family_and_its_synced_counts(tiny_catalog: Path, t
         page = served.get("/models/alpaca").text
         assert page.count('class="chart"') == 2  # and the stars of its code over time
         assert '"value": 160.0' in page or '"value":160.0' in page
+
+
+def test_serve_without_a_store_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.cli_runner import run
+
+    code, _, err = run(capsys, "serve", "--db", str(tmp_path / "none.db"))
+    assert code == 1 and err.count("\n") == 1 and "modelatlas build" in err
+    code, _, err = run(capsys, "serve", "--port", "0", "--db", str(tmp_path / "none.db"))
+    assert code == 2 and "--port" in err
