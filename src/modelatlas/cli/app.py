@@ -12,6 +12,7 @@ import typer
 
 from modelatlas.cli import (
     catalog_cmds,
+    check_cmds,
     export_cmds,
     hardware_cmds,
     import_cmds,
@@ -38,6 +39,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 catalog_cmds.register(app)
+check_cmds.register(app)
 query_cmds.register(app)
 export_cmds.register(app)
 import_cmds.register(app)

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import inspect, select
 
 from modelatlas.catalog.dump import dump_model, dump_organization
 from modelatlas.catalog.validate import validate_catalog
@@ -18,10 +17,9 @@ from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, set
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
-from modelatlas.live.conflicts import live_conflicts
+from modelatlas.live.conflicts import all_conflicts
 from modelatlas.sources.importers import FORMAT_NAMES
 from modelatlas.sources.ingest import ImportResult, import_file
-from modelatlas.store import tables as T
 from modelatlas.store.records import load_models
 
 __all__ = ["register"]
@@ -143,12 +141,8 @@ def conflicts(
     """
     config = settings(db=db)
     engine = open_store(config)
-    query = select(T.conflicts, T.models.c.name).join(T.models, T.models.c.id == T.conflicts.c.model_id)
     try:
-        with engine.connect() as conn:
-            records = [dict(r) for r in conn.execute(query).mappings()]
-        if inspect(engine).has_table("observations"):
-            records += live_conflicts(engine, load_models(config.db))
+        records = all_conflicts(engine, load_models(config.db))
     finally:
         engine.dispose()
     records = [

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from modelatlas.catalog.schema import Model
 from modelatlas.live.targets import refs_of
 from modelatlas.sources._compare import agree, disputed, magnitude, show
 from modelatlas.store import tables as T
 
-__all__ = ["live_conflicts"]
+__all__ = ["all_conflicts", "live_conflicts"]
 
 _URL = {
     "hf": "https://huggingface.co/{ref}",
@@ -41,6 +41,16 @@ def _licence_words(text: str) -> set[str]:
 
 def _title_key(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.casefold())
+
+
+def all_conflicts(engine: Engine, models: Iterable[Model]) -> list[dict[str, Any]]:
+    """Every conflict the store knows: the importers' (stored at build) and live sync's (worked out now)."""
+    query = select(T.conflicts, T.models.c.name).join(T.models, T.models.c.id == T.conflicts.c.model_id)
+    with engine.connect() as conn:
+        records = [dict(r) for r in conn.execute(query).mappings()]
+    if inspect(engine).has_table("observations"):
+        records += live_conflicts(engine, models)
+    return records
 
 
 def live_conflicts(engine: Engine, models: Iterable[Model]) -> list[dict[str, Any]]:

@@ -1,0 +1,28 @@
+"""Consistency checks over the catalog, imported lists and the store: ``modelatlas check``.
+
+Every check is one function in a topic module, registered with an id and a severity (see ``registry``).
+Importing this package registers them all.
+"""
+
+from modelatlas.checks import dates, schema
+from modelatlas.checks.registry import CHECKS, Check, Finding, Hit, Severity
+from modelatlas.checks.run import pick_checks, run_checks
+from modelatlas.checks.subjects import Context, Loaded, Subject, from_catalog, from_input, from_store
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Context",
+    "Finding",
+    "Hit",
+    "Loaded",
+    "Severity",
+    "Subject",
+    "dates",
+    "from_catalog",
+    "from_input",
+    "from_store",
+    "pick_checks",
+    "run_checks",
+    "schema",
+]
