@@ -155,13 +155,12 @@ def test_seed_004_stray_pipes_are_reported(seed_004_rows: dict[str, ImportedRow]
     assert [p.arxiv for p in bloom.papers] == ["2211.05100"]
 
 
-def test_seed_004_dolly_code_link_to_the_list_is_left_out(seed_004_rows: dict[str, ImportedRow]) -> None:
+def test_seed_004_dolly_code_link_to_the_list_is_noted(seed_004_rows: dict[str, ImportedRow]) -> None:
+    """The importer reads what the row says; `check` reports it and the merge leaves it out."""
     row = seed_004_rows["Dolly 2.0"]
-    assert row.model is not None and row.model.code == [] and row.model.papers == []
-    assert row.repairs == [
-        "code link https://github.com/zhengzangw/awesome-huge-models/tree/main points at a model list, "
-        "not the model; left out"
-    ]
+    url = "https://github.com/zhengzangw/awesome-huge-models/tree/main"
+    assert row.model is not None and row.model.code == [url] and row.model.papers == []
+    assert row.repairs == [f"code link {url} points at a model list, not the model"]
 
 
 def test_seed_004_coatnet_keeps_its_year_as_read(seed_004_rows: dict[str, ImportedRow]) -> None:

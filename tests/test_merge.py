@@ -338,6 +338,15 @@ def test_code_link_of_another_model_is_left_out(bundled: Merger) -> None:
     assert bundled.model("v-moe").code == ["https://github.com/google-research/vmoe"]
 
 
+def test_code_link_to_a_model_list_is_left_out(bundled: Merger) -> None:
+    """Seed 004 links Dolly 2.0's code to zhengzangw/awesome-huge-models, the list it was copied from."""
+    imported = seed_row(SEED_004, "Dolly 2.0")
+    outcome = bundled.apply("004", SEED_004, [imported])[0]
+    assert outcome.model_id is not None
+    assert "is the model list zhengzangw/awesome-huge-models, not the model's code" in outcome.detail
+    assert not any("awesome" in url for url in bundled.model(outcome.model_id).code)
+
+
 def test_code_link_of_another_model_is_left_out_of_a_new_model(bundled: Merger) -> None:
     outcome = apply_one(
         bundled, row("Brand New Vision Net", code=["https://github.com/google-research/vmoe"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, Source
@@ -329,9 +330,12 @@ class Merger:
                 filled.append(list_name)
 
     def _own_code(self, model_id: str, model: Model, notes: list[str]) -> Model:
-        """``model`` without code links that the catalog gives to another model (a list's wrong link)."""
+        """``model`` without code links that are a model list's or that the catalog gives to another model."""
         keep = []
         for url in model.code:
+            if listed := list_repository(url):
+                notes.append(f"code link {url} is the model list {listed}, not the model's code; left out")
+                continue
             owners = self.matcher.code_owners(url) - {model_id}
             if owners and model_id not in self.matcher.code_owners(url):
                 names = ", ".join(sorted(self._models[o].name for o in owners))

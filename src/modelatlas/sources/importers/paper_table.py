@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.units import parse_count
 from modelatlas.errors import BadArgument
@@ -364,10 +365,9 @@ def _links(fields: dict[str, Any], cells: dict[str, Cell], urls: list[str], repa
         elif hf and not hf.group(1).startswith(("spaces/", "datasets/", "collections/")):
             weights.append(hf.group(1))
         elif re.match(r"^https?://(github\.com|gitlab\.com|gitee\.com|openi\.pcl\.ac\.cn)/[^/]+/[^/]+", url):
-            if "/awesome" in url.casefold():  # seed 004 links Dolly 2.0's code to the list itself
-                repairs.append(f"code link {url} points at a model list, not the model; left out")
-            else:
-                code.append(url)
+            if list_repository(url):  # seed 004 links Dolly 2.0's code to the list itself
+                repairs.append(f"code link {url} points at a model list, not the model")
+            code.append(url)
         elif "paper" in cells and url in cells["paper"].urls:
             paper.setdefault("url", url)
         elif homepage is None and "name" in cells and url in cells["name"].urls:
