@@ -28,17 +28,21 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-## validate: check the bundled catalog
+## validate: check the bundled catalog against its schema
 validate: $(BIN)/modelatlas
 	$(BIN)/modelatlas validate
+
+## check: consistency checks over the bundled catalog (dates, sizes, links, licences, text); fails on errors
+check: $(BIN)/modelatlas
+	$(BIN)/modelatlas check --fail-on error --show error
 
 ## chromium: Debian's Chromium for the browser tests, installed once (as root, or through sudo)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-## test: lint, validate the catalog, run the whole suite (it starts its own PostgreSQL and Chromium)
-test: lint validate chromium
+## test: lint, validate and check the catalog, run the whole suite (it starts its own PostgreSQL and Chromium)
+test: lint validate check chromium
 	$(BIN)/pytest
 
 clean:

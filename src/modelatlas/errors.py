@@ -107,14 +107,15 @@ class BadArgument(ModelAtlasError, ValueError):
 class InputError(ModelAtlasError):
     """An input file to import cannot be read at all (missing columns, not UTF-8, not the format).
 
-    Malformed single rows are not errors: the importer skips them and reports why.
+    Malformed single rows are not errors: the importer skips them and reports why. ``line`` 0 means
+    the file as a whole (it is then left out of the message).
     """
 
     status = 422
 
     def __init__(self, path: Path, line: int, message: str) -> None:
         self.path, self.line, self.message = path, line, message
-        super().__init__(f"{path}:{line}: {message}")
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
 
 class ConfigError(ModelAtlasError):

@@ -40,6 +40,12 @@ class FailOn(enum.StrEnum):
     never = "never"
 
 
+class Shown(enum.StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
 def register(app: typer.Typer) -> None:
     app.command("check")(check)
 
@@ -75,6 +81,9 @@ def check(
         FailOn,
         typer.Option("--fail-on", help="Exit 1 when a finding is this severe: error, warning or never."),
     ] = FailOn.error,
+    show: Annotated[
+        Shown, typer.Option("--show", help="Print findings at least this severe: error, warning or info.")
+    ] = Shown.info,
     list_checks: Annotated[
         bool, typer.Option("--list", help="List the checks and what each looks for.")
     ] = False,
@@ -131,7 +140,7 @@ def check(
         known=known.subjects,
     )
     findings = run_checks(ctx, chosen)
-    _show(findings, fmt, Path.cwd())
+    _show([f for f in findings if f.severity >= Severity[show.value]], fmt, Path.cwd())
     _summary(findings, len(loaded.subjects))
     threshold = {FailOn.error: Severity.error, FailOn.warning: Severity.warning}.get(fail_on)
     if threshold is not None and any(f.severity >= threshold for f in findings):
