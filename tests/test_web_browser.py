@@ -8,6 +8,7 @@ skipped elsewhere. Screenshots go to ``$MODELATLAS_SCREENSHOTS`` when set (never
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -37,6 +38,7 @@ FLAGS = [
     "--disable-sync",
 ]
 SHOTS = os.environ.get("MODELATLAS_SCREENSHOTS")
+LLAMA_2_7B = Path(__file__).parents[1] / "catalog" / "configs" / "meta-llama" / "Llama-2-7b-hf.json"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -180,4 +182,73 @@ def test_every_page_loads_cleanly(page: object, name: str, lang: str) -> None:
         page.wait_for_selector(f"#chart-{index} svg .mark-group", timeout=20000)  # type: ignore[attr-defined]
         assert page.locator(f"#chart-{index} svg path").count() > 0  # type: ignore[attr-defined]
     _shot(page, f"{name}-{lang}")
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+
+
+@pytest.mark.parametrize("path", ["/trends?since=2020&lang=zh", "/?lang=zh"])
+def test_chinese_time_axes_name_months_in_chinese(page: object, path: str) -> None:
+    page.goto(path)  # type: ignore[attr-defined]
+    page.wait_for_selector("#chart-0 svg .mark-group", timeout=20000)  # type: ignore[attr-defined]
+    labels = page.locator("#chart-0 svg text").all_text_contents()  # type: ignore[attr-defined]
+    assert any(label.endswith("月") for label in labels), labels  # 二月, 三月 on the release-date axis
+    assert not [label for label in labels if ENGLISH_MONTHS.search(label)]
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+#: For every chart on the page: its SVG's box, its card's box, and the box the page's content fits in.
+BOXES = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+  const main = document.querySelector("main"), style = getComputedStyle(main), outer = box(main);
+  const content = {
+    left: outer.left + parseFloat(style.paddingLeft), right: outer.right - parseFloat(style.paddingRight)};
+  return Array.from(document.querySelectorAll(".chart")).map((card) => (
+    {id: card.id, svg: box(card.querySelector("svg")), card: box(card), content: content}));
+}"""
+
+
+def _inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return inner["left"] >= outer["left"] - 0.5 and inner["right"] <= outer["right"] + 0.5
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+@pytest.mark.parametrize("name", sorted(name for name, (_, charts) in PAGES.items() if charts))
+def test_charts_fit_their_cards(page: object, name: str, width: int) -> None:
+    """Legends and axes included: no chart spills out of its card, no card out of the page."""
+    path, charts = PAGES[name]
+    page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+    page.goto(path + ("&" if "?" in path else "?") + "lang=zh")  # type: ignore[attr-defined]
+    for index in range(charts):
+        page.wait_for_selector(f"#chart-{index} svg .mark-group", timeout=20000)  # type: ignore[attr-defined]
+    boxes = page.evaluate(BOXES)  # type: ignore[attr-defined]
+    assert len(boxes) == charts
+    for chart in boxes:
+        assert _inside(chart["svg"], chart["card"]), chart
+        assert _inside(chart["card"], chart["content"]), chart
+    _shot(page, f"{name}-zh-{width}px")
+
+
+def test_a_bad_pasted_config_is_a_one_line_message_not_a_console_error(page: object) -> None:
+    page.goto("/hardware?lang=en")  # type: ignore[attr-defined]
+    page.click("#hw-paste summary")  # type: ignore[attr-defined]
+    pasted = {
+        '{"model_type": "llama",\n "hidden_size": }': "pasted config.json:2: not JSON: Expecting value",
+        '{"hello": "world"}': "model_type: no model_type is not an architecture modelatlas counts",
+        "[4096, 32]": "a config.json must be a JSON object",
+    }
+    for text, reason in pasted.items():
+        page.fill("#hw-config", text)  # type: ignore[attr-defined]
+        page.click("#calculator button[type=submit]")  # type: ignore[attr-defined]
+        page.wait_for_function("!document.querySelector('#result[aria-busy]')")  # type: ignore[attr-defined]
+        message = page.locator("#result .error-message").inner_text()  # type: ignore[attr-defined]
+        assert reason in message and "\n" not in message.strip()
+        assert page.locator("#memory").count() == 0  # type: ignore[attr-defined]
+    _shot(page, "hardware-bad-paste")
+    page.fill("#hw-config", LLAMA_2_7B.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    page.click("#calculator button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#memory")  # type: ignore[attr-defined]
+    assert "6,738,415,616 parameters" in page.locator("#hw-summary").inner_text()  # type: ignore[attr-defined]
+    assert page.locator("#result .error-message").count() == 0  # type: ignore[attr-defined]
     assert page.problems == []  # type: ignore[attr-defined]

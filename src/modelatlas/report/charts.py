@@ -1,7 +1,9 @@
 """The trend charts as Altair (Vega-Lite) specs: one spec serves a notebook, the web page and static files.
 
 Each function takes what an analysis returned and a language, and gives a chart whose titles, axes and
-legends are in that language. ``modelatlas.report.images`` turns a chart into PNG or SVG.
+legends are in that language. A Chinese chart also carries the zh-CN locale in its config (Vega-Lite's
+``config.locale``), so its dates read 一月, not January, wherever it is drawn: page, notebook or file.
+``modelatlas.report.images`` turns a chart into PNG or SVG.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import altair as alt
 import networkx as nx
 import pandas as pd
+import vl_convert as vlc
 
 from modelatlas.analysis.frame import METRICS
 from modelatlas.analysis.growth import GrowthFit, points
@@ -45,6 +48,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "model": ("Model", "模型"),
     "organization": ("Organization", "机构"),
     "period": ("Quarter", "季度"),
+    "quarter": ("Quarter", "季度"),
+    "month": ("Month", "月份"),
     "year": ("Year", "年份"),
     "count": ("Models released", "发布模型数"),
     "releases": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
@@ -77,6 +82,17 @@ def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     config.setdefault("font", FONT)
     config.setdefault("background", "white")
     return spec
+
+
+def _localized(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+    """``chart``, in Chinese with the zh-CN number and date locale (months 一月…十二月 on time axes) and
+    dates as 2023年1月5日 in tooltips; English charts keep Vega's default (en-US) locale."""
+    if lang != "zh":
+        return chart
+    time = vlc.get_time_format_locale("zh-CN")  # d3's locales, as shipped with vl-convert's Vega
+    locale = alt.Locale(number=vlc.get_format_locale("zh-CN"), time=time)
+    configured: alt.TopLevelMixin = chart.configure(locale=locale, timeFormat=time["date"])
+    return configured
 
 
 def _t(key: str, lang: str) -> str:
@@ -141,7 +157,8 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
     )
     line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
     title = alt.Title(metric_label(fit.metric, lang), subtitle=_wrap(headline(fit, lang), lang))
-    return alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
+    chart = alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
+    return _localized(chart, lang)
 
 
 def _trend(fit: GrowthFit) -> pd.DataFrame:
@@ -182,7 +199,7 @@ def releases_chart(counts: pd.DataFrame, lang: str = "en", *, unit: str = "perio
         )
         .properties(width=WIDTH, height=HEIGHT)
     )
-    return chart
+    return _localized(chart, lang)
 
 
 def open_share_chart(shares: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
@@ -201,7 +218,8 @@ def open_share_chart(shares: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixi
     )
     labels = base.mark_text(dy=-10, fontSize=10, color="#555").encode(y="share:Q", text="n:Q")
     title = alt.Title(_t("open_share", lang), subtitle=_t("open_share_note", lang))
-    return alt.layer(line, labels, title=title).properties(width=WIDTH, height=HEIGHT * 2 // 3)
+    chart = alt.layer(line, labels, title=title).properties(width=WIDTH, height=HEIGHT * 2 // 3)
+    return _localized(chart, lang)
 
 
 def lineage_chart(graph: nx.DiGraph[str], lang: str = "en", *, max_nodes: int = 60) -> alt.TopLevelMixin:
@@ -230,7 +248,8 @@ def lineage_chart(graph: nx.DiGraph[str], lang: str = "en", *, max_nodes: int = 
         alt.Chart(_records(nodes)).mark_text(align="left", dx=7, fontSize=11).encode(x=x, y=y, text="name:N")
     )
     height = max(200, 20 * int(nodes["y"].max() + 1)) if len(nodes) else 200
-    return alt.layer(links, dots, names, title=_t("lineage", lang)).properties(width=WIDTH, height=height)
+    chart = alt.layer(links, dots, names, title=_t("lineage", lang)).properties(width=WIDTH, height=height)
+    return _localized(chart, lang)
 
 
 def _layout(graph: nx.DiGraph[str], max_nodes: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -324,4 +343,4 @@ def history_chart(history: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
         .facet(row=alt.Row("metric:N", title=None))
         .resolve_scale(y="independent")
     )
-    return chart
+    return _localized(chart, lang)

@@ -55,6 +55,9 @@ COMMON_CARDS = ("rtx-3060-12gb", "rtx-4090", "a100-80gb")
 MODEL_PRECISIONS = ("fp16", "int8", "int4")
 #: A pasted config.json larger than this is not one.
 MAX_PASTED = 1_000_000
+#: app.js sends this header when it posts a pasted config and swaps the result into the page: a problem
+#: is then shown there, in a 200 answer, not a failed request that the browser logs as a console error.
+INLINE = "X-Modelatlas-Inline"
 
 
 def _render(request: Request, name: str, lang: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -248,14 +251,20 @@ def hardware_pasted(
     lang: LangDep,
     body: Annotated[bytes, Depends(_body)],
 ) -> HTMLResponse:
-    """The calculator's estimate for a config.json pasted on the page: app.js posts it as the body."""
+    """The calculator's estimate for a config.json pasted on the page: app.js posts it as the body.
+
+    A bad config is a 422 with the reason on the page, or a 200 with it when app.js asks (``INLINE``).
+    """
 
     def pasted() -> Subject:
         if len(body) > MAX_PASTED:
             raise BadArgument(f"a config.json of {len(body):,} bytes is too large (at most {MAX_PASTED:,})")
         return pasted_subject(parse_config(body.decode("utf-8", errors="replace")))
 
-    return _calculator(request, hardware, query, lang, pasted, "", None)
+    shown = _calculator(request, hardware, query, lang, pasted, "", None)
+    if INLINE in request.headers:
+        shown.status_code = 200
+    return shown
 
 
 def _calculator(

@@ -12,8 +12,10 @@ document.addEventListener("DOMContentLoaded", function () {
   if (calculator) calculator.addEventListener("submit", estimate);
 });
 
-// The Hardware page: a pasted config is posted (the page swaps in the result the server renders);
-// otherwise the form is sent as a GET without its empty fields, so the URL stays short and shareable.
+// The Hardware page: a pasted config is posted (the page swaps in the result the server renders, or
+// its one-line reason why there is none: the X-Modelatlas-Inline header has a bad config answered with
+// a 200, not a 422 the browser would log as a failed request); otherwise the form is sent as a GET
+// without its empty fields, so the URL stays short and shareable.
 function estimate(event) {
   var form = event.target;
   var params = new URLSearchParams();
@@ -31,7 +33,7 @@ function estimate(event) {
   result.setAttribute("aria-busy", "true");
   fetch("/hardware?" + params.toString(), {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-Modelatlas-Inline": "1" },
     body: pasted.value,
   })
     .then(function (response) { return response.text(); })

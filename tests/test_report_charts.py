@@ -1,0 +1,89 @@
+"""The charts speak the reader's language down to the dates: a Chinese chart carries the zh-CN locale
+(Vega-Lite's ``config.locale``), so its time axes name months 一月…十二月 wherever it is drawn."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import altair as alt
+import networkx as nx
+import pandas as pd
+import pytest
+
+from modelatlas.report.charts import history_chart, lineage_chart, releases_chart, to_spec
+from modelatlas.report.images import to_svg
+
+ZH_MONTHS = [
+    "一月",
+    "二月",
+    "三月",
+    "四月",
+    "五月",
+    "六月",
+    "七月",
+    "八月",
+    "九月",
+    "十月",
+    "十一月",
+    "十二月",
+]
+EN_MONTHS = {
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+}  # fmt: skip
+#: Three snapshots of one count, a few months apart: the time axis labels months.
+HISTORY = pd.DataFrame(
+    {
+        "observed_at": pd.to_datetime(["2023-01-05", "2023-03-05", "2023-06-01"]),
+        "metric": "downloads",
+        "ref": "meta-llama/Llama-2-7b-hf",
+        "value": [100, 250, 900],
+    }
+)
+COUNTS = pd.DataFrame({"period": ["2023Q1", "2023Q2"], "group": ["nlp", "cv"], "count": [3, 1]})
+
+
+def _family() -> nx.DiGraph[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_node("llama", name="LLaMA", released="2023-02-24")
+    graph.add_node("alpaca", name="Alpaca", released="2023-03-13")
+    graph.add_edge("llama", "alpaca", relation="instruction-tune")
+    return graph
+
+
+CHARTS: dict[str, Callable[[str], alt.TopLevelMixin]] = {
+    "history": lambda lang: history_chart(HISTORY, lang),
+    "releases": lambda lang: releases_chart(COUNTS, lang),
+    "lineage": lambda lang: lineage_chart(_family(), lang),
+}
+
+
+def _labels(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]+)</text>", svg)
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_a_chinese_chart_carries_the_zh_cn_locale_and_an_english_one_does_not(name: str) -> None:
+    zh, en = to_spec(CHARTS[name]("zh")), to_spec(CHARTS[name]("en"))
+    assert zh["config"]["locale"]["time"]["months"] == ZH_MONTHS
+    assert zh["config"]["locale"]["number"]["currency"] == ["¥", ""]
+    assert zh["config"]["timeFormat"] == "%Y年%-m月%-d日"  # tooltips: 2023年1月5日
+    assert "locale" not in en["config"] and "timeFormat" not in en["config"]
+    assert "一月" not in json.dumps(en, ensure_ascii=False)
+    assert zh["config"]["font"] == en["config"]["font"]  # to_spec still adds its defaults
+
+
+def test_a_chinese_time_axis_names_its_months_in_chinese_in_files_too() -> None:
+    """vl-convert (PNG and SVG files) draws the spec ``to_spec`` gives, locale included."""
+    zh, en = _labels(to_svg(history_chart(HISTORY, "zh"))), _labels(to_svg(history_chart(HISTORY, "en")))
+    assert {"二月", "三月", "观测时间"} <= set(zh) and not set(zh) & EN_MONTHS
+    assert {"February", "March", "Observed"} <= set(en)
+
+
+def test_a_chinese_chart_saved_as_json_keeps_its_locale() -> None:
+    """The locale is in the chart, not added on the way out: a notebook or a saved spec has it too."""
+    assert (
+        json.loads(history_chart(HISTORY, "zh").to_json())["config"]["locale"]["time"]["months"] == ZH_MONTHS
+    )
