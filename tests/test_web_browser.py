@@ -252,3 +252,46 @@ def test_a_bad_pasted_config_is_a_one_line_message_not_a_console_error(page: obj
     assert "6,738,415,616 parameters" in page.locator("#hw-summary").inner_text()  # type: ignore[attr-defined]
     assert page.locator("#result .error-message").count() == 0  # type: ignore[attr-defined]
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+#: Elements whose own text a page shows in Chinese, bold and regular: headings, nav, table heads, buttons.
+CHINESE_TEXT = "header a, h1, h2, h3, th, td, label, button, summary, legend"
+#: How many CJK ideographs each matching element's own text nodes hold, in document order.
+CJK_COUNTS = """(selector) => Array.from(document.querySelectorAll(selector)).map(e =>
+  Array.from(e.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
+    .map(n => (n.textContent.match(/[\\u3400-\\u9fff\\uf900-\\ufaff]/g) || []).length)
+    .reduce((a, b) => a + b, 0))"""
+
+
+def _glyphs_by_font(page: object, selector: str) -> list[dict[str, int]]:
+    """For each element matching ``selector``, how many glyphs of its text each font drew (Chromium's own
+    account, through the DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)  # type: ignore[attr-defined]
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    found = []
+    for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"]:
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        found.append({font["familyName"]: int(font["glyphCount"]) for font in fonts})
+    cdp.detach()
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_chinese_is_drawn_with_the_bundled_font_not_as_boxes(page: object, name: str, lang: str) -> None:
+    """The machine has no CJK font, so every ideograph (bold headings, and the 中文 switch on English
+    pages) must come from the bundled subset; one drawn by a Latin font is an empty box."""
+    path, _ = PAGES[name]
+    page.goto(path + ("&" if "?" in path else "?") + f"lang={lang}")  # type: ignore[attr-defined]
+    page.evaluate("document.fonts.ready")  # type: ignore[attr-defined]
+    wanted = page.evaluate(CJK_COUNTS, CHINESE_TEXT)  # type: ignore[attr-defined]
+    drawn = _glyphs_by_font(page, CHINESE_TEXT)
+    assert len(wanted) == len(drawn) and sum(wanted) > 0
+    boxes = [
+        (count, fonts)
+        for count, fonts in zip(wanted, drawn, strict=True)
+        if count and fonts.get("Noto Sans SC Subset", 0) < count
+    ]
+    assert boxes == []
