@@ -87,3 +87,17 @@ def test_a_chinese_chart_saved_as_json_keeps_its_locale() -> None:
     assert (
         json.loads(history_chart(HISTORY, "zh").to_json())["config"]["locale"]["time"]["months"] == ZH_MONTHS
     )
+
+
+@pytest.mark.parametrize(
+    ("unit", "en", "zh"),
+    [
+        ("month", "Models released per month, by domain", "每月发布的模型数（按领域）"),
+        ("quarter", "Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
+        ("year", "Models released per year, by domain", "每年发布的模型数（按领域）"),
+        ("period", "Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
+    ],
+)
+def test_the_releases_title_names_the_period_it_counts(unit: str, en: str, zh: str) -> None:
+    assert to_spec(releases_chart(COUNTS, "en", unit=unit))["title"] == en
+    assert to_spec(releases_chart(COUNTS, "zh", unit=unit))["title"] == zh

@@ -52,7 +52,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "month": ("Month", "月份"),
     "year": ("Year", "年份"),
     "count": ("Models released", "发布模型数"),
-    "releases": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
+    "releases-quarter": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
+    "releases-month": ("Models released per month, by domain", "每月发布的模型数（按领域）"),
+    "releases-year": ("Models released per year, by domain", "每年发布的模型数（按领域）"),
     "open_share": ("Share of models with open weights", "开放权重模型占比"),
     "open_share_axis": ("Open weights (share of models whose openness is known)", "开放权重占比"),
     "n": ("Models with known openness", "已知开放程度的模型数"),
@@ -189,7 +191,9 @@ def releases_chart(counts: pd.DataFrame, lang: str = "en", *, unit: str = "perio
     """Stacked bars of ``timeline.releases`` (columns ``period``, ``group``, ``count``) by domain."""
     data = counts.assign(group=counts["group"].map(lambda g: _t(g, lang)))
     chart: alt.TopLevelMixin = (
-        alt.Chart(_records(data), title=_t("releases", lang))
+        alt.Chart(
+            _records(data), title=_t(f"releases-{unit if unit in ('month', 'year') else 'quarter'}", lang)
+        )
         .mark_bar()
         .encode(
             x=alt.X("period:O", title=_t(unit, lang), axis=alt.Axis(labelAngle=-60)),
