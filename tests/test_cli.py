@@ -30,7 +30,8 @@ def built(
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
-        *("accept", "build", "compare", "conflicts", "export", "fit", "gpus", "import", "list", "memory"),
+        *("accept", "build", "check", "compare", "conflicts", "export", "fit", "gpus", "import", "list"),
+        "memory",
         *(
             "overview",
             "reject",
