@@ -15,6 +15,11 @@ LIST_REPOSITORIES = frozenset(
         "rucaibox/llmsurvey",
         "mooler0410/llmspracticalguide",
         "epoch-research/ml-models",
+        # named in HqWu-HITCS/Awesome-Chinese-LLM's list of lists
+        "sunlemuria/open_source_chatgpt_list",
+        "damo-nlp-sg/llm-zoo",
+        "openbmb/bmlist",
+        "ludwigstumpp/llm-leaderboard",
     }
 )
 
