@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import modelatlas
+from modelatlas.checks import CHECKS
 from modelatlas.cli import app
 from modelatlas.config import Settings
 from modelatlas.store.tables import metadata
@@ -46,3 +47,8 @@ def test_all_names_exist(module: str) -> None:
     mod = importlib.import_module(module)
     for name in getattr(mod, "__all__", []):
         assert hasattr(mod, name), f"{module}.__all__ lists {name!r}, which does not exist"
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECKS))
+def test_every_check_documented(check_id: str) -> None:
+    assert f"| `{check_id}` |" in (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")

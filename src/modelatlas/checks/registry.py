@@ -99,7 +99,9 @@ class Check:
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0] if self.doc.strip() else self.id
+        """The docstring's first paragraph on one line: what ``check --list`` shows."""
+        paragraph = self.doc.strip().split("\n\n")[0]
+        return " ".join(line.strip() for line in paragraph.splitlines()) or self.id
 
     def run(self, subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
         if self.model_fn is not None:

@@ -56,8 +56,10 @@ class Context:
 
     today: dt.date
     subjects: list[Subject] = field(default_factory=list)
-    #: Records that could not be read (schema problems), reported by the ``schema`` check.
+    #: Records that could not be read (schema problems), reported by ``schema.valid``.
     problems: list[Problem] = field(default_factory=list)
+    #: Rows of an input that its importer skipped, with the reason, reported by ``schema.skipped``.
+    skipped: list[Problem] = field(default_factory=list)
     #: Facts whose only source is older than this are listed by ``sources.stale``; None leaves it off.
     stale_after: dt.timedelta | None = None
     #: The catalog's ``configs/`` directory, for parameter counts computed from ``config.json``.
@@ -86,10 +88,13 @@ class Loaded:
 
     subjects: list[Subject] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Rows an importer skipped, as problems whose message is the reason.
+    skipped: list[Problem] = field(default_factory=list)
 
     def extend(self, other: Loaded) -> None:
         self.subjects.extend(other.subjects)
         self.problems.extend(other.problems)
+        self.skipped.extend(other.skipped)
 
 
 def from_catalog(catalog: Catalog) -> Loaded:
@@ -108,7 +113,7 @@ def from_input(fmt: str, path: Path) -> Loaded:
     origin = f"{fmt}:{path.name}"
     for row in reader(fmt)(path, None):
         if row.model is None:
-            loaded.problems.append(Problem(path, row.line, row.name, f"row skipped: {row.skipped}"))
+            loaded.skipped.append(Problem(path, row.line, row.name, row.skipped or "skipped"))
             continue
         loaded.subjects.append(
             Subject(row.model, path, origin=origin, line=row.line, base_names=tuple(row.base_models))

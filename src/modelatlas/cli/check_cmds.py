@@ -133,6 +133,7 @@ def check(
         today=dt.date.today(),
         subjects=loaded.subjects,
         problems=loaded.problems,
+        skipped=loaded.skipped,
         stale_after=duration(stale_after, "--stale-after"),
         configs_dir=config.catalog / "configs",
         conflicts=conflicts,
