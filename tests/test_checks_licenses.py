@@ -122,13 +122,16 @@ def test_an_input_that_links_no_weights_is_not_asked_for_them() -> None:
 
 
 def test_open_weights_under_a_non_commercial_licence() -> None:
-    license = "CC-BY-SA-4.0 (base models); CC-BY-NC-SA-4.0 (tuned models); Apache-2.0 (code)"
+    license = "Apache-2.0 (code); CC-BY-NC-4.0 (weights)"
     (found,) = findings("licenses.openness", [subject(openness="open-weights", weights=HF, license=license)])
-    assert "non-commercial (CC-BY-NC-SA-4.0 (tuned models))" in found.message
+    assert "non-commercial (CC-BY-NC-4.0 (weights))" in found.message
     assert found.evidence == f"license: {license!r}; openness: open-weights"
     restricted = subject(openness="open-weights-restricted", weights=HF, license="CC-BY-NC-SA-4.0")
     code_only = subject(openness="open-weights", weights=HF, license="MIT (weights); CC-BY-NC-4.0 (data)")
-    assert findings("licenses.openness", [restricted, code_only]) == []
+    # StableLM: the base weights are CC-BY-SA, only the tuned ones non-commercial: open weights
+    stablelm = "CC-BY-SA-4.0 (base models); CC-BY-NC-SA-4.0 (tuned models); Apache-2.0 (code)"
+    mixed = subject(openness="open-weights", weights=HF, license=stablelm)
+    assert findings("licenses.openness", [restricted, code_only, mixed]) == []
 
 
 def test_closed_with_weights_linked() -> None:

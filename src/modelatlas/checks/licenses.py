@@ -264,8 +264,11 @@ def openness_vs_license(subjects: Sequence[Subject], ctx: Context) -> Iterator[H
 
 
 def _noncommercial(subject: Subject, text: str) -> Iterator[Hit]:
-    parts = [part for part in spdx(text).parts if part.noncommercial and part.weights]
-    if parts:
+    """Every licence that covers weights is non-commercial (StableLM's CC-BY-SA base weights next to its
+    non-commercial tuned ones are open weights)."""
+    weights = [part for part in spdx(text).parts if part.weights]
+    parts = [part for part in weights if part.noncommercial]
+    if parts and len(parts) == len(weights):
         shown = "; ".join(part.text for part in parts)
         yield Hit(
             "openness",
