@@ -323,6 +323,25 @@ def test_conflicts_show_what_live_sources_disagree_on(
     assert ("t5", "parameters") not in found
 
 
+def test_check_store_reports_what_the_hub_disagrees_on(
+    store: str, replay: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a sync, `check --store` weighs the Hub's safetensors total against the catalog's size."""
+    code, out, _ = run(capsys, "check", "--store", "--db", store, "--only", "sizes.hub", "-f", "json")
+    assert (code, json.loads(out)) == (0, [])
+    run_sync(store, replay, discover=False)
+    code, out, _ = run(capsys, "check", "--store", "--db", store, "--only", "sizes,sources", "-f", "json")
+    found = {(f["check"], f["model"]): f for f in json.loads(out)}
+    hub = found[("sizes.hub", "dialogpt")]
+    assert hub["severity"] == "warning" and "176" in hub["message"], hub
+    assert hub["location"].endswith("models/dialogpt.yaml:" + hub["location"].rsplit(":", 1)[1])
+    assert (
+        hub["location"].rsplit(":", 1)[1] != "1"
+    )  # the line of the variant or parameters, not the file's top
+    assert ("sources.conflicts", "whisper") in found  # the Hub's apache-2.0 against the catalog's MIT
+    assert code == 0  # warnings only
+
+
 def test_sync_command_reports_per_source(
     replay: Replay, store: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
