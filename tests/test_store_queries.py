@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, select
 
+from modelatlas.catalog.names import name_key
 from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
 from modelatlas.errors import NotFound, StoreMissing
 from modelatlas.store import queries as Q
+from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 
@@ -136,3 +140,86 @@ def test_overview(conn: Connection) -> None:
 def test_missing_store(tmp_path: Path) -> None:
     with pytest.raises(StoreMissing, match="run `modelatlas build` first"):
         Q.check_store(make_engine(f"sqlite:///{tmp_path / 'none.db'}"))
+
+
+# Near spellings, on the bundled catalog: what search answered when it compared the query with every name.
+TYPOS: dict[str, list[tuple[str, str, float]]] = {
+    "lamma": [("lamda", "lamda", 68.0), ("llama", "llama", 68.0)],
+    "vicunna": [("vicuna", "vicuna", 78.5)],
+    "alpacca": [
+        ("alpaca", "alpaca", 78.5),
+        ("chinese-llama-alpaca-2", "中文Alpaca-2", 63.8),
+        ("galactica", "galactica", 63.8),
+    ],
+    "stabel diffusion": [
+        ("stable-diffusion", "stable-diffusion", 79.3),
+        ("stable-diffusion-2", "stable-diffusion-2", 76.8),
+    ],
+    "llama 3": [("llama", "LLaMA-30B", 89.0), ("llama-2", "llama-2", 70.8)],
+    "qwne": [],
+    "mistrl": [],
+    "chatglm 7b": [("chatglm-6b", "chatglm-6b", 75.6), ("chatglm", "chatglm", 74.4)],
+    "whispr": [
+        ("whisper", "whisper", 78.5),
+        ("whisper-large-v2", "Whisper V2", 68.0),
+        ("whisper-jax", "whisper-jax", 63.8),
+    ],
+    "gpt 5": [
+        ("cerebras-gpt", "Cerebras-GPT-590M", 84.5),
+        ("gpt-1", "GPT", 72.9),
+        ("gpt-2", "gpt-2", 63.8),
+        ("gpt-3", "gpt-3", 63.8),
+        ("gpt-4", "gpt-4", 63.8),
+    ],
+    "dolly 3": [("dolly", "dolly", 77.3), ("dolly-2", "dolly-2", 70.8)],
+    "xlnett": [("xlnet", "xlnet", 77.3)],
+}  # fmt: skip
+
+
+@pytest.fixture
+def bundled(store_url: str) -> Iterator[Connection]:
+    build_store(load_valid_catalog(bundled_catalog()), store_url)
+    engine = make_engine(store_url)
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+def _every_name(conn: Connection, query_key: str, limit: int) -> list[tuple[str, str, float]]:
+    """The near names as search found them before: every row of model_names, compared in table order."""
+    names = conn.execute(select(T.model_names.c.model_id, T.model_names.c.name, T.model_names.c.key)).all()
+    keys = [key for _, _, key in names]
+    found = process.extract(query_key, keys, scorer=fuzz.ratio, limit=limit, score_cutoff=75)
+    return [(names[i][0], names[i][1], float(score)) for _, score, i in found]
+
+
+def test_search_typos_pinned(bundled: Connection) -> None:
+    for typo, expected in TYPOS.items():
+        assert [(h.id, h.matched, h.score) for h in Q.search(bundled, typo)] == expected, typo
+
+
+@pytest.mark.parametrize(("limit", "max_keys"), [(50, 2000), (3, 2000), (1, 2000), (50, 1), (2, 1)])
+def test_near_names_are_those_of_every_name(
+    bundled: Connection, monkeypatch: pytest.MonkeyPatch, limit: int, max_keys: int
+) -> None:
+    """Only the keys of a near length are compared and only the rows of the best keys read; a small
+    limit makes the last place a tie of many rows, kept in the table's order as before."""
+    monkeypatch.setattr(Q, "_NEAR_LIMIT", limit)
+    monkeypatch.setattr(Q, "_MAX_KEYS", max_keys)
+    found = 0
+    for typo in [
+        *TYPOS,
+        "gpt",
+        "gpt3",
+        "ernie vilg",
+        "palm e",
+        "zidongtaichu",
+        "t5 xxl",
+        "bert large",
+        "紫东太初",
+    ]:
+        key = name_key(typo)
+        near = Q.near_names(bundled, key)
+        assert near == _every_name(bundled, key, limit), typo
+        found += len(near)
+    assert found > 15

@@ -1,4 +1,5 @@
-"""The trigram index finds exactly what the LIKE scan finds, only faster; a store without it still works."""
+"""The trigram index and the name keys by length find exactly what the scans of the names find, only
+faster; a store without them still works."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from modelatlas.store.browse import Browse, browse
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.queries import search
-from modelatlas.store.text_index import TEXT_TABLE, has_text_index
+from modelatlas.store.text_index import KEYS_TABLE, TEXT_TABLE, has_text_index, keys_of_length
 
 QUERIES = [
     "llama",
@@ -26,6 +27,11 @@ QUERIES = [
     "7b",
     "gpt",
     "vicunna",
+    "lamma",
+    "whispr",
+    "gpt 5",
+    "alpacca",
+    "chatglm 7b",
 ]
 
 
@@ -61,10 +67,15 @@ def test_the_index_answers_as_the_scan_does(store: str, tmp_path: Path) -> None:
     plain.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
     engine = make_engine(f"sqlite:///{plain}")
     with engine.begin() as conn:
+        keys = {n: sorted(keys_of_length(conn, n, n)) for n in range(1, 40)}
         conn.execute(text(f"DROP TABLE {TEXT_TABLE}"))
+        conn.execute(text(f"DROP TABLE {KEYS_TABLE}"))
     with engine.connect() as conn:
         assert not has_text_index(conn)
+        assert {n: sorted(keys_of_length(conn, n, n)) for n in range(1, 40)} == keys
+        assert sorted(keys_of_length(conn, 1, 39)) == sorted(k for n in keys for k in keys[n])
     engine.dispose()
+    assert any(keys.values())
     assert _answers(f"sqlite:///{plain}") == indexed
 
 

@@ -3,20 +3,53 @@
 Within one facet the values are alternatives (domain nlp *or* cv); across facets they all apply
 (nlp *and* from China). A facet's counts are taken over the models that pass every *other* filter, so
 its values stay in view as alternatives: the count of ``cv`` is what choosing ``cv`` too would add.
+
+On SQLite a build also writes three derived tables, not part of the migrations (like ``model_text``), so
+that a page takes one query for every facet's counts and one for its rows, over a few narrow tables
+instead of one pass over the models per facet:
+
+- ``facet_sets``: each distinct combination of facet values a model has (its openness, release year,
+  domains, modalities, organizations and their countries), numbered, with how many models have it;
+- ``facet_values``: the values of each combination (``times``: how often, for a model that lists a
+  domain twice) and the number of its models again;
+- ``model_facets``: each model's combination, with the columns the page sorts and filters by that are
+  not facets (parameters, released, name).
+
+The conditions that are not facets (text, ids, parameters) pick models from ``model_facets``; the facet
+filters apply to combinations, a few thousand of them where there are 100,000 models. Without these
+tables (PostgreSQL, an older store) each facet is one SQL query over the models.
 """
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, func, select
+import orjson
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    column,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy import text as sql
+from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.store import tables as T
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search, text_match
 from modelatlas.store.text_index import has_text_index
 
-__all__ = ["FACETS", "Browse", "BrowseSort", "Page", "browse"]
+__all__ = ["FACETS", "FACET_TABLES", "Browse", "BrowseSort", "Page", "browse", "fill_facet_index"]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
 #: The facets, in the order the dashboard shows them.
@@ -27,6 +60,19 @@ _MAX_HITS = 5000
 _MANY_PER_MODEL = frozenset({"modality", "organization", "country"})
 #: A plain text match with fewer models than this also looks for near spellings.
 _FEW = 10
+#: The derived tables of the facet index (SQLite only; see the module's docstring).
+FACET_TABLES = ("facet_sets", "facet_values", "model_facets")
+_SETS = table("facet_sets", column("combo"), column("models"))
+_VALUES = table(
+    "facet_values", column("facet"), column("value"), column("combo"), column("times"), column("models")
+)
+_NARROW = table(
+    "model_facets", column("id"), column("combo"), column("parameters"), column("released"), column("name")
+)
+#: Lists of more ids than this go to SQLite as one JSON array (``json_each``), not one parameter each.
+_JSON_IDS = 100
+#: With more matches than this, a page walks the index of its sort order instead of sorting them all.
+_WALK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +135,16 @@ def _conditions(b: Browse, hits: list[str] | None, matcher: Any = None) -> list[
     if b.open_only:
         found.append(m.c.openness.in_(OPEN_WEIGHTS))
     if b.year:
-        found.append(func.extract("year", m.c.released).in_(b.year))
+        found.append(_year(m.c.released).in_(b.year))
     if b.min_params is not None:
         found.append(m.c.parameters >= b.min_params)
     if b.max_params is not None:
         found.append(m.c.parameters <= b.max_params)
     return found
+
+
+def _year(released: Any) -> Any:
+    return func.extract("year", released)
 
 
 def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
@@ -107,6 +157,8 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
     matcher = text_match(b.text, indexed=has_text_index(conn)) if b.text and b.sort != "relevance" else None
     if b.text and b.sort == "relevance":
         hits = _search(conn, b.text)
+    if _has_facet_index(conn):
+        return _browse_indexed(conn, b, hits, matcher, facets)
     total, ids = _page(conn, b, hits, matcher)
     if matcher is not None and total < _FEW:
         hits, matcher = _search(conn, b.text or ""), None
@@ -167,14 +219,231 @@ def _counts(conn: Connection, facet: str, matching: Select[Any]) -> dict[str, in
         case "openness":
             value, owner, source = m.c.openness, m.c.id, m
         case _:
-            value, owner, source = func.extract("year", m.c.released), m.c.id, m
+            value, owner, source = _year(m.c.released), m.c.id, m
     query = (
         select(value, func.count(func.distinct(owner)) if facet in _MANY_PER_MODEL else func.count())
         .select_from(source)
         .where(owner.in_(matching.scalar_subquery()), value.is_not(None))
         .group_by(value)
     )
-    found = [(str(int(v)) if facet == "year" else str(v), int(n)) for v, n in conn.execute(query) if v]
+    return _ordered(facet, [(v, n) for v, n in conn.execute(query)])
+
+
+def _ordered(facet: str, found: Iterable[tuple[Any, int]]) -> dict[str, int]:
+    """Counts as the page shows them: most first (years newest first), empty values left out."""
+    shown = [(str(int(v)) if facet == "year" else str(v), int(n)) for v, n in found if v]
     if facet == "year":
-        return dict(sorted(found, key=lambda item: item[0], reverse=True))
-    return dict(sorted(found, key=lambda item: (-item[1], item[0])))
+        return dict(sorted(shown, key=lambda item: item[0], reverse=True))
+    return dict(sorted(shown, key=lambda item: (-item[1], item[0])))
+
+
+# The facet index (SQLite): the same answers as _page and _counts, from the derived tables.
+
+
+def _has_facet_index(conn: Connection) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    inspector = inspect(conn)
+    return all(inspector.has_table(name) for name in FACET_TABLES)
+
+
+def _browse_indexed(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool) -> Page:
+    """``browse`` on the facet index: the total (and the facet counts) in one query, then the page."""
+    total, counts = _tally(conn, b, hits, matcher, facets)
+    if matcher is not None and total < _FEW:
+        hits, matcher = _search(conn, b.text or ""), None
+        total, counts = _tally(conn, b, hits, matcher, facets)
+    narrow = _NARROW
+    if b.sort == "relevance" and hits is not None:
+        conditions = [*_common(conn, b, hits, matcher), *_passing(narrow.c.combo, b)]
+        wanted = set(conn.execute(select(narrow.c.id).where(*conditions)).scalars())
+        ranked = [mid for mid in hits if mid in wanted]
+        shown = ranked[b.offset : b.offset + b.limit]
+        return Page(len(ranked), b.offset, b.limit, rows_for(conn, shown), counts)
+    ids: list[str] = []
+    if total > b.offset:
+        # Many matches: walk the index of the sort order (it holds every column the conditions read) until
+        # the page is full, rather than sort them all; so that SQLite does, no condition may use an index.
+        walk = total > _WALK
+        conditions = [*_common(conn, b, hits, matcher, walk), *_passing(_unindexed(narrow.c.combo, walk), b)]
+        key = "released" if b.sort == "relevance" else b.sort
+        sort = {"released": narrow.c.released, "parameters": narrow.c.parameters}.get(key)
+        order = func.lower(narrow.c.name) if sort is None else sort
+        query = (
+            select(narrow.c.id)
+            .where(*conditions)
+            .order_by((order.desc() if b.descending else order.asc()).nulls_last(), narrow.c.id)
+        )
+        ids = list(conn.execute(query.offset(b.offset).limit(b.limit)).scalars())
+    return Page(total, b.offset, b.limit, rows_for(conn, ids), counts)
+
+
+def _unindexed(column: Any, unindexed: bool = True) -> Any:
+    """``column`` as SQLite's ``+column``, which no index can answer, if ``unindexed``."""
+    return UnaryExpression(column, operator=custom_op("+")) if unindexed else column
+
+
+def _common(
+    conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, unindexed: bool = False
+) -> list[Any]:
+    """The conditions of ``_conditions`` that are not facets, on ``model_facets``."""
+    mid = _unindexed(_NARROW.c.id, unindexed)
+    parameters = _unindexed(_NARROW.c.parameters, unindexed)
+    found: list[Any] = []
+    if hits is not None:
+        found.append(_among(conn, mid, hits))
+    if matcher is not None:
+        found.append(mid.in_(select(T.models.c.id).where(matcher)))
+    if b.only is not None:
+        found.append(_among(conn, mid, b.only))
+    if b.min_params is not None:
+        found.append(parameters >= b.min_params)
+    if b.max_params is not None:
+        found.append(parameters <= b.max_params)
+    return found
+
+
+def _among(conn: Connection, id_column: Any, ids: Sequence[str]) -> Any:
+    """``id_column IN ids``; a long list as one JSON array, as binding thousands of parameters is slow."""
+    if (
+        len(ids) <= _JSON_IDS
+        or conn.dialect.dbapi is None
+        or conn.dialect.dbapi.sqlite_version_info < (3, 38)
+    ):
+        return id_column.in_(ids)
+    listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
+    return id_column.in_(select(listed.c.value))
+
+
+def _filters(b: Browse) -> list[tuple[str, tuple[Any, ...]]]:
+    """The facet filters of ``b`` as (facet, values), values as stored in ``facet_values``."""
+    chosen: dict[str, tuple[Any, ...]] = {
+        "domain": b.domain,
+        "modality": b.modality,
+        "organization": b.organization,
+        "country": tuple(c.upper() for c in b.country),
+        "openness": b.openness,
+        "year": b.year,
+    }
+    return [(facet, chosen[facet]) for facet in FACETS if chosen[facet]]
+
+
+def _passing(combo: Any, b: Browse) -> list[Any]:
+    """Conditions on ``combo``: the combinations that pass every facet filter of ``b`` (and open_only)."""
+    found = [_with_value(combo, facet, values) for facet, values in _filters(b)]
+    if b.open_only:
+        found.append(_with_value(combo, "openness", OPEN_WEIGHTS))
+    return found
+
+
+def _with_value(combo: Any, facet: str, values: Iterable[Any]) -> Any:
+    """The combinations with one of ``values`` for ``facet``."""
+    chosen = _VALUES.alias("chosen")
+    return combo.in_(select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(values)))
+
+
+def _tally(
+    conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool = True
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many models pass every filter of ``b``, and (with ``facets``) each facet's counts over the
+    models that pass every other filter: ``_page``'s total and ``_counts`` of each facet, in one query."""
+    v, narrow = _VALUES, _NARROW
+    common = _common(conn, b, hits, matcher)
+    sets: Any
+    if common:  # how many models of each combination pass them
+        sets = select(narrow.c.combo, func.count().label("n")).where(*common).group_by(narrow.c.combo)
+        sets = sets.cte("sets")
+        values_from, n = sets.join(v, v.c.combo == sets.c.combo), sets.c.n
+    else:  # every model: the counts are stored
+        sets = select(_SETS.c.combo, _SETS.c.models.label("n")).subquery("sets")
+        values_from, n = v, v.c.models
+    total = select(literal(""), literal(None), func.sum(sets.c.n)).where(*_passing(sets.c.combo, b))
+    query: Any = total
+    if facets:
+        # A value of facet f counts the models of the combinations that pass every filter but f's own.
+        counted = [
+            or_(v.c.facet == facet, _with_value(v.c.combo, facet, values)) for facet, values in _filters(b)
+        ]
+        if b.open_only:
+            counted.append(_with_value(v.c.combo, "openness", OPEN_WEIGHTS))
+        counts = (
+            select(v.c.facet, v.c.value, func.sum(n * v.c.times))
+            .select_from(values_from)
+            .where(*counted)
+            .group_by(v.c.facet, v.c.value)
+        )
+        query = counts.union_all(total)
+    found: dict[str, list[tuple[Any, int]]] = defaultdict(list)
+    for facet, value, count in conn.execute(query):
+        found[facet].append((value, count))
+    everything = found.pop("")[0][1] or 0
+    return int(everything), {facet: _ordered(facet, found[facet]) for facet in FACETS} if facets else {}
+
+
+def fill_facet_index(conn: Connection) -> None:
+    """Create and fill ``facet_sets``, ``facet_values`` and ``model_facets`` from the model tables
+    (SQLite only; else nothing), each value read with the expression ``_counts`` groups by."""
+    if conn.dialect.name != "sqlite":
+        return
+    m, md, mm, mo, o = T.models, T.model_domains, T.model_modalities, T.model_organizations, T.organizations
+    many: dict[str, defaultdict[str, list[Any]]] = {
+        facet: defaultdict(list) for facet in ("domain", "modality", "organization", "country")
+    }
+    for facet, query in (
+        ("domain", select(md.c.model_id, md.c.domain).where(md.c.domain.is_not(None))),
+        ("modality", select(mm.c.model_id, mm.c.modality).where(mm.c.modality.is_not(None)).distinct()),
+        ("organization", select(mo.c.model_id, mo.c.organization_id).distinct()),
+        (
+            "country",
+            select(mo.c.model_id, o.c.country)
+            .join_from(mo, o, o.c.id == mo.c.organization_id)
+            .where(o.c.country.is_not(None))
+            .distinct(),
+        ),
+    ):
+        for mid, value in conn.execute(query).all():
+            many[facet][mid].append(value)
+    combos: dict[tuple[tuple[Any, ...], ...], int] = {}
+    members: Counter[int] = Counter()
+    narrow = []
+    stored: Any = literal_column("released")  # as stored, not as a date: model_facets sorts as models does
+    for mid, openness, year, parameters, name, released in conn.execute(
+        select(m.c.id, m.c.openness, _year(m.c.released), m.c.parameters, m.c.name, stored)
+    ).all():
+        found = (
+            *(tuple(sorted(many[facet].get(mid, ()))) for facet in many),
+            () if openness is None else (openness,),
+            () if year is None else (year,),
+        )
+        combo = combos.setdefault(found, len(combos) + 1)
+        members[combo] += 1
+        narrow.append(
+            {"id": mid, "combo": combo, "parameters": parameters, "released": released, "name": name}
+        )
+    for statement in (
+        "CREATE TABLE facet_sets (combo INTEGER PRIMARY KEY, models INTEGER NOT NULL)",
+        "CREATE TABLE facet_values (facet TEXT NOT NULL, value NOT NULL, combo INTEGER NOT NULL, "
+        "times INTEGER NOT NULL, models INTEGER NOT NULL, PRIMARY KEY (facet, value, combo)) WITHOUT ROWID",
+        "CREATE TABLE model_facets (id TEXT PRIMARY KEY, combo INTEGER NOT NULL, parameters INTEGER, "
+        "released DATE, name TEXT NOT NULL) WITHOUT ROWID",
+    ):
+        conn.execute(sql(statement))
+    if combos:
+        conn.execute(_SETS.insert(), [{"combo": combo, "models": n} for combo, n in members.items()])
+        conn.execute(
+            _VALUES.insert(),
+            [
+                {"facet": facet, "value": value, "combo": combo, "times": times, "models": members[combo]}
+                for found, combo in combos.items()
+                for facet, values in zip((*many, "openness", "year"), found, strict=True)
+                for value, times in Counter(values).items()
+            ],
+        )
+        conn.execute(_NARROW.insert(), narrow)
+    for statement in (  # after the rows: one sort each instead of an insertion per row
+        "CREATE INDEX ix_model_facets_combo ON model_facets (combo)",
+        "CREATE INDEX ix_model_facets_released ON model_facets (released, combo, parameters)",
+        "CREATE INDEX ix_model_facets_parameters ON model_facets (parameters, combo)",
+        "CREATE INDEX ix_model_facets_name ON model_facets (lower(name), combo, parameters)",
+    ):
+        conn.execute(sql(statement))

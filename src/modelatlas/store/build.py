@@ -29,6 +29,7 @@ from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
+from modelatlas.store.browse import fill_facet_index
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
 from modelatlas.store.text_index import fill_text_index
@@ -184,3 +185,4 @@ def _fill(
             if batch.get(name):
                 conn.execute(insert(T.metadata.tables[name]), batch[name])
         fill_text_index(conn)
+        fill_facet_index(conn)

@@ -9,13 +9,13 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, Select, and_, func, inspect, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, func, inspect, literal_column, or_, select
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import tables as T
-from modelatlas.store.text_index import MIN_LENGTH, has_text_index, text_ids
+from modelatlas.store.text_index import MIN_LENGTH, has_text_index, keys_of_length, text_ids
 
 __all__ = [
     "OPEN_WEIGHTS",
@@ -29,6 +29,7 @@ __all__ = [
     "get_model",
     "lineage",
     "list_models",
+    "near_names",
     "organizations",
     "overview",
     "resolve",
@@ -43,6 +44,12 @@ OPEN_WEIGHTS = ("open-weights", "open-weights-restricted")
 SortKey = Literal["released", "parameters", "name"]
 #: With fewer exact or substring matches than this, a search also looks for near spellings.
 _FEW = 10
+#: A near spelling scores at least this (``fuzz.ratio``, 0–100) against the query; at most
+#: ``_NEAR_LIMIT`` names count.
+_NEAR = 75
+_NEAR_LIMIT = 50
+#: Read the rows of at most this many near keys by key; beyond, read every row.
+_MAX_KEYS = 2000
 
 
 def check_store(engine: Engine) -> None:
@@ -338,6 +345,51 @@ def text_match(text: str, *, indexed: bool = False) -> Any | None:
     return or_(*conditions) if conditions else None
 
 
+def _lengths_near(length: int) -> tuple[int, int]:
+    """The shortest and longest key that can score ``_NEAR`` against a query key of ``length``.
+
+    ``fuzz.ratio`` is ``200 * common / (length + other)``, and ``common`` (the longest common subsequence)
+    is at most the shorter length; the bounds are taken a point lower than ``_NEAR``, to stay clear of
+    rounding, which only lets in a few more keys for rapidfuzz to turn down."""
+    slack = _NEAR - 1
+    return -(-slack * length // (200 - slack)), (200 - slack) * length // slack
+
+
+def _table_order(conn: Connection) -> Any:
+    """The order a plain scan of ``model_names`` returns its rows in: as they were inserted."""
+    return literal_column("rowid" if conn.dialect.name == "sqlite" else "ctid")
+
+
+def near_names(conn: Connection, query_key: str) -> list[tuple[str, str, float]]:
+    """The names nearest to ``query_key`` by ``fuzz.ratio`` (at least ``_NEAR``), as
+    ``(model_id, name, score)``: the best ``_NEAR_LIMIT``, best first, ties in the table's order.
+
+    The answer of comparing ``query_key`` with the key of every row of ``model_names``, without reading
+    every row: only the distinct keys of a length that can score ``_NEAR`` are compared (rapidfuzz, in
+    C++), and only the rows of the keys that can be among the best are read.
+    """
+    scored = process.extract(
+        query_key,
+        keys_of_length(conn, *_lengths_near(len(query_key))),
+        scorer=fuzz.ratio,
+        limit=None,
+        score_cutoff=_NEAR,
+    )
+    if len(scored) > _NEAR_LIMIT:  # every key has a row: no row below the best keys' last is among the best
+        floor = scored[_NEAR_LIMIT - 1][1]
+        scored = [found for found in scored if found[1] >= floor]
+    score_of = {key: float(score) for key, score, _ in scored}
+    if not score_of:
+        return []
+    mn = T.model_names
+    query = select(mn.c.model_id, mn.c.name, mn.c.key)
+    if len(score_of) <= _MAX_KEYS:  # else (many keys tie at the last place) read every row, as it is
+        query = query.where(mn.c.key.in_(list(score_of))).order_by(_table_order(conn))
+    rows = [(mid, name, score_of[key]) for mid, name, key in conn.execute(query).all() if key in score_of]
+    rows.sort(key=lambda row: -row[2])  # stable: ties stay in the table's order
+    return rows[:_NEAR_LIMIT]
+
+
 def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Models whose names, aliases or summaries match ``text``, best first.
 
@@ -364,13 +416,10 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
                 offer(mid, 100.0, name)
             else:
                 offer(mid, 90.0 - min(10.0, (len(key) - len(query_key)) / 2), name)
-    # A typo finds (almost) no substring: only then compare the query with every name (rapidfuzz, in C++).
+    # A typo finds (almost) no substring: only then look for near spellings among the names.
     if query_key and len(query_key) >= 4 and len(best) < min(limit, _FEW):
-        names = conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key)).all()
-        keys = [key for _, _, key in names]
-        for _, score, index in process.extract(query_key, keys, scorer=fuzz.ratio, limit=50, score_cutoff=75):
-            mid, name, _ = names[index]
-            offer(mid, float(score) * 0.85, name)
+        for mid, name, score in near_names(conn, query_key):
+            offer(mid, score * 0.85, name)
     if needle and len(needle) >= 2:
         in_summary = (
             T.models.c.id.in_(text_ids(query_key, needle, names=False))

@@ -5,19 +5,34 @@ its normalised name keys and its summaries. ``MATCH`` on three or more character
 from the index instead of scanning every name and summary (``LIKE '%…%'``). It is derived data, rebuilt
 by every build and not part of the migrations; without it (PostgreSQL, an older store, a query shorter
 than three characters) the queries fall back to ``LIKE``.
+
+Beside it a build writes ``name_keys``: every distinct name key, grouped by length into one row per
+length (the keys of that length joined by newlines, which no key contains). The near-spelling pass of
+``queries.search`` reads only the lengths that can come near enough to the query, a handful of rows,
+instead of every name of every model; without it the same keys come from ``model_names``.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, func, inspect, select, text
 
 from modelatlas.store import tables as T
 
-__all__ = ["MIN_LENGTH", "TEXT_TABLE", "fill_text_index", "has_text_index", "text_ids"]
+__all__ = [
+    "KEYS_TABLE",
+    "MIN_LENGTH",
+    "TEXT_TABLE",
+    "fill_text_index",
+    "has_text_index",
+    "keys_of_length",
+    "text_ids",
+]
 
 TEXT_TABLE = "model_text"
+KEYS_TABLE = "name_keys"
 #: The trigram tokenizer needs at least three characters to match.
 MIN_LENGTH = 3
 
@@ -46,10 +61,33 @@ def fill_text_index(conn: Connection) -> None:
             for mid, names, en, zh in rows
         ],
     )
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for (key,) in conn.execute(select(mn.c.key).distinct()):
+        by_length[len(key)].append(key)
+    conn.execute(text(f"CREATE TABLE {KEYS_TABLE} (length INTEGER PRIMARY KEY, keys TEXT NOT NULL)"))
+    if by_length:
+        conn.execute(
+            text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
+            [{"length": n, "keys": "\n".join(sorted(keys))} for n, keys in sorted(by_length.items())],
+        )
 
 
 def has_text_index(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite" and inspect(conn).has_table(TEXT_TABLE)
+
+
+def keys_of_length(conn: Connection, shortest: int, longest: int) -> list[str]:
+    """Every distinct name key of ``shortest`` to ``longest`` characters, in no particular order: from
+    ``name_keys`` when the store has it, else from ``model_names``."""
+    if conn.dialect.name == "sqlite" and inspect(conn).has_table(KEYS_TABLE):
+        found = conn.execute(
+            text(f"SELECT keys FROM {KEYS_TABLE} WHERE length BETWEEN :shortest AND :longest"),
+            {"shortest": shortest, "longest": longest},
+        ).scalars()
+        return [key for keys in found for key in keys.split("\n")]
+    key = T.model_names.c.key
+    lengths = func.length(key).between(shortest, longest)
+    return list(conn.execute(select(key).distinct().where(lengths)).scalars())
 
 
 def _quoted(term: str) -> str:

@@ -1,0 +1,329 @@
+"""modelatlas.store.browse: the page, its total and its facet counts, pinned on a small store on SQLite and
+PostgreSQL; and on SQLite the facet index (``facet_sets``, ``facet_values``, ``model_facets``) answers
+every state of the browser exactly as the queries over the models do without it."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.store import tables as T
+from modelatlas.store.browse import FACET_TABLES, FACETS, Browse, Page, browse
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from tests.conftest import TINY_CATALOG
+
+# The tiny catalog and three models more: two organizations of one country and a domain listed twice,
+# an organization without a country, no release date or openness, a second Llama.
+EXTRA_ORGANIZATIONS = "- {id: nowhere-lab, name: Nowhere Lab, kind: lab}\n"
+EXTRA_MODELS = {
+    "twin-lm": """\
+id: twin-lm
+name: Twin LM
+aliases: [TwinLM 7B]
+organizations: [meta, stanford, meta]
+domains: [nlp, nlp]
+modalities: {input: [text, audio], output: [text]}
+parameters: {total: 7B}
+summary: {en: A model of two American labs that lists its domain twice.}
+sources: [{id: test, citation: tests, accessed: 2026-11-23, fields: [organizations, parameters]}]
+""",
+    "nowhere-vision": """\
+id: nowhere-vision
+name: Nowhere Vision
+organizations: [nowhere-lab, casia]
+domains: [cv, multimodal]
+modalities: {input: [image], output: [text, image]}
+released: 2023-11-02
+openness: open-weights
+sources: [{id: test, citation: tests, accessed: 2026-11-23, fields: [organizations, released, openness]}]
+""",
+    "llama-2": """\
+id: llama-2
+name: Llama 2
+aliases: [LLaMA-2-70B]
+organizations: [meta]
+domains: [nlp]
+parameters: {total: 70B}
+released: 2023-07-18
+openness: open-weights-restricted
+sources:
+  - {id: test, citation: tests, accessed: 2026-11-23, fields: [organizations, parameters, released, openness]}
+""",
+}
+
+EVERYTHING = {
+    "domain": {"nlp": 7, "cv": 2, "multimodal": 2},
+    "modality": {"text": 5, "image": 3, "audio": 2},
+    "organization": {
+        "meta": 3,
+        "casia": 2,
+        "stanford": 2,
+        "age-of-ai": 1,
+        "lmsys": 1,
+        "nowhere-lab": 1,
+        "stability": 1,
+    },
+    "country": {"US": 6, "CN": 2, "GB": 1},
+    "openness": {"open-weights-restricted": 3, "research-only": 2, "closed": 1, "open-weights": 1},
+    "year": {"2023": 6, "2022": 1, "2021": 1},
+}
+NLP_US = {
+    "modality": {"text": 2, "audio": 1},
+    "organization": {"meta": 3, "stanford": 2, "age-of-ai": 1, "lmsys": 1},
+    "openness": {"open-weights-restricted": 2, "research-only": 2},
+    "year": {"2023": 5},
+}
+ALL_IDS = [
+    "nowhere-vision",
+    "llama-2",
+    "freedomgpt",
+    "vicuna",
+    "alpaca",
+    "llama",
+    "stable-diffusion",
+    "zidong-taichu",
+    "twin-lm",
+]
+
+# What browse answered before the facet index existed: (total, ids of the page, facet counts).
+PINNED: list[tuple[Browse, tuple[int, list[str], dict[str, dict[str, int]]]]] = [
+    (Browse(), (9, ALL_IDS, EVERYTHING)),
+    (Browse(offset=3, limit=3), (9, ALL_IDS[3:6], EVERYTHING)),
+    (Browse(offset=9), (9, [], EVERYTHING)),
+    (
+        Browse(domain=("nlp",)),
+        (6, ["llama-2", "freedomgpt", "vicuna", "alpaca", "llama", "twin-lm"], {
+            "domain": EVERYTHING["domain"], **NLP_US, "country": {"US": 6}
+        }),
+    ),
+    (
+        Browse(domain=("nlp", "cv"), country=("us",)),
+        (6, ["llama-2", "freedomgpt", "vicuna", "alpaca", "llama", "twin-lm"], {
+            "domain": {"nlp": 7}, **NLP_US, "country": {"US": 6, "CN": 1, "GB": 1}
+        }),
+    ),
+    (
+        Browse(organization=("meta",), open_only=True),
+        (1, ["llama-2"], {
+            "domain": {"nlp": 1},
+            "modality": {},
+            "organization": {"casia": 1, "lmsys": 1, "meta": 1, "nowhere-lab": 1, "stability": 1},
+            "country": {"US": 1},
+            "openness": {"open-weights-restricted": 1},
+            "year": {"2023": 1},
+        }),
+    ),
+    (
+        Browse(year=(2023,), modality=("image",)),
+        (1, ["nowhere-vision"], {
+            "domain": {"cv": 1, "multimodal": 1},
+            "modality": {"text": 2, "image": 1},
+            "organization": {"casia": 1, "nowhere-lab": 1},
+            "country": {"CN": 1},
+            "openness": {"open-weights": 1},
+            "year": {"2023": 1, "2022": 1, "2021": 1},
+        }),
+    ),
+    (
+        Browse(min_params=7 * 10**9, max_params=70 * 10**9, sort="parameters", descending=False),
+        (5, ["alpaca", "twin-lm", "vicuna", "llama", "llama-2"], {
+            "domain": {"nlp": 6},
+            "modality": {"text": 2, "audio": 1},
+            "organization": {"meta": 3, "stanford": 2, "lmsys": 1},
+            "country": {"US": 5},
+            "openness": {"open-weights-restricted": 2, "research-only": 2},
+            "year": {"2023": 4},
+        }),
+    ),
+    (
+        Browse(text="llama", sort="name", descending=False),
+        (4, ["alpaca", "llama", "llama-2", "vicuna"], {
+            "domain": {"nlp": 4},
+            "modality": {"text": 1},
+            "organization": {"meta": 2, "lmsys": 1, "stanford": 1},
+            "country": {"US": 4},
+            "openness": {"open-weights-restricted": 2, "research-only": 2},
+            "year": {"2023": 4},
+        }),
+    ),
+    (
+        Browse(text="lamma", sort="relevance"),  # a typo: only the near spelling finds it
+        (1, ["llama"], {
+            "domain": {"nlp": 1},
+            "modality": {"text": 1},
+            "organization": {"meta": 1},
+            "country": {"US": 1},
+            "openness": {"research-only": 1},
+            "year": {"2023": 1},
+        }),
+    ),
+    (
+        Browse(only=("alpaca", "zidong-taichu", "twin-lm"), openness=("research-only", "closed")),
+        (2, ["alpaca", "zidong-taichu"], {
+            "domain": {"multimodal": 1, "nlp": 1},
+            "modality": {"audio": 1, "image": 1, "text": 1},
+            "organization": {"casia": 1, "stanford": 1},
+            "country": {"CN": 1, "US": 1},
+            "openness": {"closed": 1, "research-only": 1},
+            "year": {"2023": 1, "2021": 1},
+        }),
+    ),
+]  # fmt: skip
+
+
+def _answer(page: Page) -> tuple[int, list[str], list[tuple[str, list[tuple[str, int]]]]]:
+    """What the page shows, in its order: facets in turn, each one's values most first."""
+    return page.total, [row.id for row in page.rows], [(f, list(c.items())) for f, c in page.facets.items()]
+
+
+@pytest.fixture(scope="module")
+def small_catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browse") / "catalog"
+    shutil.copytree(TINY_CATALOG, root)
+    with (root / "organizations.yaml").open("a", encoding="utf-8") as orgs:
+        orgs.write(EXTRA_ORGANIZATIONS)
+    for name, body in EXTRA_MODELS.items():
+        (root / "models" / f"{name}.yaml").write_text(body, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def small(
+    request: pytest.FixtureRequest, small_catalog: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Connection]:
+    """The small store, built once on each backend."""
+    with _database(request, tmp_path_factory) as url:
+        build_store(load_valid_catalog(small_catalog), url)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            yield conn
+        engine.dispose()
+
+
+class _database:
+    """A fresh SQLite file or PostgreSQL database for a module."""
+
+    def __init__(self, request: pytest.FixtureRequest, factory: pytest.TempPathFactory) -> None:
+        self.request, self.factory, self.drop = request, factory, None
+
+    def __enter__(self) -> str:
+        if self.request.param == "sqlite":
+            return f"sqlite:///{self.factory.mktemp('store') / 'store.db'}"
+        server = make_url(self.request.getfixturevalue("postgres_server")).set(
+            drivername="postgresql+psycopg"
+        )
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.drop = (server, name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.drop:
+            server, name = self.drop
+            admin = create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.mark.parametrize(("state", "expected"), PINNED, ids=[str(i) for i in range(len(PINNED))])
+def test_pinned_pages_and_counts(small: Connection, state: Browse, expected: Any) -> None:
+    total, ids, counts = expected
+    assert _answer(browse(small, state)) == (total, ids, [(f, list(counts[f].items())) for f in FACETS])
+    assert _answer(browse(small, state, facets=False)) == (total, ids, [])
+
+
+def test_the_index_is_built_on_sqlite_only(small: Connection) -> None:
+    present = [name for name in FACET_TABLES if inspect(small).has_table(name)]
+    assert present == (list(FACET_TABLES) if small.dialect.name == "sqlite" else [])
+
+
+# On SQLite: the facet index against the queries over the models, over many states of the browser.
+
+
+@pytest.fixture(scope="module")
+def pair(small_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Connection]]:
+    """The bundled catalog and the small one in one store, with the facet index and without."""
+    catalog = load_valid_catalog(bundled_catalog())
+    small_models = load_valid_catalog(small_catalog)
+    known = {e.record.id for e in catalog.models}
+    catalog.models.extend(e for e in small_models.models if e.record.id not in known)
+    known_orgs = {e.record.id for e in catalog.organizations}
+    catalog.organizations.extend(e for e in small_models.organizations if e.record.id not in known_orgs)
+    indexed = tmp_path_factory.mktemp("pair") / "indexed.db"
+    build_store(catalog, f"sqlite:///{indexed}")
+    plain = indexed.with_name("plain.db")
+    shutil.copyfile(indexed, plain)
+    engine = make_engine(f"sqlite:///{plain}")
+    with engine.begin() as conn:
+        for name in FACET_TABLES:
+            conn.execute(text(f"DROP TABLE {name}"))
+    engines = {"indexed": make_engine(f"sqlite:///{indexed}"), "plain": engine}
+    conns = {name: e.connect() for name, e in engines.items()}
+    yield conns
+    for name, conn in conns.items():
+        conn.close()
+        engines[name].dispose()
+
+
+def _states(conn: Connection) -> list[Browse]:
+    everything = browse(conn, Browse(), facets=True).facets
+    ids = list(conn.execute(select(T.models.c.id).order_by(T.models.c.id)).scalars())
+    values: dict[str, list[Any]] = {f: [*list(everything[f])[:3], "nothing-like-it"] for f in FACETS}
+    values["year"] = [int(y) for y in list(everything["year"])[:3]] + [1901]
+    values["country"] = [c.lower() for c in values["country"]]
+    states = [Browse()]
+    for facet in FACETS:
+        states += [Browse(**{facet: (value,)}) for value in values[facet]]
+        states.append(Browse(**{facet: tuple(values[facet][:2])}))
+    for first, second in zip(FACETS, FACETS[1:] + FACETS[:1], strict=True):
+        states.append(Browse(**{first: tuple(values[first][:2]), second: (values[second][0],)}))
+    states += [
+        Browse(open_only=True),
+        Browse(open_only=True, openness=("closed", "open-weights")),
+        Browse(min_params=10**9),
+        Browse(max_params=10**10, domain=("nlp",)),
+        Browse(min_params=10**9, max_params=10**11, year=tuple(values["year"][:2]), open_only=True),
+        Browse(only=()),
+        Browse(only=tuple(ids[::7]), domain=("nlp",)),
+        Browse(only=(*ids, "no-such-model"), country=("cn",)),  # over _JSON_IDS: one JSON array
+        Browse(text="llama"),
+        Browse(text="llama", domain=("nlp",), sort="relevance"),
+        Browse(text="gpt", sort="name", descending=False, organization=tuple(values["organization"][:2])),
+        Browse(text="vicunna"),  # a typo: near spellings, in date order
+        Browse(text="chinese", sort="relevance", year=tuple(values["year"][:1])),
+        Browse(text="zz"),
+        Browse(text="   "),
+    ]
+    orders = [
+        {"sort": sort, "descending": descending, "offset": offset, "limit": limit}
+        for sort in ("released", "parameters", "name", "relevance")
+        for descending in (True, False)
+        for offset, limit in ((0, 50), (7, 5), (500, 50))
+    ]
+    states += [replace(Browse(domain=("nlp",), country=("us",)), **order) for order in orders]
+    states += [replace(Browse(text="alpaca"), **order) for order in orders]
+    return states
+
+
+def test_the_index_answers_as_the_models_do(pair: dict[str, Connection]) -> None:
+    states = _states(pair["plain"])
+    assert len(states) >= 100
+    for state in states:
+        for facets in (True, False):
+            indexed = _answer(browse(pair["indexed"], state, facets=facets))
+            assert indexed == _answer(browse(pair["plain"], state, facets=facets)), state
