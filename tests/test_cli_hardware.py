@@ -223,3 +223,15 @@ def test_fit_lists_only_downloadable_models_unless_all(
     assert "llama-2" in shown and "chinchilla" not in shown  # Chinchilla's weights were never released
     _, out, _ = run(capsys, "fit", "--gpu", "H100", "--all", "-f", "json")
     assert "chinchilla" in {m["model"] for m in json.loads(out)["models"]}
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_gpus_shows_cards_without_an_fp16_figure(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    """Some cards have no vendor FP16 figure; the listing leaves the cell empty instead of failing."""
+    code, out, err = run(capsys, "gpus", "-f", fmt, "--catalog", str(CATALOG))
+    assert code == 0, err
+    assert "RTX 4090" in out
+    if fmt == "csv":
+        header, *rows = list(csv.reader(io.StringIO(out)))
+        assert "fp16_tflops" in header and {len(row) for row in rows} == {len(header)}
+        assert any(row[header.index("fp16_tflops")] == "" for row in rows)

@@ -1,20 +1,24 @@
-"""Options shared by commands, and the settings they build."""
+"""Options shared by commands, and the settings they build.
+
+Imported by every command module to build its options, so it imports nothing heavy at the top: the
+settings, the store and the catalog schema are imported by the functions that use them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Engine
 
-from modelatlas.catalog.schema import PartialDate
 from modelatlas.cli._output import Format
-from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
-from modelatlas.store.engine import make_engine
-from modelatlas.store.queries import check_store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from modelatlas.config import Settings
 
 __all__ = [
     "CatalogOpt",
@@ -55,6 +59,8 @@ LangOpt = Annotated[
 
 def settings(*, db: str | None = None, catalog: Path | None = None, lang: str | None = None) -> Settings:
     """Settings from the environment, overridden by whatever was given on the command line."""
+    from modelatlas.config import Settings
+
     given: dict[str, Any] = {"db": db, "catalog": catalog, "lang": lang}
     overrides = {k: v for k, v in given.items() if v is not None}
     if "lang" in overrides and overrides["lang"] not in ("en", "zh"):
@@ -68,6 +74,9 @@ def open_store(config: Settings) -> Engine:
     Raises:
         StoreMissing: nothing has been built at the configured URL yet.
     """
+    from modelatlas.store.engine import make_engine
+    from modelatlas.store.queries import check_store
+
     engine = make_engine(config.db)
     check_store(engine)
     return engine
@@ -77,6 +86,8 @@ def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
     """``text`` (2023, 2023-03 or 2023-03-14) as a date: its first day, or with ``end`` its last day."""
     if text is None:
         return None
+    from modelatlas.catalog.schema import PartialDate
+
     try:
         when = PartialDate.model_validate(text)
     except ValueError as exc:

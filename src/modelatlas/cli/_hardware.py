@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from modelatlas.analysis.hardware.subjects import Subject
-from modelatlas.analysis.hardware.subjects import subject as find_subject
-from modelatlas.catalog.schema import Model
 from modelatlas.cli._common import open_store
-from modelatlas.config import Settings
-from modelatlas.store import queries as Q
+
+if TYPE_CHECKING:
+    from modelatlas.analysis.hardware.subjects import Subject
+    from modelatlas.catalog.schema import Model
+    from modelatlas.config import Settings
 
 __all__ = ["configs_dir", "subject"]
 
@@ -27,6 +28,8 @@ def subject(target: str, config: Settings) -> Subject:
         NotFound: no such file, repo or model; or the model has neither a config nor a stated size.
         StoreMissing: a model name was given and no store is built.
     """
+    from modelatlas.analysis.hardware.subjects import subject as find_subject
+    from modelatlas.store import queries as Q
 
     def resolve(name: str) -> Model:
         with open_store(config).connect() as conn:

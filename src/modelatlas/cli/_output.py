@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from modelatlas.report.plain import cell, csv_text, markdown_table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = ["Format", "cell", "counting_bar", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
 
@@ -39,6 +40,8 @@ def stderr() -> Console:
 
 def counting_bar(label: str = "{task.description}") -> Progress:
     """A transient ``label  ━━━━  done/total`` bar on stderr; silent when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     err = stderr()
     return Progress(
         TextColumn(label),
@@ -72,12 +75,14 @@ def emit(
     shown = shown or {}
     keys = [k for k, _ in columns]
     headers = [h for _, h in columns]
-    rows = [[shown[k](r[k]) if k in shown else cell(r[k]) for k in keys] for r in records]
+    rows = [[shown[k](r.get(k)) if k in shown else cell(r.get(k)) for k in keys] for r in records]
     if fmt is Format.csv:
-        sys.stdout.write(csv_text(keys, [[r[k] for k in keys] for r in records]))
+        sys.stdout.write(csv_text(keys, [[r.get(k) for k in keys] for r in records]))
     elif fmt is Format.markdown:
         sys.stdout.write(markdown_table(headers, rows))
     else:
+        from rich.table import Table
+
         table = Table(title=title, header_style="bold")
         for header in headers:
             table.add_column(header, overflow="fold")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import DOMAINS, LABELS
 from modelatlas.cli._output import Format, cell, emit, markdown_table, stdout
-from modelatlas.store.queries import Lineage, Overview
+
+if TYPE_CHECKING:
+    from modelatlas.catalog.schema import Model
+    from modelatlas.store.queries import Lineage, Overview
 
 __all__ = ["comparison", "label", "live", "model_rows", "overview", "record"]
 

@@ -8,12 +8,9 @@ from typing import Annotated
 
 import typer
 
-from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, settings
 from modelatlas.cli._output import Format, counting_bar, emit_json, stderr
 from modelatlas.errors import CatalogInvalid, Problem
-from modelatlas.sources.ingest import rebuild
-from modelatlas.store.engine import is_postgres, safe_url
 
 __all__ = ["register"]
 
@@ -34,6 +31,8 @@ def validate(
     Checks types, unknown fields, dates, duplicate ids and names, unknown organizations, techniques and
     benchmarks, base models that do not exist, lineage cycles and facts without a source. Exit 1 if any.
     """
+    from modelatlas.catalog.validate import validate_catalog
+
     config = settings(catalog=catalog)
     result = validate_catalog(config.catalog)
     problems = result.problems
@@ -61,6 +60,10 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
     writes a new database and swaps it in only when complete: if validation or writing fails, the
     previous store stays as it was.
     """
+    from modelatlas.catalog.validate import validate_catalog
+    from modelatlas.sources.ingest import rebuild
+    from modelatlas.store.engine import is_postgres, safe_url
+
     config = settings(db=db, catalog=catalog)
     result = validate_catalog(config.catalog)
     if result.problems:

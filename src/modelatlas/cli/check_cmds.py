@@ -6,30 +6,17 @@ import datetime as dt
 import enum
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from modelatlas.catalog.validate import validate_catalog
-from modelatlas.checks import (
-    CHECKS,
-    Context,
-    Finding,
-    Loaded,
-    Severity,
-    from_catalog,
-    from_input,
-    from_store,
-    pick_checks,
-    run_checks,
-)
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, duration, settings
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import BadArgument
-from modelatlas.live.conflicts import all_conflicts
 from modelatlas.sources.importers import FORMAT_NAMES
-from modelatlas.store.engine import make_engine
-from modelatlas.store.queries import check_store
+
+if TYPE_CHECKING:
+    from modelatlas.checks import Finding
 
 __all__ = ["register"]
 
@@ -102,6 +89,22 @@ def check(
       modelatlas check --store --stale-after 365d --format json
       modelatlas check --only dates,links --fail-on warning
     """
+    from modelatlas.catalog.validate import validate_catalog
+    from modelatlas.checks import (
+        CHECKS,
+        Context,
+        Loaded,
+        Severity,
+        from_catalog,
+        from_input,
+        from_store,
+        pick_checks,
+        run_checks,
+    )
+    from modelatlas.live.conflicts import all_conflicts
+    from modelatlas.store.engine import make_engine
+    from modelatlas.store.queries import check_store
+
     if list_checks:
         emit(
             [{"check": c.id, "severity": c.severity.name, "description": c.summary} for c in CHECKS.values()],
@@ -178,6 +181,8 @@ def _show(findings: list[Finding], fmt: Format, root: Path) -> None:
 
 
 def _summary(findings: list[Finding], records: int) -> None:
+    from modelatlas.checks import Severity
+
     by_check = Counter(f.check for f in findings)
     by_severity = Counter(f.severity.name for f in findings)
     err = stderr()

@@ -5,20 +5,18 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from modelatlas.catalog.schema import Model
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, LangOpt, settings
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument
 from modelatlas.files import write_atomic
-from modelatlas.report import tabular
-from modelatlas.report.paper_table import paper_table
-from modelatlas.report.seed_sections import seed_sections
-from modelatlas.store.records import load_models, load_organizations
+
+if TYPE_CHECKING:
+    from modelatlas.catalog.schema import Model
 
 __all__ = ["ExportFormat", "register"]
 
@@ -85,6 +83,8 @@ def export(
         raise BadArgument(f"{fmt} is a binary format: give --output FILE.{fmt} (or `--output -` to pipe it)")
     if fmt in _BINARY and to_stdout and sys.stdout.isatty():
         raise BadArgument(f"refusing to write binary {fmt} to a terminal: give --output FILE.{fmt}")
+    from modelatlas.store.records import load_models
+
     models = load_models(config.db)
     if domain is not None:
         models = [m for m in models if domain in m.domains]
@@ -104,13 +104,21 @@ def export(
 
 def _render(fmt: ExportFormat, models: list[Model], url: str, lang: str, domain: str | None) -> bytes:
     if fmt is ExportFormat.paper_table:
+        from modelatlas.report.paper_table import paper_table
+
         return paper_table(models, lang=lang, domain=domain).encode()
+    from modelatlas.report import tabular
+
     if fmt is ExportFormat.json:
         return tabular.to_json(models)
     if fmt is ExportFormat.jsonl:
         return tabular.to_jsonl(models)
+    from modelatlas.store.records import load_organizations
+
     orgs = load_organizations(url)
     if fmt is ExportFormat.seed_sections:
+        from modelatlas.report.seed_sections import seed_sections
+
         return seed_sections(models, orgs, lang=lang, domain=domain).encode()
     if fmt is ExportFormat.csv:
         return tabular.to_csv(models, orgs, lang=lang).encode()

@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from modelatlas.analysis.hardware.gpus import load_gpu_table
-from modelatlas.analysis.hardware.memory import Workload, inference
 from modelatlas.analysis.hardware.precision import PRECISIONS
-from modelatlas.analysis.hardware.subjects import (
-    Estimate,
-    Subject,
-    catalog_subjects,
-    estimates,
-    fits_on,
-    precision_list,
-)
-from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
 from modelatlas.cli._hardware import configs_dir, subject
 from modelatlas.cli._output import Format, emit, emit_json, stdout
 from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
-from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_models
+
+if TYPE_CHECKING:
+    from modelatlas.analysis.hardware.memory import Workload
+    from modelatlas.analysis.hardware.subjects import Estimate, Subject
+    from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 
 __all__ = ["register"]
 
@@ -124,6 +116,9 @@ def memory(
     `modelatlas memory ./config.json --context 8192 --batch 4 -f json`,
     `modelatlas memory Llama-2-7B --train qlora`.
     """
+    from modelatlas.analysis.hardware.gpus import load_gpu_table
+    from modelatlas.analysis.hardware.subjects import estimates, precision_list
+
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu) if gpu else None
     found = subject(target, config)
@@ -162,6 +157,11 @@ def fit(
 
     Examples: `modelatlas fit --gpu "RTX 3060 12GB"`, `modelatlas fit --gpu 4090 -p q4_k_m -p fp16 -f csv`.
     """
+    from modelatlas.analysis.hardware.gpus import load_gpu_table
+    from modelatlas.analysis.hardware.memory import inference
+    from modelatlas.analysis.hardware.subjects import catalog_subjects, fits_on, precision_list
+    from modelatlas.store.records import load_models
+
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu)
     chosen = precision_list(precision or list(FIT_PRECISIONS))
@@ -229,6 +229,8 @@ def gpus(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The GPUs modelatlas knows: memory, bandwidth, FP16 throughput, with the source of each figure."""
+    from modelatlas.analysis.hardware.gpus import load_gpu_table
+
     config = settings(catalog=catalog, lang=lang)
     table = load_gpu_table(config.catalog)
     cards = [
@@ -238,7 +240,7 @@ def gpus(
     ]
     if not cards:
         raise BadArgument(f"no GPU matches --vendor {vendor!r} --segment {segment!r}")
-    records = [_gpu_dict(g) | {"source_url": table.sources[g.source].url} for g in cards]
+    records = [g.model_dump(mode="json") | {"source_url": table.sources[g.source].url} for g in cards]
     columns = [
         ("id", "id"),
         ("name", "name"),
@@ -253,6 +255,8 @@ def gpus(
 
 def _downloadable(model: Model) -> bool:
     """Weights anyone can fetch: open or restricted-open, or (openness unknown) a listed repo."""
+    from modelatlas.store.queries import OPEN_WEIGHTS
+
     if model.openness is not None:
         return model.openness in OPEN_WEIGHTS
     return bool(model.weights and (model.weights.huggingface or model.weights.urls))

@@ -6,21 +6,18 @@ import difflib
 import enum
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from modelatlas.catalog.dump import dump_model, dump_organization
-from modelatlas.catalog.validate import validate_catalog
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, settings
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
-from modelatlas.live.conflicts import all_conflicts
 from modelatlas.sources.importers import FORMAT_NAMES
-from modelatlas.sources.ingest import ImportResult, import_file
-from modelatlas.store.records import load_models
+
+if TYPE_CHECKING:
+    from modelatlas.sources.ingest import ImportResult
 
 __all__ = ["register"]
 
@@ -75,6 +72,11 @@ def import_(
       modelatlas import epoch notable_ai_models.csv --changes-only --format csv > report.csv
       modelatlas import seed-sections seeds/000.txt --write-catalog
     """
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from modelatlas.catalog.validate import validate_catalog
+    from modelatlas.sources.ingest import import_file
+
     config = settings(db=db, catalog=catalog)
     checked = validate_catalog(config.catalog)
     if checked.problems:
@@ -139,6 +141,9 @@ def conflicts(
       modelatlas conflicts --field parameters --format csv
       modelatlas conflicts --origin hf
     """
+    from modelatlas.live.conflicts import all_conflicts
+    from modelatlas.store.records import load_models
+
     config = settings(db=db)
     engine = open_store(config)
     try:
@@ -178,6 +183,8 @@ def _changed(result: ImportResult) -> list[str]:
 
 
 def _print_diff(result: ImportResult, root: Path) -> None:
+    from modelatlas.catalog.dump import dump_model
+
     for model_id in _changed(result):
         target = root / "models" / f"{model_id}.yaml"
         before = target.read_text(encoding="utf-8").splitlines(keepends=True) if target.exists() else []
@@ -187,6 +194,8 @@ def _print_diff(result: ImportResult, root: Path) -> None:
 
 
 def _write_catalog(result: ImportResult, root: Path) -> int:
+    from modelatlas.catalog.dump import dump_model, dump_organization
+
     written = 0
     for model_id in _changed(result):
         write_atomic(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)).encode())

@@ -4,22 +4,19 @@ sources."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, date_bound, duration, open_store, settings
 from modelatlas.cli._output import Format, cell, counting_bar, emit, stderr
-from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, CatalogInvalid
-from modelatlas.live import review as R
-from modelatlas.live.clients import Endpoints, open_clients
-from modelatlas.live.ledger import StoreCache, iso, require_live_tables
-from modelatlas.live.sync import DEFAULT_QUERIES, SyncOptions, sync
-from modelatlas.live.targets import SOURCES, targets
-from modelatlas.live.trending import METRICS, Order, trending
-from modelatlas.sources._http import Policy
-from modelatlas.store.records import load_models
+from modelatlas.live.metrics import METRICS
+
+if TYPE_CHECKING:
+    from modelatlas.config import Settings
+    from modelatlas.live.clients import Endpoints
+    from modelatlas.live.trending import Order
 
 __all__ = ["register"]
 
@@ -33,6 +30,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _endpoints(config: Settings) -> Endpoints:
+    from modelatlas.live.clients import Endpoints
+
     return Endpoints(
         hf=config.hf_endpoint,
         arxiv=config.arxiv_url,
@@ -122,6 +121,13 @@ def sync_(
       modelatlas sync --source github --limit 50 --budget 60
       modelatlas sync --source arxiv --no-discover --force
     """
+    from modelatlas.live.clients import open_clients
+    from modelatlas.live.ledger import StoreCache, require_live_tables
+    from modelatlas.live.sync import DEFAULT_QUERIES, SyncOptions, sync
+    from modelatlas.live.targets import SOURCES
+    from modelatlas.sources._http import Policy
+    from modelatlas.store.records import load_models
+
     config = settings(db=db)
     chosen = tuple(dict.fromkeys(source or SOURCES))
     unknown = [s for s in chosen if s not in SOURCES]
@@ -221,6 +227,11 @@ def trending_(
       modelatlas trending --metric stars --window 7d --top 10
       modelatlas trending -m downloads_all_time --by relative -f csv
     """
+    from modelatlas.live.ledger import iso, require_live_tables
+    from modelatlas.live.targets import targets
+    from modelatlas.live.trending import trending
+    from modelatlas.store.records import load_models
+
     if by not in ("gain", "relative"):
         raise BadArgument(f"--by {by!r}: choose gain or relative")
     config = settings(db=db)
@@ -296,6 +307,9 @@ def review(
       modelatlas review
       modelatlas review --status all --format json
     """
+    from modelatlas.live import review as R
+    from modelatlas.live.ledger import require_live_tables
+
     if status not in (*R.STATUSES, "all"):
         raise BadArgument(f"--status {status!r}: choose pending, accepted, rejected or all")
     engine = open_store(settings(db=db))
@@ -333,6 +347,9 @@ def accept(
       modelatlas accept hf:THUDM/chatglm2-6b
       modelatlas accept arxiv:2310.06825 --id mistral-7b
     """
+    from modelatlas.live import review as R
+    from modelatlas.live.ledger import iso, require_live_tables
+
     config = settings(db=db, catalog=catalog)
     engine = open_store(config)
     now = dt.datetime.now(dt.UTC)
@@ -363,6 +380,9 @@ def reject(
     Examples:
       modelatlas reject hf:someone/some-finetune --reason "a finetune, not a new model"
     """
+    from modelatlas.live import review as R
+    from modelatlas.live.ledger import iso, require_live_tables
+
     engine = open_store(settings(db=db))
     try:
         require_live_tables(engine)

@@ -12,9 +12,6 @@ from modelatlas.cli import _render
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, open_store, settings
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
-from modelatlas.live.ledger import latest
-from modelatlas.live.targets import refs_of
-from modelatlas.store import queries as Q
 
 __all__ = ["register"]
 
@@ -29,6 +26,8 @@ def register(app: typer.Typer) -> None:
 
 def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.table) -> None:
     """The catalog at a glance: models per domain and per year, and the newest ten."""
+    from modelatlas.store import queries as Q
+
     config = settings(db=db, lang=lang)
     with open_store(config).connect() as conn:
         result = Q.overview(conn)
@@ -87,6 +86,8 @@ def list_(
     Examples: `modelatlas list --domain nlp --open --min-params 6B`,
     `modelatlas list --base llama`, `modelatlas list --country CN --released-after 2023 -f csv`.
     """
+    from modelatlas.store import queries as Q
+
     config = settings(db=db, lang=lang)
     if domain is not None and domain not in DOMAINS:
         raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
@@ -128,6 +129,10 @@ def show(
     After a `modelatlas sync`, also the newest counts (likes, downloads, stars) of its Hub repos, papers
     and code repositories, with when they were checked.
     """
+    from modelatlas.live.ledger import latest
+    from modelatlas.live.targets import refs_of
+    from modelatlas.store import queries as Q
+
     config = settings(db=db, lang=lang)
     engine = open_store(config)
     with engine.connect() as conn:
@@ -162,6 +167,8 @@ def search(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Find models by name, alias or summary, in Chinese or English; tolerant of case, hyphens and typos."""
+    from modelatlas.store import queries as Q
+
     config = settings(db=db, lang=lang)
     with open_store(config).connect() as conn:
         hits = Q.search(conn, text, limit=limit)
@@ -185,6 +192,8 @@ def compare(
     """Compare models side by side, as in the comparison tables of seed 001 (data, code, weights, cost …)."""
     if not 2 <= len(models) <= 6:
         raise BadArgument(f"compare takes 2 to 6 models, got {len(models)}")
+    from modelatlas.store import queries as Q
+
     config = settings(db=db, lang=lang)
     with open_store(config).connect() as conn:
         records = [Q.get_model(conn, Q.resolve(conn, m)) for m in models]

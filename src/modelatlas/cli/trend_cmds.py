@@ -7,22 +7,21 @@ import enum
 import itertools
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from modelatlas.analysis.breakpoints import Breakpoints, find_breakpoints
-from modelatlas.analysis.frame import Selection, load_frame, select
-from modelatlas.analysis.growth import GrowthFit, fit_growth, fit_periods
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings
 from modelatlas.cli._output import Format, counting_bar, emit, emit_json, stdout
 from modelatlas.errors import BadArgument
-from modelatlas.report.headlines import headline, metric_label, months, times
-from modelatlas.report.trends import build_report
-from modelatlas.report.writer import make_folders, write_report
-from modelatlas.store.records import load_models, load_organizations
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from modelatlas.analysis.breakpoints import Breakpoints
+    from modelatlas.analysis.frame import Selection
+    from modelatlas.analysis.growth import GrowthFit
 
 __all__ = ["register", "selection_options"]
 
@@ -68,6 +67,8 @@ def selection_options(
     source: str | None,
 ) -> Selection:
     """The command-line filters as a ``Selection`` (years and months cover their whole span)."""
+    from modelatlas.analysis.frame import Selection
+
     if domain is not None and domain not in DOMAINS:
         raise BadArgument(f"unknown domain {domain!r}: choose one of {', '.join(DOMAINS)}")
     return Selection(
@@ -121,6 +122,10 @@ def trends(
 
       modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
     """
+    from modelatlas.analysis.frame import load_frame, select
+    from modelatlas.analysis.growth import fit_growth, fit_periods
+    from modelatlas.report.headlines import headline, metric_label
+
     config = settings(db=db, lang=lang)
     chosen = selection_options(since, until, domain, org, country, openness, source)
     frame = select(load_frame(config.db), chosen)
@@ -161,6 +166,8 @@ def _eras(
         return None
     if breaks not in ("auto", "1", "2"):
         raise BadArgument(f"--breaks {breaks!r}: use auto, 1 or 2")
+    from modelatlas.analysis.breakpoints import find_breakpoints
+
     return find_breakpoints(frame, metric, breaks=None if breaks == "auto" else int(breaks), **options)
 
 
@@ -183,6 +190,8 @@ def _estimate_note(count: int, lang: str) -> str:
 
 
 def _row(scope: str, fit: GrowthFit, lang: str) -> dict[str, Any]:
+    from modelatlas.report.headlines import months, times
+
     return {
         "scope": scope,
         "n": fit.n,
@@ -233,6 +242,10 @@ def report(
 
       modelatlas report --out report --lang zh
     """
+    from modelatlas.report.trends import build_report
+    from modelatlas.report.writer import make_folders, write_report
+    from modelatlas.store.records import load_models, load_organizations
+
     config = settings(db=db, lang=lang)
     chosen = selection_options(since, until, domain, org, country, openness, source)
     make_folders(out)  # a bad --out fails before any work or progress bar

@@ -6,11 +6,9 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from modelatlas.cli._common import DbOpt, open_store, settings
 from modelatlas.cli._output import stderr
-from modelatlas.web import create_app
 
 __all__ = ["register"]
 
@@ -38,6 +36,10 @@ def serve(
     """
     config = settings(db=db)
     open_store(config).dispose()  # no store: a one-line error now, not a broken page later
+    import uvicorn
+
+    from modelatlas.web import create_app
+
     stderr().print(
         f"modelatlas dashboard on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/models)",
         markup=False,

@@ -17,18 +17,11 @@ from sqlalchemy import Engine, select
 
 from modelatlas.errors import BadArgument
 from modelatlas.live.ledger import iso
+from modelatlas.live.metrics import METRICS
 from modelatlas.store import tables as T
 
 __all__ = ["METRICS", "Trend", "trending"]
 
-#: Each metric and the source that reports it.
-METRICS = {
-    "likes": "hf",
-    "downloads": "hf",
-    "downloads_all_time": "hf",
-    "stars": "github",
-    "forks": "github",
-}
 Order = Literal["gain", "relative"]
 
 

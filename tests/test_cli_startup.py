@@ -1,0 +1,60 @@
+"""Start-up: a command pays only for what it uses, so help and the light commands load no heavy library.
+
+Each check runs in a fresh interpreter (``sys.modules`` of the test process already holds everything),
+invokes the CLI there and lists the modules it ended up with.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+#: Libraries that only some commands need: analysis, charts, files, the web server, the Hub, migrations.
+HEAVY = (
+    "pandas",
+    "numpy",
+    "altair",
+    "pyarrow",
+    "networkx",
+    "fastapi",
+    "uvicorn",
+    "huggingface_hub",
+    "alembic",
+)
+
+_PROBE = """
+import sys
+from modelatlas.cli.app import app
+try:
+    app(sys.argv[1:], standalone_mode=False, prog_name="modelatlas")
+except SystemExit:
+    pass
+print("\\n".join(sorted(sys.modules)))
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    """The top-level packages imported by running ``modelatlas ARGS`` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True, timeout=120
+    )
+    return {name.split(".")[0] for name in done.stdout.splitlines()}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--help",), ("show", "--help"), ("trends", "--help"), ("export", "--help"), ("serve", "--help")],
+    ids=" ".join,
+)
+def test_help_imports_nothing_heavy(args: tuple[str, ...]) -> None:
+    loaded = _loaded(*args)
+    assert "typer" in loaded  # the probe did run the CLI
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_validate_imports_neither_store_nor_analysis() -> None:
+    loaded = _loaded("validate")
+    assert "pydantic" in loaded  # the probe did validate the catalog
+    assert sorted(loaded & {*HEAVY, "sqlalchemy"}) == []
