@@ -15,9 +15,9 @@ from pathlib import Path
 
 from modelatlas.analysis.hardware.memory import Workload, inference
 from modelatlas.analysis.hardware.precision import get_precision
+from modelatlas.analysis.hardware.subjects import catalog_subjects
 from modelatlas.catalog.validate import load_valid_catalog
-from modelatlas.cli._hardware import catalog_subjects
-from modelatlas.config import Settings, bundled_catalog
+from modelatlas.config import bundled_catalog
 from modelatlas.store.build import build_store
 from modelatlas.store.records import load_models
 
@@ -31,8 +31,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'store.db'}"
         build_store(load_valid_catalog(bundled_catalog()), url)
-        config = Settings(db=url)
-        subjects = catalog_subjects(load_models(url), config)
+        subjects = catalog_subjects(load_models(url), bundled_catalog() / "configs")
     seen: set[tuple[str, str, float]] = set()
     header = f"{'model (size)':34} {'precision':9} {'stated GB':>9} {'ours GiB':>9} {'diff':>7}"
     print(f"{header}  context  source / note")
