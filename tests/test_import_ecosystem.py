@@ -1,7 +1,9 @@
 """modelatlas.sources.importers.ecosystem: Stanford CRFM Ecosystem Graphs asset files to rows.
 
 The fixtures under ``fixtures/ecosystem/assets/`` are verbatim copies of upstream files (stanford-crfm/
-ecosystem-graphs @ 576655a); ``fixtures/ecosystem/bad/`` holds hand-written broken inputs.
+ecosystem-graphs @ 576655a); ``fixtures/ecosystem/bad/`` holds hand-written broken inputs;
+``fixtures/ecosystem/family/`` holds verbatim assets (whole entries) of six upstream files whose models
+share a paper with another model of their family.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import pytest
 import yaml
 
 from modelatlas.catalog.schema import PartialDate
+from modelatlas.catalog.validate import validate_catalog
 from modelatlas.errors import InputError
 from modelatlas.sources.importers.ecosystem import read
+from modelatlas.sources.merge import Merger
 from modelatlas.sources.rows import ImportedRow, OrgRef
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ecosystem"
 ASSETS = FIXTURES / "assets"
 BAD = FIXTURES / "bad"
+FAMILY = FIXTURES / "family"
+CATALOG = Path(__file__).resolve().parents[1] / "catalog"
 REAL = Path("/work/shared/data/ecosystem-graphs")
 
 
@@ -324,3 +330,34 @@ def test_whole_real_directory() -> None:
     imported = [row for row in rows if row.model is not None]
     assert len(imported) == len({name.casefold() for name in names})
     assert all(row.skipped and row.skipped.startswith("duplicate of ") for row in rows if row.model is None)
+
+
+# --- merged into the bundled catalog: family members that share a paper -------------------------------
+
+
+def test_family_members_citing_one_paper_stay_apart() -> None:
+    """Falcon-180B cites the Falcon Series paper as Falcon-40B does, Code Tulu 2 the Tulu 2 paper, Flan-UL2
+    the UL2 paper and mT0 the T0 paper: each is a model of its own, not a conflict on its namesake."""
+    catalog = validate_catalog(CATALOG)
+    merger = Merger(catalog)
+    outcomes = {o.name: o for o in merger.apply("ecosystem-graphs:family", FAMILY, read(FAMILY))}
+    assert {name: (o.action, o.model_id) for name, o in outcomes.items()} == {
+        "Tulu 2": ("new", "tulu-2"),
+        "Code Tulu 2": ("new", "code-tulu-2"),
+        "ERNIE-ViLG 2.0": ("conflict", "ernie-vilg-2"),
+        "T0++": ("new", "t0"),
+        "mT0": ("new", "mt0"),
+        "UL2": ("merged", "ul2"),
+        "Flan-UL2": ("new", "flan-ul2"),
+        "Megatron-LM": ("conflict", "megatron-lm"),
+        "Falcon-40B": ("new", "falcon-40b"),
+        "Falcon-180B": ("new", "falcon-180b"),
+    }
+    # what stays a conflict is a real disagreement about the model named: ecosystem-graphs gives
+    # ERNIE-ViLG 2.0 the 10B of ERNIE-ViLG (its paper says 24B), and with no 1T model in the catalog,
+    # Megatron-LM's 1T (of the 2021 paper) is set against the 2019 model's 8.3B
+    ernie = [(c.field, c.kept, c.other) for c in outcomes["ERNIE-ViLG 2.0"].conflicts]
+    assert ("parameters", "24B", "10B") in ernie
+    megatron = [(c.field, c.kept, c.other) for c in outcomes["Megatron-LM"].conflicts]
+    assert ("parameters", "8.3B", "1T") in megatron
+    assert all(d.note != "Flan-UL2" for d in merger.model("ul2").disputes)

@@ -8,12 +8,15 @@ import inspect
 from pathlib import Path
 
 import pytest
+import yaml
 
+from modelatlas.catalog.names import task_slug
 from modelatlas.errors import InputError
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.rows import ImportedRow, OrgRef
 
 FIXTURES = Path(__file__).parent / "fixtures" / "epoch"
+CATALOG_MODELS = Path(__file__).resolve().parents[1] / "catalog" / "models"
 REAL = Path("/work/shared/data/epoch")
 EXPORTS = [
     "notable_ai_models.csv",
@@ -113,13 +116,37 @@ def test_llama_65b_from_notable_ai_models() -> None:
     assert model is not None and model.training is not None and model.parameters is not None
     assert model.parameters.total == 65_200_000_000
     assert model.parameters.note and model.parameters.note.startswith("Model card, table 1")
-    assert model.tasks == ["language modeling", "code generation"]
+    assert model.tasks == ["language-modeling", "code-generation"]
     assert (model.training.tokens, model.training.compute_flop) == (1_400_000_000_000, 5.5e23)
     assert model.training.hardware == "NVIDIA A100 × 2048"
     assert model.training.cost_usd == 578026.3043
     assert model.openness == "research-only"
     assert model.papers[0].arxiv == "2302.13971"
     assert model.sources[0].accessed == file_date(path)  # no "Last modified" column in this export
+
+
+def test_tasks_are_spelt_as_the_catalog_spells_them() -> None:
+    """Epoch writes 'Question answering', 'Speech recognition (ASR)'; the catalog question-answering."""
+    notable = rows("notable_ai_models.csv")
+    qwen_vl, whisper = notable["Qwen-VL"].model, notable["Whisper"].model
+    assert qwen_vl is not None and whisper is not None
+    assert qwen_vl.tasks == ["image-captioning", "chat", "question-answering", "visual-question-answering"]
+    assert whisper.tasks == ["speech-recognition"]
+    catalog = {
+        t
+        for f in CATALOG_MODELS.glob("*.yaml")
+        for t in yaml.safe_load(f.read_text(encoding="utf-8")).get("tasks") or []
+    }
+    assert {
+        "image-captioning",
+        "question-answering",
+        "visual-question-answering",
+        "speech-recognition",
+    } <= catalog
+    for export in ("notable_ai_models.csv", "all_ai_models.csv", "pcd_all_ml_systems_2023.csv"):
+        for row in read(FIXTURES / export):
+            for task in row.model.tasks if row.model else []:
+                assert task == task_slug(task) and " " not in task, (export, row.line, task)
 
 
 def test_links_that_are_not_urls_become_a_citation() -> None:
@@ -187,7 +214,7 @@ def test_legacy_pcd_export() -> None:
     assert gpt3.parameters.total == 175_000_000_000  # written 1.75E+11
     # the legacy export has no dataset-size notes, so its datapoints are not taken for tokens
     assert (gpt3.training.compute_flop, gpt3.training.tokens) == (3.14e23, None)
-    assert gpt3.tasks == ["text autocompletion"]
+    assert gpt3.tasks == ["text-autocompletion"]
     assert by_line[6].organizations == [OrgRef(name="OpenAI", kind="company")]
     assert by_line[3].skipped == "duplicate of line 2"  # FLAN twice
     assert (by_line[5].skipped, by_line[5].name) == ("no model name", "")

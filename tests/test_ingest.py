@@ -230,3 +230,27 @@ def test_import_on_every_backend(
     assert count(store_url, "conflicts") >= 3
     assert run(capsys, "build")[0] == 0  # the rebuild carries the import over
     assert count(store_url, "import_rows") == 62 and count(store_url, "models") == 106
+
+
+def test_family_members_are_not_conflicts_of_their_namesakes(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """Rows that cite a family's shared paper (Falcon-180B, Code Tulu 2, Flan-UL2, mT0) become models of
+    their own; only the genuine disagreements are listed by `conflicts`."""
+    family = FIXTURES / "ecosystem" / "family"
+    code, out, err = run(capsys, "import", "ecosystem-graphs", str(family), "--format", "csv")
+    assert code == 0, err
+    by_name = {r["name"]: r for r in report(out)}
+    assert by_name["Falcon-180B"]["model_id"] == "falcon-180b"
+    assert by_name["Flan-UL2"]["model_id"] == "flan-ul2"
+    code, out, _ = run(capsys, "conflicts", "--origin", "ecosystem", "--format", "json")
+    assert code == 0
+    found = {(c["model_id"], c["field"], c["kept"], c["other"]) for c in json.loads(out)}
+    sizes_and_dates = {c for c in found if c[1] in ("parameters", "released")}
+    assert sizes_and_dates == {
+        ("ernie-vilg-2", "parameters", "24B", "10B"),
+        ("megatron-lm", "parameters", "8.3B", "1T"),
+        ("megatron-lm", "released", "2019-08", "2021-04-09"),
+    }
+    code, out, _ = run(capsys, "show", "falcon-180b", "--format", "json")
+    assert json.loads(out)["parameters"]["total"] == 180_000_000_000

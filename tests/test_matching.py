@@ -12,9 +12,20 @@ from typing import Any
 
 import pytest
 
+from modelatlas.catalog.names import task_slug
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import validate_catalog
-from modelatlas.sources.matching import Match, Matcher, code_key, size_of, versions
+from modelatlas.sources.matching import (
+    EDITION_WORDS,
+    SIZE_WORDS,
+    Match,
+    Matcher,
+    _split_size,
+    code_key,
+    edition_apart,
+    size_of,
+    versions,
+)
 from modelatlas.sources.rows import build_model
 
 CATALOG = Path(__file__).resolve().parents[1] / "catalog"
@@ -351,3 +362,231 @@ def test_weak_size_match_needs_release_years_within_one(bundled: Matcher) -> Non
 def test_decimal_sizes_are_not_confused(bundled: Matcher) -> None:
     found = bundled.match(model("Cerebras-GPT-13B"))
     assert found is not None and found.variant == "Cerebras-GPT-13B"
+
+
+# --- another member of the family: an edition word, glued letters, a size far off -------------------
+
+DEEPSEEK_CODE = ["https://github.com/deepseek-ai/DeepSeek-V2"]
+
+
+def deepseek_v2(**fields: Any) -> Model:
+    """As the lists give it: 236B, with the code repository that the Lite model shares."""
+    return model("DeepSeek-V2", parameters={"total": "236B"}, code=DEEPSEEK_CODE, **fields)
+
+
+def test_edition_word_in_the_row_name_is_another_model() -> None:
+    """open-llms' DeepSeek-V2-Lite links DeepSeek-V2's code: the shared code does not make it DeepSeek-V2."""
+    matcher = matcher_of(deepseek_v2())
+    assert matcher.match(model("DeepSeek-V2-Lite", code=DEEPSEEK_CODE)) is None
+    assert matcher.match(model("DeepSeek-V2 Lite", code=DEEPSEEK_CODE, parameters={"total": "16B"})) is None
+    # Chat is the same model's weights; a word that names no edition is harmless
+    assert matcher.match(model("DeepSeek-V2-Chat", code=DEEPSEEK_CODE)) == Match(
+        "deepseek-v2", "code github.com/deepseek-ai/deepseek-v2", weak=True
+    )
+    assert matcher.match(model("DeepSeek-V2 (DeepSeek AI)", code=DEEPSEEK_CODE)) is not None
+
+
+def test_edition_listed_by_the_catalog_matches() -> None:
+    as_alias = matcher_of(deepseek_v2(aliases=["DeepSeek-V2-Lite"]))
+    assert as_alias.match(model("DeepSeek V2 Lite")) == Match("deepseek-v2", "alias 'DeepSeek-V2-Lite'")
+    as_variant = matcher_of(deepseek_v2(variants=[{"name": "DeepSeek-V2-Lite", "parameters": "15.7B"}]))
+    found = as_variant.match(model("DeepSeek-V2-Lite", code=DEEPSEEK_CODE, parameters={"total": "16B"}))
+    assert found == Match("deepseek-v2", "variant name 'DeepSeek-V2-Lite'", variant="DeepSeek-V2-Lite")
+
+
+@pytest.mark.parametrize(
+    ("row", "catalog", "paper"),
+    [
+        ("Flan-UL2", "UL2", "2205.05131"),  # ecosystem-graphs cites the UL2 paper for Flan-UL2
+        ("Code Tulu 2", "Tulu 2", "2311.10702"),
+        ("mT0", "T0", "2110.08207"),  # letters glued on: mT0 is not T0 (nor ChatGLM GLM)
+    ],
+)
+def test_a_paper_shared_by_a_family_does_not_join_its_members(row: str, catalog: str, paper: str) -> None:
+    matcher = matcher_of(model(catalog, papers=[{"arxiv": paper}]))
+    assert matcher.match(model(row, papers=[{"arxiv": paper}])) is None
+    # under the model's own name (plus harmless words) the paper still finds it
+    assert matcher.match(model(f"{catalog} (release)", papers=[{"arxiv": paper}])) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "apart"),
+    [
+        ("DeepSeek-V2-Lite", "DeepSeek-V2", "lite"),
+        ("DeepSeek-V2", "DeepSeek-V2-Lite", "lite"),  # either way round
+        ("Flan-UL2", "UL2", "flan"),
+        ("Qwen2.5-Coder (7B)", "Qwen2.5", "coder"),
+        ("mT0", "T0", "m"),
+        ("ChatGLM", "GLM", "chat"),
+        ("Mengzi model", "Mengzi", ""),
+        ("Cerebras GPT small", "CerebrasGPT", "small"),  # spelt apart or together, the same words
+        ("Whisper-Large V2 (OpenAI)", "large-v2", ""),
+        ("Megatron-LM", "Megatron-LM (1T)", ""),
+        ("FalconLite2", "Falcon", "lite"),
+        ("Transformers", "Transformer", None),  # glued onto the end, but no edition: spelt alike
+        ("True-Regularization+Finetune+Dynamic-Eval", "True-Regularization+Finetune", ""),
+        ("Falcon-180B", "Falcon-40B", None),  # neither contains the other: sizes decide
+        ("Chinchila", "Chinchilla", None),
+        ("LLaMA", "LLaMA", None),
+    ],
+)
+def test_edition_apart(name: str, other: str, apart: str | None) -> None:
+    assert edition_apart(name, other) == apart
+
+
+def test_size_word_with_the_same_size_is_the_model() -> None:
+    """Epoch's CPM-Large (2.6B) is CPM, which is 2.6B: the size word names the model itself."""
+    paper = [{"arxiv": "2012.00413"}]
+    matcher = matcher_of(model("CPM", parameters={"total": "2.6B"}, papers=paper))
+    found = matcher.match(model("CPM-Large", parameters={"total": "2.6B"}, papers=paper))
+    assert found == Match("cpm", "arXiv 2012.00413", weak=True)
+    assert matcher.match(model("CPM-Large", papers=paper)) is None  # no size to tell
+    assert matcher.match(model("CPM-Small", parameters={"total": "109M"}, papers=paper)) is None
+    # an edition that is not a size is another model whatever its size
+    ul2 = [{"arxiv": "2205.05131"}]
+    flan = matcher_of(model("UL2", parameters={"total": "20B"}, papers=ul2))
+    assert flan.match(model("Flan-UL2", parameters={"total": "20B"}, papers=ul2)) is None
+
+
+def test_edition_words_leave_base_chat_and_instruct_out() -> None:
+    assert EDITION_WORDS.isdisjoint({"base", "chat", "instruct"})
+    assert {"lite", "mini", "small", "flan", "code"} <= EDITION_WORDS
+    assert SIZE_WORDS < EDITION_WORDS and "flan" not in SIZE_WORDS
+
+
+FALCON_PAPER = [{"arxiv": "2311.16867"}]
+
+
+def test_size_far_from_the_model_refuses_a_paper_match() -> None:
+    """ecosystem-graphs cites 'The Falcon Series' for both Falcon-40B and Falcon-180B."""
+    falcon_40b = model("Falcon-40B", parameters={"total": "40B"}, papers=FALCON_PAPER, released="2023-06-14")
+    matcher = matcher_of(falcon_40b)
+    row = model("Falcon-180B", parameters={"total": "180B"}, papers=FALCON_PAPER, released="2023-09-06")
+    assert matcher.match(row) is None
+    # near the model's size, or of unknown size, the paper matches as before
+    for size in ({"total": "41B"}, {}):
+        found = matcher.match(model("Falcon 40B-TII", parameters=size, papers=FALCON_PAPER))
+        assert found == Match("falcon-40b", "arXiv 2311.16867", weak=True)
+
+
+def test_size_near_a_variant_matches_the_variant() -> None:
+    family = model(
+        "LLaMA",
+        parameters={"total": "65.2B"},
+        variants=[{"name": "LLaMA-7B", "parameters": "6.7B"}],
+        papers=[{"arxiv": "2302.13971"}],
+    )
+    row = model("Meta LLaMA", parameters={"total": "7B"}, papers=[{"arxiv": "2302.13971"}])
+    # the row is the variant: its size is the variant's, not a conflict with the 65.2B total
+    found = matcher_of(family).match(row)
+    assert found == Match("llama", "arXiv 2302.13971", variant="LLaMA-7B", weak=True)
+    row = model("Meta LLaMA", parameters={"total": "65B"}, papers=[{"arxiv": "2302.13971"}])
+    assert matcher_of(family).match(row) == Match("llama", "arXiv 2302.13971", weak=True)
+
+
+def test_size_far_from_the_model_refuses_a_name_with_a_size() -> None:
+    """ecosystem-graphs' Platypus is 13B; the store's only Platypus is Platypus-70B."""
+    matcher = matcher_of(model("Platypus-70B", parameters={"total": "70B"}))
+    assert matcher.match(model("Platypus", parameters={"total": "13B"})) is None
+    assert matcher.match(model("Platypus", parameters={"total": "70B"})) == Match(
+        "platypus-70b", "name with a size: 'Platypus-70B'", weak=True
+    )
+    # sources that count a little differently still agree (Persimmon-8B has 9.3B parameters)
+    persimmon = matcher_of(model("Persimmon-8B", parameters={"total": "9.3B"}))
+    assert persimmon.match(model("Persimmon", parameters={"total": "8B"})) is not None
+
+
+def test_a_name_only_spelt_alike_needs_a_close_size() -> None:
+    """``mT0`` (13B) and ``T0++`` (11B) share the T0 paper and two letters: not enough, 18% apart."""
+    matcher = matcher_of(model("T0++", parameters={"total": "11B"}, papers=[{"arxiv": "2110.08207"}]))
+    paper = [{"arxiv": "2110.08207"}]
+    assert matcher.match(model("mT0", parameters={"total": "13B"}, papers=paper)) is None
+    assert matcher.match(model("T0pp", parameters={"total": "11B"}, papers=paper)) is not None
+
+
+MEGATRON = {"parameters": {"total": "8.3B"}, "released": "2019-08", "papers": [{"arxiv": "1909.08053"}]}
+MEGATRON_1T_ROW = {
+    "id": "megatron-lm",
+    "parameters": {"total": "1T"},
+    "released": "2021-04-09",
+    "papers": [{"arxiv": "2104.04473"}],
+}
+
+
+def test_exact_name_far_in_size_goes_to_the_model_with_the_name_and_the_size() -> None:
+    """ecosystem-graphs' Megatron-LM is the 1T model of the 2021 paper; Epoch names it Megatron-LM (1T)."""
+    sized = model("Megatron-LM (1T)", parameters={"total": "1T"}, released="2021-04-09")
+    matcher = matcher_of(model("Megatron-LM", **MEGATRON), sized)
+    found = matcher.match(model("Megatron-LM", **MEGATRON_1T_ROW))
+    assert found == Match("megatron-lm-1t", "name 'Megatron-LM (1T)', not megatron-lm (8.3B: id)", weak=True)
+    # the 8.3B row is still Megatron-LM
+    assert matcher.match(model("Megatron-LM", **MEGATRON)) == Match("megatron-lm", "id")
+
+
+def test_exact_name_far_in_size_goes_to_the_model_with_its_paper_and_size() -> None:
+    trillion = model("Megatron-LM GPU Clusters", parameters={"total": "1T"}, papers=[{"arxiv": "2104.04473"}])
+    matcher = matcher_of(model("Megatron-LM", **MEGATRON), trillion)
+    found = matcher.match(model("Megatron-LM", **MEGATRON_1T_ROW))
+    assert found is not None and found.model_id == "megatron-lm-gpu-clusters" and found.weak
+    assert found.how.startswith("arXiv 2104.04473, not megatron-lm")
+
+
+def test_exact_name_far_in_size_with_nothing_better_stays() -> None:
+    """With no 1T model the name decides, and the sizes become a conflict (as ERNIE-ViLG 2.0's 10B vs 24B)."""
+    matcher = matcher_of(model("Megatron-LM", **MEGATRON))
+    assert matcher.match(model("Megatron-LM", **MEGATRON_1T_ROW)) == Match("megatron-lm", "id")
+
+
+@pytest.mark.parametrize(
+    ("name", "split"),
+    [
+        ("mT0-13B", ("mt0", 13_000_000_000)),  # the key mt013b alone would give "mt"
+        ("GPT-2 1.5B", ("gpt2", 1_500_000_000)),
+        ("Megatron-LM (1T)", ("megatronlm", 1_000_000_000_000)),
+        ("GPT-NeoX-20B", ("gptneox", 20_000_000_000)),
+        ("Pythia12B", ("pythia", 12_000_000_000)),  # not set off: split as size_of does
+        ("Whisper", None),
+    ],
+)
+def test_split_size_keeps_the_digits_of_the_name(name: str, split: tuple[str, int] | None) -> None:
+    assert _split_size(name) == split
+
+
+def test_row_name_without_the_size_when_the_name_ends_in_a_digit() -> None:
+    """Epoch's mT0-13B: ecosystem-graphs' mT0 is it (it was not found, the stem being "mt")."""
+    matcher = matcher_of(model("mT0-13B", parameters={"total": "13B"}))
+    assert matcher.match(model("mT0", parameters={"total": "13B"})) == Match(
+        "mt0-13b", "name with a size: 'mT0-13B'", weak=True
+    )
+    assert matcher_of(model("GPT-2 1.5B")).match(model("GPT-2")) is not None
+
+
+# --- tasks ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "slug"),
+    [
+        ("question answering", "question-answering"),
+        ("Image classification", "image-classification"),
+        ("code generation", "code-generation"),
+        ("(Visual) Question answering", "visual-question-answering"),
+        ("Speech recognition (ASR)", "speech-recognition"),
+        ("Named entity recognition (NER)", "named-entity-recognition"),
+        ("Protein or nucleotide language model (pLM/nLM)", "protein-or-nucleotide-language-model"),
+        ("Animal (human/non-human) imitation", "animal-human-non-human-imitation"),
+        ("Language modeling/generation", "language-modeling-generation"),
+        ("3D reconstruction", "3d-reconstruction"),
+        ("  Text-to-image ", "text-to-image"),
+        ("question-answering", "question-answering"),
+        ("", ""),
+    ],
+)
+def test_task_slug(task: str, slug: str) -> None:
+    assert task_slug(task) == slug
+
+
+def test_task_slug_keeps_every_catalog_spelling() -> None:
+    tasks = {t for entry in validate_catalog(CATALOG).models for t in entry.record.tasks}
+    assert len(tasks) > 100
+    assert {t for t in tasks if task_slug(t) != t} == set()

@@ -617,3 +617,60 @@ def test_merging_leaves_the_given_catalog_alone(bundled_catalog: Catalog) -> Non
     merged = merger.catalog()
     assert len(merged.models) == len(bundled_catalog.models) + 1
     assert len(merged.organizations) == len(bundled_catalog.organizations) + 1
+
+
+# --- another member of a family is another model ---------------------------------------------------
+
+FAMILY_LIST = Path(__file__).parent / "fixtures" / "merge" / "open-llms_deepseek-v2.md"
+
+
+def test_an_edition_sharing_the_code_is_a_model_of_its_own(bundled: Merger) -> None:
+    """open-llms' DeepSeek-V2 (236B) and DeepSeek-V2-Lite (16B) both link DeepSeek-V2's code repository."""
+    full, lite = bundled.apply("paper-table:open-llms", INPUT, paper_table.read(FAMILY_LIST))
+    assert (full.action, full.model_id) == ("new", "deepseek-v2")
+    assert (lite.action, lite.model_id, lite.conflicts) == ("new", "deepseek-v2-lite", [])
+    weights = bundled.model("deepseek-v2").weights
+    assert weights is not None
+    assert weights.huggingface == ["deepseek-ai/DeepSeek-V2", "deepseek-ai/DeepSeek-V2-Chat"]
+    lite_model = bundled.model("deepseek-v2-lite")
+    assert lite_model.parameters is not None and lite_model.parameters.total == 16_000_000_000
+
+
+def test_a_row_far_from_its_namesake_in_size_merges_into_the_sized_model(bundled: Merger) -> None:
+    """ecosystem-graphs' Megatron-LM is the 1T model of arXiv 2104.04473, which Epoch lists as
+    'Megatron-LM (1T)'; the catalog's Megatron-LM is the 8.3B model of 2019."""
+    before = bundled.model("megatron-lm")
+    epoch_row = row("Megatron-LM (1T)", 1, parameters={"total": "1T"}, released="2021-04-09")
+    ecosystem_row = row(
+        "Megatron-LM",
+        2,
+        parameters={"total": "1T"},
+        released="2021-04-09",
+        papers=[{"arxiv": "2104.04473", "title": "Efficient Large-Scale Language Model Training"}],
+    )
+    first, second = bundled.apply("list", INPUT, [epoch_row, ecosystem_row])
+    assert (first.action, first.model_id) == ("new", "megatron-lm-1t")
+    assert (second.action, second.model_id, second.conflicts) == ("merged", "megatron-lm-1t", [])
+    assert second.matched_by == "name 'Megatron-LM (1T)', not megatron-lm (8.3B: id)"
+    assert bundled.model("megatron-lm") == before
+    assert [p.arxiv for p in bundled.model("megatron-lm-1t").papers] == ["2104.04473"]
+
+
+def test_imported_tasks_take_the_catalog_spelling(tiny: Merger) -> None:
+    """Epoch writes 'Question answering'; the catalog 'question-answering'. Rows stored before the
+    importer slugged its tasks are spelt the catalog's way when merged again."""
+    new = apply_one(tiny, row("Brand New", tasks=["Question answering", "(Visual) Question answering"]))
+    assert tiny.model(new.model_id or "").tasks == ["question-answering", "visual-question-answering"]
+    assert not tiny.model("llama").tasks
+    apply_one(tiny, row("LLaMa", tasks=["question answering", "question-answering", "Code generation"]))
+    assert tiny.model("llama").tasks == ["question-answering", "code-generation"]
+
+
+def test_a_row_of_a_variants_size_is_compared_with_the_variant(bundled: Merger) -> None:
+    """awesome-huge-models' Megatron-BERT (3.9B) cites the Megatron-LM paper: it is the 3.9B BERT variant
+    the catalog lists, not a 3.9B-vs-8.3B conflict on Megatron-LM."""
+    outcome = apply_one(
+        bundled, row("Megatron-BERT", parameters={"total": "3.9B"}, papers=[{"arxiv": "1909.08053"}])
+    )
+    assert (outcome.action, outcome.model_id, outcome.conflicts) == ("merged", "megatron-lm", [])
+    assert outcome.matched_by == "arXiv 1909.08053"

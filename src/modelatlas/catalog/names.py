@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["name_key"]
+__all__ = ["name_key", "task_slug"]
 
 #: A decimal point between digits is kept: ``Cerebras-GPT-1.3B`` is not ``-13B``.
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _NOT_WORD = re.compile(r"[^0-9a-z.\u3400-\u9fff\uf900-\ufaff]+")
+#: A closing abbreviation in brackets (``(ASR)``), and the gaps between a task's words.
+_TASK_ABBREVIATION = re.compile(r"\s*\((?=[^()\s]*[A-Z][^()\s]*[A-Z])[^()\s]+\)\s*$")
+_TASK_GAP = re.compile(r"[\W_]+")
 
 
 def name_key(text: str) -> str:
@@ -22,3 +25,18 @@ def name_key(text: str) -> str:
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     folded = folded.replace("α", "alpha").replace("+", "plus")
     return _NOT_WORD.sub("", _STRAY_DOT.sub("", folded))
+
+
+def task_slug(task: str) -> str:
+    """A task as the catalog spells it: lower case, words joined by hyphens, no brackets.
+
+    ``Question answering`` → ``question-answering``, ``(Visual) Question answering`` →
+    ``visual-question-answering``; a closing abbreviation in brackets is dropped with them (``Speech
+    recognition (ASR)`` → ``speech-recognition``). The catalog's own slugs are left as they are. Every
+    importer's tasks go through it (the merge applies it to each row), so one task has one spelling.
+    """
+    text = unicodedata.normalize("NFKC", task).strip()
+    found = _TASK_ABBREVIATION.search(text)
+    if found and found.start() > 0:
+        text = text[: found.start()]
+    return _TASK_GAP.sub("-", text.casefold()).strip("-")

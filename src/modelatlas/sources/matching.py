@@ -5,7 +5,15 @@ trailing size (``GPT-NeoX-20B`` → ``GPT-NeoX`` when that model is 20B); the pa
 Face repo id; a code URL. A key that points at two models matches neither. Keys other than the name must
 also agree on the name: the versions in the two names must be the same (``Whisper`` is not ``Whisper V2``,
 ``Stable Diffusion 1.0`` is not ``2.0``) and the names must look alike, because lists link the wrong paper
-(seed 004 gives Cerebras-GPT the Chinchilla paper).
+(seed 004 gives Cerebras-GPT the Chinchilla paper). Looking alike is not enough when one name is the other
+plus an edition word (``DeepSeek-V2-Lite`` is not ``DeepSeek-V2``, ``Flan-UL2`` not ``UL2``) or plus
+letters glued to it (``mT0`` is not ``T0``): a paper, repository or code base is shared by a whole family.
+
+Sizes decide too. A match by anything but the exact name is refused when the row's parameter count is far
+from the model's (and from each of its variants'): ``Falcon-180B`` citing the Falcon paper is not
+``Falcon-40B``. An exact name whose model is far off in size gives way to a model that has the name and
+the size (``Megatron-LM`` at 1T is ``Megatron-LM (1T)``, not the 8.3B ``Megatron-LM``); with none, the
+name match stands and the sizes become a conflict.
 """
 
 from __future__ import annotations
@@ -20,11 +28,34 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count, parse_count
 
-__all__ = ["Match", "Matcher", "code_key", "size_of", "versions"]
+__all__ = [
+    "EDITION_WORDS",
+    "SIZE_WORDS",
+    "FAR",
+    "Match",
+    "Matcher",
+    "code_key",
+    "edition_apart",
+    "size_of",
+    "versions",
+]
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)([kmbt])$")
 _VERSION = re.compile(r"(?<![\d.])v?(\d+(?:\.\d+)*)", re.IGNORECASE)
 _SIZE_WORD = re.compile(r"\d+(?:\.\d+)?\s*[kmbt]\b|\d+x\d+(?:\.\d+)?[kmbt]\b", re.IGNORECASE)
+#: A size at the end of a spelling, set off from the name: ``mT0-13B``, ``Megatron-LM (1T)``, ``GPT-2 1.5B``.
+_TRAILING_SIZE = re.compile(r"[\s\-_/(]\(?\s*(\d+(?:\.\d+)?\s*[kmbt])\s*\)?\s*$", re.IGNORECASE)
+_SEPARATORS = re.compile(r"[^\w.+\u03b1]+|_")
+_WORD = re.compile(r"\d+(?:\.\d+)*|\D+")
+#: Words that make a name another member of a family: a size, a tier or a derived edition. ``Base``,
+#: ``Chat`` and ``Instruct`` are left out: they are usually the same weights' size and release.
+SIZE_WORDS = frozenset("lite light mini small tiny nano micro medium large".split())
+EDITION_WORDS = SIZE_WORDS | frozenset(
+    "pro max ultra turbo flash heavy code coder math flan vl vision".split()
+)
+#: Sizes further apart than this factor are different models.
+FAR = 1.2
+#: A bracketed abbreviation closing a task: ``Speech recognition (ASR)``, ``... language model (pLM/nLM)``.
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +93,73 @@ def _close(size: int, other: int | None) -> bool:
     return other is not None and abs(size - other) <= 0.1 * max(size, other)
 
 
+def _near(size: int, other: int | None) -> bool:
+    """Within ``FAR`` of each other: 8B and 9.3B are one model as two sources count it, 40B and 180B not."""
+    return other is not None and other > 0 and size > 0 and max(size, other) <= FAR * min(size, other)
+
+
+def _split_size(spelling: str) -> tuple[str, int] | None:
+    """The name key and size of a spelling that ends in a size: ``mT0-13B`` → ``("mt0", 13e9)``.
+
+    A size set off by a space, hyphen or bracket is split there, so the digits of the name stay in it
+    (the key ``mt013b`` alone would give ``mt``); otherwise the key is split as ``size_of`` does.
+    """
+    found = _TRAILING_SIZE.search(spelling)
+    if found and found.start() > 0:
+        stem = name_key(spelling[: found.start()])
+        if stem:
+            return stem, parse_count(found.group(1).replace(" ", ""))
+    return size_of(name_key(spelling))
+
+
+def _words(spelling: str) -> list[str]:
+    """The name key of ``spelling`` cut into words: at spaces and punctuation, and between letters and
+    digits (``DeepSeek-V2-Lite`` → deepseek, v, 2, lite)."""
+    words: list[str] = []
+    for piece in _SEPARATORS.split(spelling.replace("+", " plus ")):
+        words += _WORD.findall(name_key(piece))
+    return words
+
+
+def edition_apart(name: str, other: str) -> str | None:
+    """What makes ``name`` and ``other`` two members of a family when one name contains the other.
+
+    The edition word one adds (``DeepSeek-V2-Lite`` / ``DeepSeek-V2`` → ``lite``), or the letters glued onto
+    the front of the other (``mT0`` / ``T0`` → ``m``, ``ChatGLM`` / ``GLM`` → ``chat``). ``""`` when one only
+    adds words that name no edition (``Mengzi model`` / ``Mengzi``); None when neither contains the other,
+    or only with letters glued onto its end that name no edition (``Transformers`` / ``Transformer``).
+    """
+    key, other_key = name_key(name), name_key(other)
+    if not key or not other_key or key == other_key:
+        return None
+    longer, short = (name, other_key) if len(key) > len(other_key) else (other, key)
+    words = _words(longer)
+    long_key = "".join(words)
+    if long_key != name_key(longer) or short not in long_key:
+        return None
+    ends, at = [], 0
+    for word in words:
+        ends.append((at, at + len(word), word))
+        at += len(word)
+    starts, stops = {s for s, _, _ in ends}, {e for _, e, _ in ends}
+    verdict: str | None = None
+    for found in re.finditer(f"(?={re.escape(short)})", long_key):
+        begin, end = found.start(), found.start() + len(short)
+        if begin not in starts:  # glued onto the front: mT0, ChatGLM
+            verdict = verdict or long_key[max(b for b in starts if b < begin) : begin]
+            continue
+        if end not in stops:  # glued onto the end: only an edition word tells (FalconLite2)
+            tail = long_key[end : min(e for e in stops if e > end)]
+            verdict = verdict or next((w for w in sorted(EDITION_WORDS) if tail.startswith(w)), None)
+            continue
+        added = [w for s, e, w in ends if e <= begin or s >= end]
+        edition = next((w for w in added if w in EDITION_WORDS), "")
+        if not edition:
+            return ""
+        verdict = edition
+    return verdict
+
+
 class Matcher:
     """An index of models by every key above; ``add`` models, then ``match`` imported ones."""
 
@@ -72,6 +170,8 @@ class Matcher:
         self._stems: dict[str, set[str]] = defaultdict(set)
         self._arxiv: dict[str, set[str]] = defaultdict(set)
         self._hf: dict[str, set[str]] = defaultdict(set)
+        #: Hugging Face repos listed under a variant: the row that links one names that variant.
+        self._variant_repos: set[str] = set()
         self._code: dict[str, set[str]] = defaultdict(set)
 
     def __contains__(self, model_id: str) -> bool:
@@ -87,7 +187,7 @@ class Matcher:
             if key:
                 self._names[key].add(model.id)
                 self._name_kind.setdefault((key, model.id), (kind, spelling))
-                split = size_of(key)
+                split = _split_size(spelling)
                 if split:
                     self._stems[split[0]].add(model.id)
         for paper in model.papers:
@@ -97,6 +197,7 @@ class Matcher:
         repos += [r for v in model.variants for r in v.weights]
         for repo in repos:
             self._hf[repo.casefold()].add(model.id)
+        self._variant_repos.update(r.casefold() for v in model.variants for r in v.weights)
         for url in model.code:
             self._code[code_key(url)].add(model.id)
 
@@ -116,21 +217,92 @@ class Matcher:
             if kind == "variant":
                 return Match(found, f"variant name {spelling!r}", variant=spelling)
             return Match(found, f"{kind} {spelling!r}")
-        return self._by_size(key)
+        return self._by_size(name, key)
 
     def match(self, model: Model) -> Match | None:
         """The catalog model ``model`` describes, or None if it is new."""
+        found = self._match(model)
+        if found is not None and not found.weak and not self._near_size(model, found):
+            # the exact name, but far off in size: a model with the name and the size is the one meant
+            found = self._sized(model, found) or found
+        return found and self._of_variant(model, found)
+
+    def _of_variant(self, model: Model, found: Match) -> Match:
+        """``found`` naming the variant whose size the row gives, when the model's total is not it.
+
+        Megatron-BERT (3.9B) cites the Megatron-LM paper: it is Megatron-LM's 3.9B BERT variant, and its
+        size is compared with the variant's, not with the 8.3B total.
+        """
+        size = model.parameters.total if model.parameters else None
+        target = self._models[found.model_id]
+        total = target.parameters.total if target.parameters else None
+        if found.variant is not None or size is None or total is None or _near(size, total):
+            return found
+        sizes = [(v.parameters, v.name) for v in target.variants if v.parameters is not None]
+        near = [(abs(other - size), name) for other, name in sizes if _near(size, other)]
+        if not near:
+            return found
+        return Match(found.model_id, found.how, min(near)[1], found.weak)
+
+    def _match(self, model: Model) -> Match | None:
         if model.id in self._models and name_key(self._models[model.id].name) == name_key(model.name):
             return Match(model.id, "id")
         for spelling in [model.name, *model.aliases]:
             found = self.by_name(spelling)
-            if found and (not found.weak or self._same_time(model, found.model_id)):
+            if found and (not found.weak or self._weak_fits(model, found)):
                 return found
-        for how, ids in self._strong_keys(model):
+        return self._by_keys(model)
+
+    def _by_keys(self, model: Model, *, besides: str | None = None) -> Match | None:
+        for how, ids, variant_key in self._strong_keys(model):
             model_id = self._unique(ids)
-            if model_id and self._same_model(model.name, model_id) and self._same_time(model, model_id):
-                return Match(model_id, how, weak=True)
+            if model_id is None or model_id == besides:
+                continue
+            alike = self._same_model(model, model_id, editions=not variant_key)
+            if alike is None:
+                continue
+            found = Match(model_id, how, weak=True)
+            if self._weak_fits(model, found, strict=alike == "alike"):
+                return found
         return None
+
+    def _weak_fits(self, model: Model, found: Match, *, strict: bool = False) -> bool:
+        """A weak match holds if the release years and the sizes agree (or either is unknown)."""
+        return self._same_time(model, found.model_id) and self._near_size(model, found, strict=strict)
+
+    def _near_size(self, model: Model, found: Match, *, strict: bool = False) -> bool:
+        """Whether the row's size is near the model's, or one of its variants' (or either is unknown).
+
+        ``strict``: within 10%, for a name only spelt alike (``mT0`` at 13B is not ``T0++`` at 11B).
+        """
+        size = model.parameters.total if model.parameters else None
+        sizes = self._sizes(found)
+        near = _close if strict else _near
+        return size is None or not sizes or any(near(size, s) for s in sizes)
+
+    def _sizes(self, found: Match) -> list[int]:
+        target = self._models[found.model_id]
+        variants = [(v.name, v.parameters) for v in target.variants if v.parameters is not None]
+        if found.variant is not None:
+            return [size for name, size in variants if name_key(name) == name_key(found.variant)]
+        total = [target.parameters.total] if target.parameters and target.parameters.total else []
+        return total + [size for _, size in variants]
+
+    def _sized(self, model: Model, found: Match) -> Match | None:
+        """Another model that has the row's name and its size: ``Megatron-LM`` at 1T is ``Megatron-LM (1T)``.
+
+        Either the name with the size is another model's name, or a paper, repository or code link of the
+        row is the model's and the model is about that size.
+        """
+        assert model.parameters is not None and model.parameters.total is not None
+        instead = self.by_name(f"{model.name} {format_count(model.parameters.total)}")
+        if instead is None or instead.model_id == found.model_id or not self._weak_fits(model, instead):
+            instead = self._by_keys(model, besides=found.model_id)
+        if instead is None:
+            return None
+        held = format_count(self._sizes(found)[0])
+        how = f"{instead.how}, not {found.model_id} ({held}: {found.how})"
+        return Match(instead.model_id, how, instead.variant, weak=True)
 
     def _same_time(self, model: Model, model_id: str) -> bool:
         """Whether the two were released within a year of each other (or either date is unknown).
@@ -142,8 +314,8 @@ class Matcher:
             return True
         return abs(model.released.date.year - target.date.year) <= 1
 
-    def _by_size(self, key: str) -> Match | None:
-        split = size_of(key)
+    def _by_size(self, name: str, key: str) -> Match | None:
+        split = _split_size(name)
         if split:  # "GPT-NeoX-20B" → GPT-NeoX, if that model is about 20B
             stem, size = split
             found = self._unique(self._names.get(stem))
@@ -154,22 +326,47 @@ class Matcher:
                 return Match(found, f"name with a size: {self._models[found].name!r}", weak=True)
         return None
 
-    def _strong_keys(self, model: Model) -> list[tuple[str, set[str] | None]]:
-        keys: list[tuple[str, set[str] | None]] = []
-        keys += [(f"arXiv {p.arxiv}", self._arxiv.get(p.arxiv)) for p in model.papers if p.arxiv]
+    def _strong_keys(self, model: Model) -> list[tuple[str, set[str] | None, bool]]:
+        """Each key of the row: how to say it, the models that have it, whether it is a variant's repo."""
+        keys: list[tuple[str, set[str] | None, bool]] = []
+        keys += [(f"arXiv {p.arxiv}", self._arxiv.get(p.arxiv), False) for p in model.papers if p.arxiv]
         repos = model.weights.huggingface if model.weights else []
-        keys += [(f"Hugging Face repo {r}", self._hf.get(r.casefold())) for r in repos]
-        keys += [(f"code {code_key(u)}", self._code.get(code_key(u))) for u in model.code]
+        keys += [
+            (f"Hugging Face repo {r}", self._hf.get(r.casefold()), r.casefold() in self._variant_repos)
+            for r in repos
+        ]
+        keys += [(f"code {code_key(u)}", self._code.get(code_key(u)), False) for u in model.code]
         return keys
 
-    def _same_model(self, name: str, model_id: str) -> bool:
-        """Whether ``name`` can be a name of the model: the same versions and a similar spelling."""
+    def _same_model(self, model: Model, model_id: str, *, editions: bool = True) -> str | None:
+        """Whether the row's name can be a name of the model: the same versions and a similar spelling.
+
+        ``"contains"`` when one name contains the other up to harmless words, ``"alike"`` when they are
+        only spelt alike (a typo, or letters in common), None when the row is not the model.
+
+        With ``editions``, a name that is one of the model's plus an edition word or glued letters
+        (``DeepSeek-V2-Lite``, ``mT0``) is another member of the family, unless another of the model's
+        names is it up to harmless words, or the word is a size word and the sizes agree (``CPM-Large``
+        at 2.6B is the 2.6B ``CPM``). A variant's repository names the variant (``Cerebras-GPT small``
+        via ``cerebras/Cerebras-GPT-111M``), so it is let through without ``editions``.
+        """
+        name = model.name
         target = self._models[model_id]
         names = [target.name, *target.aliases]
         if not any(versions(name) == versions(n) for n in names):
-            return False
+            return None
+        apart = [edition_apart(name, n) for n in names]
+        if "" in apart:
+            return "contains"
+        if editions and any(apart):
+            size = model.parameters.total if model.parameters else None
+            sized = size is not None and any(_close(size, s) for s in self._sizes(Match(model_id, "")))
+            if not sized or any(a and a not in SIZE_WORDS for a in apart):
+                return None
         key = name_key(name)
-        return any(fuzz.partial_ratio(key, name_key(n)) >= 80 for n in names)
+        if any(fuzz.partial_ratio(key, name_key(n)) >= 80 for n in names):
+            return "contains" if any(apart) else "alike"
+        return None
 
     def _size(self, model_id: str) -> int | None:
         params = self._models[model_id].parameters

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
-from modelatlas.catalog.names import name_key
+from modelatlas.catalog.names import name_key, task_slug
 from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, Source
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
@@ -137,7 +137,7 @@ class Merger:
         if row.model is None:
             return Outcome(row.line, row.name, "skipped", detail=row.skipped or "skipped")
         source_id = slugify(f"{origin}-l{row.line}")
-        incoming = _with_source_id(row.model, source_id)
+        incoming = _with_catalog_tasks(_with_source_id(row.model, source_id))
         match = self.matcher.match(incoming)
         if match is None:
             return self._create(row, incoming, path)
@@ -392,6 +392,13 @@ class Merger:
             seen.add(current)
             todo.extend(e.model for e in self._models[current].base_models)
         return False
+
+
+def _with_catalog_tasks(model: Model) -> Model:
+    """``model`` with its tasks spelt as the catalog spells them (``question answering`` →
+    ``question-answering``), whichever importer made it and whenever its row was stored."""
+    tasks = list(dict.fromkeys(filter(None, map(task_slug, model.tasks))))
+    return model if tasks == model.tasks else model.model_copy(update={"tasks": tasks})
 
 
 def _with_source_id(model: Model, source_id: str) -> Model:

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
-from modelatlas.catalog.names import name_key
+from modelatlas.catalog.names import name_key, task_slug
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import Domain, Openness, OrgKind
 from modelatlas.errors import BadArgument, InputError
@@ -250,7 +250,7 @@ def _fields(name: str, row: _Row, url: str | None) -> dict[str, Any]:
     return {
         "name": name,
         "domains": domains,
-        "tasks": list(dict.fromkeys(task.lower() for task in _split(row.get("Task")))),
+        "tasks": list(dict.fromkeys(filter(None, map(task_slug, _split(row.get("Task")))))),
         "parameters": _parameters(row),
         "training": _training(row, domains),
         "released": _released(row),
