@@ -91,3 +91,13 @@ def test_store_mode_checks_imported_models(
     coatnet = [f for f in findings if f["model"] == "coatnet" and f["check"] == "dates.arxiv"]
     assert coatnet and coatnet[0]["origin"] == "paper-table:004_9af41147fb1b55ff.txt"
     assert code == 1
+
+
+def test_a_directory_input_locates_each_row_in_its_own_file(capsys: pytest.CaptureFixture[str]) -> None:
+    family = FIXTURES / "ecosystem" / "family"
+    code, out, _ = run(
+        capsys, "check", "--input", f"ecosystem-graphs:{family}", "--only", "licenses", "-f", "json"
+    )
+    assert code == 0
+    places = {f["location"].rsplit("/", 1)[-1] for f in json.loads(out)}
+    assert places and all(place.startswith("ai2.yaml:") for place in places), places

@@ -112,11 +112,12 @@ def from_input(fmt: str, path: Path) -> Loaded:
     loaded = Loaded()
     origin = f"{fmt}:{path.name}"
     for row in reader(fmt)(path, None):
+        where = path / row.file if row.file else path
         if row.model is None:
-            loaded.skipped.append(Problem(path, row.line, row.name, row.skipped or "skipped"))
+            loaded.skipped.append(Problem(where, row.line, row.name, row.skipped or "skipped"))
             continue
         loaded.subjects.append(
-            Subject(row.model, path, origin=origin, line=row.line, base_names=tuple(row.base_models))
+            Subject(row.model, where, origin=origin, line=row.line, base_names=tuple(row.base_models))
         )
     return loaded
 

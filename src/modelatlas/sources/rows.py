@@ -49,6 +49,8 @@ class ImportedRow(BaseModel):
     base_relation: Relation = "fine-tune"
     repairs: list[str] = Field(default_factory=list)
     skipped: str | None = None
+    #: The file the row is in when the input is a directory of files (ecosystem-graphs' ``assets/``).
+    file: str | None = None
 
     @classmethod
     def skip(cls, line: int, name: str, why: str) -> ImportedRow:

@@ -88,25 +88,33 @@ def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
         stat = file.stat()
         done += stat.st_size
         accessed = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).date()
-        for line, asset in _assets(file, text):
-            if isinstance(asset, ImportedRow):
-                yield asset
-                continue
-            if not isinstance(asset, dict):
-                yield ImportedRow.skip(line, "", "asset is not a mapping")
-                continue
-            if _text(asset.get("type")).lower() != "model":
-                continue
-            name = _text(asset.get("name"))
-            if not name:
-                yield ImportedRow.skip(line, "", "no name")
-                continue
-            key = name.casefold()
-            if key in seen:
-                yield ImportedRow.skip(line, name, f"duplicate of {seen[key]}")
-                continue
-            seen[key] = f"{file.name}:{line}"
-            yield _row(asset, name, file.name, line, accessed)
+        for row in _file_rows(file, text, accessed, seen):
+            if path.is_dir():
+                row.file = file.relative_to(path).as_posix()
+            yield row
+
+
+def _file_rows(file: Path, text: str, accessed: dt.date, seen: dict[str, str]) -> Iterator[ImportedRow]:
+    """The rows of one asset file: one per model asset, skipped ones with the reason."""
+    for line, asset in _assets(file, text):
+        if isinstance(asset, ImportedRow):
+            yield asset
+            continue
+        if not isinstance(asset, dict):
+            yield ImportedRow.skip(line, "", "asset is not a mapping")
+            continue
+        if _text(asset.get("type")).lower() != "model":
+            continue
+        name = _text(asset.get("name"))
+        if not name:
+            yield ImportedRow.skip(line, "", "no name")
+            continue
+        key = name.casefold()
+        if key in seen:
+            yield ImportedRow.skip(line, name, f"duplicate of {seen[key]}")
+            continue
+        seen[key] = f"{file.name}:{line}"
+        yield _row(asset, name, file.name, line, accessed)
 
 
 def _offset(progress: Progress | None, start: int) -> Progress | None:
