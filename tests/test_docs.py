@@ -52,3 +52,10 @@ def test_all_names_exist(module: str) -> None:
 @pytest.mark.parametrize("check_id", sorted(CHECKS))
 def test_every_check_documented(check_id: str) -> None:
     assert f"| `{check_id}` |" in (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("check_id", sorted(CHECKS))
+def test_every_check_has_a_test(check_id: str) -> None:
+    """Each check is run by name in a test of its topic (a record that trips it, one that does not)."""
+    topic = check_id.split(".")[0]
+    assert f'"{check_id}"' in (ROOT / "tests" / f"test_checks_{topic}.py").read_text(encoding="utf-8")
