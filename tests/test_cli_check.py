@@ -28,7 +28,9 @@ def test_a_wrong_date_in_the_catalog_fails_and_is_located(
     line = next(i for i, row in enumerate(path.read_text().splitlines(), 1) if row.startswith("released:"))
     code, out, err = run(capsys, "check", "--catalog", str(tiny_catalog))
     assert code == 1
-    assert f"llama.yaml:{line}: error [dates.future] released 2031-02-24 is in the future" in out
+    assert (
+        f"llama.yaml:{line}: error [dates.future] llama.released: released 2031-02-24 is in the future" in out
+    )
     assert "dates.future: 1" in err
     # the derivatives now come before their base: the lineage check says so too
     assert "[dates.lineage]" in out

@@ -330,8 +330,9 @@ def test_check_store_reports_what_the_hub_disagrees_on(
     code, out, _ = run(capsys, "check", "--store", "--db", store, "--only", "sizes.hub", "-f", "json")
     assert (code, json.loads(out)) == (0, [])
     run_sync(store, replay, discover=False)
-    code, out, _ = run(capsys, "check", "--store", "--db", store, "--only", "sizes,sources", "-f", "json")
+    code, out, err = run(capsys, "check", "--store", "--db", store, "--only", "sizes,sources", "-f", "json")
     found = {(f["check"], f["model"]): f for f in json.loads(out)}
+    assert "conflicting sources by field: " in err and "license 1" in err
     hub = found[("sizes.hub", "dialogpt")]
     assert hub["severity"] == "warning" and "176" in hub["message"], hub
     path, line = hub["location"].rsplit(":", 1)

@@ -173,7 +173,9 @@ def _show(findings: list[Finding], fmt: Format, root: Path) -> None:
     ]
     if fmt is Format.table:
         for record in records:
-            typer.echo(f"{record['location']}: {record['severity']} [{record['check']}] {record['message']}")
+            where = f"{record['location']}: {record['severity']} [{record['check']}]"
+            subject = ".".join(part for part in (record["model"], record["field"]) if part)
+            typer.echo(f"{where} {subject}: {record['message']}")
             if record["evidence"]:
                 typer.echo(f"    evidence: {record['evidence']}")
         return
@@ -190,3 +192,7 @@ def _summary(findings: list[Finding], records: int) -> None:
     err.print(f"{records} records checked: {counts}", markup=False)
     for check_id, count in sorted(by_check.items(), key=lambda kv: (-kv[1], kv[0])):
         err.print(f"  {check_id}: {count}", markup=False)
+    by_field = Counter(f.field for f in findings if f.check == "sources.conflicts")
+    if by_field:
+        fields = ", ".join(f"{name} {count}" for name, count in by_field.most_common())
+        err.print(f"conflicting sources by field: {fields}", markup=False)
