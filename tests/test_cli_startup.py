@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ HEAVY = (
 
 _PROBE = """
 import sys
+from pathlib import Path
 from modelatlas.cli.app import app
 try:
     app(sys.argv[1:], standalone_mode=False, prog_name="modelatlas")
@@ -58,3 +60,22 @@ def test_validate_imports_neither_store_nor_analysis() -> None:
     loaded = _loaded("validate")
     assert "pydantic" in loaded  # the probe did validate the catalog
     assert sorted(loaded & {*HEAVY, "sqlalchemy"}) == []
+
+
+def test_export_json_does_not_load_pyarrow(tmp_path: Path, sqlite_url: str) -> None:
+    """Parquet needs pyarrow; JSON does not pay for it."""
+    from modelatlas.catalog.validate import load_valid_catalog
+    from modelatlas.config import bundled_catalog
+    from modelatlas.store.build import build_store
+
+    build_store(load_valid_catalog(bundled_catalog()), sqlite_url)
+    out = f"{tmp_path}/models.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "export", "json", "--db", sqlite_url, "-o", out],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded = {name.split(".")[0] for name in done.stdout.splitlines()}
+    assert "orjson" in loaded and "pyarrow" not in loaded

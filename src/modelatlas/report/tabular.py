@@ -13,18 +13,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from modelatlas.catalog.schema import Model, Organization
 from modelatlas.catalog.units import format_count
 
 __all__ = ["COLUMNS", "flat_rows", "to_csv", "to_json", "to_jsonl", "to_parquet"]
 
-_TEXT, _INT, _FLOAT, _BOOL = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+#: Column kinds, as Arrow types in Parquet; pyarrow is imported only when Parquet is written.
+_TEXT, _INT, _FLOAT, _BOOL = "string", "int64", "float64", "bool_"
 
 #: The flat columns of CSV and Parquet, with their Parquet types.
-COLUMNS: dict[str, pa.DataType] = {
+COLUMNS: dict[str, str] = {
     "id": _TEXT,
     "name": _TEXT,
     "aliases": _TEXT,
@@ -163,8 +162,12 @@ def to_parquet(
     models: Sequence[Model], organizations: Mapping[str, Organization], *, lang: str = "en"
 ) -> bytes:
     """A Parquet file (as bytes) with the columns and types of ``COLUMNS``, every column nullable."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     rows = flat_rows(models, organizations, lang=lang)
-    schema = pa.schema([pa.field(name, kind, nullable=True) for name, kind in COLUMNS.items()])
+    fields = [pa.field(name, getattr(pa, kind)(), nullable=True) for name, kind in COLUMNS.items()]
+    schema = pa.schema(fields)
     table = pa.Table.from_pylist(rows, schema=schema)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
