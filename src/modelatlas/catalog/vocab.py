@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, get_args
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Modality",
     "OrgKind",
     "Openness",
+    "Phrases",
     "Precision",
     "Purpose",
     "Relation",
@@ -157,3 +159,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "input": ("input", "输入"),
     "output": ("output", "输出"),
 }
+
+
+class Phrases:
+    """Words of an interface in English and Chinese: a module's own table, then the vocabulary ``LABELS``.
+
+    ``phrases(key, lang, **values)`` is the text for ``key`` in ``lang`` with ``values`` filled in, or the
+    key itself when neither table has it. ``labels_first`` looks in ``LABELS`` first (for values such as
+    domains, whose vocabulary label is the one to show).
+    """
+
+    def __init__(self, own: Mapping[str, tuple[str, str]], *, labels_first: bool = False) -> None:
+        self.own = own
+        self._tables = (LABELS, own) if labels_first else (own, LABELS)
+
+    def __call__(self, key: str, lang: str, **values: object) -> str:
+        for table in self._tables:
+            if key in table:
+                text = table[key][1 if lang == "zh" else 0]
+                return text.format(**values) if values else text
+        return key

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from modelatlas.catalog.units import format_count
-from modelatlas.catalog.vocab import DOMAINS, LABELS
+from modelatlas.catalog.vocab import DOMAINS, Phrases
 from modelatlas.cli._output import Format, cell, emit, markdown_table, stdout
 
 if TYPE_CHECKING:
@@ -43,12 +43,8 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def label(key: str, lang: str) -> str:
-    """The display label of a field or vocabulary value in ``lang``; the key itself when there is none."""
-    pair = _TEXT.get(key) or LABELS.get(key)
-    if pair is None:
-        return key
-    return pair[1] if lang == "zh" else pair[0]
+#: The display label of a field or vocabulary value in a language; the key itself when there is none.
+label = Phrases(_TEXT)
 
 
 def _params(value: Any, lang: str) -> str:

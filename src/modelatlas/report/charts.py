@@ -18,7 +18,7 @@ import vl_convert as vlc
 
 from modelatlas.analysis.frame import METRICS
 from modelatlas.analysis.growth import GrowthFit, points
-from modelatlas.catalog.vocab import LABELS
+from modelatlas.catalog.vocab import Phrases
 from modelatlas.report.headlines import headline, metric_label
 
 __all__ = [
@@ -97,9 +97,7 @@ def _localized(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
     return configured
 
 
-def _t(key: str, lang: str) -> str:
-    en, zh = _TEXT.get(key) or LABELS.get(key) or (key, key)
-    return zh if lang == "zh" else en
+_t = Phrases(_TEXT)
 
 
 def _records(frame: pd.DataFrame) -> alt.InlineData:

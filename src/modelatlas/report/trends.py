@@ -22,7 +22,7 @@ from modelatlas.analysis.frame import Selection, model_frame, select
 from modelatlas.analysis.growth import GrowthFit, fit_growth
 from modelatlas.catalog.schema import Model, Organization
 from modelatlas.catalog.units import format_count
-from modelatlas.catalog.vocab import LABELS
+from modelatlas.catalog.vocab import Phrases
 from modelatlas.errors import NotEnoughData
 from modelatlas.report import charts
 from modelatlas.report.headlines import headline, metric_label, months, times
@@ -139,14 +139,12 @@ _TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _t(key: str, lang: str, **values: object) -> str:
-    en, zh = _TEXT[key]
-    return (zh if lang == "zh" else en).format(**values)
+_t = Phrases(_TEXT)
+_labels = Phrases(_TEXT, labels_first=True)
 
 
 def _label(value: object, lang: str) -> str:
-    pair = LABELS.get(str(value)) or _TEXT.get(str(value))
-    return str(value) if pair is None else pair[1 if lang == "zh" else 0]
+    return _labels(str(value), lang)
 
 
 def build_report(

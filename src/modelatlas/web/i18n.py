@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from fastapi import Request
 
-from modelatlas.catalog.vocab import LABELS
+from modelatlas.catalog.vocab import Phrases
 
 __all__ = ["LANGS", "TEXT", "pick_lang", "translator"]
 
@@ -155,6 +156,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "fits_gpu": ("Fits on my GPU", "我的显卡放得下"),
     "any_gpu": ("any card", "不限显卡"),
 }
+_PHRASES = Phrases(TEXT)
 
 
 def pick_lang(request: Request) -> str:
@@ -168,13 +170,4 @@ def pick_lang(request: Request) -> str:
 
 def translator(lang: str) -> Callable[..., str]:
     """``t(key, **values)`` for templates: a UI word, or a vocabulary label (domains, openness …)."""
-    index = 1 if lang == "zh" else 0
-
-    def t(key: str, **values: object) -> str:
-        if key in TEXT:
-            return TEXT[key][index].format(**values)
-        if key in LABELS:
-            return LABELS[key][index]
-        return key
-
-    return t
+    return functools.partial(_PHRASES, lang=lang)
