@@ -295,3 +295,12 @@ def test_chinese_is_drawn_with_the_bundled_font_not_as_boxes(page: object, name:
         if count and fonts.get("Noto Sans SC Subset", 0) < count
     ]
     assert boxes == []
+
+
+def test_latin_in_charts_is_drawn_sans_serif(page: object) -> None:
+    """The page gives the bundled font only CJK, so a chart's Latin falls to the system sans, not serif."""
+    page.goto("/models/vicuna?lang=zh")  # type: ignore[attr-defined]
+    page.wait_for_selector("#chart-0 svg text", timeout=20000)  # type: ignore[attr-defined]
+    drawn = _glyphs_by_font(page, "#chart-0 svg text")
+    fonts = {font for found in drawn for font in found}
+    assert fonts and not any("Serif" in font for font in fonts), fonts

@@ -23,6 +23,7 @@ from modelatlas.report.headlines import headline, metric_label
 
 __all__ = [
     "FONT",
+    "FONT_STACK",
     "growth_chart",
     "history_chart",
     "lineage_chart",
@@ -33,6 +34,9 @@ __all__ = [
 
 #: The font every chart asks for; ``images`` ships it, so Chinese renders wherever the chart is drawn.
 FONT = "Noto Sans SC Subset"
+#: What a chart asks for: the bundled font, then any sans-serif. Files render with the bundled font alone
+#: (it has Latin too); a page gives it only CJK (``unicode-range``), so Latin there falls to the system sans.
+FONT_STACK = f'"{FONT}", sans-serif'
 WIDTH, HEIGHT = 720, 400
 #: Log-axis labels as powers of ten: 1e9, 1e24.
 _POWER = "'1e' + format(log(datum.value) / LN10, '.0f')"
@@ -81,7 +85,7 @@ def to_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """The Vega-Lite spec of ``chart``, asking for ``FONT`` (files and pages both ship it) on white."""
     spec: dict[str, Any] = chart.to_dict()
     config = spec.setdefault("config", {})
-    config.setdefault("font", FONT)
+    config.setdefault("font", FONT_STACK)
     config.setdefault("background", "white")
     return spec
 
