@@ -101,3 +101,21 @@ def test_a_chinese_chart_saved_as_json_keeps_its_locale() -> None:
 def test_the_releases_title_names_the_period_it_counts(unit: str, en: str, zh: str) -> None:
     assert to_spec(releases_chart(COUNTS, "en", unit=unit))["title"] == en
     assert to_spec(releases_chart(COUNTS, "zh", unit=unit))["title"] == zh
+
+
+def test_a_chinese_growth_axis_names_its_unit_in_chinese() -> None:
+    from modelatlas.analysis.frame import Selection, model_frame, select
+    from modelatlas.analysis.growth import fit_growth
+    from modelatlas.catalog.validate import load_valid_catalog
+    from modelatlas.config import bundled_catalog
+    from modelatlas.report.charts import growth_chart
+
+    catalog = load_valid_catalog(bundled_catalog())
+    organizations = {e.record.id: e.record for e in catalog.organizations}
+    frame = select(model_frame([e.record for e in catalog.models], organizations), Selection())
+    fit = fit_growth(frame, "parameters", n_boot=100, seed=0)
+    titles = {
+        lang: to_spec(growth_chart(frame, fit, lang))["layer"][1]["encoding"]["y"]["title"]
+        for lang in ("en", "zh")
+    }
+    assert titles == {"en": "Parameters (parameters, log scale)", "zh": "参数量 (个, 对数坐标)"}

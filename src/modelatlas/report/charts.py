@@ -44,6 +44,10 @@ _POWER = "'1e' + format(log(datum.value) / LN10, '.0f')"
 _TEXT: dict[str, tuple[str, str]] = {
     "released": ("Release date", "发布日期"),
     "log": ("log scale", "对数坐标"),
+    "unit-parameters": ("parameters", "个"),
+    "unit-FLOP": ("FLOP", "FLOP"),
+    "unit-tokens": ("tokens", "token"),
+    "unit-USD": ("USD", "美元"),
     "domain": ("Domain", "领域"),
     "trend": ("Fitted trend and 90% interval", "拟合趋势与 90% 置信区间"),
     "method": ("Value", "数值来源"),
@@ -134,7 +138,7 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
             else _t("stated", lang),
         }
     )
-    y_title = f"{metric_label(fit.metric, lang)} ({unit}, {_t('log', lang)})"
+    y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"
     x = alt.X("released:T", title=_t("released", lang))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=_POWER))
     single = data["method"].nunique() < 2
