@@ -63,3 +63,18 @@ def test_name_key_equal(a: str, b: str) -> None:
 )
 def test_name_key_keeps_versions_apart(a: str, b: str) -> None:
     assert name_key(a) != name_key(b)
+
+
+def test_a_partial_date_spans_its_year_or_month() -> None:
+    import datetime as dt
+
+    from modelatlas.catalog.schema import PartialDate
+
+    def span(text: str) -> tuple[str, str]:
+        first, last = PartialDate.model_validate(text).span()
+        return first.isoformat(), last.isoformat()
+
+    assert span("2023") == ("2023-01-01", "2023-12-31")
+    assert span("2024-02") == ("2024-02-01", "2024-02-29")
+    assert span("2023-03-14") == ("2023-03-14", "2023-03-14")
+    assert isinstance(PartialDate.model_validate("2023").span()[0], dt.date)

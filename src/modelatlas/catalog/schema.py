@@ -6,6 +6,7 @@ instead of vanishing. Facts are backed by ``sources``; see ``modelatlas.catalog.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal
@@ -144,6 +145,16 @@ class PartialDate(BaseModel):
                         raise ValueError(f"{text!r} is not a real date") from exc
                     return {"date": parsed, "precision": precision}
         raise ValueError(f"{value!r} is not a date: write 2023, 2023-03 or 2023-03-14")
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """The first and last day the date may mean: ``2023`` is 2023-01-01 to 2023-12-31."""
+        start = self.date
+        if self.precision == "year":
+            return dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
+        if self.precision == "month":
+            last = calendar.monthrange(start.year, start.month)[1]
+            return dt.date(start.year, start.month, 1), dt.date(start.year, start.month, last)
+        return start, start
 
     def __str__(self) -> str:
         if self.precision == "year":

@@ -7,7 +7,6 @@ span would satisfy it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
@@ -16,7 +15,7 @@ from modelatlas.catalog.schema import PartialDate
 from modelatlas.checks.registry import Hit, Severity, catalog_check, model_check
 from modelatlas.checks.subjects import Context, Subject
 
-__all__ = ["arxiv_month", "span"]
+__all__ = ["arxiv_month"]
 
 #: An arXiv id encodes its submission month: 2106.04803 is June 2021, cs/0601001 January 2006.
 _NEW_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
@@ -40,17 +39,6 @@ def arxiv_month(arxiv_id: str) -> dt.date | None:
     if not 1 <= mm <= 12:
         return None
     return dt.date(2000 + yy if yy < 90 else 1900 + yy, mm, 1)
-
-
-def span(date: PartialDate) -> tuple[dt.date, dt.date]:
-    """The first and last day ``date`` may mean: 2023 is 2023-01-01 to 2023-12-31."""
-    start = date.date
-    if date.precision == "year":
-        return dt.date(start.year, 1, 1), dt.date(start.year, 12, 31)
-    if date.precision == "month":
-        last = calendar.monthrange(start.year, start.month)[1]
-        return dt.date(start.year, start.month, 1), dt.date(start.year, start.month, last)
-    return start, start
 
 
 def _months(later: dt.date, earlier: dt.date) -> int:
@@ -78,7 +66,7 @@ def released_vs_arxiv(subject: Subject, ctx: Context) -> Iterator[Hit]:
     papers = _papers(subject)
     if released is None or not papers:
         return
-    first, last = span(released)
+    first, last = released.span()
     _, arxiv_id, earliest = min(papers, key=lambda p: p[2])
     early = _months(earliest, last)
     if early > _EARLY_MONTHS:
@@ -120,7 +108,7 @@ def in_the_future(subject: Subject, ctx: Context) -> Iterator[Hit]:
     """A release or announcement date after today (the whole span of a partial date lies ahead)."""
     for name in ("released", "announced"):
         date: PartialDate | None = getattr(subject.model, name)
-        if date is not None and span(date)[0] > ctx.today:
+        if date is not None and date.span()[0] > ctx.today:
             yield Hit(
                 name, f"{name} {date} is in the future (today is {ctx.today})", evidence=f"{name}: {date}"
             )
@@ -130,7 +118,7 @@ def in_the_future(subject: Subject, ctx: Context) -> Iterator[Hit]:
 def announced_after_released(subject: Subject, ctx: Context) -> Iterator[Hit]:
     """``announced`` after ``released``: a model is announced at the latest when it is released."""
     announced, released = subject.model.announced, subject.model.released
-    if announced is not None and released is not None and span(announced)[0] > span(released)[1]:
+    if announced is not None and released is not None and announced.span()[0] > released.span()[1]:
         yield Hit(
             "announced",
             f"announced {announced} is after released {released}",
@@ -153,7 +141,7 @@ def before_base(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
             base = ctx.find(name)
             if base is None or base is subject or base.model.released is None:
                 continue
-            days = (span(base.model.released)[0] - span(released)[1]).days
+            days = (base.model.released.span()[0] - released.span()[1]).days
             if days > 0:
                 yield Hit(
                     "released",

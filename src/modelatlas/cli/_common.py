@@ -92,12 +92,8 @@ def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
         when = PartialDate.model_validate(text)
     except ValueError as exc:
         raise BadArgument(f"{option} {text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
-    if not end or when.precision == "day":
-        return when.date
-    if when.precision == "year":
-        return dt.date(when.date.year, 12, 31)
-    next_month = (when.date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return next_month - dt.timedelta(days=1)
+    first, last = when.span()
+    return last if end else first
 
 
 _UNITS = {
