@@ -220,8 +220,7 @@ def unknown_license(subject: Subject, ctx: Context) -> Iterator[Hit]:
 
 def has_weights(model: Model) -> bool:
     """Whether the record links weights: Hub repos or URLs of its own or of a variant."""
-    own = bool(model.weights and (model.weights.huggingface or model.weights.urls))
-    return own or any(variant.weights for variant in model.variants)
+    return bool(_weights_shown(model))
 
 
 def _ported_weights(model: Model, ctx: Context) -> bool:
@@ -280,6 +279,7 @@ def _noncommercial(subject: Subject, text: str) -> Iterator[Hit]:
 
 
 def _weights_shown(model: Model) -> list[str]:
+    """Every weights link of the record: its Hub repos and URLs, then its variants' repos."""
     shown = list(model.weights.huggingface + model.weights.urls) if model.weights else []
     return shown + [repo for variant in model.variants for repo in variant.weights]
 

@@ -164,12 +164,11 @@ class Kin:
     holds its base's keys, so a base and its fine-tunes, and two fine-tunes of one base, are related.
     """
 
-    def __init__(self, records: Sequence[Subject], twin: Callable[[Subject], Subject | None]) -> None:
+    def __init__(
+        self, find: Callable[[str], Subject | None], twin: Callable[[Subject], Subject | None]
+    ) -> None:
+        self._find = find
         self._twin = twin
-        self._names: dict[str, Subject] = {}
-        for record in records:
-            for spelling in (record.model.id, *record.model.names):
-                self._names.setdefault(name_key(spelling), record)
         self._keys: dict[int, frozenset[str]] = {}
 
     def related(self, one: Subject, other: Subject) -> bool:
@@ -189,7 +188,7 @@ class Kin:
                 seen.add(id(record))
                 keys |= _own_keys(record.model)
                 bases = [edge.model for edge in record.model.base_models] + list(record.base_names)
-                todo += [found for base in bases if (found := self._names.get(name_key(base)))]
+                todo += [found for base in bases if (found := self._find(base))]
                 keys |= {f"n:{name_key(base)}" for base in bases}
             self._keys[id(subject)] = frozenset(keys)
         return self._keys[id(subject)]
@@ -369,7 +368,7 @@ def shared_url(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
     record gives it the URL.
     """
     records = pool(ctx)
-    kin = Kin(records, twin_finder(ctx))
+    kin = Kin(ctx.find, twin_finder(ctx))
     owners: dict[str, list[tuple[Subject, Link]]] = defaultdict(list)
     for record in records:
         for link in links(record.model):

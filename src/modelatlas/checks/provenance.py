@@ -87,7 +87,7 @@ def conflicts(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
     for (model_id, field), rows in sorted(groups.items()):
         if all(row["origin"] == _CURATED for row in rows):
             continue
-        subject = ctx.find(model_id)
+        subject = ctx.record(model_id)
         others = sorted({str(row["other"]) for row in rows})
         curated = sum(row["origin"] == _CURATED for row in rows)
         noted = f" ({curated} already in the catalog's disputes)" if curated else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -380,13 +380,6 @@ def _row_ratio(row: dict[str, Any]) -> float:
     return float(10 ** float(row.get("magnitude") or 0))
 
 
-def _by_id(subjects: Iterable[Subject]) -> dict[str, Subject]:
-    found: dict[str, Subject] = {}
-    for subject in subjects:
-        found.setdefault(subject.model.id, subject)
-    return found
-
-
 @catalog_check("sizes.hub", Severity.warning, needs=("store",))
 def count_vs_hub(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
     """A parameter count more than 10% off the safetensors total the Hugging Face Hub gives for its repo.
@@ -395,9 +388,8 @@ def count_vs_hub(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
     variant's, beyond 5%), so nothing is counted twice; within 10% is a rounding (7B for 6.74B). A slip
     by 10^3 or 10^6 is left to ``sizes.unit``.
     """
-    records = _by_id(subjects)
     for row in _size_rows(ctx, "hf"):
-        subject = records.get(str(row["model_id"]))
+        subject = ctx.record(str(row["model_id"]))
         ratio = _row_ratio(row)
         if subject is None or ratio <= _HUB_WARN or _power(ratio) is not None:
             continue

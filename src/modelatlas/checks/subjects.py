@@ -71,11 +71,17 @@ class Context:
     #: Records consulted but not checked: the catalog, when the rows of an input file are checked.
     known: list[Subject] = field(default_factory=list)
     _names: dict[str, Subject] = field(default_factory=dict, repr=False)
+    _ids: dict[str, Subject] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for subject in [*self.subjects, *self.known]:
+            self._ids.setdefault(subject.model.id, subject)
             for spelling in (subject.model.id, *subject.model.names):
                 self._names.setdefault(name_key(spelling), subject)
+
+    def record(self, model_id: str) -> Subject | None:
+        """The record with exactly this id (a conflict row's ``model_id``), if any."""
+        return self._ids.get(model_id)
 
     def find(self, name: str) -> Subject | None:
         """The record whose id, name or alias is ``name`` (spelling and case aside), if any."""
