@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -107,13 +107,9 @@ class Check:
         if self.model_fn is not None:
             for subject in subjects:
                 for hit in self.model_fn(subject, ctx):
-                    yield hit if hit.subject is not None else _with_subject(hit, subject)
+                    yield hit if hit.subject is not None else replace(hit, subject=subject)
         if self.catalog_fn is not None:
             yield from self.catalog_fn(subjects, ctx)
-
-
-def _with_subject(hit: Hit, subject: Subject) -> Hit:
-    return Hit(hit.field, hit.message, hit.evidence, hit.loc, hit.severity, subject, hit.where)
 
 
 #: Every check, by id, in the order the modules register them.

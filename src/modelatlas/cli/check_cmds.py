@@ -113,13 +113,14 @@ def check(
         )
         return
     chosen = pick_checks((only or "").split(","))
+    stale = duration(stale_after, "--stale-after")
+    sources = [_input(given) for given in inputs or []]
     config = settings(db=db, catalog=catalog)
     validated = validate_catalog(config.catalog)
     known = from_catalog(validated)
     loaded, has, conflicts = Loaded(), {"configs"}, []
-    if inputs:
-        for given in inputs:
-            loaded.extend(from_input(*_input(given)))
+    for fmt_in, path in sources:
+        loaded.extend(from_input(fmt_in, path))
     if store:
         engine = make_engine(config.db)
         try:
@@ -130,14 +131,14 @@ def check(
             engine.dispose()
         loaded.extend(stored)
         has.add("store")
-    if not inputs and not store or catalog is not None and not store:
+    if not store and (catalog is not None or not sources):  # the store holds the catalog already
         loaded.extend(known)
     ctx = Context(
         today=dt.date.today(),
         subjects=loaded.subjects,
         problems=loaded.problems,
         skipped=loaded.skipped,
-        stale_after=duration(stale_after, "--stale-after"),
+        stale_after=stale,
         configs_dir=config.catalog / "configs",
         conflicts=conflicts,
         has=frozenset(has),
