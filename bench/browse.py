@@ -22,14 +22,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
+from synthetic import synthetic_store  # bench/ is on the path when run as a script
 
 from modelatlas.store import tables as T
 from modelatlas.store.browse import Browse, Page, browse
@@ -82,16 +80,12 @@ def _states(conn: Connection) -> dict[str, Browse]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100_000)
-    parser.add_argument("--db", default=None, help="Store to use (default: /tmp/atlas-<models>k.db)")
+    parser.add_argument(
+        "--db", default=None, help="Store to use (default: /tmp/atlas-<models/1000>k.db, built if missing)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    db = Path(args.db or f"/tmp/atlas-{args.models // 1000}k.db")
-    if not db.exists():
-        here = Path(__file__).parent
-        subprocess.run(
-            [sys.executable, str(here / "synthetic.py"), "--models", str(args.models), "--db", str(db)],
-            check=True,
-        )
+    db = synthetic_store(args.models, args.db)
     engine = make_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(T.models)).scalar_one()

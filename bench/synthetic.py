@@ -60,20 +60,32 @@ def synthetic_catalog(count: int, seed: int = 0) -> Catalog:
     return catalog
 
 
+def build(models: int, db: str | Path) -> None:
+    """Build a store of ``models`` synthetic models at ``db`` and say how long it took."""
+    started = time.perf_counter()
+    catalog = synthetic_catalog(models)
+    made = time.perf_counter()
+    result = build_store(catalog, to_db_url(str(db)))
+    print(
+        f"{models:,} synthetic models: generated in {made - started:.1f} s, built in {result.seconds:.1f} s"
+    )
+    print(f"store: {db} ({Path(db).stat().st_size / 1e6:.0f} MB)")
+
+
+def synthetic_store(models: int, db: str | None) -> Path:
+    """The store at ``db`` (default ``/tmp/atlas-<N>k.db``), built with ``models`` models if missing."""
+    path = Path(db or f"/tmp/atlas-{models // 1000}k.db")
+    if not path.exists():
+        build(models, path)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/atlas-100k.db")
     args = parser.parse_args()
-    started = time.perf_counter()
-    catalog = synthetic_catalog(args.models)
-    made = time.perf_counter()
-    result = build_store(catalog, to_db_url(args.db))
-    print(
-        f"{args.models:,} synthetic models: generated in {made - started:.1f} s, "
-        f"built in {result.seconds:.1f} s"
-    )
-    print(f"store: {args.db} ({Path(args.db).stat().st_size / 1e6:.0f} MB)")
+    build(args.models, args.db)
 
 
 if __name__ == "__main__":

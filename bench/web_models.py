@@ -26,6 +26,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from synthetic import synthetic_store  # bench/ is on the path when run as a script
+
 BIN = Path(sys.executable).parent
 SQL = (
     "select m.id, m.name, m.parameters, m.released, m.openness from models m "
@@ -109,19 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument(
-        "--db", default=None, help="Store to use (default: /tmp/atlas-<models>.db, built if missing)"
+        "--db", default=None, help="Store to use (default: /tmp/atlas-<models/1000>k.db, built if missing)"
     )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=1, help="modelatlas serve --workers")
     args = parser.parse_args()
-    db = Path(args.db or f"/tmp/atlas-{args.models // 1000}k.db")
-    if not db.exists():
-        here = Path(__file__).parent
-        subprocess.run(
-            [sys.executable, str(here / "synthetic.py"), "--models", str(args.models), "--db", str(db)],
-            check=True,
-        )
+    db = synthetic_store(args.models, args.db)
     ours, theirs = _port(), _port()
     env = {**os.environ, "MODELATLAS_DB": str(db)}
     servers = [
