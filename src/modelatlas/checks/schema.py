@@ -7,9 +7,6 @@ from collections.abc import Iterator, Sequence
 from modelatlas.checks.registry import Hit, Severity, catalog_check
 from modelatlas.checks.subjects import Context, Subject
 
-#: A skip reason that says the row is not a model at all (a framework, a dataset): listed, not a fault.
-_NOT_A_MODEL = "lists no models"
-
 
 @catalog_check("schema.valid", Severity.error)
 def unreadable(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
@@ -28,10 +25,9 @@ def skipped_rows(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
     datasets) are info.
     """
     for row in ctx.skipped:
-        severity = Severity.info if _NOT_A_MODEL in row.message else None
         yield Hit(
             "row",
-            f"row {row.field!r} skipped: {row.message}",
-            where=(row.path, row.line, row.field),
-            severity=severity,
+            f"row {row.name!r} skipped: {row.reason}",
+            where=(row.path, row.line, row.name),
+            severity=Severity.info if row.not_a_model else None,
         )

@@ -24,7 +24,7 @@ from modelatlas.sources.importers import reader
 from modelatlas.sources.ingest import merge_imports
 from modelatlas.store.imports import read_imports
 
-__all__ = ["Context", "Loaded", "Subject", "from_catalog", "from_input", "from_store"]
+__all__ = ["Context", "Loaded", "Skipped", "Subject", "from_catalog", "from_input", "from_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,18 @@ class Subject:
         return any(source.id.startswith("seed") for source in self.model.sources)
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A row of an input that its importer skipped: where, the name it gave, and why."""
+
+    path: Path
+    line: int
+    name: str
+    reason: str
+    #: The row is not a model at all (a framework, a dataset): listed, not a fault.
+    not_a_model: bool = False
+
+
 @dataclass
 class Context:
     """What checks may consult besides the record: today, the other records, configs, the store's evidence."""
@@ -59,7 +71,7 @@ class Context:
     #: Records that could not be read (schema problems), reported by ``schema.valid``.
     problems: list[Problem] = field(default_factory=list)
     #: Rows of an input that its importer skipped, with the reason, reported by ``schema.skipped``.
-    skipped: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     #: Facts whose only source is older than this are listed by ``sources.stale``; None leaves it off.
     stale_after: dt.timedelta | None = None
     #: The catalog's ``configs/`` directory, for parameter counts computed from ``config.json``.
@@ -94,8 +106,8 @@ class Loaded:
 
     subjects: list[Subject] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    #: Rows an importer skipped, as problems whose message is the reason.
-    skipped: list[Problem] = field(default_factory=list)
+    #: Rows an importer skipped.
+    skipped: list[Skipped] = field(default_factory=list)
 
     def extend(self, other: Loaded) -> None:
         self.subjects.extend(other.subjects)
@@ -120,7 +132,9 @@ def from_input(fmt: str, path: Path) -> Loaded:
     for row in reader(fmt)(path, None):
         where = path / row.file if row.file else path
         if row.model is None:
-            loaded.skipped.append(Problem(where, row.line, row.name, row.skipped or "skipped"))
+            loaded.skipped.append(
+                Skipped(where, row.line, row.name, row.skipped or "skipped", row.not_a_model)
+            )
             continue
         loaded.subjects.append(
             Subject(row.model, where, origin=origin, line=row.line, base_names=tuple(row.base_models))

@@ -51,10 +51,12 @@ class ImportedRow(BaseModel):
     skipped: str | None = None
     #: The file the row is in when the input is a directory of files (ecosystem-graphs' ``assets/``).
     file: str | None = None
+    #: Skipped because it is not a model at all (a row of a section listing frameworks or datasets).
+    not_a_model: bool = False
 
     @classmethod
-    def skip(cls, line: int, name: str, why: str) -> ImportedRow:
-        return cls(line=line, name=name, skipped=why)
+    def skip(cls, line: int, name: str, why: str, *, not_a_model: bool = False) -> ImportedRow:
+        return cls(line=line, name=name, skipped=why, not_a_model=not_a_model)
 
 
 class RowError(ValueError):

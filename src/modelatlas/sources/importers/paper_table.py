@@ -178,7 +178,9 @@ class _Reader:
         if "name" not in cells:
             return ImportedRow.skip(number, name, f"table at line {header_line} has no model-name column")
         if self._not_models():
-            return ImportedRow.skip(number, name, f"section {self._not_models()!r} lists no models")
+            return ImportedRow.skip(
+                number, name, f"section {self._not_models()!r} lists no models", not_a_model=True
+            )
         if cells["name"].empty:
             return ImportedRow.skip(number, "", "no model name")
         unit = {c: u for c, u in zip(columns, units, strict=True) if c}
@@ -227,7 +229,9 @@ class _Reader:
             return None
         name = repair(name.strip())
         if self._not_models():
-            return ImportedRow.skip(number, name, f"section {self._not_models()!r} lists no models")
+            return ImportedRow.skip(
+                number, name, f"section {self._not_models()!r} lists no models", not_a_model=True
+            )
         key = name_key(name)
         if key in self.seen:
             return ImportedRow.skip(number, name, f"duplicate of line {self.seen[key]}")
