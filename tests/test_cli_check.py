@@ -64,6 +64,8 @@ def test_list_names_every_check(capsys: pytest.CaptureFixture[str]) -> None:
         (("--input", "csv-ish:x.csv"), "write FORMAT:PATH"),
         (("--input", "epoch:/no/such/file.csv"), "file.csv: cannot read: No such file"),
         (("--stale-after", "soon"), "is not a duration"),
+        (("--input", f"epoch:{FIXTURES / 'epoch' / 'missing_columns.csv'}"), "missing column(s) 'Model'"),
+        (("--input", f"epoch:{FIXTURES / 'epoch' / 'bad_encoding_gbk.csv'}"), ":3: not UTF-8 text"),
     ],
 )
 def test_bad_arguments_fail_in_one_line(
