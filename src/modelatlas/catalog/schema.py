@@ -39,8 +39,10 @@ __all__ = [
     "Architecture",
     "BaseEdge",
     "Benchmark",
+    "Confidence",
     "Count",
     "Dispute",
+    "Estimate",
     "Evaluation",
     "Gpu",
     "GpuFile",
@@ -185,6 +187,9 @@ class Source(_Strict):
     title: str | None = None
     accessed: dt.date
     fields: list[str] = Field(default_factory=list)
+    #: What the listed fields are: ``stated`` by the maker (or relayed from the maker's statement), or
+    #: ``measured`` (counted from the weights or the config). Estimates are not fields: see ``Estimate``.
+    kind: Literal["stated", "measured"] = "stated"
     note: str | None = None
 
     @model_validator(mode="after")
@@ -217,13 +222,6 @@ class Parameters(_Strict):
         return self
 
 
-class Variant(_Strict):
-    name: str
-    parameters: Count | None = None
-    context_length: Count | None = None
-    weights: list[HfRepo] = Field(default_factory=list)
-
-
 class Training(_Strict):
     tokens: Count | None = None
     dataset: str | None = None
@@ -235,11 +233,25 @@ class Training(_Strict):
     note: str | None = None
 
 
+class Variant(_Strict):
+    """One size of a model: its own count, context, weights, and (when a source gives them for this size
+    alone) its own release date and training figures, never mixed into the model's."""
+
+    name: str
+    parameters: Count | None = None
+    context_length: Count | None = None
+    weights: list[HfRepo] = Field(default_factory=list)
+    released: DateField | None = None
+    training: Training | None = None
+
+
 class Paper(_Strict):
     title: str | None = None
     arxiv: ArxivId | None = None
     venue: str | None = None
     year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    #: The paper's own first public date (arXiv v1, or the publication), a fact apart from ``released``.
+    date: DateField | None = None
     url: Url | None = None
 
     @model_validator(mode="after")
@@ -290,6 +302,36 @@ class Evaluation(_Strict):
     source: Slug
 
 
+#: How sure an estimator says it is, in Epoch AI's terms: ``confident`` (within about 3x), ``likely``
+#: (within about 10x), ``speculative`` (within about 30x: rumours and guesses).
+Confidence = Literal["confident", "likely", "speculative"]
+
+
+class Estimate(_Strict):
+    """A number nobody who made the model states, estimated by a third party: never shown as a fact.
+
+    ``field`` is the fact it stands in for (``parameters``, ``training.compute_flop``…); ``by`` who
+    estimated it, ``method`` how (``rumour`` for a figure that only circulates), ``confidence`` how sure.
+    """
+
+    field: Literal[
+        "parameters",
+        "parameters.active",
+        "context_length",
+        "training.tokens",
+        "training.compute_flop",
+        "training.cost_usd",
+        "training.gpu_hours",
+        "training.co2e_t",
+    ]
+    value: Positive
+    by: str
+    method: str | None = None
+    confidence: Confidence | None = None
+    source: Slug
+    note: str | None = None
+
+
 class Dispute(_Strict):
     """A value some source claims that the catalog does not adopt, kept with its source."""
 
@@ -307,6 +349,8 @@ class Model(_Strict):
     aliases: list[str] = Field(default_factory=list)
     family: Slug | None = None
     version: str | None = None
+    #: This record is a dated version (``GPT-4 (Jun 2023)``) of that model, with facts of its own.
+    version_of: Slug | None = None
     organizations: list[Slug] = Field(default_factory=list)
     domains: list[Domain] = Field(min_length=1)
     modalities: Modalities | None = None
@@ -331,6 +375,7 @@ class Model(_Strict):
     hardware: list[HardwareNeed] = Field(default_factory=list)
     evaluations: list[Evaluation] = Field(default_factory=list)
     disputes: list[Dispute] = Field(default_factory=list)
+    estimates: list[Estimate] = Field(default_factory=list)
     summary: Summary | None = None
     sources: list[Source] = Field(min_length=1)
 

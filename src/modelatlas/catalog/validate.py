@@ -162,6 +162,10 @@ def _references(
             yield entry.problem(
                 "base_models", f"unknown technique {edge.method!r}", "base_models", i, "method"
             )
+    if model.version_of is not None and model.version_of not in models:
+        yield entry.problem("version_of", f"model {model.version_of!r} does not exist", "version_of")
+    if model.version_of == model.id:
+        yield entry.problem("version_of", "a model cannot be a version of itself", "version_of")
     for i, ev in enumerate(model.evaluations):
         if ev.benchmark not in benchmarks:
             yield entry.problem("evaluations", f"unknown benchmark {ev.benchmark!r}", "evaluations", i)
@@ -188,7 +192,7 @@ def _provenance(entry: Entry[Model]) -> Iterator[Problem]:
         top = name.split(".")[0]
         loc: tuple[str, ...] = (top, name.split(".")[1]) if "." in name else (top,)
         yield entry.problem(name, "fact without source: no entry in `sources` lists this field", *loc)
-    for list_name in ("hardware", "evaluations", "status_notes", "disputes"):
+    for list_name in ("hardware", "evaluations", "status_notes", "disputes", "estimates"):
         for i, item in enumerate(getattr(model, list_name)):
             if item.source not in source_ids:
                 yield entry.problem(

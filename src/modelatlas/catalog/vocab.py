@@ -51,6 +51,7 @@ Openness = Literal[
     "open-weights-restricted",
     "research-only",
     "api-only",
+    "hosted",
     "closed",
     "unreleased",
 ]
@@ -113,6 +114,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "open-weights-restricted": ("open weights, restricted", "开放权重（有限制）"),
     "research-only": ("research-only weights", "仅限研究的权重"),
     "api-only": ("API only", "仅 API"),
+    "hosted": ("hosted, no API", "仅在线使用（无 API）"),
     "closed": ("closed", "闭源"),
     "unreleased": ("unreleased", "未发布"),
     "id": ("ID", "ID"),

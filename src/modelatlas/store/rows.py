@@ -70,7 +70,13 @@ def model_rows(model: Model, source_file: Path) -> Rows:
         for v in model.variants
     ]
     rows["papers"] = [
-        {"model_id": mid, "position": i, **p.model_dump(include={"title", "arxiv", "venue", "year", "url"})}
+        {
+            "model_id": mid,
+            "position": i,
+            **p.model_dump(include={"title", "arxiv", "venue", "year", "url"}),
+            "date": p.date.date if p.date else None,
+            "date_precision": p.date.precision if p.date else None,
+        }
         for i, p in enumerate(model.papers)
     ]
     rows["code"] = [{"model_id": mid, "url": url} for url in model.code]
@@ -113,6 +119,7 @@ def model_rows(model: Model, source_file: Path) -> Rows:
                 "title": s.title,
                 "accessed": s.accessed,
                 "note": s.note,
+                "kind": s.kind,
             }
         )
         rows["source_fields"].extend({"model_id": mid, "source_id": s.id, "field": f} for f in s.fields)
@@ -130,6 +137,11 @@ def model_rows(model: Model, source_file: Path) -> Rows:
         {"model_id": mid, "field": d.field, "value": str(d.value), "source_id": d.source, "note": d.note}
         for d in model.disputes
     ]
+    rows["estimates"] = [
+        {"model_id": mid, **e.model_dump(include={"field", "value", "by", "method", "confidence", "note"})}
+        | {"source_id": e.source}
+        for e in model.estimates
+    ]
     return rows
 
 
@@ -142,6 +154,7 @@ def _model_row(model: Model, source_file: Path) -> dict[str, Any]:
         "name": model.name,
         "family": model.family,
         "version": model.version,
+        "version_of": model.version_of,
         "architecture": arch.type if arch else None,
         "moe": bool(arch and arch.moe),
         "parameters": params.total if params else None,

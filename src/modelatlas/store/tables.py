@@ -30,6 +30,7 @@ __all__ = [
     "code",
     "conflicts",
     "disputes",
+    "estimates",
     "evaluations",
     "hardware",
     "http_cache",
@@ -113,6 +114,7 @@ models = Table(
     Column("name", Text, nullable=False),
     Column("family", String(100)),
     Column("version", Text),
+    Column("version_of", String(100), index=True),
     Column("architecture", String(30)),
     Column("moe", Boolean, nullable=False, default=False),
     Column("parameters", BigInteger),
@@ -199,6 +201,8 @@ papers = Table(
     Column("venue", Text),
     Column("year", Integer),
     Column("url", Text),
+    Column("date", Date),
+    Column("date_precision", String(5)),
 )
 
 code = Table("code", metadata, _model_fk(), Column("url", Text, nullable=False))
@@ -255,6 +259,7 @@ sources = Table(
     Column("title", Text),
     Column("accessed", Date, nullable=False),
     Column("note", Text),
+    Column("kind", String(10), nullable=False, server_default="stated"),
 )
 
 source_fields = Table(
@@ -281,6 +286,19 @@ disputes = Table(
     _model_fk(),
     Column("field", String(40), nullable=False),
     Column("value", Text, nullable=False),
+    Column("source_id", String(100), nullable=False),
+    Column("note", Text),
+)
+
+estimates = Table(
+    "estimates",
+    metadata,
+    _model_fk(),
+    Column("field", String(40), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("method", Text),
+    Column("confidence", String(12)),
     Column("source_id", String(100), nullable=False),
     Column("note", Text),
 )
