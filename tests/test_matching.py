@@ -424,7 +424,10 @@ def test_a_paper_shared_by_a_family_does_not_join_its_members(row: str, catalog:
         ("Megatron-LM", "Megatron-LM (1T)", ""),
         ("FalconLite2", "Falcon", "lite"),
         ("Transformers", "Transformer", None),  # glued onto the end, but no edition: spelt alike
-        ("True-Regularization+Finetune+Dynamic-Eval", "True-Regularization+Finetune", ""),
+        # '+' adds a component: another system (Epoch lists both)
+        ("True-Regularization+Finetune+Dynamic-Eval", "True-Regularization+Finetune", "plus"),
+        ("DPO on Pythia-2.8B", "DPO", "on"),  # a method applied to a model is not the method
+        ("Tulu V2 DPO 70B", "Tulu 2", None),  # 'tulu2' is not in 'tuluv2dpo70b': see edition_words()
         ("Falcon-180B", "Falcon-40B", None),  # neither contains the other: sizes decide
         ("Chinchila", "Chinchilla", None),
         ("LLaMA", "LLaMA", None),

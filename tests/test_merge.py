@@ -411,7 +411,11 @@ def test_new_row_becomes_a_new_model_with_resolved_organizations_and_bases(tiny:
         ),
     )
     assert (outcome.action, outcome.model_id, outcome.matched_by) == ("new", "koala", None)
-    assert outcome.detail == "base model 'No Such Model' not in the catalog; left out"
+    assert outcome.detail == (
+        "organization 'Berkeley AI Research' is not in the catalog; added as 'berkeley-ai-research'; "
+        "base model 'No Such Model' not in the catalog; left out"
+    )
+    assert tiny.unplaced == {"berkeley-ai-research": "Berkeley AI Research"}
     model = tiny.model("koala")
     assert model.organizations == ["meta", "stanford", "berkeley-ai-research"]
     assert model.base_models == [
@@ -481,14 +485,14 @@ def test_new_model_id_does_not_clash_with_an_existing_one(tiny: Merger) -> None:
 def test_base_model_cannot_be_the_model_itself(tiny: Merger) -> None:
     apply_one(tiny, row("Koala", 1))
     outcome = apply_one(tiny, row("Koala", 2, bases=("Koala",)))
-    assert "base model 'Koala' not in the catalog; left out" in outcome.detail
+    assert "base model 'Koala' is the model itself or built on it; left out" in outcome.detail
     assert tiny.model("koala").base_models == []
 
 
 def test_base_model_that_would_make_a_cycle_is_left_out(tiny: Merger) -> None:
     """LLaMA is Alpaca's base; Alpaca cannot become LLaMA's base (LLaMA has none yet)."""
     outcome = apply_one(tiny, row("LLaMA", bases=("Alpaca",)))
-    assert "base model 'Alpaca' not in the catalog; left out" in outcome.detail
+    assert "base model 'Alpaca' is the model itself or built on it; left out" in outcome.detail
     assert tiny.model("llama").base_models == []
 
 

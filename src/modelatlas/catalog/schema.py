@@ -328,6 +328,8 @@ class Estimate(_Strict):
     by: str
     method: str | None = None
     confidence: Confidence | None = None
+    #: The variant (one size) the figure is about, when it is not the model's largest.
+    variant: str | None = None
     source: Slug
     note: str | None = None
 

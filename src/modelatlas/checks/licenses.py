@@ -69,7 +69,7 @@ _SCOPE_WEIGHTS = re.compile(r"\b(?:weights?|models?|checkpoints?)\b", re.I)
 _PAREN = re.compile(r"\([^()]*\)")
 #: Openness values that say the weights can be downloaded, and those that say they cannot.
 _OPEN = ("open-weights", "open-weights-restricted")
-_SHUT = ("closed", "api-only", "unreleased")
+_SHUT = ("closed", "api-only", "hosted", "unreleased")
 
 
 @cache

@@ -36,6 +36,9 @@ __all__ = [
     "Matcher",
     "code_key",
     "edition_apart",
+    "edition_words",
+    "prefixed",
+    "substituted",
     "size_of",
     "versions",
 ]
@@ -51,8 +54,14 @@ _WORD = re.compile(r"\d+(?:\.\d+)*|\D+")
 #: ``Chat`` and ``Instruct`` are left out: they are usually the same weights' size and release.
 SIZE_WORDS = frozenset("lite light mini small tiny nano micro medium large".split())
 EDITION_WORDS = SIZE_WORDS | frozenset(
-    "pro max ultra turbo flash heavy code coder math flan vl vision".split()
+    "pro max ultra turbo flash heavy code coder math flan vl vision plus omni audio zero preview "
+    "dpo reward distill distilled multi".split()
 )
+#: Words that name no model: a name that only adds or drops them is the same name.
+HARMLESS_WORDS = frozenset("model models the a an of v".split())
+#: Words that make a name a method applied to a model: ``DPO on Pythia-2.8B`` is not ``DPO``.
+_CONNECTORS = frozenset("on with using via for".split())
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 #: Sizes further apart than this factor are different models.
 FAR = 1.2
 #: A bracketed abbreviation closing a task: ``Speech recognition (ASR)``, ``... language model (pLM/nLM)``.
@@ -125,8 +134,9 @@ def edition_apart(name: str, other: str) -> str | None:
     """What makes ``name`` and ``other`` two members of a family when one name contains the other.
 
     The edition word one adds (``DeepSeek-V2-Lite`` / ``DeepSeek-V2`` → ``lite``), or the letters glued onto
-    the front of the other (``mT0`` / ``T0`` → ``m``, ``ChatGLM`` / ``GLM`` → ``chat``). ``""`` when one only
-    adds words that name no edition (``Mengzi model`` / ``Mengzi``); None when neither contains the other,
+    the front of the other (``mT0`` / ``T0`` → ``m``, ``ChatGLM`` / ``GLM`` → ``chat``), or a word that
+    applies it to something (``DPO on Pythia`` → ``on``). ``""`` when one only adds words that name no
+    edition (``Mengzi model`` / ``Mengzi``); None when neither contains the other,
     or only with letters glued onto its end that name no edition (``Transformers`` / ``Transformer``).
     """
     key, other_key = name_key(name), name_key(other)
@@ -153,11 +163,84 @@ def edition_apart(name: str, other: str) -> str | None:
             verdict = verdict or next((w for w in sorted(EDITION_WORDS) if tail.startswith(w)), None)
             continue
         added = [w for s, e, w in ends if e <= begin or s >= end]
-        edition = next((w for w in added if w in EDITION_WORDS), "")
+        edition = next((w for w in added if w in EDITION_WORDS or w in _CONNECTORS), "")
         if not edition:
             return ""
         verdict = edition
     return verdict
+
+
+def _spellings(name: str) -> list[str]:
+    """``name`` as its bracketed parts and without them: ``Swin Transformer V2 (SwinV2-G)`` is also
+    ``Swin Transformer V2`` and ``SwinV2-G``."""
+    outside = _BRACKETED.sub(" ", name).strip()
+    inside = [part.strip() for part in _BRACKETED.findall(name) if part.strip()]
+    return list(dict.fromkeys(filter(None, [name, outside, *inside])))
+
+
+def _name_words(spelling: str) -> set[str]:
+    words = {"plus" if w == "pp" else w for w in _words(_SIZE_WORD.sub(" ", spelling))} - HARMLESS_WORDS
+    letters = {w for w in words if len(w) == 1 and w.isalpha()}
+    return words if len(words) > len(letters) else words | letters
+
+
+def _dropped_letter(words: set[str], others: set[str]) -> bool:
+    """One word each, the same but for one letter left out of one (``Chinchila`` / ``Chinchilla``): a
+    misspelling. A letter changed (``SigLiT`` / ``SigLIP``) is another name."""
+    if len(words) != 1 or len(others) != 1:
+        return False
+    short, long = sorted((next(iter(words)), next(iter(others))), key=len)
+    if len(short) < 3 or len(long) != len(short) + 1:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def substituted(name: str, other: str) -> tuple[str, str] | None:
+    """A word of ``name`` standing where ``other`` has another: two members of a family, not one model.
+
+    ``NVLM-D 72B`` / ``NVLM-X 72B`` → ``("d", "x")``, ``Qwen3.5-Omni-Flash`` / ``…-Plus`` → ``("flash",
+    "plus")``, ``SigLiT`` / ``SigLIP`` → ``("siglit", "siglip")``. Sizes and harmless words (``model``)
+    are left out, a bracketed part may stand for the whole name (``Swin Transformer V2 (SwinV2-G)`` is
+    ``SwinV2-G``), and a letter left out is a misspelling (``Chinchila``). None when some spelling of one
+    only adds words to a spelling of the other.
+    """
+    first: tuple[str, str] | None = None
+    for mine in _spellings(name):
+        for theirs in _spellings(other):
+            a, b = _name_words(mine), _name_words(theirs)
+            only_a, only_b = a - b, b - a
+            if not (only_a and only_b) or _dropped_letter(only_a, only_b):
+                return None
+            first = first or (min(only_a), min(only_b))
+    return first
+
+
+def edition_words(name: str, other: str) -> frozenset[str]:
+    """The edition words (and words like ``on``) that one name has and the other lacks, for the closest
+    pair of spellings: ``Tulu V2 DPO 70B`` / ``Tulu 2`` → {dpo}; ``Qwen2.5-Coder (7B)`` / ``Qwen2.5`` →
+    {coder}; empty when they name the same edition."""
+    found: frozenset[str] | None = None
+    for mine in _spellings(name):
+        for theirs in _spellings(other):
+            apart = (_name_words(mine) ^ _name_words(theirs)) & (EDITION_WORDS | _CONNECTORS)
+            if found is None or len(apart) < len(found):
+                found = frozenset(apart)
+    return found or frozenset()
+
+
+def prefixed(name: str, other: str) -> str | None:
+    """A word ``other`` puts before all of ``name``: ``Flexi-JEST++`` / ``JEST++`` → ``flexi``.
+
+    The longer name is then a particular member of what the shorter one names. None when ``other`` does
+    not contain ``name`` word for word after a first word.
+    """
+    mine, theirs = _words(_SIZE_WORD.sub(" ", name)), _words(_SIZE_WORD.sub(" ", other))
+    mine = [w for w in mine if w not in HARMLESS_WORDS]
+    theirs = [w for w in theirs if w not in HARMLESS_WORDS]
+    for at in range(1, len(theirs) - len(mine) + 1):
+        if mine and theirs[at : at + len(mine)] == mine:
+            return next((w for w in theirs[:at] if not w.isdigit()), None)
+    return None
 
 
 class Matcher:
@@ -354,6 +437,13 @@ class Matcher:
         target = self._models[model_id]
         names = [target.name, *target.aliases]
         if not any(versions(name) == versions(n) for n in names):
+            return None
+        spellings = [*names, *(v.name for v in target.variants)]
+        if all(substituted(name, n) for n in spellings):
+            return None
+        if all(prefixed(name, n) for n in names):  # the model is a particular one of what the row names
+            return None
+        if all(edition_words(name, n) - SIZE_WORDS for n in names):  # Tulu 2 is not Tulu V2 DPO 70B
             return None
         apart = [edition_apart(name, n) for n in names]
         if "" in apart:

@@ -8,6 +8,7 @@ a new model; later rows (of the same import or another) can merge into it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,13 @@ from typing import Any, Literal
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key, task_slug
-from modelatlas.catalog.schema import BaseEdge, Dispute, Model, Organization, Source
+from modelatlas.catalog.schema import BaseEdge, Dispute, Estimate, Model, Organization, Source
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
+from modelatlas.sources.versions import Dated, dated
 
 __all__ = ["Conflict", "Merger", "Outcome"]
 
@@ -29,6 +31,8 @@ Action = Literal["new", "merged", "conflict", "skipped"]
 
 #: Fields filled when the catalog leaves them empty; never compared.
 _FILL = ("family", "version", "modalities", "architecture", "demo", "homepage", "license", "summary")
+#: Of those, the ones a row about one variant may fill: what the whole model shares.
+_FILL_ANY = ("family", "modalities", "architecture", "demo", "homepage", "summary")
 _FILL_LISTS = ("tasks", "techniques")
 
 
@@ -90,10 +94,24 @@ class Merger:
         #: Ids of models an import created or changed.
         self.changed: set[str] = set()
         self.created: set[str] = set()
+        #: Organizations an import named that no catalog organization is: created, and reported.
+        self.unplaced: dict[str, str] = {}
+        #: Base models a row named before the model was known: tried again after every import.
+        self._pending: list[_PendingBase] = []
 
     def apply(self, origin: str, path: Path, rows: Iterable[ImportedRow]) -> list[Outcome]:
-        """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did."""
-        return [self._apply_row(origin, path, row) for row in rows]
+        """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did.
+
+        Dated rows of one model are merged oldest first, whatever their order in the file, so the model
+        is its first release and the later ones its versions; base models named before they were known
+        are looked up again once every row is in.
+        """
+        rows = list(rows)
+        outcomes: dict[int, Outcome] = {}
+        for at in _oldest_first(rows):
+            outcomes[at] = self._apply_row(origin, path, rows[at])
+        self._resolve_pending()
+        return [outcomes[at] for at in range(len(rows))]
 
     def catalog(self) -> Catalog:
         """The merged catalog: the original models (enriched), then the new ones; new organizations too."""
@@ -138,23 +156,66 @@ class Merger:
             return Outcome(row.line, row.name, "skipped", detail=row.skipped or "skipped")
         source_id = slugify(f"{origin}-l{row.line}")
         incoming = _with_catalog_tasks(_with_source_id(row.model, source_id))
+        stamp = dated(incoming.name)
+        if stamp is not None and self.matcher.by_name(incoming.name) is None:
+            versioned = self._dated(row, incoming, stamp, path, f"{origin}:{row.line}")
+            if versioned is not None:
+                return versioned
         match = self.matcher.match(incoming)
         if match is None:
             return self._create(row, incoming, path)
         return self._merge(row, incoming, match, f"{origin}:{row.line}")
 
-    def _create(self, row: ImportedRow, model: Model, path: Path) -> Outcome:
+    def _dated(
+        self, row: ImportedRow, incoming: Model, stamp: Dated, path: Path, origin: str
+    ) -> Outcome | None:
+        """A dated row (``GPT-4 (Jun 2023)``): the model's first release, a version of it, or the model.
+
+        The model is found by the undated name (exactly, or by an alias). A row of the month the model
+        was released is the model itself and gives it the dated name as an alias; a row of another month
+        is a version of its own (``version_of``). With no such model, the row makes it, under the undated
+        name. A four-digit tag (``-0324``) is read as a version only of a model that exists.
+        """
+        found = self.matcher.by_name(stamp.base)
+        if found is not None and found.weak:
+            found = None
+        if found is None:
+            if stamp.tag_only:
+                return None
+            named = incoming.model_copy(
+                update={"id": slugify(stamp.base), "name": stamp.base, "aliases": [incoming.name]}
+            )
+            return self._create(row, named, path, detail=f"the model of the dated name {incoming.name!r}")
+        root = self._models[found.model_id]
+        while root.version_of is not None and root.version_of in self._models:
+            root = self._models[root.version_of]
+        if _first_release(root, stamp):
+            aliases = [*root.aliases, incoming.name]
+            self._models[root.id] = root = root.model_copy(update={"aliases": aliases})
+            self.matcher.add(root)
+            how = f"dated name: {root.name}'s first release ({stamp.version})"
+            return self._merge(row, incoming, Match(root.id, how), origin)
+        version = incoming.model_copy(
+            update={
+                "version": stamp.version,
+                "version_of": root.id,
+                "family": root.family or incoming.family,
+            }
+        )
+        return self._create(row, version, path, detail=f"a dated version of {root.id}")
+
+    def _create(self, row: ImportedRow, model: Model, path: Path, *, detail: str = "") -> Outcome:
         model_id = model.id
         for n in range(2, 1000):
             if model_id not in self._models:
                 break
             model_id = f"{model.id}-{n}"
-        notes: list[str] = []
+        notes: list[str] = [detail] if detail else []
         model = self._own_code(model_id, model, notes)
         update: dict[str, Any] = {
             "id": model_id,
-            "organizations": self._org_ids(row.organizations),
-            "base_models": self._bases(model_id, row, notes),
+            "organizations": self._org_ids(row.organizations, notes),
+            "base_models": self._bases(model_id, row, model.sources[0], notes),
         }
         model = model.model_copy(update=update)
         first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
@@ -163,8 +224,9 @@ class Merger:
         self.matcher.add(model)
         self.changed.add(model_id)
         self.created.add(model_id)
-        detail = "; ".join([*notes, *row.repairs])
-        return Outcome(row.line, row.name, "new", model_id, None, detail)
+        outcome = Outcome(row.line, row.name, "new", model_id, None, "; ".join([*notes, *row.repairs]))
+        self._claim_pending(model_id, outcome)
+        return outcome
 
     def _merge(self, row: ImportedRow, incoming: Model, match: Match, origin: str) -> Outcome:
         target = self._models[match.model_id]
@@ -191,7 +253,8 @@ class Merger:
                 )
             )
 
-        for name in _FILL:
+        whole = match.variant is None  # a row about one variant fills that variant, not the model
+        for name in _FILL if whole else _FILL_ANY:
             theirs = getattr(incoming, name)
             if getattr(target, name) is None and theirs is not None and not C.disputed(target, name, theirs):
                 update[name] = getattr(incoming, name)
@@ -201,7 +264,7 @@ class Merger:
                 update[name] = getattr(incoming, name)
                 filled.append(name)
         self._merge_parameters(target, incoming, match, update, filled, disagree)
-        for name in ("context_length", "released", "announced", "openness"):
+        for name in ("context_length", "released", "announced", "openness") if whole else ():
             mine, theirs = getattr(target, name), getattr(incoming, name)
             if theirs is None or C.disputed(target, name, theirs):
                 continue
@@ -210,7 +273,11 @@ class Merger:
                 filled.append(name)
             elif not C.agree(mine, theirs):
                 disagree(name, mine, theirs)
-        self._merge_training(target, incoming, update, filled, disagree)
+        if whole:
+            self._merge_training(target, incoming, update, filled, disagree)
+        else:
+            self._merge_variant(target, incoming, match.variant or "", update, filled)
+        self._merge_estimates(target, incoming, match.variant, update, filled)
         notes: list[str] = []
         incoming = self._own_code(target.id, incoming, notes)
         self._merge_links(target, incoming, update, filled)
@@ -221,10 +288,10 @@ class Merger:
             if value is not None and C.disputed(target, name, value):
                 notes.append(f"{name} {C.show(value)} is already disputed in the catalog")
         if not target.organizations and row.organizations:
-            update["organizations"] = self._org_ids(row.organizations)
+            update["organizations"] = self._org_ids(row.organizations, notes)
             filled.append("organizations")
-        if not target.base_models and row.base_models:
-            bases = self._bases(target.id, row, notes)
+        if not target.base_models and row.base_models and whole:
+            bases = self._bases(target.id, row, source, notes)
             if bases:
                 update["base_models"] = bases
                 filled.append("base_models")
@@ -241,7 +308,9 @@ class Merger:
             detail += "; differs on " + ", ".join(f"{c.field} ({c.other} vs {c.kept})" for c in conflicts)
         detail = "; ".join([detail, *notes, *row.repairs])
         action: Action = "conflict" if conflicts else "merged"
-        return Outcome(row.line, row.name, action, target.id, match.how, detail, conflicts)
+        outcome = Outcome(row.line, row.name, action, target.id, match.how, detail, conflicts)
+        self._claim_pending(target.id, outcome)
+        return outcome
 
     def _merge_parameters(
         self,
@@ -299,6 +368,48 @@ class Merger:
             base = mine.model_dump() if mine else {}
             update["training"] = type(incoming.training).model_validate({**base, **changes})
 
+    def _merge_variant(
+        self, target: Model, incoming: Model, name: str, update: dict[str, Any], filled: list[str]
+    ) -> None:
+        """The row's context, release date and training figures, onto the variant it is about."""
+        variants = list(update.get("variants", target.variants))
+        for i, variant in enumerate(variants):
+            if name_key(variant.name) != name_key(name):
+                continue
+            changes: dict[str, Any] = {}
+            if variant.context_length is None and incoming.context_length is not None:
+                changes["context_length"] = incoming.context_length
+            if variant.released is None and incoming.released is not None:
+                changes["released"] = incoming.released
+            if variant.training is None and incoming.training is not None:
+                changes["training"] = incoming.training
+            if changes:
+                variants[i] = variant.model_copy(update=changes)
+                update["variants"] = variants
+                filled.append("variants")
+
+    def _merge_estimates(
+        self,
+        target: Model,
+        incoming: Model,
+        variant: str | None,
+        update: dict[str, Any],
+        filled: list[str],
+    ) -> None:
+        """The row's estimates beside the model's (on the variant it is about), each figure once per
+        estimator: the same Epoch figure in four exports is one estimate."""
+        have = {(e.field, e.by, e.variant, _rounded(e.value)) for e in target.estimates}
+        new: list[Estimate] = []
+        for estimate in incoming.estimates:
+            estimate = estimate.model_copy(update={"variant": variant}) if variant else estimate
+            key = (estimate.field, estimate.by, estimate.variant, _rounded(estimate.value))
+            if key not in have:
+                have.add(key)
+                new.append(estimate)
+        if new:
+            update["estimates"] = [*target.estimates, *new]
+            filled.append("estimates")
+
     def _merge_links(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
         known = {code_key(u) for u in target.code}
         extra = [u for u in incoming.code if code_key(u) not in known and not C.disputed(target, "code", u)]
@@ -352,7 +463,9 @@ class Merger:
             if key:
                 self._org_keys.setdefault(key, org.id)
 
-    def _org_ids(self, refs: list[OrgRef]) -> list[str]:
+    def _org_ids(self, refs: list[OrgRef], notes: list[str]) -> list[str]:
+        """The catalog organizations ``refs`` name; one no catalog organization is, is created once
+        (under the spelling first seen), noted on the row and listed in ``unplaced``."""
         ids: list[str] = []
         for ref in refs:
             org_id = self._org_keys.get(name_key(ref.name))
@@ -364,22 +477,57 @@ class Merger:
                 self._orgs[org_id] = org
                 self._new_orgs.append(org_id)
                 self._index_org(org)
+                self.unplaced[org_id] = ref.name
+                notes.append(f"organization {ref.name!r} is not in the catalog; added as {org_id!r}")
             if org_id not in ids:
                 ids.append(org_id)
         return ids
 
-    def _bases(self, model_id: str, row: ImportedRow, notes: list[str]) -> list[BaseEdge]:
+    def _bases(self, model_id: str, row: ImportedRow, source: Source, notes: list[str]) -> list[BaseEdge]:
+        """The edges to the base models the row names that are known now; the others wait (pending)."""
         edges: list[BaseEdge] = []
         for name in row.base_models:
             found = self.matcher.by_name(name)
-            if found is None or found.model_id == model_id or self._reaches(found.model_id, model_id):
-                notes.append(f"base model {name!r} not in the catalog; left out")
+            if found is None:
+                self._pending.append(_PendingBase(model_id, name, row.base_relation, source))
+                continue
+            if found.model_id == model_id or self._reaches(found.model_id, model_id):
+                notes.append(f"base model {name!r} is the model itself or built on it; left out")
                 continue
             if all(e.model != found.model_id for e in edges):
                 edges.append(
                     BaseEdge.model_validate({"model": found.model_id, "relation": row.base_relation})
                 )
         return edges
+
+    def _claim_pending(self, model_id: str, outcome: Outcome) -> None:
+        """Let the row's outcome report on the base models it left waiting."""
+        for pending in self._pending:
+            if pending.model_id == model_id and pending.outcome is None:
+                pending.outcome = outcome
+
+    def _resolve_pending(self) -> None:
+        """Each waiting base model that is known by now becomes an edge, backed by the row's source;
+        the others are noted on their row as not found (yet: a later import may bring them)."""
+        waiting: list[_PendingBase] = []
+        for pending in self._pending:
+            model = self._models.get(pending.model_id)
+            found = self.matcher.by_name(pending.name)
+            if model is None:
+                continue
+            if found is None or found.model_id == model.id or self._reaches(found.model_id, model.id):
+                waiting.append(pending)
+                continue
+            if all(e.model != found.model_id for e in model.base_models):
+                edge = BaseEdge.model_validate({"model": found.model_id, "relation": pending.relation})
+                self._models[model.id] = _with_backed(model, "base_models", pending.source, edge)
+                self.changed.add(model.id)
+        for pending in waiting:
+            if pending.outcome is not None and not pending.noted:
+                pending.noted = True
+                note = f"base model {pending.name!r} not in the catalog; left out"
+                pending.outcome.detail = "; ".join(filter(None, [pending.outcome.detail, note]))
+        self._pending = waiting
 
     def _reaches(self, start: str, goal: str) -> bool:
         seen, todo = set(), [start]
@@ -392,6 +540,70 @@ class Merger:
             seen.add(current)
             todo.extend(e.model for e in self._models[current].base_models)
         return False
+
+
+@dataclass(slots=True)
+class _PendingBase:
+    """A base model a row names that is not known yet: the model, the name, how, and the row's source."""
+
+    model_id: str
+    name: str
+    relation: Any
+    source: Source
+    outcome: Outcome | None = None
+    noted: bool = False
+
+
+def _with_backed(model: Model, field_name: str, source: Source, edge: BaseEdge) -> Model:
+    """``model`` with ``edge`` added to its lineage and ``source`` naming ``field_name`` among its fields."""
+    sources = list(model.sources)
+    for i, have in enumerate(sources):
+        if have.id == source.id:
+            sources[i] = have.model_copy(update={"fields": sorted({*have.fields, field_name})})
+            break
+    else:
+        sources.append(source.model_copy(update={"fields": [field_name]}))
+    return model.model_copy(update={"base_models": [*model.base_models, edge], "sources": sources})
+
+
+def _oldest_first(rows: list[ImportedRow]) -> list[int]:
+    """The order to merge ``rows`` in: as they come, except that the rows of one model under dated
+    names (``Gemini 2.5 Pro (Jun 2025)``, ``(Mar 2025)``) swap places so the model's own undated row
+    comes first, then the oldest dated one."""
+    months: dict[int, dt.date] = {}
+    groups: dict[str, list[int]] = {}
+    for at, row in enumerate(rows):
+        stamp = dated(row.name) if row.model is not None else None
+        if stamp is not None and stamp.month is not None:
+            months[at] = stamp.month
+            groups.setdefault(name_key(stamp.base), []).append(at)
+    for at, row in enumerate(rows):
+        if row.model is not None and at not in months and name_key(row.name) in groups:
+            groups[name_key(row.name)].append(at)
+    order = list(range(len(rows)))
+    for positions in groups.values():
+        slots = sorted(positions)
+        by_date = sorted(positions, key=lambda at: (months.get(at, dt.date.min), at))
+        for slot, at in zip(slots, by_date, strict=True):
+            order[slot] = at
+    return order
+
+
+def _first_release(model: Model, stamp: Dated) -> bool:
+    """Whether the dated name's month is the month (or year) the model was released; a model without a
+    date takes the first dated row as its release. A bare tag (``-0324``) has no month: a version."""
+    if stamp.month is None:
+        return False
+    if model.released is None:
+        return True
+    first, last = model.released.span()
+    month = (stamp.month.year, stamp.month.month)
+    return (first.year, first.month) <= month <= (last.year, last.month)
+
+
+def _rounded(value: float) -> str:
+    """``value`` to three significant digits, to tell one figure from another."""
+    return f"{value:.3g}"
 
 
 def _with_catalog_tasks(model: Model) -> Model:
@@ -407,7 +619,7 @@ def _with_source_id(model: Model, source_id: str) -> Model:
     names = {s.id: source_id if s.id == first else f"{source_id}-{s.id}" for s in model.sources}
     sources: list[Source] = [s.model_copy(update={"id": names[s.id]}) for s in model.sources]
     update: dict[str, Any] = {"sources": sources}
-    for list_name in ("hardware", "status_notes", "evaluations", "disputes"):
+    for list_name in ("hardware", "status_notes", "evaluations", "disputes", "estimates"):
         items = getattr(model, list_name)
         update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
     return model.model_copy(update=update)

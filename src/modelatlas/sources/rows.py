@@ -76,7 +76,7 @@ def slugify(name: str) -> str:
         import hashlib
 
         slug = "m-" + hashlib.sha1(name.encode()).hexdigest()[:10]
-    return slug[:90]
+    return slug[:90].rstrip("-.")
 
 
 def build_model(

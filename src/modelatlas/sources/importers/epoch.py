@@ -1,5 +1,11 @@
 """Epoch AI's "Data on AI Models" CSV exports (CC BY 4.0), read record by record into ``ImportedRow``s.
 
+Epoch's numbers are of two kinds, kept apart (docs/catalog.md, "Kinds of facts"). Training compute and
+cost are Epoch's own calculations: always ``estimates`` by Epoch AI, with the method the notes show and
+the row's ``Confidence``. A parameter count or dataset size is the maker's, relayed, unless the row is
+``Speculative`` or its notes call it a rumour, leak, speculation, guess, assumption or estimate: then it
+is an estimate too, and the fact field stays empty.
+
 Five exports are known and read by header name, whatever their column order: ``notable_ai_models.csv``,
 ``all_ai_models.csv``, ``frontier_ai_models.csv`` and ``large_scale_ai_models.csv`` (name column
 ``Model``), and the legacy ``pcd_all_ml_systems_2023.csv`` (``System``, ``Organization(s)``, dates
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from modelatlas.catalog.names import name_key, task_slug
+from modelatlas.catalog.schema import Confidence
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import Domain, Openness, OrgKind
 from modelatlas.errors import BadArgument, InputError
@@ -36,6 +43,13 @@ _Cells = list[str] | str
 _Seen = dict[str, tuple[int, str]]
 
 _NAME = ("Model", "System")
+_BY = "Epoch AI"
+#: Epoch's Confidence column, in the catalog's terms; Unknown, Unverified and Wrong say nothing.
+_CONFIDENCE: dict[str, Confidence] = {c: c for c in ("confident", "likely", "speculative")}
+#: Notes that make a stated-looking number a guess: rumours, leaks, speculation, assumptions, estimates.
+_RUMOUR = re.compile(r"rumou?r|leak|hearsay|unconfirmed", re.IGNORECASE)
+_GUESS = re.compile(r"speculat|guess|assum|estimat|reportedly|extrapolat|approximat", re.IGNORECASE)
+_SIX_ND = re.compile(r"\b6\s*(?:\*|x|×|ND\b|FLOPs?\s*/)", re.IGNORECASE)
 _DATE = "Publication date"
 _NOTE_LIMIT = 500
 _CREDIT = "Epoch AI 'Data on AI Models' (CC BY 4.0)"
@@ -68,7 +82,7 @@ _OPENNESS: dict[str, Openness] = {
     "open weights (restricted use)": "open-weights-restricted",
     "open weights (non-commercial)": "research-only",
     "api access": "api-only",
-    "hosted access (no api)": "api-only",
+    "hosted access (no api)": "hosted",
     "unreleased": "unreleased",
 }
 
@@ -163,7 +177,7 @@ def _layout(path: Path, records: Iterator[tuple[int, _Cells]]) -> _Layout:
 def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> ImportedRow:
     if isinstance(cells, str):
         return ImportedRow.skip(line, "", f"not a CSV record: {cells}")
-    name = _clip(cells[layout.name_at].strip(), 100) if len(cells) > layout.name_at else ""
+    name = _clip(_one_line(cells[layout.name_at]), 100) if len(cells) > layout.name_at else ""
     if len(cells) != layout.width:
         count = f"{len(cells)} cell{'s' * (len(cells) != 1)}"
         why = f"{count} where the header has {layout.width}: the record is cut short or malformed"
@@ -210,6 +224,13 @@ class _Row:
         return None if value is None else kind(value)
 
 
+def _one_line(text: str) -> str:
+    """A name on one line, a hyphen broken by a space joined: ``"Cosmos-1.0-⏎Diffusion-14B Video2World"``
+    → ``Cosmos-1.0-Diffusion-14B Video2World``."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(?<=\w)- (?=\w)", "-", text)
+
+
 def _decimal(text: str) -> Decimal | None:
     """``text`` as a finite non-negative number (``1.75E+11``, or ``7B`` as people write it), else None."""
     try:
@@ -247,43 +268,78 @@ def _imported(layout: _Layout, line: int, name: str, row: _Row) -> ImportedRow:
 
 def _fields(name: str, row: _Row, url: str | None) -> dict[str, Any]:
     domains = _domains(row.get("Domain"))
+    estimates: list[dict[str, Any]] = []
     return {
         "name": name,
         "domains": domains,
         "tasks": list(dict.fromkeys(filter(None, map(task_slug, _split(row.get("Task")))))),
-        "parameters": _parameters(row),
-        "training": _training(row, domains),
+        "parameters": _parameters(row, estimates),
+        "training": _training(row, domains, estimates),
         "released": _released(row),
         "papers": _papers(row.get("Reference"), row.get("Link"), url),
         "openness": _openness(row),
+        "estimates": estimates,
     }
+
+
+def _confidence(row: _Row) -> Confidence | None:
+    return _CONFIDENCE.get(row.get("Confidence").casefold())
+
+
+def _guessed(row: _Row, notes: str) -> bool:
+    """Whether a number the maker might state is only a guess: a speculative row, or notes saying so."""
+    return _confidence(row) == "speculative" or bool(_RUMOUR.search(notes) or _GUESS.search(notes))
+
+
+def _estimate(row: _Row, field: str, value: float, notes: str) -> dict[str, Any]:
+    """An estimate by Epoch AI of ``field``; the method is what the notes show (a rumour, 6ND, …)."""
+    if _RUMOUR.search(notes):
+        method = "rumour"
+    elif _SIX_ND.search(notes):
+        method = "6ND"
+    else:
+        method = "Epoch AI's calculation"
+    estimate = {"field": field, "value": value, "by": _BY, "method": method, "source": "epoch"}
+    return _filled(estimate | {"confidence": _confidence(row), "note": _clip(notes)})
 
 
 def _domains(text: str) -> list[Domain]:
     return list(dict.fromkeys(_DOMAINS.get(part.casefold(), "other") for part in _split(text))) or ["other"]
 
 
-def _parameters(row: _Row) -> dict[str, Any]:
-    total = row.number(int, "Parameters")
-    return {} if total is None else _filled({"total": total, "note": _clip(row.get("Parameters notes"))})
+def _parameters(row: _Row, estimates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stated count; a guessed one becomes an estimate and leaves the count empty, saying so."""
+    total, notes = row.number(int, "Parameters"), row.get("Parameters notes")
+    if total is None:
+        return {}
+    if _guessed(row, notes):
+        estimates.append(_estimate(row, "parameters", total, notes))
+        return {"note": "not stated by the maker; Epoch AI's estimate is under estimates"}
+    return _filled({"total": total, "note": _clip(notes)})
 
 
-def _training(row: _Row, domains: list[Domain]) -> dict[str, Any]:
-    """Datapoints are tokens only for a language model, so other rows leave ``tokens`` empty."""
+def _training(row: _Row, domains: list[Domain], estimates: list[dict[str, Any]]) -> dict[str, Any]:
+    """Datapoints are tokens only for a language model, so other rows leave ``tokens`` empty. Compute
+    and cost are Epoch's calculations, so they are estimates; tokens are, when guessed."""
     hardware = row.get("Training hardware")
     quantity = row.number(int, "Hardware quantity") if hardware else None
-    training = _filled(
+    tokens = row.number(int, *_TOKENS) if _counts_tokens(row, domains) else None
+    if tokens is not None and _guessed(row, row.get("Dataset size notes")):
+        estimates.append(_estimate(row, "training.tokens", tokens, row.get("Dataset size notes")))
+        tokens = None
+    compute = row.number(float, "Training compute (FLOP)", "Training compute (FLOPs)")
+    if compute is not None:
+        estimates.append(_estimate(row, "training.compute_flop", compute, row.get("Training compute notes")))
+    cost = row.number(float, "Training compute cost (2023 USD)", "Training cost (2020 USD)")
+    if cost is not None:
+        estimates.append(_estimate(row, "training.cost_usd", cost, row.get("Compute cost notes")))
+    return _filled(
         {
-            "tokens": row.number(int, *_TOKENS) if _counts_tokens(row, domains) else None,
+            "tokens": tokens,
             "dataset": _clip(row.get("Training dataset")),
-            "compute_flop": row.number(float, "Training compute (FLOP)", "Training compute (FLOPs)"),
             "hardware": f"{hardware} × {quantity}" if hardware and quantity else hardware,
-            "cost_usd": row.number(float, "Training compute cost (2023 USD)", "Training cost (2020 USD)"),
         }
     )
-    if training:
-        training.update(_filled({"note": _clip(row.get("Training compute notes"))}))
-    return training
 
 
 def _counts_tokens(row: _Row, domains: list[Domain]) -> bool:
