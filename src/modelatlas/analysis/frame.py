@@ -23,7 +23,7 @@ from modelatlas.errors import BadArgument
 from modelatlas.store.queries import OPEN_WEIGHTS
 from modelatlas.store.records import load_models, load_organizations
 
-__all__ = ["METRICS", "Metric", "Selection", "load_frame", "model_frame", "select"]
+__all__ = ["KINDS", "METRICS", "EstimatesMode", "Metric", "Selection", "load_frame", "model_frame", "select"]
 
 Metric = Literal["parameters", "compute", "tokens", "cost"]
 #: Each metric: its column, unit and label in English and Chinese.
@@ -33,6 +33,16 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
     "tokens": ("tokens", "tokens", "Training tokens", "训练数据量（token）"),
     "cost": ("cost_usd", "USD", "Training cost", "训练成本"),
 }
+#: Each metric column and the column saying what kind its value is: ``stated`` (or measured) by a
+#: source, ``estimate`` by a third party (Epoch AI…), or ``6ND`` (modelatlas' own estimate of compute).
+KINDS: dict[str, str] = {
+    "parameters": "parameters_kind",
+    "compute": "compute_method",
+    "tokens": "tokens_kind",
+    "cost_usd": "cost_kind",
+}
+#: What an analysis does with estimated values: use them, leave them out, or use nothing else.
+EstimatesMode = Literal["include", "exclude", "only"]
 #: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
 _TRANSFORMERS = ("decoder-only", "encoder-only", "encoder-decoder", "glm", "vision-transformer", None)
 
@@ -42,9 +52,11 @@ def model_frame(models: Iterable[Model], organizations: Mapping[str, Organizatio
 
     ``compute`` is the stated training compute; where it is missing and the model is a dense
     transformer with stated parameters and tokens it is ``6 · N · D``, and ``compute_method`` says so
-    (``"stated"`` or ``"6ND"``). Models without a release date are kept (timelines skip them).
+    (``"stated"`` or ``"6ND"``). A metric the maker does not state takes a third party's estimate, and its
+    kind column (``KINDS``) says ``"estimate"``. Models without a release date are kept (timelines skip
+    them); dated versions of a model (``version_of``) are left out: the model counts once.
     """
-    rows = [_row(model, organizations) for model in models]
+    rows = [_row(model, organizations) for model in models if model.version_of is None]
     frame = pd.DataFrame(rows, columns=list(_EMPTY))
     frame["released"] = pd.to_datetime(frame["released"])
     for column in ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t"):
@@ -83,6 +95,9 @@ _EMPTY: dict[str, object] = {
     "tokens": None,
     "compute": None,
     "compute_method": None,
+    "parameters_kind": None,
+    "tokens_kind": None,
+    "cost_kind": None,
     "cost_usd": None,
     "co2e_t": None,
     "sources": (),
@@ -109,22 +124,41 @@ def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, o
         "organizations": tuple(model.organizations),
         "org_kind": first.kind if first else None,
         "country": first.country if first else None,
-        "parameters": model.parameters.total if model.parameters else None,
         "active_parameters": model.parameters.active if model.parameters else None,
-        "tokens": training.tokens if training else None,
-        "cost_usd": training.cost_usd if training else None,
         "co2e_t": training.co2e_t if training else None,
         "sources": tuple(source.id for source in model.sources),
         "base_models": tuple(edge.model for edge in model.base_models),
     }
     row["compute"], row["compute_method"] = _compute(model)
+    row["parameters"], row["parameters_kind"] = _fact(
+        model.parameters.total if model.parameters else None, model, "parameters"
+    )
+    row["tokens"], row["tokens_kind"] = _fact(training.tokens if training else None, model, "training.tokens")
+    row["cost_usd"], row["cost_kind"] = _fact(
+        training.cost_usd if training else None, model, "training.cost_usd"
+    )
     return row
+
+
+def _fact(stated: float | None, model: Model, field: str) -> tuple[float | None, str | None]:
+    """The stated value, else a third party's estimate of the whole model (not of one variant)."""
+    if stated is not None:
+        return stated, "stated"
+    estimate = _estimate(model, field)
+    return (estimate, "estimate") if estimate is not None else (None, None)
+
+
+def _estimate(model: Model, field: str) -> float | None:
+    return next((e.value for e in model.estimates if e.field == field and e.variant is None), None)
 
 
 def _compute(model: Model) -> tuple[float | None, str | None]:
     training = model.training
     if training and training.compute_flop:
         return training.compute_flop, "stated"
+    estimate = _estimate(model, "training.compute_flop")
+    if estimate is not None:
+        return estimate, "estimate"
     architecture = model.architecture
     dense = architecture is None or (not architecture.moe and architecture.type in _TRANSFORMERS)
     parameters = model.parameters.total if model.parameters else None
@@ -157,6 +191,8 @@ class Selection:
     (downloadable weights), ``"closed"`` (everything else, unknown included) or an openness value;
     ``source`` keeps models with a source of that id, or whose id starts with it and a hyphen:
     ``epoch`` keeps every Epoch AI import, ``epoch-notable-ai-models.csv`` the rows of that file.
+    ``estimates`` keeps every value (``include``), only values a source states (``exclude``: third-party
+    estimates and 6·N·D left empty) or only the estimates (``only``).
     """
 
     since: dt.date | None = None
@@ -166,6 +202,7 @@ class Selection:
     country: str | None = None
     openness: str | None = None
     source: str | None = None
+    estimates: EstimatesMode = "include"
 
 
 def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
@@ -185,7 +222,12 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         keep &= frame["country"] == selection.country.upper()
     if selection.openness is not None:
         keep &= _openness(frame, selection.openness)
-    return frame[keep].copy()
+    kept = frame[keep].copy()
+    if selection.estimates != "include":
+        for column, kind in KINDS.items():
+            stated = kept[kind].isin(["stated"])
+            kept.loc[~stated if selection.estimates == "exclude" else stated, column] = float("nan")
+    return kept
 
 
 def _from(source_id: str, wanted: str) -> bool:

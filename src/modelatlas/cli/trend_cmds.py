@@ -7,7 +7,7 @@ import enum
 import itertools
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -52,6 +52,21 @@ SourceOpt = Annotated[
 ]
 
 
+class EstimatesChoice(enum.StrEnum):
+    include = "include"
+    exclude = "exclude"
+    only = "only"
+
+
+EstimatesOpt = Annotated[
+    EstimatesChoice,
+    typer.Option(
+        help="Values no maker states (third-party estimates such as Epoch AI's, and 6·N·D compute): "
+        "include them (marked in charts), exclude them, or use only them."
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.command("trends")(trends)
     app.command("report")(report)
@@ -65,9 +80,10 @@ def selection_options(
     country: str | None,
     openness: str | None,
     source: str | None,
+    estimates: str = "include",
 ) -> Selection:
     """The command-line filters as a ``Selection`` (years and months cover their whole span)."""
-    from modelatlas.analysis.frame import Selection
+    from modelatlas.analysis.frame import EstimatesMode, Selection
 
     if domain is not None and domain not in DOMAINS:
         raise BadArgument(f"unknown domain {domain!r}: choose one of {', '.join(DOMAINS)}")
@@ -79,6 +95,7 @@ def selection_options(
         country=country,
         openness=openness,
         source=source,
+        estimates=cast(EstimatesMode, estimates),
     )
 
 
@@ -93,6 +110,7 @@ def trends(
     country: CountryOpt = None,
     openness: OpennessOpt = None,
     source: SourceOpt = None,
+    estimates: EstimatesOpt = EstimatesChoice.include,
     frontier: Annotated[
         bool, typer.Option("--frontier", help="Fit only models that set a record when released.")
     ] = False,
@@ -127,7 +145,7 @@ def trends(
     from modelatlas.report.headlines import headline, metric_label
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(since, until, domain, org, country, openness, source)
+    chosen = selection_options(since, until, domain, org, country, openness, source, estimates.value)
     frame = select(load_frame(config.db), chosen)
     options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
     overall = fit_growth(frame, metric.value, **options)
@@ -177,16 +195,24 @@ def _bounds(text: str) -> list[dt.date]:
 
 
 def _estimated(frame: pd.DataFrame, metric: str) -> int:
-    """How many of the fitted values are estimates (only compute has any)."""
-    if metric != "compute":
-        return 0
-    return int(((frame["compute_method"] == "6ND") & frame["released"].notna()).sum())
+    """How many of the fitted values are estimates: a third party's, or 6·N·D."""
+    from modelatlas.analysis.frame import KINDS, METRICS
+
+    column = METRICS[metric][0]
+    kind = frame[KINDS[column]]
+    return int((kind.isin(["6ND", "estimate"]) & frame[column].notna() & frame["released"].notna()).sum())
 
 
 def _estimate_note(count: int, lang: str) -> str:
     if lang == "zh":
-        return f"其中 {count} 个模型的训练算力为估算值（6 × 参数量 × 训练 token 数）。"
-    return f"{count} of the compute values are estimates (6 × parameters × training tokens)."
+        return (
+            f"其中 {count} 个数值为估算值，非厂商公布"
+            "（第三方估算，如 Epoch AI；或 6 × 参数量 × 训练 token 数）。"
+        )
+    return (
+        f"{count} of the values are estimates, not stated by the maker "
+        "(a third party's, such as Epoch AI's, or 6 × parameters × training tokens)."
+    )
 
 
 def _row(scope: str, fit: GrowthFit, lang: str) -> dict[str, Any]:
@@ -229,6 +255,7 @@ def report(
     country: CountryOpt = None,
     openness: OpennessOpt = None,
     source: SourceOpt = None,
+    estimates: EstimatesOpt = EstimatesChoice.include,
     growth_since: Annotated[
         int, typer.Option(min=1950, max=2100, help="Fit growth rates over models released from this year.")
     ] = 2010,
@@ -247,7 +274,7 @@ def report(
     from modelatlas.store.records import load_models, load_organizations
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(since, until, domain, org, country, openness, source)
+    chosen = selection_options(since, until, domain, org, country, openness, source, estimates.value)
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
     built = build_report(models, organizations, lang=config.lang, selection=chosen, growth_since=growth_since)

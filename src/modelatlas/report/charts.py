@@ -16,7 +16,7 @@ import networkx as nx
 import pandas as pd
 import vl_convert as vlc
 
-from modelatlas.analysis.frame import METRICS
+from modelatlas.analysis.frame import KINDS, METRICS
 from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import Phrases
 from modelatlas.report.headlines import headline, metric_label
@@ -53,6 +53,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "method": ("Value", "数值来源"),
     "stated": ("stated", "来源所述"),
     "6ND": ("estimate: 6·N·D", "估算：6·N·D"),
+    "estimate": ("third-party estimate", "第三方估算"),
     "model": ("Model", "模型"),
     "organization": ("Organization", "机构"),
     "period": ("Quarter", "季度"),
@@ -131,11 +132,9 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
             "released": rows["released"],
             "value": rows[column],
             "domain": rows["domain"].map(lambda d: _t(d, lang)),
-            "method": rows["compute_method"].map(
+            "method": rows[KINDS[column]].map(
                 lambda m: _t(m, lang) if isinstance(m, str) else _t("stated", lang)
-            )
-            if fit.metric == "compute"
-            else _t("stated", lang),
+            ),
         }
     )
     y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"

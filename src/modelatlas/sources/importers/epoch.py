@@ -48,7 +48,7 @@ _BY = "Epoch AI"
 _CONFIDENCE: dict[str, Confidence] = {c: c for c in ("confident", "likely", "speculative")}
 #: Notes that make a stated-looking number a guess: rumours, leaks, speculation, assumptions, estimates.
 _RUMOUR = re.compile(r"rumou?r|leak|hearsay|unconfirmed", re.IGNORECASE)
-_GUESS = re.compile(r"speculat|guess|assum|estimat|reportedly|extrapolat|approximat", re.IGNORECASE)
+_GUESS = re.compile(r"speculat|guess|assum|estimat|reportedly|extrapolat", re.IGNORECASE)
 _SIX_ND = re.compile(r"\b6\s*(?:\*|x|×|ND\b|FLOPs?\s*/)", re.IGNORECASE)
 _DATE = "Publication date"
 _NOTE_LIMIT = 500
@@ -221,7 +221,9 @@ class _Row:
         value = _decimal(text) if text else None
         if text and value is None:
             self.repairs.append(f"{column}: {text!r} is not a number; left empty")
-        return None if value is None else kind(value)
+        if value is None:
+            return None
+        return kind(value.to_integral_value()) if kind is int else kind(value)  # 256999999.99999997 is 257M
 
 
 def _one_line(text: str) -> str:

@@ -1,0 +1,168 @@
+"""Epoch AI's real rows merged into the bundled catalog: what must merge, what must stay apart, and what
+stays an estimate (issue #16). The rows are excerpts of notable_ai_models.csv (July 2026) and
+all_ai_models.csv, imported in that order as `bench/import_all.py` does."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from modelatlas.catalog.loader import Catalog
+from modelatlas.catalog.schema import BaseEdge, Model
+from modelatlas.catalog.validate import check, load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.sources.importers.epoch import read
+from modelatlas.sources.merge import Merger, Outcome
+
+EPOCH = Path(__file__).parent / "fixtures" / "epoch"
+
+
+@pytest.fixture(scope="module")
+def merged() -> tuple[Merger, dict[str, Outcome]]:
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    outcomes: dict[str, Outcome] = {}
+    for name in ("merge_notable.csv", "merge_all.csv"):
+        path = EPOCH / name
+        for outcome in merger.apply(f"epoch:{name}", path, read(path)):
+            outcomes[outcome.name] = outcome
+    return merger, outcomes
+
+
+def _model(merged: tuple[Merger, dict[str, Outcome]], name: str) -> Model:
+    merger, outcomes = merged
+    model_id = outcomes[name].model_id
+    assert model_id is not None
+    return merger.model(model_id)
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("NVLM-D 72B", "NVLM-H 72B", "NVLM-X 72B"),  # one paper, three architectures
+        ("Qwen3.5-Omni-Plus", "Qwen3.5-Omni-Flash"),  # one report, two tiers
+        ("SigLIP 400M", "SigLiT"),  # one paper, two models
+        ("Flexi-JEST++", "JEST++"),  # one paper, a method and its variant
+    ],
+)
+def test_models_sharing_a_paper_stay_apart(
+    merged: tuple[Merger, dict[str, Outcome]], names: tuple[str]
+) -> None:
+    ids = [merged[1][n].model_id for n in names]
+    assert len(set(ids)) == len(ids), ids
+    assert [_model(merged, n).name for n in names] == list(names)
+
+
+def test_a_dated_name_of_the_first_release_is_the_model(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """GPT-4 (Mar 2023) is gpt-4; its rumoured 1.8T is Epoch's estimate, not a parameter count."""
+    outcome = merged[1]["GPT-4 (Mar 2023)"]
+    assert (outcome.action, outcome.model_id) == ("merged", "gpt-4")
+    assert outcome.matched_by == "dated name: GPT-4's first release (2023-03)"
+    gpt4 = merged[0].model("gpt-4")
+    assert gpt4.parameters is None or gpt4.parameters.total is None
+    (params,) = [e for e in gpt4.estimates if e.field == "parameters"]
+    assert (params.value, params.by, params.method, params.confidence) == (
+        1.8e12,
+        "Epoch AI",
+        "rumour",
+        "likely",
+    )
+    assert "GPT-4 (Mar 2023)" in gpt4.aliases
+    assert merged[0].matcher.by_name("GPT-4 (Mar 2023)") is not None
+
+
+def test_a_later_dated_name_is_a_version(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    june = _model(merged, "GPT-4 (Jun 2023)")
+    assert (june.id, june.version, june.version_of) == ("gpt-4-jun-2023", "2023-06", "gpt-4")
+    assert [e.field for e in june.estimates if e.method == "rumour"] == ["parameters"]
+
+
+def test_a_model_known_only_by_dated_names(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """Three Gemini 2.5 Pro rows, newest first in the file: the oldest is the model, the others versions."""
+    merger, outcomes = merged
+    model = merger.model("gemini-2.5-pro")
+    assert (model.name, str(model.released), model.version_of) == ("Gemini 2.5 Pro", "2025-03-25", None)
+    for month, name in (("2025-05", "Gemini 2.5 Pro (May 2025)"), ("2025-06", "Gemini 2.5 Pro (Jun 2025)")):
+        version = _model(merged, name)
+        assert (version.version, version.version_of, version.name) == (month, "gemini-2.5-pro", name)
+    assert merger.matcher.by_name("Gemini 2.5 Pro").model_id == "gemini-2.5-pro"  # type: ignore[union-attr]
+    found = merger.matcher.by_name("Gemini 2.5 Pro (Jun 2025)")
+    assert found is not None and found.model_id == "gemini-2.5-pro-jun-2025"
+    assert outcomes["Gemini 2.5 Pro (Mar 2025)"].model_id == "gemini-2.5-pro"
+
+
+def test_a_variants_row_fills_the_variant_not_the_family(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """Llama 2-7B's compute is the 7B's: an estimate on that variant, no conflict with the family."""
+    outcome = merged[1]["Llama 2-7B"]
+    assert (outcome.action, outcome.model_id, outcome.conflicts) == ("merged", "llama-2", [])
+    llama2 = merged[0].model("llama-2")
+    assert llama2.training is not None and llama2.training.compute_flop is None
+    assert {(e.field, e.variant) for e in llama2.estimates} == {
+        ("training.compute_flop", "Llama-2-7B"),
+        ("training.cost_usd", "Llama-2-7B"),
+    }
+    assert str(llama2.released) == "2023-07-18"
+
+
+def test_lineage_from_the_base_model_column(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """DeepSeek-R1 names DeepSeek-V3, which comes later in the file; QwQ-32B names a row of the next file."""
+    assert BaseEdge(model="deepseek-v3", relation="fine-tune") in _model(merged, "DeepSeek-R1").base_models
+    qwq = _model(merged, "QwQ-32B")
+    assert [e.model for e in qwq.base_models] == [merged[1]["Qwen2.5-Coder (32B)"].model_id]
+    assert "base_models" in next(s for s in qwq.sources if s.id == qwq.sources[0].id).fields
+    assert "base model" not in merged[1]["DeepSeek-R1"].detail
+
+
+def test_speculative_counts_are_estimates(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """QwQ-32B's row is Speculative: its 32.5B is Epoch's guess; DeepSeek-V3's Confident 671B is stated."""
+    qwq = _model(merged, "QwQ-32B")
+    assert qwq.parameters is not None and qwq.parameters.total is None
+    assert [(e.field, e.value, e.confidence) for e in qwq.estimates if e.field == "parameters"] == [
+        ("parameters", 32.5e9, "speculative")
+    ]
+    v3 = _model(merged, "DeepSeek-V3")
+    assert v3.parameters is not None and v3.parameters.total == 671_000_000_000
+
+
+def test_names_lose_line_breaks_and_hosted_access_is_its_own_openness(
+    merged: tuple[Merger, dict[str, Outcome]],
+) -> None:
+    assert "Cosmos-1.0-Diffusion-14B Video2World" in merged[1]
+    assert _model(merged, "SWE 1.6").openness == "hosted"
+
+
+def test_the_merged_catalog_is_valid(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    catalog: Catalog = merged[0].catalog()
+    named = "the file must be named"  # imported models live in the input file, not in <id>.yaml
+    assert [p for p in check(catalog) if not p.message.startswith(named)] == []
+
+
+_FLAGGED = re.compile(
+    r"rumou?r|leak|hearsay|unconfirmed|speculat|guess|assum|estimat|reportedly|extrapolat", re.I
+)
+
+
+def test_every_guessed_epoch_count_is_an_estimate() -> None:
+    """Over the whole July 2026 notable export: a row that is Speculative, or whose parameter notes call
+    the count a rumour, leak, guess, assumption or estimate, states no count; every other row does."""
+    path = EPOCH / "notable_ai_models_2026-07.csv"
+    with path.open(newline="") as handle:
+        source = {r["Model"].strip(): r for r in csv.DictReader(handle)}
+    guessed = stated = 0
+    for row in read(path):
+        if row.model is None:
+            continue
+        cells = source.get(row.name) or source[next(k for k in source if " ".join(k.split()) == row.name)]
+        if not cells["Parameters"]:
+            continue
+        total = row.model.parameters.total if row.model.parameters else None
+        estimates = [e.value for e in row.model.estimates if e.field == "parameters"]
+        if cells["Confidence"] == "Speculative" or _FLAGGED.search(cells["Parameters notes"]):
+            guessed += 1
+            assert (total, estimates) == (None, [round(float(cells["Parameters"]))]), row.name
+        else:
+            stated += 1
+            assert (total, estimates) == (round(float(cells["Parameters"])), []), row.name
+    assert (guessed, stated) == (81, 627)
