@@ -46,7 +46,7 @@ def test_compute_doubling_of_notable_models_since_2010(
     assert low < EPOCH_PUBLISHED_CI[1] and high > EPOCH_PUBLISHED_CI[0]
     assert 5.0 < result["doubling_months"] < 6.5
     assert result["doubling_ci90"][0] < result["doubling_months"] < result["doubling_ci90"][1]
-    assert result["selection"] == {"since": "2010-01-01", "source": "epoch"}
+    assert result["selection"] == {"since": "2010-01-01", "source": "epoch", "estimates": "include"}
     assert result["start"] >= "2010-01-01"
 
 
@@ -162,3 +162,16 @@ def test_chinese_text_renders_as_distinct_glyphs_not_boxes() -> None:
     assert drawn("参数量增长") != drawn("训练算力翻")
     assert drawn("参数量增长") == drawn("参数量增长")
     assert any(FONT_DIR.glob("*.otf")) and charts.FONT == "Noto Sans SC Subset"
+
+
+@pytest.mark.parametrize(("mode", "n"), [("include", 459), ("only", 456), ("exclude", 3)])
+def test_estimates_option_keeps_or_drops_estimated_compute(
+    capsys: pytest.CaptureFixture[str], epoch_store: str, mode: str, n: int
+) -> None:
+    """Every Epoch compute figure is Epoch's estimate: ``only`` fits those (456), ``exclude`` only the
+    three figures the catalog states, ``include`` both."""
+    args = ("trends", "-m", "compute", "--since", "2010", "--db", epoch_store, "--format", "json")
+    code, out, err = run(capsys, *args, "--estimates", mode)
+    assert code == 0, err
+    result = json.loads(out)
+    assert (result["n"], result["selection"]["estimates"]) == (n, mode)
