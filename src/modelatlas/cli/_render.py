@@ -13,7 +13,7 @@ from modelatlas.catalog.vocab import DOMAINS, Phrases
 from modelatlas.cli._output import Format, cell, emit, markdown_table, stdout
 
 if TYPE_CHECKING:
-    from modelatlas.catalog.schema import Model
+    from modelatlas.catalog.schema import Estimate, Model
     from modelatlas.store.queries import Lineage, Overview
 
 __all__ = ["comparison", "label", "live", "model_rows", "overview", "record"]
@@ -136,8 +136,11 @@ def record(
             "architecture",
             arch.type + (" (MoE)" if arch.moe else "") + (f" — {arch.note}" if arch.note else ""),
         )
+    if model.version_of:
+        add("version_of", f"{names.get(model.version_of, model.version_of)} ({model.version or '?'})")
     if model.parameters:
-        add("parameters", _params(model.parameters.total, lang))
+        stated = model.parameters.total
+        add("parameters", _params(stated, lang) if stated else label("not_stated", lang))
         add("active_parameters", _params(model.parameters.active, lang))
     add(
         "variants",
@@ -174,6 +177,7 @@ def record(
             for d in model.disputes
         ],
     )
+    add("estimates", [_estimate(e, lang) for e in model.estimates])
     add("lineage_up", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.up])
     add("lineage_down", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.down])
     sources = [
@@ -294,3 +298,17 @@ def _hardware(h: Any) -> str:
     if h.gpu:
         text += f" ({h.gpu})"
     return text
+
+
+def _estimate(estimate: Estimate, lang: str) -> str:
+    """``Parameters: ≈ 1.8T — estimated by Epoch AI, rumour, likely (within ~10×) [source]``."""
+    counted = estimate.field in ("parameters", "parameters.active", "training.tokens")
+    value = _params(int(estimate.value), lang) if counted else f"{estimate.value:.3g}"
+    about = f" ({estimate.variant})" if estimate.variant else ""
+    how = [label(estimate.method, lang)] if estimate.method else []
+    how += [label(estimate.confidence, lang)] if estimate.confidence else []
+    return (
+        f"{label(estimate.field, lang)}{about}: ≈ {value} — {label('estimated_by', lang)} {estimate.by}"
+        + "".join(f", {h}" for h in how)
+        + f" [{estimate.source}]"
+    )
