@@ -23,7 +23,9 @@ from modelatlas.sources.matching import (
     _split_size,
     code_key,
     edition_apart,
+    prefixed,
     size_of,
+    substituted,
     versions,
 )
 from modelatlas.sources.rows import build_model
@@ -593,3 +595,44 @@ def test_task_slug_keeps_every_catalog_spelling() -> None:
     tasks = {t for entry in validate_catalog(CATALOG).models for t in entry.record.tasks}
     assert len(tasks) > 100
     assert {t for t in tasks if task_slug(t) != t} == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "word"),
+    [
+        ("NVLM-D 72B", "NVLM-X 72B", ("d", "x")),
+        ("Qwen3.5-Omni-Flash", "Qwen3.5-Omni-Plus", ("flash", "plus")),
+        ("SigLiT", "SigLIP 400M", ("siglit", "siglip")),
+        ("T0pp", "T0++", None),  # pp is how the Hub spells ++
+        ("Chinchila", "Chinchilla", None),  # a dropped letter: a misspelling
+        ("Swin Transformer V2 (SwinV2-G)", "SwinV2-G", None),  # the bracket is the name
+        ("GPT-3 175B (davinci)", "GPT-3", None),  # only adds words
+        ("Flexi-JEST++", "JEST++", None),  # adds a word: not a substitution (see prefixed)
+    ],
+)
+def test_substituted(name: str, other: str, word: tuple[str, str] | None) -> None:
+    assert substituted(name, other) == word
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "word"),
+    [
+        ("JEST++", "Flexi-JEST++", "flexi"),
+        ("Flexi-JEST++", "JEST++", None),  # the row may add words before it (an org, a family)
+        ("LLaMA", "LLaMA", None),
+        ("GPT-3", "GPT-3 175B", None),
+    ],
+)
+def test_prefixed(name: str, other: str, word: str | None) -> None:
+    assert prefixed(name, other) == word
+
+
+def test_shared_paper_with_substituted_or_prefixed_names_is_no_match() -> None:
+    """Both directions: NVLM-X is not NVLM-D through their one paper; 'NVLM-X' spelt 'NVLM X' is."""
+    paper = [{"arxiv": "2409.11402"}]
+    matcher = matcher_of(model("NVLM-X 72B", parameters={"total": "72B"}, papers=paper))
+    assert matcher.match(model("NVLM-D 72B", parameters={"total": "72B"}, papers=paper)) is None
+    found = matcher.match(model("NVLM X 72B (Nvidia)", parameters={"total": "72B"}, papers=paper))
+    assert found is not None and found.model_id == "nvlm-x-72b"
+    jest = matcher_of(model("Flexi-JEST++", papers=[{"arxiv": "2406.17711"}]))
+    assert jest.match(model("JEST++", papers=[{"arxiv": "2406.17711"}])) is None
