@@ -46,7 +46,7 @@ def digest(url: str) -> str:
 
 @pytest.fixture
 def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A store built from the bundled catalog (106 models)."""
+    """A store built from the bundled catalog (107 models)."""
     monkeypatch.setenv("MODELATLAS_DB", sqlite_url)
     monkeypatch.delenv("MODELATLAS_CATALOG", raising=False)
     code, _, err = run(capsys, "build")
@@ -70,24 +70,24 @@ def test_seed_004_every_model_matched_exactly_once(capsys: pytest.CaptureFixture
     assert by_name["GPT-NeoX"]["model_id"] == "gpt-neox-20b"
     assert by_name["CoAtNet"]["action"] == "merged"  # its wrong year is a dispute the catalog records
     assert "released 2012 is already disputed in the catalog" in by_name["CoAtNet"]["detail"]
-    assert by_name["MT-NLG"]["action"] == "conflict"
-    assert "released (2021 vs 2022-01-28)" in by_name["MT-NLG"]["detail"]
+    assert by_name["LaMDA"]["action"] == "conflict"  # the seed's 2022 is the paper's year
+    assert "released (2022 vs 2021-05-18)" in by_name["LaMDA"]["detail"]
     assert "is V-MoE's; left out" in by_name["GPT"]["detail"]
     assert "62 rows: 0 new" in err
 
 
 def test_conflicts_are_listed_with_their_source(capsys: pytest.CaptureFixture[str], store: str) -> None:
     run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
-    code, out, _ = run(capsys, "conflicts", "--model", "mt-nlg", "--format", "json")
+    code, out, _ = run(capsys, "conflicts", "--model", "lamda", "--format", "json")
     assert code == 0
     found = json.loads(out)
-    assert [(c["field"], c["kept"], c["other"]) for c in found] == [("released", "2022-01-28", "2021")]
-    assert found[0]["origin"] == "paper-table:004_9af41147fb1b55ff.txt:33"
+    assert [(c["field"], c["kept"], c["other"]) for c in found] == [("released", "2021-05-18", "2022")]
+    assert found[0]["origin"] == "paper-table:004_9af41147fb1b55ff.txt:28"
     code, out, _ = run(capsys, "conflicts", "--origin", "catalog", "--model", "coatnet", "--format", "json")
     assert [(c["field"], c["other"]) for c in json.loads(out)] == [("released", "2012")]
-    code, out, _ = run(capsys, "show", "mt-nlg", "--format", "json")
+    code, out, _ = run(capsys, "show", "lamda", "--format", "json")
     disputes = json.loads(out)["disputes"]
-    assert {"field": "released", "value": "2021"}.items() <= disputes[-1].items()
+    assert {"field": "released", "value": "2022"}.items() <= disputes[-1].items()
 
 
 def test_build_keeps_earlier_imports(capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path) -> None:
@@ -100,16 +100,16 @@ def test_build_keeps_earlier_imports(capsys: pytest.CaptureFixture[str], store: 
     code, out, err = run(capsys, "import", "paper-table", str(listing), "--format", "csv")
     assert code == 0, err
     assert report(out)[0]["action"] == "new"
-    assert count(store, "models") == 107
+    assert count(store, "models") == 108
     code, _, err = run(capsys, "build")
     assert code == 0, err
-    assert "107 models" in err and "1 of the models from earlier imports" in err
+    assert "108 models" in err and "1 of the models from earlier imports" in err
     code, out, _ = run(capsys, "show", "Zephyr-Test-7B", "--format", "json")
     assert code == 0
     assert json.loads(out)["papers"][0]["arxiv"] == "2310.16944"
     code, out, err = run(capsys, "import", "paper-table", str(listing), "--format", "csv")
     assert report(out)[0]["action"] == "new"  # importing the same file again replaces it
-    assert count(store, "models") == 107 and count(store, "imports") == 1
+    assert count(store, "models") == 108 and count(store, "imports") == 1
 
 
 def test_round_trip_paper_table(capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_round_trip_paper_table(capsys: pytest.CaptureFixture[str], store: str, 
     code, out, err = run(capsys, "import", "paper-table", str(exported), "--format", "csv")
     assert code == 0, err
     rows = report(out)
-    assert len(rows) == 106 and {r["action"] for r in rows} == {"merged"}
+    assert len(rows) == 107 and {r["action"] for r in rows} == {"merged"}
     assert {r["detail"] for r in rows} == {"nothing new"}
     code, second, _ = run(capsys, "export", "jsonl")
     assert second == first  # the same store
@@ -158,7 +158,7 @@ def test_write_catalog_writes_valid_yaml(
     assert "- {id: new-lab, name: New Lab}" in (catalog / "organizations.yaml").read_text(encoding="utf-8")
     result = validate_catalog(catalog)
     assert result.problems == []
-    assert len(result.models) == 107
+    assert len(result.models) == 108
 
 
 @pytest.mark.parametrize(
@@ -229,7 +229,7 @@ def test_import_on_every_backend(
     assert count(store_url, "import_rows") == 62
     assert count(store_url, "conflicts") >= 3
     assert run(capsys, "build")[0] == 0  # the rebuild carries the import over
-    assert count(store_url, "import_rows") == 62 and count(store_url, "models") == 106
+    assert count(store_url, "import_rows") == 62 and count(store_url, "models") == 107
 
 
 def test_family_members_are_not_conflicts_of_their_namesakes(
@@ -250,7 +250,7 @@ def test_family_members_are_not_conflicts_of_their_namesakes(
     assert sizes_and_dates == {
         ("ernie-vilg-2", "parameters", "24B", "10B"),
         ("megatron-lm", "parameters", "8.3B", "1T"),
-        ("megatron-lm", "released", "2019-08", "2021-04-09"),
+        ("megatron-lm", "released", "2019-08-13", "2021-04-09"),
     }
     code, out, _ = run(capsys, "show", "falcon-180b", "--format", "json")
     assert json.loads(out)["parameters"]["total"] == 180_000_000_000

@@ -155,7 +155,7 @@ TYPOS: dict[str, list[tuple[str, str, float]]] = {
         ("stable-diffusion", "stable-diffusion", 79.3),
         ("stable-diffusion-2", "stable-diffusion-2", 76.8),
     ],
-    "llama 3": [("llama", "LLaMA-30B", 89.0), ("llama-2", "llama-2", 70.8)],
+    "llama 3": [("llama", "LLaMA-33B", 89.0), ("llama-2", "llama-2", 70.8)],
     "qwne": [],
     "mistrl": [],
     "chatglm 7b": [("chatglm-6b", "chatglm-6b", 75.6), ("chatglm", "chatglm", 74.4)],
