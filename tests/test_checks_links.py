@@ -8,7 +8,7 @@ from typing import Any
 
 from modelatlas.catalog.links import list_repository
 from modelatlas.checks import Subject
-from modelatlas.checks.links import same_title
+from modelatlas.checks.papers import same_title
 from tests.checks_support import findings, subject
 
 
