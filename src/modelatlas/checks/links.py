@@ -33,6 +33,8 @@ _HF_PAGES = frozenset({"spaces", "datasets", "docs", "blog", "papers", "collecti
 #: A licence file (``…/blob/main/LICENSE``): many models rightly link the same one.
 _LICENCE_FILE = re.compile(r"^(?:licen[cs]e|copying)(?:[-_.]\w+)*$", re.IGNORECASE)
 _VERSION_END = re.compile(r"v?[\d.]+$")
+#: A size written as a word of a name: ``34B``, ``6.7b``, ``1.1T``.
+_SIZE_WORD = re.compile(r"^\d+(?:\.\d+)?[kmbt]$")
 _TRAILING = re.compile(r"[.,;:!'\"*`>]$")
 _DOUBLE_SCHEME = re.compile(r"^https?://(?:www\.)?https?(?::|/|$)", re.IGNORECASE)
 
@@ -138,23 +140,25 @@ def _prefix(name: str) -> str:
     """The first word of a name without its version digits: ``ChatGLM2-6B`` → ``chatglm``.
 
     A word shorter than three letters takes the next one with it: ``V-MoE`` → ``vmoe``, ``SwinV2`` →
-    ``swin``, ``mT5`` stays ``mt5``.
+    ``swin``, ``mT5`` stays ``mt5``; a size is not taken (``Yi-34B`` → ``yi``, ``T5-11B`` → ``t5``).
     """
     words = [w for w in re.split(r"[\s\-_/·:(),;&+]+", name.casefold()) if w]
     if not words:
         return ""
     first = _VERSION_END.sub("", words[0])
-    if len(first) < 3 and len(words) > 1:
+    if len(first) < 3 and len(words) > 1 and not _SIZE_WORD.match(words[1]):
         first += _VERSION_END.sub("", words[1])
     return name_key(first if len(first) >= 3 else words[0])
 
 
 class Kin:
     """Which records are related: the same model or family, one built on the other, common ancestry,
-    the same organization, or names that start with the same word (``Megatron-LM``, ``Megatron-Turing``).
+    one a dated version of the other, the same organization, or names that start with the same word
+    (``Megatron-LM``, ``Megatron-Turing``).
 
     Each record gets a set of keys (its names, family, name prefix, organizations, and those of every
-    model it was built from, transitively); two records are related when their sets meet. A derivative
+    model it was built from or is a version of, transitively); two records are related when their sets
+    meet. A derivative
     holds its base's keys, so a base and its fine-tunes, and two fine-tunes of one base, are related.
     """
 
@@ -181,11 +185,16 @@ class Kin:
                     continue
                 seen.add(id(record))
                 keys |= _own_keys(record.model)
-                bases = [edge.model for edge in record.model.base_models] + list(record.base_names)
+                bases = [*_ancestors(record.model), *record.base_names]
                 todo += [found for base in bases if (found := self._find(base))]
                 keys |= {f"n:{name_key(base)}" for base in bases}
             self._keys[id(subject)] = frozenset(keys)
         return self._keys[id(subject)]
+
+
+def _ancestors(model: Model) -> list[str]:
+    """The models a record was built from, and the model it is a dated version of (``version_of``)."""
+    return [edge.model for edge in model.base_models] + ([model.version_of] if model.version_of else [])
 
 
 def _own_keys(model: Model) -> set[str]:
