@@ -6,10 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from modelatlas.catalog.links import list_repository
-from modelatlas.checks import Subject
-from modelatlas.checks.links import same_title
-from tests.checks_support import findings, subject
+from modelatlas.catalog.links import list_repository, paper_key
+from modelatlas.checks import Context, Subject, from_input
+from modelatlas.checks.links import Kin, twin_finder
+from modelatlas.checks.papers import same_title
+from tests.checks_support import TODAY, findings, subject
 
 
 def row(line: int = 7, origin: str = "paper-table:list.md", **fields: Any) -> Subject:
@@ -245,3 +246,241 @@ def test_well_formed_urls_pass() -> None:
         ],
     )
     assert findings("links.malformed", [record]) == []
+
+
+# links.arxiv_title: a title that is an unrelated model's paper's
+
+CHINCHILLA_TITLE = "Training Compute-Optimal Large Language Models"
+CEREBRAS_TITLE = (
+    "Cerebras-GPT: Open Compute-Optimal Language Models Trained on the Cerebras Wafer-Scale Cluster"
+)
+
+
+def chinchilla_and_cerebras() -> list[Subject]:
+    """The catalog's Chinchilla and Cerebras-GPT, with their own papers."""
+    return [
+        subject(
+            id="chinchilla",
+            name="Chinchilla",
+            family="chinchilla",
+            organizations=["deepmind"],
+            **titled(CHINCHILLA_TITLE, "2203.15556"),
+        ),
+        subject(
+            id="cerebras-gpt",
+            name="Cerebras-GPT",
+            aliases=["Cerabras-GPT"],
+            family="cerebras-gpt",
+            organizations=["cerebras"],
+            **titled(CEREBRAS_TITLE, "2304.03208"),
+        ),
+    ]
+
+
+def test_the_title_of_an_unrelated_models_paper_on_another_paper() -> None:
+    # seed 004's Cerabras-GPT row, with the Chinchilla title on the NeurIPS version of that paper
+    neurips = "https://papers.nips.cc/paper_files/paper/2022/hash/c1e2faff6f588870935f114ebe04a3e5-Abstract-Conference.html"
+    listed = row(
+        15, id="cerabras-gpt", name="Cerabras-GPT", papers=[{"title": CHINCHILLA_TITLE, "url": neurips}]
+    )
+    (found,) = findings("links.arxiv_title", [listed], known=chinchilla_and_cerebras())
+    assert found.severity.name == "warning" and found.field == "papers.title" and found.line == 15
+    assert found.message == (
+        f"{CHINCHILLA_TITLE!r} is the title of Chinchilla's paper (arXiv:2203.15556), unrelated to "
+        f"Cerabras-GPT: the catalog gives Cerebras-GPT arXiv:2304.03208 ({CEREBRAS_TITLE!r})"
+    )
+    assert found.evidence == (
+        f"chinchilla (chinchilla.yaml:{found_line(chinchilla_and_cerebras()[0])}): {CHINCHILLA_TITLE!r}, "
+        f"arXiv:2203.15556; here: {neurips}"
+    )
+    # a title with no link at all is judged the same way
+    bare = row(15, id="cerabras-gpt", name="Cerabras-GPT", papers=[{"title": CHINCHILLA_TITLE}])
+    (found,) = findings("links.arxiv_title", [bare], known=chinchilla_and_cerebras())
+    assert found.field == "papers.title" and found.evidence.endswith("here: no arXiv id or URL")
+
+
+def found_line(record: Subject) -> int:
+    return record.line_at(("papers", 0, "title"))
+
+
+def test_a_title_of_a_paper_that_presents_several_models_passes() -> None:
+    # Epoch's NPLM rows give Bengio's paper (the catalog's NNLM) through the ACM DOI: no evidence it is
+    # not theirs, as the catalog has no NPLM of its own
+    title = "A Neural Probabilistic Language Model"
+    nnlm = subject(
+        id="nnlm",
+        name="NNLM",
+        papers=[
+            {
+                "title": title,
+                "url": "https://papers.nips.cc/paper/2000/hash/728f206c2a01bf572b5940d7d9a8fa4c-Abstract.html",
+            }
+        ],
+    )
+    nplm = row(
+        7781,
+        origin="epoch:notable_ai_models.csv",
+        id="nplm-brown",
+        name="NPLM (Brown)",
+        papers=[{"title": title, "url": "https://dl.acm.org/doi/10.5555/944919.944966"}],
+    )
+    # and rows of one input giving one announcement to unrelated names (Epoch's SenseNova 4.0 rows)
+    news = "https://www.sensetime.com/en/news-detail/51167493?categoryId=1072"
+    sense = [
+        row(
+            line,
+            origin="epoch:all_ai_models.csv",
+            id=slug,
+            name=name,
+            papers=[{"title": "SenseTime Unveils SenseNova 4.0, Bringing Novel AI experience", "url": news}],
+        )
+        for line, slug, name in (
+            (3821, "sensechat-dataanalysis-v4", "SenseChat-DataAnalysis V4"),
+            (3823, "sensemirage-v4", "SenseMirage V4"),
+        )
+    ]
+    assert findings("links.arxiv_title", [nplm, *sense], known=[nnlm]) == []
+    # the catalog's own model with the title is no stranger
+    cerebras = row(15, id="cerabras-gpt", name="Cerabras-GPT", papers=[{"title": CEREBRAS_TITLE}])
+    assert findings("links.arxiv_title", [cerebras], known=chinchilla_and_cerebras()) == []
+
+
+def test_one_title_with_two_ids_within_one_input() -> None:
+    title = "Scaling Instruction-Finetuned Language Models"
+    rows = [
+        row(3, id="flan-t5", name="Flan-T5", **titled(title, "2210.11416")),
+        row(4, id="flan-palm", name="Flan-PaLM", **titled(title, "2210.11417")),
+    ]
+    found = findings("links.arxiv_title", rows)
+    assert [(f.model, f.severity.name) for f in found] == [("flan-t5", "warning"), ("flan-palm", "warning")]
+    assert found[0].message == f"{title!r} is arXiv:2210.11416 here, arXiv:2210.11417 on Flan-PaLM"
+
+
+# links.shared_paper
+
+EPOCH_PAPERS = Path(__file__).parent / "fixtures" / "checks" / "epoch_papers.csv"
+
+
+def test_a_paper_the_catalog_gives_another_model() -> None:
+    # seed 004 gives Cerabras-GPT the Chinchilla paper; the catalog gives Cerebras-GPT its own
+    listed = row(15, id="cerabras-gpt", name="Cerabras-GPT", **titled(CHINCHILLA_TITLE, "2203.15556"))
+    (found,) = findings("links.shared_paper", [listed], known=chinchilla_and_cerebras())
+    assert found.severity.name == "warning" and found.field == "papers.arxiv" and found.line == 15
+    assert found.message == (
+        f"arXiv:2203.15556 ({CHINCHILLA_TITLE!r}) is also the paper of Chinchilla, unrelated to "
+        f"Cerabras-GPT: the catalog gives Cerebras-GPT arXiv:2304.03208 ({CEREBRAS_TITLE!r})"
+    )
+    assert found.evidence.startswith(f"chinchilla: arXiv:2203.15556 ({CHINCHILLA_TITLE!r}) (chinchilla.yaml:")
+    # GPT given V-MoE's paper, when the catalog gives GPT its own
+    vmoe = subject(
+        id="v-moe",
+        name="V-MoE",
+        organizations=["google"],
+        **titled("Scaling Vision with Sparse Mixture of Experts", "2106.05974"),
+    )
+    gpt = subject(
+        id="gpt-1",
+        name="GPT",
+        aliases=["GPT-1"],
+        family="gpt",
+        organizations=["openai"],
+        papers=[
+            {
+                "title": "Improving Language Understanding by Generative Pre-Training",
+                "url": "https://cdn.openai.com/research-covers/language-unsupervised/language_understanding_paper.pdf",
+            }
+        ],
+    )
+    wrong = row(52, id="gpt", name="GPT", papers=[{"url": "https://arxiv.org/pdf/2106.05974v1.pdf"}])
+    (found,) = findings("links.shared_paper", [wrong], known=[vmoe, gpt])
+    assert found.field == "papers.url" and found.message.startswith(
+        "https://arxiv.org/pdf/2106.05974v1.pdf is also the paper of V-MoE, unrelated to GPT: "
+        "the catalog gives GPT https://cdn.openai.com/"
+    )
+
+
+def test_a_paper_url_under_another_models_title() -> None:
+    # seed 004: 紫东太初 gets CogView's title and the DALL·E 2 PDF, which DALL·E2's row names
+    pdf = "https://cdn.openai.com/papers/dall-e-2.pdf"
+    dalle = row(
+        77,
+        id="dall-e2",
+        name="DALL·E2",
+        papers=[{"title": "Hierarchical Text-Conditional Image Generation with CLIP Latents", "url": pdf}],
+    )
+    taichu = row(
+        83,
+        id="m-e6de0799b9",
+        name="紫东太初",
+        papers=[{"title": "CogView: Mastering Text-to-Image Generation via Transformers", "url": pdf}],
+    )
+    (found,) = findings("links.shared_paper", [dalle, taichu])
+    assert found.model == "m-e6de0799b9" and found.line == 83 and found.field == "papers.url"
+    assert found.message == (
+        f"{pdf} ('CogView: Mastering Text-to-Image Generation via Transformers') is also the paper of "
+        "DALL·E2, unrelated to 紫东太初: DALL·E2 gives it the title "
+        "'Hierarchical Text-Conditional Image Generation with CLIP Latents'"
+    )
+
+
+def test_papers_that_present_several_models_pass_and_named_ones_are_listed() -> None:
+    # real Epoch rows: NVLM-D/H/X share 2409.11402; KN-LM and SB-LM one Semantic Scholar paper; Flan UL2
+    # is built on UL2 and gives its paper; the 2024 "DDPM" and "DDIM" share a bioRxiv preprint although the
+    # catalog's DDPM has another paper (the name matches, the model is another)
+    ul2 = subject(id="ul2", name="UL2", **titled("UL2: Unifying Language Learning Paradigms", "2205.05131"))
+    ddpm = subject(id="ddpm", name="DDPM", **titled("Denoising Diffusion Probabilistic Models", "2006.11239"))
+    rows = from_input("epoch", EPOCH_PAPERS).subjects
+    found = findings("links.shared_paper", rows, known=[ul2, ddpm])
+    assert [(f.model, f.line, f.severity.name) for f in found] == [
+        ("hawk", 18, "info"),
+        ("fragllama-next-fragment-prediction-for-molecular-design", 50, "info"),
+    ]
+    assert found[0].message == (
+        "arXiv:2402.19427 ('Griffin: Mixing Gated Linear Recurrences with Local Attention for Efficient "
+        "Language Models') is also the paper of Griffin, unrelated to Hawk: the paper is named after Griffin"
+    )
+    assert found[1].message.endswith(": the paper is named after Chameleon-34B")
+
+
+def test_one_key_for_every_spelling_of_a_paper() -> None:
+    assert {
+        paper_key(u)
+        for u in (
+            "https://arxiv.org/abs/2409.11402",
+            "https://arxiv.org/abs/2409.11402v2",
+            "http://arxiv.org/pdf/2409.11402v1.pdf",
+            "https://arxiv.org/html/2409.11402v1",
+            "https://huggingface.co/papers/2409.11402",
+        )
+    } == {"arxiv:2409.11402"}
+    assert (
+        paper_key("https://openreview.net/pdf?id=1ikK0kHjvj")
+        == paper_key("https://openreview.net/forum?id=1ikK0kHjvj")
+        == "openreview:1ikK0kHjvj"
+    )
+    assert paper_key("https://aclanthology.org/N19-1423.pdf") == paper_key(
+        "https://www.aclweb.org/anthology/N19-1423/"
+    )
+    assert (
+        paper_key("https://www.biorxiv.org/content/10.1101/2020.07.12.199554v3.full.pdf")
+        == paper_key("https://www.biorxiv.org/content/10.1101/2020.07.12.199554v3")
+        == "doi:10.1101/2020.07.12.199554"
+    )
+    # a NeurIPS hash repeats across years: JPMAX (1994) and BLSTM for handwriting (2007) are two papers
+    jpmax = "https://proceedings.neurips.cc/paper_files/paper/1994/hash/4b0250793549726d5c1ea3906726ebfe-Abstract.html"
+    blstm = "https://proceedings.neurips.cc/paper/2007/hash/4b0250793549726d5c1ea3906726ebfe-Abstract.html"
+    assert paper_key(jpmax) != paper_key(blstm)
+    assert paper_key(blstm) == paper_key(
+        "https://papers.nips.cc/paper/2007/file/4b0250793549726d5c1ea3906726ebfe-Paper.pdf"
+    )
+    assert paper_key("https://www.yitay.net/blog/flan-ul2-20b") is None  # a blog post is no paper
+
+
+def test_dated_versions_and_sizes_are_kin() -> None:
+    base = subject(id="chatgpt", name="ChatGPT")
+    dated = subject(id="gpt-3.5-turbo-0301", name="gpt-3.5-turbo (Mar 2023)", version_of="chatgpt")
+    yi = [row(3021, id="yi-34b", name="Yi-34B"), row(3054, id="yi-6b", name="Yi 6B")]
+    ctx = Context(today=TODAY, subjects=[dated, *yi], known=[base])
+    kin = Kin(ctx.find, twin_finder(ctx))
+    assert kin.related(dated, base) and kin.related(*yi)
+    assert not kin.related(dated, yi[0])

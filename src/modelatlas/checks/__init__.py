@@ -4,7 +4,7 @@ Every check is one function in a topic module, registered with an id and a sever
 Importing this package registers them all.
 """
 
-from modelatlas.checks import dates, licenses, links, provenance, schema, sizes, text
+from modelatlas.checks import dates, estimates, licenses, links, papers, provenance, schema, sizes, text
 from modelatlas.checks.registry import CHECKS, Check, Finding, Hit, Severity
 from modelatlas.checks.run import pick_checks, run_checks
 from modelatlas.checks.subjects import Context, Loaded, Subject, from_catalog, from_input, from_store
@@ -19,11 +19,13 @@ __all__ = [
     "Severity",
     "Subject",
     "dates",
+    "estimates",
     "from_catalog",
     "from_input",
     "from_store",
     "licenses",
     "links",
+    "papers",
     "pick_checks",
     "provenance",
     "run_checks",

@@ -1,5 +1,5 @@
-"""Links that cannot be right: a code link into a model list's own repository, a paper whose arXiv id
-belongs to another title, one repository on unrelated models, and URLs broken by copying.
+"""Links that cannot be right: a code link into a model list's own repository, one repository on
+unrelated models, and URLs broken by copying; and which records are related (``Kin``).
 
 An input row is judged together with the catalog (``ctx.known``): the catalog record it describes (found
 as the importers find it, by ``Matcher``) lends it its family, organizations and base models, and catalog
@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from rapidfuzz import fuzz
-
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -24,12 +22,8 @@ from modelatlas.checks.subjects import Context, Subject
 from modelatlas.sources.importers._text import arxiv_id
 from modelatlas.sources.matching import Matcher, code_key
 
-__all__ = ["Link", "Kin", "links", "pool", "same_title", "twin_finder"]
+__all__ = ["Kin", "Link", "located", "links", "pool", "twin_finder"]
 
-#: A title this short is a link's text ("Website", "Technical report"), not a paper's title.
-_MIN_TITLE_WORDS = 3
-#: Titles whose keys are this similar (0-100) differ by a typo, not by paper.
-_TYPO_RATIO = 85
 #: Hosts where ``/owner`` is an account (an organization's page) and ``/owner/name`` a repository.
 _HUBS = ("github.com", "gitlab.com", "gitee.com", "openi.pcl.ac.cn", "huggingface.co", "modelscope.cn")
 #: GitHub paths that are GitHub's own pages, not an account.
@@ -39,6 +33,8 @@ _HF_PAGES = frozenset({"spaces", "datasets", "docs", "blog", "papers", "collecti
 #: A licence file (``…/blob/main/LICENSE``): many models rightly link the same one.
 _LICENCE_FILE = re.compile(r"^(?:licen[cs]e|copying)(?:[-_.]\w+)*$", re.IGNORECASE)
 _VERSION_END = re.compile(r"v?[\d.]+$")
+#: A size written as a word of a name: ``34B``, ``6.7b``, ``1.1T``.
+_SIZE_WORD = re.compile(r"^\d+(?:\.\d+)?[kmbt]$")
 _TRAILING = re.compile(r"[.,;:!'\"*`>]$")
 _DOUBLE_SCHEME = re.compile(r"^https?://(?:www\.)?https?(?::|/|$)", re.IGNORECASE)
 
@@ -107,7 +103,7 @@ def _named_after(repo: str, key: str) -> bool:
     return repo == key or (len(shorter) >= 4 and (key in repo or repo in key))
 
 
-def _where(subject: Subject, loc: tuple[str | int, ...]) -> str:
+def located(subject: Subject, loc: tuple[str | int, ...]) -> str:
     return f"{subject.path.name}:{subject.line_at(loc)}"
 
 
@@ -144,23 +140,25 @@ def _prefix(name: str) -> str:
     """The first word of a name without its version digits: ``ChatGLM2-6B`` → ``chatglm``.
 
     A word shorter than three letters takes the next one with it: ``V-MoE`` → ``vmoe``, ``SwinV2`` →
-    ``swin``, ``mT5`` stays ``mt5``.
+    ``swin``, ``mT5`` stays ``mt5``; a size is not taken (``Yi-34B`` → ``yi``, ``T5-11B`` → ``t5``).
     """
     words = [w for w in re.split(r"[\s\-_/·:(),;&+]+", name.casefold()) if w]
     if not words:
         return ""
     first = _VERSION_END.sub("", words[0])
-    if len(first) < 3 and len(words) > 1:
+    if len(first) < 3 and len(words) > 1 and not _SIZE_WORD.match(words[1]):
         first += _VERSION_END.sub("", words[1])
     return name_key(first if len(first) >= 3 else words[0])
 
 
 class Kin:
     """Which records are related: the same model or family, one built on the other, common ancestry,
-    the same organization, or names that start with the same word (``Megatron-LM``, ``Megatron-Turing``).
+    one a dated version of the other, the same organization, or names that start with the same word
+    (``Megatron-LM``, ``Megatron-Turing``).
 
     Each record gets a set of keys (its names, family, name prefix, organizations, and those of every
-    model it was built from, transitively); two records are related when their sets meet. A derivative
+    model it was built from or is a version of, transitively); two records are related when their sets
+    meet. A derivative
     holds its base's keys, so a base and its fine-tunes, and two fine-tunes of one base, are related.
     """
 
@@ -187,11 +185,16 @@ class Kin:
                     continue
                 seen.add(id(record))
                 keys |= _own_keys(record.model)
-                bases = [edge.model for edge in record.model.base_models] + list(record.base_names)
+                bases = [*_ancestors(record.model), *record.base_names]
                 todo += [found for base in bases if (found := self._find(base))]
                 keys |= {f"n:{name_key(base)}" for base in bases}
             self._keys[id(subject)] = frozenset(keys)
         return self._keys[id(subject)]
+
+
+def _ancestors(model: Model) -> list[str]:
+    """The models a record was built from, and the model it is a dated version of (``version_of``)."""
+    return [edge.model for edge in model.base_models] + ([model.version_of] if model.version_of else [])
 
 
 def _own_keys(model: Model) -> set[str]:
@@ -217,137 +220,6 @@ def list_repository_link(subject: Subject, ctx: Context) -> Iterator[Hit]:
                 evidence=f"{link.field}: {link.url}; {repo} is a list of models",
                 loc=link.loc,
             )
-
-
-def same_title(one: str, other: str) -> bool:
-    """Whether two titles name the same paper: equal keys (case, punctuation aside), one inside the other
-    (a sub-title, a truncated title), the same head before a colon, or a typo apart."""
-    a, b = name_key(one), name_key(other)
-    if not a or not b or a in b or b in a:
-        return True
-    if ":" in one and ":" in other and name_key(one.split(":")[0]) == name_key(other.split(":")[0]):
-        return True
-    return fuzz.ratio(a, b) >= _TYPO_RATIO
-
-
-def _titled(title: str | None) -> bool:
-    return title is not None and len(title.split()) >= _MIN_TITLE_WORDS
-
-
-@dataclass(frozen=True, slots=True)
-class _Titled:
-    """A paper with an arXiv id and a title, in a record."""
-
-    subject: Subject
-    index: int
-    arxiv: str
-    title: str
-
-    @property
-    def catalog(self) -> bool:
-        return self.subject.origin == "catalog"
-
-    def where(self) -> str:
-        return f"{self.subject.model.id} ({_where(self.subject, ('papers', self.index, 'title'))})"
-
-
-def _titled_papers(records: Sequence[Subject]) -> list[_Titled]:
-    return [
-        _Titled(record, i, paper.arxiv, paper.title)
-        for record in records
-        for i, paper in enumerate(record.model.papers)
-        if paper.arxiv and paper.title and _titled(paper.title)
-    ]
-
-
-def _arxiv_titles(ctx: Context) -> dict[tuple[str, str], str]:
-    """The titles synced arXiv metadata gives, by (model id, arXiv id), from the store's conflicts."""
-    found = {}
-    for row in ctx.conflicts:
-        if row.get("origin") == "arxiv" and row.get("field") == "papers.title":
-            ref = str(row.get("source_url", "")).rstrip("/").rsplit("/", 1)[-1]
-            found[(str(row["model_id"]), ref)] = str(row["other"])
-    return found
-
-
-@catalog_check("links.arxiv_title", Severity.warning)
-def arxiv_title(subjects: Sequence[Subject], ctx: Context) -> Iterator[Hit]:
-    """A paper whose arXiv id belongs to another title, or one title given two arXiv ids.
-
-    The title an arXiv id belongs to is taken from synced arXiv metadata (``--store``), else from the
-    catalog; a title that only the rows of another input checked with it contradict is listed (info).
-    Titles are compared by their keys (case and punctuation aside); a sub-title, a truncated title or a
-    typo agrees. Titles of one or two words are a link's text ("Website"), not compared.
-    """
-    papers = _titled_papers(pool(ctx))
-    by_id: dict[str, list[_Titled]] = defaultdict(list)
-    by_title: dict[str, list[_Titled]] = defaultdict(list)
-    for paper in papers:
-        by_id[paper.arxiv].append(paper)
-        by_title[name_key(paper.title)].append(paper)
-    from_arxiv = _arxiv_titles(ctx)
-    checked = {id(s) for s in subjects}
-    for paper in papers:
-        if id(paper.subject) not in checked:
-            continue
-        yield from _other_title(
-            paper, by_id[paper.arxiv], from_arxiv.get((paper.subject.model.id, paper.arxiv))
-        )
-        yield from _other_id(paper, by_title[name_key(paper.title)])
-
-
-def _title_hit(paper: _Titled, message: str, evidence: str, *, sure: bool = True) -> Hit:
-    loc = ("papers", paper.index, "arxiv")
-    severity = None if sure else Severity.info
-    return Hit("papers.arxiv", message, evidence=evidence, loc=loc, severity=severity, subject=paper.subject)
-
-
-def _references(paper: _Titled, candidates: list[_Titled]) -> tuple[list[_Titled], bool]:
-    """The papers to judge ``paper`` by, and whether they are the catalog's (a reference) or only the
-    rows of another input (which may be the wrong ones: the finding is then info).
-
-    A catalog record is judged by the catalog alone; rows of one input (a list's link texts for one
-    paper, "Introducing Phi-3") are no reference for each other.
-    """
-    others = [o for o in candidates if o.subject is not paper.subject]
-    catalog = [o for o in others if o.catalog]
-    if catalog or paper.catalog:
-        return catalog, True
-    return [o for o in others if o.subject.origin != paper.subject.origin], False
-
-
-def _other_title(paper: _Titled, same_id: list[_Titled], arxiv_title: str | None) -> Iterator[Hit]:
-    if arxiv_title is not None:
-        if not same_title(paper.title, arxiv_title):
-            yield _title_hit(
-                paper,
-                f"arXiv:{paper.arxiv} is {arxiv_title!r}, not {paper.title!r}",
-                f"arXiv metadata https://arxiv.org/abs/{paper.arxiv}: title {arxiv_title!r}; "
-                f"papers.title: {paper.title!r}",
-            )
-        return
-    others, sure = _references(paper, same_id)
-    if not others or any(same_title(paper.title, o.title) for o in others):
-        return
-    other = others[0]
-    yield _title_hit(
-        paper,
-        f"arXiv:{paper.arxiv} is titled {other.title!r} on {other.subject.model.name}, not {paper.title!r}",
-        f"{other.where()}: arXiv {paper.arxiv}, title {other.title!r}; here: {paper.title!r}",
-        sure=sure,
-    )
-
-
-def _other_id(paper: _Titled, same_key: list[_Titled]) -> Iterator[Hit]:
-    others, sure = _references(paper, [o for o in same_key if o.arxiv != paper.arxiv])
-    if others:
-        other = others[0]
-        yield _title_hit(
-            paper,
-            f"{paper.title!r} is arXiv:{paper.arxiv} here, arXiv:{other.arxiv} on {other.subject.model.name}",
-            f"{other.where()}: {other.title!r} arXiv {other.arxiv}; here: arXiv {paper.arxiv}",
-            sure=sure,
-        )
 
 
 #: Fields whose URL names one model's own resources; a paper may rightly describe several models.
@@ -397,7 +269,7 @@ def _shared_hit(subject: Subject, link: Link, strangers: list[tuple[Subject, Lin
     names = list(dict.fromkeys(o.model.name for o, _ in strangers))
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     evidence = "; ".join(
-        f"{o.model.id}: {ol.field} {ol.url} ({_where(o, ol.loc)})" for o, ol in strangers[:3]
+        f"{o.model.id}: {ol.field} {ol.url} ({located(o, ol.loc)})" for o, ol in strangers[:3]
     )
     return Hit(
         link.field,

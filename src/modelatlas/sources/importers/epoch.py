@@ -275,7 +275,7 @@ def _fields(name: str, row: _Row, url: str | None) -> dict[str, Any]:
         "name": name,
         "domains": domains,
         "tasks": list(dict.fromkeys(filter(None, map(task_slug, _split(row.get("Task")))))),
-        "parameters": _parameters(row, estimates),
+        "parameters": _parameters(name, row, estimates),
         "training": _training(row, domains, estimates),
         "released": _released(row),
         "papers": _papers(row.get("Reference"), row.get("Link"), url),
@@ -309,12 +309,30 @@ def _domains(text: str) -> list[Domain]:
     return list(dict.fromkeys(_DOMAINS.get(part.casefold(), "other") for part in _split(text))) or ["other"]
 
 
-def _parameters(row: _Row, estimates: list[dict[str, Any]]) -> dict[str, Any]:
-    """The stated count; a guessed one becomes an estimate and leaves the count empty, saying so."""
+_NAMED_SIZE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*([KMBT])\b", re.IGNORECASE)
+_UNITS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+
+
+def _named_size(name: str, total: int) -> bool:
+    """Whether a size in ``name`` is ``total`` give or take 10%: ``Mistral 7B`` and 7.24B."""
+    for number, unit in _NAMED_SIZE.findall(name):
+        size = float(number) * _UNITS[unit.casefold()]
+        if abs(size - total) <= 0.1 * max(size, total):
+            return True
+    return False
+
+
+def _parameters(name: str, row: _Row, estimates: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stated count; a guessed one becomes an estimate and leaves the count empty, saying so.
+
+    A Speculative row whose notes raise no doubt about the count keeps it when the model's own name
+    states it (``Mistral 7B`` at 7.3B): the name is the maker's statement, the doubt is about the rest.
+    """
     total, notes = row.number(int, "Parameters"), row.get("Parameters notes")
     if total is None:
         return {}
-    if _guessed(row, notes):
+    doubted = bool(_RUMOUR.search(notes) or _GUESS.search(notes))
+    if doubted or (_confidence(row) == "speculative" and not _named_size(name, total)):
         estimates.append(_estimate(row, "parameters", total, notes))
         return {"note": "not stated by the maker; Epoch AI's estimate is under estimates"}
     return _filled({"total": total, "note": _clip(notes)})
