@@ -144,6 +144,67 @@ def test_compute_is_stated_estimated_by_6nd_or_left_empty() -> None:
     assert frame["compute"].dtype == "float64"
 
 
+def _estimated(model_id: str, *estimates: tuple[str, float, str | None], **facts: Any) -> Model:
+    """``model(model_id, **facts)`` with third-party estimates ``(field, value, variant)``."""
+    record = model(model_id, released="2023-01-01", **facts).model_dump(exclude_none=True)
+    record["estimates"] = [
+        {"field": f, "value": v, "by": "Epoch AI", "source": "seed", "variant": variant}
+        for f, v, variant in estimates
+    ]
+    return Model.model_validate(record)
+
+
+def test_a_missing_fact_takes_a_third_party_estimate_labelled_as_such() -> None:
+    """Stated beats estimate beats 6ND; an estimate about one variant never stands for the model; a dated
+    version is left out (the model counts once)."""
+    frame = frame_of(
+        _estimated("rumoured", ("parameters", 1.8e12, None), ("training.compute_flop", 2.1e25, None)),
+        _estimated(
+            "stated", ("parameters", 1e9, None), ("training.compute_flop", 9e21, None), parameters=7e9
+        ),
+        _estimated("variant", ("training.compute_flop", 8.4e22, "Llama-2-7B"), parameters=7e9, tokens=2e12),
+        _estimated("costly", ("training.cost_usd", 4e6, None), ("training.co2e_t", 552.1, None)),
+        Model.model_validate(
+            model("rumoured-v2", released="2023-06-01").model_dump(exclude_none=True)
+            | {"version_of": "rumoured"}
+        ),
+    )
+    assert ids(frame) == ["costly", "rumoured", "stated", "variant"]
+    rumoured, stated, variant = row(frame, "rumoured"), row(frame, "stated"), row(frame, "variant")
+    assert (rumoured["parameters"], rumoured["parameters_kind"]) == (1.8e12, "estimate")
+    assert (rumoured["compute"], rumoured["compute_method"]) == (2.1e25, "estimate")
+    assert (stated["parameters"], stated["parameters_kind"]) == (7e9, "stated")
+    assert (stated["compute"], stated["compute_method"]) == (9e21, "estimate")
+    assert (variant["compute"], variant["compute_method"]) == (pytest.approx(8.4e22), "6ND")
+    costly = row(frame, "costly")
+    assert (costly["cost_usd"], costly["cost_kind"], costly["co2e_t"], costly["co2e_kind"]) == (
+        4e6,
+        "estimate",
+        552.1,
+        "estimate",
+    )
+    assert pd.isna(costly["parameters_kind"]) and math.isnan(costly["parameters"])
+
+
+@pytest.mark.parametrize(
+    ("mode", "parameters", "compute"),
+    [
+        ("include", {"rumoured": 1.8e12, "stated": 7e9}, {"rumoured": 2.1e25, "stated": 9e21}),
+        ("exclude", {"stated": 7e9}, {}),
+        ("only", {"rumoured": 1.8e12}, {"rumoured": 2.1e25, "stated": 9e21}),
+    ],
+)
+def test_select_estimates(mode: str, parameters: dict[str, float], compute: dict[str, float]) -> None:
+    frame = frame_of(
+        _estimated("rumoured", ("parameters", 1.8e12, None), ("training.compute_flop", 2.1e25, None)),
+        _estimated("stated", ("training.compute_flop", 9e21, None), parameters=7e9),
+    )
+    kept = select(frame, Selection(estimates=mode))  # type: ignore[arg-type]
+    assert ids(kept) == ["rumoured", "stated"]  # estimates blank values, they do not drop models
+    assert kept.dropna(subset=["parameters"]).set_index("id")["parameters"].to_dict() == parameters
+    assert kept.dropna(subset=["compute"]).set_index("id")["compute"].to_dict() == compute
+
+
 @pytest.mark.parametrize(
     ("openness", "expected"),
     [

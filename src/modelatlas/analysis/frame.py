@@ -40,6 +40,7 @@ KINDS: dict[str, str] = {
     "compute": "compute_method",
     "tokens": "tokens_kind",
     "cost_usd": "cost_kind",
+    "co2e_t": "co2e_kind",
 }
 #: What an analysis does with estimated values: use them, leave them out, or use nothing else.
 EstimatesMode = Literal["include", "exclude", "only"]
@@ -98,6 +99,7 @@ _EMPTY: dict[str, object] = {
     "parameters_kind": None,
     "tokens_kind": None,
     "cost_kind": None,
+    "co2e_kind": None,
     "cost_usd": None,
     "co2e_t": None,
     "sources": (),
@@ -125,7 +127,6 @@ def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, o
         "org_kind": first.kind if first else None,
         "country": first.country if first else None,
         "active_parameters": model.parameters.active if model.parameters else None,
-        "co2e_t": training.co2e_t if training else None,
         "sources": tuple(source.id for source in model.sources),
         "base_models": tuple(edge.model for edge in model.base_models),
     }
@@ -133,10 +134,9 @@ def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, o
     row["parameters"], row["parameters_kind"] = _fact(
         model.parameters.total if model.parameters else None, model, "parameters"
     )
-    row["tokens"], row["tokens_kind"] = _fact(training.tokens if training else None, model, "training.tokens")
-    row["cost_usd"], row["cost_kind"] = _fact(
-        training.cost_usd if training else None, model, "training.cost_usd"
-    )
+    for column, field in (("tokens", "tokens"), ("cost_usd", "cost_usd"), ("co2e_t", "co2e_t")):
+        stated = getattr(training, field) if training else None
+        row[column], row[KINDS[column]] = _fact(stated, model, f"training.{field}")
     return row
 
 

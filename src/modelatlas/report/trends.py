@@ -125,9 +125,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "total": ("All descendants", "全部后代"),
     "carbon": ("Carbon", "碳排放"),
     "carbon_text": (
-        "Emissions as the sources state them; the estimates below recompute two published figures from "
-        "their inputs (accelerator-hours × power × PUE × grid intensity).",
-        "下表为来源给出的排放量；其下两行按公开的输入（加速卡时 × 功率 × PUE × 电网碳强度）重新计算。",
+        'Emissions as the sources give them, a third party\'s estimate marked "estimate"; the estimates '
+        "below recompute two published figures from their inputs "
+        "(accelerator-hours × power × PUE × grid intensity).",
+        "下表为来源给出的排放量，第三方估算值标注“估算”；其下两行按公开的输入"
+        "（加速卡时 × 功率 × PUE × 电网碳强度）重新计算。",
     ),
     "co2e": ("CO2e (t)", "CO2e（吨）"),
     "vs_gpt3": ("vs GPT-3", "相对 GPT-3"),
@@ -135,6 +137,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "run": ("Training run", "训练"),
     "published": ("Published CO2e (t)", "公布的 CO2e（吨）"),
     "estimate": ("Our estimate (t)", "本工具估算（吨）"),
+    "third_party": ("estimate", "估算"),
     "energy": ("Energy (MWh)", "能耗（MWh）"),
 }
 
@@ -349,7 +352,8 @@ def _carbon(frame: pd.DataFrame, lang: str) -> Section:
                 [
                     row["name"],
                     row["organization_name"] or "",
-                    f"{row['co2e_t']:,.1f}",
+                    f"{row['co2e_t']:,.1f}"
+                    + (f" ({_t('third_party', lang)})" if row["co2e_kind"] == "estimate" else ""),
                     _ratio(row["co2e_t"], reference),
                 ]
                 for row in _rows(stated)
