@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from modelatlas.catalog.names import task_slug
-from modelatlas.catalog.schema import Model
+from modelatlas.catalog.schema import Estimate, Model
 from modelatlas.catalog.validate import validate_catalog
 from modelatlas.sources.matching import (
     EDITION_WORDS,
@@ -22,8 +22,10 @@ from modelatlas.sources.matching import (
     Matcher,
     _split_size,
     code_key,
+    composed,
     edition_apart,
     prefixed,
+    qualified,
     size_of,
     substituted,
     versions,
@@ -244,7 +246,9 @@ def test_strong_key_refused_when_the_versions_differ(bundled: Matcher) -> None:
 def test_stable_diffusion_2_is_not_matched_through_a_v1_repo(bundled: Matcher) -> None:
     repo = {"huggingface": ["CompVis/stable-diffusion-v1-4"]}
     assert bundled.match(model("Stable Diffusion 2.0 XL", weights=repo)) is None
-    assert bundled.match(model("Stable Diffusion 1.0 XL", weights=repo)) == Match(
+    # XL names another model (SDXL 1.0), not a size of Stable Diffusion 1
+    assert bundled.match(model("Stable Diffusion 1.0 XL", weights=repo)) is None
+    assert bundled.match(model("Stable Diffusion v1.0 (CompVis)", weights=repo)) == Match(
         "stable-diffusion", "Hugging Face repo CompVis/stable-diffusion-v1-4", weak=True
     )
 
@@ -252,9 +256,11 @@ def test_stable_diffusion_2_is_not_matched_through_a_v1_repo(bundled: Matcher) -
 def test_v_moe_code_with_another_version_is_refused(bundled: Matcher) -> None:
     code = ["https://github.com/google-research/vmoe"]
     assert bundled.match(model("V-MoE 2", code=code)) is None
-    assert bundled.match(model("Vision MoE (Google)", code=code)) == Match(
+    assert bundled.match(model("Vision MoE (Google)", code=code, domains=["cv"])) == Match(
         "v-moe", "code github.com/google-research/vmoe", weak=True
     )
+    # the same code, but a row in another field (a language model) is not the vision model
+    assert bundled.match(model("Vision MoE (Google)", code=code, domains=["nlp"])) is None
 
 
 # --- arXiv, Hugging Face and code keys ---------------------------------------------------------------
@@ -636,3 +642,51 @@ def test_shared_paper_with_substituted_or_prefixed_names_is_no_match() -> None:
     assert found is not None and found.model_id == "nvlm-x-72b"
     jest = matcher_of(model("Flexi-JEST++", papers=[{"arxiv": "2406.17711"}]))
     assert jest.match(model("JEST++", papers=[{"arxiv": "2406.17711"}])) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "expected"),
+    [
+        ("Transformer-XL+WN+AdamP", "Transformer-XL+AdamP", True),
+        ("RHN(depth=40)", "RHN+HSG(depth=40)", True),
+        ("T0++", "T0pp", False),  # one name, two spellings
+        ("Transformer-XL+AdamP", "Transformer XL + AdamP", False),
+        ("GPT-3", "GPT-3 175B", False),  # no '+': not a composition
+    ],
+)
+def test_composed(name: str, other: str, expected: bool) -> None:
+    assert composed(name, other) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "expected"),
+    [
+        ("Big-Little Net", "Big-Little Net (speech)", True),
+        ("Big-Little Net (vision)", "Big-Little Net (speech)", True),  # narrowed another way
+        ("Big-Little Net (speech)", "Big-Little Net", False),  # the row may narrow, not the model
+        ("Megatron-LM", "Megatron-LM (1T)", False),  # a size in brackets: sizes decide
+        ("Perceiver IO (optical flow)", "Perceiver IO (optical flow)", False),
+    ],
+)
+def test_qualified(name: str, other: str, expected: bool) -> None:
+    assert qualified(name, other) is expected
+
+
+def test_a_shared_paper_does_not_join_a_narrower_model_or_a_smaller_tier() -> None:
+    """The audit's wrong joins (#16): ALBERT (18M) is not ALBERT-xxlarge (Epoch's 235M estimate), a vision
+    Big-Little Net is not the speech one; ALBERT-xxlarge at its own size still is."""
+    albert = model("ALBERT-xxlarge", papers=[{"arxiv": "1909.11942"}])
+    albert = albert.model_copy(
+        update={"estimates": [Estimate(field="parameters", value=235e6, by="Epoch AI", source="row")]}
+    )
+    matcher = matcher_of(albert)
+    assert (
+        matcher.match(model("ALBERT", parameters={"total": "18M"}, papers=[{"arxiv": "1909.11942"}])) is None
+    )
+    found = matcher.match(
+        model("ALBERT xxlarge (Google)", parameters={"total": "235M"}, papers=[{"arxiv": "1909.11942"}])
+    )
+    assert found is not None and found.model_id == "albert-xxlarge"
+    speech = model("Big-Little Net (speech)", domains=["speech"], papers=[{"arxiv": "1807.03848"}])
+    vision = model("Big-Little Net", domains=["cv"], papers=[{"arxiv": "1807.03848"}])
+    assert matcher_of(speech).match(vision) is None

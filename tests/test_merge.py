@@ -678,3 +678,15 @@ def test_a_row_of_a_variants_size_is_compared_with_the_variant(bundled: Merger) 
     )
     assert (outcome.action, outcome.model_id, outcome.conflicts) == ("merged", "megatron-lm", [])
     assert outcome.matched_by == "arXiv 1909.08053"
+
+
+def test_a_row_built_on_the_model_it_shares_a_paper_with_is_not_that_model(tiny: Merger) -> None:
+    """Ecosystem Graphs' Lemur-Chat cites Lemur's paper and names Lemur as its base: a new model, built
+    on Lemur; the same row without the base would merge (chat is not an edition word)."""
+    paper = [{"arxiv": "2310.06830"}]
+    apply_one(tiny, row("Lemur", 1, papers=paper))
+    alone = apply_one(tiny, row("Lemur-Chat", 2, papers=paper))
+    assert (alone.action, alone.model_id) == ("merged", "lemur")
+    chat = apply_one(tiny, row("Lemur-Chat", 3, bases=("Lemur",), papers=paper))
+    assert (chat.action, chat.model_id) == ("new", "lemur-chat")
+    assert tiny.model("lemur-chat").base_models == [BaseEdge(model="lemur", relation="fine-tune")]

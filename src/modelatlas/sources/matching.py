@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -37,7 +38,9 @@ __all__ = [
     "code_key",
     "edition_apart",
     "edition_words",
+    "composed",
     "prefixed",
+    "qualified",
     "substituted",
     "size_of",
     "versions",
@@ -52,7 +55,9 @@ _SEPARATORS = re.compile(r"[^\w.+\u03b1]+|_")
 _WORD = re.compile(r"\d+(?:\.\d+)*|\D+")
 #: Words that make a name another member of a family: a size, a tier or a derived edition. ``Base``,
 #: ``Chat`` and ``Instruct`` are left out: they are usually the same weights' size and release.
-SIZE_WORDS = frozenset("lite light mini small tiny nano micro medium large".split())
+SIZE_WORDS = frozenset(
+    "lite light mini small tiny nano micro medium large xl xxl xlarge xxlarge huge giant".split()
+)
 EDITION_WORDS = SIZE_WORDS | frozenset(
     "pro max ultra turbo flash heavy code coder math flan vl vision plus omni audio zero preview "
     "dpo reward distill distilled multi".split()
@@ -243,6 +248,43 @@ def prefixed(name: str, other: str) -> str | None:
     return None
 
 
+def composed(name: str, other: str) -> bool:
+    """Two systems built with ``+`` from different parts: ``Transformer-XL+WN+AdamP`` is not
+    ``Transformer-XL+AdamP``, ``RHN+HSG`` is not ``RHN``; ``T0++`` is ``T0pp``."""
+    if "+" not in name and "+" not in other:
+        return False
+    return _name_words(_BRACKETED.sub(" ", name)) != _name_words(_BRACKETED.sub(" ", other))
+
+
+def qualified(name: str, other: str) -> bool:
+    """Whether ``other`` is ``name`` narrowed by a bracketed qualifier: ``Big-Little Net (speech)`` of
+    ``Big-Little Net``. Sizes in brackets (``Megatron-LM (1T)``) do not narrow: sizes decide."""
+    inside = {w for part in _BRACKETED.findall(other) for w in _name_words(part)}
+    if not inside:
+        return False
+    mine = _name_words(name)
+    return bool(inside - mine) and _name_words(_BRACKETED.sub(" ", other)) <= mine
+
+
+#: Domains that may describe the same model in two sources (a speech model is multimodal in the catalog).
+_ANY_DOMAIN = frozenset({"multimodal", "other"})
+
+
+def _domains_apart(domains: Sequence[str], others: Sequence[str]) -> bool:
+    """Two sources put the models in different fields: ``cv`` against ``speech``, ``biology`` against
+    ``nlp``; ``multimodal`` and ``other`` go with anything."""
+    mine, theirs = set(domains), set(others)
+    return not (mine & theirs or (mine | theirs) & _ANY_DOMAIN)
+
+
+def _size(model: Model) -> int | None:
+    """The stated parameter count, else a third party's estimate of it (of the whole model)."""
+    if model.parameters and model.parameters.total:
+        return model.parameters.total
+    guess = next((e.value for e in model.estimates if e.field == "parameters" and e.variant is None), None)
+    return int(guess) if guess else None
+
+
 class Matcher:
     """An index of models by every key above; ``add`` models, then ``match`` imported ones."""
 
@@ -358,7 +400,7 @@ class Matcher:
 
         ``strict``: within 10%, for a name only spelt alike (``mT0`` at 13B is not ``T0++`` at 11B).
         """
-        size = model.parameters.total if model.parameters else None
+        size = _size(model)
         sizes = self._sizes(found)
         near = _close if strict else _near
         return size is None or not sizes or any(near(size, s) for s in sizes)
@@ -369,6 +411,9 @@ class Matcher:
         if found.variant is not None:
             return [size for name, size in variants if name_key(name) == name_key(found.variant)]
         total = [target.parameters.total] if target.parameters and target.parameters.total else []
+        if not total and not variants:  # only a third party's figure: better than none to tell sizes
+            estimated = _size(target)
+            total = [estimated] if estimated else []
         return total + [size for _, size in variants]
 
     def _sized(self, model: Model, found: Match) -> Match | None:
@@ -444,6 +489,10 @@ class Matcher:
         if all(prefixed(name, n) for n in names):  # the model is a particular one of what the row names
             return None
         if all(edition_words(name, n) - SIZE_WORDS for n in names):  # Tulu 2 is not Tulu V2 DPO 70B
+            return None
+        if all(composed(name, n) or qualified(name, n) for n in names):
+            return None  # Transformer-XL+WN+AdamP is not Transformer-XL+AdamP; Big-Little Net (speech)
+        if _domains_apart(model.domains, target.domains):  # a vision model is not a speech model
             return None
         apart = [edition_apart(name, n) for n in names]
         if "" in apart:

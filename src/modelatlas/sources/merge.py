@@ -162,9 +162,15 @@ class Merger:
             if versioned is not None:
                 return versioned
         match = self.matcher.match(incoming)
+        if match is not None and match.weak and self._built_on(row, match.model_id):
+            match = None  # Lemur-Chat names Lemur as its base: it shares Lemur's paper, but is not Lemur
         if match is None:
             return self._create(row, incoming, path)
         return self._merge(row, incoming, match, f"{origin}:{row.line}")
+
+    def _built_on(self, row: ImportedRow, model_id: str) -> bool:
+        """Whether the row names ``model_id`` among its base models."""
+        return any((b := self.matcher.by_name(name)) and b.model_id == model_id for name in row.base_models)
 
     def _dated(
         self, row: ImportedRow, incoming: Model, stamp: Dated, path: Path, origin: str
