@@ -232,6 +232,21 @@ def test_csv_columns_and_values(capsys: pytest.CaptureFixture[str], built: str) 
     assert only["id"] == "zidong-taichu" and only["organization_names"] == "中国科学院自动化研究所"
 
 
+def test_csv_keeps_estimates_out_of_the_fact_columns(
+    capsys: pytest.CaptureFixture[str], real_store: str
+) -> None:
+    """GPT-3's CO2e is Patterson et al.'s estimate: empty in training_co2e_t, labelled in estimates."""
+    code, out, _ = run(capsys, "export", "csv", "--db", real_store)
+    assert code == 0
+    gpt3 = next(r for r in csv.DictReader(io.StringIO(out)) if r["id"] == "gpt-3")
+    assert gpt3["training_co2e_t"] == "" and gpt3["parameters_estimated"] == ""
+    assert gpt3["estimates"] == (
+        "training.co2e_t=552.1 by Patterson et al. (Google and UC Berkeley, 2021) "
+        "(1,287 MWh (V100-hours × power × PUE) × grid carbon intensity, likely)"
+    )
+    assert gpt3["parameters"] == "175000000000" and gpt3["version_of"] == ""
+
+
 def test_parquet_types_and_rows(capsys: pytest.CaptureFixture[str], built: str, tmp_path: Path) -> None:
     target = tmp_path / "models.parquet"
     code, out, err = run(capsys, "export", "parquet", "-o", str(target))

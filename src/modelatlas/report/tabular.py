@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from modelatlas.catalog.schema import Model, Organization
+from modelatlas.catalog.schema import Estimate, Model, Organization
 from modelatlas.catalog.units import format_count
 
 __all__ = ["COLUMNS", "flat_rows", "to_csv", "to_json", "to_jsonl", "to_parquet"]
@@ -28,6 +28,8 @@ COLUMNS: dict[str, str] = {
     "name": _TEXT,
     "aliases": _TEXT,
     "family": _TEXT,
+    "version_of": _TEXT,
+    "version": _TEXT,
     "organizations": _TEXT,
     "organization_names": _TEXT,
     "domains": _TEXT,
@@ -45,6 +47,10 @@ COLUMNS: dict[str, str] = {
     "training_gpu_hours": _FLOAT,
     "training_cost_usd": _FLOAT,
     "training_co2e_t": _FLOAT,
+    # a third party's figures, never in the columns above: the first estimate of the whole model, and all
+    "parameters_estimated": _FLOAT,
+    "training_compute_flop_estimated": _FLOAT,
+    "estimates": _TEXT,
     "techniques": _TEXT,
     "released": _TEXT,
     "announced": _TEXT,
@@ -104,6 +110,8 @@ def flat_rows(
             "name": m.name,
             "aliases": _joined(m.aliases),
             "family": m.family,
+            "version_of": m.version_of,
+            "version": m.version,
             "organizations": _joined(m.organizations),
             "organization_names": _joined([_org_name(o, organizations, lang) for o in m.organizations]),
             "domains": _joined(m.domains),
@@ -114,6 +122,9 @@ def flat_rows(
             "parameters": params.total if params else None,
             "active_parameters": params.active if params else None,
             "context_length": m.context_length,
+            "parameters_estimated": _estimated(m, "parameters"),
+            "training_compute_flop_estimated": _estimated(m, "training.compute_flop"),
+            "estimates": _joined([_estimate_text(e) for e in m.estimates]),
             "techniques": _joined(m.techniques),
             "released": str(m.released) if m.released else None,
             "announced": str(m.announced) if m.announced else None,
@@ -134,6 +145,17 @@ def flat_rows(
             row[f"training_{field}"] = getattr(training, field) if training else None
         rows.append({column: row[column] for column in COLUMNS})
     return rows
+
+
+def _estimated(model: Model, field: str) -> float | None:
+    return next((e.value for e in model.estimates if e.field == field and e.variant is None), None)
+
+
+def _estimate_text(estimate: Estimate) -> str:
+    """``parameters=1.8e+12 by Epoch AI (rumour, likely)``: a figure with who estimated it and how."""
+    about = f"[{estimate.variant}]" if estimate.variant else ""
+    how = ", ".join(filter(None, [estimate.method, estimate.confidence]))
+    return f"{estimate.field}{about}={estimate.value:.4g} by {estimate.by}" + (f" ({how})" if how else "")
 
 
 def _variant(name: str, parameters: int | None) -> str:
