@@ -235,3 +235,44 @@ def test_serve_without_a_store_is_a_one_line_error(
     assert code == 1 and err.count("\n") == 1 and "modelatlas build" in err
     code, _, err = run(capsys, "serve", "--port", "0", "--db", str(tmp_path / "none.db"))
     assert code == 2 and "--port" in err
+
+
+def test_model_page_links_dated_versions_and_marks_estimates(tiny_catalog: Path, tmp_path: Path) -> None:
+    """A dated version names the model it belongs to, the model lists its versions, and a third party's
+    figure sits under Estimates with who made it, never as the parameter count."""
+    (tiny_catalog / "models" / "vicuna-v1-1.yaml").write_text(
+        "id: vicuna-v1-1\nname: Vicuna v1.1\nversion_of: vicuna\nversion: v1.1\ndomains: [nlp]\n"
+        "released: 2023-04-12\n"
+        "estimates:\n  - {field: training.compute_flop, value: 2.1e21, by: Epoch AI, method: 6ND,"
+        " confidence: likely, source: card}\n"
+        'sources:\n  - {id: card, url: "https://huggingface.co/lmsys/vicuna-13b-delta-v1.1",'
+        " accessed: 2026-11-23, fields: [released]}\n",
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        base = served.get("/models/vicuna").text
+        dated = served.get("/models/vicuna-v1-1").text
+        chinese = served.get("/models/vicuna-v1-1", params={"lang": "zh"}).text
+    assert "<th>Dated versions</th>" in base and '<a href="/models/vicuna-v1-1">v1.1</a>' in base
+    assert "<th>Dated version of</th>" in dated and '<a href="/models/vicuna">Vicuna</a> (v1.1)' in dated
+    assert "estimated by Epoch AI, 6·N·D" in dated or "estimated by Epoch AI, 6ND" in dated
+    assert "likely (within ~10×)" in dated and '<span class="ref">[card]</span>' in dated
+    assert "所属模型（日期版本）" in chinese and "估算方 Epoch AI" in chinese
+    assert "<th>Dated versions</th>" not in dated
+
+
+def test_trends_api_leaves_estimates_out_on_request(sqlite_client: TestClient) -> None:
+    """The tiny catalog states every parameter count, so leaving estimates out changes nothing and
+    asking for estimates only finds too few; an unknown mode is a 422 naming the parameter."""
+    params = {"metric": "parameters", "since": 2020}
+    both = sqlite_client.get("/api/v1/trends", params=params).json()
+    stated = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "exclude"}).json()
+    assert stated["fit"]["n"] == both["fit"]["n"] >= 3
+    assert stated["selection"] == {"since": "2020-01-01", "estimates": "exclude"}
+    assert sqlite_client.get("/api/v1/trends", params={**params, "estimates": "only"}).status_code == 422
+    wrong = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "maybe"})
+    assert wrong.status_code == 422 and "estimates" in wrong.text
+    page = sqlite_client.get("/trends", params={**params, "estimates": "exclude", "lang": "zh"}).text
+    assert '<option value="exclude" selected>排除（仅厂商公布）</option>' in page

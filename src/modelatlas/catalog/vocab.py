@@ -160,6 +160,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "estimated_by": ("estimated by", "估算方"),
     "not_stated": ("not stated by the maker", "厂商未公布"),
     "version_of": ("Dated version of", "所属模型（日期版本）"),
+    "versions": ("Dated versions", "日期版本"),
     "confident": ("confident (within ~3×)", "较可信（误差约 3 倍内）"),
     "likely": ("likely (within ~10×)", "可能（误差约 10 倍内）"),
     "speculative": ("speculative (within ~30×)", "推测（误差约 30 倍内）"),

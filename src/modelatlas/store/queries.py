@@ -36,6 +36,7 @@ __all__ = [
     "rows_for",
     "search",
     "text_match",
+    "versions",
 ]
 
 #: Openness values under which anyone can download the weights.
@@ -262,6 +263,15 @@ def _by_org(condition: Any) -> Any:
 def _has(table: Any, condition: Any) -> Any:
     """Models with a row in ``table`` meeting ``condition`` (uncorrelated: one subquery at any size)."""
     return T.models.c.id.in_(select(table.c.model_id).where(condition))
+
+
+def versions(conn: Connection, model_id: str) -> list[tuple[str, str, str | None]]:
+    """The dated versions of ``model_id`` (id, name, version), oldest first."""
+    m = T.models
+    query = (
+        select(m.c.id, m.c.name, m.c.version).where(m.c.version_of == model_id).order_by(m.c.released, m.c.id)
+    )
+    return [(r.id, r.name, r.version) for r in conn.execute(query)]
 
 
 def rows_for(conn: Connection, ids: list[str]) -> list[ModelRow]:

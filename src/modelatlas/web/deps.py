@@ -3,7 +3,7 @@ hardware calculator's view of the catalog (cards, bundled configs) and of the st
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated, Literal, cast
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
@@ -191,8 +191,12 @@ def trend_params(
     openness: Annotated[str | None, Query(description="open, closed or an openness value.")] = None,
     frontier: Annotated[bool, Query(description="Fit record-setting models only.")] = False,
     boot: Annotated[int, Query(ge=100, le=5000, description="Bootstrap resamples.")] = 500,
+    estimates: Annotated[
+        Literal["include", "exclude", "only"],
+        Query(description="Values no maker states (third-party estimates, 6·N·D): include, exclude or only."),
+    ] = "include",
 ) -> TrendQuery:
-    return TrendQuery(metric, since, until, domain, org, country, openness, frontier, boot)
+    return TrendQuery(metric, since, until, domain, org, country, openness, frontier, boot, estimates)
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]

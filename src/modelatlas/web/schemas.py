@@ -77,6 +77,9 @@ class TrendOut(BaseModel):
         description="metric, n, growth_per_year, doubling_months, ci90, doubling_ci90 …"
     )
     headline: str
+    selection: dict[str, str] = Field(
+        description="The models fitted: since, until, domain, organization, country, openness, estimates."
+    )
 
 
 class LineageEdgeOut(BaseModel):

@@ -15,7 +15,7 @@ import networkx as nx
 import pandas as pd
 from sqlalchemy import Engine
 
-from modelatlas.analysis.frame import Selection, model_frame
+from modelatlas.analysis.frame import EstimatesMode, Selection, model_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import lineage_graph
@@ -75,6 +75,7 @@ class TrendQuery:
     openness: str | None = None
     frontier: bool = False
     boot: int = 500
+    estimates: EstimatesMode = "include"
 
     def selection(self) -> Selection:
         return Selection(
@@ -84,6 +85,7 @@ class TrendQuery:
             organization=self.organization or None,
             country=self.country or None,
             openness=self.openness or None,
+            estimates=self.estimates,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -109,7 +110,8 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    return {"fit": view["fit"], "headline": view["headline"]}
+    chosen = {k: str(v) for k, v in asdict(query.selection()).items() if v is not None}
+    return {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
 
 
 @router.get("/memory", response_model=MemoryOut)

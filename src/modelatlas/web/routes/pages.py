@@ -169,7 +169,8 @@ def model(
         found = Q.resolve(conn, model_id)
         record = Q.get_model(conn, found)
         tree = Q.lineage(conn, found)
-        related = [m for m, _, _ in tree.up + tree.down]
+        dated = Q.versions(conn, found)
+        related = [m for m, _, _ in tree.up + tree.down] + [record.version_of or found]
         names = {r.id: r.name for r in Q.rows_for(conn, related)}
         orgs = Q.organizations(conn)
     refs = refs_of(record)
@@ -188,6 +189,7 @@ def model(
         model=record,
         tree=tree,
         names=names,
+        versions=dated,
         orgs=orgs,
         live=live,
         hardware=_hardware_table(hardware, record),
