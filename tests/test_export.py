@@ -40,7 +40,7 @@ def built(sqlite_url: str, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The bundled catalog (107 models) built once for this module; tests only read it."""
+    """The bundled catalog (108 models) built once for this module; tests only read it."""
     url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'store.db'}"
     build_store(load_valid_catalog(bundled_catalog()), url)
     return url
@@ -95,7 +95,7 @@ def test_paper_table_of_the_real_catalog(capsys: pytest.CaptureFixture[str], rea
         "| [link](https://github.com/THUDM/ChatGLM-6B) |" in chatglm
     )
     rows = [r for h in ("NLP", "CV", "Multimodal") for r in table_rows(out, f"### Huge Models for {h}")]
-    assert len(rows) == 107 and len({r[1] for r in rows}) == 107
+    assert len(rows) == 108 and len({r[1] for r in rows}) == 108
     for heading in ("NLP", "CV", "Multimodal"):
         years = [r[0] for r in table_rows(out, f"### Huge Models for {heading}")]
         known = [int(y) for y in years if y != "-"]

@@ -690,3 +690,19 @@ def test_a_shared_paper_does_not_join_a_narrower_model_or_a_smaller_tier() -> No
     speech = model("Big-Little Net (speech)", domains=["speech"], papers=[{"arxiv": "1807.03848"}])
     vision = model("Big-Little Net", domains=["cv"], papers=[{"arxiv": "1807.03848"}])
     assert matcher_of(speech).match(vision) is None
+
+
+def test_exact_name_holds_against_a_third_partys_size() -> None:
+    """Epoch's AudioLM row carries only its estimate (1.5B) of a model whose maker states 1B: the name
+    decides, even when another model has the name and the estimated size. A stated 1.5B goes there."""
+    audiolm = model("AudioLM", parameters={"total": "1B"}, released="2022-09")
+    other = model("AudioLM 1.5B", parameters={"total": "1.5B"}, released="2022-09")
+    matcher = matcher_of(audiolm, other)
+    guessed = model("AudioLM", released="2022-09").model_copy(
+        update={"estimates": [Estimate(field="parameters", value=1.5e9, by="Epoch AI", source="row")]}
+    )
+    assert matcher.match(guessed) == Match("audiolm", "id")
+    stated = model("AudioLM", parameters={"total": "1.5B"}, released="2022-09")
+    assert matcher.match(stated) == Match(
+        "audiolm-1.5b", "name 'AudioLM 1.5B', not audiolm (1B: id)", weak=True
+    )

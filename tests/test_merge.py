@@ -16,6 +16,7 @@ import pytest
 from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import BaseEdge, Dispute, Organization
 from modelatlas.catalog.validate import check, validate_catalog
+from modelatlas.sources import _compare as C
 from modelatlas.sources.importers import paper_table, seed_sections
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow, OrgRef, build_model
@@ -690,3 +691,21 @@ def test_a_row_built_on_the_model_it_shares_a_paper_with_is_not_that_model(tiny:
     chat = apply_one(tiny, row("Lemur-Chat", 3, bases=("Lemur",), papers=paper))
     assert (chat.action, chat.model_id) == ("new", "lemur-chat")
     assert tiny.model("lemur-chat").base_models == [BaseEdge(model="lemur", relation="fine-tune")]
+
+
+@pytest.mark.parametrize(
+    ("written", "exact", "same"),
+    [
+        (3_000_000_000, 2_850_000_000, True),  # T5-3B: one significant digit
+        (7_000_000_000, 6_700_000_000, True),  # LLaMA-7B
+        (3_000_000_000, 3_600_000_000, False),  # 3.6B does not round to 3B
+        (3_000_000_000, 2_400_000_000, False),
+        (10_000_000_000, 14_000_000_000, False),  # "10B" has two digits
+        (10_000_000_000, 10_400_000_000, True),  # within 5% anyway
+        (1_500_000_000, 1_400_000_000, False),  # 7% apart, and 1.4B is not 1.5B written round
+        (100_000_000, 94_000_000, False),
+        (12_000, 120_000_000, False),
+    ],
+)
+def test_a_round_count_agrees_with_the_exact_one_it_rounds(written: int, exact: int, same: bool) -> None:
+    assert C.same_count(written, exact) is same and C.same_count(exact, written) is same

@@ -173,3 +173,51 @@ def test_every_guessed_epoch_count_is_an_estimate() -> None:
             stated += 1
             assert (total, estimates) == (round(float(cells["Parameters"])), []), row.name
     assert (guessed, stated) == (73, 635)
+
+
+def test_a_variant_row_fills_only_its_variant_and_a_round_size_is_no_conflict(
+    merged: tuple[Merger, dict[str, Outcome]],
+) -> None:
+    """VGG19's and VGG16's compute and cost go to those variants, never to the family record; T5-3B's
+    exact 2.8B is what the paper's round "3B" says (within its one significant digit), not a conflict."""
+    merger, outcomes = merged
+    assert [(outcomes[n].model_id, outcomes[n].matched_by) for n in ("VGG19", "VGG16")] == [
+        ("vgg", "variant name 'VGG-19'"),
+        ("vgg", "variant name 'VGG-16'"),
+    ]
+    vgg = merger.model("vgg")
+    assert vgg.training is not None and (vgg.training.compute_flop, vgg.training.cost_usd) == (None, None)
+    assert sorted((e.field, e.variant, e.value) for e in vgg.estimates) == [
+        ("training.compute_flop", "VGG-16", 1.2291e19),
+        ("training.compute_flop", "VGG-19", 1.1e19),
+        ("training.cost_usd", "VGG-16", pytest.approx(239.2376655)),
+    ]
+    t5 = outcomes["T5-3B"]
+    assert (t5.action, t5.model_id, t5.conflicts) == ("merged", "t5", [])
+    assert next(v.parameters for v in merger.model("t5").variants if v.name == "T5-3B") == 3_000_000_000
+
+
+def test_internimage_is_its_own_model_not_intern(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """The 2022 InternImage paper's row goes to internimage; INTERN (2021) keeps no part of it."""
+    outcome = merged[1]["InternImage"]
+    assert (outcome.model_id, outcome.matched_by) == ("internimage", "id")
+    intern = merged[0].model("intern")
+    assert "InternImage" not in intern.aliases and intern.estimates == []
+    assert [s.id for s in intern.sources if s.id.startswith("epoch")] == []
+
+
+def test_openness_is_filled_only_with_a_claim_about_the_same_model(
+    merged: tuple[Merger, dict[str, Outcome]],
+) -> None:
+    """Epoch's "Open weights" for ERNIE 3.0 is about the small models distilled from it (a dispute on
+    record), so the 10B model's openness stays unknown; Phi-4 Mini's "API access" does not overwrite
+    Microsoft's MIT-licensed weights, it is recorded as a conflict."""
+    merger, outcomes = merged
+    ernie = outcomes["ERNIE 3.0"]
+    assert ernie.model_id == "ernie-3" and "+openness" not in ernie.detail
+    assert merger.model("ernie-3").openness is None
+    assert "openness open-weights is already disputed in the catalog" in ernie.detail
+    phi = outcomes["Phi-4 Mini"]
+    assert (phi.action, phi.model_id) == ("conflict", "phi-4-mini")
+    assert [(c.field, c.kept, c.other) for c in phi.conflicts] == [("openness", "open-weights", "api-only")]
+    assert merger.model("phi-4-mini").openness == "open-weights"

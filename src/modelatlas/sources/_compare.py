@@ -10,7 +10,17 @@ from pydantic import BaseModel
 from modelatlas.catalog.schema import Model, PartialDate
 from modelatlas.catalog.units import format_count, parse_count
 
-__all__ = ["agree", "current", "dispute_value", "disputed", "hardware_key", "magnitude", "note_key", "show"]
+__all__ = [
+    "agree",
+    "current",
+    "dispute_value",
+    "disputed",
+    "hardware_key",
+    "magnitude",
+    "note_key",
+    "same_count",
+    "show",
+]
 
 
 def agree(mine: Any, theirs: Any, tolerance: float = 0.05) -> bool:
@@ -26,6 +36,26 @@ def agree(mine: Any, theirs: Any, tolerance: float = 0.05) -> bool:
     if isinstance(mine, int | float) and isinstance(theirs, int | float):
         return abs(mine - theirs) <= tolerance * max(abs(mine), abs(theirs))
     return bool(mine == theirs)
+
+
+def same_count(mine: int, theirs: int) -> bool:
+    """Whether two parameter counts say the same: within 5%, or one is the other written round.
+
+    A count is written round in its largest unit: ``3B`` has one significant digit, so T5-3B's exact
+    2.85B agrees with it, as LLaMA-7B's 6.7B does with 7B; ``10B`` has two, so 14B does not.
+    """
+    return agree(mine, theirs) or _rounds_to(theirs, mine) or _rounds_to(mine, theirs)
+
+
+def _rounds_to(exact: int, written: int) -> bool:
+    """Whether ``exact`` rounded to the significant digits ``written`` shows is ``written``."""
+    if exact <= 0 or written <= 0:
+        return False
+    unit = next((u for u in (1e12, 1e9, 1e6, 1e3) if written >= u), 1.0)
+    mantissa = f"{written / unit:.6g}"
+    digits = len(mantissa.replace(".", "").lstrip("0")) if "." in mantissa else len(mantissa)
+    scale = 10.0 ** (math.floor(math.log10(written)) - digits + 1)
+    return bool(math.floor(exact / scale + 0.5) * scale == written)
 
 
 def magnitude(kept: Any, other: Any) -> float:

@@ -347,8 +347,10 @@ class Matcher:
     def match(self, model: Model) -> Match | None:
         """The catalog model ``model`` describes, or None if it is new."""
         found = self._match(model)
-        if found is not None and not found.weak and not self._near_size(model, found):
-            # the exact name, but far off in size: a model with the name and the size is the one meant
+        stated = model.parameters is not None and model.parameters.total is not None
+        if found is not None and not found.weak and stated and not self._near_size(model, found):
+            # the exact name, but far off in a stated size: a model with the name and the size is the one
+            # meant. A third party's guess (AudioLM at 1.5B, stated 1B) does not outweigh the name.
             found = self._sized(model, found) or found
         return found and self._of_variant(model, found)
 

@@ -339,7 +339,7 @@ class Merger:
                     variants[i] = variant.model_copy(update={"parameters": theirs})
                     update["variants"] = variants
                     filled.append("variants")
-                elif not C.agree(variant.parameters, theirs):
+                elif not C.same_count(variant.parameters, theirs):
                     disagree(f"variants.{variant.name}.parameters", variant.parameters, theirs)
             return
         mine = target.parameters.total if target.parameters else None
@@ -350,7 +350,7 @@ class Merger:
         elif mine is None:
             update["parameters"] = incoming.parameters
             filled.append("parameters")
-        elif not C.agree(mine, theirs):
+        elif not C.same_count(mine, theirs):
             disagree("parameters", mine, theirs)
 
     def _merge_training(
