@@ -51,6 +51,8 @@ def test_format_count() -> None:
         ("llama2", "LLaMa-2"),
         ("紫东·太初", "紫东太初"),
         ("PanGu-α", "pangu alpha"),
+        ("PanGu-Σ", "PanGu-Sigma"),
+        ("盘古-Σ", "盘古 sigma"),
         ("ＧＰＴ－３", "gpt-3"),
     ],
 )
@@ -59,7 +61,13 @@ def test_name_key_equal(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [("Stable Diffusion 1.0", "Stable Diffusion 2.0"), ("Whisper", "Whisper V2")]
+    ("a", "b"),
+    [
+        ("Stable Diffusion 1.0", "Stable Diffusion 2.0"),
+        ("Whisper", "Whisper V2"),
+        ("盘古-Σ", "盘古"),  # a Greek letter names a model, it is not punctuation
+        ("PanGu-Σ", "PanGu-α"),
+    ],
 )
 def test_name_key_keeps_versions_apart(a: str, b: str) -> None:
     assert name_key(a) != name_key(b)

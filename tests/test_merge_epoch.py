@@ -14,6 +14,7 @@ from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import BaseEdge, Model
 from modelatlas.catalog.validate import check, load_valid_catalog
 from modelatlas.config import bundled_catalog
+from modelatlas.sources.importers import paper_table
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.merge import Merger, Outcome
 
@@ -221,3 +222,69 @@ def test_openness_is_filled_only_with_a_claim_about_the_same_model(
     assert (phi.action, phi.model_id) == ("conflict", "phi-4-mini")
     assert [(c.field, c.kept, c.other) for c in phi.conflicts] == [("openness", "open-weights", "api-only")]
     assert merger.model("phi-4-mini").openness == "open-weights"
+
+
+# --- one name, two models (the audit of 100 random merges) ------------------------------------------
+
+LISTS = Path(__file__).parent / "fixtures" / "lists"
+
+
+@pytest.fixture(scope="module")
+def listed() -> tuple[Merger, list[Outcome]]:
+    """Real rows of wgwang/awesome-LLMs-In-China, then Epoch's Table-GPT and DDPM (2024) rows and
+    the two MiniMax-M1 rows, merged into the bundled catalog."""
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    rows = merger.apply(
+        "list", LISTS / "wgwang_merge_rows.md", paper_table.read(LISTS / "wgwang_merge_rows.md")
+    )
+    for name in ("strangers_all.csv", "minimax_large_scale.csv"):
+        rows += merger.apply(f"epoch:{name}", EPOCH / name, read(EPOCH / name))
+    return merger, rows
+
+
+def _outcomes(listed: tuple[Merger, list[Outcome]], name: str) -> list[Outcome]:
+    return [o for o in listed[1] if o.name == name]
+
+
+def test_a_name_cell_listing_several_models_is_one_row_each(listed: tuple[Merger, list[Outcome]]) -> None:
+    """``[盘古](…),[盘古气象](…),[盘古-Σ](…)``: PanGu-α keeps only its own code link's row."""
+    names = [o.name for o in listed[1] if o.line == 5]
+    assert names == ["盘古", "盘古气象", "盘古-Σ"]
+    [pangu] = _outcomes(listed, "盘古")[:1]
+    assert (pangu.action, pangu.model_id) == ("merged", "pangu-alpha")
+    others = {o.model_id for o in listed[1] if o.line == 5 and o.name != "盘古"}
+    assert "pangu-alpha" not in others and len(others) == 2
+    assert [o.name for o in listed[1] if o.line == 16] == ["PaLM2", "Bard", "Gemini"]  # 多模态大模型 dropped
+    assert [(o.action, o.model_id) for o in listed[1] if o.line == 16][:2] == [
+        ("new", "palm2"),
+        ("merged", "bard"),
+    ]
+
+
+def test_one_list_naming_one_name_for_two_makers_lists_two_models(
+    listed: tuple[Merger, list[Outcome]],
+) -> None:
+    """星汉 of 大汉软件 and 星汉 of 大华股份 are two models; 循环智能's 盘古 is not Huawei's."""
+    first, second = _outcomes(listed, "星汉")
+    assert first.action == second.action == "new" and first.model_id != second.model_id
+    huawei, other = _outcomes(listed, "盘古")
+    assert huawei.model_id == "pangu-alpha" and (other.action, other.model_id) != ("merged", "pangu-alpha")
+
+
+def test_a_shared_name_alone_does_not_join_strangers(listed: tuple[Merger, list[Outcome]]) -> None:
+    """Microsoft's Table-GPT (arXiv, US) is not Zhejiang University's TableGPT (GitHub, CN); the 2024
+    gene-expression DDPM of Paris-Saclay is not Berkeley's 2020 DDPM."""
+    [zju] = _outcomes(listed, "TableGPT")
+    [microsoft] = _outcomes(listed, "Table-GPT")
+    assert zju.action == microsoft.action == "new" and zju.model_id != microsoft.model_id
+    assert listed[0].model(microsoft.model_id).organizations == ["microsoft"]
+    [ddpm] = _outcomes(listed, "DDPM")
+    assert ddpm.action == "new" and ddpm.model_id != "ddpm"
+    assert str(listed[0].model("ddpm").released) == "2020-06-19"
+
+
+def test_names_apart_by_a_number_that_is_no_size_are_two_models(listed: tuple[Merger, list[Outcome]]) -> None:
+    """MiniMax-M1-40k and -80k (thinking budgets of one 456B model) share a paper and a repo: two models."""
+    [m80] = _outcomes(listed, "MiniMax-M1-80k")
+    [m40] = _outcomes(listed, "MiniMax-M1-40k")
+    assert (m80.action, m40.action) == ("new", "new") and m80.model_id != m40.model_id

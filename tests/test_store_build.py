@@ -87,3 +87,38 @@ def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
         migrate(conn)
         assert compare_metadata(MigrationContext.configure(conn), T.metadata) == []
     engine.dispose()
+
+
+def test_schema_revision_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from modelatlas.store.build import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == T.SCHEMA_REVISION
+
+
+def test_a_store_of_an_older_schema_asks_for_a_rebuild(
+    store_url: str, tiny_catalog: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older modelatlas's store is refused with one line that says what to do (not a 500 or a trace),
+    and `build` brings it to this schema."""
+    from sqlalchemy import text
+
+    from cli_runner import run
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    engine.dispose()
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(tiny_catalog))
+    code, out, err = run(capsys, "list", "--db", store_url)
+    assert code == 1 and out == ""
+    assert "has schema 0003, this modelatlas reads 0004: run `modelatlas build`" in err
+    assert len(err.strip().splitlines()) == 1
+    assert run(capsys, "build", "--db", store_url)[0] == 0
+    code, out, _ = run(capsys, "list", "--db", store_url, "--format", "csv")
+    assert code == 0 and out.count("\n") == 7

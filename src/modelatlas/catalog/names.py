@@ -15,15 +15,25 @@ _TASK_ABBREVIATION = re.compile(r"\s*\((?=[^()\s]*[A-Z][^()\s]*[A-Z])[^()\s]+\)\
 _TASK_GAP = re.compile(r"[\W_]+")
 
 
+#: A Greek letter is spelt out: ``PanGu-α`` is ``pangualpha``, ``PanGu-Σ`` ``pangusigma``.
+_GREEK = re.compile(r"[\u0391-\u03c9]")
+
+
+def _greek_name(letter: str) -> str:
+    """``σ`` → ``sigma``, from the letter's Unicode name (``GREEK SMALL LETTER SIGMA``)."""
+    return unicodedata.name(letter, "").rsplit(" ", 1)[-1].lower()
+
+
 def name_key(text: str) -> str:
     """Fold case, width and accents and drop everything but letters, digits and CJK characters.
 
     ``name_key("LLaMA-2") == name_key("Llama 2") == "llama2"``; ``name_key("紫东·太初") == "紫东太初"``.
-    Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart.
+    Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart; Greek letters are
+    spelt out (``PanGu-Σ`` is ``pangusigma``, not ``pangu``).
     """
     folded = unicodedata.normalize("NFKD", text).casefold()
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = folded.replace("α", "alpha").replace("+", "plus")
+    folded = _GREEK.sub(lambda m: _greek_name(m.group(0)), folded).replace("+", "plus")
     return _NOT_WORD.sub("", _STRAY_DOT.sub("", folded))
 
 

@@ -78,7 +78,11 @@ def open_store(config: Settings) -> Engine:
     from modelatlas.store.queries import check_store
 
     engine = make_engine(config.db)
-    check_store(engine)
+    try:
+        check_store(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 

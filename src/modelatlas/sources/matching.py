@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count, parse_count
+from modelatlas.errors import BadArgument
 
 __all__ = [
     "EDITION_WORDS",
@@ -187,6 +188,23 @@ def _name_words(spelling: str) -> set[str]:
     words = {"plus" if w == "pp" else w for w in _words(_SIZE_WORD.sub(" ", spelling))} - HARMLESS_WORDS
     letters = {w for w in words if len(w) == 1 and w.isalpha()}
     return words if len(words) > len(letters) else words | letters
+
+
+def _labels(name: str, sizes: list[int]) -> frozenset[int]:
+    """The numbers with a unit in ``name`` that are not the model's size: ``MiniMax-M1-40k`` (456B) → {40000},
+    a thinking budget; ``Llama-2-7B`` (7B) → {}. Empty when the size is unknown: nothing to tell by."""
+    if not sizes:
+        return frozenset()
+    found = (_count(m.group(0)) for m in _SIZE_WORD.finditer(name))
+    return frozenset(n for n in found if n and not any(_near(n, s) for s in sizes))
+
+
+def _count(word: str) -> int | None:
+    """``40k`` → 40000; None for what is no plain count (``8x7B``, a mixture's experts)."""
+    try:
+        return parse_count(word.replace(" ", ""))
+    except BadArgument:
+        return None
 
 
 def _dropped_letter(words: set[str], others: set[str]) -> bool:
@@ -495,6 +513,10 @@ class Matcher:
         if all(composed(name, n) or qualified(name, n) for n in names):
             return None  # Transformer-XL+WN+AdamP is not Transformer-XL+AdamP; Big-Little Net (speech)
         if _domains_apart(model.domains, target.domains):  # a vision model is not a speech model
+            return None
+        own = _labels(name, [s for s in [_size(model)] if s])
+        theirs = [_labels(n, self._sizes(Match(model_id, ""))) for n in names]
+        if own and all(t and t != own for t in theirs):  # MiniMax-M1-40k is not MiniMax-M1-80k
             return None
         apart = [edition_apart(name, n) for n in names]
         if "" in apart:

@@ -98,6 +98,9 @@ class Merger:
         self.unplaced: dict[str, str] = {}
         #: Base models a row named before the model was known: tried again after every import.
         self._pending: list[_PendingBase] = []
+        #: The makers each file's rows gave each model under each name: one list naming two makers of
+        #: one name lists two models
+        self._listed: dict[tuple[str, str, str], set[str]] = {}
 
     def apply(self, origin: str, path: Path, rows: Iterable[ImportedRow]) -> list[Outcome]:
         """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did.
@@ -164,9 +167,59 @@ class Merger:
         match = self.matcher.match(incoming)
         if match is not None and match.weak and self._built_on(row, match.model_id):
             match = None  # Lemur-Chat names Lemur as its base: it shares Lemur's paper, but is not Lemur
+        if match is not None and self._strangers(row, incoming, match.model_id):
+            match = None  # Microsoft's Table-GPT is not Zhejiang University's TableGPT
+        makers = {name_key(ref.name) for ref in row.organizations}  # as the file spells them
+        key = name_key(row.name)
+        listed = self._listed.get((origin, match.model_id, key), set()) if match is not None else set()
+        if makers and listed and makers.isdisjoint(listed):
+            match = None  # the list's 星汉 of 大汉软件 and 星汉 of 大华股份 are two models
         if match is None:
-            return self._create(row, incoming, path)
-        return self._merge(row, incoming, match, f"{origin}:{row.line}")
+            outcome = self._create(row, incoming, path)
+        else:
+            outcome = self._merge(row, incoming, match, f"{origin}:{row.line}")
+        if outcome.model_id is not None and makers:
+            self._listed.setdefault((origin, outcome.model_id, key), set()).update(makers)
+        return outcome
+
+    def _makers(self, row: ImportedRow) -> set[str]:
+        """The catalog organisations the row names (those it can place)."""
+        return {i for ref in row.organizations if (i := self._org_keys.get(name_key(ref.name)))}
+
+    def _strangers(self, row: ImportedRow, incoming: Model, model_id: str) -> bool:
+        """Whether the row and the model share a name but nothing else.
+
+        All of: the makers the row names are none of the model's; both give papers, repositories or
+        code and none is the same, nor does a repository of one belong to a maker the other names
+        (``bigcode/starcoder`` is BigCode's); and the makers are in different countries (where known)
+        or the two came out more than a year apart. Microsoft's Table-GPT is not Zhejiang University's
+        TableGPT, nor a 2024 gene-expression DDPM the 2020 DDPM; CAS and its Institute of Automation
+        are two organisations in one country, and Zidong Taichu stays one model.
+        """
+        target = self._models[model_id]
+        makers = self._makers(row)
+        if not row.organizations or not target.organizations or makers & set(target.organizations):
+            return False
+        mine, theirs = _links(incoming), _links(target)
+        if not mine or not theirs or mine & theirs:  # nothing to tell by, or a link in common
+            return False
+        names = {name_key(ref.name) for ref in row.organizations} | self._org_names(target.organizations)
+        if (_owners(incoming) | _owners(target)) & names:
+            return False
+        countries = {ref.country for ref in row.organizations if ref.country} | self._countries(makers)
+        theirs_in = self._countries(target.organizations)
+        if countries and theirs_in and countries.isdisjoint(theirs_in):
+            return True
+        born, released = incoming.released, target.released
+        return born is not None and released is not None and abs(born.date.year - released.date.year) > 1
+
+    def _countries(self, org_ids: Iterable[str]) -> set[str]:
+        """The makers' countries, where known."""
+        return {c for i in org_ids if i in self._orgs and (c := self._orgs[i].country)}
+
+    def _org_names(self, org_ids: list[str]) -> set[str]:
+        orgs = [self._orgs[i] for i in org_ids if i in self._orgs]
+        return {name_key(n) for o in orgs for n in (o.id, o.name, *o.aliases)}
 
     def _built_on(self, row: ImportedRow, model_id: str) -> bool:
         """Whether the row names ``model_id`` among its base models."""
@@ -629,3 +682,19 @@ def _with_source_id(model: Model, source_id: str) -> Model:
         items = getattr(model, list_name)
         update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
     return model.model_copy(update=update)
+
+
+def _links(model: Model) -> set[str]:
+    """The model's papers (arXiv id or title), Hugging Face repositories and code, as comparable keys."""
+    keys = {f"arxiv:{p.arxiv}" for p in model.papers if p.arxiv}
+    keys |= {f"title:{name_key(p.title)}" for p in model.papers if p.title}
+    keys |= {f"hf:{r.casefold()}" for r in (model.weights.huggingface if model.weights else [])}
+    return keys | {f"code:{code_key(u)}" for u in model.code}
+
+
+def _owners(model: Model) -> set[str]:
+    """Who owns the model's Hugging Face repositories and GitHub code: ``bigcode/starcoder`` → bigcode."""
+    repos = model.weights.huggingface if model.weights else []
+    owners = {r.split("/")[0] for r in repos if "/" in r}
+    owners |= {u.split("github.com/")[1].split("/")[0] for u in model.code if "github.com/" in u}
+    return {name_key(o) for o in owners if o}

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, Select, and_, func, inspect, literal_column, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, func, inspect, literal_column, or_, select, text
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -60,14 +60,23 @@ def check_store(engine: Engine) -> None:
         StoreMissing: there is no store yet (run ``modelatlas build``).
         StoreError: the database cannot be reached.
     """
+    url = engine.url.render_as_string(hide_password=True)
     try:
         with engine.connect() as conn:
             present = inspect(conn).has_table("models")
+            versioned = present and inspect(conn).has_table("alembic_version")
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if versioned else None
+            )
     except Exception as exc:  # any driver error: unreachable server, bad file
         raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {exc}") from exc
     if not present:
-        url = engine.url.render_as_string(hide_password=True)
         raise StoreMissing(f"no store at {url}: run `modelatlas build` first")
+    if revision != T.SCHEMA_REVISION:
+        raise StoreError(
+            f"the store at {url} has schema {revision or 'unknown'}, this modelatlas reads "
+            f"{T.SCHEMA_REVISION}: run `modelatlas build` to rebuild it (imports are kept)"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 __all__ = [
     "KEPT",
+    "SCHEMA_REVISION",
     "benchmarks",
     "candidates",
     "build_info",
@@ -57,6 +58,10 @@ __all__ = [
     "variants",
     "weights",
 ]
+
+#: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
+#: one was built by an older modelatlas and has to be rebuilt.
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData(
     naming_convention={

@@ -83,6 +83,11 @@ _NOT_MODELS = (
     "教程",
 )
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+#: Words after a Chinese name that describe it: ``Gemini多模态大模型``, ``千穰大模型``.
+_DESCRIPTION = re.compile(r"(?:多模态|语言)?大模型$")
+#: A name cell that is a list of links, one model each: ``[盘古](…),[盘古气象](…),[盘古-Σ](…)``.
+_LINK_ITEM = re.compile(r"\[[^\]]+\]\([^)\s]+\)")
+_LINK_LIST = re.compile(r"\s*\[[^\]]+\]\([^)\s]+\)(?:\s*[,，、;；]\s*\[[^\]]+\]\([^)\s]+\))+\s*")
 _BULLET = re.compile(r"^- \*\*(?P<name>[^*]+)\*\*\s*(?:\[\[(?P<org>[^\]]*)\]\]\([^)]*\))?\s*(?P<rest>.*)$")
 
 
@@ -117,7 +122,7 @@ class _Reader:
             stripped = text.strip()
             if table is not None:
                 if stripped.startswith("|") or (stripped.count("|") >= 2 and stripped):
-                    yield self._table_row(number, table, stripped)
+                    yield from self._table_rows(number, table, stripped)
                     continue
                 table = None
             if stripped.startswith("#"):
@@ -150,7 +155,39 @@ class _Reader:
 
     # -- tables -----------------------------------------------------------------------------------------
 
-    def _table_row(self, number: int, table: tuple[int, list[str], list[int]], text: str) -> ImportedRow:
+    def _table_rows(
+        self, number: int, table: tuple[int, list[str], list[int]], text: str
+    ) -> Iterator[ImportedRow]:
+        """The row, or one row per model when its name cell links several (``[盘古](…),[盘古气象](…)``):
+        each name with its own link, the other cells shared."""
+        seen = dict(self.seen)
+        row = self._table_row(number, table, text)
+        names = self._linked_names(table, text)
+        if row.model is None or len(names) < 2:
+            yield row
+            return
+        self.seen = seen
+        for cell in names:
+            yield self._table_row(number, table, text, name_cell=cell)
+
+    def _linked_names(self, table: tuple[int, list[str], list[int]], text: str) -> list[Cell]:
+        columns = table[1]
+        raw = _split(text)
+        if "name" not in columns or columns.index("name") >= len(raw):
+            return []
+        cell = raw[columns.index("name")].strip()
+        if not _LINK_LIST.fullmatch(cell):
+            return []
+        return [parse_cell(part) for part in _LINK_ITEM.findall(cell)]
+
+    def _table_row(
+        self,
+        number: int,
+        table: tuple[int, list[str], list[int]],
+        text: str,
+        *,
+        name_cell: Cell | None = None,
+    ) -> ImportedRow:
         header_line, columns, units = table
         raw = _split(text)
         if not any(columns):  # seed 003: no header; cells say what they are ("9.83 亿个参数")
@@ -174,6 +211,8 @@ class _Reader:
                 repairs.append(f"repaired mis-encoded text {value.strip()!r} → {fixed.strip()!r}")
             if column and column not in cells:
                 cells[column] = parse_cell(fixed)
+        if name_cell is not None:
+            cells["name"] = name_cell
         name = cells["name"].text if "name" in cells else ""
         if "name" not in cells:
             return ImportedRow.skip(number, name, f"table at line {header_line} has no model-name column")
@@ -189,7 +228,13 @@ class _Reader:
     def _row(
         self, number: int, name: str, cells: dict[str, Cell], unit: dict[str, int], repairs: list[str]
     ) -> ImportedRow:
-        key = name_key(name)
+        plain = _DESCRIPTION.sub("", name)
+        if plain != name and len(plain) >= 2:
+            repairs.append(f"name {name!r} read as {plain!r} (the rest describes it)")
+            name = plain
+        org = cells.get("org")
+        # one model listed twice is a duplicate; the same name from another maker is another model
+        key = f"{name_key(name)}|{name_key(org.text) if org else ''}"
         if key in self.seen:
             return ImportedRow.skip(number, name, f"duplicate of line {self.seen[key]}")
         self.seen[key] = number
@@ -215,7 +260,6 @@ class _Reader:
         license_ = cells.get("license")
         if license_ and not license_.empty:
             fields["license"] = license_.text
-        org = cells.get("org")
         orgs = [OrgRef(name=o.strip()) for o in re.split(r"[,，、&/]", org.text) if o.strip()] if org else []
         return self._make(number, name, fields, orgs if org and not org.empty else [], repairs)
 
