@@ -78,6 +78,7 @@ def test_a_later_dated_name_is_a_version(merged: tuple[Merger, dict[str, Outcome
     june = _model(merged, "GPT-4 (Jun 2023)")
     assert (june.id, june.version, june.version_of) == ("gpt-4-jun-2023", "2023-06", "gpt-4")
     assert [e.field for e in june.estimates if e.method == "rumour"] == ["parameters"]
+    assert june.base_models == []  # its row names GPT-4 as the base: that is version_of, not a fine-tune
 
 
 def test_a_model_known_only_by_dated_names(merged: tuple[Merger, dict[str, Outcome]]) -> None:

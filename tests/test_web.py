@@ -245,6 +245,7 @@ def test_model_page_links_dated_versions_and_marks_estimates(tiny_catalog: Path,
         "released: 2023-04-12\n"
         "estimates:\n  - {field: training.compute_flop, value: 2.1e21, by: Epoch AI, method: 6ND,"
         " confidence: likely, source: card}\n"
+        "disputes:\n  - {field: openness, value: api-only, source: card, note: a list's claim}\n"
         'sources:\n  - {id: card, url: "https://huggingface.co/lmsys/vicuna-13b-delta-v1.1",'
         " accessed: 2026-11-23, fields: [released]}\n",
         encoding="utf-8",
@@ -261,6 +262,8 @@ def test_model_page_links_dated_versions_and_marks_estimates(tiny_catalog: Path,
     assert "likely (within ~10×)" in dated and '<span class="ref">[card]</span>' in dated
     assert "所属模型（日期版本）" in chinese and "估算方 Epoch AI" in chinese
     assert "<th>Dated versions</th>" not in dated
+    assert "<th>Disputed claims</th>" in dated and "Openness: API only — a list&#39;s claim" in dated
+    assert "存疑说法" in chinese and "开放程度: 仅 API" in chinese
 
 
 def test_trends_api_leaves_estimates_out_on_request(sqlite_client: TestClient) -> None:

@@ -198,6 +198,18 @@ def test_chinese_time_axes_name_months_in_chinese(page: object, path: str) -> No
     assert page.problems == []  # type: ignore[attr-defined]
 
 
+def test_log_axis_labels_only_powers_of_ten(page: object) -> None:
+    """Since 2023 the tiny catalog's parameter counts span about one power of ten (7B to 65B): each label
+    is one power, once; the ticks between (2e10, 3e10 …) go unlabelled rather than repeating "1e10"."""
+    page.goto("/trends?metric=parameters&since=2023")  # type: ignore[attr-defined]
+    page.wait_for_selector("#chart-0 svg .mark-group", timeout=20000)  # type: ignore[attr-defined]
+    labels = page.locator("#chart-0 svg .role-axis-label text").all_text_contents()  # type: ignore[attr-defined]
+    powers = [label for label in labels if re.fullmatch(r"1e\d+", label)]
+    assert len(powers) >= 2 and len(powers) == len(set(powers)), labels
+    assert not [label for label in labels if label.startswith("1e") and label not in powers]
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
 #: For every chart on the page: its SVG's box, its card's box, and the box the page's content fits in.
 BOXES = """() => {
   const box = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right}; };

@@ -38,8 +38,12 @@ FONT = "Noto Sans SC Subset"
 #: (it has Latin too); a page gives it only CJK (``unicode-range``), so Latin there falls to the system sans.
 FONT_STACK = f'"{FONT}", sans-serif'
 WIDTH, HEIGHT = 720, 400
-#: Log-axis labels as powers of ten: 1e9, 1e24.
-_POWER = "'1e' + format(log(datum.value) / LN10, '.0f')"
+#: Log-axis labels as powers of ten (1e9, 1e24); the ticks between them (2e23, 3e23 …) go unlabelled,
+#: or a short range would read "1e23 1e23 1e23 1e24".
+_POWER = (
+    "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6"
+    " ? '1e' + format(round(log(datum.value) / LN10), 'd') : ''"
+)
 
 _TEXT: dict[str, tuple[str, str]] = {
     "released": ("Release date", "发布日期"),

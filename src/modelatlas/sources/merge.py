@@ -271,10 +271,12 @@ class Merger:
             model_id = f"{model.id}-{n}"
         notes: list[str] = [detail] if detail else []
         model = self._own_code(model_id, model, notes)
+        bases = self._bases(model_id, row, model.sources[0], notes)
         update: dict[str, Any] = {
             "id": model_id,
             "organizations": self._org_ids(row.organizations, notes),
-            "base_models": self._bases(model_id, row, model.sources[0], notes),
+            # a dated version names its model: that is version_of, not a base it was tuned from
+            "base_models": [e for e in bases if e.model != model.version_of],
         }
         model = model.model_copy(update=update)
         first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
@@ -574,6 +576,8 @@ class Merger:
             found = self.matcher.by_name(pending.name)
             if model is None:
                 continue
+            if found is not None and found.model_id == model.version_of:
+                continue  # a dated version names its model: that is version_of, not a base
             if found is None or found.model_id == model.id or self._reaches(found.model_id, model.id):
                 waiting.append(pending)
                 continue
