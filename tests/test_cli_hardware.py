@@ -19,7 +19,7 @@ CATALOG = Path(__file__).parents[1] / "catalog"
 def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MODELATLAS_DB", sqlite_url)
     monkeypatch.setenv("MODELATLAS_CATALOG", str(CATALOG))
-    code, _, err = run(capsys, "build")
+    code, _, err = run(capsys, "build", "--curated-only")
     assert code == 0, err
     return sqlite_url
 

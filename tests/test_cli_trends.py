@@ -24,7 +24,7 @@ EPOCH_PUBLISHED_CI = (3.7, 4.6)
 def epoch_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The bundled catalog plus Epoch AI's notable models (a July 2026 export), imported once."""
     url = f"sqlite:///{tmp_path_factory.mktemp('epoch') / 'store.db'}"
-    for argv in (["build", "--db", url], ["import", "epoch", str(NOTABLE), "--db", url]):
+    for argv in (["build", "--curated-only", "--db", url], ["import", "epoch", str(NOTABLE), "--db", url]):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code in (0, None)

@@ -46,10 +46,10 @@ def digest(url: str) -> str:
 
 @pytest.fixture
 def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A store built from the bundled catalog (108 models)."""
+    """A store built from the bundled catalog alone (108 models, without its bundled datasets)."""
     monkeypatch.setenv("MODELATLAS_DB", sqlite_url)
     monkeypatch.delenv("MODELATLAS_CATALOG", raising=False)
-    code, _, err = run(capsys, "build")
+    code, _, err = run(capsys, "build", "--curated-only")
     assert code == 0, err
     return sqlite_url
 
@@ -101,7 +101,7 @@ def test_build_keeps_earlier_imports(capsys: pytest.CaptureFixture[str], store: 
     assert code == 0, err
     assert report(out)[0]["action"] == "new"
     assert count(store, "models") == 109
-    code, _, err = run(capsys, "build")
+    code, _, err = run(capsys, "build", "--curated-only")
     assert code == 0, err
     assert "109 models" in err and "1 of the models from earlier imports" in err
     code, out, _ = run(capsys, "show", "Zephyr-Test-7B", "--format", "json")
@@ -223,12 +223,12 @@ def test_import_on_every_backend(
 ) -> None:
     monkeypatch.setenv("MODELATLAS_DB", store_url)
     monkeypatch.delenv("MODELATLAS_CATALOG", raising=False)
-    assert run(capsys, "build")[0] == 0
+    assert run(capsys, "build", "--curated-only")[0] == 0
     code, _, err = run(capsys, "import", "paper-table", str(SEED_004))
     assert code == 0, err
     assert count(store_url, "import_rows") == 62
     assert count(store_url, "conflicts") >= 3
-    assert run(capsys, "build")[0] == 0  # the rebuild carries the import over
+    assert run(capsys, "build", "--curated-only")[0] == 0  # the rebuild carries the import over
     assert count(store_url, "import_rows") == 62 and count(store_url, "models") == 108
 
 

@@ -231,7 +231,10 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
 
 
 def _from(source_id: str, wanted: str) -> bool:
-    return source_id == wanted or source_id.startswith(f"{wanted}-")
+    """Whether ``source_id`` is ``wanted`` or one of its rows; a bundled copy of a dataset counts as the
+    dataset (``bundled-epoch-notable-ai-models.csv-l27`` is from ``epoch``)."""
+    own = source_id.removeprefix("bundled-")
+    return any(s == wanted or s.startswith(f"{wanted}-") for s in {source_id, own})
 
 
 def _openness(frame: pd.DataFrame, openness: str) -> pd.Series:

@@ -7,6 +7,8 @@ settings, the store and the catalog schema are imported by the functions that us
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,11 +18,12 @@ from modelatlas.cli._output import Format
 from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from modelatlas.config import Settings
 
 __all__ = [
+    "store_connection",
     "CatalogOpt",
     "DbOpt",
     "FormatOpt",
@@ -84,6 +87,21 @@ def open_store(config: Settings) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+@contextmanager
+def store_connection(config: Settings) -> Iterator[Connection]:
+    """A connection to the built store; the engine is disposed when the block ends, error or not.
+
+    Raises:
+        StoreMissing: nothing has been built at the configured URL yet.
+    """
+    engine = open_store(config)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from modelatlas.cli._common import open_store
+from modelatlas.cli._common import store_connection
 
 if TYPE_CHECKING:
     from modelatlas.analysis.hardware.subjects import Subject
@@ -32,7 +32,7 @@ def subject(target: str, config: Settings) -> Subject:
     from modelatlas.store import queries as Q
 
     def resolve(name: str) -> Model:
-        with open_store(config).connect() as conn:
+        with store_connection(config) as conn:
             return Q.get_model(conn, Q.resolve(conn, name))
 
     return find_subject(target, configs_dir=configs_dir(config), resolve=resolve)

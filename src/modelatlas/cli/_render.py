@@ -22,6 +22,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "newest": ("Newest models", "最新模型"),
     "by_domain_year": ("Models per domain and release year", "各领域每年发布的模型数"),
     "total": ("total", "合计"),
+    "release_year": ("Released", "发布年份"),
     "unknown": ("unknown", "未知"),
     "lineage_up": ("Built on (lineage up)", "基于（上游）"),
     "lineage_down": ("Built upon by (lineage down)", "衍生模型（下游）"),
@@ -72,14 +73,36 @@ def model_rows(
     emit(records, columns, fmt, shown=shown)
 
 
+#: Years before this are counted by decade, so the table stays a screen tall however far back it goes.
+_YEARLY_FROM = 2010
+
+
+def _periods(years: list[int]) -> list[tuple[str, list[int]]]:
+    """Row labels and the years each counts: ``1950s`` … ``2000s``, then each year from 2010."""
+    periods: dict[str, list[int]] = {}
+    for year in years:
+        key = str(year) if year >= _YEARLY_FROM else f"{year // 10 * 10}s"
+        periods.setdefault(key, []).append(year)
+    return list(periods.items())
+
+
 def overview(result: Overview, lang: str, fmt: Format) -> None:
-    years = sorted({y for _, y in result.by_domain_year})
-    headers = [label("domains", lang), *map(str, years), label("total", lang)]
-    matrix = [
-        [label(d, lang), *(result.by_domain_year.get((d, y), "") for y in years), result.by_domain.get(d, 0)]
-        for d in DOMAINS
+    """Models per release year (rows) and domain (columns), then the newest models."""
+    years = sorted({y for _, y in result.by_domain_year} | set(result.by_year))
+    headers = [label("release_year", lang), *(label(d, lang) for d in DOMAINS), label("total", lang)]
+
+    def count(table: dict[Any, int], keys: list[Any]) -> int | str:
+        return sum(table.get(k, 0) for k in keys) or ""
+
+    matrix: list[list[Any]] = [
+        [
+            name,
+            *(count(result.by_domain_year, [(d, y) for y in span]) for d in DOMAINS),
+            count(result.by_year, span),
+        ]
+        for name, span in _periods(years)
     ]
-    matrix.append([label("total", lang), *(result.by_year.get(y, "") for y in years), result.total])
+    matrix.append([label("total", lang), *(result.by_domain.get(d, 0) for d in DOMAINS), result.total])
     newest = [r.as_dict() for r in result.newest]
     if fmt is Format.markdown:
         out = stdout()
@@ -181,7 +204,8 @@ def record(
     add("lineage_up", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.up])
     add("lineage_down", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.down])
     sources = [
-        f"[{s.id}] {s.title or s.citation or ''} {s.url or ''} ({label('accessed', lang)} {s.accessed}; "
+        " ".join(p for p in (f"[{s.id}]", s.title, s.url, s.citation and f"— {s.citation}") if p)
+        + f" ({label('accessed', lang)} {s.accessed}; "
         f"{label('supports', lang)}: {', '.join(s.fields) or '-'})"
         for s in model.sources
     ]

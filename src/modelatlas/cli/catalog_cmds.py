@@ -53,15 +53,32 @@ def validate(
     )
 
 
-def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
-    """Validate the catalog, then build the store from it (SQLite by default, or PostgreSQL).
+def build(
+    catalog: CatalogOpt = None,
+    db: DbOpt = None,
+    curated_only: Annotated[
+        bool,
+        typer.Option(
+            "--curated-only",
+            help="Build from the curated catalog alone, without the public datasets it bundles "
+            "(catalog/snapshots/manifest.yaml: Epoch AI's CSVs, curated lists).",
+        ),
+    ] = False,
+) -> None:
+    """Validate the catalog, then build the store from it and the public datasets it bundles.
 
-    Models imported earlier (`modelatlas import`) are kept and merged again with the catalog. The build
-    writes a new database and swaps it in only when complete: if validation or writing fails, the
+    The curated records come first; the bundled snapshots (Epoch AI's notable, frontier, large-scale and
+    all-models CSVs, and curated lists; see `catalog/snapshots/manifest.yaml`) are merged in after them,
+    then the models imported earlier (`modelatlas import`). The build writes a new database (SQLite by
+    default, or PostgreSQL) and swaps it in only when complete: if validation or writing fails, the
     previous store stays as it was.
+
+    Examples: `modelatlas build`, `modelatlas build --curated-only`, `modelatlas build --db
+    postgresql://user@host/atlas`.
     """
     from modelatlas.catalog.validate import validate_catalog
     from modelatlas.sources.ingest import rebuild
+    from modelatlas.sources.snapshots import is_bundled
     from modelatlas.store.engine import is_postgres, safe_url
 
     config = settings(db=db, catalog=catalog)
@@ -73,13 +90,24 @@ def build(catalog: CatalogOpt = None, db: DbOpt = None) -> None:
     err = stderr()
     with counting_bar("building store") as bar:
         task = bar.add_task("build", total=len(result.models))
-        outcome, merger = rebuild(result, config.db, progress=lambda done: bar.update(task, completed=done))
+        outcome, merger = rebuild(
+            result,
+            config.db,
+            progress=lambda done: bar.update(task, completed=done),
+            curated_only=curated_only,
+        )
     where = "PostgreSQL" if is_postgres(config.db) else "SQLite"
+    bundled = sum(1 for key in merger.created_by.values() if is_bundled(key))
+    imported = len(merger.created_by) - bundled
+    origins = [
+        *([f"{bundled} from the bundled datasets"] if bundled else []),
+        *([f"{imported} of the models from earlier imports"] if imported else []),
+    ]
     err.print(
         f"built {where} store {safe_url(config.db)}: "
         f"{outcome.models} models, {outcome.organizations} organizations, {outcome.techniques} techniques, "
         f"{outcome.benchmarks} benchmarks in {outcome.seconds:.2f} s"
-        + (f" ({len(merger.created)} of the models from earlier imports)" if merger.created else ""),
+        + (f" ({', '.join(origins)})" if origins else ""),
         markup=False,
     )
 

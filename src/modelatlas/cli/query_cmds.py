@@ -9,7 +9,15 @@ import typer
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import DOMAINS, MODALITIES
 from modelatlas.cli import _render
-from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, open_store, settings
+from modelatlas.cli._common import (
+    DbOpt,
+    FormatOpt,
+    LangOpt,
+    date_bound,
+    open_store,
+    settings,
+    store_connection,
+)
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
 
@@ -29,7 +37,7 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
     from modelatlas.store import queries as Q
 
     config = settings(db=db, lang=lang)
-    with open_store(config).connect() as conn:
+    with store_connection(config) as conn:
         result = Q.overview(conn)
     if fmt is Format.json:
         emit_json(
@@ -95,8 +103,7 @@ def list_(
         raise BadArgument(f"--modality {modality!r} is not one of {', '.join(MODALITIES)}")
     if sort not in ("released", "parameters", "name"):
         raise BadArgument(f"--sort {sort!r} is not one of released, parameters, name")
-    engine = open_store(config)
-    with engine.connect() as conn:
+    with store_connection(config) as conn:
         flt = Q.ModelFilter(
             domain=domain,
             org=org,
@@ -135,15 +142,17 @@ def show(
 
     config = settings(db=db, lang=lang)
     engine = open_store(config)
-    with engine.connect() as conn:
-        model_id = Q.resolve(conn, model)
-        record = Q.get_model(conn, model_id)
-        tree = Q.lineage(conn, model_id)
-        orgs = Q.organizations(conn)
-        related = [m for m, _, _ in tree.up + tree.down]
-        names = {r.id: r.name for r in Q.rows_for(conn, related)}
-    live = latest(engine, refs_of(record))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            model_id = Q.resolve(conn, model)
+            record = Q.get_model(conn, model_id)
+            tree = Q.lineage(conn, model_id)
+            orgs = Q.organizations(conn)
+            related = [m for m, _, _ in tree.up + tree.down]
+            names = {r.id: r.name for r in Q.rows_for(conn, related)}
+        live = latest(engine, refs_of(record))
+    finally:
+        engine.dispose()
     if fmt is Format.json:
         data: dict[str, Any] = record.model_dump(mode="json", exclude_none=True)
         data["lineage"] = {
@@ -170,7 +179,7 @@ def search(
     from modelatlas.store import queries as Q
 
     config = settings(db=db, lang=lang)
-    with open_store(config).connect() as conn:
+    with store_connection(config) as conn:
         hits = Q.search(conn, text, limit=limit)
         rows = {r.id: r for r in Q.rows_for(conn, [h.id for h in hits])}
     records = []
@@ -195,7 +204,7 @@ def compare(
     from modelatlas.store import queries as Q
 
     config = settings(db=db, lang=lang)
-    with open_store(config).connect() as conn:
+    with store_connection(config) as conn:
         records = [Q.get_model(conn, Q.resolve(conn, m)) for m in models]
         orgs = Q.organizations(conn)
     table = _render.comparison(records, orgs, config.lang)

@@ -66,6 +66,7 @@ COLUMNS: dict[str, str] = {
     "variants": _TEXT,
     "sources": _TEXT,
     "source_urls": _TEXT,
+    "source_credits": _TEXT,
 }
 
 
@@ -140,6 +141,8 @@ def flat_rows(
             "variants": _joined([_variant(v.name, v.parameters) for v in m.variants]),
             "sources": _joined([s.id for s in m.sources]),
             "source_urls": _joined([s.url for s in m.sources]),
+            # the dataset a row came from, its licence and snapshot: "Epoch AI, … (CC BY 4.0), snapshot of …"
+            "source_credits": _joined([s.citation for s in m.sources if s.citation]),
         }
         for field in ("tokens", "dataset", "compute_flop", "hardware", "gpu_hours", "cost_usd", "co2e_t"):
             row[f"training_{field}"] = getattr(training, field) if training else None

@@ -18,10 +18,11 @@ from modelatlas.errors import BadArgument, InputError
 from modelatlas.sources.importers import FORMAT_NAMES, reader
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
+from modelatlas.sources.snapshots import is_bundled, read_snapshots
 from modelatlas.store.build import BuildResult, build_store
 from modelatlas.store.imports import StoredImport, StoredRow, read_imports
 
-__all__ = ["ImportResult", "Merged", "import_file", "merge_imports", "rebuild"]
+__all__ = ["ImportResult", "Merged", "import_file", "merge_imports", "rebuild", "with_snapshots"]
 
 
 @dataclass
@@ -63,11 +64,28 @@ def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
     return merged
 
 
+def with_snapshots(
+    catalog: Catalog, imports: list[StoredImport], *, curated_only: bool
+) -> list[StoredImport]:
+    """The catalog's bundled snapshots (unless ``curated_only``), then the user's own ``imports``."""
+    own = [i for i in imports if not is_bundled(i.key)]
+    return own if curated_only else read_snapshots(catalog.root) + own
+
+
 def rebuild(
-    catalog: Catalog, url: str, *, progress: Callable[[int], None] | None = None
+    catalog: Catalog,
+    url: str,
+    *,
+    progress: Callable[[int], None] | None = None,
+    curated_only: bool = False,
 ) -> tuple[BuildResult, Merger]:
-    """Build the store from ``catalog`` and the imports the store already holds."""
-    imports = read_imports(url)
+    """Build the store from ``catalog``, its bundled snapshots (unless ``curated_only``) and the imports
+    the store already holds.
+
+    Raises:
+        InputError: a bundled snapshot is missing or changed (the store is untouched).
+    """
+    imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
     merged = merge_imports(catalog, imports)
     conflicts = [c.row() for c in merged.conflicts]
     result = build_store(
@@ -114,7 +132,11 @@ def import_file(
                 for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023
                     digest.update(chunk)
     stored.sha256 = digest.hexdigest()
-    imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
+    earlier = read_imports(url)
+    bundled = any(is_bundled(i.key) for i in earlier)  # the store was built with the snapshots
+    imports = with_snapshots(
+        catalog, [i for i in earlier if i.key != stored.key] + [stored], curated_only=not bundled
+    )
     merged = merge_imports(catalog, imports)
     outcomes = merged.outcomes[stored.key]
     mine = [c for o in outcomes for c in o.conflicts]

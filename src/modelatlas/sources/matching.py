@@ -344,6 +344,10 @@ class Matcher:
         for url in model.code:
             self._code[code_key(url)].add(model.id)
 
+    def named(self, name: str) -> set[str]:
+        """Every model one of whose names, aliases or variants is spelt ``name`` (up to ``name_key``)."""
+        return set(self._names.get(name_key(name), ()))
+
     def code_owners(self, url: str) -> set[str]:
         """The models whose code is at ``url``."""
         return set(self._code.get(code_key(url), ()))

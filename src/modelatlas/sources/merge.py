@@ -94,6 +94,8 @@ class Merger:
         #: Ids of models an import created or changed.
         self.changed: set[str] = set()
         self.created: set[str] = set()
+        #: The import (its key) each created model came from.
+        self.created_by: dict[str, str] = {}
         #: Organizations an import named that no catalog organization is: created, and reported.
         self.unplaced: dict[str, str] = {}
         #: Base models a row named before the model was known: tried again after every import.
@@ -112,7 +114,9 @@ class Merger:
         rows = list(rows)
         outcomes: dict[int, Outcome] = {}
         for at in _oldest_first(rows):
-            outcomes[at] = self._apply_row(origin, path, rows[at])
+            outcome = outcomes[at] = self._apply_row(origin, path, rows[at])
+            if outcome.action == "new" and outcome.model_id is not None:
+                self.created_by[outcome.model_id] = origin
         self._resolve_pending()
         return [outcomes[at] for at in range(len(rows))]
 
@@ -164,7 +168,7 @@ class Merger:
             versioned = self._dated(row, incoming, stamp, path, f"{origin}:{row.line}")
             if versioned is not None:
                 return versioned
-        match = self.matcher.match(incoming)
+        match = self._by_maker(row, incoming) or self.matcher.match(incoming)
         if match is not None and match.weak and self._built_on(row, match.model_id):
             match = None  # Lemur-Chat names Lemur as its base: it shares Lemur's paper, but is not Lemur
         if match is not None and self._strangers(row, incoming, match.model_id):
@@ -182,6 +186,18 @@ class Merger:
             self._listed.setdefault((origin, outcome.model_id, key), set()).update(makers)
         return outcome
 
+    def _by_maker(self, row: ImportedRow, incoming: Model) -> Match | None:
+        """Of several models with the row's name, the one by a maker the row names: seed 004's 盘古
+        (Huawei) is PanGu-α, not 循环智能's 盘古. None when the name is not shared, or no maker tells."""
+        named = self.matcher.named(incoming.name)
+        makers = self._makers(row)
+        if len(named) < 2 or not makers:
+            return None
+        mine = [m for m in sorted(named) if makers & set(self._models[m].organizations)]
+        if len(mine) != 1:
+            return None
+        return Match(mine[0], f"name {incoming.name!r} and maker {', '.join(sorted(makers))}")
+
     def _makers(self, row: ImportedRow) -> set[str]:
         """The catalog organisations the row names (those it can place)."""
         return {i for ref in row.organizations if (i := self._org_keys.get(name_key(ref.name)))}
@@ -191,10 +207,11 @@ class Merger:
 
         All of: the makers the row names are none of the model's; both give papers, repositories or
         code and none is the same, nor does a repository of one belong to a maker the other names
-        (``bigcode/starcoder`` is BigCode's); and the makers are in different countries (where known)
-        or the two came out more than a year apart. Microsoft's Table-GPT is not Zhejiang University's
-        TableGPT, nor a 2024 gene-expression DDPM the 2020 DDPM; CAS and its Institute of Automation
-        are two organisations in one country, and Zidong Taichu stays one model.
+        (``bigcode/starcoder`` is BigCode's); and each cites its own arXiv paper, or the makers are in
+        different countries (where known), or the two came out more than a year apart. Microsoft's
+        Table-GPT is not Zhejiang University's TableGPT, nor a 2024 gene-expression DDPM the 2020 DDPM,
+        nor TurkuNLP's FinGPT the financial one; CAS and its Institute of Automation are two
+        organisations in one country, and Zidong Taichu stays one model.
         """
         target = self._models[model_id]
         makers = self._makers(row)
@@ -206,6 +223,9 @@ class Merger:
         names = {name_key(ref.name) for ref in row.organizations} | self._org_names(target.organizations)
         if (_owners(incoming) | _owners(target)) & names:
             return False
+        papers = {k for k in mine if k.startswith("arxiv:")}, {k for k in theirs if k.startswith("arxiv:")}
+        if all(papers):  # two papers, two sets of makers: TurkuNLP's FinGPT is not the financial FinGPT
+            return True
         countries = {ref.country for ref in row.organizations if ref.country} | self._countries(makers)
         theirs_in = self._countries(target.organizations)
         if countries and theirs_in and countries.isdisjoint(theirs_in):
