@@ -351,8 +351,11 @@ def test_family_members_citing_one_paper_stay_apart() -> None:
         "Flan-UL2": ("new", "flan-ul2"),
         "Megatron-LM": ("conflict", "megatron-lm"),
         "Falcon-40B": ("new", "falcon-40b"),
-        "Falcon-180B": ("new", "falcon-180b"),
+        "Falcon-180B": ("conflict", "falcon-180b"),  # the curated record; not Falcon-40B
     }
+    # ecosystem-graphs calls Falcon-180B open; TII's licence restricts hosting: a real disagreement
+    falcon = [(c.field, c.kept, c.other) for c in outcomes["Falcon-180B"].conflicts]
+    assert falcon == [("openness", "open-weights-restricted", "open-weights")]
     # what stays a conflict is a real disagreement about the model named: ecosystem-graphs gives
     # ERNIE-ViLG 2.0 the 10B of ERNIE-ViLG (its paper says 24B), and with no 1T model in the catalog,
     # Megatron-LM's 1T (of the 2021 paper) is set against the 2019 model's 8.3B

@@ -231,7 +231,8 @@ def test_stable_diffusion_versions(bundled: Matcher) -> None:
 def test_whisper_versions(bundled: Matcher) -> None:
     assert bundled.match(model("Whisper")) == Match("whisper", "id")
     assert bundled.match(model("Whisper V2")) == Match("whisper-large-v2", "alias 'Whisper V2'")
-    assert bundled.match(model("Whisper V3")) is None
+    assert bundled.match(model("Whisper V3")) == Match("whisper-large-v3", "alias 'Whisper V3'")
+    assert bundled.match(model("Whisper V4")) is None
 
 
 def test_strong_key_refused_when_the_versions_differ(bundled: Matcher) -> None:
@@ -304,11 +305,15 @@ def test_strong_key_needs_a_similar_name(bundled: Matcher) -> None:
 
 
 def test_key_shared_by_two_models_matches_neither(bundled: Matcher) -> None:
-    """whisper and whisper-large-v2 share the paper and the code repository."""
+    """whisper, whisper-large-v2 and whisper-large-v3 share the paper and the code repository."""
     paper = [{"arxiv": "2212.04356"}]
     assert bundled.match(model("Whisperer", papers=paper)) is None
     assert bundled.match(model("OpenAI Whisper Model", code=["https://github.com/openai/whisper"])) is None
-    assert bundled.code_owners("https://github.com/openai/whisper") == {"whisper", "whisper-large-v2"}
+    assert bundled.code_owners("https://github.com/openai/whisper") == {
+        "whisper",
+        "whisper-large-v2",
+        "whisper-large-v3",
+    }
 
 
 def test_name_shared_by_two_models_matches_neither() -> None:
@@ -706,3 +711,21 @@ def test_exact_name_holds_against_a_third_partys_size() -> None:
     assert matcher.match(stated) == Match(
         "audiolm-1.5b", "name 'AudioLM 1.5B', not audiolm (1B: id)", weak=True
     )
+
+
+def test_a_number_with_a_unit_that_is_no_size_tells_models_apart() -> None:
+    """Epoch's MiniMax-M1-40k and -80k rows (456B each; 40k and 80k are thinking budgets) share the paper
+    and the repository: with no record listing both, they are two models; Llama-2-7B and Llama 2 are one
+    (7B is the size)."""
+    kw: dict[str, Any] = {
+        "parameters": {"total": "456B"},
+        "papers": [{"arxiv": "2506.13585"}],
+        "code": ["https://github.com/MiniMax-AI/MiniMax-M1"],
+        "released": "2025-06-16",
+    }
+    matcher = matcher_of(model("MiniMax-M1-80k", **kw))
+    assert matcher.match(model("MiniMax-M1-40k", **kw)) is None
+    assert matcher.match(model("MiniMax-M1 80k", **kw)) == Match("minimax-m1-80k", "id")
+    llama = matcher_of(model("Llama 2", parameters={"total": "7B"}, papers=[{"arxiv": "2307.09288"}]))
+    found = llama.match(model("Llama-2-7B", parameters={"total": "7B"}, papers=[{"arxiv": "2307.09288"}]))
+    assert found is not None and found.model_id == "llama-2"

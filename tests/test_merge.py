@@ -6,6 +6,7 @@ run against the bundled catalog.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from pathlib import Path
@@ -629,16 +630,34 @@ def test_merging_leaves_the_given_catalog_alone(bundled_catalog: Catalog) -> Non
 FAMILY_LIST = Path(__file__).parent / "fixtures" / "merge" / "open-llms_deepseek-v2.md"
 
 
-def test_an_edition_sharing_the_code_is_a_model_of_its_own(bundled: Merger) -> None:
-    """open-llms' DeepSeek-V2 (236B) and DeepSeek-V2-Lite (16B) both link DeepSeek-V2's code repository."""
-    full, lite = bundled.apply("paper-table:open-llms", INPUT, paper_table.read(FAMILY_LIST))
+def test_an_edition_sharing_the_code_is_a_model_of_its_own(bundled_catalog: Catalog) -> None:
+    """open-llms' DeepSeek-V2 (236B) and DeepSeek-V2-Lite (16B) both link DeepSeek-V2's code repository:
+    without a DeepSeek-V2 record they are two new models, the Lite not folded into the 236B one."""
+    without = dataclasses.replace(
+        bundled_catalog, models=[e for e in bundled_catalog.models if e.record.id != "deepseek-v2"]
+    )
+    merger = Merger(without)
+    full, lite = merger.apply("paper-table:open-llms", INPUT, paper_table.read(FAMILY_LIST))
     assert (full.action, full.model_id) == ("new", "deepseek-v2")
     assert (lite.action, lite.model_id, lite.conflicts) == ("new", "deepseek-v2-lite", [])
-    weights = bundled.model("deepseek-v2").weights
+    weights = merger.model("deepseek-v2").weights
     assert weights is not None
     assert weights.huggingface == ["deepseek-ai/DeepSeek-V2", "deepseek-ai/DeepSeek-V2-Chat"]
-    lite_model = bundled.model("deepseek-v2-lite")
+    lite_model = merger.model("deepseek-v2-lite")
     assert lite_model.parameters is not None and lite_model.parameters.total == 16_000_000_000
+
+
+def test_an_edition_the_catalog_lists_as_a_variant_goes_to_the_variant(bundled: Merger) -> None:
+    """With the curated DeepSeek-V2 (V2-Lite a variant of 15.7B), the Lite row is that variant: its
+    "16B" is the 15.7B written round, no conflict."""
+    full, lite = bundled.apply("paper-table:open-llms", INPUT, paper_table.read(FAMILY_LIST))
+    assert (full.action, full.model_id, full.matched_by) == ("merged", "deepseek-v2", "id")
+    assert (lite.action, lite.model_id, lite.matched_by, lite.conflicts) == (
+        "merged",
+        "deepseek-v2",
+        "variant name 'DeepSeek-V2-Lite'",
+        [],
+    )
 
 
 def test_a_row_far_from_its_namesake_in_size_merges_into_the_sized_model(bundled: Merger) -> None:
@@ -709,3 +728,13 @@ def test_a_row_built_on_the_model_it_shares_a_paper_with_is_not_that_model(tiny:
 )
 def test_a_round_count_agrees_with_the_exact_one_it_rounds(written: int, exact: int, same: bool) -> None:
     assert C.same_count(written, exact) is same and C.same_count(exact, written) is same
+
+
+def test_a_list_date_does_not_release_a_model_only_announced(bundled: Merger) -> None:
+    """ERNIE 5 is announced (2025-11) but no availability is on record: a list's year fills nothing;
+    a model with no dates at all takes the list's year."""
+    ernie = apply_one(bundled, row("ERNIE 5.0", 1, released="2026"))
+    assert (ernie.model_id, "+released" in ernie.detail) == ("ernie-5", False)
+    assert bundled.model("ernie-5").released is None
+    fresh = apply_one(bundled, row("Brand-New-LM", 2, released="2026"))
+    assert str(bundled.model(fresh.model_id or "").released) == "2026"

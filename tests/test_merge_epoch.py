@@ -5,6 +5,7 @@ all_ai_models.csv, imported in that order as `bench/import_all.py` does."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 from pathlib import Path
 
@@ -17,13 +18,27 @@ from modelatlas.config import bundled_catalog
 from modelatlas.sources.importers import paper_table
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.merge import Merger, Outcome
+from modelatlas.sources.rows import OrgRef
 
 EPOCH = Path(__file__).parent / "fixtures" / "epoch"
 
 
+def _seed_era() -> Catalog:
+    """The bundled catalog without its records of models released since 2023-08 (but Phi-4-mini, whose
+    openness is the point of a test), so that these rows create the recent models (DeepSeek-R1, QwQ-32B
+    …) and their base-model column has to make lineage."""
+    catalog = load_valid_catalog(bundled_catalog())
+    old = [
+        e
+        for e in catalog.models
+        if e.record.released is None or str(e.record.released) < "2023-08" or e.record.id == "phi-4-mini"
+    ]
+    return dataclasses.replace(catalog, models=old)
+
+
 @pytest.fixture(scope="module")
 def merged() -> tuple[Merger, dict[str, Outcome]]:
-    merger = Merger(load_valid_catalog(bundled_catalog()))
+    merger = Merger(_seed_era())
     outcomes: dict[str, Outcome] = {}
     for name in ("merge_notable.csv", "merge_all.csv"):
         path = EPOCH / name
@@ -285,7 +300,54 @@ def test_a_shared_name_alone_does_not_join_strangers(listed: tuple[Merger, list[
 
 
 def test_names_apart_by_a_number_that_is_no_size_are_two_models(listed: tuple[Merger, list[Outcome]]) -> None:
-    """MiniMax-M1-40k and -80k (thinking budgets of one 456B model) share a paper and a repo: two models."""
+    """MiniMax-M1-40k and -80k (thinking budgets of one 456B model) share a paper and a repo: the catalog
+    lists them as two variants of MiniMax-M1, and each row goes to its own, neither to the other."""
     [m80] = _outcomes(listed, "MiniMax-M1-80k")
     [m40] = _outcomes(listed, "MiniMax-M1-40k")
-    assert (m80.action, m40.action) == ("new", "new") and m80.model_id != m40.model_id
+    assert (m80.model_id, m80.matched_by) == ("minimax-m1", "variant name 'MiniMax-M1-80k'")
+    assert (m40.model_id, m40.matched_by) == ("minimax-m1", "variant name 'MiniMax-M1-40k'")
+    assert m80.conflicts == m40.conflicts == []
+
+
+@pytest.mark.parametrize(
+    ("spellings", "org_id"),
+    [
+        (("Z.ai (Zhipu AI)", "Zhipu AI", "智谱"), "zhipu"),
+        (("Carnegie Mellon University (CMU)", "CMU"), "cmu"),
+        (("Massachusetts Institute of Technology (MIT)", "MIT"), "mit"),
+        (("University of California (UC) Berkeley", "UC Berkeley"), "uc-berkeley"),
+        (("University of Montreal / Université de Montréal",), "univ-montreal"),
+        (("Chinese University of Hong Kong (CUHK)", "CUHK"), "cuhk"),
+        (("Beijing Academy of Artificial Intelligence / BAAI", "BAAI", "智源人工智能研究院"), "baai"),
+        (("DeepSeek", "深度求索"), "deepseek"),
+    ],
+)
+def test_one_organisation_one_id(spellings: tuple[str, ...], org_id: str) -> None:
+    """Epoch's spellings (and the Chinese names lists use) of one organisation all place it on one
+    catalog id, so `list --org zhipu` finds GLM-4.5 and 智谱 finds Zhipu's models."""
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    assert {s: merger._org_ids([OrgRef(name=s)], []) for s in spellings} == {s: [org_id] for s in spellings}
+    assert merger.unplaced == {}
+
+
+def test_a_different_organisation_of_a_like_name_stays_apart() -> None:
+    """HEC Montréal, Mila and UMass are not the University of Montreal or MIT."""
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    for name in (
+        "HEC Montreal",
+        "University of Massachusetts Amherst",
+        "Lawrence Berkeley National Laboratory",
+    ):
+        assert merger._org_ids([OrgRef(name=name)], []) not in (["univ-montreal"], ["mit"], ["uc-berkeley"])
+
+
+def test_catalog_dates_follow_one_convention() -> None:
+    """released = first public availability; a paper's date is its own fact (docs/catalog.md, Dates)."""
+    models = {e.record.id: e.record for e in load_valid_catalog(bundled_catalog()).models}
+    assert str(models["hyperclova"].released) == "2021-05"  # unveiled May 2021; the arXiv paper is 2021-09
+    assert str(models["palm"].released) == "2022-04-04"  # the blog post; never made available
+    lvdm = models["lvdm"]
+    assert str(lvdm.released) == "2023-05-02"  # weights and inference code; the seed's 2023-04-06 is disputed
+    assert ("released", "2023-04-06") in [(d.field, d.value) for d in lvdm.disputes]
+    glam = models["glam"]
+    assert glam.papers and str(glam.papers[0].date) != str(glam.released)

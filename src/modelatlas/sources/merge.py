@@ -349,6 +349,8 @@ class Merger:
             mine, theirs = getattr(target, name), getattr(incoming, name)
             if theirs is None or C.disputed(target, name, theirs):
                 continue
+            if name == "released" and mine is None and target.announced is not None:
+                continue  # announced but not released: a list's or a paper's date is no availability
             if mine is None:
                 update[name] = theirs
                 filled.append(name)
