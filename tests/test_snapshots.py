@@ -161,3 +161,21 @@ def test_compute_growth_on_the_default_store_agrees_with_epoch(
     low, high = everything["ci90"]  # type: ignore[misc]
     assert everything["n"] > 1000  # type: ignore[operator]
     assert low < EPOCH_PUBLISHED_CI[1] and high > EPOCH_PUBLISHED_CI[0]
+
+
+def test_overview_says_how_current_the_store_is(
+    default_store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The curated catalog's size and newest release, and each dataset's snapshot date and rows."""
+    curated = load_catalog(bundled_catalog())
+    newest = max(str(e.record.released) for e in curated.models if e.record.released is not None)
+    code, out, _ = run(capsys, "overview", "--db", default_store, "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert (result["curated_models"], result["newest_curated"]) == (len(curated.models), newest)
+    assert [(s["source"], s["date"], s["rows"]) for s in result["sources"]] == [
+        (f"bundled:{s.file}", str(s.snapshot), s.rows) for s in load_manifest(bundled_catalog())
+    ]
+    code, out, _ = run(capsys, "overview", "--db", default_store, "--lang", "zh")
+    assert f"人工整理目录：{len(curated.models)} 个模型，最新发布于 {newest}" in out
+    assert "bundled:epoch/notable_ai_models.csv：2026-07-19 的快照，1036 行" in out

@@ -279,3 +279,15 @@ def test_trends_api_leaves_estimates_out_on_request(sqlite_client: TestClient) -
     assert wrong.status_code == 422 and "estimates" in wrong.text
     page = sqlite_client.get("/trends", params={**params, "estimates": "exclude", "lang": "zh"}).text
     assert '<option value="exclude" selected>排除（仅厂商公布）</option>' in page
+
+
+def test_home_page_says_how_current_the_atlas_is(tiny_catalog: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    info = {"curated_models": "6", "newest_curated": "2023-03-30"}
+    build_store(load_valid_catalog(tiny_catalog), url, info=info)
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        english = served.get("/").text
+        chinese = served.get("/", params={"lang": "zh"}).text
+    assert "<h2>How current</h2>" in english
+    assert "Curated catalog: 6 models, the newest released 2023-03-30." in english
+    assert "人工整理目录：6 个模型，最新发布于 2023-03-30。" in chinese

@@ -23,6 +23,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "by_domain_year": ("Models per domain and release year", "各领域每年发布的模型数"),
     "total": ("total", "合计"),
     "release_year": ("Released", "发布年份"),
+    "as_of": ("How current", "数据时效"),
+    "curated_as_of": (
+        "curated catalog: {n} models, the newest released {date}",
+        "人工整理目录：{n} 个模型，最新发布于 {date}",
+    ),
+    "source_as_of": ("{source}: snapshot of {date}, {rows} rows", "{source}：{date} 的快照，{rows} 行"),
+    "import_as_of": ("{source}: imported {date}, {rows} rows", "{source}：{date} 导入，{rows} 行"),
     "unknown": ("unknown", "未知"),
     "lineage_up": ("Built on (lineage up)", "基于（上游）"),
     "lineage_down": ("Built upon by (lineage down)", "衍生模型（下游）"),
@@ -110,6 +117,8 @@ def overview(result: Overview, lang: str, fmt: Format) -> None:
         out.print(markdown_table(headers, matrix), markup=False)
         out.print(f"## {label('newest', lang)}\n", markup=False)
         model_rows(newest, lang, fmt)
+        out.print(f"\n## {label('as_of', lang)}\n", markup=False)
+        out.print("\n".join(f"- {line}" for line in _as_of(result, lang)), markup=False)
         return
     if fmt is Format.csv:
         emit(
@@ -126,6 +135,23 @@ def overview(result: Overview, lang: str, fmt: Format) -> None:
     stdout().print(table)
     stdout().print(f"[bold]{escape(label('newest', lang))}[/bold]")
     model_rows(newest, lang, fmt)
+    stdout().print(f"[bold]{escape(label('as_of', lang))}[/bold]")
+    for line in _as_of(result, lang):
+        stdout().print(f"  {line}", markup=False)
+
+
+def _as_of(result: Overview, lang: str) -> list[str]:
+    """One line for the curated catalog, one per dataset: what the store knows, as of when."""
+    now = result.currency
+    lines = []
+    if now.curated_models is not None:
+        lines.append(
+            label("curated_as_of", lang).format(n=now.curated_models, date=now.newest_curated or "-")
+        )
+    for source in now.sources:
+        kind = "source_as_of" if source.key.startswith("bundled:") else "import_as_of"
+        lines.append(label(kind, lang).format(source=source.key, date=source.date, rows=source.rows))
+    return lines
 
 
 def record(

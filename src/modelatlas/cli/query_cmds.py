@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
 
 def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.table) -> None:
-    """The catalog at a glance: models per domain and per year, and the newest ten."""
+    """The catalog at a glance: models per release year and domain, the newest ten, and how current it
+    is (the curated catalog's newest release, each bundled or imported dataset's date and rows)."""
     from modelatlas.store import queries as Q
 
     config = settings(db=db, lang=lang)
@@ -49,6 +50,12 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
                     {"domain": d, "year": y, "models": n} for (d, y), n in result.by_domain_year.items()
                 ],
                 "newest": [r.as_dict() for r in result.newest],
+                "curated_models": result.currency.curated_models,
+                "newest_curated": result.currency.newest_curated,
+                "built_at": result.currency.built_at,
+                "sources": [
+                    {"source": s.key, "date": s.date, "rows": s.rows} for s in result.currency.sources
+                ],
             }
         )
         return

@@ -22,7 +22,15 @@ from modelatlas.sources.snapshots import is_bundled, read_snapshots
 from modelatlas.store.build import BuildResult, build_store
 from modelatlas.store.imports import StoredImport, StoredRow, read_imports
 
-__all__ = ["ImportResult", "Merged", "import_file", "merge_imports", "rebuild", "with_snapshots"]
+__all__ = [
+    "ImportResult",
+    "Merged",
+    "import_file",
+    "merge_imports",
+    "curation_info",
+    "rebuild",
+    "with_snapshots",
+]
 
 
 @dataclass
@@ -64,6 +72,13 @@ def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
     return merged
 
 
+def curation_info(catalog: Catalog) -> dict[str, str]:
+    """What the curated catalog holds, for ``build_info``: how many models, and the newest release."""
+    dates = [str(e.record.released) for e in catalog.models if e.record.released is not None]
+    info = {"curated_models": str(len(catalog.models))}
+    return info | ({"newest_curated": max(dates)} if dates else {})
+
+
 def with_snapshots(
     catalog: Catalog, imports: list[StoredImport], *, curated_only: bool
 ) -> list[StoredImport]:
@@ -89,7 +104,12 @@ def rebuild(
     merged = merge_imports(catalog, imports)
     conflicts = [c.row() for c in merged.conflicts]
     result = build_store(
-        merged.merger.catalog(), url, progress=progress, imports=imports, conflicts=conflicts
+        merged.merger.catalog(),
+        url,
+        progress=progress,
+        imports=imports,
+        conflicts=conflicts,
+        info=curation_info(catalog),
     )
     return result, merged.merger
 
@@ -144,5 +164,7 @@ def import_file(
     result.counts.update(o.action for o in outcomes)
     if not dry_run:
         conflicts = [c.row() for c in merged.conflicts]
-        result.build = build_store(merged.merger.catalog(), url, imports=imports, conflicts=conflicts)
+        result.build = build_store(
+            merged.merger.catalog(), url, imports=imports, conflicts=conflicts, info=curation_info(catalog)
+        )
     return result

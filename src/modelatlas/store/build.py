@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -67,8 +67,11 @@ def build_store(
     progress: Callable[[int], None] | None = None,
     imports: Sequence[StoredImport] = (),
     conflicts: Sequence[dict[str, Any]] = (),
+    info: Mapping[str, str] | None = None,
 ) -> BuildResult:
     """Write ``catalog`` (already validated) into the store at ``url``, replacing what was there.
+
+    ``info`` adds to ``build_info`` (what the curated catalog held, when its newest model came out).
 
     ``catalog`` may already hold the models merged from ``imports``, which are kept in the store so that
     the next build can merge them again; ``conflicts`` are rows of the ``conflicts`` table.
@@ -82,6 +85,7 @@ def build_store(
     try:
         extra = import_rows(list(imports))
         extra["conflicts"] = list(conflicts)
+        extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
         fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
         if is_postgres(url):

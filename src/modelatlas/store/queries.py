@@ -26,6 +26,7 @@ __all__ = [
     "SearchHit",
     "built_at",
     "check_store",
+    "currency",
     "get_model",
     "lineage",
     "list_models",
@@ -140,6 +141,44 @@ class Overview:
     by_year: dict[int, int]
     by_domain_year: dict[tuple[str, int], int]
     newest: list[ModelRow]
+    currency: Currency
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDate:
+    """One imported dataset: its import key, the date of its copy (a bundled snapshot's date, else the
+    day it was imported) and how many rows it has."""
+
+    key: str
+    date: str
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Currency:
+    """How current the store is: the curated catalog's size and newest release, and each dataset's date."""
+
+    curated_models: int | None
+    newest_curated: str | None
+    built_at: str | None
+    sources: list[SourceDate]
+
+
+def currency(conn: Connection) -> Currency:
+    info: dict[str, str] = {
+        str(k): str(v) for k, v in conn.execute(select(T.build_info.c.key, T.build_info.c.value)).all()
+    }
+    counts = (
+        select(T.imports.c.key, T.imports.c.imported_at, func.count(T.import_rows.c.position))
+        .join(T.import_rows, T.import_rows.c.import_id == T.imports.c.id, isouter=True)
+        .group_by(T.imports.c.id, T.imports.c.key, T.imports.c.imported_at)
+        .order_by(T.imports.c.id)
+    )
+    sources = [SourceDate(k, str(d)[:10], int(n)) for k, d, n in conn.execute(counts)]
+    curated = info.get("curated_models")
+    return Currency(
+        int(curated) if curated else None, info.get("newest_curated"), info.get("built_at"), sources
+    )
 
 
 def built_at(conn: Connection) -> str | None:
@@ -489,4 +528,5 @@ def overview(conn: Connection, *, newest: int = 10) -> Overview:
         dict(sorted(by_year.items())),
         dict(sorted(by_domain_year.items())),
         rows,
+        currency(conn),
     )

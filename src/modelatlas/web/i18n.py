@@ -70,6 +70,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "supports": ("supports", "支持字段"),
     "live": ("Live (last sync)", "实时数据（最近同步）"),
     "language": ("中文", "English"),
+    "as_of": ("How current", "数据时效"),
+    "curated_as_of": (
+        "Curated catalog: {n} models, the newest released {date}.",
+        "人工整理目录：{n} 个模型，最新发布于 {date}。",
+    ),
+    "source_as_of": ("snapshot of {date}, {rows} rows", "{date} 的快照，{rows} 行"),
+    "import_as_of": ("imported {date}, {rows} rows", "{date} 导入，{rows} 行"),
     "total_models": ("{total} models in the catalog", "目录中共 {total} 个模型"),
     "feed": ("Atom feed of new models", "新模型 Atom 订阅"),
     "metric": ("Metric", "指标"),
