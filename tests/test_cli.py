@@ -152,3 +152,28 @@ def test_validate_and_failed_build_keep_store(
     code, _, err = run(capsys, "build")
     assert code == 1 and "catalog has 3 problems" in err
     assert store.read_bytes() == before
+
+
+def test_new_lists_what_entered_the_atlas_since_a_date(
+    capsys: pytest.CaptureFixture[str], built: str
+) -> None:
+    """A model enters the atlas with its first source: alpaca and freedomgpt (2023-04-24, seed 001),
+    zidong-taichu (2023-06-16), llama and vicuna (2026-11-23); stable-diffusion (2023-03-22) is older."""
+    code, out, err = run(capsys, "new", "--since", "2023-04", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["id"], r["added"]) for r in rows] == [
+        ("vicuna", "2026-11-23"),
+        ("llama", "2026-11-23"),
+        ("zidong-taichu", "2023-06-16"),
+        ("freedomgpt", "2023-04-24"),
+        ("alpaca", "2023-04-24"),
+    ]
+    code, out, _ = run(capsys, "new", "--since", "2026-11-24", "--format", "csv")
+    assert code == 0 and out.strip() == "id,name,organizations,domains,parameters,released,openness,added"
+    code, out, _ = run(capsys, "new", "--since", "2023", "--domain", "cv", "--format", "json")
+    assert [r["id"] for r in json.loads(out)] == ["stable-diffusion"]
+    code, out, _ = run(capsys, "new", "--since", "2023", "--limit", "2", "--lang", "zh")
+    assert "收录于" in out and out.count("2026-11-23") == 2
+    code, _, err = run(capsys, "new", "--since", "last week")
+    assert code == 2 and "--since 'last week' is not a date" in err

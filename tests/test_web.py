@@ -200,9 +200,14 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
 
     root = ET.fromstring(feed.text)
     entries = root.findall("{http://www.w3.org/2005/Atom}entry")
-    assert len(entries) == 6
-    assert entries[0].findtext("{http://www.w3.org/2005/Atom}title") == "FreedomGPT"
-    assert entries[0].findtext("{http://www.w3.org/2005/Atom}updated") == "2023-04-01T00:00:00Z"
+    assert len(entries) == 6  # ordered by when each entered the atlas (its first source), not by release
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in entries]
+    assert titles == ["Vicuna", "LLaMA", "Zidong Taichu", "FreedomGPT", "Alpaca", "Stable Diffusion"]
+    assert entries[0].findtext("{http://www.w3.org/2005/Atom}updated") == "2026-11-23T00:00:00Z"
+    page = sqlite_client.get("/new", params={"since": "2023-04", "domain": "nlp", "lang": "zh"})
+    assert page.status_code == 200 and "新收录的模型" in page.text
+    assert page.text.count('<tr><td><a href="/models/') == 4 and "stable-diffusion" not in page.text
+    assert sqlite_client.get("/new", params={"since": "soon"}).status_code == 422
 
 
 def test_model_page_draws_its_family_and_its_synced_counts(tiny_catalog: Path, tmp_path: Path) -> None:

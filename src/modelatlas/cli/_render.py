@@ -23,6 +23,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "by_domain_year": ("Models per domain and release year", "各领域每年发布的模型数"),
     "total": ("total", "合计"),
     "release_year": ("Released", "发布年份"),
+    "added": ("Added", "收录于"),
     "as_of": ("How current", "数据时效"),
     "curated_as_of": (
         "curated catalog: {n} models, the newest released {date}",

@@ -1,7 +1,8 @@
-"""`overview`, `list`, `show`, `search`, `compare`: read the store."""
+"""`overview`, `new`, `list`, `show`, `search`, `compare`: read the store."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -26,6 +27,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     app.command("overview")(overview)
+    app.command("new")(new)
     app.command("list")(list_)
     app.command("show")(show)
     app.command("search")(search)
@@ -60,6 +62,43 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
         )
         return
     _render.overview(result, config.lang, fmt)
+
+
+def new(
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Models that entered the atlas on or after this date (2026, 2026-11 or 2026-11-15); "
+            "default: the first day of this month."
+        ),
+    ] = None,
+    domain: Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    db: DbOpt = None,
+    lang: LangOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """What is new: the models that entered the atlas since a date, the most recent first.
+
+    A model enters the atlas when its first source is read: the day its curated record was written, or
+    the snapshot date of the bundled dataset it came from.
+
+    Examples: `modelatlas new`, `modelatlas new --since 2026-07 --domain nlp`,
+    `modelatlas new --org 智谱 -f csv`.
+    """
+    from modelatlas.store import queries as Q
+
+    config = settings(db=db, lang=lang)
+    if domain is not None and domain not in DOMAINS:
+        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
+    first = date_bound(since, "--since", end=False) or dt.date.today().replace(day=1)
+    with store_connection(config) as conn:
+        found = Q.added_since(conn, first, Q.ModelFilter(domain=domain, org=org, limit=limit))
+    records = [r.as_dict() | {"added": a.isoformat()} for r, a in found]
+    _render.model_rows(records, config.lang, fmt, extra=[("added", _render.label("added", config.lang))])
 
 
 def list_(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -25,6 +26,7 @@ __all__ = [
     "Overview",
     "SearchHit",
     "built_at",
+    "added_since",
     "check_store",
     "currency",
     "get_model",
@@ -265,7 +267,48 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
     """The models that pass ``flt``, sorted and limited as it says."""
     m = T.models
     query: Select[Any] = select(m.c.id)
-    conditions = []
+    conditions = _conditions(conn, flt)
+    if conditions:
+        query = query.where(and_(*conditions))
+    column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[flt.sort]
+    order = column.desc() if flt.descending else column.asc()
+    query = query.order_by(order.nulls_last(), m.c.id)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    ids = [r[0] for r in conn.execute(query)]
+    return rows_for(conn, ids)
+
+
+def added_since(conn: Connection, since: dt.date, flt: ModelFilter) -> list[tuple[ModelRow, dt.date]]:
+    """The models that entered the atlas on or after ``since`` and pass ``flt``'s filters, newest first.
+
+    A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
+    curated record was written, or a bundled dataset's snapshot date.
+    """
+    m, s = T.models, T.sources
+    first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
+    query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
+    query = query.where(first.c.added >= since, *_conditions(conn, flt))
+    query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    found = [(model_id, added) for model_id, added in conn.execute(query)]
+    rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
+    return [(rows[model_id], _as_date(added)) for model_id, added in found]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+#: A Chinese name may be given short: 智谱 is 智谱AI, 阿里 阿里巴巴.
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _conditions(conn: Connection, flt: ModelFilter) -> list[Any]:
+    """The WHERE conditions of ``flt``'s filters (not its order or limit)."""
+    m = T.models
+    conditions: list[Any] = []
     if flt.domain:
         conditions.append(_has(T.model_domains, T.model_domains.c.domain == flt.domain))
     if flt.modality:
@@ -273,9 +316,8 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
     if flt.org:
         o = T.organizations
         needle = flt.org.casefold()
-        conditions.append(
-            _by_org(or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, o.c.name_zh == flt.org))
-        )
+        chinese = o.c.name_zh.startswith(flt.org) if _CJK.search(flt.org) else o.c.name_zh == flt.org
+        conditions.append(_by_org(or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, chinese)))
     if flt.country:
         conditions.append(_by_org(T.organizations.c.country == flt.country.upper()))
     if flt.released_after:
@@ -291,15 +333,7 @@ def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
     if flt.base:
         descendants = [d for d, _, _ in lineage(conn, flt.base).down]
         conditions.append(m.c.id.in_(descendants))
-    if conditions:
-        query = query.where(and_(*conditions))
-    column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[flt.sort]
-    order = column.desc() if flt.descending else column.asc()
-    query = query.order_by(order.nulls_last(), m.c.id)
-    if flt.limit is not None:
-        query = query.limit(flt.limit)
-    ids = [r[0] for r in conn.execute(query)]
-    return rows_for(conn, ids)
+    return conditions
 
 
 def _by_org(condition: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -23,8 +24,9 @@ from modelatlas.analysis.hardware.subjects import (
     pasted_subject,
     precision_list,
 )
-from modelatlas.catalog.schema import Model
+from modelatlas.catalog.schema import Model, PartialDate
 from modelatlas.catalog.units import format_count
+from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlasError, NotEnoughData
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
@@ -349,6 +351,42 @@ def timeline(
     return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart"]])
 
 
+@router.get("/new", response_class=HTMLResponse)
+def new(
+    request: Request,
+    engine: EngineDep,
+    lang: LangDep,
+    since: Annotated[
+        str | None, Query(description="2026, 2026-11 or 2026-11-15; default: this month.")
+    ] = None,
+    domain: Annotated[str | None, Query()] = None,
+    org: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """The models that entered the atlas since a date (their first source's date), the most recent first."""
+    first = _first_day(since)
+    with engine.connect() as conn:
+        found = Q.added_since(conn, first, Q.ModelFilter(domain=domain or None, org=org or None, limit=500))
+    return _render(
+        request,
+        "new.html",
+        lang,
+        found=found,
+        since=first.isoformat(),
+        domain=domain or "",
+        org=org or "",
+        domains=DOMAINS,
+    )
+
+
+def _first_day(since: str | None) -> dt.date:
+    if not since:
+        return dt.date.today().replace(day=1)
+    try:
+        return PartialDate.model_validate(since).span()[0]
+    except ValueError as exc:
+        raise BadArgument(f"since {since!r} is not a date: write 2026, 2026-11 or 2026-11-15") from exc
+
+
 @router.get("/lineage", response_class=HTMLResponse)
 def lineage(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
@@ -389,9 +427,9 @@ def compare(
 
 @router.get("/feed.atom")
 def feed(request: Request, engine: EngineDep) -> Response:
-    """The 30 newest models by release date, as an Atom feed."""
+    """The 30 models that entered the atlas last (their first source's date), as an Atom feed."""
     with engine.connect() as conn:
-        newest = Q.overview(conn, newest=30).newest
+        newest = Q.added_since(conn, dt.date(1, 1, 1), Q.ModelFilter(limit=30))
     templates: Jinja2Templates = request.app.state.templates
     base = str(request.base_url).rstrip("/")
     xml = templates.get_template("feed.xml").render(entries=newest, base=base)
