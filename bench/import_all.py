@@ -28,7 +28,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def sources() -> list[tuple[str, Path]]:
     seeds = sorted((SHARED / "seeds").glob("0*.txt"))
-    plan = [("seed-sections", seeds[0])] + [("paper-table", p) for p in seeds[1:]]
+    plan = [("seed-sections", seeds[0])] + [("seed-timeline", p) for p in seeds[1:3]]
+    plan += [("paper-table", p) for p in seeds[3:]]
     plan += [("paper-table", p) for p in sorted((SHARED / "data" / "lists").glob("*.md"))]
     epoch = SHARED / "data" / "epoch"
     for name in ("notable", "all", "frontier", "large_scale"):

@@ -32,6 +32,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
         *("accept", "build", "check", "compare", "conflicts", "export", "fit", "gpus", "import", "list"),
         "memory",
+        "new",
         *(
             "overview",
             "reject",

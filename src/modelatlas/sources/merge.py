@@ -17,7 +17,7 @@ from typing import Any, Literal
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key, task_slug
-from modelatlas.catalog.schema import BaseEdge, Dispute, Estimate, Model, Organization, Source
+from modelatlas.catalog.schema import BaseEdge, Dispute, Estimate, Model, Organization, PartialDate, Source
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
@@ -351,6 +351,9 @@ class Merger:
                 continue
             if name == "released" and mine is None and target.announced is not None:
                 continue  # announced but not released: a list's or a paper's date is no availability
+            if name == "announced" and mine is None and _after_release(theirs, target):
+                disagree(name, target.released, theirs)  # seed 002's LeNet-5 "2019": it came out in 1998
+                continue
             if mine is None:
                 update[name] = theirs
                 filled.append(name)
@@ -724,3 +727,8 @@ def _owners(model: Model) -> set[str]:
     owners = {r.split("/")[0] for r in repos if "/" in r}
     owners |= {u.split("github.com/")[1].split("/")[0] for u in model.code if "github.com/" in u}
     return {name_key(o) for o in owners if o}
+
+
+def _after_release(announced: PartialDate, model: Model) -> bool:
+    """Whether ``announced`` lies wholly after the model's release (no model is announced after it is out)."""
+    return model.released is not None and announced.span()[0] > model.released.span()[1]

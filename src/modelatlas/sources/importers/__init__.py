@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from modelatlas.sources.importers import ecosystem, epoch, paper_table, seed_sections
+from modelatlas.sources.importers import ecosystem, epoch, paper_table, seed_sections, seed_timeline
 from modelatlas.sources.importers._io import Progress
 from modelatlas.sources.rows import ImportedRow
 
@@ -19,6 +19,7 @@ Reader = Callable[[Path, Progress | None], Iterator[ImportedRow]]
 
 FORMATS: dict[str, Reader] = {
     "seed-sections": seed_sections.read,
+    "seed-timeline": seed_timeline.read,
     "paper-table": paper_table.read,
     "epoch": epoch.read,
     "ecosystem-graphs": ecosystem.read,
