@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -296,3 +298,40 @@ def test_home_page_says_how_current_the_atlas_is(tiny_catalog: Path, tmp_path: P
     assert "<h2>How current</h2>" in english
     assert "Curated catalog: 6 models, the newest released 2023-03-30." in english
     assert "人工整理目录：6 个模型，最新发布于 2023-03-30。" in chinese
+
+
+def test_trending_page_ranks_what_sync_recorded(tiny_catalog: Path, tmp_path: Path) -> None:
+    """Stars of Alpaca's and Vicuna's code, recorded a week apart: ranked by gain, in both languages;
+    nothing recorded says how to get data; an unknown count is a 422."""
+    from modelatlas.live.ledger import Outcome, write_outcomes
+    from modelatlas.store.engine import make_engine
+
+    vicuna = tiny_catalog / "models" / "vicuna.yaml"
+    text = vicuna.read_text(encoding="utf-8").replace(
+        "openness: open-weights-restricted\n",
+        "openness: open-weights-restricted\ncode: [https://github.com/lm-sys/FastChat]\n",
+    )
+    vicuna.write_text(
+        text.replace("openness, base_models]", "openness, base_models, code]"), encoding="utf-8"
+    )
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    now = dt.datetime.now(dt.UTC)
+    engine = make_engine(url)
+    repos = {"tatsu-lab/stanford_alpaca": (100.0, 160.0), "lm-sys/FastChat": (1000.0, 1010.0)}
+    for ago, index in ((8, 0), (1, 1)):
+        stamp = (now - dt.timedelta(days=ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        outcomes = [Outcome(repo, "ok", None, {"stars": counts[index]}) for repo, counts in repos.items()]
+        write_outcomes(engine, "github", outcomes, stamp)
+    engine.dispose()
+    with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
+        page = served.get("/trending", params={"metric": "stars", "days": 30}).text
+        chinese = served.get("/trending", params={"metric": "stars", "lang": "zh"}).text
+        empty = served.get("/trending", params={"metric": "likes", "lang": "en"}).text
+        wrong = served.get("/trending", params={"metric": "views"})
+    rows = re.findall(r'<tr><td>(\d+)</td><td><a href="/models/([\w-]+)">', page)
+    assert rows == [("1", "alpaca"), ("2", "vicuna")]
+    assert "+60" in page and "+10" in page and "Growth of stars over the last 30 days" in page
+    assert "Hub 与 GitHub 热度" in chinese
+    assert "run modelatlas sync" in empty
+    assert wrong.status_code == 422 and "views" in wrong.text

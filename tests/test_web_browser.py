@@ -166,6 +166,7 @@ PAGES = {
     "trends": ("/trends?since=2020", 1),
     "timeline": ("/timeline", 1),
     "new": ("/new?since=2023", 0),
+    "trending": ("/trending", 0),
     "lineage": ("/lineage", 1),
     "hardware": ("/hardware?model=LLaMA-7B&context=2048", 0),  # the tiny catalog has no gpus.yaml
 }

@@ -27,6 +27,7 @@ from modelatlas.store import queries as Q
 from modelatlas.store.records import load_models, load_organizations
 
 __all__ = [
+    "repo_owners",
     "Analysis",
     "TrendQuery",
     "analysis",
@@ -62,6 +63,24 @@ def analysis(engine: Engine, url: str) -> Analysis:
                 str(built_at), model_frame(models, load_organizations(url)), lineage_graph(models)
             )
         return _cache[key]
+
+
+_owners: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
+
+
+def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ...]]:
+    """For each Hub repo and GitHub repository the catalog refers to, the models that do; rebuilt only
+    after a new build, like ``analysis``."""
+    from modelatlas.live.targets import targets
+
+    with engine.connect() as conn:
+        key = f"{url}@{Q.built_at(conn)}"
+    with _lock:
+        if key not in _owners:
+            plan = targets(load_models(url))
+            _owners.clear()
+            _owners[key] = {(t.source, t.ref): t.models for found in plan.values() for t in found}
+        return _owners[key]
 
 
 @dataclass(frozen=True, slots=True)

@@ -351,6 +351,42 @@ def timeline(
     return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart"]])
 
 
+@router.get("/trending", response_class=HTMLResponse)
+def trending_page(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    metric: Annotated[
+        str, Query(description="downloads, likes, stars, forks or downloads_all_time.")
+    ] = "downloads",
+    days: Annotated[int, Query(ge=1, le=365, description="The window, in days, ending now.")] = 30,
+) -> HTMLResponse:
+    """The catalog's Hub repos and GitHub repositories ranked by the growth of a count that `sync`
+    recorded over the last ``days``."""
+    from modelatlas.live.ledger import require_live_tables
+    from modelatlas.live.trending import METRICS, trending
+
+    if metric not in METRICS:
+        raise BadArgument(f"metric {metric!r}: choose one of {', '.join(METRICS)}")
+    require_live_tables(engine)
+    owners = views.repo_owners(engine, settings.db)
+    now = dt.datetime.now(dt.UTC)
+    found = trending(engine, owners, metric=metric, window=dt.timedelta(days=days), now=now, top=50)
+    with engine.connect() as conn:
+        names = {r.id: r.name for r in Q.rows_for(conn, sorted({m for t in found for m in t.models}))}
+    return _render(
+        request,
+        "trending.html",
+        lang,
+        found=found,
+        names=names,
+        metric=metric,
+        days=days,
+        metrics=list(METRICS),
+    )
+
+
 @router.get("/new", response_class=HTMLResponse)
 def new(
     request: Request,
