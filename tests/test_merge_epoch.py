@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.catalog.loader import Catalog
+from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.schema import BaseEdge, Model
 from modelatlas.catalog.validate import check, load_valid_catalog
 from modelatlas.config import bundled_catalog
@@ -28,11 +28,11 @@ def _seed_era() -> Catalog:
     openness is the point of a test), so that these rows create the recent models (DeepSeek-R1, QwQ-32B
     …) and their base-model column has to make lineage."""
     catalog = load_valid_catalog(bundled_catalog())
-    old = [
-        e
-        for e in catalog.models
-        if e.record.released is None or str(e.record.released) < "2023-08" or e.record.id == "phi-4-mini"
-    ]
+
+    def dated(e: Entry[Model]) -> str:
+        return str(e.record.released or e.record.announced or "")
+
+    old = [e for e in catalog.models if dated(e) < "2023-08" or e.record.id == "phi-4-mini"]
     return dataclasses.replace(catalog, models=old)
 
 
