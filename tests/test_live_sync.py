@@ -6,7 +6,6 @@ The store is built from the bundled catalog; the Hub, arXiv and GitHub are the l
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -33,6 +32,7 @@ from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.records import load_models
+from tests.catalog_support import seed_era
 from tests.cli_runner import run
 from tests.replay import FIXTURES, Fault, Replay
 
@@ -44,10 +44,8 @@ FAST = {source: Policy(interval=0, backoff=0.01, timeout=5, max_wait=5) for sour
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled catalog as of the recorded responses (models released before 2023-08: later records
     would already hold what these responses discover) built once; each test copies the file."""
-    catalog = load_valid_catalog(bundled_catalog())
-    old = [e for e in catalog.models if e.record.released is None or str(e.record.released) < "2023-08"]
     path = tmp_path_factory.mktemp("built") / "store.db"
-    build_store(dataclasses.replace(catalog, models=old), f"sqlite:///{path}")
+    build_store(seed_era(load_valid_catalog(bundled_catalog())), f"sqlite:///{path}")
     return path
 
 

@@ -5,13 +5,12 @@ all_ai_models.csv, imported in that order as `bench/import_all.py` does."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
-from modelatlas.catalog.loader import Catalog, Entry
+from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import BaseEdge, Model
 from modelatlas.catalog.validate import check, load_valid_catalog
 from modelatlas.config import bundled_catalog
@@ -19,21 +18,16 @@ from modelatlas.sources.importers import paper_table
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.merge import Merger, Outcome
 from modelatlas.sources.rows import OrgRef
+from tests.catalog_support import seed_era
 
 EPOCH = Path(__file__).parent / "fixtures" / "epoch"
 
 
 def _seed_era() -> Catalog:
-    """The bundled catalog without its records of models released since 2023-08 (but Phi-4-mini, whose
-    openness is the point of a test), so that these rows create the recent models (DeepSeek-R1, QwQ-32B
-    …) and their base-model column has to make lineage."""
-    catalog = load_valid_catalog(bundled_catalog())
-
-    def dated(e: Entry[Model]) -> str:
-        return str(e.record.released or e.record.announced or "")
-
-    old = [e for e in catalog.models if dated(e) < "2023-08" or e.record.id == "phi-4-mini"]
-    return dataclasses.replace(catalog, models=old)
+    """The bundled catalog without its records of models made public since 2023-08 (but Phi-4-mini,
+    whose openness is the point of a test), so that these rows create the recent models (DeepSeek-R1,
+    QwQ-32B …) and their base-model column has to make lineage."""
+    return seed_era(load_valid_catalog(bundled_catalog()), keep=frozenset({"phi-4-mini"}))
 
 
 @pytest.fixture(scope="module")
