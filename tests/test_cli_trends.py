@@ -164,13 +164,13 @@ def test_chinese_text_renders_as_distinct_glyphs_not_boxes() -> None:
     assert any(FONT_DIR.glob("*.otf")) and charts.FONT == "Noto Sans SC Subset"
 
 
-@pytest.mark.parametrize(("mode", "n"), [("include", 467), ("only", 462), ("exclude", 5)])
+@pytest.mark.parametrize(("mode", "n"), [("include", 475), ("only", 469), ("exclude", 6)])
 def test_estimates_option_keeps_or_drops_estimated_compute(
     capsys: pytest.CaptureFixture[str], epoch_store: str, mode: str, n: int
 ) -> None:
     """Every Epoch compute figure is Epoch's estimate, and a catalog model with a stated size and token
-    count but no stated compute gets a 6·N·D estimate: ``only`` fits those (462), ``exclude`` only the
-    five figures the catalog states (Falcon 180B's paper among them), ``include`` both."""
+    count but no stated compute gets a 6·N·D estimate: ``only`` fits those (469), ``exclude`` only the
+    six figures the catalog states (Falcon 180B's paper among them), ``include`` both."""
     args = ("trends", "-m", "compute", "--since", "2010", "--db", epoch_store, "--format", "json")
     code, out, err = run(capsys, *args, "--estimates", mode)
     assert code == 0, err

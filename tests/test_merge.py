@@ -738,3 +738,13 @@ def test_a_list_date_does_not_release_a_model_only_announced(bundled: Merger) ->
     assert bundled.model("ernie-5").released is None
     fresh = apply_one(bundled, row("Brand-New-LM", 2, released="2026"))
     assert str(bundled.model(fresh.model_id or "").released) == "2026"
+
+
+def test_a_lists_bare_year_that_is_the_papers_year_releases_nothing(bundled: Merger) -> None:
+    """PLaMo-100B's release is unknown and its paper is of 2024 (arXiv 2410.07563): a list's Year "2024"
+    is that paper's year, no availability; a full date from the row is taken."""
+    assert bundled.model("plamo-100b").released is None
+    outcome = apply_one(bundled, row("PLaMo-100B", 1, released="2024"))
+    assert outcome.model_id == "plamo-100b" and "+released" not in outcome.detail
+    outcome = apply_one(bundled, row("PLaMo-100B", 2, released="2024-06-14"))
+    assert "+released" in outcome.detail and str(bundled.model("plamo-100b").released) == "2024-06-14"

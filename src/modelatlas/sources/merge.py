@@ -351,6 +351,8 @@ class Merger:
                 continue
             if name == "released" and mine is None and target.announced is not None:
                 continue  # announced but not released: a list's or a paper's date is no availability
+            if name == "released" and mine is None and _paper_year(theirs, target):
+                continue  # a list's bare year is its paper's year (seed 004's Year column), no availability
             if name == "announced" and mine is None and _after_release(theirs, target):
                 disagree(name, target.released, theirs)  # seed 002's LeNet-5 "2019": it came out in 1998
                 continue
@@ -732,3 +734,11 @@ def _owners(model: Model) -> set[str]:
 def _after_release(announced: PartialDate, model: Model) -> bool:
     """Whether ``announced`` lies wholly after the model's release (no model is announced after it is out)."""
     return model.released is not None and announced.span()[0] > model.released.span()[1]
+
+
+def _paper_year(date: PartialDate, model: Model) -> bool:
+    """Whether ``date`` is a bare year that one of the model's papers carries."""
+    return date.precision == "year" and any(
+        p.year == date.date.year or (p.date is not None and p.date.date.year == date.date.year)
+        for p in model.papers
+    )
