@@ -318,3 +318,14 @@ def test_latin_in_charts_is_drawn_sans_serif(page: object) -> None:
     drawn = _glyphs_by_font(page, "#chart-0 svg text")
     fonts = {font for found in drawn for font in found}
     assert fonts and not any("Serif" in font for font in fonts), fonts
+
+
+@pytest.mark.parametrize("path", ["/models/llama", "/new?since=2023&lang=zh", "/trending", "/models?lang=zh"])
+def test_a_phone_never_scrolls_the_page_sideways(browser: object, site: str, path: str) -> None:
+    """At 390 px the page is 390 px wide: wide tables (the model page's GPU table) scroll in their box."""
+    context = browser.new_context(base_url=site, viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(path)
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
