@@ -152,11 +152,8 @@ def import_file(
                 for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023
                     digest.update(chunk)
     stored.sha256 = digest.hexdigest()
-    earlier = read_imports(url)
-    bundled = any(is_bundled(i.key) for i in earlier)  # the store was built with the snapshots
-    imports = with_snapshots(
-        catalog, [i for i in earlier if i.key != stored.key] + [stored], curated_only=not bundled
-    )
+    # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as they are
+    imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
     merged = merge_imports(catalog, imports)
     outcomes = merged.outcomes[stored.key]
     mine = [c for o in outcomes for c in o.conflicts]

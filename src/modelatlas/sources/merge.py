@@ -168,10 +168,11 @@ class Merger:
             versioned = self._dated(row, incoming, stamp, path, f"{origin}:{row.line}")
             if versioned is not None:
                 return versioned
-        match = self._by_maker(row, incoming) or self.matcher.match(incoming)
+        placed = self._makers(row)
+        match = self._by_maker(placed, incoming) or self.matcher.match(incoming)
         if match is not None and match.weak and self._built_on(row, match.model_id):
             match = None  # Lemur-Chat names Lemur as its base: it shares Lemur's paper, but is not Lemur
-        if match is not None and self._strangers(row, incoming, match.model_id):
+        if match is not None and self._strangers(row, placed, incoming, match.model_id):
             match = None  # Microsoft's Table-GPT is not Zhejiang University's TableGPT
         makers = {name_key(ref.name) for ref in row.organizations}  # as the file spells them
         key = name_key(row.name)
@@ -186,11 +187,10 @@ class Merger:
             self._listed.setdefault((origin, outcome.model_id, key), set()).update(makers)
         return outcome
 
-    def _by_maker(self, row: ImportedRow, incoming: Model) -> Match | None:
+    def _by_maker(self, makers: set[str], incoming: Model) -> Match | None:
         """Of several models with the row's name, the one by a maker the row names: seed 004's 盘古
         (Huawei) is PanGu-α, not 循环智能's 盘古. None when the name is not shared, or no maker tells."""
         named = self.matcher.named(incoming.name)
-        makers = self._makers(row)
         if len(named) < 2 or not makers:
             return None
         mine = [m for m in sorted(named) if makers & set(self._models[m].organizations)]
@@ -202,7 +202,7 @@ class Merger:
         """The catalog organisations the row names (those it can place)."""
         return {i for ref in row.organizations if (i := self._org_keys.get(name_key(ref.name)))}
 
-    def _strangers(self, row: ImportedRow, incoming: Model, model_id: str) -> bool:
+    def _strangers(self, row: ImportedRow, makers: set[str], incoming: Model, model_id: str) -> bool:
         """Whether the row and the model share a name but nothing else.
 
         All of: the makers the row names are none of the model's; both give papers, repositories or
@@ -214,7 +214,6 @@ class Merger:
         organisations in one country, and Zidong Taichu stays one model.
         """
         target = self._models[model_id]
-        makers = self._makers(row)
         if not row.organizations or not target.organizations or makers & set(target.organizations):
             return False
         mine, theirs = _links(incoming), _links(target)
@@ -727,7 +726,8 @@ def _owners(model: Model) -> set[str]:
     """Who owns the model's Hugging Face repositories and GitHub code: ``bigcode/starcoder`` → bigcode."""
     repos = model.weights.huggingface if model.weights else []
     owners = {r.split("/")[0] for r in repos if "/" in r}
-    owners |= {u.split("github.com/")[1].split("/")[0] for u in model.code if "github.com/" in u}
+    code = [code_key(u).split("/") for u in model.code]
+    owners |= {parts[1] for parts in code if parts[0] == "github.com" and len(parts) > 1}
     return {name_key(o) for o in owners if o}
 
 
