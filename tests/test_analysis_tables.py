@@ -29,7 +29,7 @@ from modelatlas.analysis.lineage import (
 )
 from modelatlas.analysis.shares import open_share, share_by
 from modelatlas.analysis.timeline import between, newest, releases
-from modelatlas.catalog.schema import Model, Organization
+from modelatlas.catalog.schema import Model, Notability, Organization
 from modelatlas.errors import BadArgument, NotFound
 
 ORGS: dict[str, Organization] = {
@@ -318,6 +318,39 @@ def test_select_source_matches_an_id_or_its_hyphenated_prefix(catalog: pd.DataFr
     assert ids(select(catalog, Selection(source="epo"))) == []
     assert ids(select(catalog, Selection(source="epochs"))) == ["h"]
     assert ids(select(catalog, Selection(source="seed"))) == list("abcdefh")
+
+
+def test_notable_is_curated_or_judged_notable_by_a_third_party() -> None:
+    """Curated records are notable, and so is a model with a notability judgement (Epoch AI's criteria);
+    a model listed in an Epoch export without criteria, or by another import, is not."""
+    judged = model("judged", sources=["epoch-all-ai-models.csv-l9"]).model_copy(
+        update={
+            "notability": [
+                Notability(by="Epoch AI", criteria=["Highly cited"], source="epoch-all-ai-models.csv-l9")
+            ]
+        }
+    )
+    frame = model_frame(
+        [
+            model("curated"),
+            judged,
+            model("unjudged", sources=["epoch-all-ai-models.csv-l10"]),
+            model("listed", sources=["bundled-lists-open-llms-l3"]),
+        ],
+        ORGS,
+        curated={"curated", "not-in-the-store"},
+    )
+    assert frame.set_index("id")["notable"].to_dict() == {
+        "curated": True,
+        "judged": True,
+        "unjudged": False,
+        "listed": False,
+    }
+    assert frame["notable"].dtype == bool
+    assert ids(select(frame, Selection(population="notable"))) == ["curated", "judged"]
+    assert ids(select(frame, Selection(population="all"))) == ["curated", "judged", "listed", "unjudged"]
+    assert ids(select(frame, Selection())) == ["curated", "judged", "listed", "unjudged"]
+    assert not frame_of(model("curated"))["notable"].any()  # no curated ids given: nothing is
 
 
 def test_select_combines_filters_and_returns_a_copy(catalog: pd.DataFrame) -> None:

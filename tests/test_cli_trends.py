@@ -15,6 +15,9 @@ from modelatlas.report import charts
 from modelatlas.report.images import FONT_DIR, to_png
 
 NOTABLE = Path(__file__).parent / "fixtures" / "epoch" / "notable_ai_models_2026-07.csv"
+#: Four rows of the all-models export: one makes a model Epoch does not judge notable (LLaMA-7B tuned
+#: for proteins), the others merge into models already there or are skipped.
+ALL = Path(__file__).parent / "fixtures" / "epoch" / "all_ai_models.csv"
 #: Epoch AI, "Training compute of frontier AI models grows by 4-5x per year" (May 2024): notable models,
 #: 2010 to May 2024, 4.1x a year, 90% CI 3.7x to 4.6x.
 EPOCH_PUBLISHED_CI = (3.7, 4.6)
@@ -22,9 +25,14 @@ EPOCH_PUBLISHED_CI = (3.7, 4.6)
 
 @pytest.fixture(scope="module")
 def epoch_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The bundled catalog plus Epoch AI's notable models (a July 2026 export), imported once."""
+    """The bundled catalog plus Epoch AI's notable models (a July 2026 export) and four rows of its
+    all-models export, imported once."""
     url = f"sqlite:///{tmp_path_factory.mktemp('epoch') / 'store.db'}"
-    for argv in (["build", "--curated-only", "--db", url], ["import", "epoch", str(NOTABLE), "--db", url]):
+    for argv in (
+        ["build", "--curated-only", "--db", url],
+        ["import", "epoch", str(NOTABLE), "--db", url],
+        ["import", "epoch", str(ALL), "--db", url],
+    ):
         with pytest.raises(SystemExit) as info:
             main(argv)
         assert info.value.code in (0, None)
@@ -46,7 +54,12 @@ def test_compute_doubling_of_notable_models_since_2010(
     assert low < EPOCH_PUBLISHED_CI[1] and high > EPOCH_PUBLISHED_CI[0]
     assert 5.0 < result["doubling_months"] < 6.5
     assert result["doubling_ci90"][0] < result["doubling_months"] < result["doubling_ci90"][1]
-    assert result["selection"] == {"since": "2010-01-01", "source": "epoch", "estimates": "include"}
+    assert result["selection"] == {
+        "since": "2010-01-01",
+        "source": "epoch",
+        "estimates": "include",
+        "population": "notable",
+    }
     assert result["start"] >= "2010-01-01"
 
 
@@ -57,9 +70,39 @@ def test_table_prints_the_headline_in_chinese(capsys: pytest.CaptureFixture[str]
     assert code == 0
     headline = out.splitlines()[0]
     assert re.search(
-        r"训练算力：2010-\d\d-\d\d 至 \d{4}-\d\d-\d\d 发布的 \d+ 个模型，每年增长 4\.\d\d 倍", headline
+        r"训练算力：2010-\d\d-\d\d 至 \d{4}-\d\d-\d\d 发布的 \d+ 个重要模型，每年增长 4\.\d\d 倍", headline
     )
     assert "翻一番" in headline and "90% 置信区间" in out
+
+
+def test_trends_count_notable_models_unless_asked_for_all(
+    capsys: pytest.CaptureFixture[str], epoch_store: str
+) -> None:
+    """The one imported model Epoch does not judge notable (LLaMA-7B tuned for proteins, 6.7B, 2023)
+    is fitted only with --population all; the headline and the table say which models were fitted."""
+    args = ("trends", "-m", "parameters", "--since", "2015", "--db", epoch_store)
+
+    def fitted(*extra: str) -> dict[str, object]:
+        code, out, err = run(capsys, *args, "-f", "json", *extra)
+        assert code == 0, err
+        return dict(json.loads(out))
+
+    notable, everything = fitted(), fitted("--population", "all")
+    assert fitted("--population", "notable") == notable
+    assert everything["n"] == int(notable["n"]) + 1  # type: ignore[call-overload]
+    assert (notable["selection"]["population"], everything["selection"]["population"]) == (  # type: ignore[index]
+        "notable",
+        "all",
+    )
+    _, out, _ = run(capsys, *args)
+    assert re.match(r"Parameters of \d+ notable models released 2015-", out)
+    assert "│ notable │" in out
+    _, out, _ = run(capsys, *args, "--population", "all")
+    assert re.match(r"Parameters of \d+ models released 2015-", out) and "│ all " in out
+    _, out, _ = run(capsys, *args, "--lang", "zh")
+    assert "个重要模型" in out and "│ 重要模型 │" in out
+    code, _, err = run(capsys, *args, "--population", "famous")
+    assert code == 2 and "famous" in err
 
 
 def test_frontier_eras_and_periods(capsys: pytest.CaptureFixture[str], epoch_store: str) -> None:
@@ -132,6 +175,8 @@ def test_report_writes_markdown_html_charts_and_data(
     html = (out_dir / "report.html").read_text()
     heading = "## 2010 年以来的增长" if lang == "zh" else "## Growth since 2010"
     assert heading in markdown
+    counted = "本报告统计重要模型" if lang == "zh" else "The report counts the notable models"
+    assert counted in markdown and ("个重要模型" if lang == "zh" else " notable models released ") in markdown
     names = ["growth-parameters", "growth-compute", "releases", "open-share", "lineage"]
     for name in names:
         png = (out_dir / "charts" / f"{name}.png").read_bytes()

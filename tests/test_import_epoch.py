@@ -409,3 +409,21 @@ def test_real_exports(export: str, records: int) -> None:
     assert all(why == "no model name" or why.startswith("duplicate of line") for why in skipped)
     named = sum(1 for row in result if row.name)
     assert len(result) - len(skipped) >= 0.98 * named  # the rest are repeated names
+
+
+def test_notability_criteria_are_epochs_judgement() -> None:
+    """The ``Notability criteria`` cell, split on commas, is Epoch AI's judgement; an empty cell (most of
+    the all-models export) and an export without the column (large-scale) judge nothing."""
+    notable = rows("notable_ai_models.csv")
+    (palm,) = notable["PaLM (540B)"].model.notability  # type: ignore[union-attr]
+    assert (palm.by, palm.criteria, palm.source) == (
+        "Epoch AI",
+        ["Highly cited", "SOTA improvement", "Training cost"],
+        "epoch",
+    )
+    every = rows("all_ai_models.csv")
+    assert [n.criteria for n in every["GPT-3 175B (davinci)"].model.notability] == [  # type: ignore[union-attr]
+        ["Highly cited", "Training cost"]
+    ]
+    assert every["Janus-Pro-7B"].model.notability == []  # type: ignore[union-attr]
+    assert all(r.model.notability == [] for r in rows("large_scale_ai_models.csv").values())  # type: ignore[union-attr]

@@ -345,3 +345,23 @@ def test_catalog_dates_follow_one_convention() -> None:
     assert ("released", "2023-04-06") in [(d.field, d.value) for d in lvdm.disputes]
     glam = models["glam"]
     assert glam.papers and str(glam.papers[0].date) != str(glam.released)
+
+
+def test_epoch_notability_is_carried_once_per_judge(merged: tuple[Merger, dict[str, Outcome]]) -> None:
+    """DeepSeek-R1's row meets two of Epoch's criteria; Llama 2-7B's row makes Llama 2 notable; Phi-4
+    Mini's row (all-models export, no criteria) and a curated model no row names stay without. The same
+    judgement in a second export (the notable excerpt again) is not repeated."""
+    merger, _ = merged
+    r1 = _model(merged, "DeepSeek-R1")
+    (judged,) = r1.notability
+    assert (judged.by, judged.criteria) == ("Epoch AI", ["Training cost", "SOTA improvement"])
+    assert judged.source == r1.sources[0].id
+    assert [n.criteria for n in merger.model("llama-2").notability] == [
+        ["Historical significance", "Significant use", "Highly cited"]
+    ]
+    assert merger.model("phi-4-mini").notability == []
+    assert merger.model("gpt-2").notability == []
+    again = EPOCH / "merge_notable.csv"
+    list(merger.apply("epoch:again.csv", again, read(again)))
+    assert len(merger.model("llama-2").notability) == 1
+    assert len(merger.model(r1.id).notability) == 1

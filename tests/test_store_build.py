@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
@@ -40,6 +41,26 @@ def test_build_writes_every_table(store_url: str, tiny_catalog: Path) -> None:
         row = conn.execute(select(T.models).where(T.models.c.id == "llama")).mappings().one()
         assert row["parameters"] == 65_200_000_000 and row["released"].isoformat() == "2023-02-24"
     engine.dispose()
+
+
+def test_curated_ids_are_the_catalogs_records_not_the_imports(
+    store_url: str, tiny_catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tiny catalog's six records are curated; after an import (which merges into the bundled
+    catalog) the bundled records are, and the models only the import knows are not."""
+    from cli_runner import run
+    from modelatlas.store.records import load_curated_ids
+
+    catalog = load_valid_catalog(tiny_catalog)
+    build_store(catalog, store_url)
+    curated = {entry.record.id for entry in catalog.models}
+    assert load_curated_ids(store_url) == curated and len(curated) == 6
+    listing = Path(__file__).parent / "fixtures" / "epoch" / "notable_ai_models.csv"
+    assert run(capsys, "import", "epoch", str(listing), "--db", store_url)[0] == 0
+    bundled = {entry.record.id for entry in load_valid_catalog(bundled_catalog()).models}
+    assert load_curated_ids(store_url) == bundled
+    imported = _model_ids(store_url) - bundled
+    assert {"eagle-2", "esm1b"} <= imported
 
 
 def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:
@@ -117,7 +138,7 @@ def test_a_store_of_an_older_schema_asks_for_a_rebuild(
     monkeypatch.setenv("MODELATLAS_CATALOG", str(tiny_catalog))
     code, out, err = run(capsys, "list", "--db", store_url)
     assert code == 1 and out == ""
-    assert "has schema 0003, this modelatlas reads 0004: run `modelatlas build`" in err
+    assert "has schema 0003, this modelatlas reads 0005: run `modelatlas build`" in err
     assert len(err.strip().splitlines()) == 1
     assert run(capsys, "build", "--db", store_url)[0] == 0
     code, out, _ = run(capsys, "list", "--db", store_url, "--format", "csv")

@@ -280,12 +280,43 @@ def test_trends_api_leaves_estimates_out_on_request(sqlite_client: TestClient) -
     both = sqlite_client.get("/api/v1/trends", params=params).json()
     stated = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "exclude"}).json()
     assert stated["fit"]["n"] == both["fit"]["n"] >= 3
-    assert stated["selection"] == {"since": "2020-01-01", "estimates": "exclude"}
+    assert stated["selection"] == {"since": "2020-01-01", "estimates": "exclude", "population": "notable"}
     assert sqlite_client.get("/api/v1/trends", params={**params, "estimates": "only"}).status_code == 422
     wrong = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "maybe"})
     assert wrong.status_code == 422 and "estimates" in wrong.text
     page = sqlite_client.get("/trends", params={**params, "estimates": "exclude", "lang": "zh"}).text
     assert '<option value="exclude" selected>排除（仅厂商公布）</option>' in page
+
+
+def test_trends_fit_notable_models_unless_asked_for_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The curated catalog plus four all-models rows: LLaMA-7B tuned for proteins (2023, 6.7B) is the one
+    model Epoch does not judge notable, so it is fitted only with population=all; the page offers both."""
+    from cli_runner import run
+    from modelatlas.config import bundled_catalog
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    listing = Path(__file__).parent / "fixtures" / "epoch" / "all_ai_models.csv"
+    assert run(capsys, "build", "--curated-only", "--db", url)[0] == 0
+    assert run(capsys, "import", "epoch", str(listing), "--db", url)[0] == 0
+    with TestClient(create_app(Settings(db=url, catalog=bundled_catalog()))) as served:
+        params = {"metric": "parameters", "since": 2020}
+        notable = served.get("/api/v1/trends", params=params).json()
+        everything = served.get("/api/v1/trends", params={**params, "population": "all"}).json()
+        assert everything["fit"]["n"] == notable["fit"]["n"] + 1
+        assert (notable["selection"]["population"], everything["selection"]["population"]) == (
+            "notable",
+            "all",
+        )
+        assert " notable models released " in notable["headline"]
+        assert " notable " not in everything["headline"]
+        wrong = served.get("/api/v1/trends", params={**params, "population": "famous"})
+        assert wrong.status_code == 422 and "population" in wrong.text
+        page = served.get("/trends", params={**params, "population": "all", "lang": "zh"}).text
+        assert '<option value="all" selected>图谱中的全部模型</option>' in page
+        assert '<option value="notable" >重要模型（与 Epoch AI 口径一致）</option>' in page
+        assert "个重要模型" in served.get("/trends", params={**params, "lang": "zh"}).text
 
 
 def test_home_page_says_how_current_the_atlas_is(tiny_catalog: Path, tmp_path: Path) -> None:

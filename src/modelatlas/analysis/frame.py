@@ -10,7 +10,7 @@ Dates known only to the month or the year are placed at the middle of that month
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,9 +21,19 @@ from modelatlas.catalog.schema import Model, Organization, PartialDate
 from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument
 from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_models, load_organizations
+from modelatlas.store.records import load_curated_ids, load_models, load_organizations
 
-__all__ = ["KINDS", "METRICS", "EstimatesMode", "Metric", "Selection", "load_frame", "model_frame", "select"]
+__all__ = [
+    "KINDS",
+    "METRICS",
+    "EstimatesMode",
+    "Metric",
+    "Population",
+    "Selection",
+    "load_frame",
+    "model_frame",
+    "select",
+]
 
 Metric = Literal["parameters", "compute", "tokens", "cost"]
 #: Each metric: its column, unit and label in English and Chinese.
@@ -44,12 +54,20 @@ KINDS: dict[str, str] = {
 }
 #: What an analysis does with estimated values: use them, leave them out, or use nothing else.
 EstimatesMode = Literal["include", "exclude", "only"]
+#: Which models an analysis counts: the notable ones (as Epoch AI's headline trends do) or every model.
+Population = Literal["notable", "all"]
 #: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
 _TRANSFORMERS = ("decoder-only", "encoder-only", "encoder-decoder", "glm", "vision-transformer", None)
 
 
-def model_frame(models: Iterable[Model], organizations: Mapping[str, Organization]) -> pd.DataFrame:
+def model_frame(
+    models: Iterable[Model], organizations: Mapping[str, Organization], *, curated: Collection[str] = ()
+) -> pd.DataFrame:
     """One row per model with the columns every analysis reads.
+
+    ``notable`` is true for the models in ``curated`` (the ids of the curated catalog's records) and for
+    those a third party judges notable (``Model.notability``: Epoch AI's notability criteria, in any of
+    its exports); a model known only from other imports (a Hub listing, a list of Chinese models) is not.
 
     ``compute`` is the stated training compute; where it is missing and the model is a dense
     transformer with stated parameters and tokens it is ``6 · N · D``, and ``compute_method`` says so
@@ -57,8 +75,10 @@ def model_frame(models: Iterable[Model], organizations: Mapping[str, Organizatio
     kind column (``KINDS``) says ``"estimate"``. Models without a release date are kept (timelines skip
     them); dated versions of a model (``version_of``) are left out: the model counts once.
     """
-    rows = [_row(model, organizations) for model in models if model.version_of is None]
+    chosen = frozenset(curated)
+    rows = [_row(model, organizations, chosen) for model in models if model.version_of is None]
     frame = pd.DataFrame(rows, columns=list(_EMPTY))
+    frame["notable"] = frame["notable"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
     for column in ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
@@ -73,7 +93,7 @@ def load_frame(url: str) -> pd.DataFrame:
     Raises:
         StoreMissing: nothing has been built at ``url`` yet.
     """
-    return model_frame(load_models(url), load_organizations(url))
+    return model_frame(load_models(url), load_organizations(url), curated=load_curated_ids(url))
 
 
 _EMPTY: dict[str, object] = {
@@ -104,10 +124,13 @@ _EMPTY: dict[str, object] = {
     "co2e_t": None,
     "sources": (),
     "base_models": (),
+    "notable": False,
 }
 
 
-def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, object]:
+def _row(
+    model: Model, organizations: Mapping[str, Organization], curated: frozenset[str]
+) -> dict[str, object]:
     row = dict(_EMPTY)
     first = organizations.get(model.organizations[0]) if model.organizations else None
     training = model.training
@@ -129,6 +152,7 @@ def _row(model: Model, organizations: Mapping[str, Organization]) -> dict[str, o
         "active_parameters": model.parameters.active if model.parameters else None,
         "sources": tuple(source.id for source in model.sources),
         "base_models": tuple(edge.model for edge in model.base_models),
+        "notable": model.id in curated or bool(model.notability),
     }
     row["compute"], row["compute_method"] = _compute(model)
     row["parameters"], row["parameters_kind"] = _fact(
@@ -192,7 +216,8 @@ class Selection:
     ``source`` keeps models with a source of that id, or whose id starts with it and a hyphen:
     ``epoch`` keeps every Epoch AI import, ``epoch-notable-ai-models.csv`` the rows of that file.
     ``estimates`` keeps every value (``include``), only values a source states (``exclude``: third-party
-    estimates and 6·N·D left empty) or only the estimates (``only``).
+    estimates and 6·N·D left empty) or only the estimates (``only``). ``population`` ``notable`` keeps
+    the notable models (see ``model_frame``), ``all`` every model.
     """
 
     since: dt.date | None = None
@@ -203,11 +228,14 @@ class Selection:
     openness: str | None = None
     source: str | None = None
     estimates: EstimatesMode = "include"
+    population: Population = "all"
 
 
 def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     """The rows of ``frame`` that ``selection`` keeps (a copy)."""
     keep = pd.Series(True, index=frame.index)
+    if selection.population == "notable":
+        keep &= frame["notable"]
     if selection.since is not None:
         keep &= frame["released"] >= pd.Timestamp(selection.since)
     if selection.until is not None:

@@ -334,6 +334,16 @@ class Estimate(_Strict):
     note: str | None = None
 
 
+class Notability(_Strict):
+    """A third party's judgement that a model is notable, with its criteria: Epoch AI's ``Notability
+    criteria`` column (``SOTA improvement``, ``Highly cited``, ``Historical significance``…). Trends count
+    notable models as Epoch AI's headline does; the curated catalog's records are notable by being there."""
+
+    by: str
+    criteria: list[str] = Field(min_length=1)
+    source: Slug
+
+
 class Dispute(_Strict):
     """A value some source claims that the catalog does not adopt, kept with its source."""
 
@@ -378,6 +388,7 @@ class Model(_Strict):
     evaluations: list[Evaluation] = Field(default_factory=list)
     disputes: list[Dispute] = Field(default_factory=list)
     estimates: list[Estimate] = Field(default_factory=list)
+    notability: list[Notability] = Field(default_factory=list)
     summary: Summary | None = None
     sources: list[Source] = Field(min_length=1)
 

@@ -192,7 +192,7 @@ def _provenance(entry: Entry[Model]) -> Iterator[Problem]:
         top = name.split(".")[0]
         loc: tuple[str, ...] = (top, name.split(".")[1]) if "." in name else (top,)
         yield entry.problem(name, "fact without source: no entry in `sources` lists this field", *loc)
-    for list_name in ("hardware", "evaluations", "status_notes", "disputes", "estimates"):
+    for list_name in ("hardware", "evaluations", "status_notes", "disputes", "estimates", "notability"):
         for i, item in enumerate(getattr(model, list_name)):
             if item.source not in source_ids:
                 yield entry.problem(

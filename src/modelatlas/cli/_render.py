@@ -228,6 +228,10 @@ def record(
         ],
     )
     add("estimates", [_estimate(e, lang) for e in model.estimates])
+    add(
+        "notability",
+        [f"{n.by}: {', '.join(label(c, lang) for c in n.criteria)} [{n.source}]" for n in model.notability],
+    )
     add("lineage_up", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.up])
     add("lineage_down", [f"{'  ' * (depth - 1)}{names.get(m, m)} ({rel})" for m, rel, depth in tree.down])
     sources = [

@@ -52,6 +52,20 @@ SourceOpt = Annotated[
 ]
 
 
+class PopulationChoice(enum.StrEnum):
+    notable = "notable"
+    all = "all"
+
+
+PopulationOpt = Annotated[
+    PopulationChoice,
+    typer.Option(
+        help="notable: the models that meet Epoch AI's notability criteria and the curated catalog, as "
+        "Epoch AI's headline trends count; all: every model in the store, imports included."
+    ),
+]
+
+
 class EstimatesChoice(enum.StrEnum):
     include = "include"
     exclude = "exclude"
@@ -81,9 +95,10 @@ def selection_options(
     openness: str | None,
     source: str | None,
     estimates: str = "include",
+    population: str = "all",
 ) -> Selection:
     """The command-line filters as a ``Selection`` (years and months cover their whole span)."""
-    from modelatlas.analysis.frame import EstimatesMode, Selection
+    from modelatlas.analysis.frame import EstimatesMode, Population, Selection
 
     if domain is not None and domain not in DOMAINS:
         raise BadArgument(f"unknown domain {domain!r}: choose one of {', '.join(DOMAINS)}")
@@ -96,6 +111,7 @@ def selection_options(
         openness=openness,
         source=source,
         estimates=cast(EstimatesMode, estimates),
+        population=cast(Population, population),
     )
 
 
@@ -111,6 +127,7 @@ def trends(
     openness: OpennessOpt = None,
     source: SourceOpt = None,
     estimates: EstimatesOpt = EstimatesChoice.include,
+    population: PopulationOpt = PopulationChoice.notable,
     frontier: Annotated[
         bool, typer.Option("--frontier", help="Fit only models that set a record when released.")
     ] = False,
@@ -133,10 +150,14 @@ def trends(
 ) -> None:
     """Growth per year and doubling time of a metric against release date, with a 90% bootstrap interval.
 
-    A log-linear least-squares fit over every model with a release date and the metric. Estimates
-    (compute as 6·N·D where only parameters and tokens are stated) are included and counted. Examples:
+    A log-linear least-squares fit over the notable models (those meeting Epoch AI's notability criteria,
+    and the curated catalog; --population all for every model) with a release date and the metric.
+    Estimates (a third party's, or compute as 6·N·D where only parameters and tokens are stated) are
+    included and counted. Examples:
 
-      modelatlas trends --metric compute --since 2010 --source epoch
+      modelatlas trends --metric compute --since 2010
+
+      modelatlas trends --metric compute --since 2010 --population all --estimates exclude
 
       modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
     """
@@ -145,8 +166,11 @@ def trends(
     from modelatlas.report.headlines import headline, metric_label
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(since, until, domain, org, country, openness, source, estimates.value)
+    chosen = selection_options(
+        since, until, domain, org, country, openness, source, estimates.value, population.value
+    )
     frame = select(load_frame(config.db), chosen)
+    notable = population is PopulationChoice.notable
     options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
     overall = fit_growth(frame, metric.value, **options)
     eras = _eras(frame, metric.value, breaks, options)
@@ -164,14 +188,17 @@ def trends(
             }
         )
         return
-    rows = [_row("all", overall, config.lang)]
+    scope = (
+        {"notable": "重要模型", "all": "全部"}[population.value] if config.lang == "zh" else population.value
+    )
+    rows = [_row(scope, overall, config.lang)]
     if eras:
         rows += [_row(f"era {n}", fit, config.lang) for n, fit in enumerate(eras.segments, start=1)]
     periods_ = zip(itertools.pairwise(bounds), spans, strict=False)
     rows += [_row(f"{lo}…{hi}", fit, config.lang) for (lo, hi), fit in periods_]
     if fmt is Format.table:
         console = stdout()
-        console.print(headline(overall, config.lang), markup=False)
+        console.print(headline(overall, config.lang, notable=notable), markup=False)
         if estimated:
             console.print(_estimate_note(estimated, config.lang), markup=False)
     emit(rows, _columns(config.lang), fmt, title=metric_label(metric.value, config.lang))
@@ -256,6 +283,7 @@ def report(
     openness: OpennessOpt = None,
     source: SourceOpt = None,
     estimates: EstimatesOpt = EstimatesChoice.include,
+    population: PopulationOpt = PopulationChoice.notable,
     growth_since: Annotated[
         int, typer.Option(min=1950, max=2100, help="Fit growth rates over models released from this year.")
     ] = 2010,
@@ -265,19 +293,29 @@ def report(
     """Write a self-contained trends report: report.md, report.html (charts inside), charts/, data/.
 
     Growth rates with 90% intervals, releases per quarter, open-weight share, countries, leading
-    organizations, lineage and carbon, in English or Chinese (--lang zh). Example:
+    organizations, lineage and carbon, in English or Chinese (--lang zh), over the notable models
+    (--population all for every model). Example:
 
       modelatlas report --out report --lang zh
     """
     from modelatlas.report.trends import build_report
     from modelatlas.report.writer import make_folders, write_report
-    from modelatlas.store.records import load_models, load_organizations
+    from modelatlas.store.records import load_curated_ids, load_models, load_organizations
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(since, until, domain, org, country, openness, source, estimates.value)
+    chosen = selection_options(
+        since, until, domain, org, country, openness, source, estimates.value, population.value
+    )
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
-    built = build_report(models, organizations, lang=config.lang, selection=chosen, growth_since=growth_since)
+    built = build_report(
+        models,
+        organizations,
+        lang=config.lang,
+        selection=chosen,
+        growth_since=growth_since,
+        curated=load_curated_ids(config.db),
+    )
     figures = sum(len(section.figures) for section in built.sections)
     with counting_bar() as bar:
         task = bar.add_task("drawing charts", total=figures)

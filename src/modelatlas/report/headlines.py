@@ -23,12 +23,14 @@ def months(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
-def headline(fit: GrowthFit, lang: str = "en") -> str:
-    """One sentence: how many models, over which dates, growth a year and doubling time, with intervals."""
+def headline(fit: GrowthFit, lang: str = "en", *, notable: bool = False) -> str:
+    """One sentence: how many models (``notable`` ones, when the fit was over those), over which dates,
+    growth a year and doubling time, with intervals."""
     low, high = fit.ci90
     fast, slow = fit.doubling_ci90
     what = metric_label(fit.metric, lang)
-    scope = ("前沿" if lang == "zh" else "frontier ") if fit.frontier else ""
+    scope = ("重要" if lang == "zh" else "notable ") if notable else ""
+    scope += ("前沿" if lang == "zh" else "frontier ") if fit.frontier else ""
     if lang == "zh":
         rate, low_rate, high_rate = (times(v).removeprefix("×") for v in (fit.growth_per_year, low, high))
         growth = f"每年增长 {rate} 倍（90% 置信区间 {low_rate}–{high_rate} 倍）"

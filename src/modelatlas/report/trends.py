@@ -8,7 +8,7 @@ and self-contained HTML with the charts beside them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Values that no source states are estimates and are labelled as such.",
         "共 {n} 个模型，其中 {dated} 个有发布日期（{first} 至 {last}）。增长率为对数线性最小二乘拟合，"
         "90% 置信区间来自 2000 次自助重抽样。来源未给出而由本工具估算的数值均已标明。",
+    ),
+    "notable": (
+        "The report counts the notable models: those that meet Epoch AI's notability criteria (state of "
+        "the art, highly cited, historically significant, widely used or costly to train) and the curated "
+        "catalog's records, as Epoch AI's headline trends do.",
+        "本报告统计重要模型：符合 Epoch AI 重要性标准（达到最先进水平、高被引、具有历史意义、"
+        "广泛使用或训练成本高）的模型，以及本项目精选目录中的模型，与 Epoch AI 发布的总体趋势口径一致。",
     ),
     "growth": ("Growth since {since}", "{since} 年以来的增长"),
     "frontier": ("frontier (record-setting models only)", "前沿（仅发布时创纪录的模型）"),
@@ -158,13 +165,16 @@ def build_report(
     selection: Selection | None = None,
     growth_since: int = 2010,
     today: dt.date | None = None,
+    curated: Collection[str] = (),
 ) -> Report:
-    """Every analysis over ``models`` (narrowed by ``selection``) as a report in ``lang``."""
-    frame = select(model_frame(models, organizations), selection or Selection())
+    """Every analysis over ``models`` (narrowed by ``selection``) as a report in ``lang``; ``curated``
+    are the ids of the curated catalog's records, notable whatever the imports say (``model_frame``)."""
+    selection = selection or Selection()
+    frame = select(model_frame(models, organizations, curated=curated), selection)
     chosen = {model.id for model in models} & set(frame["id"])
     graph = lineage.lineage_graph([m for m in models if m.id in chosen])
     recent = select(frame, Selection(since=dt.date(growth_since, 1, 1)))
-    growth, fits = _growth(recent, lang, growth_since)
+    growth, fits = _growth(recent, lang, growth_since, notable=selection.population == "notable")
     dated = frame[frame["released"].notna()]
     intro = _t(
         "intro",
@@ -178,7 +188,7 @@ def build_report(
         title=_t("title", lang),
         lang=lang,
         generated=today or dt.date.today(),
-        intro=[intro],
+        intro=[intro, _t("notable", lang)] if selection.population == "notable" else [intro],
         sections=[
             growth,
             _timeline(frame, lang),
@@ -192,7 +202,7 @@ def build_report(
     )
 
 
-def _growth(frame: pd.DataFrame, lang: str, since: int) -> tuple[Section, list[GrowthFit]]:
+def _growth(frame: pd.DataFrame, lang: str, since: int, *, notable: bool) -> tuple[Section, list[GrowthFit]]:
     section = Section(_t("growth", lang, since=since))
     rows, fits = [], []
     for metric in ("parameters", "compute", "tokens", "cost"):
@@ -216,10 +226,11 @@ def _growth(frame: pd.DataFrame, lang: str, since: int) -> tuple[Section, list[G
                 ]
             )
             if not frontier:
-                section.paragraphs.append(headline(fit, lang))
+                said = headline(fit, lang, notable=notable)
+                section.paragraphs.append(said)
                 if metric in ("parameters", "compute"):
                     section.figures.append(
-                        Figure(f"growth-{metric}", headline(fit, lang), charts.growth_chart(frame, fit, lang))
+                        Figure(f"growth-{metric}", said, charts.growth_chart(frame, fit, lang))
                     )
     estimated = int((frame["compute_method"] == "6ND").sum())
     if estimated:

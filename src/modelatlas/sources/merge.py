@@ -365,6 +365,7 @@ class Merger:
         else:
             self._merge_variant(target, incoming, match.variant or "", update, filled)
         self._merge_estimates(target, incoming, match.variant, update, filled)
+        self._merge_notability(target, incoming, update, filled)
         notes: list[str] = []
         incoming = self._own_code(target.id, incoming, notes)
         self._merge_links(target, incoming, update, filled)
@@ -496,6 +497,17 @@ class Merger:
         if new:
             update["estimates"] = [*target.estimates, *new]
             filled.append("estimates")
+
+    def _merge_notability(
+        self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]
+    ) -> None:
+        """The row's notability judgement beside the model's, once per judge: Epoch's criteria in its
+        notable and all-models exports are one judgement."""
+        judges = {n.by for n in target.notability}
+        new = [n for n in incoming.notability if n.by not in judges]
+        if new:
+            update["notability"] = [*target.notability, *new]
+            filled.append("notability")
 
     def _merge_links(self, target: Model, incoming: Model, update: dict[str, Any], filled: list[str]) -> None:
         known = {code_key(u) for u in target.code}
@@ -708,7 +720,7 @@ def _with_source_id(model: Model, source_id: str) -> Model:
     names = {s.id: source_id if s.id == first else f"{source_id}-{s.id}" for s in model.sources}
     sources: list[Source] = [s.model_copy(update={"id": names[s.id]}) for s in model.sources]
     update: dict[str, Any] = {"sources": sources}
-    for list_name in ("hardware", "status_notes", "evaluations", "disputes", "estimates"):
+    for list_name in ("hardware", "status_notes", "evaluations", "disputes", "estimates", "notability"):
         items = getattr(model, list_name)
         update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
     return model.model_copy(update=update)

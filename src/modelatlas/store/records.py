@@ -20,7 +20,7 @@ from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, safe_url
 from modelatlas.store.queries import check_store
 
-__all__ = ["load_models", "load_organizations"]
+__all__ = ["load_curated_ids", "load_models", "load_organizations"]
 
 
 @contextmanager
@@ -58,6 +58,19 @@ def load_models(url: str) -> list[Model]:
                 "rebuild the store with `modelatlas build`"
             ) from exc
     return models
+
+
+def load_curated_ids(url: str) -> frozenset[str]:
+    """The ids of the models whose record is the curated catalog's (a YAML file under ``catalog/``),
+    whatever imports were merged into them since; a model only an import knows is not among them.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet.
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        rows = conn.execute(select(T.models.c.id).where(T.models.c.source_file.like("%.yaml"))).scalars()
+        return frozenset(rows)
 
 
 def load_organizations(url: str) -> dict[str, Organization]:

@@ -61,7 +61,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 metadata = MetaData(
     naming_convention={

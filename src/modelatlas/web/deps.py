@@ -195,8 +195,17 @@ def trend_params(
         Literal["include", "exclude", "only"],
         Query(description="Values no maker states (third-party estimates, 6·N·D): include, exclude or only."),
     ] = "include",
+    population: Annotated[
+        Literal["notable", "all"],
+        Query(
+            description="notable: models that meet Epoch AI's notability criteria, and the curated catalog "
+            "(as Epoch AI's headline trends count); all: every model in the store."
+        ),
+    ] = "notable",
 ) -> TrendQuery:
-    return TrendQuery(metric, since, until, domain, org, country, openness, frontier, boot, estimates)
+    return TrendQuery(
+        metric, since, until, domain, org, country, openness, frontier, boot, estimates, population
+    )
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]

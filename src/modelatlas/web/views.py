@@ -15,7 +15,7 @@ import networkx as nx
 import pandas as pd
 from sqlalchemy import Engine
 
-from modelatlas.analysis.frame import EstimatesMode, Selection, model_frame
+from modelatlas.analysis.frame import EstimatesMode, Population, Selection, model_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import lineage_graph
@@ -24,7 +24,7 @@ from modelatlas.errors import BadArgument, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
-from modelatlas.store.records import load_models, load_organizations
+from modelatlas.store.records import load_curated_ids, load_models, load_organizations
 
 __all__ = [
     "repo_owners",
@@ -58,10 +58,9 @@ def analysis(engine: Engine, url: str) -> Analysis:
     with _lock:
         if key not in _cache:
             models = load_models(url)
+            frame = model_frame(models, load_organizations(url), curated=load_curated_ids(url))
             _cache.clear()
-            _cache[key] = Analysis(
-                str(built_at), model_frame(models, load_organizations(url)), lineage_graph(models)
-            )
+            _cache[key] = Analysis(str(built_at), frame, lineage_graph(models))
         return _cache[key]
 
 
@@ -95,6 +94,7 @@ class TrendQuery:
     frontier: bool = False
     boot: int = 500
     estimates: EstimatesMode = "include"
+    population: Population = "notable"
 
     def selection(self) -> Selection:
         return Selection(
@@ -105,6 +105,7 @@ class TrendQuery:
             country=self.country or None,
             openness=self.openness or None,
             estimates=self.estimates,
+            population=self.population,
         )
 
 
@@ -124,7 +125,8 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     """
     shown, fit = _fit(data.frame, query)
     chart = growth_chart(shown, fit, lang).properties(width="container")
-    return {"fit": fit.as_dict(), "headline": headline(fit, lang), "chart": to_spec(chart)}
+    said = headline(fit, lang, notable=query.population == "notable")
+    return {"fit": fit.as_dict(), "headline": said, "chart": to_spec(chart)}
 
 
 def timeline_view(data: Analysis, lang: str, *, freq: str = "quarter", by: str = "domain") -> dict[str, Any]:

@@ -281,7 +281,14 @@ def _fields(name: str, row: _Row, url: str | None) -> dict[str, Any]:
         "papers": _papers(row.get("Reference"), row.get("Link"), url),
         "openness": _openness(row),
         "estimates": estimates,
+        "notability": _notability(row),
     }
+
+
+def _notability(row: _Row) -> list[dict[str, Any]]:
+    """Epoch AI's notability criteria for the row (``Highly cited,SOTA improvement``), if it has any."""
+    criteria = list(dict.fromkeys(_split(row.get("Notability criteria"))))
+    return [{"by": _BY, "criteria": criteria, "source": "epoch"}] if criteria else []
 
 
 def _confidence(row: _Row) -> Confidence | None:
