@@ -186,3 +186,67 @@ def test_overview_says_how_current_the_store_is(
     code, out, _ = run(capsys, "overview", "--db", default_store, "--lang", "zh")
     assert f"人工整理目录：{len(curated.models)} 个模型，最新发布于 {newest}" in out
     assert "bundled:epoch/notable_ai_models.csv：2026-07-19 的快照，1036 行" in out
+
+
+#: The families issue 17 names, by the names people search for them, English and Chinese: the model
+#: expected among the first three hits of the default store.
+FAMILIES = {
+    "Llama 3": "llama-3",
+    "Qwen2.5": "qwen2.5",
+    "Qwen 3": "qwen3",
+    "通义千问": "qwen",
+    "DeepSeek-V3": "deepseek-v3",
+    "DeepSeek R1": "deepseek-r1",
+    "深度求索": "deepseek-r1",
+    "Mixtral 8x22B": "mixtral-8x22b",
+    "Gemma 2": "gemma-2",
+    "Gemma 3": "gemma-3",
+    "Phi-4": "phi-4",
+    "GLM-4.5": "glm-4.5",
+    "智谱": "glm-4",
+    "Kimi K2": "kimi-k2",
+    "月之暗面": "kimi-k2",
+    "MiniMax": "minimax-m1",
+    "GPT-4o": "gpt-4o",
+    "o1": "o1",
+    "GPT-5": "gpt-5",
+    "Claude 3": "claude-3",
+    "Gemini 2.5": "gemini-2.5-pro",
+    "Sora": "sora",
+    "FLUX": "flux.1",
+    "Veo": "veo",
+    "baichuan": "baichuan-2",
+    "混元": "hunyuan",
+    "文心": "ernie-4.5",
+    "豆包": "doubao-1.5-pro",
+    "阶跃": "step-3",
+    "星火": "spark",
+    "日日新": "sensenova-5",
+    "可灵": "kling",
+    "通义万相": "wan-2.1",
+    "InternVL": "internvl",
+    "零一万物": "yi",
+    "小米": "mimo-7b",
+    "HunyuanVideo": "hunyuanvideo",
+    "CogVideoX": "cogvideox",
+    "Whisper large-v3": "whisper-large-v3",
+    "Stable Diffusion 3.5": "stable-diffusion-3.5",
+    "OLMo 2": "olmo-2",
+    "Falcon 3": "falcon-3",
+    "Command R": "command-r",
+}
+
+
+def test_search_finds_every_named_family_in_english_and_chinese(
+    default_store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missed = {}
+    for query, expected in FAMILIES.items():
+        code, out, err = run(
+            capsys, "search", query, "--db", default_store, "--format", "csv", "--limit", "3"
+        )
+        assert code == 0, err
+        found = [row["id"] for row in csv.DictReader(io.StringIO(out))]
+        if expected not in found:
+            missed[query] = found
+    assert missed == {}

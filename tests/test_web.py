@@ -317,6 +317,13 @@ def test_trends_fit_notable_models_unless_asked_for_all(
         assert '<option value="all" selected>图谱中的全部模型</option>' in page
         assert '<option value="notable" >重要模型（与 Epoch AI 口径一致）</option>' in page
         assert "个重要模型" in served.get("/trends", params={**params, "lang": "zh"}).text
+        gpt3 = served.get(
+            "/models/gpt-3", params={"lang": "en"}
+        ).text  # its all-models row meets two of Epoch's criteria
+        assert "<th>Judged notable</th>" in gpt3 and "Epoch AI: highly cited, training cost" in gpt3
+        assert "Epoch AI: 高被引、训练成本高" in served.get("/models/gpt-3", params={"lang": "zh"}).text
+        protein = served.get("/models/llama-7b-protein-oriented-instruction-tuned", params={"lang": "en"})
+        assert protein.status_code == 200 and "Judged notable" not in protein.text
 
 
 def test_home_page_says_how_current_the_atlas_is(tiny_catalog: Path, tmp_path: Path) -> None:

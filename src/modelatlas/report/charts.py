@@ -124,8 +124,11 @@ def _records(frame: pd.DataFrame) -> alt.InlineData:
     return alt.InlineData(values=records)
 
 
-def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.TopLevelMixin:
-    """Every model's value against its release date on a log axis, the fitted trend and its 90% band."""
+def growth_chart(
+    frame: pd.DataFrame, fit: GrowthFit, lang: str = "en", *, notable: bool = False
+) -> alt.TopLevelMixin:
+    """Every model's value against its release date on a log axis, the fitted trend and its 90% band;
+    the subtitle is the fit's headline (over ``notable`` models, when the fit was)."""
     column, unit = METRICS[fit.metric][0], METRICS[fit.metric][1]
     rows = points(frame, fit.metric)
     rows = rows[(rows["released"].dt.date >= fit.start) & (rows["released"].dt.date <= fit.end)]
@@ -167,7 +170,9 @@ def growth_chart(frame: pd.DataFrame, fit: GrowthFit, lang: str = "en") -> alt.T
         alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444").encode(x=x, y="low:Q", y2="high:Q")
     )
     line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
-    title = alt.Title(metric_label(fit.metric, lang), subtitle=_wrap(headline(fit, lang), lang))
+    title = alt.Title(
+        metric_label(fit.metric, lang), subtitle=_wrap(headline(fit, lang, notable=notable), lang)
+    )
     chart = alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
     return _localized(chart, lang)
 

@@ -230,7 +230,11 @@ def _growth(frame: pd.DataFrame, lang: str, since: int, *, notable: bool) -> tup
                 section.paragraphs.append(said)
                 if metric in ("parameters", "compute"):
                     section.figures.append(
-                        Figure(f"growth-{metric}", said, charts.growth_chart(frame, fit, lang))
+                        Figure(
+                            f"growth-{metric}",
+                            said,
+                            charts.growth_chart(frame, fit, lang, notable=notable),
+                        )
                     )
     estimated = int((frame["compute_method"] == "6ND").sum())
     if estimated:

@@ -124,8 +124,9 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         BadArgument: an unknown metric.
     """
     shown, fit = _fit(data.frame, query)
-    chart = growth_chart(shown, fit, lang).properties(width="container")
-    said = headline(fit, lang, notable=query.population == "notable")
+    notable = query.population == "notable"
+    chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
+    said = headline(fit, lang, notable=notable)
     return {"fit": fit.as_dict(), "headline": said, "chart": to_spec(chart)}
 
 
