@@ -309,6 +309,7 @@ def test_select_unknown_openness_names_the_choices(catalog: pd.DataFrame) -> Non
     message = str(caught.value)
     for choice in ("open", "closed", "open-weights", "open-weights-restricted", "api-only", "unreleased"):
         assert choice in message
+    assert message.startswith("unknown openness 'public': choose one of open, closed, open-weights, ")
 
 
 def test_select_source_matches_an_id_or_its_hyphenated_prefix(catalog: pd.DataFrame) -> None:
@@ -351,6 +352,59 @@ def test_notable_is_curated_or_judged_notable_by_a_third_party() -> None:
     assert ids(select(frame, Selection(population="all"))) == ["curated", "judged", "listed", "unjudged"]
     assert ids(select(frame, Selection())) == ["curated", "judged", "listed", "unjudged"]
     assert not frame_of(model("curated"))["notable"].any()  # no curated ids given: nothing is
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        # each filter narrows what the filters before it kept, never replaces it
+        (Selection(since=dt.date(2022, 6, 20), domain="cv"), ["d"]),
+        (Selection(since=dt.date(2022, 7, 1), source="seed"), ["e", "f", "h"]),
+        (Selection(since=dt.date(2022, 3, 1), country="US"), ["b", "f"]),
+        (Selection(domain="cv", openness="closed"), ["c"]),
+        (Selection(organization="meta", since=dt.date(2022, 3, 1)), ["f"]),
+    ],
+)
+def test_select_filters_narrow_one_another(
+    catalog: pd.DataFrame, selection: Selection, expected: list[str]
+) -> None:
+    assert ids(select(catalog, selection)) == expected
+
+
+def test_notable_narrows_the_other_filters() -> None:
+    frame = model_frame(
+        [
+            model("old", released="2019-05-01"),
+            model("new", released="2024-05-01"),
+            model("other", released="2024-06-01"),
+        ],
+        ORGS,
+        curated={"old", "new"},
+    )
+    assert ids(select(frame, Selection(population="notable", since=dt.date(2020, 1, 1)))) == ["new"]
+
+
+def test_a_bundled_copy_of_a_dataset_is_selected_by_the_datasets_id() -> None:
+    frame = frame_of(model("copy", sources=["bundled-epoch-notable-ai-models.csv-l27"]), model("own"))
+    for wanted in ("epoch", "epoch-notable-ai-models.csv", "bundled-epoch-notable-ai-models.csv"):
+        assert ids(select(frame, Selection(source=wanted))) == ["copy"], wanted
+    assert ids(select(frame, Selection(source="bundled"))) == ["copy"]
+    assert ids(select(frame, Selection(source="notable-ai-models.csv"))) == []
+
+
+def test_an_empty_frame_has_every_column_and_a_boolean_notable() -> None:
+    empty = model_frame([], ORGS)
+    assert {"id", "released", "compute", "notable", "base_models", "active_parameters"} <= set(empty.columns)
+    assert empty["notable"].dtype == bool and empty["compute"].dtype == "float64"
+    assert select(empty, Selection(population="notable")).empty
+
+
+def test_active_parameters_and_base_models_are_columns() -> None:
+    moe = model("moe", parameters=47e9, bases=[("base", "fine-tune"), ("other", "distill")])
+    moe = moe.model_copy(update={"parameters": moe.parameters.model_copy(update={"active": 13e9})})  # type: ignore[union-attr]
+    got = row(frame_of(moe), "moe")
+    assert (got["parameters"], got["active_parameters"]) == (47e9, 13e9)
+    assert tuple(got["base_models"]) == ("base", "other")
 
 
 def test_select_combines_filters_and_returns_a_copy(catalog: pd.DataFrame) -> None:
