@@ -1,0 +1,126 @@
+"""Every page and endpoint at 10k, 100k (and 1M) models: the first answer, then p50/p99 under load.
+
+For each size, a synthetic store (``bench/synthetic.py``, built once and kept in /tmp) is served by
+``modelatlas serve`` in its own process; a second process sends each route from ``--clients`` threads
+for ``--seconds`` and reports the first (cold) answer's time, p50, p99 and requests per second, and
+whether the route meets issue 18's targets (at 100k: p50 < 100 ms and p99 < 300 ms; at 1M: p50 < 1 s).
+
+    .venv/bin/python bench/scale.py --sizes 10000,100000 [--clients 8] [--seconds 5] [--routes /,/trends]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from synthetic import synthetic_store  # bench/ is on the path when run as a script
+from web_models import _port, _wait, measure
+
+BIN = Path(sys.executable).parent
+#: Every page and endpoint a reader meets, with typical parameters; ``{id}`` is a model of the store.
+ROUTES = [
+    "/",
+    "/models",
+    "/models?q=llama&domain=nlp",
+    "/models/{id}",
+    "/compare?ids={id}",
+    "/trends",
+    "/trends?metric=compute&since=2010",
+    "/timeline",
+    "/lineage",
+    "/hardware",
+    "/new",
+    "/trending",
+    "/feed.atom",
+    "/api/v1/models",
+    "/api/v1/models?q=llama&domain=nlp&openness=open-weights",
+    "/api/v1/models/{id}",
+    "/api/v1/trends",
+    "/api/v1/lineage/{id}",
+    "/api/v1/memory?model=meta-llama/Llama-2-7b-hf&gpu=RTX%204090",
+    "/healthz",
+]
+#: Issue 18's targets: the size from which each holds, and its p50 and p99 limits in ms (None: no limit).
+TARGETS = [(1_000_000, 1000.0, None), (100_000, 100.0, 300.0)]
+
+
+def _first(url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(url, timeout=600) as answer:
+            answer.read()
+            status = answer.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 0
+    return (time.perf_counter() - started) * 1000, status
+
+
+def _verdict(models: int, p50: float, p99: float) -> str:
+    for size, p50_limit, p99_limit in TARGETS:
+        if models >= size:
+            ok = p50 < p50_limit and (p99_limit is None or p99 < p99_limit)
+            return "meets" if ok else "misses"
+    return "-"
+
+
+def run(models: int, routes: list[str], clients: int, seconds: float) -> list[dict[str, object]]:
+    db = synthetic_store(models, None)
+    port = _port()
+    env = {**os.environ, "MODELATLAS_DB": str(db)}
+    server = subprocess.Popen(
+        [str(BIN / "modelatlas"), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    results: list[dict[str, object]] = []
+    try:
+        _wait(f"{base}/healthz")
+        with urllib.request.urlopen(f"{base}/api/v1/models?limit=1&sort=name") as answer:
+            some_id = json.load(answer)["items"][0]["id"]
+        for route in routes:
+            path = route.replace("{id}", some_id)
+            cold, status = _first(base + path)
+            load = measure(base + path, clients, seconds)
+            row: dict[str, object] = {"models": models, "route": route, "status": status, "cold_ms": cold}
+            row |= load
+            row["target"] = _verdict(models, float(load["p50_ms"]), float(load["p99_ms"]))
+            results.append(row)
+            print(
+                f"{models:>9,} {route:<58} {status:>4} {cold:>9.0f} {load['p50_ms']:>9.1f} "
+                f"{load['p99_ms']:>9.1f} {load['rps']:>7.1f} {load['errors']:>6.0f}  {row['target']}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000", help="Store sizes, comma-separated.")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
+    parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
+    args = parser.parse_args()
+    routes = args.routes.split(",") if args.routes else ROUTES
+    print(f"{args.clients} clients for {args.seconds:.0f} s per route; times in ms")
+    heading = ("models", "route", "code", "first", "p50", "p99", "req/s", "errors")
+    print("{:>9} {:<58} {:>4} {:>9} {:>9} {:>9} {:>7} {:>6}".format(*heading))
+    figures = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        figures += run(size, routes, args.clients, args.seconds)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
