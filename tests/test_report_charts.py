@@ -119,3 +119,49 @@ def test_a_chinese_growth_axis_names_its_unit_in_chinese() -> None:
         for lang in ("en", "zh")
     }
     assert titles == {"en": "Parameters (parameters, log scale)", "zh": "参数量 (个, 对数坐标)"}
+
+
+def test_a_growth_chart_draws_a_seeded_sample_of_a_large_frame_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over MAX_POINTS models the chart draws a seeded sample (the fit keeps them all) and its subtitle
+    says how many of how many; at or under it every model is drawn and nothing is said."""
+    from modelatlas.analysis.frame import model_frame
+    from modelatlas.analysis.growth import fit_growth
+    from modelatlas.catalog.schema import Model
+    from modelatlas.report import charts
+
+    models = [
+        Model.model_validate(
+            {
+                "id": f"m{i}",
+                "name": f"M{i}",
+                "domains": ["nlp"],
+                "released": f"{2015 + i % 10}-0{1 + i % 9}-01",
+                "parameters": {"total": 10 ** (6 + (i % 50) / 10)},
+                "sources": [
+                    {
+                        "id": "s",
+                        "citation": "test",
+                        "accessed": "2024-01-01",
+                        "fields": ["parameters", "released"],
+                    }
+                ],
+            }
+        )
+        for i in range(60)
+    ]
+    frame = model_frame(models, {})
+    fit = fit_growth(frame, "parameters", n_boot=100, seed=0)
+
+    def drawn(lang: str) -> tuple[int, list[str]]:
+        spec = to_spec(charts.growth_chart(frame, fit, lang))
+        dots = spec["layer"][1]["data"]["name"]
+        return len(spec["datasets"][dots]), spec["title"]["subtitle"]
+
+    assert drawn("en")[0] == 60 and not any("drawn" in line for line in drawn("en")[1])
+    monkeypatch.setattr(charts, "MAX_POINTS", 25)
+    count, subtitle = drawn("en")
+    assert count == 25 and subtitle[-1] == "drawn: a random 25 of the 60 models"
+    assert drawn("zh")[1][-1] == "图中随机绘出 60 个模型中的 25 个"
+    assert drawn("en") == (count, subtitle)  # the same sample every time

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -373,3 +374,19 @@ def test_trending_page_ranks_what_sync_recorded(tiny_catalog: Path, tmp_path: Pa
     assert "Hub 与 GitHub 热度" in chinese
     assert "run modelatlas sync" in empty
     assert wrong.status_code == 422 and "views" in wrong.text
+
+
+def test_the_home_chart_and_trends_give_the_same_interval(sqlite_client: TestClient) -> None:
+    """The home page draws /trends' default question, so the two show one fit (the same band, the same
+    headline), not two intervals."""
+
+    def charts(path: str) -> list[dict[str, object]]:
+        page = sqlite_client.get(path, params={"lang": "en"}).text
+        found = re.search(r"window.modelatlasCharts = (.*);\n", page)
+        assert found is not None
+        return list(json.loads(found.group(1)))
+
+    fit = sqlite_client.get("/api/v1/trends", params={"lang": "en"}).json()
+    home, trends = charts("/")[0], charts("/trends")[0]
+    assert home == trends
+    assert " ".join(home["title"]["subtitle"]) == fit["headline"]  # type: ignore[index]

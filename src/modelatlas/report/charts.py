@@ -21,6 +21,9 @@ from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import Phrases
 from modelatlas.report.headlines import headline, metric_label
 
+# Charts carry all their points (a 100,000-model growth chart is sampled first: ``MAX_POINTS``).
+alt.data_transformers.disable_max_rows()
+
 __all__ = [
     "FONT",
     "FONT_STACK",
@@ -38,6 +41,8 @@ FONT = "Noto Sans SC Subset"
 #: (it has Latin too); a page gives it only CJK (``unicode-range``), so Latin there falls to the system sans.
 FONT_STACK = f'"{FONT}", sans-serif'
 WIDTH, HEIGHT = 720, 400
+#: A growth chart draws at most this many models (a seeded random sample; the fit uses them all).
+MAX_POINTS = 5000
 #: Log-axis labels as powers of ten (1e9, 1e24); the ticks between them (2e23, 3e23 …) go unlabelled,
 #: or a short range would read "1e23 1e23 1e23 1e24".
 _POWER = (
@@ -48,6 +53,10 @@ _POWER = (
 _TEXT: dict[str, tuple[str, str]] = {
     "released": ("Release date", "发布日期"),
     "log": ("log scale", "对数坐标"),
+    "sampled": (
+        "drawn: a random {shown:,} of the {total:,} models",
+        "图中随机绘出 {total} 个模型中的 {shown} 个",
+    ),
     "unit-parameters": ("parameters", "个"),
     "unit-FLOP": ("FLOP", "FLOP"),
     "unit-tokens": ("tokens", "token"),
@@ -113,15 +122,16 @@ def _localized(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
 _t = Phrases(_TEXT)
 
 
-def _records(frame: pd.DataFrame) -> alt.InlineData:
-    """Inline data with dates as ISO text: no row limit, and the spec stands alone."""
+def _records(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as a chart's data, dates as ISO text and empty cells as nulls: Altair writes it once into
+    the spec's ``datasets`` (no row limit, the spec stands alone) without validating every record, ten
+    times faster than inline values on 10,000 points."""
     table = frame.copy()
     for column in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
             table[column] = table[column].dt.strftime("%Y-%m-%d")
-    clean = table.astype(object).where(table.notna(), None)
-    records: list[dict[str, Any]] = [{str(k): v for k, v in row.items()} for row in clean.to_dict("records")]
-    return alt.InlineData(values=records)
+    clean: pd.DataFrame = table.astype(object).where(table.notna(), None)
+    return clean
 
 
 def growth_chart(
@@ -144,6 +154,10 @@ def growth_chart(
             ),
         }
     )
+    subtitle = _wrap(headline(fit, lang, notable=notable), lang)
+    if len(data) > MAX_POINTS:
+        subtitle.append(_t("sampled", lang, shown=MAX_POINTS, total=len(data)))
+        data = data.sample(MAX_POINTS, random_state=0).sort_values("released")
     y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"
     x = alt.X("released:T", title=_t("released", lang))
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=_POWER))
@@ -170,9 +184,7 @@ def growth_chart(
         alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444").encode(x=x, y="low:Q", y2="high:Q")
     )
     line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
-    title = alt.Title(
-        metric_label(fit.metric, lang), subtitle=_wrap(headline(fit, lang, notable=notable), lang)
-    )
+    title = alt.Title(metric_label(fit.metric, lang), subtitle=subtitle)
     chart = alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
     return _localized(chart, lang)
 

@@ -116,13 +116,31 @@ def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFi
     return shown, fit
 
 
+_trends: dict[tuple[str, TrendQuery, str], dict[str, Any]] = {}
+
+
 def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    """The fit (as ``GrowthFit.as_dict``), its headline and its chart spec.
+    """The fit (as ``GrowthFit.as_dict``), its headline and its chart spec, computed once per store build,
+    query and language: the bootstrap is seeded, so every worker gives the same numbers, and the home
+    page and /trends, asking the same question, give the same interval.
 
     Raises:
         NotEnoughData: fewer than three models have the metric in the selection.
         BadArgument: an unknown metric.
     """
+    key = (data.built_at, query, lang)
+    with _lock:
+        if key in _trends:
+            return _trends[key]
+    view = _trend_view(data, query, lang)
+    with _lock:
+        if any(k[0] != data.built_at for k in _trends):
+            _trends.clear()
+        _trends[key] = view
+    return view
+
+
+def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     shown, fit = _fit(data.frame, query)
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")

@@ -87,7 +87,7 @@ def _charts(engine: Engine, url: str, lang: str) -> list[dict[str, Any]]:
     data = views.analysis(engine, url)
     specs: list[dict[str, Any]] = []
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.trend_view(data, views.TrendQuery(boot=200), lang)["chart"])
+        specs.append(views.trend_view(data, views.TrendQuery(), lang)["chart"])  # /trends' default
     with contextlib.suppress(NotEnoughData):
         specs.append(views.timeline_view(data, lang, freq="year")["chart"])
     return specs
