@@ -731,11 +731,11 @@ def test_a_round_count_agrees_with_the_exact_one_it_rounds(written: int, exact: 
 
 
 def test_a_list_date_does_not_release_a_model_only_announced(bundled: Merger) -> None:
-    """ERNIE 5 is announced (2025-11) but no availability is on record: a list's year fills nothing;
-    a model with no dates at all takes the list's year."""
-    ernie = apply_one(bundled, row("ERNIE 5.0", 1, released="2026"))
-    assert (ernie.model_id, "+released" in ernie.detail) == ("ernie-5", False)
-    assert bundled.model("ernie-5").released is None
+    """Kimi k1.5 is announced (2025-01-20) but no availability is on record: a list's year fills nothing;
+    a model with no dates at all takes the list's year. (ERNIE 5, the earlier example, now has a release.)"""
+    kimi = apply_one(bundled, row("Kimi k1.5", 1, released="2026"))
+    assert (kimi.model_id, "+released" in kimi.detail) == ("kimi-k1.5", False)
+    assert bundled.model("kimi-k1.5").released is None
     fresh = apply_one(bundled, row("Brand-New-LM", 2, released="2026"))
     assert str(bundled.model(fresh.model_id or "").released) == "2026"
 
