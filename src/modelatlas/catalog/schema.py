@@ -36,6 +36,7 @@ from modelatlas.catalog.vocab import (
 from modelatlas.errors import BadArgument
 
 __all__ = [
+    "SOURCED_LISTS",
     "Architecture",
     "BaseEdge",
     "Benchmark",
@@ -351,6 +352,10 @@ class Dispute(_Strict):
     value: str | float | int
     source: Slug
     note: str | None = None
+
+
+#: The lists of a model whose items each name, by id, the source in ``sources`` that supports them.
+SOURCED_LISTS = ("hardware", "evaluations", "status_notes", "disputes", "estimates", "notability")
 
 
 class Model(_Strict):

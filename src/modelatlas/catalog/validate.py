@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from modelatlas.catalog.loader import Catalog, Entry, load_catalog
 from modelatlas.catalog.names import name_key
-from modelatlas.catalog.schema import Model, Training
+from modelatlas.catalog.schema import SOURCED_LISTS, Model, Training
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.errors import CatalogInvalid, Problem
 
@@ -192,7 +192,7 @@ def _provenance(entry: Entry[Model]) -> Iterator[Problem]:
         top = name.split(".")[0]
         loc: tuple[str, ...] = (top, name.split(".")[1]) if "." in name else (top,)
         yield entry.problem(name, "fact without source: no entry in `sources` lists this field", *loc)
-    for list_name in ("hardware", "evaluations", "status_notes", "disputes", "estimates", "notability"):
+    for list_name in SOURCED_LISTS:
         for i, item in enumerate(getattr(model, list_name)):
             if item.source not in source_ids:
                 yield entry.problem(

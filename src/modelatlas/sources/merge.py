@@ -17,7 +17,16 @@ from typing import Any, Literal
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key, task_slug
-from modelatlas.catalog.schema import BaseEdge, Dispute, Estimate, Model, Organization, PartialDate, Source
+from modelatlas.catalog.schema import (
+    SOURCED_LISTS,
+    BaseEdge,
+    Dispute,
+    Estimate,
+    Model,
+    Organization,
+    PartialDate,
+    Source,
+)
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
@@ -720,7 +729,7 @@ def _with_source_id(model: Model, source_id: str) -> Model:
     names = {s.id: source_id if s.id == first else f"{source_id}-{s.id}" for s in model.sources}
     sources: list[Source] = [s.model_copy(update={"id": names[s.id]}) for s in model.sources]
     update: dict[str, Any] = {"sources": sources}
-    for list_name in ("hardware", "status_notes", "evaluations", "disputes", "estimates", "notability"):
+    for list_name in SOURCED_LISTS:
         items = getattr(model, list_name)
         update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
     return model.model_copy(update=update)
