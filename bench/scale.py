@@ -71,17 +71,22 @@ def _verdict(models: int, p50: float, p99: float) -> str:
     return "-"
 
 
-def run(models: int, routes: list[str], clients: int, seconds: float) -> list[dict[str, object]]:
+def run(
+    models: int, routes: list[str], clients: int, seconds: float, workers: int, warm: float
+) -> list[dict[str, object]]:
     db = synthetic_store(models, None)
     port = _port()
     env = {**os.environ, "MODELATLAS_DB": str(db)}
     server = subprocess.Popen(
-        [str(BIN / "modelatlas"), "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
+        [str(BIN / "modelatlas"), "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     results: list[dict[str, object]] = []
     try:
         _wait(f"{base}/healthz")
+        time.sleep(warm)
         with urllib.request.urlopen(f"{base}/api/v1/models?limit=1&sort=name") as answer:
             some_id = json.load(answer)["items"][0]["id"]
         for route in routes:
@@ -108,16 +113,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="Store sizes, comma-separated.")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Server processes.")
+    parser.add_argument(
+        "--warm", type=float, default=0, help="Seconds to let the server compute its pages before measuring."
+    )
     parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
     args = parser.parse_args()
     routes = args.routes.split(",") if args.routes else ROUTES
-    print(f"{args.clients} clients for {args.seconds:.0f} s per route; times in ms")
+    print(f"{args.clients} clients for {args.seconds:.0f} s per route, {args.workers} workers; times in ms")
     heading = ("models", "route", "code", "first", "p50", "p99", "req/s", "errors")
     print("{:>9} {:<58} {:>4} {:>9} {:>9} {:>9} {:>7} {:>6}".format(*heading))
     figures = []
     for size in (int(s) for s in args.sizes.split(",")):
-        figures += run(size, routes, args.clients, args.seconds)
+        figures += run(size, routes, args.clients, args.seconds, args.workers, args.warm)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

@@ -63,6 +63,42 @@ def test_curated_ids_are_the_catalogs_records_not_the_imports(
     assert {"eagle-2", "esm1b"} <= imported
 
 
+def test_the_stored_analysis_table_is_the_one_the_records_give(
+    store_url: str, tiny_catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a build and after an import, the frame and lineage graph read from ``analysis_rows`` equal
+    those computed from the stored records: every column, value and dtype, every node and edge."""
+    import networkx as nx
+    import pandas as pd
+
+    from cli_runner import run
+    from modelatlas.analysis.frame import load_frame, model_frame
+    from modelatlas.analysis.lineage import lineage_graph, stored_graph
+    from modelatlas.store.records import (
+        load_analysis_rows,
+        load_curated_ids,
+        load_lineage,
+        load_models,
+        load_organizations,
+    )
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    listing = Path(__file__).parent / "fixtures" / "epoch" / "notable_ai_models.csv"
+    for step in ("build", "import"):
+        if step == "import":
+            assert run(capsys, "import", "epoch", str(listing), "--db", store_url)[0] == 0
+        models = load_models(store_url)
+        computed = model_frame(models, load_organizations(store_url), curated=load_curated_ids(store_url))
+        stored = load_frame(store_url)
+        pd.testing.assert_frame_equal(stored, computed)
+        assert (len(stored) == 6) == (step == "build")
+        expected = lineage_graph(models)
+        graph = stored_graph(load_analysis_rows(store_url), load_lineage(store_url))
+        assert dict(graph.nodes(data=True)) == dict(expected.nodes(data=True))
+        assert nx.to_dict_of_dicts(graph) == nx.to_dict_of_dicts(expected)
+        assert graph.number_of_edges() >= 3, step
+
+
 def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:
     build_store(load_valid_catalog(tiny_catalog), store_url)
     (tiny_catalog / "models" / "zidong-taichu.yaml").unlink()
@@ -138,7 +174,7 @@ def test_a_store_of_an_older_schema_asks_for_a_rebuild(
     monkeypatch.setenv("MODELATLAS_CATALOG", str(tiny_catalog))
     code, out, err = run(capsys, "list", "--db", store_url)
     assert code == 1 and out == ""
-    assert "has schema 0003, this modelatlas reads 0005: run `modelatlas build`" in err
+    assert "has schema 0003, this modelatlas reads 0006: run `modelatlas build`" in err
     assert len(err.strip().splitlines()) == 1
     assert run(capsys, "build", "--db", store_url)[0] == 0
     code, out, _ = run(capsys, "list", "--db", store_url, "--format", "csv")

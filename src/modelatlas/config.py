@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         description="A GitHub token (GITHUB_TOKEN): 5,000 requests an hour instead of 60.",
     )
 
+    warm: bool = Field(
+        default=False,
+        description="Compute what the pages show (analyses, charts) when the server starts, in the "
+        "background, rather than on each page's first visit (`serve` does).",
+    )
+
     @field_validator("db")
     @classmethod
     def _url(cls, value: str) -> str:

@@ -10,10 +10,11 @@ Dates known only to the month or the year are placed at the middle of that month
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import orjson
 import pandas as pd
 
 from modelatlas.analysis.estimates import training_compute
@@ -21,7 +22,7 @@ from modelatlas.catalog.schema import Model, Organization, PartialDate
 from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument
 from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_curated_ids, load_models, load_organizations
+from modelatlas.store.records import load_analysis_rows
 
 __all__ = [
     "KINDS",
@@ -33,6 +34,8 @@ __all__ = [
     "load_frame",
     "model_frame",
     "select",
+    "stored_frame",
+    "table_rows",
 ]
 
 Metric = Literal["parameters", "compute", "tokens", "cost"]
@@ -76,9 +79,41 @@ def model_frame(
     them); dated versions of a model (``version_of``) are left out: the model counts once.
     """
     chosen = frozenset(curated)
-    rows = [_row(model, organizations, chosen) for model in models if model.version_of is None]
+    return _frame([_row(model, organizations, chosen) for model in models if model.version_of is None])
+
+
+def table_rows(
+    models: Iterable[Model], organizations: Mapping[str, Organization], *, curated: Collection[str] = ()
+) -> Iterator[dict[str, object]]:
+    """The rows of the store's ``analysis_rows`` table: ``model_frame``'s of every model, dated versions
+    too (``version_of`` says which), lists as JSON arrays, and the release date as stated."""
+    chosen = frozenset(curated)
+    for model in models:
+        row = _row(model, organizations, chosen)
+        row["version_of"] = model.version_of
+        row["released_text"] = str(model.released) if model.released else None
+        for column in _LISTS:
+            row[column] = orjson.dumps(row[column]).decode()
+        yield row
+
+
+def stored_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
+    """``model_frame`` from rows of the store's ``analysis_rows`` table (versions left out)."""
+    kept = []
+    for stored in rows:
+        if stored["version_of"] is not None:
+            continue
+        row = {column: stored[column] for column in _EMPTY}
+        for column in _LISTS:
+            row[column] = tuple(orjson.loads(str(stored[column])))
+        kept.append(row)
+    return _frame(kept)
+
+
+def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(_EMPTY))
     frame["notable"] = frame["notable"].astype(bool)
+    frame["open_weights"] = frame["open_weights"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
     for column in ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
@@ -88,12 +123,12 @@ def model_frame(
 
 
 def load_frame(url: str) -> pd.DataFrame:
-    """``model_frame`` of every model in the store at ``url``.
+    """``model_frame`` of every model in the store at ``url``, from the table its build computed.
 
     Raises:
         StoreMissing: nothing has been built at ``url`` yet.
     """
-    return model_frame(load_models(url), load_organizations(url), curated=load_curated_ids(url))
+    return stored_frame(load_analysis_rows(url))
 
 
 _EMPTY: dict[str, object] = {
@@ -126,6 +161,8 @@ _EMPTY: dict[str, object] = {
     "base_models": (),
     "notable": False,
 }
+#: The columns that hold several values (tuples in the frame, JSON arrays in the store).
+_LISTS = ("domains", "organizations", "sources", "base_models")
 
 
 def _row(

@@ -6,7 +6,7 @@ A base model that the catalog names but does not hold is still a node, marked ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import networkx as nx
@@ -16,7 +16,16 @@ from networkx.readwrite import json_graph
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import NotFound
 
-__all__ = ["ancestors", "depth", "descendants", "lineage_graph", "most_built_on", "to_graphml", "to_json"]
+__all__ = [
+    "ancestors",
+    "depth",
+    "descendants",
+    "lineage_graph",
+    "most_built_on",
+    "stored_graph",
+    "to_graphml",
+    "to_json",
+]
 
 
 def lineage_graph(models: Iterable[Model]) -> nx.DiGraph[str]:
@@ -34,6 +43,28 @@ def lineage_graph(models: Iterable[Model]) -> nx.DiGraph[str]:
             if edge.model not in graph:
                 graph.add_node(edge.model, name=edge.model, released="", parameters=0, known=False)
             graph.add_edge(edge.model, model.id, relation=edge.relation, method=edge.method or "")
+    return graph
+
+
+def stored_graph(
+    rows: Iterable[Mapping[str, object]], edges: Iterable[Mapping[str, object]]
+) -> nx.DiGraph[str]:
+    """``lineage_graph`` from the store: rows of ``analysis_rows`` and of ``lineage``."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for row in rows:
+        stated = row["parameters"] if row["parameters_kind"] == "stated" else None
+        graph.add_node(
+            str(row["id"]),
+            name=row["name"],
+            released=row["released_text"] or "",
+            parameters=int(stated) if isinstance(stated, float | int) and stated else 0,
+            known=True,
+        )
+    for edge in edges:
+        base, model = str(edge["base_id"]), str(edge["model_id"])
+        if base not in graph:
+            graph.add_node(base, name=base, released="", parameters=0, known=False)
+        graph.add_edge(base, model, relation=edge["relation"], method=edge["method"] or "")
     return graph
 
 

@@ -34,7 +34,7 @@ def serve(
       modelatlas serve
       modelatlas serve --host 0.0.0.0 --port 8080 --workers 4 --db postgresql://atlas@db/atlas
     """
-    config = settings(db=db)
+    config = settings(db=db).model_copy(update={"warm": True})
     open_store(config).dispose()  # no store: a one-line error now, not a broken page later
     import uvicorn
 
@@ -49,6 +49,7 @@ def serve(
         return
     # Each worker process builds its own app from the environment, so pass the store along in it.
     os.environ["MODELATLAS_DB"] = config.db
+    os.environ["MODELATLAS_WARM"] = "1"
     uvicorn.run(
         "modelatlas.web.app:create_app",
         factory=True,

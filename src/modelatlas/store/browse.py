@@ -255,7 +255,9 @@ def _browse_indexed(conn: Connection, b: Browse, hits: list[str] | None, matcher
         total, counts = _tally(conn, b, hits, matcher, facets)
     narrow = _NARROW
     if b.sort == "relevance" and hits is not None:
-        conditions = [*_common(conn, b, hits, matcher), *_passing(narrow.c.combo, b)]
+        # the hits by primary key, each one's combination then checked: probing the combination index
+        # once per passing combination and hit takes seconds
+        conditions = [*_common(conn, b, hits, matcher), *_passing(_unindexed(narrow.c.combo), b)]
         wanted = set(conn.execute(select(narrow.c.id).where(*conditions)).scalars())
         ranked = [mid for mid in hits if mid in wanted]
         shown = ranked[b.offset : b.offset + b.limit]

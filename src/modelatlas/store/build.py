@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas import __version__
+from modelatlas.analysis.frame import table_rows
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
@@ -177,6 +178,11 @@ def _fill(
                 batch[table].extend(rows)
             if progress:
                 progress(done)
+        organizations = {e.record.id: e.record for e in catalog.organizations}
+        curated = {e.record.id for e in catalog.models if e.path.name.endswith(".yaml")}
+        batch["analysis_rows"] = list(
+            table_rows((e.record for e in catalog.models), organizations, curated=curated)
+        )
         batch["build_info"] = [
             {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
             {"key": "catalog", "value": str(catalog.root)},

@@ -20,7 +20,7 @@ from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, safe_url
 from modelatlas.store.queries import check_store
 
-__all__ = ["load_curated_ids", "load_models", "load_organizations"]
+__all__ = ["load_analysis_rows", "load_curated_ids", "load_lineage", "load_models", "load_organizations"]
 
 
 @contextmanager
@@ -86,3 +86,28 @@ def load_organizations(url: str) -> dict[str, Organization]:
         row["id"]: Organization.model_validate({k: v for k, v in row.items() if v is not None})
         for row in rows
     }
+
+
+def load_analysis_rows(url: str) -> list[dict[str, object]]:
+    """Every row of the store's ``analysis_rows`` table (``analysis.frame.table_rows``), ordered by id.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        table = T.analysis_rows
+        return [dict(row) for row in conn.execute(select(table).order_by(table.c.id)).mappings()]
+
+
+def load_lineage(url: str) -> list[dict[str, object]]:
+    """Every edge of the ``lineage`` table: ``model_id`` built on ``base_id`` by ``relation``/``method``.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        table = T.lineage
+        query = select(table.c.model_id, table.c.base_id, table.c.relation, table.c.method)
+        return [dict(row) for row in conn.execute(query).mappings()]

@@ -25,6 +25,7 @@ from sqlalchemy import (
 __all__ = [
     "KEPT",
     "SCHEMA_REVISION",
+    "analysis_rows",
     "benchmarks",
     "candidates",
     "build_info",
@@ -61,7 +62,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 metadata = MetaData(
     naming_convention={
@@ -228,6 +229,44 @@ lineage = Table(
     Column("relation", String(30), nullable=False),
     Column("method", String(100)),
     Column("note", Text),
+)
+
+#: The analysis table (``analysis.frame``) of every model, computed once per build: the facts trends,
+#: timelines and lineage read, with each value's kind. Lists (domains, organizations, sources, base
+#: models) are JSON arrays; ``released`` is the middle of the stated period, ``released_text`` as stated.
+analysis_rows = Table(
+    "analysis_rows",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("version_of", String(100)),
+    Column("released", Date),
+    Column("released_text", String(10)),
+    Column("date_precision", String(5)),
+    Column("domain", String(20), nullable=False),
+    Column("domains", Text, nullable=False),
+    Column("openness", String(30)),
+    Column("open_weights", Boolean, nullable=False),
+    Column("organization", String(100)),
+    Column("organization_name", Text),
+    Column("organization_name_zh", Text),
+    Column("organizations", Text, nullable=False),
+    Column("org_kind", String(20)),
+    Column("country", String(2)),
+    Column("parameters", Float),
+    Column("parameters_kind", String(10)),
+    Column("active_parameters", Float),
+    Column("tokens", Float),
+    Column("tokens_kind", String(10)),
+    Column("compute", Float),
+    Column("compute_method", String(10)),
+    Column("cost_usd", Float),
+    Column("cost_kind", String(10)),
+    Column("co2e_t", Float),
+    Column("co2e_kind", String(10)),
+    Column("sources", Text, nullable=False),
+    Column("base_models", Text, nullable=False),
+    Column("notable", Boolean, nullable=False),
 )
 
 hardware = Table(

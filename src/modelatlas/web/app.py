@@ -6,6 +6,8 @@ as an HTML page in the request's language, with the status each ``ModelAtlasErro
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,13 +18,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
 from modelatlas import __version__
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError
 from modelatlas.store.engine import make_engine
-from modelatlas.web import assets
+from modelatlas.web import assets, views
+from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS, pick_lang, translator
 from modelatlas.web.routes import api, pages
 
@@ -38,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if config.warm:
+            threading.Thread(target=_warm, args=(config, engine), name="warm", daemon=True).start()
         yield
         engine.dispose()
 
@@ -72,6 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _handle)
     app.add_exception_handler(HTTPException, _handle)
     return app
+
+
+def _warm(config: Settings, engine: Engine) -> None:
+    views.warm(engine, config.db, LANGS)
+    with contextlib.suppress(ModelAtlasError):
+        Hardware(config, engine).suggestions()
 
 
 def _message(exc: Exception) -> tuple[int, str]:

@@ -29,6 +29,7 @@ from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, NotFound
 from modelatlas.store import queries as Q
 from modelatlas.store.records import load_models
+from modelatlas.web import views
 from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["Hardware", "MemoryQuery", "weights_formats"]
@@ -130,6 +131,24 @@ class Hardware:
                 self._cache.clear()
                 self._cache[key] = catalog_subjects(load_models(self.settings.db), self.configs_dir)
             return self._cache[key]
+
+    def suggestions(self) -> list[str]:
+        """What the model field offers as one types, once per build: the names of the sizes counted from a
+        bundled config and of the notable models' sizes (``analysis.frame``), not every model's."""
+        data = views.analysis(self.engine, self.settings.db)
+
+        def compute() -> list[str]:
+            notable = set(data.frame.loc[data.frame["notable"], "id"])
+            names = {
+                name
+                for s in self.subjects()
+                if s.count.exact or s.model_id in notable
+                for name in (s.model_id, s.title)
+                if name
+            }
+            return sorted(names, key=str.lower)
+
+        return views.per_build(data.built_at, ("suggestions", str(self.configs_dir)), compute)
 
     def fitting(self, gpu: str, precision: str) -> tuple[str, ...]:
         """Models with a size that one card ``gpu`` can serve in ``precision`` at its default workload,

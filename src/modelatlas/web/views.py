@@ -6,31 +6,41 @@ kept until the store is rebuilt (``build_info.built_at`` changes), so a page vie
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
-from dataclasses import dataclass
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 import pandas as pd
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from modelatlas.analysis.frame import EstimatesMode, Population, Selection, model_frame
+from modelatlas.analysis.frame import EstimatesMode, Population, Selection, stored_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
-from modelatlas.analysis.lineage import lineage_graph
+from modelatlas.analysis.lineage import stored_graph
 from modelatlas.analysis.timeline import releases
-from modelatlas.errors import BadArgument, NotEnoughData
+from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
-from modelatlas.store.records import load_curated_ids, load_models, load_organizations
+from modelatlas.store.records import load_analysis_rows, load_lineage, load_models
 
 __all__ = [
     "repo_owners",
     "Analysis",
     "TrendQuery",
     "analysis",
+    "embed",
+    "overview",
+    "per_build",
+    "warm",
     "family_view",
     "history_view",
     "lineage_view",
@@ -39,11 +49,16 @@ __all__ = [
 ]
 
 
+V = TypeVar("V")
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     built_at: str
     frame: pd.DataFrame
     graph: nx.DiGraph[str]
+    #: Every domain some model has, sorted.
+    domains: tuple[str, ...] = field(default=())
 
 
 _lock = threading.Lock()
@@ -57,10 +72,12 @@ def analysis(engine: Engine, url: str) -> Analysis:
     key = f"{url}@{built_at}"
     with _lock:
         if key not in _cache:
-            models = load_models(url)
-            frame = model_frame(models, load_organizations(url), curated=load_curated_ids(url))
+            rows = load_analysis_rows(url)
+            graph = stored_graph(rows, load_lineage(url))
             _cache.clear()
-            _cache[key] = Analysis(str(built_at), frame, lineage_graph(models))
+            frame = stored_frame(rows)
+            domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
+            _cache[key] = Analysis(str(built_at), frame, graph, domains)
         return _cache[key]
 
 
@@ -116,28 +133,74 @@ def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFi
     return shown, fit
 
 
-_trends: dict[tuple[str, TrendQuery, str], dict[str, Any]] = {}
+#: How many computed views ``per_build`` keeps (the least recently used go first).
+MAX_VIEWS = 256
+_views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+
+
+def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
+    """``compute()``, once per store build and ``key``: every later call with both the same returns the
+    kept value, until the store is rebuilt (``built_at`` changes) or ``MAX_VIEWS`` others are newer.
+    What it computes must depend on the store and ``key`` only, so every worker gives the same answer."""
+    with _lock:
+        if (built_at, key) in _views:
+            _views.move_to_end((built_at, key))
+            return cast(V, _views[(built_at, key)])
+    value = compute()
+    with _lock:
+        if any(kept != built_at for kept, _ in _views):
+            _views.clear()
+        _views[(built_at, key)] = value
+        while len(_views) > MAX_VIEWS:
+            _views.popitem(last=False)
+    return value
+
+
+def overview(engine: Engine, built_at: str, newest: int) -> Q.Overview:
+    """``queries.overview`` of the store, once per build."""
+
+    def compute() -> Q.Overview:
+        with engine.connect() as conn:
+            return Q.overview(conn, newest=newest)
+
+    return per_build(built_at, ("overview", newest), compute)
+
+
+def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
+    """Compute what the home, trends, timeline and lineage pages show by default, in each of ``langs``,
+    so that their first visitors wait no longer than the next; a store that cannot be read is left to
+    the pages to report."""
+    with contextlib.suppress(ModelAtlasError, SQLAlchemyError):
+        data = analysis(engine, url)
+        overview(engine, data.built_at, 10)
+        overview(engine, data.built_at, 30)
+        for lang in langs:
+            for compute, kwargs in (
+                (trend_view, {"query": TrendQuery()}),
+                (timeline_view, {"freq": "year"}),
+                (timeline_view, {}),
+                (lineage_view, {}),
+            ):
+                with contextlib.suppress(NotEnoughData):
+                    compute(data, lang=lang, **kwargs)
+
+
+def embed(spec: dict[str, Any]) -> Markup:
+    """A chart spec as the JSON a page embeds in its script (escaped for HTML)."""
+    return htmlsafe_json_dumps(spec)
 
 
 def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    """The fit (as ``GrowthFit.as_dict``), its headline and its chart spec, computed once per store build,
-    query and language: the bootstrap is seeded, so every worker gives the same numbers, and the home
-    page and /trends, asking the same question, give the same interval.
+    """The fit (as ``GrowthFit.as_dict``), its headline and its chart spec (``chart``, and ``embed``ded:
+    ``chart_json``), computed once per store build, query and language: the bootstrap is seeded, so
+    every worker gives the same numbers, and the home page and /trends, asking the same question, give
+    the same interval.
 
     Raises:
         NotEnoughData: fewer than three models have the metric in the selection.
         BadArgument: an unknown metric.
     """
-    key = (data.built_at, query, lang)
-    with _lock:
-        if key in _trends:
-            return _trends[key]
-    view = _trend_view(data, query, lang)
-    with _lock:
-        if any(k[0] != data.built_at for k in _trends):
-            _trends.clear()
-        _trends[key] = view
-    return view
+    return per_build(data.built_at, ("trend", query, lang), lambda: _trend_view(data, query, lang))
 
 
 def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
@@ -145,24 +208,50 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
-    return {"fit": fit.as_dict(), "headline": said, "chart": to_spec(chart)}
+    spec = to_spec(chart)
+    return {"fit": fit.as_dict(), "headline": said, "chart": spec, "chart_json": embed(spec)}
 
 
 def timeline_view(data: Analysis, lang: str, *, freq: str = "quarter", by: str = "domain") -> dict[str, Any]:
+    """Releases per ``freq`` and ``by``: the counts, the chart spec and its embedding, once per build.
+
+    Raises:
+        BadArgument: an unknown ``freq``.
+        NotEnoughData: no model has a release date.
+    """
+    key = ("timeline", lang, freq, by)
+    return per_build(data.built_at, key, lambda: _timeline_view(data, lang, freq=freq, by=by))
+
+
+def _timeline_view(data: Analysis, lang: str, *, freq: str, by: str) -> dict[str, Any]:
     if freq not in ("month", "quarter", "year"):
         raise BadArgument(f"freq {freq!r}: choose month, quarter or year")
     counts = releases(data.frame, freq=freq, by=by)  # type: ignore[arg-type]
     if counts.empty:
         raise NotEnoughData("no model has a release date")
-    chart = releases_chart(counts, lang, unit=freq).properties(width="container")
-    return {"counts": counts.to_dict(orient="records"), "chart": to_spec(chart)}
+    spec = to_spec(releases_chart(counts, lang, unit=freq).properties(width="container"))
+    return {"counts": counts.to_dict(orient="records"), "chart": spec, "chart_json": embed(spec)}
 
 
 def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
-    """The lineage chart of the largest families."""
+    """The lineage chart of the largest families (``chart``, ``chart_json``) and the 15 models most
+    built on (``built_on``: id, name, direct derivatives), once per build.
+
+    Raises:
+        NotEnoughData: no model is built on another.
+    """
+    return per_build(data.built_at, ("lineage", lang), lambda: _lineage_view(data, lang))
+
+
+def _lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
     if data.graph.number_of_edges() == 0:
         raise NotEnoughData("no model in the catalog is built on another")
-    return {"chart": to_spec(lineage_chart(data.graph, lang))}
+    spec = to_spec(lineage_chart(data.graph, lang))
+    graph = data.graph
+    built_on = sorted(((n, graph.out_degree(n)) for n in graph.nodes), key=lambda item: (-item[1], item[0]))
+    names = dict(zip(data.frame["id"], data.frame["name"], strict=True))
+    top = [(node, names.get(node, node), n) for node, n in built_on if n > 0][:15]
+    return {"chart": spec, "chart_json": embed(spec), "built_on": top}
 
 
 def family_view(data: Analysis, model_id: str, lang: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gpus import GIB
@@ -82,22 +83,21 @@ def healthz(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _charts(engine: Engine, url: str, lang: str) -> list[dict[str, Any]]:
-    """Vega-Lite specs for the home page: parameter growth since 2018 and releases per year."""
-    data = views.analysis(engine, url)
-    specs: list[dict[str, Any]] = []
+def _charts(data: views.Analysis, lang: str) -> list[Markup]:
+    """The home page's charts: parameter growth since 2018 and releases per year (embedded specs)."""
+    specs: list[Markup] = []
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.trend_view(data, views.TrendQuery(), lang)["chart"])  # /trends' default
+        specs.append(views.trend_view(data, views.TrendQuery(), lang)["chart_json"])  # /trends' default
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.timeline_view(data, lang, freq="year")["chart"])
+        specs.append(views.timeline_view(data, lang, freq="year")["chart_json"])
     return specs
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
-    with engine.connect() as conn:
-        summary = Q.overview(conn, newest=10)
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(engine, settings.db, lang))
+    data = views.analysis(engine, settings.db)
+    summary = views.overview(engine, data.built_at, 10)
+    return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang))
 
 
 def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:
@@ -180,7 +180,7 @@ def model(
     data = views.analysis(engine, settings.db)
     family = views.family_view(data, found, lang)
     counts = views.history_view(history(engine, refs), lang)
-    charts = [spec for spec in (family, counts) if spec is not None]  # drawn as #chart-0, #chart-1
+    charts = [views.embed(spec) for spec in (family, counts) if spec is not None]  # #chart-0, #chart-1
     return _render(
         request,
         "model.html",
@@ -289,9 +289,7 @@ def _calculator(
     except ModelAtlasError as exc:
         problem = str(exc)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
-    known = sorted(
-        {name for s in hardware.subjects() for name in (s.model_id, s.title) if name}, key=str.lower
-    )
+    known = hardware.suggestions()
     return _render(
         request,
         "hardware.html",
@@ -327,7 +325,6 @@ def trends(
         problem = None
     except NotEnoughData as exc:
         view, problem = None, str(exc)
-    domains = sorted({d for ds in data.frame["domains"] for d in ds})
     return _render(
         request,
         "trends.html",
@@ -335,8 +332,8 @@ def trends(
         query=query,
         view=view,
         problem=problem,
-        domains=domains,
-        charts=[view["chart"]] if view else [],
+        domains=data.domains,
+        charts=[view["chart_json"]] if view else [],
     )
 
 
@@ -346,9 +343,8 @@ def timeline(
 ) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
     view = views.timeline_view(data, lang, freq=freq)
-    with engine.connect() as conn:
-        newest = Q.overview(conn, newest=30).newest
-    return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart"]])
+    newest = views.overview(engine, data.built_at, 30).newest
+    return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart_json"]])
 
 
 @router.get("/trending", response_class=HTMLResponse)
@@ -400,8 +396,7 @@ def new(
 ) -> HTMLResponse:
     """The models that entered the atlas since a date (their first source's date), the most recent first."""
     first = _first_day(since)
-    with engine.connect() as conn:
-        found = Q.added_since(conn, first, Q.ModelFilter(domain=domain or None, org=org or None, limit=500))
+    found = _added_since(engine, first, Q.ModelFilter(domain=domain or None, org=org or None, limit=500))
     return _render(
         request,
         "new.html",
@@ -412,6 +407,17 @@ def new(
         org=org or "",
         domains=DOMAINS,
     )
+
+
+def _added_since(engine: Engine, since: dt.date, flt: Q.ModelFilter) -> list[tuple[Q.ModelRow, dt.date]]:
+    """``queries.added_since``, once per build and question."""
+    with engine.connect() as conn:
+        built_at = Q.built_at(conn)
+
+        def compute() -> list[tuple[Q.ModelRow, dt.date]]:
+            return Q.added_since(conn, since, flt)
+
+        return views.per_build(str(built_at), ("added", since, flt), compute)
 
 
 def _first_day(since: str | None) -> dt.date:
@@ -427,21 +433,10 @@ def _first_day(since: str | None) -> dt.date:
 def lineage(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
     try:
-        charts = [views.lineage_view(data, lang)["chart"]]
+        view = views.lineage_view(data, lang)
     except NotEnoughData:
-        charts = []
-    built_on = sorted(
-        ((node, data.graph.out_degree(node)) for node in data.graph.nodes),
-        key=lambda item: (-item[1], item[0]),
-    )
-    names = dict(zip(data.frame["id"], data.frame["name"], strict=True))
-    return _render(
-        request,
-        "lineage.html",
-        lang,
-        charts=charts,
-        built_on=[(node, names.get(node, node), n) for node, n in built_on if n > 0][:15],
-    )
+        return _render(request, "lineage.html", lang, charts=[], built_on=[])
+    return _render(request, "lineage.html", lang, charts=[view["chart_json"]], built_on=view["built_on"])
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -464,8 +459,7 @@ def compare(
 @router.get("/feed.atom")
 def feed(request: Request, engine: EngineDep) -> Response:
     """The 30 models that entered the atlas last (their first source's date), as an Atom feed."""
-    with engine.connect() as conn:
-        newest = Q.added_since(conn, dt.date(1, 1, 1), Q.ModelFilter(limit=30))
+    newest = _added_since(engine, dt.date(1, 1, 1), Q.ModelFilter(limit=30))
     templates: Jinja2Templates = request.app.state.templates
     base = str(request.base_url).rstrip("/")
     xml = templates.get_template("feed.xml").render(entries=newest, base=base)
