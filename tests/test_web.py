@@ -390,3 +390,67 @@ def test_the_home_chart_and_trends_give_the_same_interval(sqlite_client: TestCli
     home, trends = charts("/")[0], charts("/trends")[0]
     assert home == trends
     assert " ".join(home["title"]["subtitle"]) == fit["headline"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/models?q=llama",
+        "/models/llama",
+        "/trends",
+        "/hardware",
+        "/api/v1/models",
+        "/openapi.json",
+        "/docs",
+        "/static/app.css",
+        "/feed.atom",
+        "/healthz",
+    ],
+)
+def test_head_is_answered_wherever_get_is(sqlite_client: TestClient, path: str) -> None:
+    got = sqlite_client.get(path, headers={"Accept-Encoding": "identity"})
+    head = sqlite_client.head(path, headers={"Accept-Encoding": "identity"})
+    assert got.status_code == head.status_code == 200, path
+    assert head.content == b"" and len(got.content) > 0
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+
+
+def test_head_of_a_missing_page_is_404_and_post_only_routes_refuse_get(sqlite_client: TestClient) -> None:
+    assert sqlite_client.head("/models/no-such-model").status_code == 404
+    assert sqlite_client.head("/nowhere").status_code == 404
+    assert sqlite_client.get("/api/v1/memory").status_code != 405  # GET is declared there
+    assert sqlite_client.put("/models").status_code == 405
+
+
+def test_pages_and_answers_are_gzipped_when_the_client_accepts_it(sqlite_client: TestClient) -> None:
+    for path in ("/", "/api/v1/models", "/static/app.css"):
+        zipped = sqlite_client.get(path, headers={"Accept-Encoding": "gzip"})
+        plain = sqlite_client.get(path, headers={"Accept-Encoding": "identity"})
+        assert zipped.headers["content-encoding"] == "gzip", path
+        assert "content-encoding" not in plain.headers
+        assert zipped.content == plain.content  # httpx undoes the gzip
+        assert zipped.num_bytes_downloaded < len(plain.content) / 2
+    small = sqlite_client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # under 1 kB: not worth it
+
+
+def test_api_docs_need_no_network(sqlite_client: TestClient) -> None:
+    """/docs (Swagger UI) and /redoc load their assets from the package's own copies, none from a CDN."""
+    for path, wanted in (
+        ("/docs", {"swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"}),
+        ("/redoc", {"redoc.standalone.js", "favicon.png"}),
+    ):
+        page = sqlite_client.get(path).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+        assert {asset.removeprefix("/static/api-docs/") for asset in assets} == wanted, path
+        assert not re.search(r"https?://(?!www\.w3\.org)", page), path
+        for asset in assets:
+            assert sqlite_client.get(asset).status_code == 200, asset
+
+
+def test_only_chinese_pages_preload_the_cjk_font(sqlite_client: TestClient) -> None:
+    preload = '<link rel="preload" href="/static/fonts/cjk.otf"'
+    assert preload in sqlite_client.get("/models?lang=zh").text
+    assert preload not in sqlite_client.get("/models?lang=en").text

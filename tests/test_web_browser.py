@@ -329,3 +329,14 @@ def test_a_phone_never_scrolls_the_page_sideways(browser: object, site: str, pat
     page.wait_for_timeout(300)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()
+
+
+def test_the_api_docs_draw_with_no_request_leaving_the_server(page: object, site: str) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))  # type: ignore[attr-defined]
+    page.goto("/docs")  # type: ignore[attr-defined]
+    page.wait_for_selector(".swagger-ui .opblock-summary-path", timeout=20000)  # type: ignore[attr-defined]
+    paths = page.locator(".opblock-summary-path").all_inner_texts()  # type: ignore[attr-defined]
+    assert "/api/v1/models" in [p.strip() for p in paths]
+    assert asked and all(url.startswith(site) for url in asked), asked
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import orjson
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Benchmark, Model, Organization, Technique
+from modelatlas.live.targets import refs_of
 
 __all__ = ["benchmark_row", "model_rows", "organization_row", "technique_row"]
 
@@ -85,6 +86,11 @@ def model_rows(model: Model, source_file: Path) -> Rows:
             {"model_id": mid, "kind": "huggingface", "ref": r} for r in model.weights.huggingface
         ]
         rows["weights"] += [{"model_id": mid, "kind": "url", "ref": r} for r in model.weights.urls]
+    rows["model_refs"] = [
+        {"model_id": mid, "source": source, "ref": ref, "position": i}
+        for source, refs in refs_of(model).items()
+        for i, ref in enumerate(refs)
+    ]
     rows["lineage"] = [
         {"model_id": mid, "base_id": e.model, "relation": e.relation, "method": e.method, "note": e.note}
         for e in model.base_models

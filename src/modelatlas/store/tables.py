@@ -44,6 +44,7 @@ __all__ = [
     "model_modalities",
     "model_names",
     "model_organizations",
+    "model_refs",
     "model_techniques",
     "models",
     "observations",
@@ -178,6 +179,17 @@ model_organizations = Table(
     metadata,
     _model_fk(),
     Column("organization_id", String(100), ForeignKey("organizations.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+#: What a sync asks the live sources about, per model (``live.targets.refs_of``): Hub repos (the
+#: variants' too), bare arXiv ids, GitHub ``owner/repo``.
+model_refs = Table(
+    "model_refs",
+    metadata,
+    _model_fk(),
+    Column("source", String(10), nullable=False),
+    Column("ref", Text, nullable=False),
     Column("position", Integer, nullable=False),
 )
 

@@ -11,13 +11,14 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
 
@@ -28,6 +29,7 @@ from modelatlas.store.engine import make_engine
 from modelatlas.web import assets, views
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS, pick_lang, translator
+from modelatlas.web.middleware import HeadAsGet, RememberLang
 from modelatlas.web.routes import api, pages
 
 __all__ = ["create_app"]
@@ -47,11 +49,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) from fastapi-offline's copies of their assets, not a CDN
+    app = FastAPIOffline(
         title="modelatlas",
         version=__version__,
         description="Large AI models: what was released, by whom, how big, how open, built on what.",
         lifespan=lifespan,
+        static_url="/static/api-docs",
     )
     app.state.settings, app.state.engine = config, engine
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -66,14 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
 
-    @app.middleware("http")
-    async def remember_lang(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        asked = request.query_params.get("lang")
-        if asked in LANGS:
-            response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="lax")
-        return response
-
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RememberLang, langs=LANGS)
+    app.add_middleware(HeadAsGet)
     app.add_exception_handler(ModelAtlasError, _handle)
     app.add_exception_handler(RequestValidationError, _handle)
     app.add_exception_handler(HTTPException, _handle)

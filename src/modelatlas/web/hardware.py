@@ -32,7 +32,10 @@ from modelatlas.store.records import load_models
 from modelatlas.web import views
 from modelatlas.web.schemas import MemoryOut
 
-__all__ = ["Hardware", "MemoryQuery", "weights_formats"]
+__all__ = ["MAX_SUGGESTED", "Hardware", "MemoryQuery", "weights_formats"]
+
+#: The model field suggests at most this many notable models (the newest), besides the bundled configs.
+MAX_SUGGESTED = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +137,17 @@ class Hardware:
 
     def suggestions(self) -> list[str]:
         """What the model field offers as one types, once per build: the names of the sizes counted from a
-        bundled config and of the notable models' sizes (``analysis.frame``), not every model's."""
+        bundled config and of the ``MAX_SUGGESTED`` newest notable models (``analysis.frame``), not every
+        model's (the field takes any name all the same)."""
         data = views.analysis(self.engine, self.settings.db)
 
         def compute() -> list[str]:
-            notable = set(data.frame.loc[data.frame["notable"], "id"])
+            notable = data.frame[data.frame["notable"]].sort_values("released", ascending=False)
+            newest = set(notable["id"].head(MAX_SUGGESTED))
             names = {
                 name
                 for s in self.subjects()
-                if s.count.exact or s.model_id in notable
+                if s.count.exact or s.model_id in newest
                 for name in (s.model_id, s.title)
                 if name
             }

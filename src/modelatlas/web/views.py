@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.analysis.frame import EstimatesMode, Population, Selection, stored_frame
@@ -30,13 +30,16 @@ from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
-from modelatlas.store.records import load_analysis_rows, load_lineage, load_models
+from modelatlas.store import tables as T
+from modelatlas.store.browse import Browse, Page, browse
+from modelatlas.store.records import load_analysis_rows, load_lineage
 
 __all__ = [
     "repo_owners",
     "Analysis",
     "TrendQuery",
     "analysis",
+    "browse_page",
     "embed",
     "overview",
     "per_build",
@@ -81,22 +84,22 @@ def analysis(engine: Engine, url: str) -> Analysis:
         return _cache[key]
 
 
-_owners: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
-
-
 def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ...]]:
-    """For each Hub repo and GitHub repository the catalog refers to, the models that do; rebuilt only
-    after a new build, like ``analysis``."""
-    from modelatlas.live.targets import targets
-
+    """For each Hub repo, arXiv paper and GitHub repository the catalog refers to, the models that do
+    (``live.targets.targets``, from the store's ``model_refs``), once per build."""
     with engine.connect() as conn:
-        key = f"{url}@{Q.built_at(conn)}"
-    with _lock:
-        if key not in _owners:
-            plan = targets(load_models(url))
-            _owners.clear()
-            _owners[key] = {(t.source, t.ref): t.models for found in plan.values() for t in found}
-        return _owners[key]
+        built_at = str(Q.built_at(conn))
+
+    def compute() -> dict[tuple[str, str], tuple[str, ...]]:
+        r = T.model_refs
+        owners: dict[tuple[str, str], list[str]] = {}
+        with engine.connect() as conn:
+            query = select(r.c.source, r.c.ref, r.c.model_id).order_by(r.c.model_id, r.c.position)
+            for source, ref, model_id in conn.execute(query):
+                owners.setdefault((source, ref), []).append(model_id)
+        return {key: tuple(ids) for key, ids in owners.items()}
+
+    return per_build(built_at, ("owners", url), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +144,28 @@ _views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
 def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
     """``compute()``, once per store build and ``key``: every later call with both the same returns the
     kept value, until the store is rebuilt (``built_at`` changes) or ``MAX_VIEWS`` others are newer.
-    What it computes must depend on the store and ``key`` only, so every worker gives the same answer."""
+    What it computes must depend on the store and ``key`` only, so every worker gives the same answer.
+    ``NotEnoughData`` is kept like a value and raised again."""
     with _lock:
         if (built_at, key) in _views:
             _views.move_to_end((built_at, key))
-            return cast(V, _views[(built_at, key)])
-    value = compute()
+            kept = _views[(built_at, key)]
+            if isinstance(kept, NotEnoughData):
+                raise kept
+            return cast(V, kept)
+    value: V | NotEnoughData
+    try:
+        value = compute()
+    except NotEnoughData as exc:  # as much an answer as a value: kept too
+        value = exc
     with _lock:
         if any(kept != built_at for kept, _ in _views):
             _views.clear()
         _views[(built_at, key)] = value
         while len(_views) > MAX_VIEWS:
             _views.popitem(last=False)
+    if isinstance(value, NotEnoughData):
+        raise value
     return value
 
 
@@ -166,6 +179,18 @@ def overview(engine: Engine, built_at: str, newest: int) -> Q.Overview:
     return per_build(built_at, ("overview", newest), compute)
 
 
+def browse_page(engine: Engine, selection: Browse, *, facets: bool = True) -> Page:
+    """``store.browse.browse``, once per build and selection: the same page of the models browser,
+    asked again (the first page, a shared link), costs no query."""
+    with engine.connect() as conn:
+        built_at = str(Q.built_at(conn))
+
+        def compute() -> Page:
+            return browse(conn, selection, facets=facets)
+
+        return per_build(built_at, ("browse", selection, facets), compute)
+
+
 def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
     """Compute what the home, trends, timeline and lineage pages show by default, in each of ``langs``,
     so that their first visitors wait no longer than the next; a store that cannot be read is left to
@@ -174,6 +199,7 @@ def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
         data = analysis(engine, url)
         overview(engine, data.built_at, 10)
         overview(engine, data.built_at, 30)
+        browse_page(engine, Browse())
         for lang in langs:
             for compute, kwargs in (
                 (trend_view, {"query": TrendQuery()}),

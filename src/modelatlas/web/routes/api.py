@@ -13,7 +13,6 @@ from modelatlas.errors import BadArgument
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
-from modelatlas.store.browse import browse
 from modelatlas.web import exporting, views
 from modelatlas.web.deps import BrowseDep, EngineDep, HardwareDep, LangDep, MemoryDep, SettingsDep, TrendDep
 from modelatlas.web.schemas import (
@@ -58,8 +57,7 @@ def models(
         raise BadArgument(
             f"unknown field {unknown[0]!r}: choose from {', '.join(ModelSummaryOut.model_fields)}"
         )
-    with engine.connect() as conn:
-        page = browse(conn, selection, facets=facets)
+    page = views.browse_page(engine, selection, facets=facets)
     items = [{name: row.as_dict()[name] for name in chosen} for row in page.rows]
     if format != "json":
         text, media = exporting.table(items, chosen, format)

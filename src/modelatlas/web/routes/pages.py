@@ -32,7 +32,7 @@ from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlas
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
-from modelatlas.store.browse import FACETS, browse
+from modelatlas.store.browse import FACETS
 from modelatlas.store.queries import check_store
 from modelatlas.web import views
 from modelatlas.web.deps import (
@@ -125,8 +125,7 @@ def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> di
 def models(
     request: Request, engine: EngineDep, selection: BrowseDep, hardware: HardwareDep, lang: LangDep
 ) -> HTMLResponse:
-    with engine.connect() as conn:
-        page = browse(conn, selection)
+    page = views.browse_page(engine, selection)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
     pager = {
         "previous": _offset_url(params, max(0, page.offset - page.limit)) if page.offset > 0 else None,

@@ -1,6 +1,7 @@
-"""analysis rows: the analysis table of every model, computed once per build
+"""analysis rows: the analysis table of every model, computed once per build; each model's live refs
 
-Trends, timelines and lineage read this table instead of parsing every stored record on first use.
+Trends, timelines and lineage read ``analysis_rows`` instead of parsing every stored record on first
+use; the trending page reads which models refer to a Hub repo or GitHub repository from ``model_refs``.
 
 Revision ID: 0006
 Revises: 0005
@@ -52,7 +53,22 @@ def upgrade() -> None:
         sa.Column("notable", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analysis_rows")),
     )
+    op.create_table(
+        "model_refs",
+        sa.Column("model_id", sa.String(length=100), nullable=False),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("ref", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["model_id"], ["models.id"], name=op.f("fk_model_refs_model_id_models"), ondelete="CASCADE"
+        ),
+    )
+    with op.batch_alter_table("model_refs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_model_refs_model_id"), ["model_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("model_refs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_model_refs_model_id"))
+    op.drop_table("model_refs")
     op.drop_table("analysis_rows")

@@ -1,0 +1,75 @@
+"""modelatlas.web.views: what the pages compute, once per store build and question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.errors import NotEnoughData
+from modelatlas.live.targets import targets
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from modelatlas.store.records import load_models
+from modelatlas.web import views
+
+
+@pytest.fixture(autouse=True)
+def _fresh_views() -> None:
+    views._views.clear()
+
+
+def test_per_build_computes_once_per_build_and_key() -> None:
+    calls: list[str] = []
+
+    def compute(value: str) -> str:
+        calls.append(value)
+        return value
+
+    assert views.per_build("b1", "k", lambda: compute("one")) == "one"
+    assert views.per_build("b1", "k", lambda: compute("two")) == "one"  # kept
+    assert views.per_build("b1", "other", lambda: compute("three")) == "three"  # another key
+    assert views.per_build("b2", "k", lambda: compute("four")) == "four"  # a new build
+    assert views.per_build("b2", "other", lambda: compute("five")) == "five"  # the old build's are gone
+    assert calls == ["one", "three", "four", "five"]
+
+
+def test_per_build_keeps_a_bounded_number_of_views_the_least_recently_used_going_first() -> None:
+    for i in range(views.MAX_VIEWS):
+        views.per_build("b", i, lambda i=i: i)
+    views.per_build("b", 0, lambda: -1)  # used again: now the newest
+    views.per_build("b", "new", lambda: "new")
+    assert len(views._views) == views.MAX_VIEWS
+    assert views.per_build("b", 0, lambda: -1) == 0
+    assert views.per_build("b", 1, lambda: -1) == -1  # the least recently used went
+
+
+def test_per_build_keeps_not_enough_data_as_an_answer() -> None:
+    calls = []
+
+    def compute() -> str:
+        calls.append(1)
+        raise NotEnoughData("no model has a release date")
+
+    for _ in range(2):
+        with pytest.raises(NotEnoughData, match="no model has a release date"):
+            views.per_build("b", "k", compute)
+    assert calls == [1]
+
+
+def test_repo_owners_are_the_sync_targets_of_the_stored_records(tmp_path: Path) -> None:
+    """Read from ``model_refs``, the owners of every Hub repo, paper and GitHub repository are those
+    ``live.targets`` finds in the full records, in the same order."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    expected = {(t.source, t.ref): t.models for found in targets(load_models(url)).values() for t in found}
+    engine = make_engine(url)
+    try:
+        owners = views.repo_owners(engine, url)
+    finally:
+        engine.dispose()
+    assert owners == expected
+    assert len(expected) > 300 and any(len(models) > 1 for models in expected.values())
+    assert {source for source, _ in owners} == {"hf", "arxiv", "github"}
