@@ -45,6 +45,12 @@ ROUTES = [
     "/api/v1/lineage/{id}",
     "/api/v1/memory?model=meta-llama/Llama-2-7b-hf&gpu=RTX%204090",
     "/healthz",
+    # a new question each request ({n} = 1, 2, 3…): what a visitor waits for when nothing is kept
+    "/models?domain=nlp&offset={n}",
+    "/models?q=v{n}",
+    "/api/v1/models?q=v{n}&domain=nlp",
+    "/api/v1/models?min_params={n}000000&sort=parameters",
+    "/api/v1/models/{id}?n={n}",
 ]
 #: Issue 18's targets: the size from which each holds, and its p50 and p99 limits in ms (None: no limit).
 TARGETS = [(1_000_000, 1000.0, None), (100_000, 100.0, 300.0)]
@@ -91,7 +97,7 @@ def run(
             some_id = json.load(answer)["items"][0]["id"]
         for route in routes:
             path = route.replace("{id}", some_id)
-            cold, status = _first(base + path)
+            cold, status = _first(base + path.replace("{n}", "0"))
             load = measure(base + path, clients, seconds)
             row: dict[str, object] = {"models": models, "route": route, "status": status, "cold_ms": cold}
             row |= load

@@ -13,6 +13,7 @@ normalised names, newest first. The ratio is modelatlas over Datasette (above 1:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -57,18 +58,22 @@ def _wait(url: str, seconds: float = 120) -> None:
 
 
 def _load(url: str, clients: int, seconds: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    """Run in the second process: ``clients`` threads asking ``url`` for ``seconds``."""
+    """Run in the second process: ``clients`` threads asking ``url`` for ``seconds``; a ``{n}`` in it
+    becomes 1, 2, 3… so that each request asks something new (no answer kept by the server helps)."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+    counter = itertools.count(1)
 
     def worker() -> None:
         nonlocal errors
         while time.monotonic() < stop:
+            with lock:
+                asked = url.replace("{n}", str(next(counter)))
             started = time.perf_counter()
             try:
-                with urllib.request.urlopen(url, timeout=60) as answer:
+                with urllib.request.urlopen(asked, timeout=60) as answer:
                     answer.read()
                     ok = answer.status == 200
             except OSError:

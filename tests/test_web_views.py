@@ -73,3 +73,31 @@ def test_repo_owners_are_the_sync_targets_of_the_stored_records(tmp_path: Path) 
     assert owners == expected
     assert len(expected) > 300 and any(len(models) > 1 for models in expected.values())
     assert {source for source, _ in owners} == {"hf", "arxiv", "github"}
+
+
+def test_two_stores_built_in_one_second_never_share_a_view(tmp_path: Path, tiny_catalog: Path) -> None:
+    """The stamp tells stores and builds apart (not only ``built_at``, which has one-second steps), so a
+    process serving one store never answers from another's views; a rebuild gets a new stamp."""
+    catalog = load_valid_catalog(tiny_catalog)
+    urls = [f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db")]
+    for url in urls:
+        build_store(catalog, url)
+    engines = [make_engine(url) for url in urls]
+    try:
+        first, second = (views.stamp(engine) for engine in engines)
+        assert first != second
+        assert views.stamp(engines[0]) == first  # the same build: the same stamp
+        build_store(catalog, urls[0])
+        engines[0].dispose()
+        assert views.stamp(engines[0]) != first
+    finally:
+        for engine in engines:
+            engine.dispose()
+    same_place = [f"sqlite:///{tmp_path / 'c.db'}"] * 2
+    stamps = []
+    for url in same_place:
+        build_store(catalog, url)
+        engine = make_engine(url)
+        stamps.append(views.stamp(engine).split("@", 1)[1])
+        engine.dispose()
+    assert stamps[0] != stamps[1] and stamps[0].split()[0][:16] == stamps[1].split()[0][:16]

@@ -23,7 +23,7 @@ tables (PostgreSQL, an older store) each facet is one SQL query over the models.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -49,7 +49,16 @@ from modelatlas.store import tables as T
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search, text_match
 from modelatlas.store.text_index import has_text_index
 
-__all__ = ["FACETS", "FACET_TABLES", "Browse", "BrowseSort", "Page", "browse", "fill_facet_index"]
+__all__ = [
+    "FACETS",
+    "FACET_TABLES",
+    "Browse",
+    "BrowseSort",
+    "Keep",
+    "Page",
+    "browse",
+    "fill_facet_index",
+]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
 #: The facets, in the order the dashboard shows them.
@@ -147,33 +156,60 @@ def _year(released: Any) -> Any:
     return func.extract("year", released)
 
 
-def browse(conn: Connection, b: Browse, *, facets: bool = True) -> Page:
+#: ``keep(key, compute)``: ``compute()``, or what it gave before for the same ``key`` (see ``browse``).
+Keep = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _compute(_: Hashable, compute: Callable[[], Any]) -> Any:
+    return compute()
+
+
+def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _compute) -> Page:
     """The page of models ``b`` asks for, the total that match, and (with ``facets``) the facet counts.
 
     Text ranked by relevance goes through ``queries.search``; in any other order it is one SQL condition
     (``queries.text_match``), unless that finds fewer than ``_FEW`` models: then near spellings count too.
+
+    The search hits, the total and the facet counts do not depend on the page's offset or limit: each
+    is asked of ``keep`` with a key that says what it depends on, so that a caller who keeps them (the
+    web, per store build) pages through a result without computing them again.
     """
     hits: list[str] | None = None
     matcher = text_match(b.text, indexed=has_text_index(conn)) if b.text and b.sort != "relevance" else None
     if b.text and b.sort == "relevance":
-        hits = _search(conn, b.text)
+        hits = _search(conn, b.text, keep)
     if _has_facet_index(conn):
-        return _browse_indexed(conn, b, hits, matcher, facets)
+        return _browse_indexed(conn, b, hits, matcher, facets, keep)
     total, ids = _page(conn, b, hits, matcher)
     if matcher is not None and total < _FEW:
-        hits, matcher = _search(conn, b.text or ""), None
+        hits, matcher = _search(conn, b.text or "", keep), None
         total, ids = _page(conn, b, hits, matcher)
     page = Page(total, b.offset, b.limit, rows_for(conn, ids))
     if facets:
-        for facet in FACETS:  # each facet is also a field of Browse
-            cleared: dict[str, Any] = {facet: ()}
-            others = _conditions(replace(b, **cleared), hits, matcher)
-            page.facets[facet] = _counts(conn, facet, select(T.models.c.id).where(and_(True, *others)))
+        chosen, near = hits, matcher is None
+
+        def counts() -> dict[str, dict[str, int]]:
+            found = {}
+            for facet in FACETS:  # each facet is also a field of Browse
+                cleared: dict[str, Any] = {facet: ()}
+                others = _conditions(replace(b, **cleared), chosen, matcher)
+                found[facet] = _counts(conn, facet, select(T.models.c.id).where(and_(True, *others)))
+            return found
+
+        page.facets = keep(("facets", _question(b), near), counts)
     return page
 
 
-def _search(conn: Connection, text: str) -> list[str] | None:
-    return [hit.id for hit in search(conn, text, limit=_MAX_HITS)] if text.strip() else None
+def _question(b: Browse) -> Browse:
+    """``b`` without what only chooses the page (offset, limit, order): what totals and counts depend on."""
+    relevance = b.sort == "relevance"
+    return replace(b, offset=0, limit=0, sort="relevance" if relevance else "released", descending=True)
+
+
+def _search(conn: Connection, text: str, keep: Keep = _compute) -> list[str] | None:
+    if not text.strip():
+        return None
+    return keep(("hits", text), lambda: [hit.id for hit in search(conn, text, limit=_MAX_HITS)])  # type: ignore[no-any-return]
 
 
 def _page(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any) -> tuple[int, list[str]]:
@@ -247,12 +283,16 @@ def _has_facet_index(conn: Connection) -> bool:
     return all(inspector.has_table(name) for name in FACET_TABLES)
 
 
-def _browse_indexed(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool) -> Page:
+def _browse_indexed(
+    conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool, keep: Keep
+) -> Page:
     """``browse`` on the facet index: the total (and the facet counts) in one query, then the page."""
-    total, counts = _tally(conn, b, hits, matcher, facets)
+    question = _question(b)
+    total, counts = keep(("tally", question, facets, False), lambda: _tally(conn, b, hits, matcher, facets))
     if matcher is not None and total < _FEW:
-        hits, matcher = _search(conn, b.text or ""), None
-        total, counts = _tally(conn, b, hits, matcher, facets)
+        hits, matcher = _search(conn, b.text or "", keep), None
+        near = hits
+        total, counts = keep(("tally", question, facets, True), lambda: _tally(conn, b, near, None, facets))
     narrow = _NARROW
     if b.sort == "relevance" and hits is not None:
         # the hits by primary key, each one's combination then checked: probing the combination index

@@ -185,6 +185,7 @@ def _fill(
         )
         batch["build_info"] = [
             {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+            {"key": "build_id", "value": uuid.uuid4().hex},
             {"key": "catalog", "value": str(catalog.root)},
             {"key": "models", "value": str(len(catalog.models))},
             {"key": "modelatlas_version", "value": __version__},

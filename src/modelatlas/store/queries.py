@@ -25,6 +25,7 @@ __all__ = [
     "ModelRow",
     "Overview",
     "SearchHit",
+    "build_stamp",
     "built_at",
     "added_since",
     "check_store",
@@ -187,6 +188,19 @@ def built_at(conn: Connection) -> str | None:
     """When the store was built (``build_info.built_at``): a key for anything computed from one build."""
     found = conn.execute(select(T.build_info.c.value).where(T.build_info.c.key == "built_at")).scalar()
     return str(found) if found is not None else None
+
+
+def build_stamp(conn: Connection) -> str:
+    """What tells one build of the store from any other (``built_at`` and ``build_id``), even two built
+    in the same second: the key for anything computed from one build."""
+    rows = dict(
+        conn.execute(
+            select(T.build_info.c.key, T.build_info.c.value).where(
+                T.build_info.c.key.in_(("built_at", "build_id"))
+            )
+        ).all()
+    )
+    return f"{rows.get('built_at')} {rows.get('build_id')}"
 
 
 def resolve(conn: Connection, ident: str) -> str:

@@ -126,9 +126,7 @@ class Hardware:
 
     def subjects(self) -> list[Subject]:
         """Every size of every model in the store, computed once per store build."""
-        with self.engine.connect() as conn:
-            built_at = Q.built_at(conn)
-        key = f"{self.settings.db}@{built_at}@{self.configs_dir}"
+        key = f"{views.stamp(self.engine)}@{self.configs_dir}"
         with self._lock:
             if key not in self._cache:
                 self._cache.clear()

@@ -1,7 +1,7 @@
 """What the trend, timeline and lineage pages and their API routes compute, once per store build.
 
 The analysis table (``analysis.frame``) and the lineage graph are built from the store on first use and
-kept until the store is rebuilt (``build_info.built_at`` changes), so a page view costs a fit, not a load.
+kept until the store is rebuilt (its ``stamp`` changes), so a page view costs a fit, not a load.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from modelatlas.store.records import load_analysis_rows, load_lineage
 
 __all__ = [
     "repo_owners",
+    "stamp",
     "Analysis",
     "TrendQuery",
     "analysis",
@@ -70,9 +71,7 @@ _cache: dict[str, Analysis] = {}
 
 def analysis(engine: Engine, url: str) -> Analysis:
     """The analysis table and lineage graph of the store at ``url``, rebuilt only after a new build."""
-    with engine.connect() as conn:
-        built_at = Q.built_at(conn)
-    key = f"{url}@{built_at}"
+    key = stamp(engine)
     with _lock:
         if key not in _cache:
             rows = load_analysis_rows(url)
@@ -80,16 +79,13 @@ def analysis(engine: Engine, url: str) -> Analysis:
             _cache.clear()
             frame = stored_frame(rows)
             domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
-            _cache[key] = Analysis(str(built_at), frame, graph, domains)
+            _cache[key] = Analysis(key, frame, graph, domains)
         return _cache[key]
 
 
 def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ...]]:
     """For each Hub repo, arXiv paper and GitHub repository the catalog refers to, the models that do
     (``live.targets.targets``, from the store's ``model_refs``), once per build."""
-    with engine.connect() as conn:
-        built_at = str(Q.built_at(conn))
-
     def compute() -> dict[tuple[str, str], tuple[str, ...]]:
         r = T.model_refs
         owners: dict[tuple[str, str], list[str]] = {}
@@ -99,7 +95,7 @@ def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ..
                 owners.setdefault((source, ref), []).append(model_id)
         return {key: tuple(ids) for key, ids in owners.items()}
 
-    return per_build(built_at, ("owners", url), compute)
+    return per_build(stamp(engine), ("owners", url), compute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +135,12 @@ def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFi
 #: How many computed views ``per_build`` keeps (the least recently used go first).
 MAX_VIEWS = 256
 _views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+
+
+def stamp(engine: Engine) -> str:
+    """The store ``engine`` reads and its build (``queries.build_stamp``): what ``per_build`` keys by."""
+    with engine.connect() as conn:
+        return f"{engine.url}@{Q.build_stamp(conn)}"
 
 
 def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
@@ -181,14 +183,18 @@ def overview(engine: Engine, built_at: str, newest: int) -> Q.Overview:
 
 def browse_page(engine: Engine, selection: Browse, *, facets: bool = True) -> Page:
     """``store.browse.browse``, once per build and selection: the same page of the models browser,
-    asked again (the first page, a shared link), costs no query."""
+    asked again (the first page, a shared link), costs no query; the next page of a result, or the same
+    filters in another order, reuse its search hits, total and facet counts."""
+    built = stamp(engine)
     with engine.connect() as conn:
-        built_at = str(Q.built_at(conn))
+
+        def keep(key: Hashable, part: Callable[[], Any]) -> Any:
+            return per_build(built, ("browse-part", key), part)
 
         def compute() -> Page:
-            return browse(conn, selection, facets=facets)
+            return browse(conn, selection, facets=facets, keep=keep)
 
-        return per_build(built_at, ("browse", selection, facets), compute)
+        return per_build(built, ("browse", selection, facets), compute)
 
 
 def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:

@@ -410,13 +410,13 @@ def new(
 
 def _added_since(engine: Engine, since: dt.date, flt: Q.ModelFilter) -> list[tuple[Q.ModelRow, dt.date]]:
     """``queries.added_since``, once per build and question."""
+    built = views.stamp(engine)
     with engine.connect() as conn:
-        built_at = Q.built_at(conn)
 
         def compute() -> list[tuple[Q.ModelRow, dt.date]]:
             return Q.added_since(conn, since, flt)
 
-        return views.per_build(str(built_at), ("added", since, flt), compute)
+        return views.per_build(built, ("added", since, flt), compute)
 
 
 def _first_day(since: str | None) -> dt.date:
