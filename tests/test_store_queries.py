@@ -16,6 +16,7 @@ from modelatlas.config import bundled_catalog
 from modelatlas.errors import NotFound, StoreMissing
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
+from modelatlas.store.browse import Browse, browse, organization_ids
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 
@@ -29,8 +30,15 @@ def conn(store_url: str, tiny_catalog: Path) -> Iterator[Connection]:
     engine.dispose()
 
 
+_MANY = {"domain": "domain", "country": "country", "org": "organization", "modality": "modality"}
+
+
 def ids(conn: Connection, **kwargs: object) -> list[str]:
-    return [r.id for r in Q.list_models(conn, Q.ModelFilter(**kwargs))]  # type: ignore[arg-type]
+    """``modelatlas list``'s answer: ``browse`` with one value per filter and no limit unless given."""
+    fields: dict[str, object] = {"limit": None}
+    for name, value in kwargs.items():
+        fields[_MANY.get(name, name)] = (value,) if name in _MANY else value
+    return [r.id for r in browse(conn, Browse(**fields), facets=False).rows]  # type: ignore[arg-type]
 
 
 def test_list_default_order_is_newest_first_unknown_last(conn: Connection) -> None:
@@ -42,6 +50,11 @@ def test_list_filters(conn: Connection) -> None:
     assert ids(conn, country="cn") == ["zidong-taichu"]
     assert ids(conn, org="Stanford University") == ["alpaca"]
     assert ids(conn, org="中国科学院自动化研究所") == ["zidong-taichu"]
+    assert ids(conn, org="中国科学院") == ["zidong-taichu"]  # the start of a Chinese name is enough
+    assert ids(conn, org="stanford") == ["alpaca"]  # the id
+    assert ids(conn, org="STANFORD UNIVERSITY") == ["alpaca"]
+    assert ids(conn, org="Stanford Univ") == []  # the start of an English name is not
+    assert ids(conn, org="nobody") == []  # an unknown organization matches nothing, not everything
     assert ids(conn, modality="audio") == ["zidong-taichu"]
     assert ids(conn, min_params=10**10) == ["vicuna", "llama", "zidong-taichu"]
     assert ids(conn, max_params=7 * 10**9) == ["alpaca", "stable-diffusion"]
@@ -52,8 +65,16 @@ def test_list_filters(conn: Connection) -> None:
     assert ids(conn, sort="name", descending=False, limit=3) == ["alpaca", "freedomgpt", "llama"]
 
 
+def test_organization_ids_resolve_ids_names_and_chinese_names(conn: Connection) -> None:
+    assert organization_ids(conn, ["stanford"]) == ("stanford",)
+    assert organization_ids(conn, ["Stanford University", "stanford"]) == ("stanford",)  # once
+    assert organization_ids(conn, ["中国科学院"]) == organization_ids(conn, ["中国科学院自动化研究所"])
+    assert len(organization_ids(conn, ["中国科学院"])) == 1
+    assert organization_ids(conn, ["nobody", "stanford"]) == ("nobody", "stanford")
+
+
 def test_rows_carry_display_fields(conn: Connection) -> None:
-    row = Q.list_models(conn, Q.ModelFilter(domain="multimodal"))[0]
+    row = browse(conn, Browse(domain=("multimodal",)), facets=False).rows[0]
     assert row.as_dict() == {
         "id": "zidong-taichu",
         "name": "Zidong Taichu",

@@ -454,3 +454,53 @@ def test_only_chinese_pages_preload_the_cjk_font(sqlite_client: TestClient) -> N
     preload = '<link rel="preload" href="/static/fonts/cjk.otf"'
     assert preload in sqlite_client.get("/models?lang=zh").text
     assert preload not in sqlite_client.get("/models?lang=en").text
+
+
+def test_the_api_and_the_cli_mean_the_same_by_each_filter(
+    client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An organization by id, name or Chinese name, and release dates as the CLI takes them, select the
+    same models in `list` and in /api/v1/models (one filter model behind both)."""
+    from cli_runner import run
+
+    url = str(client.app.state.settings.db)  # type: ignore[attr-defined]
+    cases = [
+        ({"org": "Stanford University"}, ["--org", "Stanford University"]),
+        ({"org": "中国科学院"}, ["--org", "中国科学院"]),
+        ({"org": "stanford"}, ["--org", "stanford"]),
+        (
+            {"released_after": "2023-03", "released_before": "2023-03"},
+            ["--released-after", "2023-03", "--released-before", "2023-03"],
+        ),
+        ({"released_before": "2022"}, ["--released-before", "2022"]),
+    ]
+    for params, options in cases:
+        api = [m["id"] for m in client.get("/api/v1/models", params=params).json()["items"]]
+        code, out, _ = run(capsys, "list", *options, "--db", url, "--format", "json")
+        assert code == 0
+        assert api == [m["id"] for m in json.loads(out)], params
+        assert api, params
+    assert [
+        m["id"]
+        for m in client.get(
+            "/api/v1/models", params={"released_after": "2023-03", "released_before": "2023-03"}
+        ).json()["items"]
+    ] == ["vicuna", "alpaca"]
+    bad = client.get("/api/v1/models", params={"released_after": "March"})
+    assert bad.status_code == 422
+    assert (
+        bad.json()["error"]["message"]
+        == "released_after: 'March' is not a date: write 2023, 2023-03 or 2023-03-14"
+    )
+
+
+def test_trends_take_an_organization_by_name_as_list_does(sqlite_client: TestClient) -> None:
+    """The tiny catalog has one Meta model: a fit needs three, and the message counts what was chosen."""
+    asked = {"population": "all", "since": 2000}
+    for org in ("meta", "Meta", "META"):
+        answer = sqlite_client.get("/api/v1/trends", params={**asked, "org": org})
+        assert answer.json()["error"]["message"].endswith("release date and parameters: only 1"), org
+    unknown = sqlite_client.get("/api/v1/trends", params={**asked, "org": "Meta Platforms"})
+    assert unknown.json()["error"]["message"].endswith("release date and parameters: none")
+    everyone = sqlite_client.get("/api/v1/trends", params=asked).json()
+    assert everyone["fit"]["n"] == 5 and "organization" not in everyone["selection"]  # 5 with a size

@@ -247,8 +247,9 @@ def _decimal_year(released: pd.Series) -> pd.Series:
 class Selection:
     """Which models an analysis looks at; every field left empty selects all.
 
-    ``since`` and ``until`` are inclusive dates (the era); ``domain`` and ``organization`` match any of a
-    model's values, ``country`` the country of its first organization; ``openness`` is ``"open"``
+    ``since`` and ``until`` are inclusive dates (the era); ``domain`` and ``organization`` (an id, or
+    several: any of them, as ``store.browse.organization_ids`` resolves a name) match any of a model's
+    values, ``country`` the country of its first organization; ``openness`` is ``"open"``
     (downloadable weights), ``"closed"`` (everything else, unknown included) or an openness value;
     ``source`` keeps models with a source of that id, or whose id starts with it and a hyphen:
     ``epoch`` keeps every Epoch AI import, ``epoch-notable-ai-models.csv`` the rows of that file.
@@ -260,7 +261,7 @@ class Selection:
     since: dt.date | None = None
     until: dt.date | None = None
     domain: str | None = None
-    organization: str | None = None
+    organization: str | tuple[str, ...] | None = None
     country: str | None = None
     openness: str | None = None
     source: str | None = None
@@ -279,7 +280,8 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         keep &= frame["released"] <= pd.Timestamp(selection.until)
     for column, value in (("domains", selection.domain), ("organizations", selection.organization)):
         if value is not None:
-            keep &= frame[column].map(lambda values, v=value: v in values).astype(bool)
+            among = (value,) if isinstance(value, str) else value
+            keep &= frame[column].map(lambda values, a=among: any(v in values for v in a)).astype(bool)
     if selection.source is not None:
         wanted = selection.source
         keep &= frame["sources"].map(lambda ids: any(_from(i, wanted) for i in ids)).astype(bool)

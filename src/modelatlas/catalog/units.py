@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
 from modelatlas.errors import BadArgument
 
-__all__ = ["format_count", "parse_count"]
+__all__ = ["date_bound", "format_count", "parse_count"]
 
 _MULTIPLIERS: dict[str, int] = {
     "": 1,
@@ -81,3 +82,20 @@ def format_count(value: int | None, *, lang: str = "en") -> str:
 def _trim(number: float) -> str:
     text = f"{number:.3g}" if number < 1000 else f"{number:.0f}"
     return text
+
+
+def date_bound(text: str, *, end: bool) -> dt.date:
+    """``text`` (2023, 2023-03 or 2023-03-14) as a date: its first day, or with ``end`` its last day, so
+    that "released before 2023" keeps the whole of 2023.
+
+    Raises:
+        BadArgument: ``text`` is no such date.
+    """
+    from modelatlas.catalog.schema import PartialDate  # the schema reads counts with this module
+
+    try:
+        when = PartialDate.model_validate(text.strip())
+    except ValueError as exc:
+        raise BadArgument(f"{text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
+    first, last = when.span()
+    return last if end else first

@@ -108,14 +108,12 @@ def date_bound(text: str | None, option: str, *, end: bool) -> dt.date | None:
     """``text`` (2023, 2023-03 or 2023-03-14) as a date: its first day, or with ``end`` its last day."""
     if text is None:
         return None
-    from modelatlas.catalog.schema import PartialDate
+    from modelatlas.catalog.units import date_bound as bound
 
     try:
-        when = PartialDate.model_validate(text)
-    except ValueError as exc:
-        raise BadArgument(f"{option} {text!r} is not a date: write 2023, 2023-03 or 2023-03-14") from exc
-    first, last = when.span()
-    return last if end else first
+        return bound(text, end=end)
+    except BadArgument as exc:
+        raise BadArgument(f"{option} {exc}") from exc
 
 
 _UNITS = {

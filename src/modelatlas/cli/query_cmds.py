@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -89,16 +89,22 @@ def new(
     Examples: `modelatlas new`, `modelatlas new --since 2026-07 --domain nlp`,
     `modelatlas new --org 智谱 -f csv`.
     """
-    from modelatlas.store import queries as Q
+    from modelatlas.store.browse import Browse, added_since
 
     config = settings(db=db, lang=lang)
     if domain is not None and domain not in DOMAINS:
         raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
     first = date_bound(since, "--since", end=False) or dt.date.today().replace(day=1)
+    chosen = Browse(domain=_one(domain), organization=_one(org), limit=limit)
     with store_connection(config) as conn:
-        found = Q.added_since(conn, first, Q.ModelFilter(domain=domain, org=org, limit=limit))
+        found = added_since(conn, first, chosen)
     records = [r.as_dict() | {"added": a.isoformat()} for r, a in found]
     _render.model_rows(records, config.lang, fmt, extra=[("added", _render.label("added", config.lang))])
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    """An option's value as a filter of ``Browse``: none, or that one value."""
+    return () if value is None else (value,)
 
 
 def list_(
@@ -141,6 +147,7 @@ def list_(
     `modelatlas list --base llama`, `modelatlas list --country CN --released-after 2023 -f csv`.
     """
     from modelatlas.store import queries as Q
+    from modelatlas.store.browse import Browse, BrowseSort, browse
 
     config = settings(db=db, lang=lang)
     if domain is not None and domain not in DOMAINS:
@@ -150,22 +157,22 @@ def list_(
     if sort not in ("released", "parameters", "name"):
         raise BadArgument(f"--sort {sort!r} is not one of released, parameters, name")
     with store_connection(config) as conn:
-        flt = Q.ModelFilter(
-            domain=domain,
-            org=org,
-            country=country,
-            modality=modality,
+        chosen = Browse(
+            domain=_one(domain),
+            organization=_one(org),
+            country=_one(country),
+            modality=_one(modality),
             released_after=date_bound(released_after, "--released-after", end=False),
             released_before=date_bound(released_before, "--released-before", end=True),
             min_params=_count(min_params, "--min-params"),
             max_params=_count(max_params, "--max-params"),
             open_only=open_,
             base=Q.resolve(conn, base) if base else None,
-            sort=sort,  # type: ignore[arg-type]
+            sort=cast(BrowseSort, sort),
             descending=(sort != "name") != reverse,
             limit=limit,
         )
-        rows = Q.list_models(conn, flt)
+        rows = browse(conn, chosen, facets=False).rows
     _render.model_rows([r.as_dict() for r in rows], config.lang, fmt)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from modelatlas.catalog.vocab import DOMAINS
-from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings
+from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings, store_connection
 from modelatlas.cli._output import Format, counting_bar, emit, emit_json, stdout
 from modelatlas.errors import BadArgument
 
@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from modelatlas.analysis.breakpoints import Breakpoints
     from modelatlas.analysis.frame import Selection
     from modelatlas.analysis.growth import GrowthFit
+    from modelatlas.config import Settings
 
-__all__ = ["register", "selection_options"]
+__all__ = ["org_ids", "register", "selection_options"]
 
 
 class MetricName(enum.StrEnum):
@@ -39,7 +40,7 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[str | None, typer.Option(help="Models released up to this year or date (inclusive).")]
 DomainOpt = Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")]
 OrgOpt = Annotated[
-    str | None, typer.Option("--org", help="Only models by this organization id (meta, openai).")
+    str | None, typer.Option("--org", help="Only models by this organization: id, name or Chinese name.")
 ]
 CountryOpt = Annotated[str | None, typer.Option(help="Only models from this country (ISO code: CN, US).")]
 OpennessOpt = Annotated[
@@ -86,18 +87,29 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
+def org_ids(config: Settings, org: str | None) -> tuple[str, ...] | None:
+    """The ids of the organizations ``--org`` names (id, name or Chinese name), as ``list`` reads it."""
+    if org is None:
+        return None
+    from modelatlas.store.browse import organization_ids
+
+    with store_connection(config) as conn:
+        return organization_ids(conn, [org])
+
+
 def selection_options(
     since: str | None,
     until: str | None,
     domain: str | None,
-    org: str | None,
+    org: str | tuple[str, ...] | None,
     country: str | None,
     openness: str | None,
     source: str | None,
     estimates: str = "include",
     population: str = "all",
 ) -> Selection:
-    """The command-line filters as a ``Selection`` (years and months cover their whole span)."""
+    """The command-line filters as a ``Selection`` (years and months cover their whole span);
+    ``org_ids`` turns an organization's name into its ids first."""
     from modelatlas.analysis.frame import EstimatesMode, Population, Selection
 
     if domain is not None and domain not in DOMAINS:
@@ -167,7 +179,15 @@ def trends(
 
     config = settings(db=db, lang=lang)
     chosen = selection_options(
-        since, until, domain, org, country, openness, source, estimates.value, population.value
+        since,
+        until,
+        domain,
+        org_ids(config, org),
+        country,
+        openness,
+        source,
+        estimates.value,
+        population.value,
     )
     frame = select(load_frame(config.db), chosen)
     notable = population is PopulationChoice.notable
@@ -304,7 +324,15 @@ def report(
 
     config = settings(db=db, lang=lang)
     chosen = selection_options(
-        since, until, domain, org, country, openness, source, estimates.value, population.value
+        since,
+        until,
+        domain,
+        org_ids(config, org),
+        country,
+        openness,
+        source,
+        estimates.value,
+        population.value,
     )
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)

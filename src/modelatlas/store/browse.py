@@ -22,6 +22,8 @@ tables (PostgreSQL, an older store) each facet is one SQL query over the models.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -46,7 +48,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.store import tables as T
-from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, rows_for, search, text_match
+from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, lineage, rows_for, search, text_match
 from modelatlas.store.text_index import has_text_index
 
 __all__ = [
@@ -56,8 +58,10 @@ __all__ = [
     "BrowseSort",
     "Keep",
     "Page",
+    "added_since",
     "browse",
     "fill_facet_index",
+    "organization_ids",
 ]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
@@ -86,7 +90,10 @@ _WALK = 1000
 
 @dataclass(frozen=True, slots=True)
 class Browse:
-    """One state of the model browser; every field is optional."""
+    """Which models, in which order: the one filter model of the CLI (``list``, ``new``), the API and the
+    pages. Every field is optional; within a facet the values are alternatives, across fields they all
+    apply. ``organization`` values may be ids, names or Chinese names (``organization_ids``).
+    """
 
     text: str | None = None
     domain: tuple[str, ...] = ()
@@ -95,22 +102,27 @@ class Browse:
     country: tuple[str, ...] = ()
     openness: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
+    released_after: dt.date | None = None
+    released_before: dt.date | None = None
     min_params: int | None = None
     max_params: int | None = None
     open_only: bool = False
+    #: Only the derivatives (at any depth) of the model with this id.
+    base: str | None = None
     #: Only these ids (the caller's own filter, e.g. "fits on my GPU"); None for all.
     only: tuple[str, ...] | None = None
     sort: BrowseSort = "released"
     descending: bool = True
     offset: int = 0
-    limit: int = 50
+    #: At most this many rows; None for all of them.
+    limit: int | None = 50
 
 
 @dataclass(slots=True)
 class Page:
     total: int
     offset: int
-    limit: int
+    limit: int | None
     rows: list[ModelRow]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -145,6 +157,10 @@ def _conditions(b: Browse, hits: list[str] | None, matcher: Any = None) -> list[
         found.append(m.c.openness.in_(OPEN_WEIGHTS))
     if b.year:
         found.append(_year(m.c.released).in_(b.year))
+    if b.released_after is not None:
+        found.append(m.c.released >= b.released_after)
+    if b.released_before is not None:
+        found.append(m.c.released <= b.released_before)
     if b.min_params is not None:
         found.append(m.c.parameters >= b.min_params)
     if b.max_params is not None:
@@ -174,6 +190,7 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
     is asked of ``keep`` with a key that says what it depends on, so that a caller who keeps them (the
     web, per store build) pages through a result without computing them again.
     """
+    b = _resolved(conn, b)
     hits: list[str] | None = None
     matcher = text_match(b.text, indexed=has_text_index(conn)) if b.text and b.sort != "relevance" else None
     if b.text and b.sort == "relevance":
@@ -200,6 +217,59 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
     return page
 
 
+def _resolved(conn: Connection, b: Browse) -> Browse:
+    """``b`` with its organizations as ids and its base model as the ids of its derivatives (``only``)."""
+    if b.organization:
+        b = replace(b, organization=organization_ids(conn, b.organization))
+    if b.base is not None:
+        below = tuple(d for d, _, _ in lineage(conn, b.base).down)
+        kept = below if b.only is None else tuple(i for i in b.only if i in set(below))
+        b = replace(b, base=None, only=kept)
+    return b
+
+
+#: A Chinese name may be given short: 智谱 is 智谱AI, 阿里 阿里巴巴.
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def organization_ids(conn: Connection, asked: Iterable[str]) -> tuple[str, ...]:
+    """The ids of the organizations ``asked`` names, each by id or name (any case) or Chinese name (the
+    start of it is enough: 智谱 is 智谱AI); a value that names none is kept as it is, so it matches nothing
+    rather than everything."""
+    o = T.organizations
+    found: list[str] = []
+    for value in asked:
+        needle = value.strip()
+        chinese = o.c.name_zh.startswith(needle) if _CJK.search(needle) else o.c.name_zh == needle
+        folded = needle.casefold()
+        named = or_(func.lower(o.c.id) == folded, func.lower(o.c.name) == folded, chinese)
+        ids = list(conn.execute(select(o.c.id).where(named).order_by(o.c.id)).scalars())
+        found += ids or [value]
+    return tuple(dict.fromkeys(found))
+
+
+def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[ModelRow, dt.date]]:
+    """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (not its text,
+    order or offset), newest first, at most ``b.limit``.
+
+    A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
+    curated record was written, or a bundled dataset's snapshot date.
+    """
+    m, s = T.models, T.sources
+    b = _resolved(conn, b)
+    first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
+    query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
+    query = query.where(first.c.added >= since, *_conditions(b, None))
+    query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id).limit(b.limit)
+    found = [(model_id, added) for model_id, added in conn.execute(query)]
+    rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
+    return [(rows[model_id], _as_date(added)) for model_id, added in found]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def _question(b: Browse) -> Browse:
     """``b`` without what only chooses the page (offset, limit, order): what totals and counts depend on."""
     relevance = b.sort == "relevance"
@@ -219,7 +289,7 @@ def _page(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any) -> 
     if b.sort == "relevance" and hits is not None:
         wanted = set(conn.execute(select(m.c.id).where(conditions)).scalars())
         ranked = [mid for mid in hits if mid in wanted]
-        return len(ranked), ranked[b.offset : b.offset + b.limit]
+        return len(ranked), ranked[b.offset : None if b.limit is None else b.offset + b.limit]
     key = "released" if b.sort == "relevance" else b.sort
     column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[key]
     order = column.desc() if b.descending else column.asc()
@@ -300,7 +370,7 @@ def _browse_indexed(
         conditions = [*_common(conn, b, hits, matcher), *_passing(_unindexed(narrow.c.combo), b)]
         wanted = set(conn.execute(select(narrow.c.id).where(*conditions)).scalars())
         ranked = [mid for mid in hits if mid in wanted]
-        shown = ranked[b.offset : b.offset + b.limit]
+        shown = ranked[b.offset : None if b.limit is None else b.offset + b.limit]
         return Page(len(ranked), b.offset, b.limit, rows_for(conn, shown), counts)
     ids: list[str] = []
     if total > b.offset:
@@ -338,6 +408,11 @@ def _common(
         found.append(mid.in_(select(T.models.c.id).where(matcher)))
     if b.only is not None:
         found.append(_among(conn, mid, b.only))
+    released = _unindexed(_NARROW.c.released, unindexed)
+    if b.released_after is not None:  # stored as ISO text, as models.released is on SQLite
+        found.append(released >= b.released_after.isoformat())
+    if b.released_before is not None:
+        found.append(released <= b.released_before.isoformat())
     if b.min_params is not None:
         found.append(parameters >= b.min_params)
     if b.max_params is not None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, Select, and_, func, inspect, literal_column, or_, select, text
+from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, or_, select, text
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -21,18 +20,15 @@ from modelatlas.store.text_index import MIN_LENGTH, has_text_index, keys_of_leng
 __all__ = [
     "OPEN_WEIGHTS",
     "Lineage",
-    "ModelFilter",
     "ModelRow",
     "Overview",
     "SearchHit",
     "build_stamp",
     "built_at",
-    "added_since",
     "check_store",
     "currency",
     "get_model",
     "lineage",
-    "list_models",
     "near_names",
     "organizations",
     "overview",
@@ -81,25 +77,6 @@ def check_store(engine: Engine) -> None:
             f"the store at {url} has schema {revision or 'unknown'}, this modelatlas reads "
             f"{T.SCHEMA_REVISION}: run `modelatlas build` to rebuild it (imports are kept)"
         )
-
-
-@dataclass(frozen=True, slots=True)
-class ModelFilter:
-    """The filters of ``modelatlas list``; None means no filter."""
-
-    domain: str | None = None
-    org: str | None = None
-    country: str | None = None
-    modality: str | None = None
-    released_after: dt.date | None = None
-    released_before: dt.date | None = None
-    min_params: int | None = None
-    max_params: int | None = None
-    open_only: bool = False
-    base: str | None = None
-    sort: SortKey = "released"
-    descending: bool = True
-    limit: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,90 +252,6 @@ def _walk(start: str, graph: dict[str, list[tuple[str, str]]]) -> list[tuple[str
 
     visit(start, 0)
     return out
-
-
-def list_models(conn: Connection, flt: ModelFilter) -> list[ModelRow]:
-    """The models that pass ``flt``, sorted and limited as it says."""
-    m = T.models
-    query: Select[Any] = select(m.c.id)
-    conditions = _conditions(conn, flt)
-    if conditions:
-        query = query.where(and_(*conditions))
-    column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[flt.sort]
-    order = column.desc() if flt.descending else column.asc()
-    query = query.order_by(order.nulls_last(), m.c.id)
-    if flt.limit is not None:
-        query = query.limit(flt.limit)
-    ids = [r[0] for r in conn.execute(query)]
-    return rows_for(conn, ids)
-
-
-def added_since(conn: Connection, since: dt.date, flt: ModelFilter) -> list[tuple[ModelRow, dt.date]]:
-    """The models that entered the atlas on or after ``since`` and pass ``flt``'s filters, newest first.
-
-    A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
-    curated record was written, or a bundled dataset's snapshot date.
-    """
-    m, s = T.models, T.sources
-    first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
-    query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
-    query = query.where(first.c.added >= since, *_conditions(conn, flt))
-    query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id)
-    if flt.limit is not None:
-        query = query.limit(flt.limit)
-    found = [(model_id, added) for model_id, added in conn.execute(query)]
-    rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
-    return [(rows[model_id], _as_date(added)) for model_id, added in found]
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-#: A Chinese name may be given short: 智谱 is 智谱AI, 阿里 阿里巴巴.
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def _conditions(conn: Connection, flt: ModelFilter) -> list[Any]:
-    """The WHERE conditions of ``flt``'s filters (not its order or limit)."""
-    m = T.models
-    conditions: list[Any] = []
-    if flt.domain:
-        conditions.append(_has(T.model_domains, T.model_domains.c.domain == flt.domain))
-    if flt.modality:
-        conditions.append(_has(T.model_modalities, T.model_modalities.c.modality == flt.modality))
-    if flt.org:
-        o = T.organizations
-        needle = flt.org.casefold()
-        chinese = o.c.name_zh.startswith(flt.org) if _CJK.search(flt.org) else o.c.name_zh == flt.org
-        conditions.append(_by_org(or_(func.lower(o.c.id) == needle, func.lower(o.c.name) == needle, chinese)))
-    if flt.country:
-        conditions.append(_by_org(T.organizations.c.country == flt.country.upper()))
-    if flt.released_after:
-        conditions.append(m.c.released >= flt.released_after)
-    if flt.released_before:
-        conditions.append(m.c.released <= flt.released_before)
-    if flt.min_params is not None:
-        conditions.append(m.c.parameters >= flt.min_params)
-    if flt.max_params is not None:
-        conditions.append(m.c.parameters <= flt.max_params)
-    if flt.open_only:
-        conditions.append(m.c.openness.in_(OPEN_WEIGHTS))
-    if flt.base:
-        descendants = [d for d, _, _ in lineage(conn, flt.base).down]
-        conditions.append(m.c.id.in_(descendants))
-    return conditions
-
-
-def _by_org(condition: Any) -> Any:
-    """Models with at least one organization meeting ``condition``."""
-    o, mo = T.organizations, T.model_organizations
-    return T.models.c.id.in_(select(mo.c.model_id).join(o, o.c.id == mo.c.organization_id).where(condition))
-
-
-def _has(table: Any, condition: Any) -> Any:
-    """Models with a row in ``table`` meeting ``condition`` (uncorrelated: one subquery at any size)."""
-    return T.models.c.id.in_(select(table.c.model_id).where(condition))
 
 
 def versions(conn: Connection, model_id: str) -> list[tuple[str, str, str | None]]:
@@ -569,7 +462,8 @@ def overview(conn: Connection, *, newest: int = 10) -> Overview:
             )
         }
     )
-    rows = list_models(conn, ModelFilter(sort="released", descending=True, limit=newest))
+    newest_ids = select(m.c.id).order_by(m.c.released.desc().nulls_last(), m.c.id).limit(newest)
+    rows = rows_for(conn, list(conn.execute(newest_ids).scalars()))
     return Overview(
         total,
         dict(sorted(by_domain.items())),

@@ -3,6 +3,7 @@ hardware calculator's view of the catalog (cards, bundled configs) and of the st
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal, cast
 
 from fastapi import Depends, Query, Request
@@ -13,10 +14,10 @@ from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     precision_list,
 )
-from modelatlas.catalog.units import parse_count
+from modelatlas.catalog.units import date_bound, parse_count
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
-from modelatlas.store.browse import Browse, BrowseSort
+from modelatlas.store.browse import Browse, BrowseSort, organization_ids
 from modelatlas.web.hardware import Hardware, MemoryQuery, weights_formats
 from modelatlas.web.i18n import pick_lang
 from modelatlas.web.views import TrendQuery
@@ -57,6 +58,15 @@ def _count(value: str | None, name: str) -> int | None:
         return None
     try:
         return parse_count(value)
+    except BadArgument as exc:
+        raise BadArgument(f"{name}: {exc}") from exc
+
+
+def _date(value: str | None, name: str, *, end: bool) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return date_bound(value, end=end)
     except BadArgument as exc:
         raise BadArgument(f"{name}: {exc}") from exc
 
@@ -128,10 +138,18 @@ def browse_params(
     q: Annotated[str | None, Query(description="Name, alias or words (Chinese or English).")] = None,
     domain: Annotated[list[str], Query(description="Domain (repeatable: any of them).")] = [],  # noqa: B006
     modality: Annotated[list[str], Query(description="Modality (repeatable).")] = [],  # noqa: B006
-    org: Annotated[list[str], Query(description="Organization id (repeatable).")] = [],  # noqa: B006
+    org: Annotated[
+        list[str], Query(description="Organization id, name or Chinese name: meta, Meta, 智谱 (repeatable).")
+    ] = [],  # noqa: B006
     country: Annotated[list[str], Query(description="Country code, e.g. CN (repeatable).")] = [],  # noqa: B006
     openness: Annotated[list[str], Query(description="Openness (repeatable).")] = [],  # noqa: B006
     year: Annotated[list[int], Query(description="Release year (repeatable).")] = [],  # noqa: B006
+    released_after: Annotated[
+        str | None, Query(description="Released on or after: 2023, 2023-03 or 2023-03-14.")
+    ] = None,
+    released_before: Annotated[
+        str | None, Query(description="Released on or before (the whole year or month counts).")
+    ] = None,
     min_params: Annotated[
         str | None, Query(description="At least this many parameters: 7B, 6.2e9, 62亿.")
     ] = None,
@@ -167,6 +185,8 @@ def browse_params(
         country=tuple(country),
         openness=tuple(openness),
         year=tuple(year),
+        released_after=_date(released_after, "released_after", end=False),
+        released_before=_date(released_before, "released_before", end=True),
         min_params=_count(min_params, "min_params"),
         max_params=_count(max_params, "max_params"),
         open_only=open,
@@ -186,7 +206,7 @@ def trend_params(
     since: Annotated[int | None, Query(ge=1950, le=2100, description="First release year.")] = 2018,
     until: Annotated[int | None, Query(ge=1950, le=2100, description="Last release year.")] = None,
     domain: Annotated[str | None, Query()] = None,
-    org: Annotated[str | None, Query(description="Organization id.")] = None,
+    org: Annotated[str | None, Query(description="Organization id, name or Chinese name.")] = None,
     country: Annotated[str | None, Query()] = None,
     openness: Annotated[str | None, Query(description="open, closed or an openness value.")] = None,
     frontier: Annotated[bool, Query(description="Fit record-setting models only.")] = False,
@@ -202,9 +222,15 @@ def trend_params(
             "(as Epoch AI's headline trends count); all: every model in the store."
         ),
     ] = "notable",
+    *,
+    engine: EngineDep,
 ) -> TrendQuery:
+    orgs = None
+    if org and org.strip():
+        with engine.connect() as conn:
+            orgs = organization_ids(conn, [org])
     return TrendQuery(
-        metric, since, until, domain, org, country, openness, frontier, boot, estimates, population
+        metric, since, until, domain, orgs, country, openness, frontier, boot, estimates, population
     )
 
 

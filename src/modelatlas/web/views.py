@@ -86,6 +86,7 @@ def analysis(engine: Engine, url: str) -> Analysis:
 def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ...]]:
     """For each Hub repo, arXiv paper and GitHub repository the catalog refers to, the models that do
     (``live.targets.targets``, from the store's ``model_refs``), once per build."""
+
     def compute() -> dict[tuple[str, str], tuple[str, ...]]:
         r = T.model_refs
         owners: dict[tuple[str, str], list[str]] = {}
@@ -104,7 +105,8 @@ class TrendQuery:
     since: int | None = 2018
     until: int | None = None
     domain: str | None = None
-    organization: str | None = None
+    #: The ids of the organization asked for (``store.browse.organization_ids``).
+    organization: tuple[str, ...] | None = None
     country: str | None = None
     openness: str | None = None
     frontier: bool = False

@@ -62,7 +62,7 @@ def models(
     if format != "json":
         text, media = exporting.table(items, chosen, format)
         return PlainTextResponse(text, media_type=media)
-    following = page.offset + page.limit
+    following = page.offset + (page.limit or page.total)
     return {
         "total": page.total,
         "offset": page.offset,
@@ -108,7 +108,11 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    chosen = {k: str(v) for k, v in asdict(query.selection()).items() if v is not None}
+    chosen = {
+        k: ",".join(v) if isinstance(v, tuple) else str(v)
+        for k, v in asdict(query.selection()).items()
+        if v is not None
+    }
     return {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
 
 

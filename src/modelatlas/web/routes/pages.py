@@ -32,7 +32,7 @@ from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlas
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
-from modelatlas.store.browse import FACETS
+from modelatlas.store.browse import FACETS, Browse, added_since
 from modelatlas.store.queries import check_store
 from modelatlas.web import views
 from modelatlas.web.deps import (
@@ -127,11 +127,10 @@ def models(
 ) -> HTMLResponse:
     page = views.browse_page(engine, selection)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
+    step = page.limit or page.total  # the web always asks for a limit
     pager = {
-        "previous": _offset_url(params, max(0, page.offset - page.limit)) if page.offset > 0 else None,
-        "next": _offset_url(params, page.offset + page.limit)
-        if page.offset + page.limit < page.total
-        else None,
+        "previous": _offset_url(params, max(0, page.offset - step)) if page.offset > 0 else None,
+        "next": _offset_url(params, page.offset + step) if page.offset + step < page.total else None,
     }
     exports = {
         fmt: "/api/v1/models?"
@@ -395,7 +394,8 @@ def new(
 ) -> HTMLResponse:
     """The models that entered the atlas since a date (their first source's date), the most recent first."""
     first = _first_day(since)
-    found = _added_since(engine, first, Q.ModelFilter(domain=domain or None, org=org or None, limit=500))
+    chosen = Browse(domain=(domain,) if domain else (), organization=(org,) if org else (), limit=500)
+    found = _added_since(engine, first, chosen)
     return _render(
         request,
         "new.html",
@@ -408,15 +408,15 @@ def new(
     )
 
 
-def _added_since(engine: Engine, since: dt.date, flt: Q.ModelFilter) -> list[tuple[Q.ModelRow, dt.date]]:
-    """``queries.added_since``, once per build and question."""
+def _added_since(engine: Engine, since: dt.date, chosen: Browse) -> list[tuple[Q.ModelRow, dt.date]]:
+    """``browse.added_since``, once per build and question."""
     built = views.stamp(engine)
     with engine.connect() as conn:
 
         def compute() -> list[tuple[Q.ModelRow, dt.date]]:
-            return Q.added_since(conn, since, flt)
+            return added_since(conn, since, chosen)
 
-        return views.per_build(built, ("added", since, flt), compute)
+        return views.per_build(built, ("added", since, chosen), compute)
 
 
 def _first_day(since: str | None) -> dt.date:
@@ -458,7 +458,7 @@ def compare(
 @router.get("/feed.atom")
 def feed(request: Request, engine: EngineDep) -> Response:
     """The 30 models that entered the atlas last (their first source's date), as an Atom feed."""
-    newest = _added_since(engine, dt.date(1, 1, 1), Q.ModelFilter(limit=30))
+    newest = _added_since(engine, dt.date(1, 1, 1), Browse(limit=30))
     templates: Jinja2Templates = request.app.state.templates
     base = str(request.base_url).rstrip("/")
     xml = templates.get_template("feed.xml").render(entries=newest, base=base)
