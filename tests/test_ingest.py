@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import json
 import shutil
 from pathlib import Path
@@ -54,6 +55,24 @@ def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pyte
     code, _, err = run(capsys, "build", "--curated-only")
     assert code == 0, err
     return sqlite_url
+
+
+def test_a_long_report_table_is_cut_and_says_so_while_csv_gives_every_row(
+    capsys: pytest.CaptureFixture[str], store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelatlas.cli import import_cmds
+
+    monkeypatch.setattr(import_cmds, "REPORT_ROWS", 5)
+    code, out, err = run(capsys, "import", "paper-table", str(SEED_004))
+    assert code == 0, err
+    assert "the first 5 of 62 rows shown; --format csv or json gives them all" in err
+    shown = [line for line in out.splitlines() if re.match(r"│ \d+ ", line)]  # a row's first line
+    assert len(shown) == 5
+    code, out, _ = run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    assert len(report(out)) == 62
+    monkeypatch.setattr(import_cmds, "REPORT_ROWS", 62)
+    code, out, err = run(capsys, "import", "paper-table", str(SEED_004))
+    assert "rows shown" not in err
 
 
 def test_seed_004_every_model_matched_exactly_once(capsys: pytest.CaptureFixture[str], store: str) -> None:

@@ -64,10 +64,13 @@ def emit(
     *,
     title: str | None = None,
     shown: dict[str, Any] | None = None,
+    most: int | None = None,
 ) -> None:
     """Print ``records``: ``columns`` pairs keys with headers, ``shown`` maps keys to display functions.
 
     JSON keeps every key of every record with its raw value; the other formats show ``columns`` only.
+    A table shows at most ``most`` records and then says, on stderr, how to get them all (a table of a
+    million rows helps no one and takes minutes to draw); the other formats always give every record.
     """
     if fmt is Format.json:
         emit_json(list(records))
@@ -75,6 +78,9 @@ def emit(
     shown = shown or {}
     keys = [k for k, _ in columns]
     headers = [h for _, h in columns]
+    total = len(records)
+    if fmt is Format.table:
+        records = records[:most]  # what is not shown is not drawn
     rows = [[shown[k](r.get(k)) if k in shown else cell(r.get(k)) for k in keys] for r in records]
     if fmt is Format.csv:
         sys.stdout.write(csv_text(keys, [[r.get(k) for k in keys] for r in records]))
@@ -89,3 +95,8 @@ def emit(
         for row in rows:
             table.add_row(*row)
         stdout().print(table)
+        if most is not None and total > most:
+            stderr().print(
+                f"the first {most:,} of {total:,} rows shown; --format csv or json gives them all",
+                markup=False,
+            )

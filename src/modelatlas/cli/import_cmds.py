@@ -38,6 +38,10 @@ def register(app: typer.Typer) -> None:
     app.command("conflicts")(conflicts)
 
 
+#: The report's table shows at most this many rows (csv and json give every row).
+REPORT_ROWS = 1000
+
+
 def import_(
     fmt: Annotated[ImportFormat, typer.Argument(metavar="FORMAT", help="Input format.")],
     path: Annotated[Path, typer.Argument(help="The file (or, for ecosystem-graphs, directory) to import.")],
@@ -107,7 +111,7 @@ def import_(
         for o in result.outcomes
         if not changes_only or o.action != "skipped" and o.detail != "nothing new"
     ]
-    emit(records, _REPORT, fmt_out, title=f"import {result.key}")
+    emit(records, _REPORT, fmt_out, title=f"import {result.key}", most=REPORT_ROWS)
     if dry_run:
         _print_diff(result, config.catalog)
     elif write_catalog:

@@ -1,0 +1,84 @@
+"""Import N rows in Epoch AI's layout onto the default store: seconds, rows per second and peak memory.
+
+The rows are Epoch's own (``all_ai_models.csv`` from ../shared, else the test fixture), repeated with a
+new name after the first pass (``<name> b<N>``), so that their fields, lengths and notes are real and
+the first pass meets the store's models as a real import does. Each import runs as
+``modelatlas import epoch FILE --db STORE`` in its own process; its peak resident memory is that
+process's (``wait4``). Issue 18's target: 1,000,000 rows at ≥ 10,000 rows/s in ≤ 300 MB.
+
+    .venv/bin/python bench/import_scale.py --rows 10000,40000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = [
+    ROOT.parent / "shared" / "data" / "epoch" / "all_ai_models.csv",
+    ROOT / "tests" / "fixtures" / "epoch" / "notable_ai_models_2026-07.csv",
+]
+
+
+def epoch_file(rows: int, path: Path) -> Path:
+    """``rows`` records in Epoch's layout at ``path``: the template's, then renamed copies of them."""
+    template = next(p for p in TEMPLATES if p.exists())
+    with template.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    header, body = records[0], records[1:]
+    name_at = header.index("Model")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        for i in range(rows):
+            record = list(body[i % len(body)])
+            if i >= len(body):
+                record[name_at] = f"{record[name_at]} b{i}"
+            out.writerow(record)
+    return path
+
+
+def measure(args: list[str]) -> tuple[float, float, int]:
+    """Seconds, peak resident MB and exit status of ``modelatlas *args`` in its own process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [str(BIN / "modelatlas"), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="10000", help="Row counts, comma-separated.")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/import-scale"))
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    base = args.dir / "default.db"
+    if not base.exists():
+        seconds, peak, code = measure(["build", "--db", str(base)])
+        print(f"default store built in {seconds:.1f} s ({peak:.0f} MB), exit {code}")
+    print(f"{'rows':>9} {'seconds':>9} {'rows/s':>9} {'peak MB':>9} {'KB/row':>7} exit")
+    for rows in (int(r) for r in args.rows.split(",")):
+        source = epoch_file(rows, args.dir / f"all_ai_models_{rows}.csv")
+        store = args.dir / f"store-{rows}.db"
+        shutil.copy(base, store)
+        seconds, peak, code = measure(["import", "epoch", str(source), "--db", str(store)])
+        print(
+            f"{rows:>9,} {seconds:>9.1f} {rows / seconds:>9,.0f} {peak:>9,.0f} "
+            f"{peak * 1024 / rows:>7.1f} {code}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
