@@ -89,3 +89,34 @@ def test_a_rebuild_rebuilds_the_index(store: str, tmp_path: Path) -> None:
         models = conn.execute(text("SELECT count(*) FROM models")).scalar()
     engine.dispose()
     assert rows == models
+
+
+def test_postgresql_searches_names_and_summaries_through_trigram_indexes(
+    postgres_url: str, tiny_catalog: Path
+) -> None:
+    """On PostgreSQL a build adds pg_trgm's GIN indexes, and the planner answers the browser's substring
+    conditions from them (with the scans a six-model table makes cheapest ruled out: on a large store
+    they read every row)."""
+    from sqlalchemy import select
+
+    from modelatlas.store import tables as T
+    from modelatlas.store.queries import text_match
+    from modelatlas.store.text_index import TRIGRAM_INDEXES
+
+    build_store(load_valid_catalog(tiny_catalog), postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            found = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            assert {name for name, _, _ in TRIGRAM_INDEXES} <= found
+            for scan in ("seqscan", "indexscan", "indexonlyscan"):  # what a tiny table makes cheapest
+                conn.execute(text(f"SET enable_{scan} = off"))
+            condition = text_match("alpac")
+            query = select(T.models.c.id).where(condition)
+            compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(conn.execute(text(f"EXPLAIN {compiled}")).scalars())
+            for name, _, _ in TRIGRAM_INDEXES:
+                assert name in plan, plan
+            assert list(conn.execute(query).scalars()) == ["alpaca"]
+    finally:
+        engine.dispose()

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, or_, select, text
+from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, or_, select, text, union
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -336,12 +336,16 @@ def text_match(text: str, *, indexed: bool = False) -> Any | None:
     query_key, needle = name_key(text), text.strip().casefold()
     if _indexed(query_key, needle, indexed):
         return T.models.c.id.in_(text_ids(query_key, needle))
-    conditions = []
+    # one set of ids, each part its own query, so that PostgreSQL answers each from its trigram index
+    # (an OR across the parts makes it read every model)
+    m, names = T.models.c, T.model_names.c
+    parts: list[Any] = []
     if query_key:
-        conditions.append(T.models.c.id.in_(select(T.model_names.c.model_id).where(_name_matches(query_key))))
+        parts.append(select(names.model_id).where(_name_matches(query_key)))
     if len(needle) >= 2:
-        conditions.append(_summary_matches(needle))
-    return or_(*conditions) if conditions else None
+        parts.append(select(m.id).where(func.lower(m.summary_en).contains(needle, autoescape=True)))
+        parts.append(select(m.id).where(m.summary_zh.contains(needle, autoescape=True)))
+    return T.models.c.id.in_(union(*parts)) if parts else None
 
 
 def _lengths_near(length: int) -> tuple[int, int]:

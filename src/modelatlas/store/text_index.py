@@ -4,7 +4,8 @@ On SQLite a build adds ``model_text``, an FTS5 table with the trigram tokenizer:
 its normalised name keys and its summaries. ``MATCH`` on three or more characters then finds substrings
 from the index instead of scanning every name and summary (``LIKE '%…%'``). It is derived data, rebuilt
 by every build and not part of the migrations; without it (PostgreSQL, an older store, a query shorter
-than three characters) the queries fall back to ``LIKE``.
+than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build indexes the columns
+that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers ``LIKE '%…%'`` itself.
 
 Beside it a build writes ``name_keys``: every distinct name key, grouped by length into one row per
 length (the keys of that length joined by newlines, which no key contains). The near-spelling pass of
@@ -18,6 +19,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from modelatlas.store import tables as T
 
@@ -25,10 +27,12 @@ __all__ = [
     "KEYS_TABLE",
     "MIN_LENGTH",
     "TEXT_TABLE",
+    "TRIGRAM_INDEXES",
     "fill_text_index",
     "has_text_index",
     "keys_of_length",
     "text_ids",
+    "trigram_indexes",
 ]
 
 TEXT_TABLE = "model_text"
@@ -38,7 +42,11 @@ MIN_LENGTH = 3
 
 
 def fill_text_index(conn: Connection) -> None:
-    """Create and fill ``model_text`` from ``models`` and ``model_names`` (SQLite only; else nothing)."""
+    """Create and fill ``model_text`` from ``models`` and ``model_names`` on SQLite; on PostgreSQL, index
+    the same columns for substring search with pg_trgm (``trigram_indexes``)."""
+    if conn.dialect.name == "postgresql":
+        trigram_indexes(conn)
+        return
     if conn.dialect.name != "sqlite":
         return
     columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
@@ -70,6 +78,37 @@ def fill_text_index(conn: Connection) -> None:
             text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
             [{"length": n, "keys": "\n".join(sorted(keys))} for n, keys in sorted(by_length.items())],
         )
+
+
+#: PostgreSQL's trigram indexes: name, table and the column or expression each makes ``LIKE '%…%'`` fast
+#: on (the expressions ``queries.text_match`` and ``queries.search`` compare).
+TRIGRAM_INDEXES = (
+    ("ix_model_names_key_trgm", "model_names", "key"),
+    ("ix_models_summary_en_trgm", "models", "(lower(summary_en))"),
+    ("ix_models_summary_zh_trgm", "models", "summary_zh"),
+)
+
+
+def trigram_indexes(conn: Connection) -> bool:
+    """On PostgreSQL, create the pg_trgm extension (if it is not there yet) and ``TRIGRAM_INDEXES``, so
+    that substring search over names and summaries reads an index instead of every row, as the FTS5
+    table does on SQLite. A server where the extension is missing or may not be created (a shared server,
+    no privilege) keeps the plain scan: the same answers, slower. Returns whether the indexes exist."""
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    except DBAPIError:
+        return False
+    schema = conn.execute(
+        text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar_one()
+    for name, table, column in TRIGRAM_INDEXES:
+        opclass = f'"{schema}".gin_trgm_ops'
+        conn.execute(text(f"CREATE INDEX {name} ON {table} USING gin ({column} {opclass})"))
+    return True
 
 
 def has_text_index(conn: Connection) -> bool:
