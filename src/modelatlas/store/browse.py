@@ -197,10 +197,10 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
         hits = _search(conn, b.text, keep)
     if _has_facet_index(conn):
         return _browse_indexed(conn, b, hits, matcher, facets, keep)
-    total, ids = _page(conn, b, hits, matcher)
+    total, ids = _page(conn, b, hits, matcher, keep)
     if matcher is not None and total < _FEW:
         hits, matcher = _search(conn, b.text or "", keep), None
-        total, ids = _page(conn, b, hits, matcher)
+        total, ids = _page(conn, b, hits, matcher, keep)
     page = Page(total, b.offset, b.limit, rows_for(conn, ids))
     if facets:
         chosen, near = hits, matcher is None
@@ -282,30 +282,31 @@ def _search(conn: Connection, text: str, keep: Keep = _compute) -> list[str] | N
     return keep(("hits", text), lambda: [hit.id for hit in search(conn, text, limit=_MAX_HITS)])  # type: ignore[no-any-return]
 
 
-def _page(conn: Connection, b: Browse, hits: list[str] | None, matcher: Any) -> tuple[int, list[str]]:
-    """The total that match and the ids of the page, in one query when not ranked by relevance."""
+def _page(
+    conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, keep: Keep = _compute
+) -> tuple[int, list[str]]:
+    """The total that match (asked of ``keep``: it does not depend on the page) and the ids of the page.
+
+    The page's query asks for no count, so that the database can walk the sort order's index and stop
+    at the page's end instead of sorting every match."""
     m = T.models
     conditions = and_(True, *_conditions(b, hits, matcher))
     if b.sort == "relevance" and hits is not None:
         wanted = set(conn.execute(select(m.c.id).where(conditions)).scalars())
         ranked = [mid for mid in hits if mid in wanted]
         return len(ranked), ranked[b.offset : None if b.limit is None else b.offset + b.limit]
+    near = matcher is None and hits is not None
+
+    def count() -> int:
+        return int(conn.execute(select(func.count()).select_from(m).where(conditions)).scalar_one())
+
+    total: int = keep(("total", _question(b), near), count)
     key = "released" if b.sort == "relevance" else b.sort
     column = {"released": m.c.released, "parameters": m.c.parameters, "name": func.lower(m.c.name)}[key]
     order = column.desc() if b.descending else column.asc()
-    query = (
-        select(m.c.id, func.count().over().label("total"))
-        .where(conditions)
-        .order_by(order.nulls_last(), m.c.id)
-        .offset(b.offset)
-        .limit(b.limit)
-    )
-    rows = conn.execute(query).all()
-    if rows:
-        return int(rows[0].total), [row.id for row in rows]
-    if b.offset == 0:
-        return 0, []
-    return conn.execute(select(func.count()).select_from(m).where(conditions)).scalar_one(), []
+    query = select(m.c.id).where(conditions).order_by(order.nulls_last(), m.c.id)
+    ids = list(conn.execute(query.offset(b.offset).limit(b.limit)).scalars()) if total > b.offset else []
+    return total, ids
 
 
 def _counts(conn: Connection, facet: str, matching: Select[Any]) -> dict[str, int]:

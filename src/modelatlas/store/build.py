@@ -197,3 +197,6 @@ def _fill(
                 conn.execute(insert(T.metadata.tables[name]), batch[name])
         fill_text_index(conn)
         fill_facet_index(conn)
+        if conn.dialect.name == "postgresql":
+            # the planner's statistics, which a bulk load leaves empty (this schema's tables only)
+            conn.execute(text(f"ANALYZE {', '.join(_ORDER)}"))
