@@ -8,8 +8,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 import json
+import re
 import shutil
 from pathlib import Path
 

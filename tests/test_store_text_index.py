@@ -120,3 +120,32 @@ def test_postgresql_searches_names_and_summaries_through_trigram_indexes(
             assert list(conn.execute(query).scalars()) == ["alpaca"]
     finally:
         engine.dispose()
+
+
+def test_postgresql_keeps_name_keys_and_walks_the_sort_indexes(postgres_url: str, tiny_catalog: Path) -> None:
+    from sqlalchemy import select
+
+    from modelatlas.store import tables as T
+    from modelatlas.store.browse import SORT_INDEXES
+
+    build_store(load_valid_catalog(tiny_catalog), postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            stored = sorted(keys_of_length(conn, 1, 100))
+            every = sorted(conn.execute(select(T.model_names.c.key).distinct()).scalars())
+            assert stored == every and len(every) > 10
+            assert sorted(keys_of_length(conn, 5, 5)) == [k for k in every if len(k) == 5]
+            found = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            assert {name for name, _ in SORT_INDEXES} <= found
+            conn.execute(text("SET enable_seqscan = off"))
+            conn.execute(text("SET enable_sort = off"))
+            page = Browse(domain=("nlp",), limit=2)
+            assert [r.id for r in browse(conn, page, facets=False).rows] == ["freedomgpt", "vicuna"]
+            m = T.models.c
+            query = select(m.id).order_by(m.released.desc().nulls_last(), m.id).limit(2)
+            compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(conn.execute(text(f"EXPLAIN {compiled}")).scalars())
+            assert "ix_models_released_desc" in plan, plan
+    finally:
+        engine.dispose()

@@ -62,6 +62,7 @@ __all__ = [
     "browse",
     "fill_facet_index",
     "organization_ids",
+    "sort_indexes",
 ]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
@@ -496,6 +497,23 @@ def _tally(
         found[facet].append((value, count))
     everything = found.pop("")[0][1] or 0
     return int(everything), {facet: _ordered(facet, found[facet]) for facet in FACETS} if facets else {}
+
+
+#: PostgreSQL indexes in the browser's sort orders (newest, largest first: nulls last), so that a page
+#: walks one and stops at its end instead of sorting every match; SQLite's indexes cannot say NULLS LAST.
+SORT_INDEXES = (
+    ("ix_models_released_desc", "released DESC NULLS LAST, id"),
+    ("ix_models_parameters_desc", "parameters DESC NULLS LAST, id"),
+    ("ix_models_name_lower", "lower(name), id"),
+)
+
+
+def sort_indexes(conn: Connection) -> None:
+    """Create ``SORT_INDEXES`` (PostgreSQL only; else nothing)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name, columns in SORT_INDEXES:
+        conn.execute(sql(f"CREATE INDEX {name} ON models ({columns})"))
 
 
 def fill_facet_index(conn: Connection) -> None:

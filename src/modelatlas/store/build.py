@@ -30,7 +30,7 @@ from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
-from modelatlas.store.browse import fill_facet_index
+from modelatlas.store.browse import fill_facet_index, sort_indexes
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
 from modelatlas.store.text_index import fill_text_index
@@ -197,6 +197,7 @@ def _fill(
                 conn.execute(insert(T.metadata.tables[name]), batch[name])
         fill_text_index(conn)
         fill_facet_index(conn)
+        sort_indexes(conn)
         if conn.dialect.name == "postgresql":
             # the planner's statistics, which a bulk load leaves empty (this schema's tables only)
             conn.execute(text(f"ANALYZE {', '.join(_ORDER)}"))

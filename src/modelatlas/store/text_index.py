@@ -7,10 +7,10 @@ by every build and not part of the migrations; without it (PostgreSQL, an older 
 than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build indexes the columns
 that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers ``LIKE '%…%'`` itself.
 
-Beside it a build writes ``name_keys``: every distinct name key, grouped by length into one row per
-length (the keys of that length joined by newlines, which no key contains). The near-spelling pass of
-``queries.search`` reads only the lengths that can come near enough to the query, a handful of rows,
-instead of every name of every model; without it the same keys come from ``model_names``.
+Beside it a build writes ``name_keys`` (on PostgreSQL too): every distinct name key, grouped by length
+into one row per length (the keys of that length joined by newlines, which no key contains). The
+near-spelling pass of ``queries.search`` reads only the lengths that can come near enough to the query,
+a handful of rows, instead of every name of every model; without it the same keys come from ``model_names``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def fill_text_index(conn: Connection) -> None:
     the same columns for substring search with pg_trgm (``trigram_indexes``)."""
     if conn.dialect.name == "postgresql":
         trigram_indexes(conn)
+        _fill_keys(conn)
         return
     if conn.dialect.name != "sqlite":
         return
@@ -69,6 +70,12 @@ def fill_text_index(conn: Connection) -> None:
             for mid, names, en, zh in rows
         ],
     )
+    _fill_keys(conn)
+
+
+def _fill_keys(conn: Connection) -> None:
+    """Create and fill ``name_keys``: the distinct name keys, one row per length."""
+    mn = T.model_names
     by_length: dict[int, list[str]] = defaultdict(list)
     for (key,) in conn.execute(select(mn.c.key).distinct()):
         by_length[len(key)].append(key)
@@ -118,7 +125,7 @@ def has_text_index(conn: Connection) -> bool:
 def keys_of_length(conn: Connection, shortest: int, longest: int) -> list[str]:
     """Every distinct name key of ``shortest`` to ``longest`` characters, in no particular order: from
     ``name_keys`` when the store has it, else from ``model_names``."""
-    if conn.dialect.name == "sqlite" and inspect(conn).has_table(KEYS_TABLE):
+    if conn.dialect.name in ("sqlite", "postgresql") and inspect(conn).has_table(KEYS_TABLE):
         found = conn.execute(
             text(f"SELECT keys FROM {KEYS_TABLE} WHERE length BETWEEN :shortest AND :longest"),
             {"shortest": shortest, "longest": longest},
