@@ -101,3 +101,35 @@ def test_two_stores_built_in_one_second_never_share_a_view(tmp_path: Path, tiny_
         stamps.append(views.stamp(engine).split("@", 1)[1])
         engine.dispose()
     assert stamps[0] != stamps[1] and stamps[0].split()[0][:16] == stamps[1].split()[0][:16]
+
+
+def test_callers_asking_at_once_wait_for_one_computation() -> None:
+    """Eight threads ask for the same missing value while it is being computed: it is computed once and
+    all eight get it; a different key is not held up by it."""
+    import threading
+    import time
+
+    calls: list[str] = []
+    started = threading.Event()
+
+    def slow() -> str:
+        calls.append("slow")
+        started.set()
+        time.sleep(0.3)
+        return "value"
+
+    answers: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(views.per_build("b", "k", slow))) for _ in range(8)
+    ]
+    threads[0].start()
+    started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    begun = time.perf_counter()
+    assert views.per_build("b", "other", lambda: "quick") == "quick"
+    assert time.perf_counter() - begun < 0.2  # not behind the slow one
+    for thread in threads:
+        thread.join(5)
+    assert answers == ["value"] * 8 and calls == ["slow"]
+    assert views._gates == {}

@@ -137,6 +137,8 @@ def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFi
 #: How many computed views ``per_build`` keeps (the least recently used go first).
 MAX_VIEWS = 256
 _views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
+#: One lock per value being computed, so that callers who ask for it meanwhile wait for it.
+_gates: dict[tuple[str, Hashable], threading.Lock] = {}
 
 
 def stamp(engine: Engine) -> str:
@@ -149,28 +151,44 @@ def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
     """``compute()``, once per store build and ``key``: every later call with both the same returns the
     kept value, until the store is rebuilt (``built_at`` changes) or ``MAX_VIEWS`` others are newer.
     What it computes must depend on the store and ``key`` only, so every worker gives the same answer.
-    ``NotEnoughData`` is kept like a value and raised again."""
+    ``NotEnoughData`` is kept like a value and raised again.
+
+    Callers that ask for the same missing value at once wait for the first to compute it, rather than
+    each computing it (eight visitors of a new page would otherwise count its facets eight times over).
+    """
+    full = (built_at, key)
     with _lock:
-        if (built_at, key) in _views:
-            _views.move_to_end((built_at, key))
-            kept = _views[(built_at, key)]
-            if isinstance(kept, NotEnoughData):
-                raise kept
-            return cast(V, kept)
-    value: V | NotEnoughData
-    try:
-        value = compute()
-    except NotEnoughData as exc:  # as much an answer as a value: kept too
-        value = exc
-    with _lock:
-        if any(kept != built_at for kept, _ in _views):
-            _views.clear()
-        _views[(built_at, key)] = value
-        while len(_views) > MAX_VIEWS:
-            _views.popitem(last=False)
+        if full in _views:
+            return cast(V, _kept(full))
+        gate = _gates.setdefault(full, threading.Lock())
+    with gate:
+        with _lock:
+            if full in _views:  # computed while this caller waited
+                return cast(V, _kept(full))
+        value: V | NotEnoughData
+        try:
+            value = compute()
+        except NotEnoughData as exc:  # as much an answer as a value: kept too
+            value = exc
+        with _lock:
+            if any(kept != built_at for kept, _ in _views):
+                _views.clear()
+            _views[full] = value
+            while len(_views) > MAX_VIEWS:
+                _views.popitem(last=False)
+            _gates.pop(full, None)
     if isinstance(value, NotEnoughData):
         raise value
     return value
+
+
+def _kept(full: tuple[str, Hashable]) -> Any:
+    """The kept value (``_lock`` held), now the most recently used; a kept NotEnoughData is raised."""
+    _views.move_to_end(full)
+    kept = _views[full]
+    if isinstance(kept, NotEnoughData):
+        raise kept
+    return kept
 
 
 def overview(engine: Engine, built_at: str, newest: int) -> Q.Overview:
