@@ -198,6 +198,12 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
         hits = _search(conn, b.text, keep)
     if _has_facet_index(conn):
         return _browse_indexed(conn, b, hits, matcher, facets, keep)
+    if matcher is not None:  # the matching ids once, not the text condition again in every facet's count
+        text, condition = b.text, matcher
+        query = select(T.models.c.id).where(condition).limit(_MAX_HITS + 1)
+        matched = keep(("matched", text), lambda: list(conn.execute(query).scalars()))
+        if len(matched) <= _MAX_HITS:  # (a bound on the parameters one statement may carry)
+            matcher = T.models.c.id.in_(matched)
     total, ids = _page(conn, b, hits, matcher, keep)
     if matcher is not None and total < _FEW:
         hits, matcher = _search(conn, b.text or "", keep), None
