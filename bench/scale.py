@@ -50,8 +50,8 @@ ROUTES = [
     "/healthz",
     # a new question each request ({n} = 1, 2, 3…): what a visitor waits for when nothing is kept
     "/models?domain=nlp&offset={n}",
-    "/models?q=v{n}",
-    "/api/v1/models?q=v{n}&domain=nlp",
+    "/models?q=v1{n}",
+    "/api/v1/models?q=v1{n}&domain=nlp",
     "/api/v1/models?min_params={n}000000&sort=parameters",
     "/api/v1/models/{id}?n={n}",
 ]

@@ -107,9 +107,11 @@ def selection_options(
     source: str | None,
     estimates: str = "include",
     population: str = "all",
+    *,
+    config: Settings | None = None,
 ) -> Selection:
-    """The command-line filters as a ``Selection`` (years and months cover their whole span);
-    ``org_ids`` turns an organization's name into its ids first."""
+    """The command-line filters as a ``Selection`` (years and months cover their whole span); with the
+    store's ``config``, an organization's name becomes its ids first (``org_ids``), as ``list`` reads it."""
     from modelatlas.analysis.frame import EstimatesMode, Population, Selection
 
     if domain is not None and domain not in DOMAINS:
@@ -118,7 +120,7 @@ def selection_options(
         since=date_bound(since, "--since", end=False),
         until=date_bound(until, "--until", end=True),
         domain=domain,
-        organization=org,
+        organization=org_ids(config, org) if config is not None and isinstance(org, str) else org,
         country=country,
         openness=openness,
         source=source,
@@ -179,15 +181,7 @@ def trends(
 
     config = settings(db=db, lang=lang)
     chosen = selection_options(
-        since,
-        until,
-        domain,
-        org_ids(config, org),
-        country,
-        openness,
-        source,
-        estimates.value,
-        population.value,
+        since, until, domain, org, country, openness, source, estimates.value, population.value, config=config
     )
     frame = select(load_frame(config.db), chosen)
     notable = population is PopulationChoice.notable
@@ -324,15 +318,7 @@ def report(
 
     config = settings(db=db, lang=lang)
     chosen = selection_options(
-        since,
-        until,
-        domain,
-        org_ids(config, org),
-        country,
-        openness,
-        source,
-        estimates.value,
-        population.value,
+        since, until, domain, org, country, openness, source, estimates.value, population.value, config=config
     )
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
