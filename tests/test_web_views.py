@@ -19,6 +19,7 @@ from modelatlas.web import views
 @pytest.fixture(autouse=True)
 def _fresh_views() -> None:
     views._views.clear()
+    views._gates.clear()
 
 
 def test_per_build_computes_once_per_build_and_key() -> None:
@@ -44,6 +45,18 @@ def test_per_build_keeps_a_bounded_number_of_views_the_least_recently_used_going
     assert len(views._views) == views.MAX_VIEWS
     assert views.per_build("b", 0, lambda: -1) == 0
     assert views.per_build("b", 1, lambda: -1) == -1  # the least recently used went
+
+
+def test_an_error_is_not_kept_and_leaves_no_gate_behind() -> None:
+    from modelatlas.errors import BadArgument
+
+    def broken() -> str:
+        raise BadArgument("freq 'decade': choose month, quarter or year")
+
+    with pytest.raises(BadArgument):
+        views.per_build("b", "k", broken)
+    assert views._gates == {} and ("b", "k") not in views._views
+    assert views.per_build("b", "k", lambda: "fixed") == "fixed"  # the next caller tries again
 
 
 def test_per_build_keeps_not_enough_data_as_an_answer() -> None:

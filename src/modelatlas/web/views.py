@@ -170,13 +170,15 @@ def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
             value = compute()
         except NotEnoughData as exc:  # as much an answer as a value: kept too
             value = exc
+        finally:  # any other error is the caller's to report, and the next caller tries again
+            with _lock:
+                _gates.pop(full, None)
         with _lock:
             if any(kept != built_at for kept, _ in _views):
                 _views.clear()
             _views[full] = value
             while len(_views) > MAX_VIEWS:
                 _views.popitem(last=False)
-            _gates.pop(full, None)
     if isinstance(value, NotEnoughData):
         raise value
     return value
