@@ -146,3 +146,39 @@ def test_callers_asking_at_once_wait_for_one_computation() -> None:
         thread.join(5)
     assert answers == ["value"] * 8 and calls == ["slow"]
     assert views._gates == {}
+
+
+def test_hardware_suggestions_read_only_the_records_they_can_suggest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The field's suggestions, from the records of the configured and newest notable models only, are
+    what every model's sizes give under the same rule (with only the 10 newest notable suggested, so that
+    the configured models must be found by their bundled configs)."""
+    from modelatlas.analysis.hardware.subjects import catalog_subjects
+    from modelatlas.config import Settings
+    from modelatlas.web import hardware as web_hardware
+    from modelatlas.web.hardware import Hardware
+
+    monkeypatch.setattr(web_hardware, "MAX_SUGGESTED", 10)
+    MAX_SUGGESTED = 10
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    settings = Settings(db=url)
+    engine = make_engine(url)
+    try:
+        hardware = Hardware(settings, engine)
+        frame = views.analysis(engine, url).frame
+        newest = set(
+            frame[frame["notable"]].sort_values("released", ascending=False)["id"].head(MAX_SUGGESTED)
+        )
+        every = catalog_subjects(load_models(url), hardware.configs_dir)
+        expected = sorted(
+            {n for s in every if s.count.exact or s.model_id in newest for n in (s.model_id, s.title) if n},
+            key=str.lower,
+        )
+        assert hardware.suggestions() == expected
+        exact = {s.model_id for s in every if s.count.exact}
+        assert len(exact) >= 30 and len(exact - newest) >= 25  # most come in by their configs
+    finally:
+        engine.dispose()

@@ -6,7 +6,7 @@ what the catalog said. Read-only: nothing here writes to the store.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 import orjson
@@ -19,6 +19,9 @@ from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, safe_url
 from modelatlas.store.queries import check_store
+
+#: Ids asked for in one statement (SQLite and PostgreSQL limit the parameters of one).
+_CHUNK = 5000
 
 __all__ = ["load_analysis_rows", "load_curated_ids", "load_lineage", "load_models", "load_organizations"]
 
@@ -38,16 +41,24 @@ def _connect(url: str) -> Iterator[Connection]:
         engine.dispose()
 
 
-def load_models(url: str) -> list[Model]:
-    """Every model in the store at ``url``, as full catalog records, ordered by id.
+def load_models(url: str, ids: Collection[str] | None = None) -> list[Model]:
+    """Every model in the store at ``url`` (or only those of ``ids``), as full catalog records, by id.
 
     Raises:
         StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
         StoreError: the store cannot be read, or a stored record no longer fits the schema
             (rebuild it with ``modelatlas build``).
     """
+    query = select(T.models.c.id, T.models.c.record_json).order_by(T.models.c.id)
     with _connect(url) as conn:
-        rows = conn.execute(select(T.models.c.id, T.models.c.record_json).order_by(T.models.c.id)).all()
+        if ids is None:
+            rows = conn.execute(query).all()
+        else:
+            wanted = sorted(set(ids))
+            rows = []
+            for start in range(0, len(wanted), _CHUNK):
+                rows += conn.execute(query.where(T.models.c.id.in_(wanted[start : start + _CHUNK]))).all()
+            rows.sort()
     models = []
     for model_id, record in rows:
         try:

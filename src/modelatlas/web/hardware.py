@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
 from modelatlas.analysis.hardware.memory import TrainMethod, inference
@@ -28,6 +28,7 @@ from modelatlas.catalog.schema import Gpu, Model
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, NotFound
 from modelatlas.store import queries as Q
+from modelatlas.store import tables as T
 from modelatlas.store.records import load_models
 from modelatlas.web import views
 from modelatlas.web.schemas import MemoryOut
@@ -142,9 +143,12 @@ class Hardware:
         def compute() -> list[str]:
             notable = data.frame[data.frame["notable"]].sort_values("released", ascending=False)
             newest = set(notable["id"].head(MAX_SUGGESTED))
+            configured = self._configured()
+            # only the records that can be suggested are read, not every model's
+            subjects = catalog_subjects(load_models(self.settings.db, newest | configured), self.configs_dir)
             names = {
                 name
-                for s in self.subjects()
+                for s in subjects
                 if s.count.exact or s.model_id in newest
                 for name in (s.model_id, s.title)
                 if name
@@ -152,6 +156,14 @@ class Hardware:
             return sorted(names, key=str.lower)
 
         return views.per_build(data.built_at, ("suggestions", str(self.configs_dir)), compute)
+
+    def _configured(self) -> set[str]:
+        """The ids of the models with a Hub repo whose config the catalog bundles (``model_refs``)."""
+        bundled = {f"{p.parent.name}/{p.stem}".lower() for p in self.configs_dir.glob("*/*.json")}
+        r = T.model_refs.c
+        with self.engine.connect() as conn:
+            found = conn.execute(select(r.model_id, r.ref).where(r.source == "hf")).all()
+        return {model_id for model_id, ref in found if ref.lower() in bundled}
 
     def fitting(self, gpu: str, precision: str) -> tuple[str, ...]:
         """Models with a size that one card ``gpu`` can serve in ``precision`` at its default workload,
