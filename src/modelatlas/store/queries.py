@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, or_, select, text, union
+from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, select, text, union
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
@@ -316,12 +316,14 @@ def _name_matches(query_key: str) -> Any:
     return key == query_key if len(query_key) < 2 else key.contains(query_key, autoescape=True)
 
 
-def _summary_matches(needle: str) -> Any:
+def _summary_ids(needle: str) -> list[Any]:
+    """The ids of the models whose English or Chinese summary contains ``needle``, one query each, so
+    that PostgreSQL reads each from its trigram index (an OR of the two makes it read every model)."""
     m = T.models.c
-    return or_(
-        func.lower(m.summary_en).contains(needle, autoescape=True),
-        m.summary_zh.contains(needle, autoescape=True),
-    )
+    return [
+        select(m.id).where(func.lower(m.summary_en).contains(needle, autoescape=True)),
+        select(m.id).where(m.summary_zh.contains(needle, autoescape=True)),
+    ]
 
 
 def _indexed(query_key: str, needle: str, indexed: bool) -> bool:
@@ -338,13 +340,11 @@ def text_match(text: str, *, indexed: bool = False) -> Any | None:
         return T.models.c.id.in_(text_ids(query_key, needle))
     # one set of ids, each part its own query, so that PostgreSQL answers each from its trigram index
     # (an OR across the parts makes it read every model)
-    m, names = T.models.c, T.model_names.c
     parts: list[Any] = []
     if query_key:
-        parts.append(select(names.model_id).where(_name_matches(query_key)))
+        parts.append(select(T.model_names.c.model_id).where(_name_matches(query_key)))
     if len(needle) >= 2:
-        parts.append(select(m.id).where(func.lower(m.summary_en).contains(needle, autoescape=True)))
-        parts.append(select(m.id).where(m.summary_zh.contains(needle, autoescape=True)))
+        parts += _summary_ids(needle)
     return T.models.c.id.in_(union(*parts)) if parts else None
 
 
@@ -427,7 +427,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
         in_summary = (
             T.models.c.id.in_(text_ids(query_key, needle, names=False))
             if indexed
-            else _summary_matches(needle)
+            else T.models.c.id.in_(union(*_summary_ids(needle)))
         )
         for (mid,) in conn.execute(select(T.models.c.id).where(in_summary)):
             offer(mid, 60.0, "summary")

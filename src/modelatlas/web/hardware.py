@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from sqlalchemy import Engine, select
 
+from modelatlas.analysis.hardware.configs import bundled_repos
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
 from modelatlas.analysis.hardware.memory import TrainMethod, inference
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
@@ -126,7 +127,9 @@ class Hardware:
             return Q.get_model(conn, Q.resolve(conn, name))
 
     def subjects(self) -> list[Subject]:
-        """Every size of every model in the store, computed once per store build."""
+        """Every size of every model in the store, computed once per store build and kept apart from
+        ``views.per_build``, whose least recently used views give way to newer ones: reading every
+        record again costs minutes at a million models."""
         key = f"{views.stamp(self.engine)}@{self.configs_dir}"
         with self._lock:
             if key not in self._cache:
@@ -159,7 +162,7 @@ class Hardware:
 
     def _configured(self) -> set[str]:
         """The ids of the models with a Hub repo whose config the catalog bundles (``model_refs``)."""
-        bundled = {f"{p.parent.name}/{p.stem}".lower() for p in self.configs_dir.glob("*/*.json")}
+        bundled = bundled_repos(self.configs_dir)
         r = T.model_refs.c
         with self.engine.connect() as conn:
             found = conn.execute(select(r.model_id, r.ref).where(r.source == "hf")).all()

@@ -16,7 +16,7 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import ConfigError
 
-__all__ = ["ModelConfig", "bundled_config", "model_configs", "pick_config", "read_config"]
+__all__ = ["ModelConfig", "bundled_config", "bundled_repos", "model_configs", "pick_config", "read_config"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,11 @@ def read_config(path: Path) -> dict[str, Any]:
     return data
 
 
+def bundled_repos(configs_dir: Path) -> dict[str, Path]:
+    """Every repo the catalog bundles a config of, as ``owner/name`` in lower case, with its file."""
+    return {f"{path.parent.name}/{path.stem}".lower(): path for path in configs_dir.glob("*/*.json")}
+
+
 def bundled_config(configs_dir: Path, repo: str) -> Path | None:
     """The catalog's config of Hugging Face repo ``repo`` (``owner/name``, any case), if it has one."""
     owner, _, name = repo.strip().partition("/")
@@ -61,11 +66,7 @@ def bundled_config(configs_dir: Path, repo: str) -> Path | None:
     exact = configs_dir / owner / f"{name}.json"
     if exact.is_file():
         return exact
-    wanted = repo.strip().lower()
-    for path in configs_dir.glob("*/*.json"):
-        if f"{path.parent.name}/{path.stem}".lower() == wanted:
-            return path
-    return None
+    return bundled_repos(configs_dir).get(repo.strip().lower())
 
 
 def model_configs(model: Model, configs_dir: Path) -> list[ModelConfig]:
