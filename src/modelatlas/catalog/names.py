@@ -31,9 +31,12 @@ def name_key(text: str) -> str:
     Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart; Greek letters are
     spelt out (``PanGu-Σ`` is ``pangusigma``, not ``pangu``).
     """
-    folded = unicodedata.normalize("NFKD", text).casefold()
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = _GREEK.sub(lambda m: _greek_name(m.group(0)), folded).replace("+", "plus")
+    if text.isascii():  # no width, accent or Greek letter to fold: the same key, three times faster
+        folded = text.lower().replace("+", "plus")
+    else:
+        folded = unicodedata.normalize("NFKD", text).casefold()
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+        folded = _GREEK.sub(lambda m: _greek_name(m.group(0)), folded).replace("+", "plus")
     return _NOT_WORD.sub("", _STRAY_DOT.sub("", folded))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,12 +58,20 @@ class Merged:
     outcomes: dict[str, list[Outcome]]
 
 
-def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
-    """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row."""
+def merge_imports(
+    catalog: Catalog, imports: list[StoredImport], *, read: Mapping[str, list[ImportedRow]] | None = None
+) -> Merged:
+    """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row.
+
+    ``read`` holds rows already read, by import key (the file being imported): their stored payloads
+    are not parsed again.
+    """
     merged = Merged(Merger(catalog), [], {})
     merged.conflicts = merged.merger.catalog_conflicts()
     for item in imports:
-        rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
+        rows = (read or {}).get(item.key)
+        if rows is None:
+            rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
         outcomes = merged.outcomes[item.key] = merged.merger.apply(item.key, Path(item.path), rows)
         for stored, outcome in zip(item.rows, outcomes, strict=True):
             stored.action, stored.model_id = outcome.action, outcome.model_id
@@ -144,8 +152,8 @@ def import_file(
         sha256="",
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    for row in reader(fmt)(path, progress):
-        stored.rows.append(StoredRow(row.line, row.name, row.model_dump_json(exclude_defaults=True)))
+    rows = list(reader(fmt)(path, progress))
+    stored.rows = [StoredRow(r.line, r.name, r.model_dump_json(exclude_defaults=True)) for r in rows]
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
             with part.open("rb") as handle:
@@ -154,7 +162,7 @@ def import_file(
     stored.sha256 = digest.hexdigest()
     # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as they are
     imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-    merged = merge_imports(catalog, imports)
+    merged = merge_imports(catalog, imports, read={stored.key: rows})
     outcomes = merged.outcomes[stored.key]
     mine = [c for o in outcomes for c in o.conflicts]
     result = ImportResult(stored.key, outcomes, merged.merger, mine)

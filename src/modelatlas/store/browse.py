@@ -48,6 +48,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.store import tables as T
+from modelatlas.store.bulk import insert_rows
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, lineage, rows_for, search, text_match
 from modelatlas.store.text_index import has_text_index
 
@@ -571,9 +572,10 @@ def fill_facet_index(conn: Connection) -> None:
     ):
         conn.execute(sql(statement))
     if combos:
-        conn.execute(_SETS.insert(), [{"combo": combo, "models": n} for combo, n in members.items()])
-        conn.execute(
-            _VALUES.insert(),
+        insert_rows(conn, _SETS, [{"combo": combo, "models": n} for combo, n in members.items()])
+        insert_rows(
+            conn,
+            _VALUES,
             [
                 {"facet": facet, "value": value, "combo": combo, "times": times, "models": members[combo]}
                 for found, combo in combos.items()
@@ -581,7 +583,7 @@ def fill_facet_index(conn: Connection) -> None:
                 for value, times in Counter(values).items()
             ],
         )
-        conn.execute(_NARROW.insert(), narrow)
+        insert_rows(conn, _NARROW, narrow)
     for statement in (  # after the rows: one sort each instead of an insertion per row
         "CREATE INDEX ix_model_facets_combo ON model_facets (combo)",
         "CREATE INDEX ix_model_facets_released ON model_facets (released, combo, parameters)",

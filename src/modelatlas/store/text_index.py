@@ -52,23 +52,16 @@ def fill_text_index(conn: Connection) -> None:
         return
     columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
     conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
-    mn, m = T.model_names, T.models
-    keys = (
-        select(mn.c.model_id, func.group_concat(mn.c.key, " ").label("names"))
-        .group_by(mn.c.model_id)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(m.c.id, keys.c.names, m.c.summary_en, m.c.summary_zh).outerjoin(
-            keys, keys.c.model_id == m.c.id
-        )
-    )
+    # in one statement: the names and summaries never pass through Python
     conn.execute(
-        text(f"INSERT INTO {TEXT_TABLE} (model_id, names, summary) VALUES (:id, :names, :summary)"),
-        [
-            {"id": mid, "names": names or "", "summary": " ".join(s for s in (en, zh) if s)}
-            for mid, names, en, zh in rows
-        ],
+        text(
+            f"INSERT INTO {TEXT_TABLE} (model_id, names, summary) "
+            "SELECT m.id, coalesce(k.names, ''), "
+            "CASE WHEN m.summary_en <> '' AND m.summary_zh <> '' THEN m.summary_en || ' ' || m.summary_zh "
+            "ELSE coalesce(nullif(m.summary_en, ''), nullif(m.summary_zh, ''), '') END "
+            "FROM models AS m LEFT JOIN (SELECT model_id, group_concat(key, ' ') AS names "
+            "FROM model_names GROUP BY model_id) AS k ON k.model_id = m.id"
+        )
     )
     _fill_keys(conn)
 

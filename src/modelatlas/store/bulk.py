@@ -1,0 +1,59 @@
+"""Write many rows into a table at once, as the driver takes them.
+
+``conn.execute(insert(table), rows)`` builds a parameter dictionary per row and runs every value through
+the compiled statement: at 100,000 models that was 7 of a build's 30 seconds. Here each column's own type
+converts its values (``TypeEngine.bind_processor``, as SQLAlchemy would) and the rows go to the driver's
+``executemany`` as tuples. Columns missing from the rows get their scalar ``default=`` (the others are
+left to the database's ``server_default`` or NULL), as an ``insert()`` would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import ColumnDefault, ColumnElement, Connection, TableClause
+
+__all__ = ["insert_rows"]
+
+
+def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert ``rows`` (dictionaries by column name, all with the first row's keys) into ``table``.
+
+    Returns the number of rows written.
+    """
+    if not rows:
+        return 0
+    given = rows[0].keys()
+    columns = [c for c in table.c if c.name in given]
+    defaults = [(c, d[0]) for c in table.c if c.name not in given and (d := _scalar_default(c))]
+    dialect = conn.dialect
+    convert: list[tuple[str, Callable[[Any], Any] | None]] = [
+        (c.name, c.type.bind_processor(dialect)) for c in columns
+    ]
+    fixed = tuple(_converted(c, value, dialect) for c, value in defaults)
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c.name) for c in [*columns, *(c for c, _ in defaults)])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    marks = ", ".join([mark] * (len(columns) + len(defaults)))
+    statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+    columns_values = [
+        map(itemgetter(name), rows) if process is None else map(process, map(itemgetter(name), rows))
+        for name, process in convert
+    ]
+    values = list(zip(*columns_values, *(repeat(value) for value in fixed), strict=False))
+    conn.exec_driver_sql(statement, values)
+    return len(values)
+
+
+def _scalar_default(column: ColumnElement[Any]) -> tuple[Any] | None:
+    """``(value,)`` of a column's ``default=value``; None without one (a ``table()`` clause's columns)."""
+    default = getattr(column, "default", None)
+    return (default.arg,) if isinstance(default, ColumnDefault) and default.is_scalar else None
+
+
+def _converted(column: ColumnElement[Any], value: Any, dialect: Any) -> Any:
+    process = column.type.bind_processor(dialect)
+    return value if process is None else process(value)
