@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
-from modelatlas.store.build import build_store
+from modelatlas.store.build import build_store, migrate
 from modelatlas.store.engine import make_engine
 
 
@@ -179,3 +180,38 @@ def test_a_store_of_an_older_schema_asks_for_a_rebuild(
     assert run(capsys, "build", "--db", store_url)[0] == 0
     code, out, _ = run(capsys, "list", "--db", store_url, "--format", "csv")
     assert code == 0 and out.count("\n") == 7
+
+
+def test_a_reference_to_nothing_fails_the_build_and_keeps_the_store(
+    store_url: str, tiny_catalog: Path
+) -> None:
+    """SQLite checks references once after the rows, PostgreSQL row by row: both refuse a lineage edge to
+    a model the catalog does not hold, and the previous store stays."""
+    catalog = load_valid_catalog(tiny_catalog)
+    build_store(catalog, store_url)
+    before = _model_ids(store_url)
+    at, alpaca = next((i, e) for i, e in enumerate(catalog.models) if e.record.id == "alpaca")
+    edge = alpaca.record.base_models[0].model_copy(update={"model": "no-such-model"})
+    record = alpaca.record.model_copy(update={"base_models": [edge]})
+    catalog.models[at] = dataclasses.replace(alpaca, record=record)
+    catalog.models = [e for e in catalog.models if e.record.id != "zidong-taichu"]
+    with pytest.raises(StoreError, match="lineage|foreign key|ForeignKey"):
+        build_store(catalog, store_url)
+    assert _model_ids(store_url) == before
+
+
+def test_the_build_keeps_every_index_the_migrations_make(tmp_path: Path, tiny_catalog: Path) -> None:
+    """The build drops SQLite's secondary indexes while it writes and makes them again after."""
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with empty.begin() as conn:
+        migrate(conn)
+        made = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index'").all()
+    empty.dispose()
+    url = f"sqlite:///{tmp_path / 'built.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    built = make_engine(url)
+    with built.connect() as conn:
+        kept = set(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index'").all())
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # readers still check
+    built.dispose()
+    assert len(made) > 30 and set(made) <= kept
