@@ -4,6 +4,7 @@ every state of the browser exactly as the queries over the models do without it.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -296,6 +297,8 @@ def _states(conn: Connection) -> list[Browse]:
         Browse(open_only=True),
         Browse(open_only=True, openness=("closed", "open-weights")),
         Browse(min_params=10**9),
+        Browse(released_after=dt.date(2022, 1, 1), sort="parameters"),
+        Browse(released_before=dt.date(2020, 6, 30), text="bert"),
         Browse(max_params=10**10, domain=("nlp",)),
         Browse(min_params=10**9, max_params=10**11, year=tuple(values["year"][:2]), open_only=True),
         Browse(only=()),

@@ -163,6 +163,7 @@ def import_file(
     # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as they are
     imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
     merged = merge_imports(catalog, imports, read={stored.key: rows})
+    del rows  # the merged models hold what the build needs
     outcomes = merged.outcomes[stored.key]
     mine = [c for o in outcomes for c in o.conflicts]
     result = ImportResult(stored.key, outcomes, merged.merger, mine)

@@ -475,9 +475,15 @@ def _tally(
     models that pass every other filter: ``_page``'s total and ``_counts`` of each facet, in one query."""
     v, narrow = _VALUES, _NARROW
     common = _common(conn, b, hits, matcher)
+    passing = _passing(narrow.c.combo, b)
+    if common and not passing and not facets:  # a plain count, on the index of the condition
+        return int(conn.execute(select(func.count()).where(*common)).scalar_one()), {}
     sets: Any
     if common:  # how many models of each combination pass them
-        sets = select(narrow.c.combo, func.count().label("n")).where(*common).group_by(narrow.c.combo)
+        # grouped by +combo: read from the index of the condition (a range of sizes or dates) and grouped
+        # apart, not by walking every model in the order of the combination index (116 ms → 7 ms)
+        grouped = _unindexed(narrow.c.combo)
+        sets = select(narrow.c.combo, func.count().label("n")).where(*common).group_by(grouped)
         sets = sets.cte("sets")
         values_from, n = sets.join(v, v.c.combo == sets.c.combo), sets.c.n
     else:  # every model: the counts are stored

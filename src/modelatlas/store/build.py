@@ -46,8 +46,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _ORDER = [t.name for t in T.metadata.sorted_tables]
 #: Models written at a time: a build's memory is this many models' rows, whatever the catalog's size.
 CHUNK = 10_000
-#: SQLite's page cache while building, in KiB.
-BUILD_CACHE_KIB = 512 * 1024
+#: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
+#: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
+CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,7 @@ def build_store(
         if is_postgres(url):
             _build_postgres(url, fill)
         else:
-            _build_sqlite(url, fill)
+            _build_sqlite(url, fill, _cache_kib(len(catalog.models)))
     except SQLAlchemyError as exc:
         raise StoreError(
             f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}"
@@ -116,7 +117,7 @@ def build_store(
     )
 
 
-def _build_sqlite(url: str, fill: Callable[[Engine], None]) -> None:
+def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> None:
     target = sqlite_path(url)
     if target is None:
         raise StoreError(f"{url!r} is not a SQLite file; an in-memory store would vanish at once")
@@ -126,7 +127,7 @@ def _build_sqlite(url: str, fill: Callable[[Engine], None]) -> None:
     tmp = Path(tmp_name)
     try:
         engine = make_engine(f"sqlite:///{tmp}")
-        event.listen(engine, "connect", _unshared)
+        event.listen(engine, "connect", partial(_unshared, cache_kib=cache_kib))
         try:
             fill(engine)
         finally:
@@ -137,13 +138,17 @@ def _build_sqlite(url: str, fill: Callable[[Engine], None]) -> None:
             tmp.unlink()
 
 
-def _unshared(dbapi_connection: Any, _record: Any) -> None:
+def _cache_kib(models: int) -> int:
+    return int(min(MAX_CACHE_KIB, max(MIN_CACHE_KIB, models * CACHE_KIB_PER_MODEL)))
+
+
+def _unshared(dbapi_connection: Any, _record: Any, *, cache_kib: int) -> None:
     """Settings for a file no one else reads until it is renamed into place: no rollback journal and no
     syncs (a crash leaves only the temporary file, which the next build replaces), a larger page cache
     for the indexes, and the references checked once at the end (``_check_references``) instead of one
     lookup per row."""
     cursor = dbapi_connection.cursor()
-    pragmas = ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{BUILD_CACHE_KIB}", "foreign_keys=OFF")
+    pragmas = ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{cache_kib}", "foreign_keys=OFF")
     for pragma in pragmas:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
