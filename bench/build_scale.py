@@ -1,0 +1,65 @@
+"""Build stores of N synthetic models and say where the time goes: rows, text index, facet index.
+
+The catalog comes from ``bench/synthetic.py`` (made once per size, not timed); each build writes a
+fresh SQLite file. The phases are timed by wrapping the build's own steps; "rest" is migrations,
+indexes made after the load and the reference check. Peak memory is the process's, the catalog
+included. Issue 18's target: 1,000,000 models in under 2 minutes.
+
+    .venv/bin/python bench/build_scale.py --models 100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from synthetic import synthetic_catalog  # bench/ is on the path as a script
+
+import modelatlas.store.build as B
+
+PHASES = ("_write", "fill_text_index", "fill_facet_index")
+
+
+def _timed(times: collections.Counter[str], name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+    def run(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            times[name] += time.perf_counter() - started
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default="100000", help="Catalog sizes, comma-separated.")
+    args = parser.parse_args()
+    times: collections.Counter[str] = collections.Counter()
+    for name in PHASES:
+        setattr(B, name, _timed(times, name, getattr(B, name)))
+    heads = ("build s", "rows s", "text s", "facets s", "rest s", "peak MB")
+    print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
+    for models in (int(n) for n in args.models.split(",")):
+        catalog = synthetic_catalog(models)
+        times.clear()
+        with tempfile.TemporaryDirectory() as folder:
+            result = B.build_store(catalog, f"sqlite:///{Path(folder) / 'store.db'}")
+        rest = result.seconds - sum(times.values())
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{models:>9,} {result.seconds:>8.1f} {times['_write']:>8.1f} {times['fill_text_index']:>8.1f} "
+            f"{times['fill_facet_index']:>8.1f} {rest:>8.1f} {peak:>8,.0f}",
+            flush=True,
+        )
+        del catalog
+
+
+if __name__ == "__main__":
+    main()
