@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,32 @@ def test_every_bundled_config_has_its_provenance() -> None:
     for entry in entries:
         assert entry.get("from") or entry.get("from_sources"), entry["repo"]
         assert entry["upstream"].startswith("https://huggingface.co/"), entry["repo"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "needle"),
+    [
+        (
+            "num_hidden_layers",
+            10**12,
+            "num_hidden_layers: 1,000,000,000,000 is beyond any model (at most 100,000)",
+        ),
+        ("num_hidden_layers", 100_001, "at most 100,000"),
+        ("vocab_size", 2**32 + 1, "vocab_size: 4,294,967,297 is beyond any model (at most 4,294,967,296)"),
+        ("hidden_size", 1e30, "hidden_size: 1,000,000,000,000,000,019,884,624,838,656 is beyond any model"),
+    ],
+)
+def test_a_setting_beyond_any_model_is_refused_before_counting(
+    setting: str, value: float, needle: str
+) -> None:
+    """Issue 19: 10¹² layers kept a worker counting layer by layer for hours."""
+    config = _load(CONFIGS / "meta-llama" / "Llama-2-7b-hf.json") | {setting: value}
+    with pytest.raises(ConfigError, match=re.escape(needle)):
+        count_parameters(config)
+
+
+def test_the_largest_settings_allowed_still_count() -> None:
+    config = _load(CONFIGS / "meta-llama" / "Llama-2-7b-hf.json")
+    deep = count_parameters(config | {"num_hidden_layers": 100_000})
+    assert deep.total == count_parameters(config).total + (100_000 - 32) * 202_383_360
+    assert count_parameters(config | {"max_position_embeddings": 2**32}).total == 6_738_415_616

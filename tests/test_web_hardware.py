@@ -143,6 +143,11 @@ def test_bad_memory_queries_are_json_errors(
             "counted",
         ),
         ('{"model_type": "mamba"}', "not an architecture modelatlas counts"),
+        (  # issue 19: counted layer by layer, this kept a worker busy for hours
+            '{"model_type": "llama", "hidden_size": 8, "num_hidden_layers": 1000000000000, '
+            '"num_attention_heads": 1, "intermediate_size": 8, "vocab_size": 8}',
+            "num_hidden_layers: 1,000,000,000,000 is beyond any model",
+        ),
     ],
 )
 def test_a_bad_pasted_config_is_a_422(client: TestClient, body: str, needle: str) -> None:

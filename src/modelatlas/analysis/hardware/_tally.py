@@ -7,7 +7,16 @@ from typing import Any
 
 from modelatlas.errors import ConfigError
 
-__all__ = ["GROUPS", "Config", "Tally"]
+__all__ = ["GROUPS", "MOST", "MOST_LAYERS", "Config", "Tally"]
+
+#: The most layers a config may set: the counts walk the layers one by one (so 10¹² layers would keep a
+#: worker busy for hours), and the deepest real models have a few hundred.
+MOST_LAYERS = 100_000
+#: The largest any other setting may be: above every real vocabulary, width or context (10M tokens).
+MOST = 2**32
+_LAYER_SETTINGS = frozenset(
+    "num_hidden_layers n_layer num_layers encoder_layers decoder_layers num_decoder_layers".split()
+)
 
 #: The breakdown every count reports, in display order.
 GROUPS = ("embedding", "attention", "mlp", "experts", "norm", "head", "other")
@@ -38,7 +47,8 @@ class Config:
         """An integer setting; a clear error naming the file when it is missing or not a number.
 
         Raises:
-            ConfigError: none of ``names`` is set and there is no default, or the value is not an integer.
+            ConfigError: none of ``names`` is set and there is no default, the value is not an integer,
+                or it is negative or beyond any model (``MOST_LAYERS`` layers, ``MOST`` otherwise).
         """
         value = self.get(*names, default=default)
         if value is None:
@@ -48,6 +58,10 @@ class Config:
             raise ConfigError(self.origin, names[0], f"{value!r} is not a whole number")
         if value < 0:
             raise ConfigError(self.origin, names[0], f"{value!r} is negative")
+        name = next((n for n in names if self.data.get(n) is not None), names[0])
+        most = MOST_LAYERS if name in _LAYER_SETTINGS else MOST
+        if value > most:
+            raise ConfigError(self.origin, name, f"{int(value):,} is beyond any model (at most {most:,})")
         return int(value)
 
     def flag(self, *names: str, default: bool) -> bool:
