@@ -275,3 +275,36 @@ def test_family_members_are_not_conflicts_of_their_namesakes(
     }
     code, out, _ = run(capsys, "show", "falcon-180b", "--format", "json")
     assert json.loads(out)["parameters"]["total"] == 180_000_000_000
+
+
+def test_a_file_with_nothing_to_import_keeps_its_earlier_import(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """Issue 19: an Epoch file cut to its header replaced its earlier import (217 → 106 models), exit 0."""
+    full = FIXTURES / "epoch" / "merge_notable.csv"
+    cut = tmp_path / full.name
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    code, _, err = run(capsys, "import", "epoch", str(full), "--format", "csv")
+    assert code == 0, err
+    before = digest(store)
+    header, first = lines[0], lines[1]
+    for content, needle in (
+        (header, "no epoch rows in it (a header alone, or a file in another format)"),
+        (header + first.split(",")[0] + "\n", "none of its 1 rows can be imported (line 2: "),
+    ):
+        cut.write_text(content, encoding="utf-8")
+        code, out, err = run(capsys, "import", "epoch", str(cut))
+        assert code == 1, out
+        assert err.startswith(f"Error: {cut}:") and needle in err and "the store is unchanged" in err
+        assert digest(store) == before
+    cut.write_text(header + first, encoding="utf-8")  # one good row: imported, and it replaces the file
+    code, out, err = run(capsys, "import", "epoch", str(cut), "--format", "csv")
+    assert code == 0 and len(report(out)) == 1, err
+    assert digest(store) != before
+
+
+def test_a_file_in_another_format_changes_nothing(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    before = digest(store)
+    code, _, err = run(capsys, "import", "paper-table", str(FIXTURES / "epoch" / "merge_notable.csv"))
+    assert code == 1 and "no paper-table rows in it" in err
+    assert digest(store) == before

@@ -122,6 +122,16 @@ def rebuild(
     return result, merged.merger
 
 
+def _nothing_to_import(fmt: str, rows: list[ImportedRow]) -> str:
+    """Why a file with no importable row is refused (importing it would erase its earlier import)."""
+    if not rows:
+        found = f"no {fmt} rows in it (a header alone, or a file in another format)"
+    else:
+        first = rows[0]
+        found = f"none of its {len(rows):,} rows can be imported (line {first.line}: {first.skipped})"
+    return f"{found}; the store is unchanged, an earlier import of this file too"
+
+
 def import_file(
     catalog: Catalog,
     url: str,
@@ -135,7 +145,8 @@ def import_file(
 
     Raises:
         BadArgument: unknown format.
-        InputError: the file cannot be read as that format (the store is untouched).
+        InputError: the file cannot be read as that format, or no row of it can be imported (the store
+            is untouched).
         StoreError: the store cannot be read or written (the store is untouched).
     """
     if fmt not in FORMAT_NAMES:
@@ -153,6 +164,8 @@ def import_file(
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     rows = list(reader(fmt)(path, progress))
+    if not any(row.model is not None for row in rows):
+        raise InputError(path, rows[0].line if rows else 1, _nothing_to_import(fmt, rows))
     stored.rows = [StoredRow(r.line, r.name, r.model_dump_json(exclude_defaults=True)) for r in rows]
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
