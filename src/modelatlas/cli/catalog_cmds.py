@@ -95,6 +95,7 @@ def build(
             config.db,
             progress=lambda done: bar.update(task, completed=done),
             curated_only=curated_only,
+            waiting=lambda: err.print(_WAITING.format(store=safe_url(config.db)), markup=False),
         )
     where = "PostgreSQL" if is_postgres(config.db) else "SQLite"
     bundled = sum(1 for key in merger.created_by.values() if is_bundled(key))
@@ -110,6 +111,10 @@ def build(
         + (f" ({', '.join(origins)})" if origins else ""),
         markup=False,
     )
+
+
+#: What a writer says while another holds the store (``store.lock``).
+_WAITING = "waiting for another modelatlas command to finish writing {store}…"
 
 
 def _relative(problem: Problem) -> str:

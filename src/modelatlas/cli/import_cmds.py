@@ -80,6 +80,7 @@ def import_(
 
     from modelatlas.catalog.validate import validate_catalog
     from modelatlas.sources.ingest import import_file
+    from modelatlas.store.engine import safe_url
 
     config = settings(db=db, catalog=catalog)
     checked = validate_catalog(config.catalog)
@@ -98,7 +99,16 @@ def import_(
     ) as bar:
         task = bar.add_task("import", total=size)
         progress: Callable[[int], None] = lambda done: bar.update(task, completed=done)  # noqa: E731
-        result = import_file(checked, config.db, str(fmt), path, dry_run=dry_run, progress=progress)
+        wait = f"waiting for another modelatlas command to finish writing {safe_url(config.db)}…"
+        result = import_file(
+            checked,
+            config.db,
+            str(fmt),
+            path,
+            dry_run=dry_run,
+            progress=progress,
+            waiting=lambda: err.print(wait, markup=False),
+        )
     records = [
         {
             "line": o.line,

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, inspect, select
 from modelatlas.errors import StoreError
 from modelatlas.sources._http import CachedResponse
 from modelatlas.store import tables as T
+from modelatlas.store.lock import write_transaction
 
 __all__ = [
     "Outcome",
@@ -78,7 +79,7 @@ def write_outcomes(engine: Engine, source: str, outcomes: Sequence[Outcome], whe
     if not outcomes:
         return
     refs = [o.ref for o in outcomes]
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         state = T.sync_state.c
         conn.execute(delete(T.sync_state).where(state.source == source, state.ref.in_(refs)))
         conn.execute(
@@ -126,7 +127,7 @@ def start_run(engine: Engine, source: str, when: str) -> tuple[str, list[str]]:
     """Open a run of ``source``; returns its id and the start times of earlier runs that never finished."""
     run_id = f"{source}-{when}-{uuid.uuid4().hex[:6]}"
     r = T.sync_runs.c
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         unfinished = [
             row.started_at
             for row in conn.execute(select(r.started_at).where(r.source == source, r.status == "running"))
@@ -146,7 +147,7 @@ def start_run(engine: Engine, source: str, when: str) -> tuple[str, list[str]]:
 
 def finish_run(engine: Engine, run_id: str, when: str, **values: Any) -> None:
     """Close a run with its ``status``, ``checked``, ``failed``, ``requests``, ``discovered`` and ``note``."""
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(update(T.sync_runs).where(T.sync_runs.c.id == run_id).values(finished_at=when, **values))
 
 
@@ -180,7 +181,7 @@ class StoreCache:
             "body": entry.body,
             "stored_at": iso(dt.datetime.now(dt.UTC)),
         }
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(delete(T.http_cache).where(T.http_cache.c.url == url))
             conn.execute(insert(T.http_cache), [row])
 

@@ -24,6 +24,7 @@ from modelatlas.errors import BadArgument, CatalogInvalid, NotFound
 from modelatlas.files import write_atomic
 from modelatlas.live.discover import Candidate
 from modelatlas.store import tables as T
+from modelatlas.store.lock import write_transaction
 
 __all__ = ["STATUSES", "accept", "candidates", "draft", "offer", "reject"]
 
@@ -63,7 +64,7 @@ def offer(engine: Engine, found: Sequence[Candidate], when: str) -> int:
         return 0
     c = T.candidates.c
     new = 0
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         query = select(c.key, c.status).where(c.key.in_([f.key for f in found]))
         statuses = {key: status for key, status in conn.execute(query)}  # noqa: C416
         for item in found:
@@ -114,7 +115,7 @@ def reject(engine: Engine, key: str, reason: str | None, when: str) -> dict[str,
         NotFound: there is no such candidate.
     """
     row = _get(engine, key)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(
             update(T.candidates)
             .where(T.candidates.c.key == key)
@@ -217,7 +218,7 @@ def accept(
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
         raise
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(
             update(T.candidates)
             .where(T.candidates.c.key == key)

@@ -6,6 +6,7 @@ rebuilds and follow catalog edits. A failed import or build leaves the previous 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
@@ -21,6 +22,7 @@ from modelatlas.sources.rows import ImportedRow
 from modelatlas.sources.snapshots import is_bundled, read_snapshots
 from modelatlas.store.build import BuildResult, build_store
 from modelatlas.store.imports import StoredImport, StoredRow, read_imports
+from modelatlas.store.lock import writing
 
 __all__ = [
     "ImportResult",
@@ -101,24 +103,28 @@ def rebuild(
     *,
     progress: Callable[[int], None] | None = None,
     curated_only: bool = False,
+    waiting: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Merger]:
     """Build the store from ``catalog``, its bundled snapshots (unless ``curated_only``) and the imports
-    the store already holds.
+    the store already holds, holding the store's write lock (``waiting`` is called if another writer
+    holds it first).
 
     Raises:
         InputError: a bundled snapshot is missing or changed (the store is untouched).
+        StoreError: another writer kept the lock too long, or the store cannot be written.
     """
-    imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
-    merged = merge_imports(catalog, imports)
-    conflicts = [c.row() for c in merged.conflicts]
-    result = build_store(
-        merged.merger.catalog(),
-        url,
-        progress=progress,
-        imports=imports,
-        conflicts=conflicts,
-        info=curation_info(catalog),
-    )
+    with writing(url, waiting=waiting):
+        imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
+        merged = merge_imports(catalog, imports)
+        conflicts = [c.row() for c in merged.conflicts]
+        result = build_store(
+            merged.merger.catalog(),
+            url,
+            progress=progress,
+            imports=imports,
+            conflicts=conflicts,
+            info=curation_info(catalog),
+        )
     return result, merged.merger
 
 
@@ -140,14 +146,19 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Import ``path`` (in format ``fmt``) into the store at ``url``, replacing an earlier import of it.
+
+    The store's write lock is held from reading the store to replacing it (``waiting`` is called if
+    another writer holds it first); a dry run reads without it.
 
     Raises:
         BadArgument: unknown format.
         InputError: the file cannot be read as that format, or no row of it can be imported (the store
             is untouched).
-        StoreError: the store cannot be read or written (the store is untouched).
+        StoreError: the store cannot be read or written, or another writer kept the lock too long (the
+            store is untouched).
     """
     if fmt not in FORMAT_NAMES:
         raise BadArgument(f"unknown import format {fmt!r}: use one of {', '.join(FORMAT_NAMES)}")
@@ -173,17 +184,20 @@ def import_file(
                 for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023
                     digest.update(chunk)
     stored.sha256 = digest.hexdigest()
-    # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as they are
-    imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-    merged = merge_imports(catalog, imports, read={stored.key: rows})
-    del rows  # the merged models hold what the build needs
-    outcomes = merged.outcomes[stored.key]
-    mine = [c for o in outcomes for c in o.conflicts]
-    result = ImportResult(stored.key, outcomes, merged.merger, mine)
-    result.counts.update(o.action for o in outcomes)
-    if not dry_run:
-        conflicts = [c.row() for c in merged.conflicts]
-        result.build = build_store(
-            merged.merger.catalog(), url, imports=imports, conflicts=conflicts, info=curation_info(catalog)
-        )
+    # from reading the store to replacing it, no other writer: two imports at once lost one of them
+    with contextlib.nullcontext() if dry_run else writing(url, waiting=waiting):
+        # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
+        # they are
+        imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
+        merged = merge_imports(catalog, imports, read={stored.key: rows})
+        del rows  # the merged models hold what the build needs
+        outcomes = merged.outcomes[stored.key]
+        mine = [c for o in outcomes for c in o.conflicts]
+        result = ImportResult(stored.key, outcomes, merged.merger, mine)
+        result.counts.update(o.action for o in outcomes)
+        if not dry_run:
+            conflicts = [c.row() for c in merged.conflicts]
+            catalog_now = merged.merger.catalog()
+            info = curation_info(catalog)
+            result.build = build_store(catalog_now, url, imports=imports, conflicts=conflicts, info=info)
     return result
