@@ -504,3 +504,17 @@ def test_trends_take_an_organization_by_name_as_list_does(sqlite_client: TestCli
     assert unknown.json()["error"]["message"].endswith("release date and parameters: none")
     everyone = sqlite_client.get("/api/v1/trends", params=asked).json()
     assert everyone["fit"]["n"] == 5 and "organization" not in everyone["selection"]  # 5 with a size
+
+
+def test_a_rebuilt_store_is_served_at_once(tiny_catalog: Path, tmp_path: Path) -> None:
+    """Issue 19: after a build, pooled connections kept reading the replaced file; old and new totals
+    alternated for over a minute."""
+    db = tmp_path / "store.db"
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
+    with TestClient(create_app(Settings(db=str(db), catalog=tiny_catalog))) as client:
+        assert [client.get("/api/v1/models").json()["total"] for _ in range(3)] == [6, 6, 6]
+        assert "Zidong" in client.get("/models").text
+        (tiny_catalog / "models" / "zidong-taichu.yaml").unlink()
+        build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
+        assert [client.get("/api/v1/models").json()["total"] for _ in range(3)] == [5, 5, 5]
+        assert "Zidong" not in client.get("/models").text

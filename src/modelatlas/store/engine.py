@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from modelatlas.errors import StoreError
 
@@ -31,6 +33,15 @@ def sqlite_path(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (device and inode), or None if there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def make_engine(url: str, *, schema: str = LIVE_SCHEMA) -> Engine:
@@ -60,12 +71,24 @@ def make_engine(url: str, *, schema: str = LIVE_SCHEMA) -> Engine:
         return engine
     if backend == "sqlite":
         engine = create_engine(parsed)
+        path = sqlite_path(url)
 
         @event.listens_for(engine, "connect")
-        def _foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+        def _foreign_keys(dbapi_connection: Any, record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            if path is not None:
+                record.info["file"] = _identity(path)
+
+        @event.listens_for(engine, "checkout")
+        def _same_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            # A build replaces the file (a rename): a pooled connection still reads the old one, and
+            # ``serve`` answered from it, old and new totals alternating, for over a minute (issue 19).
+            # Raising DisconnectionError makes the pool drop this connection and open the file anew.
+            now = _identity(path) if path is not None else None
+            if now is not None and record.info.get("file") not in (None, now):
+                raise DisconnectionError("the store file was replaced")
 
         return engine
     raise StoreError(f"unsupported database {backend!r}: use sqlite:///path.db or postgresql://…")

@@ -63,16 +63,10 @@ def writing(
 
 @contextlib.contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """``engine.begin()`` under the write lock, on the store as it is now.
-
-    A build may have replaced a SQLite store since ``engine``'s pooled connections opened it; they are
-    let go first, so the rows land in the store that stays, not in the replaced file.
-    """
-    with writing(engine.url.render_as_string(hide_password=False)):
-        if engine.dialect.name == "sqlite":
-            engine.dispose()
-        with engine.begin() as conn:
-            yield conn
+    """``engine.begin()`` under the write lock, on the store as it is now (a pooled connection to a
+    SQLite file a build has since replaced is let go: ``engine.make_engine``)."""
+    with writing(engine.url.render_as_string(hide_password=False)), engine.begin() as conn:
+        yield conn
 
 
 def _busy(url: str, wait: float) -> StoreError:
