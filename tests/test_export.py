@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pyarrow as pa
@@ -325,3 +327,26 @@ def test_no_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert "run `modelatlas build` first" in err
     with pytest.raises(StoreMissing):
         load_models(url)
+
+
+def test_output_to_a_fifo_or_a_device_is_refused(
+    capsys: pytest.CaptureFixture[str], built: str, tmp_path: Path
+) -> None:
+    """Issue 19: the temporary file was renamed over whatever ``-o`` named (as root, /dev/full)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for target, kind in ((fifo, "a FIFO (named pipe)"), (Path("/dev/null"), "a character device")):
+        code, _, err = run(capsys, "export", "csv", "-o", str(target))
+        assert code == 1 and f"it is {kind}, not a regular file" in err, err
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_output_through_a_link_writes_the_file_and_keeps_the_link(
+    capsys: pytest.CaptureFixture[str], built: str, tmp_path: Path
+) -> None:
+    real, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    real.write_text("old\n")
+    link.symlink_to(real)
+    code, _, err = run(capsys, "export", "csv", "-o", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and real.read_text().startswith("id,")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -215,3 +217,16 @@ def test_the_build_keeps_every_index_the_migrations_make(tmp_path: Path, tiny_ca
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # readers still check
     built.dispose()
     assert len(made) > 30 and set(made) <= kept
+
+
+def test_a_store_path_that_is_no_regular_file_is_refused(tiny_catalog: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    with pytest.raises(StoreError, match=r"pipe\.db: it is a FIFO \(named pipe\), not a regular file"):
+        build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{fifo}")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    real, link = tmp_path / "real.db", tmp_path / "link.db"
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{real}")
+    link.symlink_to(real)
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{link}")
+    assert link.is_symlink() and _model_ids(f"sqlite:///{link}") == _model_ids(f"sqlite:///{real}")

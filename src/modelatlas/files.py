@@ -10,16 +10,50 @@ from pathlib import Path
 
 from modelatlas.errors import ModelAtlasError
 
-__all__ = ["write_atomic"]
+__all__ = ["regular_target", "write_atomic"]
+
+
+def regular_target(path: Path) -> Path:
+    """The file a write to ``path`` should replace: ``path`` with symbolic links followed (the link stays
+    a link to the new file), checked to be a regular file or nothing yet.
+
+    Writing goes through a temporary file renamed over the target, which would replace a FIFO, a device
+    or a directory by a file (as root, ``export csv -o /dev/full`` did; issue 19).
+
+    Raises:
+        ModelAtlasError: the path is something other than a regular file.
+    """
+    target = path.expanduser().resolve()
+    try:
+        mode = target.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return target  # nothing there yet: the write says what is missing
+    except OSError as exc:
+        raise ModelAtlasError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise ModelAtlasError(f"cannot write {path}: it is {kind}, not a regular file; give a file's path")
+    return target
+
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``, keeping the permissions of the file it replaces.
+    """Write ``data`` to ``path`` (a regular file or nothing yet; links followed), keeping the permissions
+    of the file it replaces.
 
     Raises:
-        ModelAtlasError: the file cannot be written; ``path`` is as it was.
+        ModelAtlasError: the path is not a regular file, or the file cannot be written; ``path`` is as
+            it was.
     """
-    target = path.expanduser()
+    target = regular_target(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:

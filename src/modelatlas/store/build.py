@@ -29,7 +29,8 @@ from modelatlas import __version__
 from modelatlas.analysis.frame import table_rows
 from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import Model
-from modelatlas.errors import StoreError
+from modelatlas.errors import ModelAtlasError, StoreError
+from modelatlas.files import regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import fill_facet_index, sort_indexes
@@ -91,6 +92,8 @@ def build_store(
         StoreError: the database could not be written; the previous store is untouched.
     """
     started = time.perf_counter()
+    if not is_postgres(url):
+        _sqlite_target(url)  # before anything reads it: a FIFO would hang or fail as "disk I/O error"
     try:
         extra = import_rows(list(imports))
         extra["conflicts"] = list(conflicts)
@@ -118,9 +121,7 @@ def build_store(
 
 
 def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> None:
-    target = sqlite_path(url)
-    if target is None:
-        raise StoreError(f"{url!r} is not a SQLite file; an in-memory store would vanish at once")
+    target = _sqlite_target(url)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(fd)
@@ -140,6 +141,21 @@ def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> N
 
 def _cache_kib(models: int) -> int:
     return int(min(MAX_CACHE_KIB, max(MIN_CACHE_KIB, models * CACHE_KIB_PER_MODEL)))
+
+
+def _sqlite_target(url: str) -> Path:
+    """The file a SQLite build replaces: links followed, and a FIFO, device or directory refused.
+
+    Raises:
+        StoreError: the URL names no file, or something other than a regular file.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        raise StoreError(f"{url!r} is not a SQLite file; an in-memory store would vanish at once")
+    try:
+        return regular_target(path)
+    except ModelAtlasError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def _unshared(dbapi_connection: Any, _record: Any, *, cache_kib: int) -> None:

@@ -72,6 +72,8 @@ def _reading(url: str, what: str, read: Callable[[Connection], _T], empty: _T) -
     path = sqlite_path(url)
     if path is not None and not path.exists():
         return empty
+    if path is not None and not path.resolve().is_file():
+        raise StoreError(f"cannot read the {what} in {path}: it is not a regular file")
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
