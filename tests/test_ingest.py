@@ -308,3 +308,20 @@ def test_a_file_in_another_format_changes_nothing(capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, "import", "paper-table", str(FIXTURES / "epoch" / "merge_notable.csv"))
     assert code == 1 and "no paper-table rows in it" in err
     assert digest(store) == before
+
+
+def test_names_in_square_brackets_print_as_written(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """Issue 19: Rich read names as markup: "Flux.1 [dev]" printed as "Flux.1", "[/bold]" crashed."""
+    with (FIXTURES / "epoch" / "merge_notable.csv").open(encoding="utf-8", newline="") as handle:
+        header, first, *_ = list(csv.reader(handle))
+    names = ["Flux.1 [dev]", "Evil [/bold] model", "Linked [link=https://x.invalid]here[/link]"]
+    rows = [[name if column == "Model" else value for column, value in zip(header, first, strict=True)]
+            for name in names]  # fmt: skip
+    source = tmp_path / "brackets.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    code, out, err = run(capsys, "import", "epoch", str(source))
+    assert code == 0, err
+    assert "[dev]" in out and "[/bold]" in out and "[link=https://x.invalid]" in out

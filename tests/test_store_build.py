@@ -230,3 +230,17 @@ def test_a_store_path_that_is_no_regular_file_is_refused(tiny_catalog: Path, tmp
     link.symlink_to(real)
     build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{link}")
     assert link.is_symlink() and _model_ids(f"sqlite:///{link}") == _model_ids(f"sqlite:///{real}")
+
+
+def test_a_rebuild_keeps_the_store_files_permissions(tiny_catalog: Path, tmp_path: Path) -> None:
+    """Issue 19: build and import reset the store to 0600 (mkstemp's mode), locking out other readers."""
+    store = tmp_path / "store.db"
+    umask = os.umask(0o022)
+    try:
+        build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{store}")
+        assert stat.S_IMODE(store.stat().st_mode) == 0o644
+        store.chmod(0o640)
+        build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{store}")
+        assert stat.S_IMODE(store.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)

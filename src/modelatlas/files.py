@@ -10,7 +10,7 @@ from pathlib import Path
 
 from modelatlas.errors import ModelAtlasError
 
-__all__ = ["regular_target", "write_atomic"]
+__all__ = ["file_mode", "regular_target", "write_atomic"]
 
 
 def regular_target(path: Path) -> Path:
@@ -59,7 +59,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            os.chmod(tmp, _mode_for(target))
+            os.chmod(tmp, file_mode(target))
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -69,7 +69,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise ModelAtlasError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
-def _mode_for(target: Path) -> int:
+def file_mode(target: Path) -> int:
     """The permissions of the file being replaced, else the usual ones for a new file (0666 less umask)."""
     with contextlib.suppress(OSError):
         return stat.S_IMODE(target.stat().st_mode)

@@ -88,12 +88,15 @@ def emit(
         sys.stdout.write(markdown_table(headers, rows))
     else:
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, header_style="bold")
+        # cells as Text, not markup: Epoch's "Flux.1 [dev]" printed as "Flux.1", "[/bold]" in a name
+        # crashed the command and "[link=…]" made a live terminal link (issue 19)
+        table = Table(title=Text(title) if title else None, header_style="bold")
         for header in headers:
             table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(value) for value in row))
         stdout().print(table)
         if most is not None and total > most:
             stderr().print(

@@ -30,7 +30,7 @@ from modelatlas.analysis.frame import table_rows
 from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import ModelAtlasError, StoreError
-from modelatlas.files import regular_target
+from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import fill_facet_index, sort_indexes
@@ -133,6 +133,7 @@ def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> N
             fill(engine)
         finally:
             engine.dispose()
+        os.chmod(tmp, file_mode(target))  # mkstemp's 0600 would lock out the other readers of the store
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
