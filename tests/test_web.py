@@ -518,3 +518,24 @@ def test_a_rebuilt_store_is_served_at_once(tiny_catalog: Path, tmp_path: Path) -
         build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
         assert [client.get("/api/v1/models").json()["total"] for _ in range(3)] == [5, 5, 5]
         assert "Zidong" not in client.get("/models").text
+
+
+def test_huge_numbers_and_nul_characters_are_answered_not_500s(client: TestClient) -> None:
+    """Issue 19: integers past 2⁶³ and a NUL in a search were 500s (SQLite overflow, FTS5 "unterminated
+    string"); the same on PostgreSQL."""
+
+    def total(**params: str) -> int:
+        answer = client.get("/api/v1/models", params=params)
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["total"])
+
+    assert total(min_params="1e19") == 0 and total(min_params="1e30", sort="parameters") == 0
+    assert total(max_params="1e30") == total(min_params="0") > 0
+    assert client.get("/api/v1/models", params={"offset": str(2**64)}).json()["items"] == []
+    assert total(q="lla\0ma") == total(q="llama") > 0
+    assert total(q="\0") == total()
+    for path in ("/models", "/new", "/feed.atom"):
+        assert client.get(path, params={"q": "vi\0cuna"}).status_code == 200, path
+    assert client.get("/models", params={"min_params": "1e30"}).status_code == 200
+    year = client.get("/api/v1/models", params={"year": str(2**63)})
+    assert year.status_code == 422 and "is not a year from 1 to 9999" in year.json()["error"]["message"]

@@ -47,6 +47,7 @@ from sqlalchemy import text as sql
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
+from modelatlas.errors import BadArgument
 from modelatlas.store import tables as T
 from modelatlas.store.bulk import insert_rows
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, lineage, rows_for, search, text_match
@@ -86,6 +87,8 @@ _NARROW = table(
 )
 #: Lists of more ids than this go to SQLite as one JSON array (``json_each``), not one parameter each.
 _JSON_IDS = 100
+#: The largest integer SQLite and PostgreSQL compare (a signed 64-bit one).
+LARGEST = 2**63 - 1
 #: With more matches than this, a page walks the index of its sort order instead of sorting them all.
 _WALK = 1000
 
@@ -118,6 +121,24 @@ class Browse:
     offset: int = 0
     #: At most this many rows; None for all of them.
     limit: int | None = 50
+
+    def __post_init__(self) -> None:
+        """Bounds the databases can compare: a count or offset above ``LARGEST`` is ``LARGEST`` (no store
+        holds more, so the answer is the same; ``min_params=1e19`` was a 500), a NUL leaves the text (no
+        name has one; FTS5 read it as the end of the query, a 500 on 8 routes).
+
+        Raises:
+            BadArgument: a year outside 1–9999.
+        """
+        for name in ("min_params", "max_params", "offset", "limit"):
+            value = getattr(self, name)
+            if value is not None and value > LARGEST:
+                object.__setattr__(self, name, LARGEST)
+        wrong = [y for y in self.year if not 1 <= y <= 9999]
+        if wrong:
+            raise BadArgument(f"year: {wrong[0]} is not a year from 1 to 9999")
+        if self.text is not None and "\0" in self.text:
+            object.__setattr__(self, "text", self.text.replace("\0", ""))
 
 
 @dataclass(slots=True)

@@ -136,6 +136,7 @@ def _quoted(term: str) -> str:
 def text_ids(query_key: str, needle: str, *, names: bool = True, summaries: bool = True) -> Any:
     """A subquery of the ids whose name keys contain ``query_key`` or whose summaries contain ``needle``,
     each searched only when it has at least three characters."""
+    query_key, needle = query_key.replace("\0", ""), needle.replace("\0", "")  # FTS5 ends a query at NUL
     parts = []
     if names and len(query_key) >= MIN_LENGTH:
         parts.append(f"names : {_quoted(query_key)}")
