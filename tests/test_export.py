@@ -20,6 +20,7 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreMissing
 from modelatlas.report.paper_table import paper_table
+from modelatlas.report.plain import csv_text, markdown_table
 from modelatlas.report.tabular import COLUMNS
 from modelatlas.store.build import build_store
 from modelatlas.store.records import load_models, load_organizations
@@ -350,3 +351,25 @@ def test_output_through_a_link_writes_the_file_and_keeps_the_link(
     code, _, err = run(capsys, "export", "csv", "-o", str(link))
     assert code == 0, err
     assert link.is_symlink() and real.read_text().startswith("id,")
+
+
+def test_csv_cells_are_never_formulas_and_markdown_cells_never_html_or_links() -> None:
+    """Issue 19: exports carried ``=HYPERLINK(…)`` formulas, raw HTML and ``javascript:`` links."""
+    rows = [
+        ['=HYPERLINK("http://x.invalid")', -5, "@SUM(A1)"],
+        [["+cmd", "b"], 2.5, "-x"],
+        ["Fine", 0, "a-b"],
+    ]
+    assert csv_text(["a", "b", "c"], rows).splitlines() == [
+        "a,b,c",
+        '"\'=HYPERLINK(""http://x.invalid"")",-5,\'@SUM(A1)',
+        "'+cmd; b,2.5,'-x",
+        "Fine,0,a-b",
+    ]
+    cells = [["<img src=x onerror=alert(1)>"], ["[x](javascript:alert(1))"], ["a|b\nc"], ["Flux.1 [dev]"]]
+    assert markdown_table(["name"], cells).splitlines()[2:] == [
+        "| &lt;img src=x onerror=alert(1)&gt; |",
+        "| \\[x\\](javascript:alert(1)) |",
+        "| a\\|b c |",
+        "| Flux.1 \\[dev\\] |",
+    ]
