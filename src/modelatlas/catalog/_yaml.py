@@ -50,6 +50,10 @@ def read_yaml(path: Path) -> tuple[Located | None, list[YamlFault]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        alias = _first_alias(node)
+        if alias is not None:  # a 342-byte "billion laughs" file kept validate busy for minutes
+            why = "a YAML anchor (&name) used again by an alias (*name): catalog files may not use aliases"
+            return None, [YamlFault(alias.start_mark.line + 1, "", why)]
         faults = list(_duplicate_keys(node, ()))
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
@@ -61,6 +65,23 @@ def read_yaml(path: Path) -> tuple[Located | None, list[YamlFault]]:
     finally:
         loader.dispose()
     return Located(data, node), faults
+
+
+def _first_alias(root: yaml.Node | None) -> yaml.Node | None:
+    """The second place a node appears in the tree (an alias of an anchor), if any; each node is looked
+    at once, however often it is referred to."""
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(child for pair in node.value for child in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return None
 
 
 def _duplicate_keys(node: yaml.Node | None, path: tuple[str | int, ...]) -> Iterator[YamlFault]:
