@@ -197,9 +197,10 @@ def test_a_reference_to_nothing_fails_the_build_and_keeps_the_store(
     record = alpaca.record.model_copy(update={"base_models": [edge]})
     catalog.models[at] = dataclasses.replace(alpaca, record=record)
     catalog.models = [e for e in catalog.models if e.record.id != "zidong-taichu"]
-    with pytest.raises(StoreError, match="lineage|foreign key|ForeignKey"):
+    with pytest.raises(StoreError, match="lineage|foreign key|ForeignKey") as info:
         build_store(catalog, store_url)
     assert _model_ids(store_url) == before
+    assert len(str(info.value)) < 500  # the driver's message, not every parameter of the statement
 
 
 def test_the_build_keeps_every_index_the_migrations_make(tmp_path: Path, tiny_catalog: Path) -> None:

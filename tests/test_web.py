@@ -539,3 +539,28 @@ def test_huge_numbers_and_nul_characters_are_answered_not_500s(client: TestClien
     assert client.get("/models", params={"min_params": "1e30"}).status_code == 200
     year = client.get("/api/v1/models", params={"year": str(2**63)})
     assert year.status_code == 422 and "is not a year from 1 to 9999" in year.json()["error"]["message"]
+
+
+def test_an_unexpected_failure_answers_in_the_routes_shape(
+    tiny_catalog: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: a 500 under /api was text/plain; now JSON there and the error page elsewhere, with no
+    internals in either."""
+    db = tmp_path / "store.db"
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("modelatlas.web.views.browse_page", broken)
+    app = create_app(Settings(db=str(db), catalog=tiny_catalog))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        api = client.get("/api/v1/models")
+        page = client.get("/models")
+    assert api.status_code == 500 and api.headers["content-type"] == "application/json"
+    assert api.json()["error"] == {
+        "status": 500,
+        "message": "internal error: the request failed; the server's log has the details",
+    }
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "internal error" in page.text and "secret internals" not in page.text + api.text

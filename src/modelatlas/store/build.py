@@ -105,8 +105,11 @@ def build_store(
         else:
             _build_sqlite(url, fill, _cache_kib(len(catalog.models)))
     except SQLAlchemyError as exc:
+        # the driver's own message: SQLAlchemy's adds the statement and its parameters (10 KB on a
+        # full disk)
+        cause = getattr(exc, "orig", None) or exc
         raise StoreError(
-            f"could not build the store at {safe_url(url)}: {exc.__class__.__name__}: {exc}"
+            f"could not build the store at {safe_url(url)}: {cause.__class__.__name__}: {cause}"
         ) from exc
     except OSError as exc:
         raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc

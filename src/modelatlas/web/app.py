@@ -7,6 +7,7 @@ as an HTML page in the request's language, with the status each ``ModelAtlasErro
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -35,6 +36,9 @@ from modelatlas.web.routes import api, pages
 __all__ = ["create_app"]
 
 HERE = Path(__file__).resolve().parent
+
+
+_log = logging.getLogger("modelatlas.web")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -76,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ModelAtlasError, _handle)
     app.add_exception_handler(RequestValidationError, _handle)
     app.add_exception_handler(HTTPException, _handle)
+    app.add_exception_handler(Exception, _unexpected)
     return app
 
 
@@ -106,6 +111,20 @@ async def _handle(request: Request, exc: Exception) -> Response:
         request=request, lang=lang, t=translator(lang), status=status, message=message
     )
     return HTMLResponse(html, status_code=status)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A failure no check foresaw: logged with its traceback, answered in the route's own shape (JSON
+    under ``/api``: it was text/plain) without the internals."""
+    _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return await _handle(request, _Unexpected())
+
+
+class _Unexpected(ModelAtlasError):
+    status = 500
+
+    def __init__(self) -> None:
+        super().__init__("internal error: the request failed; the server's log has the details")
 
 
 def _atom_date(value: str | None) -> str:
