@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -115,9 +117,34 @@ def test_imports_and_a_build_at_once_all_land(sqlite_url: str) -> None:
             ),
             _modelatlas(sqlite_url, "build", "--curated-only"),
         ]
-        threading.Event().wait(3)  # each has read its file and is waiting for the store
+        said: list[list[str]] = [[] for _ in running]
+        readers = [
+            threading.Thread(target=_read, args=(p, lines)) for p, lines in zip(running, said, strict=True)
+        ]
+        for reader in readers:
+            reader.start()
+        for lines in said:  # every one of them has read its input and waits for the store
+            assert _until(lambda lines=lines: any("waiting for another" in line for line in lines)), said
         assert all(p.poll() is None for p in running)
-    errors = [p.communicate(timeout=600)[1] for p in running]
-    assert [p.returncode for p in running] == [0, 0, 0], errors
-    assert all("waiting for another modelatlas command to finish writing" in e for e in errors[:2]), errors
+    for process, reader in zip(running, readers, strict=True):
+        process.wait(timeout=600)
+        reader.join()
+    assert [p.returncode for p in running] == [0, 0, 0], said
     assert _imports(sqlite_url) == {"epoch:merge_notable.csv": 21, "epoch:frontier_ai_models.csv": 2}
+
+
+def _read(process: subprocess.Popen[str], lines: list[str]) -> None:
+    assert process.stderr is not None and process.stdout is not None
+    lines.extend(process.stderr)
+    process.stdout.read()
+    process.stdout.close()
+    process.stderr.close()
+
+
+def _until(ready: Callable[[], bool], seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
