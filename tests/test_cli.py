@@ -178,3 +178,30 @@ def test_new_lists_what_entered_the_atlas_since_a_date(
     assert "收录于" in out and out.count("2026-11-23") == 2
     code, _, err = run(capsys, "new", "--since", "last week")
     assert code == 2 and "--since 'last week' is not a date" in err
+
+
+def test_hostile_invocations_end_in_one_line_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: each of these was a traceback, or left an empty store file at a mistyped path."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MODELATLAS_DB", str(tmp_path / "default.db"))
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    cases = [
+        (("memory", "deep.json"), "deep.json: nested too deeply to be a config.json"),
+        (("list", "--db", "://"), "'://' is not a database URL"),
+        (("show", "llama", "--db", str(tmp_path / "typo.db")), "no store at"),
+        (("list", "--db", str(tmp_path / "no" / "dir.db")), "no store at"),
+        (("import", "epoch", "loop1", "--db", str(tmp_path / "s.db")), "loop1: no such file or directory"),
+    ]
+    if Path("/proc/self/mem").exists():
+        cases.append(
+            (("import", "epoch", "/proc/self/mem", "--db", str(tmp_path / "s.db")), "cannot be read")
+        )
+    for argv, needle in cases:
+        code, _, err = run(capsys, *argv)
+        assert code == 1 and err.startswith("Error: ") and needle in err, (argv, err)
+        assert len(err.strip().splitlines()) == 1, (argv, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.json", "loop1", "loop2"]

@@ -148,6 +148,7 @@ def test_bad_memory_queries_are_json_errors(
             '"num_attention_heads": 1, "intermediate_size": 8, "vocab_size": 8}',
             "num_hidden_layers: 1,000,000,000,000 is beyond any model",
         ),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply to be a config.json"),  # issue 19: a 500
     ],
 )
 def test_a_bad_pasted_config_is_a_422(client: TestClient, body: str, needle: str) -> None:

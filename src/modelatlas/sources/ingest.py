@@ -174,15 +174,21 @@ def import_file(
         sha256="",
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    rows = list(reader(fmt)(path, progress))
+    try:
+        rows = list(reader(fmt)(path, progress))
+    except OSError as exc:  # /proc/self/mem, a file that vanishes or a disk that fails while read
+        raise InputError(path, 0, f"cannot be read: {exc.strerror or exc}") from exc
     if not any(row.model is not None for row in rows):
         raise InputError(path, rows[0].line if rows else 1, _nothing_to_import(fmt, rows))
     stored.rows = [StoredRow(r.line, r.name, r.model_dump_json(exclude_defaults=True)) for r in rows]
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
-            with part.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023
-                    digest.update(chunk)
+            try:
+                with part.open("rb") as handle:
+                    for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023
+                        digest.update(chunk)
+            except OSError as exc:
+                raise InputError(part, 0, f"cannot be read: {exc.strerror or exc}") from exc
     stored.sha256 = digest.hexdigest()
     # from reading the store to replacing it, no other writer: two imports at once lost one of them
     with contextlib.nullcontext() if dry_run else writing(url, waiting=waiting):

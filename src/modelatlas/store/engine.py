@@ -7,29 +7,43 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 
 from modelatlas.errors import StoreError
 
-__all__ = ["LIVE_SCHEMA", "is_postgres", "make_engine", "safe_url", "sqlite_path"]
+__all__ = ["LIVE_SCHEMA", "is_postgres", "make_engine", "parse_url", "safe_url", "sqlite_path"]
 
 #: On PostgreSQL the store lives in this schema; a build fills a fresh schema and swaps it in.
 LIVE_SCHEMA = "modelatlas"
 
 
+def parse_url(url: str) -> URL:
+    """``url`` parsed.
+
+    Raises:
+        StoreError: it is no database URL (``--db '://'`` was a traceback).
+    """
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"{url!r} is not a database URL: give a file path, sqlite:///path.db or postgresql://…"
+        ) from None
+
+
 def is_postgres(url: str) -> bool:
-    return make_url(url).get_backend_name() == "postgresql"
+    return parse_url(url).get_backend_name() == "postgresql"
 
 
 def safe_url(url: str) -> str:
     """``url`` with its password hidden, for messages."""
-    return make_url(url).render_as_string(hide_password=True)
+    return parse_url(url).render_as_string(hide_password=True)
 
 
 def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL; None for an in-memory database or another backend."""
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
@@ -50,7 +64,7 @@ def make_engine(url: str, *, schema: str = LIVE_SCHEMA) -> Engine:
     Raises:
         StoreError: the URL names a backend modelatlas does not support or whose driver is missing.
     """
-    parsed = make_url(url)
+    parsed = parse_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgresql":
         if parsed.drivername == "postgresql":

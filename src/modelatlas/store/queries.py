@@ -15,6 +15,7 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import tables as T
+from modelatlas.store.engine import sqlite_path
 from modelatlas.store.text_index import MIN_LENGTH, has_text_index, keys_of_length, text_ids
 
 __all__ = [
@@ -61,6 +62,9 @@ def check_store(engine: Engine) -> None:
         StoreError: the database cannot be reached.
     """
     url = engine.url.render_as_string(hide_password=True)
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is not None and not path.exists():  # connecting would leave an empty file at a mistyped path
+        raise StoreMissing(f"no store at {url}: run `modelatlas build` first")
     try:
         with engine.connect() as conn:
             present = inspect(conn).has_table("models")

@@ -16,7 +16,15 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import ConfigError
 
-__all__ = ["ModelConfig", "bundled_config", "bundled_repos", "model_configs", "pick_config", "read_config"]
+__all__ = [
+    "ModelConfig",
+    "bundled_config",
+    "bundled_repos",
+    "json_object",
+    "model_configs",
+    "pick_config",
+    "read_config",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +52,23 @@ def read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "", "no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot be read: {exc}") from None
+    return json_object(text, str(path))
+
+
+def json_object(text: str, origin: str) -> dict[str, Any]:
+    """The JSON object ``text`` holds (``origin`` names it in errors).
+
+    Raises:
+        ConfigError: not JSON (with the line and column), nested too deeply, or not an object.
+    """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{exc.lineno}", "", f"not JSON: {exc.msg} (column {exc.colno})") from None
+        raise ConfigError(f"{origin}:{exc.lineno}", "", f"not JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:  # 100,000 nested brackets: a traceback, and a 500 on POST /hardware
+        raise ConfigError(origin, "", "nested too deeply to be a config.json") from None
     if not isinstance(data, dict):
-        raise ConfigError(str(path), "", "a config.json must be a JSON object")
+        raise ConfigError(origin, "", "a config.json must be a JSON object")
     return data
 
 

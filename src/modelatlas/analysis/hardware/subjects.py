@@ -12,7 +12,6 @@ go through here; the caller supplies ``resolve``, which looks a catalog model up
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 from modelatlas.analysis.hardware.configs import (
     ModelConfig,
     bundled_config,
+    json_object,
     model_configs,
     pick_config,
     read_config,
@@ -141,13 +141,7 @@ def parse_config(text: str, *, origin: str = PASTED) -> dict[str, Any]:
     Raises:
         ConfigError: not JSON, or not an object; the message gives the line and column.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{origin}:{exc.lineno}", "", f"not JSON: {exc.msg} (column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(origin, "", "a config.json must be a JSON object")
-    return data
+    return json_object(text, origin)
 
 
 def pasted_subject(data: Mapping[str, Any], *, origin: str = PASTED) -> Subject:
