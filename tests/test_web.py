@@ -564,3 +564,11 @@ def test_an_unexpected_failure_answers_in_the_routes_shape(
     }
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "internal error" in page.text and "secret internals" not in page.text + api.text
+
+
+def test_a_method_not_allowed_says_which_are(sqlite_client: TestClient) -> None:
+    """Issue 19 (and schemathesis ST204): 405s had no ``Allow`` header."""
+    for path in ("/api/v1/models", "/models"):
+        answer = sqlite_client.request("TRACE", path)
+        assert answer.status_code == 405 and answer.headers["allow"] == "GET, HEAD", path
+    assert "GET" in sqlite_client.delete("/api/v1/memory").headers["allow"]  # the first route of the path

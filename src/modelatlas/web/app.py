@@ -103,14 +103,20 @@ def _message(exc: Exception) -> tuple[int, str]:
 
 async def _handle(request: Request, exc: Exception) -> Response:
     status, message = _message(exc)
+    # a 405 says which methods the path takes (RFC 9110; missing before: schemathesis ST204)
+    headers = dict(getattr(exc, "headers", None) or {}) if isinstance(exc, HTTPException) else {}
+    if "Allow" in headers:  # the route's methods, and HEAD wherever GET is (HeadAsGet answers it)
+        allowed = [m.strip() for m in headers["Allow"].split(",") if m.strip()]
+        headers["Allow"] = ", ".join(sorted({*allowed, *(["HEAD"] if "GET" in allowed else [])}))
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        body = {"error": {"status": status, "message": message}}
+        return JSONResponse(body, status_code=status, headers=headers)
     lang = pick_lang(request)
     templates: Jinja2Templates = request.app.state.templates
     html = templates.get_template("error.html").render(
         request=request, lang=lang, t=translator(lang), status=status, message=message
     )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
