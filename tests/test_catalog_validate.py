@@ -70,3 +70,19 @@ def test_not_utf8_is_a_problem(tiny_catalog: Path) -> None:
     (tiny_catalog / "models" / "gbk.yaml").write_bytes("id: x\nname: 紫东太初\n".encode("gbk"))
     problems = validate_catalog(tiny_catalog).problems
     assert len(problems) == 1 and problems[0].message.startswith("not UTF-8 text")
+
+
+def test_a_count_beyond_64_bits_is_a_problem_not_a_build_crash(tiny_catalog: Path) -> None:
+    """Issue 19: validate passed a context_length that build then crashed on (SQLite's 64-bit integers)."""
+    llama = tiny_catalog / "models" / "llama.yaml"
+    llama.write_text(
+        llama.read_text(encoding="utf-8") + "context_length: 18446744073709551616\n", encoding="utf-8"
+    )
+    problems = [str(p) for p in validate_catalog(tiny_catalog).problems]
+    assert len(problems) == 1 and "context_length" in problems[0]
+    assert "less than or equal to 9223372036854775807" in problems[0]
+    llama.write_text(llama.read_text(encoding="utf-8").replace("18446744073709551616", "9223372036854775807"))
+    # the largest 64-bit count is in range (the fact still wants its source)
+    assert [p.message for p in validate_catalog(tiny_catalog).problems] == [
+        "fact without source: no entry in `sources` lists this field"
+    ]

@@ -110,8 +110,10 @@ Slug = Annotated[str, AfterValidator(_check_slug)]
 Url = Annotated[str, AfterValidator(_check_url)]
 ArxivId = Annotated[str, AfterValidator(_check_arxiv)]
 HfRepo = Annotated[str, AfterValidator(_check_hf_repo)]
-#: A non-negative integer count; YAML may write ``6200000000``, ``6.2e9``, ``"6.2B"`` or ``"62亿"``.
-Count = Annotated[int, BeforeValidator(_to_count), Field(ge=0)]
+#: A non-negative integer count; YAML may write ``6200000000``, ``6.2e9``, ``"6.2B"`` or ``"62亿"``. At most
+#: what the store's 64-bit integer columns hold: ``validate`` passed a larger ``context_length`` that
+#: ``build`` then crashed on (issue 19).
+Count = Annotated[int, BeforeValidator(_to_count), Field(ge=0, le=2**63 - 1)]
 Positive = Annotated[float, Field(ge=0)]
 
 
