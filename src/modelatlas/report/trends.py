@@ -8,6 +8,7 @@ and self-contained HTML with the charts beside them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -401,7 +402,14 @@ def _ratio(value: float, reference: float | None) -> str:
 
 
 def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(key): value for key, value in row.items()} for row in table.to_dict("records")]
+    """The rows of ``table``, a missing value as None (pandas' NaN printed as "nan": issue 19)."""
+    return [
+        {
+            str(key): None if isinstance(value, float) and math.isnan(value) else value
+            for key, value in row.items()
+        }
+        for row in table.to_dict("records")
+    ]
 
 
 def _count(value: float, lang: str) -> str:
