@@ -325,3 +325,18 @@ def test_names_in_square_brackets_print_as_written(
     code, out, err = run(capsys, "import", "epoch", str(source))
     assert code == 0, err
     assert "[dev]" in out and "[/bold]" in out and "[link=https://x.invalid]" in out
+
+
+def test_endless_or_huge_input_is_refused_without_reading_it_all(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """Issue 19: /dev/zero or a 200 MB cell grew memory without bound."""
+    before = digest(store)
+    code, _, err = run(capsys, "import", "epoch", "/dev/zero")
+    assert code == 1 and "Error: /dev/zero: is not a regular file" in err
+    huge = tmp_path / "huge.csv"
+    header = (FIXTURES / "epoch" / "merge_notable.csv").read_text(encoding="utf-8").splitlines()[0]
+    huge.write_text(header + "\n" + "x" * (65 << 20) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "import", "epoch", str(huge))
+    assert code == 1 and f"Error: {huge}:2: a line longer than 67,108,864 bytes" in err
+    assert digest(store) == before

@@ -166,6 +166,8 @@ def import_file(
         raise InputError(path, 0, "no such file or directory")
     if path.is_dir() and fmt != "ecosystem-graphs":
         raise InputError(path, 0, f"is a directory; {fmt} imports one file")
+    if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO: endless, or gone once read
+        raise InputError(path, 0, "is not a regular file; give a file (copy a stream to one first)")
     digest = hashlib.sha256()
     stored = StoredImport(
         key=import_key(fmt, path),

@@ -7,12 +7,15 @@ from pathlib import Path
 
 from modelatlas.errors import InputError
 
-__all__ = ["Progress", "ProgressReader", "text_lines"]
+__all__ = ["MAX_LINE", "Progress", "ProgressReader", "text_lines"]
 
 #: Called with the number of bytes of the input read so far.
 Progress = Callable[[int], None]
 
 _BOM = b"\xef\xbb\xbf"
+#: The longest line read, in bytes (a 50 MB cell is read and its row skipped): a 200 MB cell, or an endless
+#: stream, grew memory without bound (issue 19).
+MAX_LINE = 64 << 20
 
 
 def _undecodable(path: Path, number: int, exc: UnicodeDecodeError) -> InputError:
@@ -37,7 +40,11 @@ def text_lines(path: Path, progress: Progress | None = None) -> Iterator[tuple[i
     except OSError as exc:
         raise InputError(path, 0, f"cannot read: {exc.strerror or exc}") from exc
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        while raw := handle.readline(MAX_LINE + 1):
+            number += 1
+            if len(raw) > MAX_LINE:  # no line of a list or an export is this long: memory would follow it
+                raise InputError(path, number, f"a line longer than {MAX_LINE:,} bytes: not a text file")
             done += len(raw)
             if number == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM) :]
