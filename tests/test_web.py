@@ -572,3 +572,12 @@ def test_a_method_not_allowed_says_which_are(sqlite_client: TestClient) -> None:
         answer = sqlite_client.request("TRACE", path)
         assert answer.status_code == 405 and answer.headers["allow"] == "GET, HEAD", path
     assert "GET" in sqlite_client.delete("/api/v1/memory").headers["allow"]  # the first route of the path
+
+
+def test_openapi_declares_the_csv_and_markdown_answers(sqlite_client: TestClient) -> None:
+    """Issue 19: ``format=csv|markdown`` answered text the schema did not declare."""
+    ok = sqlite_client.get("/openapi.json").json()["paths"]["/api/v1/models"]["get"]["responses"]["200"]
+    assert sorted(ok["content"]) == ["application/json", "text/csv", "text/markdown"]
+    for fmt, media in (("csv", "text/csv"), ("markdown", "text/markdown")):
+        answer = sqlite_client.get("/api/v1/models", params={"format": fmt})
+        assert answer.headers["content-type"].startswith(media)

@@ -36,7 +36,19 @@ router = APIRouter(prefix="/api/v1", tags=["api"], responses=_ERRORS)
 _FIELDS = set(ModelSummaryOut.model_fields)
 
 
-@router.get("/models", response_model=ModelListOut, response_model_exclude_unset=True)
+#: ``format=csv`` and ``format=markdown`` answer text: declared so that clients and fuzzers expect it.
+_AS_TEXT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+        },
+        "description": "The models: JSON, or with `format` a CSV or markdown table of the same rows.",
+    }
+}
+
+
+@router.get("/models", response_model=ModelListOut, response_model_exclude_unset=True, responses=_AS_TEXT)
 def models(
     engine: EngineDep,
     selection: BrowseDep,
