@@ -581,3 +581,18 @@ def test_openapi_declares_the_csv_and_markdown_answers(sqlite_client: TestClient
     for fmt, media in (("csv", "text/csv"), ("markdown", "text/markdown")):
         answer = sqlite_client.get("/api/v1/models", params={"format": fmt})
         assert answer.headers["content-type"].startswith(media)
+
+
+def test_the_feed_links_to_the_configured_address_not_the_host_header(
+    tiny_catalog: Path, tmp_path: Path
+) -> None:
+    """Issue 19: feed.atom built its links from the Host header, which a client chooses."""
+    db = tmp_path / "store.db"
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
+    forged = {"host": "evil.invalid"}
+    with TestClient(create_app(Settings(db=str(db), catalog=tiny_catalog))) as client:
+        assert "http://evil.invalid/models/" in client.get("/feed.atom", headers=forged).text
+    settings = Settings(db=str(db), catalog=tiny_catalog, base_url="https://atlas.example.org/")
+    with TestClient(create_app(settings)) as client:
+        feed = client.get("/feed.atom", headers=forged).text
+    assert "https://atlas.example.org/models/" in feed and "evil.invalid" not in feed

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         description="Compute what the pages show (analyses, charts) when the server starts, in the "
         "background, rather than on each page's first visit (`serve` does).",
     )
+    base_url: str | None = Field(
+        default=None,
+        description="The dashboard's public address (https://atlas.example.org), for the Atom feed's links; "
+        "unset, they follow the request, whose Host header a client chooses.",
+    )
 
     @field_validator("db")
     @classmethod

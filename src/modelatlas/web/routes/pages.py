@@ -456,10 +456,12 @@ def compare(
 
 
 @router.get("/feed.atom")
-def feed(request: Request, engine: EngineDep) -> Response:
-    """The 30 models that entered the atlas last (their first source's date), as an Atom feed."""
+def feed(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """The 30 models that entered the atlas last (their first source's date), as an Atom feed; its links
+    start with ``MODELATLAS_BASE_URL`` where set (a cached feed built from a forged Host header would
+    send readers elsewhere), else the request's address."""
     newest = _added_since(engine, dt.date(1, 1, 1), Browse(limit=30))
     templates: Jinja2Templates = request.app.state.templates
-    base = str(request.base_url).rstrip("/")
+    base = (settings.base_url or str(request.base_url)).rstrip("/")
     xml = templates.get_template("feed.xml").render(entries=newest, base=base)
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
