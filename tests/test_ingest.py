@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from cli_runner import run
 from modelatlas.catalog.validate import validate_catalog
+from modelatlas.files import write_atomic
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, sqlite_path
 
@@ -340,3 +341,40 @@ def test_endless_or_huge_input_is_refused_without_reading_it_all(
     code, _, err = run(capsys, "import", "epoch", str(huge))
     assert code == 1 and f"Error: {huge}:2: a line longer than 67,108,864 bytes" in err
     assert digest(store) == before
+
+
+@pytest.mark.parametrize("stop_after", [1, 2])  # of the 3 files: organizations, parent, child
+def test_write_catalog_stopped_midway_leaves_a_valid_catalog(
+    capsys: pytest.CaptureFixture[str],
+    store: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop_after: int,
+) -> None:
+    """Issue 19: killed midway, --write-catalog left hundreds of problems (models naming organizations
+    and bases not written yet). Organizations come first, then each model after those it names."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    source = tmp_path / "lab.csv"
+    source.write_text(
+        "Model,Organization,Publication date,Domain,Parameters,Base model\n"
+        "Qux-Child-LM,Nowhere Lab Seven,2024-06-01,Language,7000000000,Qux-Parent-LM\n"
+        "Qux-Parent-LM,Nowhere Lab Seven,2024-01-01,Language,7000000000,\n",
+        encoding="utf-8",
+    )
+    import modelatlas.cli.import_cmds as commands
+
+    done: list[Path] = []
+
+    def killed_after(path: Path, data: bytes) -> None:
+        if len(done) == stop_after:
+            raise KeyboardInterrupt  # as a kill would stop it
+        write_atomic(path, data)
+        done.append(path)
+
+    monkeypatch.setattr(commands, "write_atomic", killed_after)
+    code, _, err = run(capsys, "import", "epoch", str(source), "--write-catalog", "--format", "csv")
+    assert code != 0 and len(done) == stop_after, err
+    assert done[0].name == "organizations.yaml"
+    assert validate_catalog(catalog).problems == []

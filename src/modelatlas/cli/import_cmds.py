@@ -208,12 +208,12 @@ def _print_diff(result: ImportResult, root: Path) -> None:
 
 
 def _write_catalog(result: ImportResult, root: Path) -> int:
+    """Write the new organizations, then each changed model after the models it names (its bases, the
+    model it is a version of): stopped at any point, the catalog holds no reference to a file not yet
+    written (written the other way round, a kill midway left hundreds of problems; issue 19)."""
     from modelatlas.catalog.dump import dump_model, dump_organization
 
     written = 0
-    for model_id in _changed(result):
-        write_atomic(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)).encode())
-        written += 1
     new_orgs = result.merger.new_organizations()
     if new_orgs:
         orgs_file = root / "organizations.yaml"
@@ -222,4 +222,30 @@ def _write_catalog(result: ImportResult, root: Path) -> int:
             text += "\n"
         write_atomic(orgs_file, (text + "".join(dump_organization(o) for o in new_orgs)).encode())
         written += 1
+    for model_id in _referred_first(result, _changed(result)):
+        write_atomic(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)).encode())
+        written += 1
     return written
+
+
+def _referred_first(result: ImportResult, ids: list[str]) -> list[str]:
+    """``ids`` with every model after those of ``ids`` it refers to (bases, ``version_of``)."""
+    chosen, ordered, placed, entered = set(ids), [], set(), set()
+    for start in ids:
+        todo = [(start, False)]
+        while todo:
+            model_id, ready = todo.pop()
+            if model_id in placed:
+                continue
+            if ready:
+                placed.add(model_id)
+                ordered.append(model_id)
+                continue
+            if model_id in entered:  # a cycle (validation refuses them): written where it closes
+                continue
+            entered.add(model_id)
+            todo.append((model_id, True))
+            model = result.merger.model(model_id)
+            named = [e.model for e in model.base_models] + ([model.version_of] if model.version_of else [])
+            todo.extend((other, False) for other in named if other in chosen and other not in placed)
+    return ordered
