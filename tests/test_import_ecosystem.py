@@ -345,7 +345,7 @@ def test_family_members_citing_one_paper_stay_apart() -> None:
         "Tulu 2": ("new", "tulu-2"),
         "Code Tulu 2": ("new", "code-tulu-2"),
         "ERNIE-ViLG 2.0": ("conflict", "ernie-vilg-2"),
-        "T0++": ("new", "t0"),
+        "T0++": ("new", "t0-plus-plus"),  # not "t0": that is T0's name
         "mT0": ("new", "mt0"),
         "UL2": ("merged", "ul2"),
         "Flan-UL2": ("new", "flan-ul2"),

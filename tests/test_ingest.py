@@ -378,3 +378,29 @@ def test_write_catalog_stopped_midway_leaves_a_valid_catalog(
     assert code != 0 and len(done) == stop_after, err
     assert done[0].name == "organizations.yaml"
     assert validate_catalog(catalog).problems == []
+
+
+def test_write_catalog_leaves_out_a_model_whose_name_is_taken(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: --write-catalog wrote a catalog validate rejects: the 2024 biology DDPM the merge keeps
+    apart from the 2020 one, under the same name. It stays in the store; its file is not written."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    source = FIXTURES / "epoch" / "strangers_all.csv"
+    code, out, err = run(capsys, "import", "epoch", str(source), "--write-catalog", "--format", "csv")
+    assert code == 0, err
+    assert {r["name"]: r["model_id"] for r in report(out)}["DDPM"] == "ddpm-2"
+    assert "left out of the catalog: ddpm-2: its name 'DDPM' is ddpm's ('DDPM')" in err
+    assert not (catalog / "models" / "ddpm-2.yaml").exists()
+    assert validate_catalog(catalog).problems == []
+    assert "ddpm-2" in {r[0] for r in _store_ids(store)}
+
+
+def _store_ids(url: str) -> list[tuple[str]]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = [tuple(r) for r in conn.execute(select(T.models.c.id))]
+    engine.dispose()
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +17,8 @@ from modelatlas.files import write_atomic
 from modelatlas.sources.importers import FORMAT_NAMES
 
 if TYPE_CHECKING:
+    from modelatlas.catalog.loader import Entry
+    from modelatlas.catalog.schema import Model
     from modelatlas.sources.ingest import ImportResult
 
 __all__ = ["register"]
@@ -125,8 +127,11 @@ def import_(
     if dry_run:
         _print_diff(result, config.catalog)
     elif write_catalog:
-        written = _write_catalog(result, config.catalog)
+        kept_out = _name_clashes(result, checked.models)
+        written = _write_catalog(result, config.catalog, kept_out)
         err.print(f"wrote {written} file(s) into {config.catalog}", markup=False)
+        for model_id, why in kept_out.items():
+            err.print(f"left out of the catalog: {model_id}: {why}", markup=False)
     counts = ", ".join(f"{result.counts[a]} {a}" for a in ("new", "merged", "conflict", "skipped"))
     where = f"store has {result.build.models} models" if result.build else "nothing written (dry run)"
     err.print(f"{result.key}: {len(result.outcomes)} rows: {counts}; {where}", markup=False)
@@ -207,7 +212,33 @@ def _print_diff(result: ImportResult, root: Path) -> None:
         typer.echo("".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")), nl=False)
 
 
-def _write_catalog(result: ImportResult, root: Path) -> int:
+def _name_clashes(result: ImportResult, catalog: list[Entry[Model]]) -> dict[str, str]:
+    """The changed models a catalog cannot hold: one of their names is another model's (the merge keeps
+    two models named "DDPM" apart by their makers and years; ``validate`` wants every name once). They
+    stay in the store; their files are not written, so the catalog stays valid (issue 19)."""
+    from modelatlas.catalog.names import name_key
+
+    owner: dict[str, tuple[str, str]] = {}
+    for entry in catalog:
+        for spelling in [*entry.record.names, entry.record.id]:
+            owner.setdefault(name_key(spelling), (entry.record.id, spelling))
+    clashes: dict[str, str] = {}
+    for model_id in _changed(result):
+        model = result.merger.model(model_id)
+        keys = {name_key(n): n for n in [model.id, *model.names] if name_key(n)}
+        taken = [(n, owner[k]) for k, n in keys.items() if k in owner and owner[k][0] != model_id]
+        if taken:
+            spelling, (other, theirs) = taken[0]
+            clashes[model_id] = (
+                f"its name {spelling!r} is {other}'s ({theirs!r}); give it a name of its own to write it"
+            )
+            continue
+        for key, spelling in keys.items():
+            owner.setdefault(key, (model_id, spelling))
+    return clashes
+
+
+def _write_catalog(result: ImportResult, root: Path, kept_out: Mapping[str, str]) -> int:
     """Write the new organizations, then each changed model after the models it names (its bases, the
     model it is a version of): stopped at any point, the catalog holds no reference to a file not yet
     written (written the other way round, a kill midway left hundreds of problems; issue 19)."""
@@ -222,7 +253,7 @@ def _write_catalog(result: ImportResult, root: Path) -> int:
             text += "\n"
         write_atomic(orgs_file, (text + "".join(dump_organization(o) for o in new_orgs)).encode())
         written += 1
-    for model_id in _referred_first(result, _changed(result)):
+    for model_id in _referred_first(result, [i for i in _changed(result) if i not in kept_out]):
         write_atomic(root / "models" / f"{model_id}.yaml", dump_model(result.merger.model(model_id)).encode())
         written += 1
     return written

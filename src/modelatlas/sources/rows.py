@@ -67,8 +67,12 @@ _NOT_SLUG = re.compile(r"[^a-z0-9.]+")
 
 
 def slugify(name: str) -> str:
-    """A catalog id for ``name``: ``"GPT-NeoX-20B"`` → ``gpt-neox-20b``; non-Latin names get a hash."""
-    folded = unicodedata.normalize("NFKD", name).casefold().replace("α", "alpha")
+    """A catalog id for ``name``: ``"GPT-NeoX-20B"`` → ``gpt-neox-20b``; non-Latin names get a hash.
+
+    ``+`` is spelt out as ``name_key`` spells it (``DeepLabV3+`` → ``deeplabv3-plus``): dropped, the id
+    was ``deeplabv3``, which is DeepLabV3's name, and a written catalog failed validation (issue 19).
+    """
+    folded = unicodedata.normalize("NFKD", name).casefold().replace("α", "alpha").replace("+", " plus ")
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     slug = _NOT_SLUG.sub("-", folded).strip("-.")
     slug = re.sub(r"[.-]{2,}", "-", slug)

@@ -1,0 +1,30 @@
+"""``sources.rows.slugify``: the id a new model gets is read as its own name, never another's."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelatlas.catalog.names import name_key
+from modelatlas.sources.rows import slugify
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("GPT-NeoX-20B", "gpt-neox-20b"),
+        ("DeepLabV3+", "deeplabv3-plus"),  # was "deeplabv3": DeepLabV3's name (issue 19)
+        ("PointNet++", "pointnet-plus-plus"),
+        ("T0++", "t0-plus-plus"),
+        ("Command R+", "command-r-plus"),
+        ("PanGu-α", "pangu-alpha"),
+        ("Cerebras-GPT 1.3B", "cerebras-gpt-1.3b"),
+    ],
+)
+def test_slugs(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+    assert name_key(slug) == name_key(name)
+
+
+def test_a_name_without_latin_letters_gets_a_stable_hash() -> None:
+    assert slugify("文心一言") == slugify("文心一言") != slugify("通义千问")
+    assert slugify("文心一言").startswith("m-")
