@@ -235,3 +235,46 @@ def test_the_largest_settings_allowed_still_count() -> None:
     deep = count_parameters(config | {"num_hidden_layers": 100_000})
     assert deep.total == count_parameters(config).total + (100_000 - 32) * 202_383_360
     assert count_parameters(config | {"max_position_embeddings": 2**32}).total == 6_738_415_616
+
+
+LLAMA = CONFIGS / "meta-llama" / "Llama-2-7b-hf.json"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"num_hidden_layers": None}, "x.json: num_hidden_layers: missing (nor n_layer); the count needs it"),
+        (
+            {"num_hidden_layers": None, "n_layer": 10**6},
+            "x.json: n_layer: 1,000,000 is beyond any model (at most 100,000)",
+        ),
+        ({"num_hidden_layers": -2}, "x.json: num_hidden_layers: -2 is negative"),
+        ({"vocab_size": None}, "x.json: vocab_size: missing; the count needs it"),
+        ({"hidden_size": 4096.5}, "x.json: hidden_size: 4096.5 is not a whole number"),
+    ],
+)
+def test_config_errors_name_the_file_and_the_setting_it_gives(change: dict[str, Any], message: str) -> None:
+    """mutmut on ``_tally``: the messages named the wrong file or setting without a test failing."""
+    config = {k: v for k, v in (_load(LLAMA) | change).items() if v is not None}
+    with pytest.raises(ConfigError) as info:
+        count_parameters(config, origin="x.json")
+    assert str(info.value) == message
+
+
+def test_a_nested_config_is_read_under_either_key_and_must_be_an_object() -> None:
+    clip = _load(CONFIGS / "openai" / "clip-vit-base-patch32.json")
+    wider = clip | {
+        "text_config": {**clip.get("text_config", {}), "hidden_size": 768, "intermediate_size": 3072}
+    }
+    counted = count_parameters(wider)
+    assert counted.total == meta_count(wider, counted.model_class) != count_parameters(clip).total
+    older = {k: v for k, v in wider.items() if k != "text_config"} | {
+        "text_config_dict": wider["text_config"]
+    }
+    assert count_parameters(older).total == counted.total
+    with pytest.raises(ConfigError) as info:
+        count_parameters(clip | {"text_config": [1, 2]}, origin="c.json")
+    assert str(info.value) == "c.json: text_config: is not an object"
+    with pytest.raises(ConfigError) as info:
+        count_parameters(clip | {"text_config": {"hidden_size": "wide"}}, origin="c.json")
+    assert str(info.value) == "c.json text_config: hidden_size: 'wide' is not a whole number"
