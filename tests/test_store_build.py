@@ -245,3 +245,17 @@ def test_a_rebuild_keeps_the_store_files_permissions(tiny_catalog: Path, tmp_pat
         assert stat.S_IMODE(store.stat().st_mode) == 0o640
     finally:
         os.umask(umask)
+
+
+def test_a_build_under_the_lock_removes_killed_builds_leftovers(tiny_catalog: Path, tmp_path: Path) -> None:
+    """Issue 19: kill -9 left ``.store.db.*.building`` files, each as large as the store, for good."""
+    from modelatlas.sources.ingest import rebuild
+
+    store = tmp_path / "store.db"
+    leftover = tmp_path / ".store.db.k1ll3d.building"
+    other = tmp_path / ".other.db.k1ll3d.building"  # another store's: not ours to remove
+    leftover.write_bytes(b"half a store")
+    other.write_bytes(b"half another")
+    rebuild(load_valid_catalog(tiny_catalog), f"sqlite:///{store}", curated_only=True)
+    assert not leftover.exists() and other.exists() and store.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".building")) == [other.name]

@@ -20,7 +20,7 @@ from modelatlas.sources.importers import FORMAT_NAMES, reader
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.sources.snapshots import is_bundled, read_snapshots
-from modelatlas.store.build import BuildResult, build_store
+from modelatlas.store.build import BuildResult, build_store, remove_leftovers
 from modelatlas.store.imports import StoredImport, StoredRow, read_imports
 from modelatlas.store.lock import writing
 
@@ -114,6 +114,7 @@ def rebuild(
         StoreError: another writer kept the lock too long, or the store cannot be written.
     """
     with writing(url, waiting=waiting):
+        remove_leftovers(url)
         imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
         merged = merge_imports(catalog, imports)
         conflicts = [c.row() for c in merged.conflicts]
@@ -204,6 +205,7 @@ def import_file(
         result = ImportResult(stored.key, outcomes, merged.merger, mine)
         result.counts.update(o.action for o in outcomes)
         if not dry_run:
+            remove_leftovers(url)
             conflicts = [c.row() for c in merged.conflicts]
             catalog_now = merged.merger.catalog()
             info = curation_info(catalog)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
 import tempfile
 import time
@@ -39,7 +40,7 @@ from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
 from modelatlas.store.text_index import fill_text_index
 
-__all__ = ["BuildResult", "build_store", "migrate"]
+__all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -121,6 +122,22 @@ def build_store(
         benchmarks=len(catalog.benchmarks),
         seconds=time.perf_counter() - started,
     )
+
+
+def remove_leftovers(url: str) -> list[Path]:
+    """Remove the temporary files of builds of the SQLite store at ``url`` that were killed (``kill -9``
+    leaves ``.<store>.<random>.building`` beside it, each as large as the store). Only a caller holding
+    the store's write lock (``store.lock``) may call this: no other build of the store is running then.
+    Returns what was removed."""
+    path = sqlite_path(url)
+    if path is None or not path.parent.is_dir():
+        return []
+    removed = []
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.building"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed.append(leftover)
+    return removed
 
 
 def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> None:
