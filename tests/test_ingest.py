@@ -58,6 +58,15 @@ def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pyte
     return sqlite_url
 
 
+@pytest.fixture
+def own_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled catalog that the commands use: ``--write-catalog`` writes into it."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(CATALOG, catalog)
+    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    return catalog
+
+
 def test_a_long_report_table_is_cut_and_says_so_while_csv_gives_every_row(
     capsys: pytest.CaptureFixture[str], store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -161,11 +170,9 @@ def test_dry_run_writes_nothing_and_prints_the_diff(capsys: pytest.CaptureFixtur
 
 
 def test_write_catalog_writes_valid_yaml(
-    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path, own_catalog: Path
 ) -> None:
-    catalog = tmp_path / "catalog"
-    shutil.copytree(CATALOG, catalog)
-    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    catalog = own_catalog
     listing = tmp_path / "list.md"
     listing.write_text(
         "## Huge Models for CV\n\n| Year | Model | Institute | Code |\n|---|---|---|---|\n"
@@ -348,14 +355,13 @@ def test_write_catalog_stopped_midway_leaves_a_valid_catalog(
     capsys: pytest.CaptureFixture[str],
     store: str,
     tmp_path: Path,
+    own_catalog: Path,
     monkeypatch: pytest.MonkeyPatch,
     stop_after: int,
 ) -> None:
     """Issue 19: killed midway, --write-catalog left hundreds of problems (models naming organizations
     and bases not written yet). Organizations come first, then each model after those it names."""
-    catalog = tmp_path / "catalog"
-    shutil.copytree(CATALOG, catalog)
-    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    catalog = own_catalog
     source = tmp_path / "lab.csv"
     source.write_text(
         "Model,Organization,Publication date,Domain,Parameters,Base model\n"
@@ -381,13 +387,11 @@ def test_write_catalog_stopped_midway_leaves_a_valid_catalog(
 
 
 def test_write_catalog_leaves_out_a_model_whose_name_is_taken(
-    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], store: str, own_catalog: Path
 ) -> None:
     """Issue 19: --write-catalog wrote a catalog validate rejects: the 2024 biology DDPM the merge keeps
     apart from the 2020 one, under the same name. It stays in the store; its file is not written."""
-    catalog = tmp_path / "catalog"
-    shutil.copytree(CATALOG, catalog)
-    monkeypatch.setenv("MODELATLAS_CATALOG", str(catalog))
+    catalog = own_catalog
     source = FIXTURES / "epoch" / "strangers_all.csv"
     code, out, err = run(capsys, "import", "epoch", str(source), "--write-catalog", "--format", "csv")
     assert code == 0, err
