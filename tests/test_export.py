@@ -373,3 +373,12 @@ def test_csv_cells_are_never_formulas_and_markdown_cells_never_html_or_links() -
         "| a\\|b c |",
         "| Flux.1 \\[dev\\] |",
     ]
+
+
+def test_plain_cells_tables_and_lines_exactly() -> None:
+    """mutmut on ``report.plain``: empty cells, yes/no, the markdown rule line and the CSV line ends."""
+    rows = [[None, True, ["a", None]], ["x", False, 3]]
+    assert markdown_table(["h1", "h2", "h3"], rows) == (
+        "| h1 | h2 | h3 |\n|---|---|---|\n|  | yes | a;  |\n| x | no | 3 |\n"
+    )
+    assert csv_text(["h1", "h2", "h3"], rows) == "h1,h2,h3\n,yes,a; \nx,no,3\n"
