@@ -15,7 +15,7 @@ from modelatlas.catalog.schema import SOURCED_LISTS, Model, Training
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.errors import CatalogInvalid, Problem
 
-__all__ = ["check", "filled_fact_fields", "load_valid_catalog", "validate_catalog"]
+__all__ = ["check", "filled_fact_fields", "load_valid_catalog", "name_keys", "validate_catalog"]
 
 _TRAINING_FIELDS = tuple(f"training.{name}" for name in Training.model_fields if name != "note")
 _KNOWN_SOURCE_FIELDS = frozenset(FACT_FIELDS) | frozenset(_TRAINING_FIELDS)
@@ -115,13 +115,17 @@ def _gpus(catalog: Catalog) -> Iterator[Problem]:
                 yield entry.problem("aliases", f"{spelling!r} already names GPU {owner[key]!r}", "aliases")
 
 
+def name_keys(model: Model) -> dict[str, str]:
+    """The spellings ``model`` answers to (its id, name, aliases, variants' names) by ``name_key``; a
+    catalog gives each key to one model only."""
+    return {key: spelling for spelling in [model.id, *model.names] if (key := name_key(spelling))}
+
+
 def _unique_names(entries: list[Entry[Model]]) -> Iterator[Problem]:
     owner: dict[str, tuple[str, str]] = {}
     for entry in entries:
         model = entry.record
-        for key, spelling in {name_key(n): n for n in [model.id, *model.names]}.items():
-            if not key:
-                continue
+        for key, spelling in name_keys(model).items():
             if key in owner and owner[key][0] != model.id:
                 other_id, other_spelling = owner[key]
                 field = "aliases" if spelling in model.aliases else "name"

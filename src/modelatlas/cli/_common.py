@@ -7,14 +7,14 @@ settings, the store and the catalog schema are imported by the functions that us
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from modelatlas.cli._output import Format
+from modelatlas.cli._output import Format, stderr
 from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
@@ -87,6 +87,14 @@ def open_store(config: Settings) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def waiting_notice(db: str) -> Callable[[], None]:
+    """What ``build`` and ``import`` print when another command holds the store's write lock."""
+    from modelatlas.store.engine import safe_url
+
+    notice = f"waiting for another modelatlas command to finish writing {safe_url(db)}…"
+    return lambda: stderr().print(notice, markup=False)
 
 
 @contextmanager

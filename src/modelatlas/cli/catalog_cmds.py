@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from modelatlas.cli._common import CatalogOpt, DbOpt, settings
+from modelatlas.cli._common import CatalogOpt, DbOpt, settings, waiting_notice
 from modelatlas.cli._output import Format, counting_bar, emit_json, stderr
 from modelatlas.errors import CatalogInvalid, Problem
 
@@ -95,7 +95,7 @@ def build(
             config.db,
             progress=lambda done: bar.update(task, completed=done),
             curated_only=curated_only,
-            waiting=lambda: err.print(_WAITING.format(store=safe_url(config.db)), markup=False),
+            waiting=waiting_notice(config.db),
         )
     where = "PostgreSQL" if is_postgres(config.db) else "SQLite"
     bundled = sum(1 for key in merger.created_by.values() if is_bundled(key))
@@ -111,10 +111,6 @@ def build(
         + (f" ({', '.join(origins)})" if origins else ""),
         markup=False,
     )
-
-
-#: What a writer says while another holds the store (``store.lock``).
-_WAITING = "waiting for another modelatlas command to finish writing {store}…"
 
 
 def _relative(problem: Problem) -> str:

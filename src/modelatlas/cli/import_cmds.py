@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, settings
+from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, settings, waiting_notice
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
@@ -82,7 +82,6 @@ def import_(
 
     from modelatlas.catalog.validate import validate_catalog
     from modelatlas.sources.ingest import import_file
-    from modelatlas.store.engine import safe_url
 
     config = settings(db=db, catalog=catalog)
     checked = validate_catalog(config.catalog)
@@ -101,7 +100,6 @@ def import_(
     ) as bar:
         task = bar.add_task("import", total=size)
         progress: Callable[[int], None] = lambda done: bar.update(task, completed=done)  # noqa: E731
-        wait = f"waiting for another modelatlas command to finish writing {safe_url(config.db)}…"
         result = import_file(
             checked,
             config.db,
@@ -109,7 +107,7 @@ def import_(
             path,
             dry_run=dry_run,
             progress=progress,
-            waiting=lambda: err.print(wait, markup=False),
+            waiting=waiting_notice(config.db),
         )
     records = [
         {
@@ -216,16 +214,15 @@ def _name_clashes(result: ImportResult, catalog: list[Entry[Model]]) -> dict[str
     """The changed models a catalog cannot hold: one of their names is another model's (the merge keeps
     two models named "DDPM" apart by their makers and years; ``validate`` wants every name once). They
     stay in the store; their files are not written, so the catalog stays valid (issue 19)."""
-    from modelatlas.catalog.names import name_key
+    from modelatlas.catalog.validate import name_keys
 
     owner: dict[str, tuple[str, str]] = {}
     for entry in catalog:
-        for spelling in [*entry.record.names, entry.record.id]:
-            owner.setdefault(name_key(spelling), (entry.record.id, spelling))
+        for key, spelling in name_keys(entry.record).items():
+            owner.setdefault(key, (entry.record.id, spelling))
     clashes: dict[str, str] = {}
     for model_id in _changed(result):
-        model = result.merger.model(model_id)
-        keys = {name_key(n): n for n in [model.id, *model.names] if name_key(n)}
+        keys = name_keys(result.merger.model(model_id))
         taken = [(n, owner[k]) for k, n in keys.items() if k in owner and owner[k][0] != model_id]
         if taken:
             spelling, (other, theirs) = taken[0]

@@ -93,18 +93,18 @@ def build_store(
         StoreError: the database could not be written; the previous store is untouched.
     """
     started = time.perf_counter()
-    if not is_postgres(url):
-        _sqlite_target(url)  # before anything reads it: a FIFO would hang or fail as "disk I/O error"
+    # checked before anything reads it: a FIFO would hang, or fail as "disk I/O error"
+    target = None if is_postgres(url) else _sqlite_target(url)
     try:
         extra = import_rows(list(imports))
         extra["conflicts"] = list(conflicts)
         extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
         fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
-        if is_postgres(url):
+        if target is None:
             _build_postgres(url, fill)
         else:
-            _build_sqlite(url, fill, _cache_kib(len(catalog.models)))
+            _build_sqlite(target, fill, _cache_kib(len(catalog.models)))
     except SQLAlchemyError as exc:
         # the driver's own message: SQLAlchemy's adds the statement and its parameters (10 KB on a
         # full disk)
@@ -140,8 +140,7 @@ def remove_leftovers(url: str) -> list[Path]:
     return removed
 
 
-def _build_sqlite(url: str, fill: Callable[[Engine], None], cache_kib: int) -> None:
-    target = _sqlite_target(url)
+def _build_sqlite(target: Path, fill: Callable[[Engine], None], cache_kib: int) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(fd)
