@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from modelatlas import __version__
 from modelatlas.config import Settings
@@ -90,6 +91,12 @@ def _warm(config: Settings, engine: Engine) -> None:
         Hardware(config, engine).suggestions()
 
 
+#: The methods a route may declare, probed one by one for a 405's ``Allow``.
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: What routing reads of a request's scope (the handler's scope carries the failed route's too).
+_ROUTING_KEYS = frozenset({"type", "path", "root_path", "query_string", "headers"})
+
+
 def _message(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, RequestValidationError):
         first = exc.errors()[0]
@@ -105,9 +112,8 @@ async def _handle(request: Request, exc: Exception) -> Response:
     status, message = _message(exc)
     # a 405 says which methods the path takes (RFC 9110; missing before: schemathesis ST204)
     headers = dict(getattr(exc, "headers", None) or {}) if isinstance(exc, HTTPException) else {}
-    if "Allow" in headers:  # the route's methods, and HEAD wherever GET is (HeadAsGet answers it)
-        allowed = [m.strip() for m in headers["Allow"].split(",") if m.strip()]
-        headers["Allow"] = ", ".join(sorted({*allowed, *(["HEAD"] if "GET" in allowed else [])}))
+    if "Allow" in headers:
+        headers["Allow"] = _allowed(request)
     if request.url.path.startswith("/api/"):
         body = {"error": {"status": status, "message": message}}
         return JSONResponse(body, status_code=status, headers=headers)
@@ -117,6 +123,19 @@ async def _handle(request: Request, exc: Exception) -> Response:
         request=request, lang=lang, t=translator(lang), status=status, message=message
     )
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    """The methods some route on the request's path takes (Starlette names only the first route's:
+    GET for ``/api/v1/memory``, which takes POST too), and HEAD wherever GET is (HeadAsGet answers it)."""
+    scope = {key: value for key, value in request.scope.items() if key in _ROUTING_KEYS}
+    routes = request.app.router.routes
+    methods = {
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
+    }
+    return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
