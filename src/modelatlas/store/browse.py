@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -34,14 +34,11 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
-    column,
     func,
     inspect,
     literal,
-    literal_column,
     or_,
     select,
-    table,
 )
 from sqlalchemy import text as sql
 from sqlalchemy.sql.expression import UnaryExpression
@@ -49,7 +46,10 @@ from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.errors import BadArgument
 from modelatlas.store import tables as T
-from modelatlas.store.bulk import insert_rows
+from modelatlas.store.facet_index import FACET_TABLES
+from modelatlas.store.facet_index import NARROW as _NARROW
+from modelatlas.store.facet_index import SETS as _SETS
+from modelatlas.store.facet_index import VALUES as _VALUES
 from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, lineage, rows_for, search, text_match
 from modelatlas.store.text_index import has_text_index
 
@@ -62,7 +62,6 @@ __all__ = [
     "Page",
     "added_since",
     "browse",
-    "fill_facet_index",
     "organization_ids",
     "sort_indexes",
 ]
@@ -76,15 +75,6 @@ _MAX_HITS = 5000
 _MANY_PER_MODEL = frozenset({"modality", "organization", "country"})
 #: A plain text match with fewer models than this also looks for near spellings.
 _FEW = 10
-#: The derived tables of the facet index (SQLite only; see the module's docstring).
-FACET_TABLES = ("facet_sets", "facet_values", "model_facets")
-_SETS = table("facet_sets", column("combo"), column("models"))
-_VALUES = table(
-    "facet_values", column("facet"), column("value"), column("combo"), column("times"), column("models")
-)
-_NARROW = table(
-    "model_facets", column("id"), column("combo"), column("parameters"), column("released"), column("name")
-)
 #: Lists of more ids than this go to SQLite as one JSON array (``json_each``), not one parameter each.
 _JSON_IDS = 100
 #: The largest integer SQLite and PostgreSQL compare (a signed 64-bit one).
@@ -548,73 +538,3 @@ def sort_indexes(conn: Connection) -> None:
         return
     for name, columns in SORT_INDEXES:
         conn.execute(sql(f"CREATE INDEX {name} ON models ({columns})"))
-
-
-def fill_facet_index(conn: Connection) -> None:
-    """Create and fill ``facet_sets``, ``facet_values`` and ``model_facets`` from the model tables
-    (SQLite only; else nothing), each value read with the expression ``_counts`` groups by."""
-    if conn.dialect.name != "sqlite":
-        return
-    m, md, mm, mo, o = T.models, T.model_domains, T.model_modalities, T.model_organizations, T.organizations
-    many: dict[str, defaultdict[str, list[Any]]] = {
-        facet: defaultdict(list) for facet in ("domain", "modality", "organization", "country")
-    }
-    for facet, query in (
-        ("domain", select(md.c.model_id, md.c.domain).where(md.c.domain.is_not(None))),
-        ("modality", select(mm.c.model_id, mm.c.modality).where(mm.c.modality.is_not(None)).distinct()),
-        ("organization", select(mo.c.model_id, mo.c.organization_id).distinct()),
-        (
-            "country",
-            select(mo.c.model_id, o.c.country)
-            .join_from(mo, o, o.c.id == mo.c.organization_id)
-            .where(o.c.country.is_not(None))
-            .distinct(),
-        ),
-    ):
-        for mid, value in conn.execute(query).all():
-            many[facet][mid].append(value)
-    combos: dict[tuple[tuple[Any, ...], ...], int] = {}
-    members: Counter[int] = Counter()
-    narrow = []
-    stored: Any = literal_column("released")  # as stored, not as a date: model_facets sorts as models does
-    for mid, openness, year, parameters, name, released in conn.execute(
-        select(m.c.id, m.c.openness, _year(m.c.released), m.c.parameters, m.c.name, stored)
-    ).all():
-        found = (
-            *(tuple(sorted(many[facet].get(mid, ()))) for facet in many),
-            () if openness is None else (openness,),
-            () if year is None else (year,),
-        )
-        combo = combos.setdefault(found, len(combos) + 1)
-        members[combo] += 1
-        narrow.append(
-            {"id": mid, "combo": combo, "parameters": parameters, "released": released, "name": name}
-        )
-    for statement in (
-        "CREATE TABLE facet_sets (combo INTEGER PRIMARY KEY, models INTEGER NOT NULL)",
-        "CREATE TABLE facet_values (facet TEXT NOT NULL, value NOT NULL, combo INTEGER NOT NULL, "
-        "times INTEGER NOT NULL, models INTEGER NOT NULL, PRIMARY KEY (facet, value, combo)) WITHOUT ROWID",
-        "CREATE TABLE model_facets (id TEXT PRIMARY KEY, combo INTEGER NOT NULL, parameters INTEGER, "
-        "released DATE, name TEXT NOT NULL) WITHOUT ROWID",
-    ):
-        conn.execute(sql(statement))
-    if combos:
-        insert_rows(conn, _SETS, [{"combo": combo, "models": n} for combo, n in members.items()])
-        insert_rows(
-            conn,
-            _VALUES,
-            [
-                {"facet": facet, "value": value, "combo": combo, "times": times, "models": members[combo]}
-                for found, combo in combos.items()
-                for facet, values in zip((*many, "openness", "year"), found, strict=True)
-                for value, times in Counter(values).items()
-            ],
-        )
-        insert_rows(conn, _NARROW, narrow)
-    for statement in (  # after the rows: one sort each instead of an insertion per row
-        "CREATE INDEX ix_model_facets_combo ON model_facets (combo)",
-        "CREATE INDEX ix_model_facets_released ON model_facets (released, combo, parameters)",
-        "CREATE INDEX ix_model_facets_parameters ON model_facets (parameters, combo)",
-        "CREATE INDEX ix_model_facets_name ON model_facets (lower(name), combo, parameters)",
-    ):
-        conn.execute(sql(statement))

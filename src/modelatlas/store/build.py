@@ -34,9 +34,10 @@ from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
-from modelatlas.store.browse import fill_facet_index, sort_indexes
+from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import insert_rows
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
+from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
 from modelatlas.store.text_index import fill_text_index
 
@@ -233,6 +234,10 @@ def _fill(
     with engine.begin() as conn:
         migrate(conn)
         indexes = _without_indexes(conn)
+        facets = None
+        if conn.dialect.name == "sqlite":  # the facet index of store.browse's fast path
+            FacetIndex.create(conn)
+            facets = FacetIndex({e.record.id: e.record.country for e in catalog.organizations})
         write = partial(_write, conn)
         write(
             {
@@ -242,7 +247,7 @@ def _fill(
             }
         )
         lineage: list[dict[str, Any]] = []
-        chunks = _chunks(catalog, lineage, progress)
+        chunks = _chunks(catalog, lineage, progress, facets)
         # the next chunk's rows are made while this one is written: SQLite lets go of the GIL as it writes
         with ThreadPoolExecutor(max_workers=1) as ahead:
             coming = ahead.submit(next, chunks, None)
@@ -261,7 +266,8 @@ def _fill(
             conn.exec_driver_sql(statement)
         _check_references(conn)
         fill_text_index(conn)
-        fill_facet_index(conn)
+        if facets is not None:
+            facets.finish(conn)
         sort_indexes(conn)
         if conn.dialect.name == "postgresql":
             # the planner's statistics, which a bulk load leaves empty (this schema's tables only)
@@ -269,9 +275,13 @@ def _fill(
 
 
 def _chunks(
-    catalog: Catalog, lineage: list[dict[str, Any]], progress: Callable[[int], None] | None
+    catalog: Catalog,
+    lineage: list[dict[str, Any]],
+    progress: Callable[[int], None] | None,
+    facets: FacetIndex | None,
 ) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """The rows of ``CHUNK`` models at a time, by table; their lineage edges go to ``lineage``."""
+    """The rows of ``CHUNK`` models at a time, by table (and their ``model_facets`` rows, tallied in
+    ``facets``); their lineage edges go to ``lineage``."""
     organizations = {e.record.id: e.record for e in catalog.organizations}
     curated = frozenset(e.record.id for e in catalog.models if e.path.name.endswith(".yaml"))
     batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -282,6 +292,8 @@ def _chunks(
         records.append(entry.record)
         if done % CHUNK == 0 or done == len(catalog.models):
             batch["analysis_rows"] = list(table_rows(records, organizations, curated=curated))
+            if facets is not None:
+                batch["model_facets"] = facets.add(batch)
             yield batch
             batch, records = defaultdict(list), []
         if progress:
@@ -320,7 +332,10 @@ def _check_references(conn: Connection) -> None:
 
 
 def _write(conn: Connection, batch: Mapping[str, Sequence[dict[str, Any]]]) -> None:
-    """Insert ``batch``'s rows, parents before the tables that refer to them."""
+    """Insert ``batch``'s rows, parents before the tables that refer to them; then its ``model_facets``
+    rows (a derived table, not one of the migrations')."""
     for name in _ORDER:
         if batch.get(name):
             insert_rows(conn, T.metadata.tables[name], batch[name])
+    if batch.get("model_facets"):
+        insert_rows(conn, NARROW, batch["model_facets"])
