@@ -24,12 +24,20 @@ def store(capsys: pytest.CaptureFixture[str], sqlite_url: str, monkeypatch: pyte
     return sqlite_url
 
 
+def _size(out: str) -> dict[str, Any]:
+    """The one size `memory -f json` answers for (it answers ``{"asked", "sizes"}``)."""
+    data = json.loads(out)
+    assert len(data["sizes"]) == 1
+    size: dict[str, Any] = data["sizes"][0]
+    return size
+
+
 def test_memory_json_has_exact_parameters_and_bytes_per_precision(
     capsys: pytest.CaptureFixture[str], store: str
 ) -> None:
     code, out, err = run(capsys, "memory", "chatglm-6b", "-f", "json")
     assert code == 0, err
-    data = json.loads(out)
+    data = _size(out)
     assert data["parameters"] == 6_173_286_400 and data["exact"] is True
     assert data["active_parameters"] is None
     assert data["workload"] == {"context": 2048, "batch": 1, "gpus": 1}  # the model's maximum
@@ -56,7 +64,7 @@ def test_memory_json_has_exact_parameters_and_bytes_per_precision(
 def test_memory_of_a_moe_reports_active_parameters(capsys: pytest.CaptureFixture[str], store: str) -> None:
     code, out, err = run(capsys, "memory", "mistralai/Mixtral-8x7B-v0.1", "-p", "int4", "-f", "json")
     assert code == 0, err
-    data = json.loads(out)
+    data = _size(out)
     assert data["parameters"] == 46_702_792_704
     assert data["active_parameters"] == 12_879_925_248
     assert list(data["precisions"]) == ["int4"]
@@ -69,7 +77,7 @@ def test_memory_of_a_config_path_needs_no_store(
     config = CATALOG / "configs" / "meta-llama" / "Llama-2-7b-hf.json"
     code, out, err = run(capsys, "memory", str(config), "--context", "1024", "--batch", "2", "-f", "json")
     assert code == 0, err
-    data = json.loads(out)
+    data = _size(out)
     assert data["parameters"] == 6_738_415_616
     # 32 layers × K and V × 4096 × 1024 tokens × 2 sequences × 2 bytes
     assert data["precisions"]["fp16"]["breakdown"]["kv_cache"] == 32 * 2 * 4096 * 1024 * 2 * 2
@@ -82,7 +90,7 @@ def test_memory_with_a_gpu_says_whether_it_fits_and_estimates_speed(
         capsys, "memory", "Llama-2-7B", "-p", "fp16", "-p", "q4_k_m", "--gpu", "RTX 3060 12GB", "-f", "json"
     )
     assert code == 0, err
-    data = json.loads(out)
+    data = _size(out)
     assert data["gpu"]["id"] == "rtx-3060-12gb"
     assert data["precisions"]["fp16"]["fits"] is False
     assert data["precisions"]["q4_k_m"]["fits"] is True
@@ -95,7 +103,7 @@ def test_memory_split_across_gpus(capsys: pytest.CaptureFixture[str], store: str
         args = ["memory", "Llama-2-70B", "-p", "fp16", "--gpu", "A100 80GB", "--gpus", cards, "-f", "json"]
         code, out, err = run(capsys, *args)
         assert code == 0, err
-        result: dict[str, Any] = json.loads(out)["precisions"]["fp16"]
+        result: dict[str, Any] = _size(out)["precisions"]["fp16"]
         return result
 
     one, two = fp16_on("1"), fp16_on("2")
@@ -110,7 +118,7 @@ def test_memory_training_shows_both_checkpointing_settings(
 ) -> None:
     code, out, err = run(capsys, "memory", "Llama-2-7B", "--train", "qlora", "-f", "json")
     assert code == 0, err
-    training = json.loads(out)["training"]
+    training = _size(out)["training"]
     assert list(training) == ["qlora", "qlora + checkpointing"]
     assert training["qlora + checkpointing"]["total"] < training["qlora"]["total"]
     assert set(training["qlora"]["breakdown"]) == {
@@ -135,13 +143,21 @@ def test_memory_table_and_csv(capsys: pytest.CaptureFixture[str], store: str) ->
     )
 
 
-def test_memory_of_a_model_with_several_sizes_asks_which(
+def test_memory_of_a_model_with_several_sizes_answers_for_each(
     capsys: pytest.CaptureFixture[str], store: str
 ) -> None:
-    code, _, err = run(capsys, "memory", "llama-2")
-    assert code == 1
-    assert err.count("\n") == 1
-    assert "Llama-2-7B" in err and "Llama-2-70B" in err and "name one" in err
+    """Issue 20: a family was refused ("has 3 sizes; name one"); each size now gets its table."""
+    code, out, err = run(capsys, "memory", "llama-2", "-p", "int4")
+    assert code == 0, err
+    assert [line.split(" — ")[0].strip() for line in out.splitlines() if " — " in line] == [
+        "Llama-2-7B",
+        "Llama-2-13B",
+        "Llama-2-70B",
+    ]
+    code, out, _ = run(capsys, "memory", "llama-2", "-p", "int4", "-f", "csv")
+    assert code == 0
+    sizes = [row["size"] for row in csv.DictReader(io.StringIO(out))]
+    assert sizes == ["Llama-2-7B", "Llama-2-13B", "Llama-2-70B"]
 
 
 def test_memory_without_config_falls_back_to_the_stated_size(
@@ -149,7 +165,7 @@ def test_memory_without_config_falls_back_to_the_stated_size(
 ) -> None:
     code, out, err = run(capsys, "memory", "glm-130b", "-p", "int4", "-f", "json")
     assert code == 0, err
-    data = json.loads(out)
+    data = _size(out)
     assert data["exact"] is False
     assert data["parameters"] == 130_000_000_000
     assert any("estimate" in n for n in data["notes"])
@@ -161,7 +177,11 @@ def test_memory_without_config_falls_back_to_the_stated_size(
         (["memory", "chatglm-6b", "-p", "int3"], 2, "'int3' is not one of fp32"),
         (["memory", "chatglm-6b", "--gpu", "RTX 4900"], 1, "did you mean GeForce RTX 4090"),
         (["memory", "./missing/config.json"], 1, "no such file"),
-        (["memory", "someone/unknown-7b"], 1, "the catalog has no config.json for 'someone/unknown-7b'"),
+        (
+            ["memory", "someone/unknown-7b"],
+            1,
+            "no config.json for 'someone/unknown-7b': the catalog bundles none",
+        ),
         (["memory", "no-such-model"], 1, "no-such-model"),
         (["memory", "chatglm-6b", "--context", "0"], 2, "--context"),
         (["fit"], 2, "--gpu"),

@@ -16,7 +16,9 @@ from cli_runner import run
 from modelatlas.analysis.hardware.subjects import model_subjects
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import Settings
+from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
 from modelatlas.store.records import load_models
 from modelatlas.web import create_app
 
@@ -44,11 +46,15 @@ def _cli_memory(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any
     code, out, err = run(capsys, "memory", *args, "-f", "json")
     assert code == 0, err
     data: dict[str, Any] = json.loads(out)
-    return data
+    assert data["asked"] == args[0] and len(data["sizes"]) == 1
+    size: dict[str, Any] = data["sizes"][0]
+    return size
 
 
 def _assert_same(api: dict[str, Any], cli: dict[str, Any]) -> None:
     """The API's answer carries every number the CLI's JSON does."""
+    assert len(api["sizes"]) == 1
+    api = api["sizes"][0]
     subject = api["subject"]
     assert subject["parameters"] == cli["parameters"]
     assert subject["active_parameters"] == cli["active_parameters"]
@@ -97,7 +103,8 @@ def test_a_pasted_config_is_counted_exactly(capsys: pytest.CaptureFixture[str], 
     config = json.loads(LLAMA_2_7B.read_text(encoding="utf-8"))
     answer = client.post("/api/v1/memory", params={"context": 1024, "batch": 2}, json=config)
     assert answer.status_code == 200, answer.text
-    data = answer.json()
+    assert answer.json()["asked"] == ""
+    (data,) = answer.json()["sizes"]
     assert data["subject"]["parameters"] == 6_738_415_616 and data["subject"]["exact"] is True
     assert data["subject"]["model"] is None and data["subject"]["origin"] == "pasted config.json"
     cli = _cli_memory(capsys, str(LLAMA_2_7B), "--context", "1024", "--batch", "2")
@@ -108,13 +115,134 @@ def test_a_pasted_config_is_counted_exactly(capsys: pytest.CaptureFixture[str], 
 
 
 @pytest.mark.parametrize(
+    ("typed", "title", "parameters", "exact", "origin"),
+    [
+        ("70B", "70B", 70_000_000_000, False, "size"),
+        ("62亿", "62亿", 6_200_000_000, False, "size"),
+        ("7e9", "7e9", 7_000_000_000, False, "size"),
+        ("8x7B", "8x7B", 56_000_000_000, False, "size"),
+        ("chatglm3-6b", "ChatGLM3-6B", 6_243_584_000, True, "catalog/configs/THUDM/chatglm3-6b.json"),
+        (  # no catalog model answers to it: the bundled repo of that name
+            "GLM-4-9B-Chat-HF",
+            "THUDM/glm-4-9b-chat-hf",
+            9_399_951_360,
+            True,
+            "catalog/configs/THUDM/glm-4-9b-chat-hf.json",
+        ),
+        (
+            "https://huggingface.co/meta-llama/Llama-2-7b-hf/blob/main/config.json",
+            "meta-llama/Llama-2-7b-hf",
+            6_738_415_616,
+            True,
+            "catalog/configs/meta-llama/Llama-2-7b-hf.json",
+        ),
+    ],
+)
+def test_memory_takes_what_a_person_types(
+    capsys: pytest.CaptureFixture[str],
+    client: TestClient,
+    typed: str,
+    title: str,
+    parameters: int,
+    exact: bool,
+    origin: str,
+) -> None:
+    """Issue 20: sizes, a repo's name without its owner and Hub URLs were 404s."""
+    answer = client.get("/api/v1/memory", params={"model": typed, "precision": "fp16"})
+    assert answer.status_code == 200, answer.text
+    (size,) = answer.json()["sizes"]
+    subject = size["subject"]
+    assert (subject["title"], subject["parameters"], subject["exact"]) == (title, parameters, exact)
+    assert subject["origin"] == origin
+    (row,) = size["rows"]
+    assert row["breakdown"]["weights"] == 2 * parameters
+    if exact:
+        assert row["breakdown"]["kv_cache"] > 0
+    else:  # unknown without a config: left out, not 0, and the total is a lower bound
+        assert sorted(row["breakdown"]) == ["overhead", "weights"]
+        assert "lower bound" in " ".join(size["notes"])
+    _assert_same(answer.json(), _cli_memory(capsys, typed, "-p", "fp16"))
+
+
+def test_a_bare_mixture_size_says_it_is_an_upper_bound(client: TestClient) -> None:
+    (size,) = client.get("/api/v1/memory", params={"model": "8x7B"}).json()["sizes"]
+    assert "8 experts of 7B counted as 8 × 7B, an upper bound" in size["notes"][0]
+    assert "Mixtral 8x7B has 46.7B" in size["notes"][0]
+
+
+def test_a_family_is_answered_for_every_size(capsys: pytest.CaptureFixture[str], client: TestClient) -> None:
+    """Issue 20: "llama-2 has 3 sizes" was a 422; now each size is estimated."""
+    answer = client.get("/api/v1/memory", params={"model": "llama-2", "precision": "int4"}).json()
+    titles = [size["subject"]["title"] for size in answer["sizes"]]
+    assert answer["asked"] == "llama-2" and len(titles) == 3
+    assert [size["subject"]["parameters"] for size in answer["sizes"]] == sorted(
+        size["subject"]["parameters"] for size in answer["sizes"]
+    )
+    assert all(size["subject"]["exact"] for size in answer["sizes"])
+    code, out, _ = run(capsys, "memory", "llama-2", "-p", "int4", "-f", "json")
+    assert code == 0 and [s["title"] for s in json.loads(out)["sizes"]] == titles
+    page = client.get("/hardware", params={"model": "llama-2"})
+    assert page.status_code == 200 and "3 sizes, each estimated below" in page.text
+    assert all(f'id="memory{suffix}"' in page.text for suffix in ("", "-2", "-3"))
+
+
+def test_a_hub_repo_is_counted_from_the_synced_copy_or_the_hub(
+    replay: Any, tiny_catalog: Path, tmp_path: Path
+) -> None:
+    """Issue 20: a repo the catalog bundles no config for: the store's synced config, else the Hub's
+    (asked once per process); the tiny catalog bundles no configs."""
+    from modelatlas.live.hub_configs import hub_config
+
+    hub_config.cache_clear()
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    settings = Settings(db=url, catalog=tiny_catalog, hf_endpoint=replay.hf)
+    repo = "meta-llama/Llama-2-7b-chat-hf"
+    with TestClient(create_app(settings)) as served:
+        for _ in range(2):
+            (size,) = served.get("/api/v1/memory", params={"model": repo}).json()["sizes"]
+            assert size["subject"]["parameters"] == 6_738_415_616 and size["subject"]["exact"]
+            assert size["subject"]["origin"] == f"{repo} (config.json, the Hub)"
+        asked = [path.rstrip("?") for path in replay.hits(f"/hf/{repo}/resolve/")]
+        assert asked == [f"/hf/{repo}/resolve/main/config.json"]
+        missing = served.get("/api/v1/memory", params={"model": "someone/nothing"})
+        assert missing.status_code == 404
+        assert "the catalog bundles none and the store has none, and the Hub has none" in missing.text
+    engine = make_engine(url)
+    config = json.loads(LLAMA_2_7B.read_text(encoding="utf-8"))
+    with engine.begin() as conn:
+        conn.execute(
+            T.observations.insert().values(
+                source="hf",
+                ref="someone/Synced",
+                field="config",
+                value=json.dumps(config),
+                observed_at="2026-12-04T00:00:00Z",
+            )
+        )
+    engine.dispose()
+    with TestClient(create_app(settings)) as served:
+        (size,) = served.get("/api/v1/memory", params={"model": "https://hf.co/someone/synced"}).json()[
+            "sizes"
+        ]
+    assert size["subject"]["origin"] == "someone/synced (config.json, synced from the Hub)"
+    assert size["subject"]["parameters"] == 6_738_415_616
+    hub_config.cache_clear()
+
+
+@pytest.mark.parametrize(
     ("params", "status", "needle"),
     [
         ({"model": "gpt-99"}, 404, "gpt-99"),
-        ({"model": "someone/unknown-7b"}, 404, "no config.json for 'someone/unknown-7b'"),
+        (
+            {"model": "someone/unknown-7b"},
+            404,
+            "no config.json for 'someone/unknown-7b': the catalog bundles none and the store has none, "
+            "and the Hub could not be asked",
+        ),
         ({"model": "/etc/hostname"}, 404, "not a catalog model"),
         ({"model": "../gpus.yaml"}, 404, "not a catalog model"),
-        ({"model": "llama-2"}, 422, "name one"),
+        ({"model": "5"}, 404, "'5'"),  # no size: a million parameters at least
         ({"model": "chatglm-6b", "precision": "int3"}, 422, "precision: 'int3' is not one of fp32"),
         ({"model": "chatglm-6b", "gpu": "RTX 4900"}, 422, "did you mean GeForce RTX 4090"),
         ({"model": "chatglm-6b", "context": 0}, 422, "context"),
@@ -182,7 +310,7 @@ def test_hardware_page_in_both_languages(client: TestClient, lang: str, words: l
     assert '<option value="rtx-3060-12gb" selected>' in page.text
     assert 'value="Llama-2-7B"' in page.text and '<option value="chatglm-6b">' in page.text
     api = client.get("/api/v1/memory", params=params).json()
-    rows = {row["label"]: row for row in api["rows"]}
+    rows = {row["label"]: row for row in api["sizes"][0]["rows"]}
     fp16, int4 = _cells(page.text, "fp16"), _cells(page.text, "int4")
     assert fp16[5] == f"{rows['fp16']['total_gib']:.2f}" and fp16[6] == "✗"
     assert int4[5] == f"{rows['int4']['total_gib']:.2f}" and int4[6] == "✓"
@@ -198,7 +326,9 @@ def test_hardware_page_takes_empty_fields_and_shows_problems_inline(client: Test
     assert missing.status_code == 404
     assert 'class="error-message"' in missing.text and 'id="calculator"' in missing.text
     several = client.get("/hardware", params={"model": "llama-2"})
-    assert several.status_code == 422 and "Llama-2-70B" in several.text
+    assert (
+        several.status_code == 200 and 'id="hw-subject-3"' in several.text and "Llama-2-70B" in several.text
+    )
     training = client.get("/hardware", params={"model": "Llama-2-7B", "train": "qlora", "lang": "en"}).text
     assert 'data-label="qlora + checkpointing"' in training and "LoRA weights" in training
 
@@ -225,7 +355,9 @@ def test_model_page_shows_its_hardware_table(client: TestClient, store: str) -> 
     assert 'id="hardware-table"' in page
     for card in ("GeForce RTX 3060 12GB", "GeForce RTX 4090", "A100 SXM4 80GB"):
         assert f"<th>{card}</th>" in page
-    int4 = client.get("/api/v1/memory", params={"model": "chatglm-6b", "precision": "int4"}).json()["rows"][0]
+    int4 = client.get("/api/v1/memory", params={"model": "chatglm-6b", "precision": "int4"}).json()["sizes"][
+        0
+    ]["rows"][0]
     cells = _row(page, "ChatGLM-6B", "int4")
     assert cells[5] == f"{int4['total'] / 1024**3:.2f}" and cells[6:] == ["✓", "✓", "✓"]
     assert _row(page, "ChatGLM-6B", "fp16")[6:] == ["✗", "✓", "✓"]

@@ -10,7 +10,7 @@ import typer
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
-from modelatlas.cli._hardware import configs_dir, subject
+from modelatlas.cli._hardware import configs_dir, subjects
 from modelatlas.cli._output import Format, emit, emit_json, stdout
 from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
@@ -121,15 +121,25 @@ def memory(
 
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu) if gpu else None
-    found = subject(target, config)
-    work = found.workload(context, batch, gpu_count)
-    if train is not None:
-        rows = estimates(
-            found, work, card, train=train.value, checkpointing=checkpointing, lora_rank=lora_rank
-        )
-    else:
-        rows = estimates(found, work, card, precisions=precision_list(precision))
-    _print_memory(found, work, rows, card, train is not None, config.lang, fmt)
+    answers: list[dict[str, Any]] = []
+    table_rows: list[dict[str, Any]] = []
+    columns: dict[str, str] = {}
+    for found in subjects(target, config):
+        work = found.workload(context, batch, gpu_count)
+        if train is not None:
+            rows = estimates(
+                found, work, card, train=train.value, checkpointing=checkpointing, lora_rank=lora_rank
+            )
+        else:
+            rows = estimates(found, work, card, precisions=precision_list(precision))
+        answer, records, named = _print_memory(found, work, rows, card, train is not None, config.lang, fmt)
+        answers.append(answer)
+        table_rows.extend({"size": found.title, **r} for r in records)
+        columns.update(named)
+    if fmt is Format.json:
+        emit_json({"asked": target, "sizes": answers})
+    elif fmt is Format.csv:  # one header for every size: the columns of them all
+        emit(table_rows, [("size", _t("size", config.lang)), *columns.items()], fmt)
 
 
 def fit(
@@ -274,7 +284,9 @@ def _print_memory(
     is_training: bool,
     lang: str,
     fmt: Format,
-) -> None:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, str]]]:
+    """Print one size's estimate as a table (not for JSON or CSV, which the caller prints for every size
+    at once); return it as JSON data, and as rows with their columns."""
     count = found.count
     rows = [e.breakdown for e in estimated]
     records: list[dict[str, Any]] = []
@@ -284,30 +296,28 @@ def _print_memory(
         record["fits"] = e.fits
         record["decode_tokens_per_second"] = e.decode_tokens_per_second
         records.append(record)
-    if fmt is Format.json:
-        emit_json(
-            {
-                "model": found.model_id,
-                "title": found.title,
-                "config": found.origin,
-                **count.as_dict(),
-                "workload": {"context": work.context, "batch": work.batch, "gpus": work.gpus},
-                "gpu": _gpu_dict(card) if card else None,
-                ("training" if is_training else "precisions"): {
-                    r.label: {
-                        **r.as_dict(),
-                        "fits": rec["fits"],
-                        "decode_tokens_per_second": rec["decode_tokens_per_second"],
-                    }
-                    for r, rec in zip(rows, records, strict=True)
-                },
-                "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-                "notes": [n for n in [count.note, *(rows[0].notes if rows else [])] if n],
+    answer = {
+        "model": found.model_id,
+        "title": found.title,
+        "config": found.origin,
+        **count.as_dict(),
+        "workload": {"context": work.context, "batch": work.batch, "gpus": work.gpus},
+        "gpu": _gpu_dict(card) if card else None,
+        ("training" if is_training else "precisions"): {
+            r.label: {
+                **r.as_dict(),
+                "fits": rec["fits"],
+                "decode_tokens_per_second": rec["decode_tokens_per_second"],
             }
-        )
-        return
+            for r, rec in zip(rows, records, strict=True)
+        },
+        "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
+        "notes": [n for n in [count.note, *(rows[0].notes if rows else [])] if n],
+    }
     key = "method" if is_training else "precision"
     parts = list(rows[0].parts) if rows else []
+    if not is_training and count.shape is None:  # unknown without a config: shown as such, never as 0
+        parts = ["weights", "kv_cache", "activations", "overhead"]
     columns = [(key, _t(key, lang)), *((p, _t(p, lang)) for p in parts), ("total", _t("total", lang))]
     if work.gpus > 1:
         columns.append(("per_gpu", _t("per_gpu", lang)))
@@ -317,10 +327,10 @@ def _print_memory(
         )
         if not is_training:
             columns.append(("decode_tokens_per_second", _t("speed", lang)))
-    if fmt is Format.csv:
-        emit(records, columns, fmt)
-        return
-    gib = {k: (lambda v: f"{v / GIB:.2f}") for k in [*parts, "total", "per_gpu"]}
+    if fmt in (Format.json, Format.csv):
+        return answer, records, columns
+    unknown = "未知" if lang == "zh" else "unknown"
+    gib = {k: (lambda v: unknown if v is None else f"{v / GIB:.2f}") for k in [*parts, "total", "per_gpu"]}
     shown: dict[str, Any] = {
         **gib,
         "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
@@ -328,10 +338,14 @@ def _print_memory(
     }
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
     active = f", active {count.active:,}" if count.active else ""
+    workload = (
+        f"; context {work.context} × batch {work.batch}" if count.shape else "; weights only (no config)"
+    )
     heading = (
         f"{found.title} — {count.total:,} parameters "
-        f"({kind}{active}; {count.model_class or count.architecture}); "
-        f"context {work.context} × batch {work.batch}" + (f" on {work.gpus} GPUs" if work.gpus > 1 else "")
+        f"({kind}{active}; {count.model_class or count.architecture})"
+        + workload
+        + (f" on {work.gpus} GPUs" if work.gpus > 1 else "")
     )
     emit(records, columns, fmt, title=heading, shown=shown)
     out = stdout()
@@ -342,6 +356,7 @@ def _print_memory(
             notes.append(f"{_t('stated', lang)}: {stated}")
     for note in notes:
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
+    return answer, records, columns
 
 
 def _stated(need: HardwareNeed) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -24,15 +25,18 @@ from modelatlas.analysis.hardware.subjects import (
     fits_on,
     precision_list,
     subject,
+    subjects,
 )
 from modelatlas.catalog.schema import Gpu, Model
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument, NotFound
+from modelatlas.live.clients import Endpoints
+from modelatlas.live.hub_configs import hub_config, synced_config
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.records import load_models
 from modelatlas.web import views
-from modelatlas.web.schemas import MemoryOut
+from modelatlas.web.schemas import MemoryAnswer, MemoryOut
 
 __all__ = ["MAX_SUGGESTED", "Hardware", "MemoryQuery", "weights_formats"]
 
@@ -113,6 +117,25 @@ class Hardware:
         except NotFound as exc:
             raise BadArgument(f"gpu: {exc}") from exc
 
+    def asked(self, target: str) -> list[Subject]:
+        """The sizes ``target`` names, as ``subjects.subjects`` reads it (never a file path): a family gives
+        every size; a Hub repo's config comes from the catalog, the store's sync or the Hub itself.
+
+        Raises:
+            NotFound: no such model, size or repo, or no config and no stated size.
+            ConfigError: the config cannot be used.
+            SourceError: the Hub could not be asked.
+        """
+        endpoints = Endpoints(hf=self.settings.hf_endpoint, hf_token=self.settings.hf_token)
+        return subjects(
+            target,
+            configs_dir=self.configs_dir,
+            resolve=self._resolve,
+            paths=False,
+            synced=partial(synced_config, self.engine),
+            hub=partial(hub_config, endpoints),
+        )
+
     def subject(self, target: str) -> Subject:
         """A catalog model or size, or a repo whose config the catalog bundles; never a file path.
 
@@ -185,6 +208,10 @@ class Hardware:
             if s.model_id and fits_on(inference(s.count, chosen, s.workload()), card)
         }
         return tuple(sorted(found))
+
+    def answer(self, asked: str, found: list[Subject], query: MemoryQuery) -> MemoryAnswer:
+        """The estimate ``query`` asks for, for each size in ``found``."""
+        return MemoryAnswer(asked=asked, sizes=[self.memory(size, query) for size in found])
 
     def memory(self, found: Subject, query: MemoryQuery) -> MemoryOut:
         """The estimate ``query`` asks for, as the API answers it.

@@ -176,6 +176,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "{parameters} parameters ({kind}{active}) · context {context} × batch {batch}",
         "参数量 {parameters}（{kind}{active}）· 上下文 {context} × 批大小 {batch}",
     ),
+    "hw_summary_weights": (
+        "{parameters} parameters ({kind}): the weights alone; KV cache and activations need the config.json",
+        "参数量 {parameters}（{kind}）：仅计权重；KV 缓存与激活需要 config.json 才能计算",
+    ),
+    "hw_family": ("{asked}: {n} sizes, each estimated below.", "{asked}：共 {n} 个规格，逐一估算如下。"),
+    "hw_unknown_part": (
+        "Unknown without the model's config.json (layers, heads, hidden size)",
+        "缺少模型的 config.json（层数、注意力头数、隐藏维度），无法计算",
+    ),
+    "unknown": ("unknown", "未知"),
     "hw_active": (", {n} active", "，每 token 激活 {n}"),
     "hw_on_gpus": (" on {n} cards", "，{n} 张卡"),
     "hw_config": ("Config", "配置"),

@@ -16,6 +16,7 @@ __all__ = [
     "ErrorOut",
     "GpuOut",
     "LineageOut",
+    "MemoryAnswer",
     "MemoryOut",
     "MemoryRowOut",
     "ModelDetailOut",
@@ -197,3 +198,13 @@ class MemoryOut(BaseModel):
             stated=[h.model_dump(mode="json", exclude_none=True) for h in found.stated],
             notes=[n for n in [count.note, *first] if n],
         )
+
+
+class MemoryAnswer(BaseModel):
+    """The estimate for every size of what was asked: one for a model size, a repo or a config; one per
+    size for a family (llama-2: 7B, 13B, 70B)."""
+
+    asked: str = Field(description="What was asked, as typed; empty for a pasted config.json.")
+    sizes: list[MemoryOut] = Field(
+        description="One estimate per size, smallest first as the catalog lists them."
+    )

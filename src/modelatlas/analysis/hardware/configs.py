@@ -113,21 +113,11 @@ def model_configs(model: Model, configs_dir: Path) -> list[ModelConfig]:
     return found
 
 
-def pick_config(model: Model, configs: list[ModelConfig], asked: str) -> ModelConfig | None:
-    """The config the user meant by ``asked`` (a variant name, a repo, or the model when it has one size).
-
-    Returns None when there is none to pick; raises when the choice is ambiguous.
-
-    Raises:
-        ConfigError: the model has several sizes and ``asked`` names none of them.
-    """
+def pick_config(configs: list[ModelConfig], asked: str) -> ModelConfig | None:
+    """The config the user meant by ``asked`` (a variant name, a repo, or the model when it has one size);
+    None when ``asked`` names none of several (the whole family is meant) or there is none."""
     key = name_key(asked)
     for config in configs:
         if key in (name_key(config.label), name_key(config.repo), name_key(config.repo.split("/")[-1])):
             return config
-    if len(configs) <= 1:
-        return configs[0] if configs else None
-    sizes = ", ".join(c.label for c in configs)
-    raise ConfigError(
-        model.id, "", f"has {len(configs)} sizes ({sizes}); name one, e.g. `{configs[0].label}`"
-    )
+    return configs[0] if len(configs) == 1 else None

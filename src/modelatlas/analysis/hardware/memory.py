@@ -49,11 +49,14 @@ TrainMethod = Literal["full", "lora", "qlora"]
 
 @dataclass(frozen=True, slots=True)
 class Workload:
-    """The job: ``context`` tokens per sequence, ``batch`` sequences, on ``gpus`` cards."""
+    """The job: ``context`` tokens per sequence, ``batch`` sequences, on ``gpus`` cards; the KV cache in
+    ``kv_bits`` bits (16; 8 for an fp8 or int8 cache as vLLM and llama.cpp offer, 4 for q4) or, when None,
+    as the precision keeps it."""
 
     context: int = 4096
     batch: int = 1
     gpus: int = 1
+    kv_bits: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("context", "batch", "gpus"):
@@ -98,19 +101,20 @@ def kv_cache_bytes(shape: Shape, work: Workload, *, bits: int = 16) -> int:
 
 
 def inference(count: ParameterCount, precision: Precision, work: Workload) -> Breakdown:
-    """Memory to serve the model in ``precision`` for ``work``; without a config, weights only."""
-    notes: list[str] = []
+    """Memory to serve the model in ``precision`` for ``work``. Without a config the KV cache and the
+    activations are unknown: the breakdown leaves them out (never 0) and its total is weights and
+    overhead, a lower bound."""
     weights = weight_bytes(count, precision)
     shape = count.shape
     if shape is None:
-        kv = activations = 0
-        notes.append("no config: KV cache and activations unknown, weights only")
-    else:
-        kv = kv_cache_bytes(shape, work, bits=precision.kv_bits)
-        tokens = work.batch * work.context
-        mlp = shape.intermediate * (2 if shape.gated else 1)
-        # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
-        activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
+        parts = {"weights": weights, "overhead": _overhead(weights, work.gpus)}
+        notes = ["no config: KV cache and activations unknown, so the total is a lower bound"]
+        return Breakdown(precision.name, parts, work.gpus, notes)
+    kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
+    tokens = work.batch * work.context
+    mlp = shape.intermediate * (2 if shape.gated else 1)
+    # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
+    activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
     tensors = weights + kv + activations
     parts = {
         "weights": weights,
@@ -118,7 +122,7 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         "activations": activations,
         "overhead": _overhead(tensors, work.gpus),
     }
-    return Breakdown(precision.name, parts, work.gpus, notes)
+    return Breakdown(precision.name, parts, work.gpus, [])
 
 
 def lora_parameters(shape: Shape, rank: int) -> int:

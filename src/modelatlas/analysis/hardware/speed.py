@@ -23,7 +23,7 @@ def bytes_per_token(count: ParameterCount, precision: Precision, work: Workload)
     if experts and count.active is not None:
         inactive = count.total - count.active
         weights -= round(weights * inactive / count.total)
-    kv = kv_cache_bytes(count.shape, work, bits=precision.kv_bits) if count.shape else 0
+    kv = kv_cache_bytes(count.shape, work, bits=work.kv_bits or precision.kv_bits) if count.shape else 0
     return weights + kv
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from modelatlas.analysis.hardware.configs import (
     ModelConfig,
     bundled_config,
+    bundled_repos,
     json_object,
     model_configs,
     pick_config,
@@ -33,23 +34,29 @@ from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_pr
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
-from modelatlas.errors import ConfigError, NotFound
+from modelatlas.catalog.units import parse_count
+from modelatlas.errors import BadArgument, ConfigError, NotFound, SourceError
 
 __all__ = [
     "DEFAULT_CONTEXT",
+    "MIN_SIZE",
     "PASTED",
+    "ConfigLookup",
     "Estimate",
     "Resolver",
     "Subject",
     "catalog_subjects",
     "estimates",
     "fits_on",
+    "hub_repo",
     "inference_estimate",
     "model_subjects",
     "parse_config",
     "pasted_subject",
     "precision_list",
+    "size_subject",
     "subject",
+    "subjects",
 ]
 
 #: Tokens per sequence when none is asked for, or the model's maximum if that is shorter.
@@ -58,7 +65,17 @@ DEFAULT_CONTEXT = 4096
 PASTED = "pasted config.json"
 #: More parameters than this in a pasted config is a typo, not a model.
 _IMPLAUSIBLE = 10**15
+#: A size typed alone must be at least this many parameters (a smaller number is no model's size).
+MIN_SIZE = 10**6
 _REPO = re.compile(r"[A-Za-z0-9_][\w.-]*/[A-Za-z0-9_][\w.-]*")
+_HUB_URL = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/(?P<repo>[^/?#\s]+/[^/?#\s]+)(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+_EXPERTS = re.compile(r"\s*(?P<n>\d{1,4})\s*[x×*]\s*(?P<each>\S.*)", re.IGNORECASE)
+
+#: Finds the config.json of a Hub repo (the store's synced copy, or the Hub's): None when there is none.
+ConfigLookup = Callable[[str], Mapping[str, Any] | None]
 
 #: Looks a catalog model up by id, name, alias or variant name (raises NotFound).
 Resolver = Callable[[str], Model]
@@ -101,38 +118,97 @@ class Estimate:
     decode_tokens_per_second: float | None
 
 
-def subject(target: str, *, configs_dir: Path, resolve: Resolver, paths: bool = True) -> Subject:
-    """Resolve ``target``: a config.json path, a bundled ``owner/name`` repo, or a catalog model or size.
+def subjects(
+    target: str,
+    *,
+    configs_dir: Path,
+    resolve: Resolver,
+    paths: bool = True,
+    synced: ConfigLookup | None = None,
+    hub: ConfigLookup | None = None,
+) -> list[Subject]:
+    """What a person typed, as the model sizes to estimate for: a config.json path (``paths`` only: a web
+    request never reads a file on this machine), a Hub repo id or URL, a size (``70B``, ``8x7B``,
+    ``62亿``), a catalog model, size or family (every size), or the name of a bundled repo without its
+    owner (``chatglm3-6b``).
 
-    ``configs_dir`` is the catalog's ``configs/``; paths under the catalog are shown relative to the
-    catalog's parent (``catalog/configs/…``). With ``paths=False`` (a web request) ``target`` is never
-    read as a file on this machine.
+    A repo's config is the catalog's bundled copy, else the one ``synced`` finds (the store's copy from
+    `sync`), else the one ``hub`` fetches; either may be None. ``configs_dir`` is the catalog's
+    ``configs/``; paths under the catalog are shown relative to the catalog's parent.
 
     Raises:
-        ConfigError: the config cannot be used, or the model has several sizes and none was named.
-        NotFound: no such file, repo or model; or the model has neither a config nor a stated size.
+        ConfigError: the config cannot be used.
+        NotFound: no such file, repo, size or model; or the model has neither a config nor a stated size.
+        SourceError: ``hub`` failed (raised by it).
         StoreMissing: a model name was given and no store is built (raised by ``resolve``).
     """
-    looks_like_path = target.endswith(".json") or target.startswith((".", "/", "~"))
+    target = target.strip()
+    repo = hub_repo(target)
+    looks_like_path = repo is None and (target.endswith(".json") or target.startswith((".", "/", "~")))
     if paths:
         path = Path(target).expanduser()
         if path.exists():
             data = read_config(path)
-            return Subject(str(path), count_parameters(data, origin=str(path)), str(path))
+            return [Subject(str(path), count_parameters(data, origin=str(path)), str(path))]
         if looks_like_path:
             raise NotFound(f"{target}: no such file")
     elif looks_like_path:
-        raise NotFound(f"{target!r} is not a catalog model or a repo whose config.json the catalog bundles")
-    if target.count("/") == 1:
-        bundled = bundled_config(configs_dir, target) if _REPO.fullmatch(target.strip()) else None
+        raise NotFound(f"{target!r} is not a catalog model, a size or a Hub repo")
+    if repo is not None:
+        return [_from_repo(repo, configs_dir, synced, hub)]
+    size = size_subject(target)
+    if size is not None:
+        return [size]
+    try:
+        model = resolve(target)
+    except NotFound:
+        bundled = _bundled_by_name(configs_dir, target)
         if bundled is None:
-            raise NotFound(
-                f"the catalog has no config.json for {target!r}; download it from the Hub and pass its path"
-            )
-        return Subject(
-            target, count_parameters(read_config(bundled), origin=target), _shown(bundled, configs_dir)
+            raise
+        return [_from_repo(bundled, configs_dir, None, None)]
+    return _from_model(model, target, configs_dir)
+
+
+def subject(target: str, *, configs_dir: Path, resolve: Resolver, paths: bool = True) -> Subject:
+    """The one size ``target`` names (see ``subjects``).
+
+    Raises:
+        ConfigError: the config cannot be used, or ``target`` names a family of several sizes.
+        NotFound: as ``subjects``.
+    """
+    found = subjects(target, configs_dir=configs_dir, resolve=resolve, paths=paths)
+    if len(found) > 1:
+        names = ", ".join(s.title for s in found)
+        raise ConfigError(target, "", f"has {len(found)} sizes ({names}); name one, e.g. `{found[0].title}`")
+    return found[0]
+
+
+def hub_repo(text: str) -> str | None:
+    """The Hub repo ``text`` names: ``owner/name``, or a Hub URL of the repo or of a file in it."""
+    found = _HUB_URL.fullmatch(text)
+    repo = found["repo"] if found else text
+    return repo if _REPO.fullmatch(repo) else None
+
+
+def size_subject(text: str) -> Subject | None:
+    """A size typed instead of a model (``70B``, ``7e9``, ``62亿``, ``8x7B``), counted as its weights
+    alone; None when ``text`` is no size of at least a million parameters."""
+    found = _EXPERTS.fullmatch(text)
+    experts, each = (int(found["n"]), found["each"]) if found else (1, text)
+    try:
+        total = experts * parse_count(each)
+    except BadArgument:
+        return None
+    if not MIN_SIZE <= total <= _IMPLAUSIBLE:
+        return None
+    note = f"estimate: a size typed as {text!r}, {total:,} parameters taken as all in linear layers"
+    if experts > 1:
+        note += (
+            f"; {experts} experts of {each} counted as {experts} × {each}, an upper bound, since experts "
+            "share attention and embeddings (Mixtral 8x7B has 46.7B parameters, not 56B)"
         )
-    return _from_model(resolve(target), target, configs_dir)
+    note += "; KV cache and activations unknown without a config"
+    return Subject(text, estimate_from_total(total, note=note), "size")
 
 
 def parse_config(text: str, *, origin: str = PASTED) -> dict[str, Any]:
@@ -225,17 +301,65 @@ def estimates(
     return [Estimate(row, None if card is None else fits_on(row, card), None) for row in rows]
 
 
-def _from_model(model: Model, asked: str, configs_dir: Path) -> Subject:
-    chosen = pick_config(model, model_configs(model, configs_dir), asked)
+def _from_model(model: Model, asked: str, configs_dir: Path) -> list[Subject]:
+    """The size ``asked`` names, else the model's only size, else every size it has (a family)."""
+    configs = model_configs(model, configs_dir)
+    chosen = pick_config(configs, asked)
     if chosen is not None:
-        return _from_config(model, chosen, configs_dir)
+        return [_from_config(model, chosen, configs_dir)]
+    if configs:
+        return [_from_config(model, found, configs_dir) for found in configs]
     label, total = _stated_total(model, asked)
-    if total is None:
+    if total is not None:
+        return [_stated(model, label, total)]
+    every = model_subjects(model, configs_dir)
+    if not every:
         raise NotFound(
             f"{model.id} has no config.json in the catalog and no stated parameter count; "
-            "pass the path of its config.json instead"
+            "paste its config.json or type its size (7B)"
         )
-    return _stated(model, label, total)
+    return every
+
+
+def _from_repo(
+    repo: str, configs_dir: Path, synced: ConfigLookup | None, hub: ConfigLookup | None
+) -> Subject:
+    """The size a Hub repo's config describes: the bundled copy, the store's synced one, or the Hub's.
+
+    Raises:
+        NotFound: none of them has it.
+    """
+    bundled = bundled_config(configs_dir, repo)
+    if bundled is not None:
+        return Subject(
+            repo, count_parameters(read_config(bundled), origin=repo), _shown(bundled, configs_dir)
+        )
+    unreachable = ""
+    for where, lookup in (("synced from the Hub", synced), ("the Hub", hub)):
+        try:
+            data = lookup(repo) if lookup is not None else None
+        except SourceError as exc:
+            unreachable = f", and the Hub could not be asked ({exc})"
+            continue
+        if data is not None:
+            found = pasted_subject(data, origin=f"{repo} (config.json, {where})")
+            return Subject(repo, found.count, found.origin)
+    where = "the catalog bundles none and the store has none"
+    if hub is not None and not unreachable:
+        where += ", and the Hub has none"
+    raise NotFound(
+        f"no config.json for {repo!r}: {where}{unreachable}; paste its config.json or type its size (7B)"
+    )
+
+
+def _bundled_by_name(configs_dir: Path, name: str) -> str | None:
+    """The bundled repo (as its file spells it) whose name without its owner is ``name``
+    (``glm-4-9b-chat-hf``), if exactly one."""
+    key = name_key(name)
+    found = [
+        path for repo, path in bundled_repos(configs_dir).items() if name_key(repo.split("/")[-1]) == key
+    ]
+    return found[0].relative_to(configs_dir).with_suffix("").as_posix() if len(found) == 1 else None
 
 
 def _from_config(model: Model, found: ModelConfig, configs_dir: Path) -> Subject:

@@ -18,7 +18,7 @@ from modelatlas.web.deps import BrowseDep, EngineDep, HardwareDep, LangDep, Memo
 from modelatlas.web.schemas import (
     ErrorOut,
     LineageOut,
-    MemoryOut,
+    MemoryAnswer,
     ModelDetailOut,
     ModelListOut,
     ModelSummaryOut,
@@ -128,7 +128,7 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
     return {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
 
 
-@router.get("/memory", response_model=MemoryOut)
+@router.get("/memory", response_model=MemoryAnswer)
 def memory(
     hardware: HardwareDep,
     query: MemoryDep,
@@ -136,21 +136,23 @@ def memory(
         str,
         Query(
             min_length=1,
-            description="A catalog model or size (chatglm-6b, Llama-2-7B) or a bundled repo "
-            "(meta-llama/Llama-2-7b-hf).",
+            description="What a person types: a catalog model, size or family (chatglm-6b, Llama-2-7B, "
+            "llama-2: every size), a bare size (70B, 8x7B, 62亿), or a Hub repo id or URL "
+            "(meta-llama/Llama-2-7b-hf; its config from the catalog, the store's sync or the Hub).",
         ),
     ],
 ) -> Any:
     """GPU memory to serve (per precision) or fine-tune a model, and whether it fits a card; as
-    `modelatlas memory`. The count is exact when the catalog bundles the model's config.json."""
-    return hardware.memory(hardware.subject(model), query)
+    `modelatlas memory`: one estimate per size (several for a family). The count is exact when the
+    model's config.json is known; a bare size counts its weights only."""
+    return hardware.answer(model, hardware.asked(model), query)
 
 
-@router.post("/memory", response_model=MemoryOut)
+@router.post("/memory", response_model=MemoryAnswer)
 def memory_of_config(
     hardware: HardwareDep,
     query: MemoryDep,
     config: Annotated[dict[str, Any], Body(description="A Hugging Face config.json, as a JSON object.")],
 ) -> Any:
     """The same estimate for a pasted config.json (the request body); the same query parameters."""
-    return hardware.memory(pasted_subject(config), query)
+    return hardware.answer("", [pasted_subject(config)], query)

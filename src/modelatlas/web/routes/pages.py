@@ -237,7 +237,7 @@ def hardware(
     asked = (model or "").strip()
     api = f"/api/v1/memory?{request.url.query}" if asked else None
     return _calculator(
-        request, hardware, query, lang, lambda: hardware.subject(asked) if asked else None, asked, api
+        request, hardware, query, lang, lambda: hardware.asked(asked) if asked else [], asked, api
     )
 
 
@@ -258,10 +258,10 @@ def hardware_pasted(
     A bad config is a 422 with the reason on the page, or a 200 with it when app.js asks (``INLINE``).
     """
 
-    def pasted() -> Subject:
+    def pasted() -> list[Subject]:
         if len(body) > MAX_PASTED:
             raise BadArgument(f"a config.json of {len(body):,} bytes is too large (at most {MAX_PASTED:,})")
-        return pasted_subject(parse_config(body.decode("utf-8", errors="replace")))
+        return [pasted_subject(parse_config(body.decode("utf-8", errors="replace")))]
 
     shown = _calculator(request, hardware, query, lang, pasted, "", None)
     if INLINE in request.headers:
@@ -274,16 +274,15 @@ def _calculator(
     hardware: Hardware,
     query: MemoryQuery,
     lang: str,
-    find: Callable[[], Subject | None],
+    find: Callable[[], list[Subject]],
     asked: str,
     api: str | None,
 ) -> HTMLResponse:
     """The Hardware page: the form, and the estimate of what ``find`` returns or why there is none."""
-    result: MemoryOut | None = None
+    results: list[MemoryOut] = []
     problem, status = None, 200
     try:
-        found = find()
-        result = hardware.memory(found, query) if found is not None else None
+        results = [hardware.memory(found, query) for found in find()]
     except ModelAtlasError as exc:
         problem = str(exc)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
@@ -295,11 +294,11 @@ def _calculator(
         status,
         query=query,
         asked=asked,
-        result=result,
+        results=results,
         problem=problem,
-        api=api if result else None,
+        api=api if results else None,
         cards=hardware.table().gpus,
-        chosen_card=result.gpu.id if result and result.gpu else _card_id(hardware, query.gpu),
+        chosen_card=results[0].gpu.id if results and results[0].gpu else _card_id(hardware, query.gpu),
         precisions=list(PRECISIONS),
         known=known,
     )
