@@ -40,7 +40,12 @@ def test_memory_json_has_exact_parameters_and_bytes_per_precision(
     data = _size(out)
     assert data["parameters"] == 6_173_286_400 and data["exact"] is True
     assert data["active_parameters"] is None
-    assert data["workload"] == {"context": 2048, "batch": 1, "gpus": 1}  # the model's maximum
+    assert data["workload"] == {
+        "context": 2048,
+        "batch": 1,
+        "gpus": 1,
+        "kv_bits": None,
+    }  # the model's maximum
     fp16 = data["precisions"]["fp16"]
     assert fp16["total"] == sum(fp16["breakdown"].values())
     assert fp16["breakdown"]["weights"] == 2 * 6_173_286_400

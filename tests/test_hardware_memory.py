@@ -9,11 +9,15 @@ import pytest
 
 from modelatlas.analysis.hardware import ParameterCount, count_parameters, estimate_from_total
 from modelatlas.analysis.hardware.memory import (
+    MAX_CONTEXT,
     OVERHEAD_PER_GPU,
     Workload,
     inference,
+    kv_bits,
     kv_cache_bytes,
+    largest_context,
     lora_parameters,
+    parse_context,
     training,
 )
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision, weight_bytes
@@ -163,3 +167,57 @@ def test_chatglm_6b_within_15_percent_of_its_readme(precision: str, stated_gb: f
     count = _count("THUDM/chatglm-6b")
     ours = inference(count, PRECISIONS[precision], Workload(context=2048)).total / GiB
     assert abs(ours - stated_gb) / stated_gb < 0.15
+
+
+@pytest.mark.parametrize(("kv_bits", "batch"), [(None, 1), (8, 1), (4, 4)])
+def test_the_largest_context_is_the_last_that_fits(
+    llama7b: ParameterCount, kv_bits: int | None, batch: int
+) -> None:
+    """Issue 20: the bisection stops exactly at the edge: one token more no longer fits."""
+    memory = 12 * 2**30
+    work = Workload(batch=batch, kv_bits=kv_bits)
+    longest = largest_context(llama7b, PRECISIONS["int4"], work, memory)
+    assert longest is not None and 1 < longest < MAX_CONTEXT
+    at = inference(llama7b, PRECISIONS["int4"], Workload(context=longest, batch=batch, kv_bits=kv_bits))
+    beyond = inference(
+        llama7b, PRECISIONS["int4"], Workload(context=longest + 1, batch=batch, kv_bits=kv_bits)
+    )
+    assert at.per_gpu <= memory < beyond.per_gpu
+    assert largest_context(llama7b, PRECISIONS["int4"], work, memory, limit=4096) == min(longest, 4096)
+
+
+def test_the_largest_context_when_nothing_or_everything_fits(llama7b: ParameterCount) -> None:
+    assert largest_context(llama7b, PRECISIONS["fp16"], Workload(), 2**30) == 0
+    assert largest_context(llama7b, PRECISIONS["int4"], Workload(), 2**50) == MAX_CONTEXT
+    stated = estimate_from_total(7_000_000_000, note="stated")
+    assert largest_context(stated, PRECISIONS["int4"], Workload(), 2**40) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "tokens"),
+    [("8192", 8192), ("8k", 8192), ("32K", 32768), ("128k", 131072), (" 1m ", 1048576), ("1.5k", 1536)],
+)
+def test_contexts_as_people_type_them(typed: str, tokens: int) -> None:
+    assert parse_context(typed) == tokens
+
+
+@pytest.mark.parametrize("typed", ["0", "9q", "k", "", "10m", "-5"])
+def test_contexts_that_are_not(typed: str) -> None:
+    with pytest.raises(BadArgument, match="is not a number of tokens from 1 to 10,000,000"):
+        parse_context(typed)
+
+
+def test_kv_formats() -> None:
+    assert [kv_bits(n) for n in ("FP16", "bf16", "fp8", "int8", "q8_0", "q4_0", "int4")] == [
+        16,
+        16,
+        8,
+        8,
+        8,
+        4,
+        4,
+    ]
+    with pytest.raises(BadArgument, match="--kv 'fp4' is not one of fp16"):
+        kv_bits("fp4")
+    with pytest.raises(BadArgument, match="KV cache of 3 bits"):
+        Workload(kv_bits=3)

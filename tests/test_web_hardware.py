@@ -333,6 +333,36 @@ def test_hardware_page_takes_empty_fields_and_shows_problems_inline(client: Test
     assert 'data-label="qlora + checkpointing"' in training and "LoRA weights" in training
 
 
+def test_context_presets_kv_format_and_the_largest_context(
+    capsys: pytest.CaptureFixture[str], client: TestClient
+) -> None:
+    """Issue 20: contexts as people type them (32k, max), an 8-bit KV cache, and the largest context a
+    card holds; the same from the API, the page and the CLI."""
+    params = {"model": "Llama-3.1-8B", "precision": "fp16", "gpu": "RTX 4090", "context": "32k", "kv": "fp8"}
+    (size,) = client.get("/api/v1/memory", params=params).json()["sizes"]
+    assert size["workload"] == {"context": 32768, "batch": 1, "gpus": 1, "kv_bits": 8}
+    (row,) = size["rows"]
+    assert row["breakdown"]["kv_cache"] == 32 * 2 * 8 * 128 * 32768  # layers × K,V × kv heads × dim, 1 byte
+    plain = client.get("/api/v1/memory", params={**params, "kv": ""}).json()["sizes"][0]["rows"][0]
+    assert plain["breakdown"]["kv_cache"] == 2 * row["breakdown"]["kv_cache"]
+    assert row["max_context"] == 51_207 and plain["max_context"] == 36_034
+    _assert_same(
+        client.get("/api/v1/memory", params=params).json(),
+        _cli_memory(
+            capsys, "Llama-3.1-8B", "-p", "fp16", "--gpu", "RTX 4090", "--context", "32k", "--kv", "fp8"
+        ),
+    )
+    longest = client.get("/api/v1/memory", params={**params, "context": "max"}).json()["sizes"][0]
+    assert longest["workload"]["context"] == 131_072
+    page = client.get("/hardware", params={**params, "lang": "zh"}).text
+    assert "最长可用上下文" in page and _cells(page, "fp16")[-1] == "51,207"
+    for bad, needle in (({"context": "9q"}, "context: '9q'"), ({"kv": "fp4"}, "kv: 'fp4' is not one of")):
+        answer = client.get("/api/v1/memory", params={**params, **bad})
+        assert answer.status_code == 422 and needle in answer.json()["error"]["message"]
+    stated = client.get("/api/v1/memory", params={"model": "70B", "context": "max"})
+    assert stated.status_code == 422 and "longest context of 70B is not known" in stated.text
+
+
 def test_hardware_page_estimates_a_pasted_config(client: TestClient) -> None:
     body = LLAMA_2_7B.read_text(encoding="utf-8")
     page = client.post(
@@ -340,7 +370,8 @@ def test_hardware_page_estimates_a_pasted_config(client: TestClient) -> None:
     )
     assert page.status_code == 200
     assert "6,738,415,616 parameters" in page.text and "pasted config.json" in page.text
-    assert _cells(page.text, "int4")[-2] == "✓"
+    cells = _cells(page.text, "int4")
+    assert cells[-3] == "✓" and cells[-1] == "4,096"  # the largest context is the model's limit
     bad = client.post(
         "/hardware", params={"lang": "en"}, content='{"model_type": "llama",\n "hidden_size": }'
     )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from modelatlas.analysis.hardware.memory import KV_FORMATS
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
@@ -38,6 +39,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "per_gpu": ("per GPU GiB", "每卡 GiB"),
     "fits": ("fits", "放得下"),
     "speed": ("tokens/s (est.)", "生成速度 token/s（估算）"),
+    "max_context": ("largest context", "最长可用上下文"),
     "method": ("training", "训练方式"),
     "model": ("model", "模型"),
     "size": ("size", "规格"),
@@ -59,8 +61,19 @@ class Train(enum.StrEnum):
 
 
 ContextOpt = Annotated[
-    int | None,
-    typer.Option(min=1, help="Tokens per sequence. Default: the model's maximum, at most 4096."),
+    str | None,
+    typer.Option(
+        help="Tokens per sequence: 8192, 8k, 32k, 128k, or max (the model's own limit). "
+        "Default: the model's maximum, at most 4096.",
+    ),
+]
+KvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kv",
+        help=f"KV-cache format: {', '.join(KV_FORMATS)} (fp8/q8_0 as vLLM and llama.cpp offer). "
+        "Default: as the weights keep it, 16-bit.",
+    ),
 ]
 BatchOpt = Annotated[int, typer.Option(min=1, help="Sequences at once.")]
 GpuOpt = Annotated[str | None, typer.Option("--gpu", help='A card: "RTX 4090", "A100 80GB", "3060 12GB".')]
@@ -88,6 +101,7 @@ def memory(
     context: ContextOpt = None,
     batch: BatchOpt = 1,
     precision: PrecisionOpt = None,
+    kv: KvOpt = None,
     train: Annotated[
         Train | None, typer.Option(help="Estimate fine-tuning instead: full (AdamW), lora or qlora.")
     ] = None,
@@ -117,6 +131,7 @@ def memory(
     `modelatlas memory Llama-2-7B --train qlora`.
     """
     from modelatlas.analysis.hardware.gpus import load_gpu_table
+    from modelatlas.analysis.hardware.memory import kv_bits
     from modelatlas.analysis.hardware.subjects import estimates, precision_list
 
     config = settings(db=db, catalog=catalog, lang=lang)
@@ -125,7 +140,7 @@ def memory(
     table_rows: list[dict[str, Any]] = []
     columns: dict[str, str] = {}
     for found in subjects(target, config):
-        work = found.workload(context, batch, gpu_count)
+        work = found.workload(found.tokens(context), batch, gpu_count, kv_bits(kv) if kv else None)
         if train is not None:
             rows = estimates(
                 found, work, card, train=train.value, checkpointing=checkpointing, lora_rank=lora_rank
@@ -178,7 +193,7 @@ def fit(
     records: list[dict[str, Any]] = []
     models = [m for m in load_models(config.db) if show_all or _downloadable(m)]
     for found in catalog_subjects(models, configs_dir(config)):
-        work = found.workload(context, batch, gpu_count)
+        work = found.workload(found.tokens(context) if found.count.shape else None, batch, gpu_count)
         row: dict[str, Any] = {
             "model": found.model_id,
             "size": found.title,
@@ -295,19 +310,27 @@ def _print_memory(
         record["total"], record["per_gpu"] = row.total, row.per_gpu
         record["fits"] = e.fits
         record["decode_tokens_per_second"] = e.decode_tokens_per_second
+        if not is_training:
+            record["max_context"] = e.max_context
         records.append(record)
     answer = {
         "model": found.model_id,
         "title": found.title,
         "config": found.origin,
         **count.as_dict(),
-        "workload": {"context": work.context, "batch": work.batch, "gpus": work.gpus},
+        "workload": {
+            "context": work.context,
+            "batch": work.batch,
+            "gpus": work.gpus,
+            "kv_bits": work.kv_bits,
+        },
         "gpu": _gpu_dict(card) if card else None,
         ("training" if is_training else "precisions"): {
             r.label: {
                 **r.as_dict(),
                 "fits": rec["fits"],
                 "decode_tokens_per_second": rec["decode_tokens_per_second"],
+                **({"max_context": rec["max_context"]} if "max_context" in rec else {}),
             }
             for r, rec in zip(rows, records, strict=True)
         },
@@ -327,6 +350,7 @@ def _print_memory(
         )
         if not is_training:
             columns.append(("decode_tokens_per_second", _t("speed", lang)))
+            columns.append(("max_context", _t("max_context", lang)))
     if fmt in (Format.json, Format.csv):
         return answer, records, columns
     unknown = "未知" if lang == "zh" else "unknown"
@@ -335,6 +359,7 @@ def _print_memory(
         **gib,
         "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
         "decode_tokens_per_second": lambda v: "" if v is None else f"≈{v:.0f}",
+        "max_context": lambda v: unknown if v is None else f"{v:,}",
     }
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
     active = f", active {count.active:,}" if count.active else ""
@@ -343,7 +368,9 @@ def _print_memory(
     )
     heading = (
         f"{found.title} — {count.total:,} parameters "
-        f"({kind}{active}; {count.model_class or count.architecture})"
+        f"({kind}{active}"
+        + (f"; {count.model_class or count.architecture}" if count.shape else "")
+        + ")"
         + workload
         + (f" on {work.gpus} GPUs" if work.gpus > 1 else "")
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal, cast
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
-from modelatlas.analysis.hardware.memory import TrainMethod
+from modelatlas.analysis.hardware.memory import KV_FORMATS, TrainMethod, kv_bits, parse_context
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     precision_list,
@@ -78,6 +78,21 @@ def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
 HardwareDep = Annotated[Hardware, Depends(_hardware)]
 
 
+def _kv(value: str | None) -> str | None:
+    """A form's KV-cache format: empty is None.
+
+    Raises:
+        BadArgument: not one of ``KV_FORMATS``.
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        kv_bits(value)
+    except BadArgument:
+        raise BadArgument(f"kv: {value!r} is not one of {', '.join(KV_FORMATS)}") from None
+    return value.strip().lower()
+
+
 def _whole(value: str | None, name: str, top: int) -> int | None:
     """A form's number: empty is None; otherwise a whole number from 1 to ``top``."""
     if value is None or not value.strip():
@@ -95,7 +110,16 @@ def memory_params(
     context: Annotated[
         str | None,
         Query(
-            pattern=_DIGITS, description="Tokens per sequence. Default: the model's maximum, at most 4096."
+            max_length=20,
+            description="Tokens per sequence: 8192, 8k, 32k, 128k, or max (the model's limit). "
+            "Default: the model's maximum, at most 4096.",
+        ),
+    ] = None,
+    kv: Annotated[
+        str | None,
+        Query(
+            max_length=10,
+            description=f"KV-cache format: {', '.join(KV_FORMATS)}. Default: 16-bit, as the weights keep it.",
         ),
     ] = None,
     batch: Annotated[str | None, Query(pattern=_DIGITS, description="Sequences at once. Default 1.")] = None,
@@ -119,8 +143,17 @@ def memory_params(
 ) -> MemoryQuery:
     """The query parameters of ``/api/v1/memory`` and the Hardware page; empty values mean the default."""
     asked = [n for n in precision if n.strip()]
+    tokens = context.strip() if context and context.strip() else None
+    if tokens is not None and tokens.lower() != "max":
+        try:
+            parse_context(tokens)
+        except BadArgument:
+            raise BadArgument(
+                f"context: {tokens!r} is not a number of tokens (8192, 8k, 128k or max)"
+            ) from None
     return MemoryQuery(
-        context=_whole(context, "context", 10_000_000),
+        context=tokens,
+        kv=_kv(kv),
         batch=_whole(batch, "batch", 100_000) or 1,
         precisions=tuple(p.name for p in precision_list(weights_formats(asked))) if asked else (),
         train=cast(TrainMethod, train) if train else None,

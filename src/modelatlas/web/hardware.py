@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from modelatlas.analysis.hardware.configs import bundled_repos
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
-from modelatlas.analysis.hardware.memory import TrainMethod, inference
+from modelatlas.analysis.hardware.memory import TrainMethod, inference, kv_bits
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -48,7 +48,8 @@ MAX_SUGGESTED = 1000
 class MemoryQuery:
     """What to estimate: the workload, the precisions (none: all) or a training method, and the card."""
 
-    context: int | None = None
+    context: str | None = None
+    kv: str | None = None
     batch: int = 1
     precisions: tuple[str, ...] = ()
     train: TrainMethod | None = None
@@ -220,7 +221,8 @@ class Hardware:
             BadArgument: an unknown card, or training a model without a config.
         """
         card = self.card(query.gpu)
-        work = found.workload(query.context, query.batch, query.gpus)
+        bits = kv_bits(query.kv) if query.kv else None
+        work = found.workload(found.tokens(query.context), query.batch, query.gpus, bits)
         if query.train is not None:
             rows = estimates(
                 found,

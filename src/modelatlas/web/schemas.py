@@ -121,6 +121,9 @@ class WorkloadOut(BaseModel):
     context: int = Field(description="Tokens per sequence.")
     batch: int = Field(description="Sequences at once.")
     gpus: int = Field(description="Cards the model is split across.")
+    kv_bits: int | None = Field(
+        default=None, description="Bits per KV-cache value; null: as the weights keep it."
+    )
 
 
 class GpuOut(BaseModel):
@@ -146,6 +149,11 @@ class MemoryRowOut(BaseModel):
     fits: bool | None = Field(description="Whether each card holds its share; null without a card.")
     decode_tokens_per_second: float | None = Field(
         description="Memory-bandwidth bound upper estimate (inference on a card with a known bandwidth)."
+    )
+    max_context: int | None = Field(
+        default=None,
+        description="The most tokens per sequence that fit the card at this batch and KV format, up to the "
+        "model's limit (inference on a card; null without one or without a config).",
     )
 
 
@@ -179,7 +187,9 @@ class MemoryOut(BaseModel):
                 groups={k: v for k, v in count.groups.items() if v},
             ),
             training=training,
-            workload=WorkloadOut(context=work.context, batch=work.batch, gpus=work.gpus),
+            workload=WorkloadOut(
+                context=work.context, batch=work.batch, gpus=work.gpus, kv_bits=work.kv_bits
+            ),
             gpu=GpuOut.model_validate(card.model_dump()) if card else None,
             rows=[
                 MemoryRowOut(
@@ -192,6 +202,7 @@ class MemoryOut(BaseModel):
                     per_gpu_gib=_gib(r.breakdown.per_gpu),
                     fits=r.fits,
                     decode_tokens_per_second=r.decode_tokens_per_second,
+                    max_context=r.max_context,
                 )
                 for r in rows
             ],

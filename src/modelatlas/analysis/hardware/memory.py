@@ -21,7 +21,8 @@ Assumptions (also in ``docs/hardware.md``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from modelatlas.analysis.hardware.params import ParameterCount, Shape
@@ -29,14 +30,20 @@ from modelatlas.analysis.hardware.precision import NF4_DOUBLE_QUANT, PRECISIONS,
 from modelatlas.errors import BadArgument
 
 __all__ = [
+    "CONTEXT_PRESETS",
     "FRAGMENTATION",
+    "KV_FORMATS",
+    "MAX_CONTEXT",
     "OVERHEAD_PER_GPU",
     "Breakdown",
     "TrainMethod",
     "Workload",
     "inference",
+    "kv_bits",
     "kv_cache_bytes",
+    "largest_context",
     "lora_parameters",
+    "parse_context",
     "training",
 ]
 
@@ -45,6 +52,15 @@ OVERHEAD_PER_GPU = GiB // 2
 FRAGMENTATION = 0.05
 
 TrainMethod = Literal["full", "lora", "qlora"]
+
+#: The contexts people pick (tokens): 4k … 128k as the models and engines count them (128k = 131,072).
+CONTEXT_PRESETS = {"4k": 4096, "8k": 8192, "32k": 32768, "128k": 131072}
+#: The longest context a workload may ask for, and the longest ``largest_context`` looks for.
+MAX_CONTEXT = 10_000_000
+#: KV-cache formats and their bits per value: 16-bit as the weights keep it, 8-bit (vLLM's
+#: ``--kv-cache-dtype fp8``, llama.cpp's ``-ctk q8_0``) and 4-bit (llama.cpp's ``q4_0``; scales ignored).
+KV_FORMATS = {"fp16": 16, "bf16": 16, "fp8": 8, "int8": 8, "q8_0": 8, "q4_0": 4, "int4": 4}
+_TOKENS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>[km]?)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +78,8 @@ class Workload:
         for name in ("context", "batch", "gpus"):
             if getattr(self, name) < 1:
                 raise BadArgument(f"--{name} must be at least 1, got {getattr(self, name)}")
+        if self.kv_bits is not None and self.kv_bits not in set(KV_FORMATS.values()):
+            raise BadArgument(f"a KV cache of {self.kv_bits} bits is not one modelatlas counts (16, 8, 4)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +106,58 @@ class Breakdown:
             "breakdown": dict(self.parts),
             "notes": self.notes,
         }
+
+
+def parse_context(text: str) -> int:
+    """Tokens from what a person types: ``8192``, ``8k`` (8,192), ``128K`` (131,072), ``1m`` (1,048,576).
+
+    Raises:
+        BadArgument: not a number of tokens from 1 to ``MAX_CONTEXT``.
+    """
+    found = _TOKENS.fullmatch(text.strip())
+    scale = {"": 1, "k": 1024, "m": 1024**2}[found["unit"].lower()] if found else 0
+    tokens = int(float(found["n"]) * scale) if found else 0
+    if not 1 <= tokens <= MAX_CONTEXT:
+        raise BadArgument(
+            f"--context {text!r} is not a number of tokens from 1 to {MAX_CONTEXT:,} (8192, 8k, 128k)"
+        )
+    return tokens
+
+
+def kv_bits(name: str) -> int:
+    """Bits per cached value of the KV-cache format ``name`` (case-insensitive).
+
+    Raises:
+        BadArgument: no such format.
+    """
+    key = name.strip().lower()
+    if key not in KV_FORMATS:
+        raise BadArgument(f"--kv {name!r} is not one of {', '.join(KV_FORMATS)}")
+    return KV_FORMATS[key]
+
+
+def largest_context(
+    count: ParameterCount, precision: Precision, work: Workload, memory: int, limit: int | None = None
+) -> int | None:
+    """The most tokens per sequence (``work``'s batch, cards and KV format) whose inference fits in
+    ``memory`` bytes a card, up to the model's ``limit`` (else ``MAX_CONTEXT``); 0 when not even one
+    token fits, None without a config (the KV cache is unknown). Memory grows with the context, so a
+    bisection finds it."""
+    if count.shape is None:
+        return None
+
+    def fits(tokens: int) -> bool:
+        return inference(count, precision, replace(work, context=tokens)).per_gpu <= memory
+
+    if not fits(1):
+        return 0
+    low, high = 1, min(limit or MAX_CONTEXT, MAX_CONTEXT)
+    if fits(high):
+        return high
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
 
 
 def _overhead(tensors: int, gpus: int) -> int:

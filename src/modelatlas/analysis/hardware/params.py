@@ -324,6 +324,7 @@ def _shape(kind: str, cfg: Config) -> Shape:
         "phi",
     ) and not (kind == "chatglm" and not cfg.has("padded_vocab_size"))
     vocab = cfg.int("padded_vocab_size", "vocab_size")
+    longest = cfg.get("max_position_embeddings", "n_positions", "seq_length", "max_sequence_length")
     return Shape(
         layers,
         hidden,
@@ -333,4 +334,5 @@ def _shape(kind: str, cfg: Config) -> Shape:
         gated=gated,
         kv_per_token=full_layers * per_layer,
         sliding=sliding,
+        max_context=longest if isinstance(longest, int) and not isinstance(longest, bool) else None,
     )

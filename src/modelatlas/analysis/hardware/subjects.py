@@ -28,7 +28,16 @@ from modelatlas.analysis.hardware.configs import (
     read_config,
 )
 from modelatlas.analysis.hardware.gpus import GpuTable
-from modelatlas.analysis.hardware.memory import Breakdown, TrainMethod, Workload, inference, training
+from modelatlas.analysis.hardware.memory import (
+    MAX_CONTEXT,
+    Breakdown,
+    TrainMethod,
+    Workload,
+    inference,
+    largest_context,
+    parse_context,
+    training,
+)
 from modelatlas.analysis.hardware.params import ParameterCount, count_parameters, estimate_from_total
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second
@@ -92,30 +101,57 @@ class Subject:
     context_length: int | None = None
     stated: list[HardwareNeed] = field(default_factory=list)
 
-    def workload(self, context: int | None = None, batch: int = 1, gpus: int = 1) -> Workload:
-        """``context`` tokens (default: the model's maximum, at most 4096) × ``batch`` on ``gpus`` cards.
+    def limit(self) -> int | None:
+        """The longest context the model takes, when its config or the catalog says (a pasted config may
+        say anything: only a positive whole number counts)."""
+        count = self.count
+        limit = self.context_length or (count.shape.max_context if count.shape else None)
+        if isinstance(limit, int | float) and not isinstance(limit, bool) and 1 <= limit <= MAX_CONTEXT:
+            return int(limit)
+        return None
+
+    def tokens(self, asked: str | None) -> int | None:
+        """The context ``asked`` names for this model: tokens (``8192``, ``8k``, ``128k``), ``max`` (the
+        model's limit), or None (nothing asked: the default).
+
+        Raises:
+            BadArgument: not a context, or ``max`` for a model whose limit is not known.
+        """
+        if asked is None or not asked.strip():
+            return None
+        if asked.strip().lower() == "max":
+            limit = self.limit()
+            if limit is None:
+                raise BadArgument(
+                    f"--context max: the longest context of {self.title} is not known; give tokens"
+                )
+            return limit
+        return parse_context(asked)
+
+    def workload(
+        self, context: int | None = None, batch: int = 1, gpus: int = 1, kv_bits: int | None = None
+    ) -> Workload:
+        """``context`` tokens (default: the model's maximum, at most 4096) × ``batch`` on ``gpus`` cards,
+        the KV cache in ``kv_bits`` bits (None: as the weights' format keeps it).
 
         Raises:
             BadArgument: a value below 1.
         """
         if context is None:
-            count = self.count
-            limit = self.context_length or (count.shape.max_context if count.shape else None)
-            # a pasted config may say anything; only a positive number limits the default
-            if isinstance(limit, int | float) and not isinstance(limit, bool) and limit >= 1:
-                context = min(DEFAULT_CONTEXT, int(limit))
-            else:
-                context = DEFAULT_CONTEXT
-        return Workload(context=context, batch=batch, gpus=gpus)
+            limit = self.limit()
+            context = min(DEFAULT_CONTEXT, limit) if limit else DEFAULT_CONTEXT
+        return Workload(context=context, batch=batch, gpus=gpus, kv_bits=kv_bits)
 
 
 @dataclass(frozen=True, slots=True)
 class Estimate:
-    """One row: the memory, whether it fits the card (None without one), and decode tokens/s (inference)."""
+    """One row: the memory, whether it fits the card (None without one), decode tokens/s and the largest
+    context that fits the card (inference on a card; None otherwise or without a config)."""
 
     breakdown: Breakdown
     fits: bool | None
     decode_tokens_per_second: float | None
+    max_context: int | None = None
 
 
 def subjects(
@@ -275,7 +311,9 @@ def inference_estimate(found: Subject, precision: Precision, work: Workload, car
     row = inference(found.count, precision, work)
     if card is None:
         return Estimate(row, None, None)
-    return Estimate(row, fits_on(row, card), decode_tokens_per_second(found.count, precision, work, card))
+    speed = decode_tokens_per_second(found.count, precision, work, card)
+    longest = largest_context(found.count, precision, work, GpuTable.memory_bytes(card), found.limit())
+    return Estimate(row, fits_on(row, card), speed, longest)
 
 
 def estimates(
