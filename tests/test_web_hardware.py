@@ -411,9 +411,15 @@ def _row(page: str, size: str, label: str) -> list[str]:
 
 
 def test_gpu_facet_keeps_what_fit_keeps(capsys: pytest.CaptureFixture[str], client: TestClient) -> None:
-    code, out, err = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "int4", "--all", "-f", "json")
+    """`fit` and the "fits on my GPU" facet keep the same models: those whose weights can be downloaded
+    (issue 20: the facet counted API-only ones) and that fit, each shown with its memory."""
+    code, out, err = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "int4", "-f", "json")
     assert code == 0, err
-    expected = {m["model"] for m in json.loads(out)["models"] if m["int4_fits"]}
+    fitting = json.loads(out)["models"]
+    expected = {m["model"] for m in fitting if m["int4_fits"]}
+    code, out, _ = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "int4", "--all", "-f", "json")
+    everything_that_fits = {m["model"] for m in json.loads(out)["models"] if m["int4_fits"]}
+    assert "gato" in everything_that_fits - expected  # closed weights: 1.2B parameters fit, but to no use
     listed = client.get(
         "/api/v1/models", params={"gpu": "RTX 3060 12GB", "fields": "id", "limit": 500}
     ).json()
@@ -425,6 +431,15 @@ def test_gpu_facet_keeps_what_fit_keeps(capsys: pytest.CaptureFixture[str], clie
     page = client.get("/models", params={"gpu": "rtx-3060-12gb", "precision": "int4", "lang": "en"}).text
     assert f"{len(expected)} models" in page and '<option value="rtx-3060-12gb" selected>' in page
     assert "gpu=rtx-3060-12gb" in page  # kept by the facet links and exports
+    assert "GiB at int4" in page
+    shown = dict(
+        re.findall(r'<a href="/models/([^"]+)">.*?<td class="num fit-memory">([^<]*)</td>', page, re.S)
+    )
+    largest = {}
+    for m in fitting:  # the largest size that fits, as the facet shows it
+        if m["int4_fits"] and m["parameters"] >= largest.get(m["model"], (0, 0))[0]:
+            largest[m["model"]] = (m["parameters"], m["int4"])
+    assert shown and all(shown[mid] == f"{largest[mid][1] / 2**30:.1f}" for mid in shown)
     for params in ({"gpu": "RTX 3900"}, {"gpu": "4090", "precision": "int3"}):
         bad = client.get("/api/v1/models", params=params)
         assert bad.status_code == 422, params

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 __all__ = [
     "ARCHITECTURES",
+    "OPEN_WEIGHTS",
     "DOMAINS",
     "FACT_FIELDS",
     "LABELS",
@@ -55,6 +56,8 @@ Openness = Literal[
     "closed",
     "unreleased",
 ]
+#: Openness values under which anyone can download the weights.
+OPEN_WEIGHTS = ("open-weights", "open-weights-restricted")
 Relation = Literal[
     "fine-tune",
     "instruction-tune",

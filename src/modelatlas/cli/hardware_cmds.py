@@ -19,7 +19,7 @@ from modelatlas.errors import BadArgument
 if TYPE_CHECKING:
     from modelatlas.analysis.hardware.memory import Workload
     from modelatlas.analysis.hardware.subjects import Estimate, Subject
-    from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
+    from modelatlas.catalog.schema import Gpu, HardwareNeed
 
 __all__ = ["register"]
 
@@ -184,14 +184,14 @@ def fit(
     """
     from modelatlas.analysis.hardware.gpus import load_gpu_table
     from modelatlas.analysis.hardware.memory import inference
-    from modelatlas.analysis.hardware.subjects import catalog_subjects, fits_on, precision_list
+    from modelatlas.analysis.hardware.subjects import catalog_subjects, downloadable, fits_on, precision_list
     from modelatlas.store.records import load_models
 
     config = settings(db=db, catalog=catalog, lang=lang)
     card = load_gpu_table(config.catalog).find(gpu)
     chosen = precision_list(precision or list(FIT_PRECISIONS))
     records: list[dict[str, Any]] = []
-    models = [m for m in load_models(config.db) if show_all or _downloadable(m)]
+    models = [m for m in load_models(config.db) if show_all or downloadable(m)]
     for found in catalog_subjects(models, configs_dir(config)):
         work = found.workload(found.tokens(context) if found.count.shape else None, batch, gpu_count)
         row: dict[str, Any] = {
@@ -276,15 +276,6 @@ def gpus(
         ("released", "released"),
     ]
     emit(records, columns if fmt is not Format.csv else [(k, k) for k in records[0]], fmt)
-
-
-def _downloadable(model: Model) -> bool:
-    """Weights anyone can fetch: open or restricted-open, or (openness unknown) a listed repo."""
-    from modelatlas.store.queries import OPEN_WEIGHTS
-
-    if model.openness is not None:
-        return model.openness in OPEN_WEIGHTS
-    return bool(model.weights and (model.weights.huggingface or model.weights.urls))
 
 
 def _gpu_dict(g: Gpu) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, 
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
+from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import tables as T
 from modelatlas.store.engine import sqlite_path
@@ -40,8 +41,6 @@ __all__ = [
     "versions",
 ]
 
-#: Openness values under which anyone can download the weights.
-OPEN_WEIGHTS = ("open-weights", "open-weights-restricted")
 
 SortKey = Literal["released", "parameters", "name"]
 #: With fewer exact or substring matches than this, a search also looks for near spellings.

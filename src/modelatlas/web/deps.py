@@ -209,7 +209,7 @@ def browse_params(
     hardware: HardwareDep,
 ) -> Browse:
     """The query parameters shared by ``/models`` and ``/api/v1/models``."""
-    fitting = hardware.fitting(gpu, precision) if gpu and gpu.strip() else None
+    fitting = tuple(hardware.fitting(gpu, precision)) if gpu and gpu.strip() else None
     return Browse(
         text=q,
         domain=tuple(domain),

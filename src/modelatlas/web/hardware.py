@@ -21,6 +21,7 @@ from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
 from modelatlas.analysis.hardware.subjects import (
     Subject,
     catalog_subjects,
+    downloadable,
     estimates,
     fits_on,
     precision_list,
@@ -151,14 +152,16 @@ class Hardware:
             return Q.get_model(conn, Q.resolve(conn, name))
 
     def subjects(self) -> list[Subject]:
-        """Every size of every model in the store, computed once per store build and kept apart from
+        """Every size of every model in the store whose weights can be downloaded (``downloadable``: a
+        fit means nothing for an API-only model), computed once per store build and kept apart from
         ``views.per_build``, whose least recently used views give way to newer ones: reading every
         record again costs minutes at a million models."""
         key = f"{views.stamp(self.engine)}@{self.configs_dir}"
         with self._lock:
             if key not in self._cache:
                 self._cache.clear()
-                self._cache[key] = catalog_subjects(load_models(self.settings.db), self.configs_dir)
+                models = (m for m in load_models(self.settings.db) if downloadable(m))
+                self._cache[key] = catalog_subjects(models, self.configs_dir)
             return self._cache[key]
 
     def suggestions(self) -> list[str]:
@@ -192,9 +195,10 @@ class Hardware:
             found = conn.execute(select(r.model_id, r.ref).where(r.source == "hf")).all()
         return {model_id for model_id, ref in found if ref.lower() in bundled}
 
-    def fitting(self, gpu: str, precision: str) -> tuple[str, ...]:
-        """Models with a size that one card ``gpu`` can serve in ``precision`` at its default workload,
-        as `modelatlas fit` counts it (weights, KV cache, activations and overhead).
+    def fitting(self, gpu: str, precision: str) -> dict[str, int]:
+        """Models with downloadable weights and a size that one card ``gpu`` can serve in ``precision`` at
+        its default workload, as `modelatlas fit` counts it (weights, KV cache, activations and
+        overhead), each with the memory of its largest size that fits; once per build and question.
 
         Raises:
             BadArgument: an unknown card or precision.
@@ -203,12 +207,17 @@ class Hardware:
         if card is None:
             raise BadArgument("gpu: name a card, e.g. RTX 4090")
         chosen = precision_list(weights_formats([precision]))[0]
-        found = {
-            s.model_id
-            for s in self.subjects()
-            if s.model_id and fits_on(inference(s.count, chosen, s.workload()), card)
-        }
-        return tuple(sorted(found))
+
+        def compute() -> dict[str, int]:
+            found: dict[str, tuple[int, int]] = {}
+            for s in self.subjects():
+                need = inference(s.count, chosen, s.workload())
+                if s.model_id and fits_on(need, card):
+                    found[s.model_id] = max(found.get(s.model_id, (0, 0)), (s.count.total, need.per_gpu))
+            return {model: memory for model, (_, memory) in sorted(found.items())}
+
+        key = ("fitting", card.id, chosen.name, str(self.configs_dir))
+        return views.per_build(views.stamp(self.engine), key, compute)
 
     def answer(self, asked: str, found: list[Subject], query: MemoryQuery) -> MemoryAnswer:
         """The estimate ``query`` asks for, for each size in ``found``."""

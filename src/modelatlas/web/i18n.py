@@ -213,6 +213,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_working": ("Estimating…", "估算中……"),
     "fits_gpu": ("Fits on my GPU", "我的显卡放得下"),
     "any_gpu": ("any card", "不限显卡"),
+    "fit_memory": ("GiB at {precision}", "{precision} 显存 GiB"),
+    "fit_memory_hint": (
+        "Memory of the largest size that fits the card: weights, KV cache at the model's context "
+        "(at most 4096), activations and overhead; only models whose weights can be downloaded",
+        "能放进这张卡的最大规格所需显存：权重、KV 缓存（上下文取模型上限，最多 4096）、激活与框架开销；"
+        "只计可下载权重的模型",
+    ),
 }
 _PHRASES = Phrases(TEXT)
 

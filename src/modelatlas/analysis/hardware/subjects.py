@@ -44,6 +44,7 @@ from modelatlas.analysis.hardware.speed import decode_tokens_per_second
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import parse_count
+from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.errors import BadArgument, ConfigError, NotFound, SourceError
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "Resolver",
     "Subject",
     "catalog_subjects",
+    "downloadable",
     "estimates",
     "fits_on",
     "hub_repo",
@@ -283,6 +285,14 @@ def model_subjects(model: Model, configs_dir: Path) -> list[Subject]:
     if not sizes and model.parameters and model.parameters.total:
         sizes = [(model.name, model.parameters.total)]
     return [_stated(model, label, total) for label, total in sizes]
+
+
+def downloadable(model: Model) -> bool:
+    """Weights anyone can fetch, so that a fit means something: open or restricted-open, or (openness
+    unknown) a listed repo or download. `fit` and the pages' "fits on my GPU" count only these."""
+    if model.openness is not None:
+        return model.openness in OPEN_WEIGHTS
+    return bool(model.weights and (model.weights.huggingface or model.weights.urls))
 
 
 def catalog_subjects(models: Iterable[Model], configs_dir: Path) -> list[Subject]:

@@ -126,6 +126,8 @@ def models(
     request: Request, engine: EngineDep, selection: BrowseDep, hardware: HardwareDep, lang: LangDep
 ) -> HTMLResponse:
     page = views.browse_page(engine, selection)
+    gpu, fit_precision = request.query_params.get("gpu"), request.query_params.get("precision", "int4")
+    fit_memory = hardware.fitting(gpu, fit_precision) if gpu and gpu.strip() else None  # kept per build
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
     step = page.limit or page.total  # the web always asks for a limit
     pager = {
@@ -149,6 +151,8 @@ def models(
         cards=hardware.table().gpus,
         chosen_card=_card_id(hardware, request.query_params.get("gpu")),
         precisions=list(PRECISIONS),
+        fit_memory=fit_memory,
+        fit_precision=fit_precision,
     )
 
 
