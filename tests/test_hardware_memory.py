@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from modelatlas.analysis.hardware import ParameterCount, count_parameters, estimate_from_total
+from modelatlas.analysis.hardware.gpus import load_gpu_table
 from modelatlas.analysis.hardware.memory import (
     MAX_CONTEXT,
     OVERHEAD_PER_GPU,
@@ -21,10 +22,11 @@ from modelatlas.analysis.hardware.memory import (
     training,
 )
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision, weight_bytes
-from modelatlas.analysis.hardware.speed import bytes_per_token
+from modelatlas.analysis.hardware.speed import bytes_per_token, first_token_seconds, prefill_flops
 from modelatlas.errors import BadArgument
 
-CONFIGS = Path(__file__).parents[1] / "catalog" / "configs"
+CATALOG = Path(__file__).parents[1] / "catalog"
+CONFIGS = CATALOG / "configs"
 GiB = 1024**3
 
 
@@ -221,3 +223,21 @@ def test_kv_formats() -> None:
         kv_bits("fp4")
     with pytest.raises(BadArgument, match="KV cache of 3 bits"):
         Workload(kv_bits=3)
+
+
+def test_prefill_flops_and_the_first_token(llama7b: ParameterCount) -> None:
+    """Issue 20: time to first token from the prompt's FLOPs and the card's FP16 peak; unknown stays None."""
+    work = Workload(context=4096, batch=2)
+    weights = llama7b.total - llama7b.groups["embedding"] - llama7b.groups["head"]
+    attention = 2 * 32 * 4096**2 * 4096  # layers × context² × q_dim, per sequence
+    assert prefill_flops(llama7b, work) == 2 * weights * 4096 * 2 + attention * 2
+    card = load_gpu_table(CATALOG).find("RTX 4090")
+    assert card.fp16_tflops == 330.3
+    seconds = first_token_seconds(llama7b, work, card)
+    assert seconds == pytest.approx(prefill_flops(llama7b, work) / 330.3e12)
+    assert first_token_seconds(llama7b, Workload(context=4096, batch=2, gpus=2), card) == pytest.approx(
+        seconds / 2
+    )
+    assert first_token_seconds(llama7b, work, card.model_copy(update={"fp16_tflops": None})) is None
+    stated = estimate_from_total(7_000_000_000, note="stated")
+    assert prefill_flops(stated, work) == 0 and first_token_seconds(stated, work, card) is None

@@ -371,7 +371,7 @@ def test_hardware_page_estimates_a_pasted_config(client: TestClient) -> None:
     assert page.status_code == 200
     assert "6,738,415,616 parameters" in page.text and "pasted config.json" in page.text
     cells = _cells(page.text, "int4")
-    assert cells[-3] == "✓" and cells[-1] == "4,096"  # the largest context is the model's limit
+    assert cells[-4] == "✓" and cells[-1] == "4,096"  # the largest context is the model's limit
     bad = client.post(
         "/hardware", params={"lang": "en"}, content='{"model_type": "llama",\n "hidden_size": }'
     )

@@ -40,6 +40,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "fits": ("fits", "放得下"),
     "speed": ("tokens/s (est.)", "生成速度 token/s（估算）"),
     "max_context": ("largest context", "最长可用上下文"),
+    "first_token": ("first token s (est., ≥)", "首 token 秒（估算，下限）"),
     "method": ("training", "训练方式"),
     "model": ("model", "模型"),
     "size": ("size", "规格"),
@@ -303,6 +304,7 @@ def _print_memory(
         record["decode_tokens_per_second"] = e.decode_tokens_per_second
         if not is_training:
             record["max_context"] = e.max_context
+            record["first_token_seconds"] = e.first_token_seconds
         records.append(record)
     answer = {
         "model": found.model_id,
@@ -321,7 +323,7 @@ def _print_memory(
                 **r.as_dict(),
                 "fits": rec["fits"],
                 "decode_tokens_per_second": rec["decode_tokens_per_second"],
-                **({"max_context": rec["max_context"]} if "max_context" in rec else {}),
+                **{k: rec[k] for k in ("max_context", "first_token_seconds") if k in rec},
             }
             for r, rec in zip(rows, records, strict=True)
         },
@@ -341,6 +343,7 @@ def _print_memory(
         )
         if not is_training:
             columns.append(("decode_tokens_per_second", _t("speed", lang)))
+            columns.append(("first_token_seconds", _t("first_token", lang)))
             columns.append(("max_context", _t("max_context", lang)))
     if fmt in (Format.json, Format.csv):
         return answer, records, columns
@@ -351,6 +354,7 @@ def _print_memory(
         "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
         "decode_tokens_per_second": lambda v: "" if v is None else f"≈{v:.0f}",
         "max_context": lambda v: unknown if v is None else f"{v:,}",
+        "first_token_seconds": lambda v: unknown if v is None else f"≥{v:.2g}",
     }
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
     active = f", active {count.active:,}" if count.active else ""

@@ -192,6 +192,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_kv": ("KV cache", "KV 缓存"),
     "hw_kv_default": ("16-bit", "16 位"),
     "hw_max_context": ("Largest context", "最长可用上下文"),
+    "hw_first_token": ("First token s (est.)", "首 token 秒（估算）"),
+    "hw_first_token_hint": (
+        "Prefill of the prompt at the card's peak FP16 rate: a lower bound (real prefill reaches about half)",
+        "按显卡 FP16 峰值算力估算的提示词预填充时间：是下限（实际约为峰值的一半）",
+    ),
     "hw_max_context_hint": (
         "The most tokens per sequence that fit the card at this batch and KV format, up to the model's limit",
         "在当前批大小与 KV 格式下，这张卡能放下的最长上下文（不超过模型上限）",

@@ -150,6 +150,11 @@ class MemoryRowOut(BaseModel):
     decode_tokens_per_second: float | None = Field(
         description="Memory-bandwidth bound upper estimate (inference on a card with a known bandwidth)."
     )
+    first_token_seconds: float | None = Field(
+        default=None,
+        description="Prefill time of the prompt at the card's peak FP16 rate: a lower bound (a card with a "
+        "known FP16 figure and a config).",
+    )
     max_context: int | None = Field(
         default=None,
         description="The most tokens per sequence that fit the card at this batch and KV format, up to the "
@@ -203,6 +208,7 @@ class MemoryOut(BaseModel):
                     fits=r.fits,
                     decode_tokens_per_second=r.decode_tokens_per_second,
                     max_context=r.max_context,
+                    first_token_seconds=r.first_token_seconds,
                 )
                 for r in rows
             ],

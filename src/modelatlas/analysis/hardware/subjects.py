@@ -40,7 +40,7 @@ from modelatlas.analysis.hardware.memory import (
 )
 from modelatlas.analysis.hardware.params import ParameterCount, count_parameters, estimate_from_total
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
-from modelatlas.analysis.hardware.speed import decode_tokens_per_second
+from modelatlas.analysis.hardware.speed import decode_tokens_per_second, first_token_seconds
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import parse_count
@@ -154,6 +154,7 @@ class Estimate:
     fits: bool | None
     decode_tokens_per_second: float | None
     max_context: int | None = None
+    first_token_seconds: float | None = None
 
 
 def subjects(
@@ -323,7 +324,8 @@ def inference_estimate(found: Subject, precision: Precision, work: Workload, car
         return Estimate(row, None, None)
     speed = decode_tokens_per_second(found.count, precision, work, card)
     longest = largest_context(found.count, precision, work, GpuTable.memory_bytes(card), found.limit())
-    return Estimate(row, fits_on(row, card), speed, longest)
+    first = first_token_seconds(found.count, work, card)
+    return Estimate(row, fits_on(row, card), speed, longest, first)
 
 
 def estimates(
