@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +18,7 @@ from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
+    from modelatlas.analysis.hardware.gguf_file import Offload
     from modelatlas.analysis.hardware.memory import Workload
     from modelatlas.analysis.hardware.subjects import Estimate, Subject
     from modelatlas.catalog.schema import Gpu, HardwareNeed
@@ -95,8 +97,9 @@ def memory(
     target: Annotated[
         str,
         typer.Argument(
-            help="A catalog model or size (chatglm-6b, Llama-2-7B), a bundled repo "
-            "(meta-llama/Llama-2-7b-hf) or a config.json path."
+            help="A catalog model, size or family (chatglm-6b, Llama-2-7B, llama-2), a size (70B, 8x7B, "
+            "62亿), a Hub repo or URL (meta-llama/Llama-2-7b-hf), a config.json path, or a .gguf file "
+            "(its header only is read: the file's own bytes, and llama.cpp's -ngl split with --gpu)."
         ),
     ],
     context: ContextOpt = None,
@@ -147,7 +150,7 @@ def memory(
                 found, work, card, train=train.value, checkpointing=checkpointing, lora_rank=lora_rank
             )
         else:
-            rows = estimates(found, work, card, precisions=precision_list(precision))
+            rows = estimates(found, work, card, precisions=precision_list(precision) if precision else ())
         answer, records, named = _print_memory(found, work, rows, card, train is not None, config.lang, fmt)
         answers.append(answer)
         table_rows.extend({"size": found.title, **r} for r in records)
@@ -305,6 +308,8 @@ def _print_memory(
         if not is_training:
             record["max_context"] = e.max_context
             record["first_token_seconds"] = e.first_token_seconds
+        if e.offload is not None:
+            record["offload"] = dataclasses.asdict(e.offload)
         records.append(record)
     answer = {
         "model": found.model_id,
@@ -323,7 +328,7 @@ def _print_memory(
                 **r.as_dict(),
                 "fits": rec["fits"],
                 "decode_tokens_per_second": rec["decode_tokens_per_second"],
-                **{k: rec[k] for k in ("max_context", "first_token_seconds") if k in rec},
+                **{k: rec[k] for k in ("max_context", "first_token_seconds", "offload") if k in rec},
             }
             for r, rec in zip(rows, records, strict=True)
         },
@@ -354,7 +359,7 @@ def _print_memory(
         "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
         "decode_tokens_per_second": lambda v: "" if v is None else f"≈{v:.0f}",
         "max_context": lambda v: unknown if v is None else f"{v:,}",
-        "first_token_seconds": lambda v: unknown if v is None else f"≥{v:.2g}",
+        "first_token_seconds": lambda v: unknown if v is None else f"≥{v:,.0f}" if v >= 100 else f"≥{v:.2g}",
     }
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
     active = f", active {count.active:,}" if count.active else ""
@@ -372,6 +377,7 @@ def _print_memory(
     emit(records, columns, fmt, title=heading, shown=shown)
     out = stdout()
     notes = [f"config: {found.origin}", *(n for n in [count.note, *(rows[0].notes if rows else [])] if n)]
+    notes += [_offload_note(e.breakdown.label, e.offload, lang) for e in estimated if e.offload is not None]
     if found.stated and not is_training:
         stated = "; ".join(_stated(h) for h in found.stated if h.gpu_memory_gb)
         if stated:
@@ -379,6 +385,20 @@ def _print_memory(
     for note in notes:
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
     return answer, records, columns
+
+
+def _offload_note(label: str, split: Offload, lang: str) -> str:
+    """llama.cpp's split of a GGUF file between the card and system RAM, in one line."""
+    layers = f"{split.layers}" + (" (all, and the output layer)" if split.layers > split.total_layers else "")
+    if lang == "zh":
+        return (
+            f"{label}：llama.cpp -ngl {split.layers}（共 {split.total_layers} 层）："
+            f"显存 {split.gpu / GIB:.2f} GiB，内存 {split.ram / GIB:.2f} GiB（估算）"
+        )
+    return (
+        f"{label}: llama.cpp -ngl {layers} of {split.total_layers} layers on the card: "
+        f"{split.gpu / GIB:.2f} GiB there, {split.ram / GIB:.2f} GiB of system RAM (est.)"
+    )
 
 
 def _stated(need: HardwareNeed) -> str:

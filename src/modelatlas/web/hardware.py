@@ -242,5 +242,6 @@ class Hardware:
                 lora_rank=query.lora_rank,
             )
         else:
-            rows = estimates(found, work, card, precisions=precision_list(query.precisions))
+            chosen = precision_list(query.precisions) if query.precisions else ()
+            rows = estimates(found, work, card, precisions=chosen)
         return MemoryOut.of(found, work, rows, card, query.train)

@@ -136,6 +136,19 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "hw_model": ("Model", "模型"),
     "hw_model_hint": ("a model or size: chatglm-6b, Llama-2-7B", "模型或规格：chatglm-6b、Llama-2-7B"),
+    "hw_gguf": ("…or choose a .gguf file", "……或选择 .gguf 文件"),
+    "hw_gguf_hint": (
+        "Only its header is read and sent (at most 64 MiB, never the weights): the file's own bytes, "
+        "and with a card, how many layers llama.cpp can put on it (-ngl).",
+        "只读取并发送文件头（最多 64 MiB，不含权重）：按文件实际字节计算，"
+        "选择显卡后给出 llama.cpp 可放上显卡的层数（-ngl）。",
+    ),
+    "hw_offload": (
+        "{label}: llama.cpp -ngl {layers} of {total} layers on the card: {gpu} GiB there, {ram} GiB of "
+        "system RAM (estimate; -ngl {total} + 1 puts the output layer there too)",
+        "{label}：llama.cpp -ngl {layers}（共 {total} 层）：显存 {gpu} GiB，系统内存 {ram} GiB"
+        "（估算；-ngl 为层数 + 1 时输出层也放上显卡）",
+    ),
     "hw_paste": ("…or paste a config.json", "……或粘贴 config.json"),
     "hw_paste_hint": (
         "When filled in, it is estimated instead of the model.",

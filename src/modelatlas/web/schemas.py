@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ __all__ = [
     "MemoryAnswer",
     "MemoryOut",
     "MemoryRowOut",
+    "OffloadOut",
     "ModelDetailOut",
     "ModelListOut",
     "ModelSummaryOut",
@@ -136,6 +138,20 @@ class GpuOut(BaseModel):
     source: str = Field(description="Where the figures come from (gpus.yaml's sources).")
 
 
+class OffloadOut(BaseModel):
+    """llama.cpp's split of a GGUF file: the most layers the card holds (``-ngl``), and the RAM the
+    rest takes."""
+
+    layers: int = Field(
+        description="Layers on the card (-ngl); one more than the model has: the output layer too."
+    )
+    total_layers: int
+    gpu: int = Field(description="Bytes on the card: those layers, their KV cache, the compute buffer, CUDA.")
+    ram: int = Field(
+        description="Bytes of system RAM: the token embedding, the other layers and their KV cache."
+    )
+
+
 class MemoryRowOut(BaseModel):
     """One precision (or training method): bytes by part, their total, and the fit on the card."""
 
@@ -154,6 +170,9 @@ class MemoryRowOut(BaseModel):
         default=None,
         description="Prefill time of the prompt at the card's peak FP16 rate: a lower bound (a card with a "
         "known FP16 figure and a config).",
+    )
+    offload: OffloadOut | None = Field(
+        default=None, description="For a GGUF file's own format on a card: llama.cpp's -ngl split (estimate)."
     )
     max_context: int | None = Field(
         default=None,
@@ -209,6 +228,7 @@ class MemoryOut(BaseModel):
                     decode_tokens_per_second=r.decode_tokens_per_second,
                     max_context=r.max_context,
                     first_token_seconds=r.first_token_seconds,
+                    offload=OffloadOut.model_validate(dataclasses.asdict(r.offload)) if r.offload else None,
                 )
                 for r in rows
             ],

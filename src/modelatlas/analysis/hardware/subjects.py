@@ -27,6 +27,7 @@ from modelatlas.analysis.hardware.configs import (
     pick_config,
     read_config,
 )
+from modelatlas.analysis.hardware.gguf_file import GgufModel, Offload, offload, read_gguf
 from modelatlas.analysis.hardware.gpus import GpuTable
 from modelatlas.analysis.hardware.memory import (
     MAX_CONTEXT,
@@ -59,6 +60,7 @@ __all__ = [
     "downloadable",
     "estimates",
     "fits_on",
+    "gguf_subject",
     "hub_repo",
     "inference_estimate",
     "model_subjects",
@@ -102,6 +104,8 @@ class Subject:
     model_id: str | None = None
     context_length: int | None = None
     stated: list[HardwareNeed] = field(default_factory=list)
+    #: A GGUF file's header: its weights as stored, and how they split between card and RAM.
+    gguf: GgufModel | None = None
 
     def limit(self) -> int | None:
         """The longest context the model takes, when its config or the catalog says (a pasted config may
@@ -155,6 +159,8 @@ class Estimate:
     decode_tokens_per_second: float | None
     max_context: int | None = None
     first_token_seconds: float | None = None
+    #: For a GGUF file on a card: llama.cpp's layers on the card (-ngl) and the RAM the rest takes.
+    offload: Offload | None = None
 
 
 def subjects(
@@ -186,6 +192,8 @@ def subjects(
     looks_like_path = repo is None and (target.endswith(".json") or target.startswith((".", "/", "~")))
     if paths:
         path = Path(target).expanduser()
+        if path.suffix.lower() == ".gguf":
+            return [gguf_subject(read_gguf(path))]
         if path.exists():
             data = read_config(path)
             return [Subject(str(path), count_parameters(data, origin=str(path)), str(path))]
@@ -220,6 +228,11 @@ def subject(target: str, *, configs_dir: Path, resolve: Resolver, paths: bool = 
         names = ", ".join(s.title for s in found)
         raise ConfigError(target, "", f"has {len(found)} sizes ({names}); name one, e.g. `{found[0].title}`")
     return found[0]
+
+
+def gguf_subject(model: GgufModel) -> Subject:
+    """The subject a GGUF header describes: counted from its tensors, its weights as stored."""
+    return Subject(model.name, model.count, model.origin, context_length=model.shape.max_context, gguf=model)
 
 
 def hub_repo(text: str) -> str | None:
@@ -325,7 +338,11 @@ def inference_estimate(found: Subject, precision: Precision, work: Workload, car
     speed = decode_tokens_per_second(found.count, precision, work, card)
     longest = largest_context(found.count, precision, work, GpuTable.memory_bytes(card), found.limit())
     first = first_token_seconds(found.count, work, card)
-    return Estimate(row, fits_on(row, card), speed, longest, first)
+    own = (
+        found.gguf is not None and precision == found.gguf.precision()
+    )  # the file's bytes, not another format
+    split = offload(found.gguf, work, GpuTable.memory_bytes(card)) if found.gguf and own else None
+    return Estimate(row, fits_on(row, card), speed, longest, first, split)
 
 
 def estimates(
@@ -345,7 +362,8 @@ def estimates(
         BadArgument: training without a config (the shape is unknown).
     """
     if train is None:
-        return [inference_estimate(found, p, work, card) for p in precisions or precision_list()]
+        chosen = precisions or ([found.gguf.precision()] if found.gguf else precision_list())
+        return [inference_estimate(found, p, work, card) for p in chosen]
     modes = [checkpointing] if checkpointing is not None else [False, True]
     rows = [training(found.count, train, work, checkpointing=c, lora_rank=lora_rank) for c in modes]
     return [Estimate(row, None if card is None else fits_on(row, card), None) for row in rows]

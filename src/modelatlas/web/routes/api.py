@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from modelatlas.analysis.hardware.subjects import pasted_subject
+from modelatlas.analysis.hardware.gguf_file import MAX_HEADER, read_gguf
+from modelatlas.analysis.hardware.subjects import gguf_subject, pasted_subject
 from modelatlas.errors import BadArgument
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
@@ -156,3 +157,25 @@ def memory_of_config(
 ) -> Any:
     """The same estimate for a pasted config.json (the request body); the same query parameters."""
     return hardware.answer("", [pasted_subject(config)], query)
+
+
+@router.post(
+    "/memory/gguf",
+    response_model=MemoryAnswer,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def memory_of_gguf(hardware: HardwareDep, query: MemoryDep, request: Request) -> Any:
+    """The estimate for a GGUF file from its header: the body is the file's first bytes (the header; at
+    most 64 MiB are read). Its own format is counted as stored, and with a card, llama.cpp's ``-ngl``
+    split between the card and system RAM."""
+    head = bytearray()
+    async for chunk in request.stream():
+        head += chunk[: MAX_HEADER - len(head)]
+        if len(head) >= MAX_HEADER:
+            break
+    return hardware.answer("", [gguf_subject(read_gguf(bytes(head), origin="GGUF header"))], query)

@@ -14,12 +14,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from sqlalchemy import Engine
 
+from modelatlas.analysis.hardware.gguf_file import GGUF_MAGIC, MAX_HEADER, read_gguf
 from modelatlas.analysis.hardware.gpus import GIB
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     Subject,
     estimates,
     fits_on,
+    gguf_subject,
     model_subjects,
     parse_config,
     pasted_subject,
@@ -263,6 +265,8 @@ def hardware_pasted(
     """
 
     def pasted() -> list[Subject]:
+        if body.startswith(GGUF_MAGIC):  # the beginning of a .gguf file, which app.js reads and sends
+            return [gguf_subject(read_gguf(body[:MAX_HEADER], origin="GGUF header"))]
         if len(body) > MAX_PASTED:
             raise BadArgument(f"a config.json of {len(body):,} bytes is too large (at most {MAX_PASTED:,})")
         return [pasted_subject(parse_config(body.decode("utf-8", errors="replace")))]

@@ -12,8 +12,8 @@ document.addEventListener("DOMContentLoaded", function () {
   if (calculator) calculator.addEventListener("submit", estimate);
 });
 
-// The Hardware page: a pasted config is posted (the page swaps in the result the server renders, or
-// its one-line reason why there is none: the X-Modelatlas-Inline header has a bad config answered with
+// The Hardware page: a pasted config, or the header of a chosen .gguf file, is posted (the page swaps in
+// the result the server renders, or its one-line reason why there is none: the X-Modelatlas-Inline header has a bad config answered with
 // a 200, not a 422 the browser would log as a failed request); otherwise the form is sent as a GET
 // without its empty fields, so the URL stays short and shareable.
 function estimate(event) {
@@ -23,18 +23,34 @@ function estimate(event) {
     if (String(value).trim() !== "") params.append(key, value);
   });
   var pasted = document.getElementById("hw-config");
+  var gguf = document.getElementById("hw-gguf");
   event.preventDefault();
+  if (gguf && gguf.files && gguf.files.length) {
+    // the header only: llama.cpp's GGUF keeps its tensor list before the weights
+    params.delete("model");
+    gguf.files[0].slice(0, GGUF_HEADER).arrayBuffer().then(function (head) {
+      send(form, params, head, "application/octet-stream");
+    });
+    return;
+  }
   if (!pasted || pasted.value.trim() === "") {
     window.location.assign(form.action + (params.toString() ? "?" + params.toString() : ""));
     return;
   }
   params.delete("model");
+  send(form, params, pasted.value, "application/json");
+}
+
+// At most this much of a .gguf file is sent: the server reads no more (MAX_HEADER).
+var GGUF_HEADER = 64 * 1024 * 1024;
+
+function send(form, params, body, type) {
   var result = document.getElementById("result");
   result.setAttribute("aria-busy", "true");
   fetch("/hardware?" + params.toString(), {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Modelatlas-Inline": "1" },
-    body: pasted.value,
+    headers: { "Content-Type": type, "X-Modelatlas-Inline": "1" },
+    body: body,
   })
     .then(function (response) { return response.text(); })
     .then(function (html) {
