@@ -340,3 +340,75 @@ def test_the_api_docs_draw_with_no_request_leaving_the_server(page: object, site
     assert "/api/v1/models" in [p.strip() for p in paths]
     assert asked and all(url.startswith(site) for url in asked), asked
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard over the bundled catalog (its cards and configs), for the calculator."""
+    root = tmp_path_factory.mktemp("bundled")
+    catalog = Path(__file__).parents[1] / "catalog"
+    url = f"sqlite:///{root / 'site.db'}"
+    build_store(load_valid_catalog(catalog), url)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(Settings(db=url, catalog=catalog)), host="127.0.0.1", port=port, log_level="error"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_calculator_takes_a_size_a_family_a_repo_and_a_gguf_file(
+    browser: object, bundled_site: str, tmp_path: Path, lang: str
+) -> None:
+    """Issue 20: what a person types into /hardware, and a .gguf file chosen, each answered."""
+    from gguf_support import llama2_7b_header
+
+    context = browser.new_context(base_url=bundled_site, locale="en-US")  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    unknown = "未知" if lang == "zh" else "unknown"
+
+    def ask(model: str) -> None:
+        page.goto(f"/hardware?lang={lang}")
+        page.fill("#hw-model", model)
+        page.select_option("#hw-gpu", "rtx-4090")
+        page.click("#calculator button[type=submit]")
+        page.wait_for_selector("#memory")
+
+    ask("70B")
+    assert page.locator("#hw-subject").inner_text() == "70B"
+    assert unknown in page.locator("#memory tbody tr").first.inner_text()
+    ask("llama-2")
+    assert page.locator("table.memory").count() == 3
+    assert [page.locator(f"#hw-subject{s}").inner_text() for s in ("", "-2", "-3")] == [
+        "Llama-2-7B llama-2",
+        "Llama-2-13B llama-2",
+        "Llama-2-70B llama-2",
+    ]
+    _shot(page, f"hardware-family-{lang}")
+    ask("https://huggingface.co/meta-llama/Llama-2-7b-hf")
+    assert "6,738,415,616" in page.locator("#hw-summary").inner_text()
+    header = tmp_path / "llama-2-7b.Q4_K_M.gguf"
+    llama2_7b_header(header)
+    page.goto(f"/hardware?lang={lang}")
+    page.select_option("#hw-gpu", "gtx-1060-3gb")
+    page.click("#hw-gguf-box summary")
+    page.set_input_files("#hw-gguf", str(header))
+    page.click("#calculator button[type=submit]")
+    page.wait_for_selector("#memory")
+    assert page.locator("#memory tbody tr").first.get_attribute("data-label") == "Q4_K_M (file)"
+    offload = page.locator("li.offload").inner_text()
+    assert "llama.cpp -ngl" in offload and ("（共 32 层）" if lang == "zh" else "of 32 layers") in offload
+    _shot(page, f"hardware-gguf-{lang}")
+    assert problems == []
+    context.close()
