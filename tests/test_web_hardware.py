@@ -359,6 +359,10 @@ def test_context_presets_kv_format_and_the_largest_context(
     for bad, needle in (({"context": "9q"}, "context: '9q'"), ({"kv": "fp4"}, "kv: 'fp4' is not one of")):
         answer = client.get("/api/v1/memory", params={**params, **bad})
         assert answer.status_code == 422 and needle in answer.json()["error"]["message"]
+    (beyond,) = client.get("/api/v1/memory", params={"model": "Llama-2-7B", "context": "8k"}).json()["sizes"]
+    assert "context 8,192 is longer than the 4,096 tokens Llama-2-7B takes" in beyond["notes"]
+    (within,) = client.get("/api/v1/memory", params={"model": "Llama-2-7B", "context": "4k"}).json()["sizes"]
+    assert not any("longer than" in note for note in within["notes"])
     stated = client.get("/api/v1/memory", params={"model": "70B", "context": "max"})
     assert stated.status_code == 422 and "longest context of 70B is not known" in stated.text
 

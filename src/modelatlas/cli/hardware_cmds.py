@@ -333,7 +333,7 @@ def _print_memory(
             for r, rec in zip(rows, records, strict=True)
         },
         "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-        "notes": [n for n in [count.note, *(rows[0].notes if rows else [])] if n],
+        "notes": [n for n in [count.note, *(rows[0].notes if rows else []), found.beyond(work)] if n],
     }
     key = "method" if is_training else "precision"
     parts = list(rows[0].parts) if rows else []
@@ -358,7 +358,7 @@ def _print_memory(
         **gib,
         "fits": lambda v: "" if v is None else ("✓" if v else "✗"),
         "decode_tokens_per_second": lambda v: "" if v is None else f"≈{v:.0f}",
-        "max_context": lambda v: unknown if v is None else f"{v:,}",
+        "max_context": lambda v: unknown if v is None else "—" if v == 0 else f"{v:,}",
         "first_token_seconds": lambda v: unknown if v is None else f"≥{v:,.0f}" if v >= 100 else f"≥{v:.2g}",
     }
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
@@ -376,7 +376,7 @@ def _print_memory(
     )
     emit(records, columns, fmt, title=heading, shown=shown)
     out = stdout()
-    notes = [f"config: {found.origin}", *(n for n in [count.note, *(rows[0].notes if rows else [])] if n)]
+    notes = [f"config: {found.origin}", *answer["notes"]]
     notes += [_offload_note(e.breakdown.label, e.offload, lang) for e in estimated if e.offload is not None]
     if found.stated and not is_training:
         stated = "; ".join(_stated(h) for h in found.stated if h.gpu_memory_gb)

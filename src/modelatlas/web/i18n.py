@@ -205,6 +205,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_kv": ("KV cache", "KV 缓存"),
     "hw_kv_default": ("16-bit", "16 位"),
     "hw_max_context": ("Largest context", "最长可用上下文"),
+    "hw_no_context": ("The weights alone do not fit the card", "仅权重就放不下这张卡"),
     "hw_first_token": ("First token s (est.)", "首 token 秒（估算）"),
     "hw_first_token_hint": (
         "Prefill of the prompt at the card's peak FP16 rate: a lower bound (real prefill reaches about half)",

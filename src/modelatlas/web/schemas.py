@@ -233,7 +233,7 @@ class MemoryOut(BaseModel):
                 for r in rows
             ],
             stated=[h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-            notes=[n for n in [count.note, *first] if n],
+            notes=[n for n in [count.note, *first, found.beyond(work)] if n],
         )
 
 

@@ -116,6 +116,13 @@ class Subject:
             return int(limit)
         return None
 
+    def beyond(self, work: Workload) -> str | None:
+        """A warning when ``work``'s context is longer than the model takes."""
+        limit = self.limit()
+        if limit is None or work.context <= limit:
+            return None
+        return f"context {work.context:,} is longer than the {limit:,} tokens {self.title} takes"
+
     def tokens(self, asked: str | None) -> int | None:
         """The context ``asked`` names for this model: tokens (``8192``, ``8k``, ``128k``), ``max`` (the
         model's limit), or None (nothing asked: the default).
