@@ -260,3 +260,18 @@ def test_gpus_shows_cards_without_an_fp16_figure(capsys: pytest.CaptureFixture[s
         header, *rows = list(csv.reader(io.StringIO(out)))
         assert "fp16_tflops" in header and {len(row) for row in rows} == {len(header)}
         assert any(row[header.index("fp16_tflops")] == "" for row in rows)
+
+
+def test_an_image_generator_says_what_its_stated_size_leaves_out(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """Issue 20: Stable Diffusion got 2.42 GiB beside sources saying 4–10 GB with no word on why."""
+    code, out, err = run(capsys, "memory", "stable-diffusion", "-p", "fp16", "-f", "json")
+    assert code == 0, err
+    note = " ".join(_size(out)["notes"])
+    assert "a model that makes images holds more than these weights: an autoencoder (VAE)" in note
+    assert "workload" in _size(out) and "kv_cache" not in _size(out)["precisions"]["fp16"]["breakdown"]
+    code, out, _ = run(capsys, "memory", "Llama-2-7B", "-p", "fp16", "-f", "json")
+    assert "a model that makes" not in " ".join(_size(out)["notes"])
+    code, out, _ = run(capsys, "memory", "whisper-large-v2", "-p", "fp16", "-f", "json")
+    assert _size(out)["workload"]["context"] == 448  # the decoder's limit, not 4096

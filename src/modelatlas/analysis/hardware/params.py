@@ -266,7 +266,9 @@ def _shape(kind: str, cfg: Config) -> Shape:
             d, heads = cfg.int("d_model"), cfg.int("num_heads")
             layers = cfg.int("num_decoder_layers", default=cfg.int("num_layers"))
             inner, ffn = heads * cfg.int("d_kv"), cfg.int("d_ff")
-        # self-attention and cross-attention caches, both as long as the context
+        # self-attention and cross-attention caches, both as long as the context; Whisper's decoder takes
+        # 448 tokens, T5's trained length is its n_positions
+        longest = cfg.get("max_target_positions", "n_positions", "max_position_embeddings")
         return Shape(
             layers,
             d,
@@ -276,6 +278,7 @@ def _shape(kind: str, cfg: Config) -> Shape:
             gated=False,
             kv_per_token=4 * layers * inner,
             encoder_decoder=True,
+            max_context=longest if isinstance(longest, int) and not isinstance(longest, bool) else None,
         )
 
     hidden = cfg.int("n_embed", "hidden_size", "n_embd")

@@ -78,6 +78,8 @@ DEFAULT_CONTEXT = 4096
 PASTED = "pasted config.json"
 #: More parameters than this in a pasted config is a typo, not a model.
 _IMPLAUSIBLE = 10**15
+#: What image, video and audio generators make: their pipelines hold more than one network.
+_MEDIA = {"audio": "audio", "image": "images", "video": "video"}
 #: A size typed alone must be at least this many parameters (a smaller number is no model's size).
 MIN_SIZE = 10**6
 _REPO = re.compile(r"[A-Za-z0-9_][\w.-]*/[A-Za-z0-9_][\w.-]*")
@@ -448,6 +450,15 @@ def _stated(model: Model, label: str, total: int) -> Subject:
         f"estimate: no config.json for {model.id} in the catalog, so the stated {total:,} parameters are "
         "taken as all in linear layers; KV cache and activations unknown"
     )
+    made = set(model.modalities.output) if model.modalities else set()
+    if made & _MEDIA:
+        note += (
+            f"; a model that makes {' and '.join(_MEDIA[m] for m in sorted(made & set(_MEDIA)))} holds more "
+            "than these weights: an autoencoder "
+            "(VAE) or vocoder and any text encoder not in the stated size, and activations that grow with "
+            "the resolution or length it makes, none of them counted here; the sources' own figures below "
+            "are the better guide"
+        )
     count = estimate_from_total(total, note=note)
     return Subject(label, count, "stated", model.id, model.context_length, model.hardware)
 
