@@ -450,10 +450,10 @@ def _stated(model: Model, label: str, total: int) -> Subject:
         f"estimate: no config.json for {model.id} in the catalog, so the stated {total:,} parameters are "
         "taken as all in linear layers; KV cache and activations unknown"
     )
-    made = set(model.modalities.output) if model.modalities else set()
-    if made & _MEDIA:
+    made = sorted(set(model.modalities.output if model.modalities else ()) & set(_MEDIA))
+    if made:
         note += (
-            f"; a model that makes {' and '.join(_MEDIA[m] for m in sorted(made & set(_MEDIA)))} holds more "
+            f"; a model that makes {' and '.join(_MEDIA[m] for m in made)} holds more "
             "than these weights: an autoencoder "
             "(VAE) or vocoder and any text encoder not in the stated size, and activations that grow with "
             "the resolution or length it makes, none of them counted here; the sources' own figures below "
