@@ -80,3 +80,15 @@ def test_bad_gpus_file_is_reported_by_line(tmp_path: Path) -> None:
     assert any("gpus.yaml" in m and "memory_gb" in m for m in messages), messages
     with pytest.raises(CatalogInvalid):
         load_gpu_table(catalog)
+
+
+def test_unified_memory_counts_the_share_the_gpu_may_hold() -> None:
+    """Issue 20: a Mac's unified memory is not all the GPU's: Metal keeps about three quarters resident."""
+    table = load_gpu_table(CATALOG)
+    mac, card = table.find("M1 Max 64GB"), table.find("RTX 4090")
+    assert mac.gpu_share == 0.75 and GpuTable.memory_bytes(mac) == 48 * 2**30
+    assert card.gpu_share is None and GpuTable.memory_bytes(card) == 24 * 2**30
+    assert all(g.gpu_share == 0.75 for g in table.gpus if g.vendor == "apple")
+    assert all(g.gpu_share is None for g in table.gpus if g.vendor != "apple")
+    for name in ("RTX 4090 D", "H20", "L20", "Ascend 910B", "昇腾910B", "M3 Ultra"):
+        assert table.find(name)  # the cards people asked for

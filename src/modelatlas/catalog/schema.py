@@ -452,6 +452,8 @@ class Gpu(_Strict):
     bandwidth_gbs: Annotated[float, Field(gt=0)] | None = None
     #: Peak dense FP16 throughput without sparsity (tensor cores where the card has them).
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    #: Unified memory (Apple): the share of ``memory_gb`` the GPU may hold (Metal's working-set limit).
+    gpu_share: Annotated[float, Field(gt=0, le=1)] | None = None
     source: Slug
     note: str | None = None
 

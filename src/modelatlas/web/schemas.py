@@ -135,6 +135,10 @@ class GpuOut(BaseModel):
     segment: str
     memory_gb: float = Field(description="Vendors' GB are binary: 24 GB is 24 GiB.")
     bandwidth_gbs: float | None
+    fp16_tflops: float | None = Field(default=None, description="Peak dense FP16 TFLOPS, tensor cores.")
+    gpu_share: float | None = Field(
+        default=None, description="Unified memory (Apple): the share of memory_gb the GPU may hold."
+    )
     source: str = Field(description="Where the figures come from (gpus.yaml's sources).")
 
 

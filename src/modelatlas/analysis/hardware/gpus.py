@@ -45,8 +45,9 @@ class GpuTable:
 
     @staticmethod
     def memory_bytes(gpu: Gpu) -> int:
-        """Usable memory of one card in bytes: vendors' GPU "GB" are binary, so 24 GB is 24 GiB."""
-        return round(gpu.memory_gb * GIB)
+        """Usable memory of one card in bytes: vendors' GPU "GB" are binary, so 24 GB is 24 GiB; of
+        unified memory (Apple), the share the GPU may hold (``gpu_share``)."""
+        return round(gpu.memory_gb * GIB * (gpu.gpu_share or 1))
 
 
 def load_gpu_table(catalog: Path) -> GpuTable:
