@@ -410,5 +410,11 @@ def test_the_calculator_takes_a_size_a_family_a_repo_and_a_gguf_file(
     offload = page.locator("li.offload").inner_text()
     assert "llama.cpp -ngl" in offload and ("（共 32 层）" if lang == "zh" else "of 32 layers") in offload
     _shot(page, f"hardware-gguf-{lang}")
+    page.goto(f"/hardware?lang={lang}")  # a config.json chosen as a file, as if pasted
+    page.click("#hw-gguf-box summary")
+    page.set_input_files("#hw-gguf", str(LLAMA_2_7B))
+    page.click("#calculator button[type=submit]")
+    page.wait_for_selector("#memory")
+    assert "6,738,415,616" in page.locator("#hw-summary").inner_text()
     assert problems == []
     context.close()

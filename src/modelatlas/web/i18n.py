@@ -136,7 +136,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "hw_model": ("Model", "模型"),
     "hw_model_hint": ("a model or size: chatglm-6b, Llama-2-7B", "模型或规格：chatglm-6b、Llama-2-7B"),
-    "hw_gguf": ("…or choose a .gguf file", "……或选择 .gguf 文件"),
+    "hw_gguf": ("…or choose a .gguf or config.json file", "……或选择 .gguf 或 config.json 文件"),
     "hw_gguf_hint": (
         "Only its header is read and sent (at most 64 MiB, never the weights): the file's own bytes, "
         "and with a card, how many layers llama.cpp can put on it (-ngl).",

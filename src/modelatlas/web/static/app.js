@@ -26,9 +26,14 @@ function estimate(event) {
   var gguf = document.getElementById("hw-gguf");
   event.preventDefault();
   if (gguf && gguf.files && gguf.files.length) {
-    // the header only: llama.cpp's GGUF keeps its tensor list before the weights
+    var chosen = gguf.files[0];
     params.delete("model");
-    gguf.files[0].slice(0, GGUF_HEADER).arrayBuffer().then(function (head) {
+    if (/\.json$/i.test(chosen.name)) {  // an uploaded config.json: sent as if pasted
+      chosen.text().then(function (text) { send(form, params, text, "application/json"); });
+      return;
+    }
+    // the header only: llama.cpp's GGUF keeps its tensor list before the weights
+    chosen.slice(0, GGUF_HEADER).arrayBuffer().then(function (head) {
       send(form, params, head, "application/octet-stream");
     });
     return;
