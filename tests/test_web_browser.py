@@ -418,3 +418,32 @@ def test_the_calculator_takes_a_size_a_family_a_repo_and_a_gguf_file(
     assert "6,738,415,616" in page.locator("#hw-summary").inner_text()
     assert problems == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_sees_the_answer_one_row_of_navigation_and_whole_dates(
+    browser: object, bundled_site: str, lang: str
+) -> None:
+    """Issue 21 at 390 px: the calculator's total and fit were off-screen, the navigation took four
+    rows, and dates broke mid-value ("2023-07-/31")."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=bundled_site, viewport={"width": 390, "height": 844}, locale="en-US"
+    )
+    page = context.new_page()
+    page.goto(f"/hardware?model=Llama-2-7B&gpu=rtx-4090&precision=int4&lang={lang}")
+    for selector in ("#memory td.total", "#memory td.fits"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390, selector
+    header = page.locator("header").bounding_box()
+    assert header is not None and header["height"] < 60  # one row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, f"phone-hardware-{lang}")
+    page.goto(f"/models?lang={lang}")
+    lines = page.eval_on_selector_all(  # the text of each date cell, laid out: one line box each
+        "#results td.date",
+        """cells => cells.filter(c => c.textContent.trim()).map(c => {
+             const r = document.createRange(); r.selectNodeContents(c);
+             return r.getClientRects().length; })""",
+    )
+    assert lines and set(lines) == {1}
+    context.close()

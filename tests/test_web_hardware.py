@@ -312,8 +312,10 @@ def test_hardware_page_in_both_languages(client: TestClient, lang: str, words: l
     api = client.get("/api/v1/memory", params=params).json()
     rows = {row["label"]: row for row in api["sizes"][0]["rows"]}
     fp16, int4 = _cells(page.text, "fp16"), _cells(page.text, "int4")
-    assert fp16[5] == f"{rows['fp16']['total_gib']:.2f}" and fp16[6] == "✗"
-    assert int4[5] == f"{rows['int4']['total_gib']:.2f}" and int4[6] == "✓"
+    # the answer first (issue 21: on a phone the total and the fit were off-screen), the breakdown after
+    assert fp16[1] == f"{rows['fp16']['total_gib']:.2f}" and fp16[2] == "✗"
+    assert int4[1] == f"{rows['int4']['total_gib']:.2f}" and int4[2] == "✓"
+    assert fp16[6] == f"{rows['fp16']['breakdown_gib']['weights']:.2f}"
     assert 'href="/api/v1/memory?model=Llama-2-7B&amp;gpu=RTX+3060+12GB' in page.text
     empty = client.get("/hardware", params={"lang": lang})  # just the form
     assert empty.status_code == 200 and 'id="memory"' not in empty.text
@@ -355,7 +357,7 @@ def test_context_presets_kv_format_and_the_largest_context(
     longest = client.get("/api/v1/memory", params={**params, "context": "max"}).json()["sizes"][0]
     assert longest["workload"]["context"] == 131_072
     page = client.get("/hardware", params={**params, "lang": "zh"}).text
-    assert "最长可用上下文" in page and _cells(page, "fp16")[-1] == "51,207"
+    assert "最长可用上下文" in page and _cells(page, "fp16")[5] == "51,207"
     for bad, needle in (({"context": "9q"}, "context: '9q'"), ({"kv": "fp4"}, "kv: 'fp4' is not one of")):
         answer = client.get("/api/v1/memory", params={**params, **bad})
         assert answer.status_code == 422 and needle in answer.json()["error"]["message"]
@@ -375,7 +377,7 @@ def test_hardware_page_estimates_a_pasted_config(client: TestClient) -> None:
     assert page.status_code == 200
     assert "6,738,415,616 parameters" in page.text and "pasted config.json" in page.text
     cells = _cells(page.text, "int4")
-    assert cells[-4] == "✓" and cells[-1] == "4,096"  # the largest context is the model's limit
+    assert cells[2] == "✓" and cells[5] == "4,096"  # the largest context is the model's limit
     bad = client.post(
         "/hardware", params={"lang": "en"}, content='{"model_type": "llama",\n "hidden_size": }'
     )
@@ -394,8 +396,9 @@ def test_model_page_shows_its_hardware_table(client: TestClient, store: str) -> 
         0
     ]["rows"][0]
     cells = _row(page, "ChatGLM-6B", "int4")
-    assert cells[5] == f"{int4['total'] / 1024**3:.2f}" and cells[6:] == ["✓", "✓", "✓"]
-    assert _row(page, "ChatGLM-6B", "fp16")[6:] == ["✗", "✓", "✓"]
+    assert cells[1] == f"{int4['total'] / 1024**3:.2f}" and cells[2:5] == ["✓", "✓", "✓"]  # the answer first
+    assert cells[5] == f"{int4['breakdown']['weights'] / 1024**3:.2f}"
+    assert _row(page, "ChatGLM-6B", "fp16")[2:5] == ["✗", "✓", "✓"]
     assert "Stated by sources" in page  # the README's 6 GB at int4
     several = client.get("/models/llama-2").text
     assert several.count('rowspan="3"') == 3  # 7B, 13B and 70B at fp16, int8 and int4
