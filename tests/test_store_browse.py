@@ -330,3 +330,22 @@ def test_the_index_answers_as_the_models_do(pair: dict[str, Connection]) -> None
         for facets in (True, False):
             indexed = _answer(browse(pair["indexed"], state, facets=facets))
             assert indexed == _answer(browse(pair["plain"], state, facets=facets)), state
+
+
+@pytest.mark.parametrize(
+    ("state", "ids"),
+    [  # the bounds are inclusive: a model released on the day is in (mutmut: > for >= survived)
+        (Browse(released_after=dt.date(2023, 7, 18)), ["nowhere-vision", "llama-2"]),
+        (Browse(released_after=dt.date(2023, 7, 19)), ["nowhere-vision"]),
+        (Browse(released_before=dt.date(2023, 2, 24)), ["llama", "stable-diffusion", "zidong-taichu"]),
+        (Browse(released_before=dt.date(2023, 2, 23)), ["stable-diffusion", "zidong-taichu"]),
+        # two characters: too short for the trigram index, matched with LIKE (the survivor ignored it)
+        (Browse(text="gp", sort="name", descending=False), ["freedomgpt", "vicuna"]),  # "ShareGPT"
+        (Browse(text="gp", openness=("open-weights-restricted",)), ["vicuna"]),
+    ],
+    ids=["after-on-the-day", "after-the-day", "before-on-the-day", "before-the-day", "short", "short-nlp"],
+)
+def test_bounds_and_short_searches(small: Connection, state: Browse, ids: list[str]) -> None:
+    for facets in (True, False):
+        page = browse(small, state, facets=facets)
+        assert (page.total, [row.id for row in page.rows]) == (len(ids), ids)
