@@ -349,3 +349,21 @@ def test_bounds_and_short_searches(small: Connection, state: Browse, ids: list[s
     for facets in (True, False):
         page = browse(small, state, facets=facets)
         assert (page.total, [row.id for row in page.rows]) == (len(ids), ids)
+
+
+def test_a_question_is_bounded_as_the_databases_compare() -> None:
+    """Issue 19 (mutmut on Browse.__post_init__): counts past 2⁶³−1 become the largest, each field on
+    its own; years outside 1–9999 are refused with the first one named; a NUL leaves the text."""
+    from modelatlas.errors import BadArgument
+    from modelatlas.store.browse import LARGEST
+
+    huge = Browse(min_params=2**70, max_params=LARGEST + 1, offset=2**64, limit=2**63)
+    assert (huge.min_params, huge.max_params, huge.offset, huge.limit) == (LARGEST,) * 4
+    kept = Browse(min_params=LARGEST, max_params=5, offset=3, limit=None)
+    assert (kept.min_params, kept.max_params, kept.offset, kept.limit) == (LARGEST, 5, 3, None)
+    assert Browse(year=(1, 9999)).year == (1, 9999)
+    for years, named in (((0,), 0), ((2023, 10000), 10000), ((2023, -5, 10000), -5)):
+        with pytest.raises(BadArgument, match=rf"^year: {named} is not a year from 1 to 9999$"):
+            Browse(year=years)
+    assert Browse(text="lla\0ma\0").text == "llama" and Browse(text="llama").text == "llama"
+    assert Browse(text=None).text is None
