@@ -367,3 +367,17 @@ def test_a_question_is_bounded_as_the_databases_compare() -> None:
             Browse(year=years)
     assert Browse(text="lla\0ma\0").text == "llama" and Browse(text="llama").text == "llama"
     assert Browse(text=None).text is None
+
+
+def test_organizations_are_named_by_id_name_or_chinese_name(small: Connection) -> None:
+    """Issue 18's one meaning of ``org`` (mutmut on organization_ids): the id in any case, the name in
+    any case, the Chinese name or its start (not a Latin prefix), each value on its own."""
+    from modelatlas.store.browse import organization_ids
+
+    assert organization_ids(small, ["CASIA"]) == ("casia",)  # by id: the name is another
+    assert organization_ids(small, ["stanford university"]) == ("stanford",)
+    assert organization_ids(small, ["中国科学院"]) == ("casia",)  # the start of the Chinese name
+    assert organization_ids(small, ["中国科学院自动化研究所", " Meta AI "]) == ("casia", "meta")
+    assert organization_ids(small, ["Meta A"]) == ("Meta A",)  # no prefix in Latin: kept, matches nothing
+    assert organization_ids(small, ["Stan"]) == ("Stan",)
+    assert organization_ids(small, ["meta", "META"]) == ("meta",)
