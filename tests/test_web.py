@@ -598,3 +598,32 @@ def test_the_feed_links_to_the_configured_address_not_the_host_header(
     with TestClient(create_app(settings)) as client:
         feed = client.get("/feed.atom", headers=forged).text
     assert "https://atlas.example.org/models/" in feed and "evil.invalid" not in feed
+
+
+def test_the_chinese_models_page_names_facets_and_joins_lists_in_chinese(sqlite_client: TestClient) -> None:
+    """Issue 21: modality facets stayed English, organizations showed raw ids and countries US/CN, and
+    lists were joined with ", "."""
+    zh = sqlite_client.get("/models", params={"lang": "zh"}).text
+    values = dict(re.findall(r'data-value="([^"]+)">([^<]+?) <span>', zh))
+    assert values["US"] == "美国" and values["CN"] == "中国" and values["GB"] == "英国"
+    assert values["text"] == "文本" and values["image"] == "图像" and values["nlp"] == "自然语言处理"
+    assert (
+        values["stanford"] == "斯坦福大学" and values["lmsys"] == "LMSYS Org"
+    )  # no Chinese name: as written
+    en = sqlite_client.get("/models", params={"lang": "en"}).text
+    values = dict(re.findall(r'data-value="([^"]+)">([^<]+?) <span>', en))
+    assert values["US"] == "United States" and values["stanford"] == "Stanford University"
+    assert values["text"] == "text"
+    rows = re.findall(r'<td><a href="/models/alpaca">Alpaca</a></td>\s*<td>([^<]*)</td>', zh)
+    assert rows == ["斯坦福大学"]
+
+
+def test_lists_and_countries_as_each_language_writes_them() -> None:
+    from modelatlas.web.i18n import country_name, joined
+
+    assert (
+        joined(["nlp", "cv"], str.upper, lang="zh") == "NLP、CV" and joined(["a", "b"], lang="en") == "a, b"
+    )
+    assert joined([], lang="zh") == "" and joined(["solo"], lang="zh") == "solo"
+    assert [country_name(c, "zh") for c in ("US", "cn", "GB")] == ["美国", "中国", "英国"]
+    assert country_name("US", "en") == "United States" and country_name("XX", "zh") == "XX"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from fastapi import Request
 
 from modelatlas.catalog.vocab import Phrases
 
-__all__ = ["LANGS", "TEXT", "pick_lang", "translator"]
+__all__ = ["country_name", "joined", "LANGS", "TEXT", "pick_lang", "translator"]
 
 LANGS = ("en", "zh")
 TEXT: dict[str, tuple[str, str]] = {
@@ -250,6 +251,19 @@ def pick_lang(request: Request) -> str:
         return asked
     accepted = request.headers.get("accept-language", "")
     return "zh" if accepted.lower().startswith("zh") else "en"
+
+
+def country_name(code: str, lang: str) -> str:
+    """A country's name from its ISO code in ``lang`` (CLDR's, through Babel): US → United States, 美国."""
+    from babel import Locale
+
+    return str(Locale.parse("zh_Hans" if lang == "zh" else "en").territories.get(code.upper(), code))
+
+
+def joined(items: Iterable[object], by: Callable[[Any], object] = str, *, lang: str) -> str:
+    """A list as the language writes one, each item shown ``by`` a function: "a, b" in English, "a、b"
+    in Chinese."""
+    return ("、" if lang == "zh" else ", ").join(str(by(item)) for item in items)
 
 
 def translator(lang: str) -> Callable[..., str]:

@@ -35,6 +35,7 @@ from modelatlas.store.browse import Browse, Page, browse
 from modelatlas.store.records import load_analysis_rows, load_lineage
 
 __all__ = [
+    "organization_names",
     "repo_owners",
     "stamp",
     "Analysis",
@@ -81,6 +82,20 @@ def analysis(engine: Engine, url: str) -> Analysis:
             domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
             _cache[key] = Analysis(key, frame, graph, domains)
         return _cache[key]
+
+
+def organization_names(engine: Engine) -> dict[str, tuple[str, str]]:
+    """Each organization's id and English name mapped to its (English, Chinese) names, once per build;
+    the Chinese name is the English one where the catalog gives none."""
+
+    def compute() -> dict[str, tuple[str, str]]:
+        o = T.organizations
+        with engine.connect() as conn:
+            found = conn.execute(select(o.c.id, o.c.name, o.c.name_zh)).all()
+        names = {name: (name, name_zh or name) for _, name, name_zh in found}
+        return {**names, **{oid: (name, name_zh or name) for oid, name, name_zh in found}}
+
+    return per_build(stamp(engine), ("organization names",), compute)
 
 
 def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ...]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -48,7 +49,7 @@ from modelatlas.web.deps import (
     SettingsDep,
     TrendDep,
 )
-from modelatlas.web.i18n import translator
+from modelatlas.web.i18n import country_name, joined, translator
 from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["healthz", "router"]
@@ -71,9 +72,23 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **context
     other = "en" if lang == "zh" else "zh"
     switch = f"{request.url.path}?{urlencode([*params, ('lang', other)])}"
     html = templates.get_template(name).render(
-        request=request, lang=lang, t=translator(lang), switch=switch, count=format_count, **context
+        request=request,
+        lang=lang,
+        t=translator(lang),
+        switch=switch,
+        count=format_count,
+        joined=functools.partial(joined, lang=lang),
+        orgs_named=functools.partial(_organizations, request, lang),
+        **context,
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _organizations(request: Request, lang: str, names: list[str]) -> str:
+    """Organizations as a row lists them (English names), in ``lang``: Chinese names where the catalog
+    has them, joined as the language joins a list."""
+    known = views.organization_names(request.app.state.engine)
+    return joined((known.get(n, (n, n))[1 if lang == "zh" else 0] for n in names), lang=lang)
 
 
 def healthz(engine: EngineDep) -> JSONResponse:
@@ -102,8 +117,12 @@ def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangD
     return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang))
 
 
-def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> dict[str, list[dict[str, Any]]]:
-    """For each facet value: its count, whether it is on, and the URL that toggles it (back to page 1)."""
+def _facet_links(
+    request: Request, page_facets: dict[str, dict[str, int]], lang: str, orgs: dict[str, tuple[str, str]]
+) -> dict[str, list[dict[str, Any]]]:
+    """For each facet value: its label in ``lang``, its count, whether it is on, and the URL that toggles it
+    (back to page 1)."""
+    t = translator(lang)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
     names = {"organization": "org"}
     links: dict[str, list[dict[str, Any]]] = {}
@@ -118,9 +137,22 @@ def _facet_links(request: Request, page_facets: dict[str, dict[str, int]]) -> di
             on = value in chosen
             kept = [(k, v) for k, v in params if not (k == key and v == value)]
             toggled = kept if on else [*kept, (key, value)]
-            items.append({"value": value, "count": n, "on": on, "url": "/models?" + urlencode(toggled)})
+            url = "/models?" + urlencode(toggled)
+            label = _facet_label(facet, str(value), lang, orgs, t)
+            items.append({"value": value, "label": label, "count": n, "on": on, "url": url})
         links[facet] = items
     return links
+
+
+def _facet_label(facet: str, value: str, lang: str, orgs: dict[str, tuple[str, str]], t: Any) -> str:
+    """A facet value as a reader sees it: an organization's name (Chinese where the catalog has one), a
+    country's name, a vocabulary label."""
+    if facet == "organization":
+        names = orgs.get(value)
+        return names[1 if lang == "zh" else 0] if names else value
+    if facet == "country":
+        return country_name(value, lang)
+    return str(t(value))
 
 
 @router.get("/models", response_class=HTMLResponse)
@@ -147,7 +179,7 @@ def models(
         lang,
         page=page,
         selection=selection,
-        facets=_facet_links(request, page.facets),
+        facets=_facet_links(request, page.facets, lang, views.organization_names(engine)),
         pager=pager,
         exports=exports,
         cards=hardware.table().gpus,
