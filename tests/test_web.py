@@ -191,7 +191,16 @@ def test_lineage_api(client: TestClient) -> None:
 def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> None:
     compared = sqlite_client.get("/compare", params=[("m", "llama"), ("m", "Alpaca"), ("m", "vicuna")]).text
     assert compared.count('<th><a href="/models/') == 3
-    assert sqlite_client.get("/compare", params={"m": "nobody"}).status_code == 404
+    # issue 21: one unknown name was a 404 for all; now it is said beside the others
+    partly = sqlite_client.get("/compare", params=[("m", "llama"), ("m", "nobody"), ("m", "vicuna")])
+    assert partly.status_code == 200 and partly.text.count('<th><a href="/models/') == 2
+    assert partly.text.count('class="error-message missing"') == 1 and "nobody" in partly.text
+    nobody = sqlite_client.get("/compare", params={"m": "nobody"})
+    assert nobody.status_code == 200 and '<table class="facts" id="comparison">' not in nobody.text
+    # a row no model has a value for is left out (the tiny catalog states no training cost for these)
+    assert (
+        "<th>Code</th>" not in sqlite_client.get("/compare", params={"m": "zidong-taichu", "lang": "en"}).text
+    )
     seven = sqlite_client.get("/compare", params=[("m", "llama")] * 7)
     assert seven.status_code == 422 and "at most 6" in seven.text
     for path in ("/timeline", "/timeline?freq=year", "/lineage"):
@@ -207,6 +216,13 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in entries]
     assert titles == ["Vicuna", "LLaMA", "Zidong Taichu", "FreedomGPT", "Alpaca", "Stable Diffusion"]
     assert entries[0].findtext("{http://www.w3.org/2005/Atom}updated") == "2026-11-23T00:00:00Z"
+    summaries = [e.findtext("{http://www.w3.org/2005/Atom}summary") or "" for e in entries]
+    assert "65.2B parameters" in summaries[1] and "65200000000" not in " ".join(summaries)  # issue 21
+    zh = ET.fromstring(sqlite_client.get("/feed.atom", params={"lang": "zh", "domain": "cv"}).text)
+    assert zh.findtext("{http://www.w3.org/2005/Atom}title") == "modelatlas：新收录模型 · 计算机视觉"
+    only = zh.findall("{http://www.w3.org/2005/Atom}entry")
+    assert [e.findtext("{http://www.w3.org/2005/Atom}title") for e in only] == ["Stable Diffusion"]
+    assert "参数量" in (only[0].findtext("{http://www.w3.org/2005/Atom}summary") or "")
     page = sqlite_client.get("/new", params={"since": "2023-04", "domain": "nlp", "lang": "zh"})
     assert page.status_code == 200 and "新收录的模型" in page.text
     assert page.text.count('<tr><td><a href="/models/') == 4 and "stable-diffusion" not in page.text

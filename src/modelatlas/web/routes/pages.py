@@ -31,7 +31,14 @@ from modelatlas.analysis.hardware.subjects import (
 from modelatlas.catalog.schema import Model, PartialDate
 from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import DOMAINS
-from modelatlas.errors import BadArgument, CatalogError, ConfigError, ModelAtlasError, NotEnoughData
+from modelatlas.errors import (
+    BadArgument,
+    CatalogError,
+    ConfigError,
+    ModelAtlasError,
+    NotEnoughData,
+    NotFound,
+)
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
@@ -487,11 +494,33 @@ def compare(
     asked = [ident for ident in m if ident.strip()]
     if len(asked) > 6:
         raise BadArgument(f"compare takes at most 6 models, got {len(asked)}")
+    records, missing = [], []
     with engine.connect() as conn:
-        ids = [Q.resolve(conn, ident) for ident in asked]
-        records = [Q.get_model(conn, mid) for mid in ids]
+        for ident in asked:  # an unknown name is said so beside the others, not a 404 for them all
+            try:
+                records.append(Q.get_model(conn, Q.resolve(conn, ident)))
+            except NotFound as exc:
+                missing.append(str(exc))
         orgs = Q.organizations(conn)
-    return _render(request, "compare.html", lang, records=records, orgs=orgs, asked=asked)
+    shown = {row: any(_FILLED[row](r) for r in records) for row in _FILLED}
+    return _render(
+        request, "compare.html", lang, records=records, orgs=orgs, asked=asked, missing=missing, shown=shown
+    )
+
+
+#: Compare's rows, each shown only when some model has a value for it.
+_FILLED: dict[str, Callable[[Model], object]] = {
+    "organizations": lambda r: r.organizations,
+    "released": lambda r: r.released,
+    "parameters": lambda r: r.parameters and r.parameters.total,
+    "training_data": lambda r: r.training and (r.training.dataset or r.training.tokens),
+    "code": lambda r: r.code,
+    "openness": lambda r: r.openness,
+    "license": lambda r: r.license,
+    "base_models": lambda r: r.base_models,
+    "cost": lambda r: r.training and r.training.cost_usd,
+    "papers": lambda r: r.papers,
+}
 
 
 @router.get("/feed.atom")
@@ -499,8 +528,19 @@ def feed(request: Request, engine: EngineDep, settings: SettingsDep) -> Response
     """The 30 models that entered the atlas last (their first source's date), as an Atom feed; its links
     start with ``MODELATLAS_BASE_URL`` where set (a cached feed built from a forged Host header would
     send readers elsewhere), else the request's address."""
-    newest = _added_since(engine, dt.date(1, 1, 1), Browse(limit=30))
+    lang = request.query_params.get("lang", "en")
+    lang = lang if lang in ("en", "zh") else "en"
+    domains = tuple(d for d in request.query_params.getlist("domain") if d.strip())
+    newest = _added_since(engine, dt.date(1, 1, 1), Browse(domain=domains, limit=30))
     templates: Jinja2Templates = request.app.state.templates
     base = (settings.base_url or str(request.base_url)).rstrip("/")
-    xml = templates.get_template("feed.xml").render(entries=newest, base=base)
+    xml = templates.get_template("feed.xml").render(
+        entries=newest,
+        base=base,
+        lang=lang,
+        t=translator(lang),
+        count=functools.partial(format_count, lang=lang),
+        orgs_named=functools.partial(_organizations, request, lang),
+        domains=domains,
+    )
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
