@@ -130,7 +130,7 @@ def test_pages_render_in_both_languages(sqlite_client: TestClient) -> None:
         chinese = sqlite_client.get(path, params={"lang": "zh"})
         assert chinese.status_code == 200 and '<html lang="zh-CN">' in chinese.text, path
     home = sqlite_client.get("/", params={"lang": "zh"})
-    assert "目录中共 6 个模型" in home.text
+    assert "图谱中共 6 个模型" in home.text
     assert home.cookies.get("lang") == "zh"
     remembered = sqlite_client.get("/models")  # the cookie carries the choice
     assert "模型" in remembered.text and '<html lang="zh-CN">' in remembered.text
@@ -643,3 +643,39 @@ def test_lists_and_countries_as_each_language_writes_them() -> None:
     assert joined([], lang="zh") == "" and joined(["solo"], lang="zh") == "solo"
     assert [country_name(c, "zh") for c in ("US", "cn", "GB")] == ["美国", "中国", "英国"]
     assert country_name("US", "en") == "United States" and country_name("XX", "zh") == "XX"
+
+
+def test_the_model_page_shows_what_the_store_holds(tiny_catalog: Path, tmp_path: Path) -> None:
+    """Issue 21: model pages left out training compute, tokens and data, context length, architecture
+    and active parameters."""
+    path = tiny_catalog / "models" / "llama.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "architecture: {type: decoder-only}",
+        "architecture: {type: decoder-only, note: RMSNorm and SwiGLU}\ncontext_length: 2048",
+    ).replace(
+        "training: {tokens: 1.4T, gpu_hours: 1022362}",
+        "training: {tokens: 1.4T, gpu_hours: 1022362, dataset: CommonCrawl and others, "
+        "compute_flop: 5.5e23, hardware: A100}",
+    )
+    path.write_text(
+        text.replace("fields: [organizations,", "fields: [context_length, organizations,"), "utf-8"
+    )
+    db = tmp_path / "store.db"
+    build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{db}")
+    with TestClient(create_app(Settings(db=str(db), catalog=tiny_catalog))) as client:
+        en = client.get("/models/llama", params={"lang": "en"}).text
+        zh = client.get("/models/llama", params={"lang": "zh"}).text
+    for needle in (
+        "Context length",
+        "2,048",
+        "Training tokens",
+        "1.4T",
+        "CommonCrawl and others",
+        "5.50e+23 FLOP",
+        "RMSNorm and SwiGLU",
+        "A100",
+    ):
+        assert needle in en, needle
+    for needle in ("上下文长度", "训练 token 数", "训练算力 (FLOP)", "架构"):
+        assert needle in zh, needle

@@ -102,7 +102,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "gain": ("Gain", "增量"),
     "per_day": ("Per day", "每天"),
     "relative": ("Relative", "相对增长"),
-    "total_models": ("{total} models in the catalog", "目录中共 {total} 个模型"),
+    "total_models": ("{total} models in the atlas", "图谱中共 {total} 个模型"),
+    "total_curated": (
+        "{total} models in the atlas: {curated} from the curated catalog, the rest imported",
+        "图谱中共 {total} 个模型：{curated} 个来自人工整理的目录，其余为导入数据",
+    ),
     "feed": ("Atom feed of new models", "新模型 Atom 订阅"),
     "metric": ("Metric", "指标"),
     "metric_parameters": ("Parameters", "参数量"),
