@@ -408,3 +408,24 @@ def _store_ids(url: str) -> list[tuple[str]]:
         found = [tuple(r) for r in conn.execute(select(T.models.c.id))]
     engine.dispose()
     return found
+
+
+def test_import_file_refuses_before_reading_with_exact_messages(sqlite_url: str, tmp_path: Path) -> None:
+    """mutmut on sources.ingest: the library's own refusals (the CLI's typer checks come first there)."""
+    from modelatlas.catalog.validate import load_valid_catalog
+    from modelatlas.config import bundled_catalog
+    from modelatlas.errors import BadArgument, InputError
+    from modelatlas.sources.ingest import FORMAT_NAMES, import_file
+
+    catalog = load_valid_catalog(bundled_catalog())
+    with pytest.raises(BadArgument) as bad:
+        import_file(catalog, sqlite_url, "docx", SEED_004)
+    assert str(bad.value) == f"unknown import format 'docx': use one of {', '.join(FORMAT_NAMES)}"
+    missing = tmp_path / "missing.csv"
+    with pytest.raises(InputError) as gone:
+        import_file(catalog, sqlite_url, "epoch", missing)
+    assert str(gone.value) == f"{missing}: no such file or directory" and gone.value.line == 0
+    with pytest.raises(InputError, match=r"is a directory; epoch imports one file$"):
+        import_file(catalog, sqlite_url, "epoch", tmp_path)
+    result = import_file(catalog, sqlite_url, "paper-table", SEED_004)  # not a dry run unless asked
+    assert result is not None and count(sqlite_url, "import_rows") == 62
