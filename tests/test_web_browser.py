@@ -7,6 +7,7 @@ skipped elsewhere. Screenshots go to ``$MODELATLAS_SCREENSHOTS`` when set (never
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -52,14 +53,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard over the tiny catalog, served by uvicorn on 127.0.0.1 in a thread."""
-    root = tmp_path_factory.mktemp("site")
-    catalog = root / "catalog"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "catalog", catalog)
-    url = f"sqlite:///{root / 'site.db'}"
-    build_store(load_valid_catalog(catalog), url)
+@contextlib.contextmanager
+def _served(catalog: Path, url: str) -> Iterator[str]:
+    """The dashboard over ``catalog`` and the store at ``url``, served by uvicorn on 127.0.0.1 in a thread."""
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -71,9 +67,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard over the tiny catalog."""
+    root = tmp_path_factory.mktemp("site")
+    catalog = root / "catalog"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "catalog", catalog)
+    url = f"sqlite:///{root / 'site.db'}"
+    build_store(load_valid_catalog(catalog), url)
+    with _served(catalog, url) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -345,24 +355,11 @@ def test_the_api_docs_draw_with_no_request_leaving_the_server(page: object, site
 @pytest.fixture(scope="module")
 def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard over the bundled catalog (its cards and configs), for the calculator."""
-    root = tmp_path_factory.mktemp("bundled")
     catalog = Path(__file__).parents[1] / "catalog"
-    url = f"sqlite:///{root / 'site.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('bundled') / 'site.db'}"
     build_store(load_valid_catalog(catalog), url)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(Settings(db=url, catalog=catalog)), host="127.0.0.1", port=port, log_level="error"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with _served(catalog, url) as address:
+        yield address
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
