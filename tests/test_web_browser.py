@@ -444,3 +444,23 @@ def test_a_phone_sees_the_answer_one_row_of_navigation_and_whole_dates(
     )
     assert lines and set(lines) == {1}
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_phone_sees_results_before_the_facets(browser: object, site: str, lang: str) -> None:
+    """Issue 21: at 390 px /models showed two screens of facets before any result."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=site, viewport={"width": 390, "height": 844}, locale="en-US"
+    )
+    page = context.new_page()
+    page.goto(f"/models?lang={lang}")
+    results, facets = page.locator("#results").bounding_box(), page.locator("aside.facets").bounding_box()
+    assert results is not None and facets is not None and results["y"] < facets["y"]
+    assert results["y"] < 844  # the first results are on the first screen
+    wide = browser.new_context(base_url=site, viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    desk = wide.new_page()
+    desk.goto(f"/models?lang={lang}")
+    side, table = desk.locator("aside.facets").bounding_box(), desk.locator("#results").bounding_box()
+    assert side is not None and table is not None and side["x"] < table["x"]  # beside it on a desk
+    context.close()
+    wide.close()
