@@ -9,6 +9,10 @@ import os
 # might fetch on its own goes to a closed local port, never to the internet.
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+# Hub configs the calculator fetches are kept here, never in the user's own cache.
+os.environ["MODELATLAS_CACHE_DIR"] = os.path.join(
+    os.environ.get("TMPDIR", "/tmp"), f"modelatlas-test-cache-{os.getpid()}"
+)
 
 import shutil
 import tempfile

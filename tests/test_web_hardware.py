@@ -196,7 +196,8 @@ def test_a_hub_repo_is_counted_from_the_synced_copy_or_the_hub(
     hub_config.cache_clear()
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
     build_store(load_valid_catalog(tiny_catalog), url)
-    settings = Settings(db=url, catalog=tiny_catalog, hf_endpoint=replay.hf)
+    cache = tmp_path / "cache"
+    settings = Settings(db=url, catalog=tiny_catalog, hf_endpoint=replay.hf, cache_dir=cache)
     repo = "meta-llama/Llama-2-7b-chat-hf"
     with TestClient(create_app(settings)) as served:
         for _ in range(2):
@@ -205,6 +206,14 @@ def test_a_hub_repo_is_counted_from_the_synced_copy_or_the_hub(
             assert size["subject"]["origin"] == f"{repo} (config.json, the Hub)"
         asked = [path.rstrip("?") for path in replay.hits(f"/hf/{repo}/resolve/")]
         assert asked == [f"/hf/{repo}/resolve/main/config.json"]
+    # a later run (another process: the memory is gone) reads the copy kept on disk, not the Hub
+    (kept,) = cache.glob("hub-configs/*/meta-llama/llama-2-7b-chat-hf.json")
+    assert json.loads(kept.read_text(encoding="utf-8"))["num_hidden_layers"] == 32
+    hub_config.cache_clear()
+    with TestClient(create_app(settings)) as served:
+        again = served.get("/api/v1/memory", params={"model": repo.upper()}).json()["sizes"]
+        assert again[0]["subject"]["parameters"] == 6_738_415_616
+        assert len(replay.hits(f"/hf/{repo}/resolve/")) == 1
         missing = served.get("/api/v1/memory", params={"model": "someone/nothing"})
         assert missing.status_code == 404
         assert "the catalog bundles none and the store has none, and the Hub has none" in missing.text

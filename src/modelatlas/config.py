@@ -57,6 +57,10 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MODELATLAS_HF_TOKEN", "HF_TOKEN"),
         description="A Hugging Face token (HF_TOKEN); without one, the saved `hf auth login`, if any.",
     )
+    cache_dir: Path = Field(
+        default_factory=lambda: platformdirs.user_cache_path("modelatlas"),
+        description="Where answers fetched for the calculator are kept between runs (Hub config.json files).",
+    )
     request_interval: float = Field(
         default=0.1, ge=0, description="Seconds between two requests to the Hub or to GitHub."
     )

@@ -58,5 +58,5 @@ def subjects(target: str, config: Settings) -> list[Subject]:
         configs_dir=configs_dir(config),
         resolve=resolve,
         synced=synced,
-        hub=partial(hub_config, endpoints),
+        hub=partial(hub_config, endpoints, cache=config.cache_dir),
     )

@@ -135,7 +135,7 @@ class Hardware:
             resolve=self._resolve,
             paths=False,
             synced=partial(synced_config, self.engine),
-            hub=partial(hub_config, endpoints),
+            hub=partial(hub_config, endpoints, cache=self.settings.cache_dir),
         )
 
     def subject(self, target: str) -> Subject:
