@@ -679,3 +679,13 @@ def test_the_model_page_shows_what_the_store_holds(tiny_catalog: Path, tmp_path:
         assert needle in en, needle
     for needle in ("上下文长度", "训练 token 数", "训练算力 (FLOP)", "架构"):
         assert needle in zh, needle
+
+
+def test_every_architecture_has_a_label_in_both_languages() -> None:
+    """Issue 21: the Chinese model page showed "decoder-only" as stored."""
+    from typing import get_args
+
+    from modelatlas.catalog.vocab import LABELS, ArchType
+
+    missing = [a for a in get_args(ArchType) if a not in LABELS]
+    assert missing == [] and LABELS["decoder-only"] == ("decoder-only Transformer", "仅解码器 Transformer")
