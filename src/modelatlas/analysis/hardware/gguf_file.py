@@ -14,6 +14,7 @@ output layer goes to the card only when every layer does (``-ngl`` = layers + 1)
 from __future__ import annotations
 
 import re
+import struct
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ GGUF_MAGIC = b"GGUF"
 MAX_HEADER = 64 * 1024**2
 #: Tokens llama.cpp computes at once (its default ``-ub``), which sizes the compute buffer.
 UBATCH = 512
+#: The most fields, tensors or array items a header may declare (a 150k-token vocabulary is 150,000).
+MAX_ITEMS = 4_000_000
+#: GGUF value types (``gguf.GGUFValueType``) of fixed size, in bytes; 8 is a string, 9 an array.
+_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+_STRING, _ARRAY = 8, 9
 #: How far past the header a header-only copy is extended (sparsely) so the reader can map the data.
 _SPARSE = 2**40
 _BLOCK = re.compile(r"blk\.(\d+)\.(.+)")
@@ -92,12 +98,71 @@ def read_gguf(source: Path | bytes, *, origin: str | None = None) -> GgufModel:
             raise ConfigError(shown, "", f"cannot be read: {exc.strerror or exc}") from None
     if not source.startswith(GGUF_MAGIC):
         raise ConfigError(shown, "", "not a GGUF file (it does not start with GGUF)")
+    _check_bounds(source[:MAX_HEADER], shown)
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "header.gguf"
         with copy.open("wb") as out:
             out.write(source[:MAX_HEADER])
             out.truncate(len(source[:MAX_HEADER]) + _SPARSE)  # sparse: the hole takes no disk
         return _read(GGUFReader, copy, shown)
+
+
+def _check_bounds(head: bytes, shown: str) -> None:
+    """Walk the header's metadata and tensor list without building anything, and refuse it unless every
+    count is plausible and every string and array lies within ``head``. The reader trusts the lengths
+    it reads: past the bytes given it would read the zeros of the sparse copy, and a crafted count
+    (10¹² strings in an array) kept it looping for hours; a length of 100 GB made it allocate that much.
+
+    Raises:
+        ConfigError: a count or length beyond the header's bytes or beyond ``MAX_ITEMS``.
+    """
+    at = 8  # magic and version
+
+    def take(fmt: str) -> int:
+        nonlocal at
+        size = struct.calcsize(fmt)
+        if at + size > len(head):
+            raise ConfigError(shown, "", f"the header is cut short at byte {at:,}; send the file's beginning")
+        (value,) = struct.unpack_from(fmt, head, at)
+        at += size
+        return int(value)
+
+    def skip(count: int, size: int) -> None:
+        nonlocal at
+        if count > MAX_ITEMS or at + count * size > len(head):
+            raise ConfigError(shown, "", f"a length of {count:,} at byte {at:,} runs past the header")
+        at += count * size
+
+    def value(kind: int) -> None:
+        if kind == _STRING:
+            skip(take("<Q"), 1)
+        elif kind == _ARRAY:
+            inner, count = take("<I"), take("<Q")
+            if inner in _SIZES:
+                skip(count, _SIZES[inner])
+            elif count > MAX_ITEMS or inner not in (_STRING, _ARRAY):
+                raise ConfigError(shown, "", f"an array of {count:,} items of type {inner} is not GGUF")
+            else:
+                for _ in range(count):
+                    value(inner)
+        elif kind in _SIZES:
+            skip(1, _SIZES[kind])
+        else:
+            raise ConfigError(shown, "", f"value type {kind} at byte {at:,} is not GGUF")
+
+    tensors, fields = take("<Q"), take("<Q")
+    if tensors > MAX_ITEMS or fields > MAX_ITEMS:
+        raise ConfigError(shown, "", f"{tensors:,} tensors and {fields:,} fields are not a model's header")
+    for _ in range(fields):
+        skip(take("<Q"), 1)  # the key
+        value(take("<I"))
+    for _ in range(tensors):
+        skip(take("<Q"), 1)  # the name
+        dims = take("<I")
+        if dims > 8:
+            raise ConfigError(shown, "", f"a tensor of {dims} dimensions is not GGUF")
+        skip(dims, 8)
+        skip(1, 4 + 8)  # type and offset
 
 
 def _read(reader_class: Any, path: Path, shown: str) -> GgufModel:
