@@ -135,3 +135,21 @@ def test_a_crafted_header_is_refused_at_once(head: bytes, needle: str) -> None:
     with pytest.raises(ConfigError, match=needle):
         read_gguf(head)
     assert time.perf_counter() - started < 1
+
+
+def test_the_page_reads_no_more_than_a_header_of_the_body(header: tuple[Path, dict[str, int]]) -> None:
+    """A client sending a whole model gets its header read and the rest left unread."""
+    from modelatlas.analysis.hardware.gguf_file import MAX_HEADER
+
+    url = f"sqlite:///{header[0].parent / 'store.db'}"
+    build_store(load_valid_catalog(CATALOG), url)
+    padded = header[0].read_bytes() + b"\\0" * (MAX_HEADER + 4096)  # the weights' zeros after the header
+    with TestClient(create_app(Settings(db=url, catalog=CATALOG))) as client:
+        answer = client.post("/api/v1/memory/gguf", content=padded)
+        assert (
+            answer.status_code == 200 and answer.json()["sizes"][0]["subject"]["parameters"] == 6_738_415_616
+        )
+        page = client.post("/hardware", params={"lang": "en"}, content=padded)
+        assert page.status_code == 200 and "6,738,415,616" in page.text
+        big = client.post("/hardware", params={"lang": "en"}, content=b"{" + b" " * (2 * 1024**2) + b"}")
+        assert big.status_code == 422 and "too large" in big.text

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, cast
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
+from modelatlas.analysis.hardware.gguf_file import MAX_HEADER
 from modelatlas.analysis.hardware.memory import KV_FORMATS, TrainMethod, kv_bits, parse_context
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
@@ -29,6 +30,7 @@ __all__ = [
     "HardwareDep",
     "LangDep",
     "MemoryDep",
+    "body_head",
     "MemoryQuery",
     "SettingsDep",
     "TrendDep",
@@ -268,3 +270,15 @@ def trend_params(
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]
+
+
+async def body_head(request: Request) -> bytes:
+    """The request's body, at most ``MAX_HEADER`` bytes and one more (so that a config.json too large is
+    known as such): a GGUF file's header is all the page needs, and a client sending gigabytes is not
+    read into memory."""
+    head = bytearray()
+    async for chunk in request.stream():
+        head += chunk[: MAX_HEADER + 1 - len(head)]
+        if len(head) > MAX_HEADER:
+            break
+    return bytes(head)

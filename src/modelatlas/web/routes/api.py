@@ -8,14 +8,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from modelatlas.analysis.hardware.gguf_file import MAX_HEADER, read_gguf
+from modelatlas.analysis.hardware.gguf_file import read_gguf
 from modelatlas.analysis.hardware.subjects import gguf_subject, pasted_subject
 from modelatlas.errors import BadArgument
 from modelatlas.live.ledger import latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
 from modelatlas.web import exporting, views
-from modelatlas.web.deps import BrowseDep, EngineDep, HardwareDep, LangDep, MemoryDep, SettingsDep, TrendDep
+from modelatlas.web.deps import (
+    BrowseDep,
+    EngineDep,
+    HardwareDep,
+    LangDep,
+    MemoryDep,
+    SettingsDep,
+    TrendDep,
+    body_head,
+)
 from modelatlas.web.schemas import (
     ErrorOut,
     LineageOut,
@@ -173,9 +182,5 @@ async def memory_of_gguf(hardware: HardwareDep, query: MemoryDep, request: Reque
     """The estimate for a GGUF file from its header: the body is the file's first bytes (the header; at
     most 64 MiB are read). Its own format is counted as stored, and with a card, llama.cpp's ``-ngl``
     split between the card and system RAM."""
-    head = bytearray()
-    async for chunk in request.stream():
-        head += chunk[: MAX_HEADER - len(head)]
-        if len(head) >= MAX_HEADER:
-            break
-    return hardware.answer("", [gguf_subject(read_gguf(bytes(head), origin="GGUF header"))], query)
+    head = await body_head(request)
+    return hardware.answer("", [gguf_subject(read_gguf(head, origin="GGUF header"))], query)

@@ -55,6 +55,7 @@ from modelatlas.web.deps import (
     MemoryQuery,
     SettingsDep,
     TrendDep,
+    body_head,
 )
 from modelatlas.web.i18n import country_name, joined, translator
 from modelatlas.web.schemas import MemoryOut
@@ -286,17 +287,13 @@ def hardware(
     )
 
 
-async def _body(request: Request) -> bytes:
-    return await request.body()
-
-
 @router.post("/hardware", response_class=HTMLResponse)
 def hardware_pasted(
     request: Request,
     hardware: HardwareDep,
     query: MemoryDep,
     lang: LangDep,
-    body: Annotated[bytes, Depends(_body)],
+    body: Annotated[bytes, Depends(body_head)],
 ) -> HTMLResponse:
     """The calculator's estimate for a config.json pasted on the page: app.js posts it as the body.
 
