@@ -25,7 +25,6 @@ from modelatlas.analysis.hardware.subjects import (
     estimates,
     fits_on,
     precision_list,
-    subject,
     subjects,
 )
 from modelatlas.catalog.schema import Gpu, Model
@@ -137,15 +136,6 @@ class Hardware:
             synced=partial(synced_config, self.engine),
             hub=partial(hub_config, endpoints, cache=self.settings.cache_dir),
         )
-
-    def subject(self, target: str) -> Subject:
-        """A catalog model or size, or a repo whose config the catalog bundles; never a file path.
-
-        Raises:
-            NotFound: no such model or repo, or the model has neither a config nor a stated size.
-            ConfigError: the model has several sizes and ``target`` names none of them.
-        """
-        return subject(target.strip(), configs_dir=self.configs_dir, resolve=self._resolve, paths=False)
 
     def _resolve(self, name: str) -> Model:
         with self.engine.connect() as conn:

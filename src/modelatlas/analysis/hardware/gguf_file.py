@@ -87,8 +87,6 @@ def read_gguf(source: Path | bytes, *, origin: str | None = None) -> GgufModel:
     Raises:
         ConfigError: not a GGUF file, a header cut short, or an architecture without the sizes needed.
     """
-    from gguf import GGUFReader  # a few hundred ms to import: only when a GGUF file is given
-
     shown = origin or (str(source) if isinstance(source, Path) else "GGUF header")
     if isinstance(source, Path):
         try:
@@ -104,7 +102,7 @@ def read_gguf(source: Path | bytes, *, origin: str | None = None) -> GgufModel:
         with copy.open("wb") as out:
             out.write(source[:MAX_HEADER])
             out.truncate(len(source[:MAX_HEADER]) + _SPARSE)  # sparse: the hole takes no disk
-        return _read(GGUFReader, copy, shown)
+        return _read(copy, shown)
 
 
 def _check_bounds(head: bytes, shown: str) -> None:
@@ -165,9 +163,11 @@ def _check_bounds(head: bytes, shown: str) -> None:
         skip(1, 4 + 8)  # type and offset
 
 
-def _read(reader_class: Any, path: Path, shown: str) -> GgufModel:
+def _read(path: Path, shown: str) -> GgufModel:
+    from gguf import GGUFReader  # a few hundred ms to import: only when a GGUF file is given
+
     try:
-        reader = reader_class(path)
+        reader = GGUFReader(path)
     except (ValueError, IndexError, OSError) as exc:
         raise ConfigError(shown, "", f"cannot be read as GGUF: {exc}") from None
     fields = {name: field.contents() for name, field in reader.fields.items() if not name.startswith("GGUF.")}

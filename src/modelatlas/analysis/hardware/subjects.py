@@ -68,7 +68,6 @@ __all__ = [
     "pasted_subject",
     "precision_list",
     "size_subject",
-    "subject",
     "subjects",
 ]
 
@@ -225,20 +224,6 @@ def subjects(
     return _from_model(model, target, configs_dir)
 
 
-def subject(target: str, *, configs_dir: Path, resolve: Resolver, paths: bool = True) -> Subject:
-    """The one size ``target`` names (see ``subjects``).
-
-    Raises:
-        ConfigError: the config cannot be used, or ``target`` names a family of several sizes.
-        NotFound: as ``subjects``.
-    """
-    found = subjects(target, configs_dir=configs_dir, resolve=resolve, paths=paths)
-    if len(found) > 1:
-        names = ", ".join(s.title for s in found)
-        raise ConfigError(target, "", f"has {len(found)} sizes ({names}); name one, e.g. `{found[0].title}`")
-    return found[0]
-
-
 def gguf_subject(model: GgufModel) -> Subject:
     """The subject a GGUF header describes: counted from its tensors, its weights as stored."""
     return Subject(model.name, model.count, model.origin, context_length=model.shape.max_context, gguf=model)
@@ -344,13 +329,13 @@ def inference_estimate(found: Subject, precision: Precision, work: Workload, car
     row = inference(found.count, precision, work)
     if card is None:
         return Estimate(row, None, None)
+    memory = GpuTable.memory_bytes(card)
     speed = decode_tokens_per_second(found.count, precision, work, card)
-    longest = largest_context(found.count, precision, work, GpuTable.memory_bytes(card), found.limit())
+    longest = largest_context(found.count, precision, work, memory, found.limit())
     first = first_token_seconds(found.count, work, card)
-    own = (
-        found.gguf is not None and precision == found.gguf.precision()
-    )  # the file's bytes, not another format
-    split = offload(found.gguf, work, GpuTable.memory_bytes(card)) if found.gguf and own else None
+    # llama.cpp's split only for the file's own bytes, not for another format of the same model
+    own = found.gguf is not None and precision == found.gguf.precision()
+    split = offload(found.gguf, work, memory) if found.gguf and own else None
     return Estimate(row, fits_on(row, card), speed, longest, first, split)
 
 
