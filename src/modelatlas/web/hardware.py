@@ -69,7 +69,11 @@ def weights_formats(names: list[str]) -> list[str]:
         try:
             get_precision(name)
         except BadArgument:
-            raise BadArgument(f"precision: {name!r} is not one of {', '.join(PRECISIONS)}") from None
+            raise BadArgument(
+                f"precision: {name!r} is not one of {', '.join(PRECISIONS)}",
+                key="err_one_of",
+                values={"field": "precision", "text": name, "choices": list(PRECISIONS)},
+            ) from None
     return names
 
 
@@ -112,11 +116,13 @@ class Hardware:
             return None
         table = self.table()
         if not table.gpus:
-            raise BadArgument(f"gpu: no card list, the catalog {self.settings.catalog} has no gpus.yaml")
+            raise BadArgument(
+                f"gpu: no card list, the catalog {self.settings.catalog} has no gpus.yaml", key="err_no_cards"
+            )
         try:
             return table.find(name)
         except NotFound as exc:
-            raise BadArgument(f"gpu: {exc}") from exc
+            raise BadArgument(f"gpu: {exc.plain}", key=exc.key, values=exc.values) from exc
 
     def asked(self, target: str) -> list[Subject]:
         """The sizes ``target`` names, as ``subjects.subjects`` reads it (never a file path): a family gives
@@ -195,7 +201,7 @@ class Hardware:
         """
         card = self.card(gpu)
         if card is None:
-            raise BadArgument("gpu: name a card, e.g. RTX 4090")
+            raise BadArgument("gpu: name a card, e.g. RTX 4090", key="err_no_card")
         chosen = precision_list(weights_formats([precision]))[0]
 
         def compute() -> dict[str, int]:

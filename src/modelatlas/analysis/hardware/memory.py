@@ -119,7 +119,9 @@ def parse_context(text: str) -> int:
     tokens = int(float(found["n"]) * scale) if found else 0
     if not 1 <= tokens <= MAX_CONTEXT:
         raise BadArgument(
-            f"--context {text!r} is not a number of tokens from 1 to {MAX_CONTEXT:,} (8192, 8k, 128k)"
+            f"--context {text!r} is not a number of tokens from 1 to {MAX_CONTEXT:,} (8192, 8k, 128k)",
+            key="err_context",
+            values={"text": text, "most": MAX_CONTEXT},
         )
     return tokens
 
@@ -132,7 +134,11 @@ def kv_bits(name: str) -> int:
     """
     key = name.strip().lower()
     if key not in KV_FORMATS:
-        raise BadArgument(f"--kv {name!r} is not one of {', '.join(KV_FORMATS)}")
+        raise BadArgument(
+            f"--kv {name!r} is not one of {', '.join(KV_FORMATS)}",
+            key="err_one_of",
+            values={"field": "kv", "text": name, "choices": list(KV_FORMATS)},
+        )
     return KV_FORMATS[key]
 
 
@@ -234,7 +240,8 @@ def training(
     shape = count.shape
     if shape is None:
         raise BadArgument(
-            "training memory needs the model's config.json (layers, hidden size); none is known"
+            "training memory needs the model's config.json (layers, hidden size); none is known",
+            key="err_train_config",
         )
     parts: dict[str, int]
     if method == "full":

@@ -137,7 +137,9 @@ class Subject:
             limit = self.limit()
             if limit is None:
                 raise BadArgument(
-                    f"--context max: the longest context of {self.title} is not known; give tokens"
+                    f"--context max: the longest context of {self.title} is not known; give tokens",
+                    key="err_context_max",
+                    values={"title": self.title},
                 )
             return limit
         return parse_context(asked)
@@ -208,7 +210,11 @@ def subjects(
         if looks_like_path:
             raise NotFound(f"{target}: no such file")
     elif looks_like_path:
-        raise NotFound(f"{target!r} is not a catalog model, a size or a Hub repo")
+        raise NotFound(
+            f"{target!r} is not a catalog model, a size or a Hub repo",
+            key="err_no_subject",
+            values={"text": target},
+        )
     if repo is not None:
         return [_from_repo(repo, configs_dir, synced, hub)]
     size = size_subject(target)
@@ -378,7 +384,9 @@ def _from_model(model: Model, asked: str, configs_dir: Path) -> list[Subject]:
     if not every:
         raise NotFound(
             f"{model.id} has no config.json in the catalog and no stated parameter count; "
-            "paste its config.json or type its size (7B)"
+            "paste its config.json or type its size (7B)",
+            key="err_no_size",
+            values={"model": model.id},
         )
     return every
 
@@ -410,7 +418,9 @@ def _from_repo(
     if hub is not None and not unreachable:
         where += ", and the Hub has none"
     raise NotFound(
-        f"no config.json for {repo!r}: {where}{unreachable}; paste its config.json or type its size (7B)"
+        f"no config.json for {repo!r}: {where}{unreachable}; paste its config.json or type its size (7B)",
+        key="err_no_repo_config_offline" if unreachable else "err_no_repo_config",
+        values={"repo": repo},
     )
 
 

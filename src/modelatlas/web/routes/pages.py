@@ -57,7 +57,7 @@ from modelatlas.web.deps import (
     TrendDep,
     body_head,
 )
-from modelatlas.web.i18n import country_name, joined, translator
+from modelatlas.web.i18n import country_name, joined, said, translator
 from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["healthz", "router"]
@@ -328,7 +328,7 @@ def _calculator(
     try:
         results = [hardware.memory(found, query) for found in find()]
     except ModelAtlasError as exc:
-        problem = str(exc)
+        problem = said(exc, lang)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
     known = hardware.suggestions()
     return _render(
@@ -365,7 +365,7 @@ def trends(
         view: dict[str, Any] | None = views.trend_view(data, query, lang)
         problem = None
     except NotEnoughData as exc:
-        view, problem = None, str(exc)
+        view, problem = None, said(exc, lang)
     return _render(
         request,
         "trends.html",
@@ -497,7 +497,7 @@ def compare(
             try:
                 records.append(Q.get_model(conn, Q.resolve(conn, ident)))
             except NotFound as exc:
-                missing.append(str(exc))
+                missing.append(said(exc, lang))
         orgs = Q.organizations(conn)
     shown = {row: any(_FILLED[row](r) for r in records) for row in _FILLED}
     return _render(
