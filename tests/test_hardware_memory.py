@@ -115,7 +115,7 @@ def test_model_without_config_gets_weights_only() -> None:
     count = estimate_from_total(7_000_000_000, note="estimate: stated")
     estimate = inference(count, PRECISIONS["fp16"], Workload())
     assert estimate.parts == {"weights": 14_000_000_000, "overhead": 700_000_000 + 2**29}
-    assert "KV cache and activations unknown, so the total is a lower bound" in estimate.notes[0]
+    assert "KV cache and activations unknown, so the total is a lower bound" in str(estimate.notes[0])
 
 
 def test_workload_rejects_nonsense() -> None:

@@ -474,3 +474,38 @@ def test_a_catalog_without_gpus_yaml(tiny_catalog: Path, tmp_path: Path) -> None
         asked = served.get("/api/v1/memory", params={"model": "llama", "gpu": "4090"})
         assert asked.status_code == 422 and "gpus.yaml" in asked.json()["error"]["message"]
         assert 'id="gpu"' not in served.get("/models").text
+
+
+def test_the_calculators_notes_are_said_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], client: TestClient
+) -> None:
+    """Issue 20: the notes under an estimate were English on Chinese pages and in `memory --lang zh`."""
+    zh = client.get("/hardware", params={"model": "8x7B", "lang": "zh"}).text
+    en = client.get("/hardware", params={"model": "8x7B", "lang": "en"}).text
+    assert (
+        "估算：按输入的规格「8x7B」计 56,000,000,000 个参数" in zh
+        and "8 个 7B 专家按 8 × 7B 计，是上限" in zh
+    )
+    assert "配置：输入的规格" in zh and "estimate:" not in zh and "a size typed" not in zh
+    assert "estimate: a size typed as &#39;8x7B&#39;, 56,000,000,000 parameters" in en and "估算" not in en
+    beyond = client.get("/hardware", params={"model": "Llama-2-7B", "context": "8k", "lang": "zh"}).text
+    assert "上下文 8,192 超过了 Llama-2-7B 支持的 4,096 个 token" in beyond
+    # the API keeps English, whatever the browser prefers
+    api = client.get("/api/v1/memory", params={"model": "8x7B"}, headers={"accept-language": "zh"}).json()
+    assert api["sizes"][0]["notes"][0].startswith("estimate: a size typed as '8x7B'")
+    assert api["sizes"][0]["subject"]["origin"] == "size"
+    code, out, _ = run(capsys, "memory", "8x7B", "--lang", "zh")
+    assert code == 0 and "配置: 输入的规格" in out and "估算：按输入的规格「8x7B」计" in out
+    code, out, _ = run(capsys, "memory", "8x7B")
+    assert code == 0 and "config: a size typed" in out and "estimate: a size typed as '8x7B'" in out
+
+
+def test_every_note_says_the_same_values_in_both_languages() -> None:
+    import string
+
+    from modelatlas.analysis.hardware.wording import NOTES
+
+    for key, (english, chinese) in NOTES.items():
+        names = [{f[1] for f in string.Formatter().parse(text) if f[1]} for text in (english, chinese)]
+        assert names[0] == names[1], key
+        assert chinese != english and any("\u4e00" <= c <= "\u9fff" for c in chinese), key

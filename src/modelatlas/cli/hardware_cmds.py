@@ -10,6 +10,7 @@ import typer
 
 from modelatlas.analysis.hardware.memory import KV_FORMATS
 from modelatlas.analysis.hardware.precision import PRECISIONS
+from modelatlas.analysis.hardware.wording import origin_said
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
 from modelatlas.cli._hardware import configs_dir, subjects
@@ -18,7 +19,6 @@ from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
-    from modelatlas.analysis.hardware.gguf_file import Offload
     from modelatlas.analysis.hardware.memory import Workload
     from modelatlas.analysis.hardware.subjects import Estimate, Subject
     from modelatlas.catalog.schema import Gpu, HardwareNeed
@@ -48,6 +48,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "size": ("size", "规格"),
     "stated": ("Stated by sources", "来源所述显存需求"),
     "exact": ("exact", "精确"),
+    "config": ("config", "配置"),
     "estimate": ("estimate", "估算"),
 }
 
@@ -333,7 +334,7 @@ def _print_memory(
             for r, rec in zip(rows, records, strict=True)
         },
         "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-        "notes": [n for n in [count.note, *(rows[0].notes if rows else []), found.beyond(work)] if n],
+        "notes": [str(n) for n in found.notes(work, estimated)],
     }
     key = "method" if is_training else "precision"
     parts = list(rows[0].parts) if rows else []
@@ -376,8 +377,9 @@ def _print_memory(
     )
     emit(records, columns, fmt, title=heading, shown=shown)
     out = stdout()
-    notes = [f"config: {found.origin}", *answer["notes"]]
-    notes += [_offload_note(e.breakdown.label, e.offload, lang) for e in estimated if e.offload is not None]
+    notes = [f"{_t('config', lang)}: {origin_said(found.origin, lang)}"]
+    notes += [n.said(lang) for n in found.notes(work, estimated)]
+    notes += [e.offload.note(e.breakdown.label).said(lang) for e in estimated if e.offload is not None]
     if found.stated and not is_training:
         stated = "; ".join(_stated(h) for h in found.stated if h.gpu_memory_gb)
         if stated:
@@ -385,20 +387,6 @@ def _print_memory(
     for note in notes:
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
     return answer, records, columns
-
-
-def _offload_note(label: str, split: Offload, lang: str) -> str:
-    """llama.cpp's split of a GGUF file between the card and system RAM, in one line."""
-    layers = f"{split.layers}" + (" (all, and the output layer)" if split.layers > split.total_layers else "")
-    if lang == "zh":
-        return (
-            f"{label}：llama.cpp -ngl {split.layers}（共 {split.total_layers} 层）："
-            f"显存 {split.gpu / GIB:.2f} GiB，内存 {split.ram / GIB:.2f} GiB（估算）"
-        )
-    return (
-        f"{label}: llama.cpp -ngl {layers} of {split.total_layers} layers on the card: "
-        f"{split.gpu / GIB:.2f} GiB there, {split.ram / GIB:.2f} GiB of system RAM (est.)"
-    )
 
 
 def _stated(need: HardwareNeed) -> str:

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from modelatlas import __version__
+from modelatlas.analysis.hardware.wording import origin_said
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError
 from modelatlas.store.engine import make_engine
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.engine = config, engine
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
+    templates.env.globals["origin_said"] = origin_said
     templates.env.filters["atom_date"] = _atom_date
     app.state.templates = templates
     # before the mount, which would otherwise answer for every path under /static

@@ -219,8 +219,8 @@ class Hardware:
         """The estimate ``query`` asks for, for each size in ``found``."""
         return MemoryAnswer(asked=asked, sizes=[self.memory(size, query) for size in found])
 
-    def memory(self, found: Subject, query: MemoryQuery) -> MemoryOut:
-        """The estimate ``query`` asks for, as the API answers it.
+    def memory(self, found: Subject, query: MemoryQuery, lang: str = "en") -> MemoryOut:
+        """The estimate ``query`` asks for, as the API answers it (its notes said in ``lang``).
 
         Raises:
             BadArgument: an unknown card, or training a model without a config.
@@ -240,4 +240,4 @@ class Hardware:
         else:
             chosen = precision_list(query.precisions) if query.precisions else ()
             rows = estimates(found, work, card, precisions=chosen)
-        return MemoryOut.of(found, work, rows, card, query.train)
+        return MemoryOut.of(found, work, rows, card, query.train, lang)

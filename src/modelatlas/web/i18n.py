@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
+from modelatlas.analysis.hardware.wording import NOTES
 from modelatlas.catalog.vocab import Phrases
 from modelatlas.errors import ModelAtlasError
 
@@ -158,12 +159,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "and with a card, how many layers llama.cpp can put on it (-ngl).",
         "只读取并发送文件头（最多 64 MiB，不含权重）：按文件实际字节计算，"
         "选择显卡后给出 llama.cpp 可放上显卡的层数（-ngl）。",
-    ),
-    "hw_offload": (
-        "{label}: llama.cpp -ngl {layers} of {total} layers on the card: {gpu} GiB there, {ram} GiB of "
-        "system RAM (estimate; -ngl {total} + 1 puts the output layer there too)",
-        "{label}：llama.cpp -ngl {layers}（共 {total} 层）：显存 {gpu} GiB，系统内存 {ram} GiB"
-        "（估算；-ngl 为层数 + 1 时输出层也放上显卡）",
     ),
     "hw_paste": ("…or paste a config.json", "……或粘贴 config.json"),
     "hw_paste_hint": (
@@ -371,7 +366,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "page": ("Page", "页码"),
     "limit": ("Per page", "每页条数"),
 }
-_PHRASES = Phrases({**ERRORS, **TEXT})
+_PHRASES = Phrases({**ERRORS, **NOTES, **TEXT})
 
 
 def pick_lang(request: Request) -> str:

@@ -198,10 +198,16 @@ class MemoryOut(BaseModel):
 
     @classmethod
     def of(
-        cls, found: Subject, work: Workload, rows: list[Estimate], card: Gpu | None, training: str | None
+        cls,
+        found: Subject,
+        work: Workload,
+        rows: list[Estimate],
+        card: Gpu | None,
+        training: str | None,
+        lang: str = "en",
     ) -> MemoryOut:
+        """The estimate of ``found`` for ``work``, its notes said in ``lang`` (the API's in English)."""
         count = found.count
-        first = rows[0].breakdown.notes if rows else []
         return cls(
             subject=SubjectOut(
                 title=found.title,
@@ -237,7 +243,7 @@ class MemoryOut(BaseModel):
                 for r in rows
             ],
             stated=[h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-            notes=[n for n in [count.note, *first, found.beyond(work)] if n],
+            notes=[n.said(lang) for n in found.notes(work, rows)],
         )
 
 

@@ -27,6 +27,7 @@ from typing import Literal
 
 from modelatlas.analysis.hardware.params import ParameterCount, Shape
 from modelatlas.analysis.hardware.precision import NF4_DOUBLE_QUANT, PRECISIONS, Precision, weight_bytes
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.errors import BadArgument
 
 __all__ = [
@@ -89,7 +90,7 @@ class Breakdown:
     label: str
     parts: dict[str, int]
     gpus: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -104,7 +105,7 @@ class Breakdown:
             "total": self.total,
             "per_gpu": self.per_gpu,
             "breakdown": dict(self.parts),
-            "notes": self.notes,
+            "notes": [str(n) for n in self.notes],
         }
 
 
@@ -184,7 +185,7 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
     shape = count.shape
     if shape is None:
         parts = {"weights": weights, "overhead": _overhead(weights, work.gpus)}
-        notes = ["no config: KV cache and activations unknown, so the total is a lower bound"]
+        notes = [Note("note_no_config")]
         return Breakdown(precision.name, parts, work.gpus, notes)
     kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
     tokens = work.batch * work.context
@@ -256,5 +257,5 @@ def training(
     parts["activations"] = _activations(shape, work, checkpointing=checkpointing)
     parts["overhead"] = _overhead(sum(parts.values()), work.gpus)
     label = method + (" + checkpointing" if checkpointing else "")
-    notes = [f"LoRA rank {lora_rank} on every attention and MLP linear layer"] if method != "full" else []
+    notes = [Note("note_lora", {"rank": lora_rank})] if method != "full" else []
     return Breakdown(label, parts, work.gpus, notes)

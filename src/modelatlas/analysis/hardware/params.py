@@ -18,6 +18,7 @@ from typing import Any
 from modelatlas.analysis.hardware import _decoders as D
 from modelatlas.analysis.hardware import _encoders as E
 from modelatlas.analysis.hardware._tally import Config, Tally
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.errors import ConfigError
 
 __all__ = ["KNOWN", "ParameterCount", "Shape", "count_parameters", "estimate_from_total"]
@@ -55,7 +56,7 @@ class ParameterCount:
     groups: dict[str, int]
     shape: Shape | None
     exact: bool
-    note: str | None = None
+    note: Note | None = None
 
     @property
     def quantisable(self) -> int:
@@ -70,7 +71,7 @@ class ParameterCount:
             "active_parameters": self.active,
             "exact": self.exact,
             "breakdown": {k: v for k, v in self.groups.items() if v},
-            "note": self.note,
+            "note": str(self.note) if self.note else None,
         }
 
 
@@ -181,7 +182,7 @@ def count_parameters(config: Mapping[str, Any], *, origin: str = "config.json") 
     )
 
 
-def estimate_from_total(total: int, *, note: str) -> ParameterCount:
+def estimate_from_total(total: int, *, note: Note) -> ParameterCount:
     """A count known only as a stated total (a catalog figure): every parameter in the linear layers."""
     return ParameterCount(
         architecture="unknown",
@@ -230,10 +231,7 @@ def _estimate(cfg: Config, kind: str) -> ParameterCount:
             kv_dim=hidden,
         ),
         exact=False,
-        note=(
-            f"estimate: {kind or 'this architecture'} is not one modelatlas counts exactly; "
-            "L·(4h² + 2h·ffn) + V·h from the config's sizes, assuming full multi-head attention"
-        ),
+        note=Note("note_estimated_architecture", {"kind": kind or "?"}),
     )
 
 

@@ -42,6 +42,7 @@ from modelatlas.analysis.hardware.memory import (
 from modelatlas.analysis.hardware.params import ParameterCount, count_parameters, estimate_from_total
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second, first_token_seconds
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import parse_count
@@ -78,7 +79,7 @@ PASTED = "pasted config.json"
 #: More parameters than this in a pasted config is a typo, not a model.
 _IMPLAUSIBLE = 10**15
 #: What image, video and audio generators make: their pipelines hold more than one network.
-_MEDIA = {"audio": "audio", "image": "images", "video": "video"}
+_MEDIA = {"audio": "made_audio", "image": "made_images", "video": "made_video"}
 #: A size typed alone must be at least this many parameters (a smaller number is no model's size).
 MIN_SIZE = 10**6
 _REPO = re.compile(r"[A-Za-z0-9_][\w.-]*/[A-Za-z0-9_][\w.-]*")
@@ -107,6 +108,8 @@ class Subject:
     stated: list[HardwareNeed] = field(default_factory=list)
     #: A GGUF file's header: its weights as stored, and how they split between card and RAM.
     gguf: GgufModel | None = None
+    #: What an image, video or audio generator's stated size leaves out.
+    media: list[Note] = field(default_factory=list)
 
     def limit(self) -> int | None:
         """The longest context the model takes, when its config or the catalog says (a pasted config may
@@ -117,12 +120,20 @@ class Subject:
             return int(limit)
         return None
 
-    def beyond(self, work: Workload) -> str | None:
+    def beyond(self, work: Workload) -> Note | None:
         """A warning when ``work``'s context is longer than the model takes."""
         limit = self.limit()
         if limit is None or work.context <= limit:
             return None
-        return f"context {work.context:,} is longer than the {limit:,} tokens {self.title} takes"
+        return Note("note_beyond", {"context": work.context, "limit": limit, "title": self.title})
+
+    def notes(self, work: Workload, rows: Sequence[Estimate]) -> list[Note]:
+        """What an estimate of this size for ``work`` must say beside its rows: how the count was made,
+        what the first row leaves out, what a generator's stated size leaves out, and a context beyond
+        the model's (each row's GGUF offload says itself: ``Offload.note``)."""
+        first = rows[0].breakdown.notes if rows else []
+        found = [self.count.note, *first, *self.media, self.beyond(work)]
+        return [n for n in found if n is not None]
 
     def tokens(self, asked: str | None) -> int | None:
         """The context ``asked`` names for this model: tokens (``8192``, ``8k``, ``128k``), ``max`` (the
@@ -253,13 +264,10 @@ def size_subject(text: str) -> Subject | None:
         return None
     if not MIN_SIZE <= total <= _IMPLAUSIBLE:
         return None
-    note = f"estimate: a size typed as {text!r}, {total:,} parameters taken as all in linear layers"
+    values = {"text": text, "total": total}
+    note = Note("note_size", values)
     if experts > 1:
-        note += (
-            f"; {experts} experts of {each} counted as {experts} × {each}, an upper bound, since experts "
-            "share attention and embeddings (Mixtral 8x7B has 46.7B parameters, not 56B)"
-        )
-    note += "; KV cache and activations unknown without a config"
+        note = Note("note_size_experts", {**values, "experts": experts, "each": each})
     return Subject(text, estimate_from_total(total, note=note), "size")
 
 
@@ -441,21 +449,10 @@ def _from_config(model: Model, found: ModelConfig, configs_dir: Path) -> Subject
 
 
 def _stated(model: Model, label: str, total: int) -> Subject:
-    note = (
-        f"estimate: no config.json for {model.id} in the catalog, so the stated {total:,} parameters are "
-        "taken as all in linear layers; KV cache and activations unknown"
-    )
+    count = estimate_from_total(total, note=Note("note_stated", {"model": model.id, "total": total}))
     made = sorted(set(model.modalities.output if model.modalities else ()) & set(_MEDIA))
-    if made:
-        note += (
-            f"; a model that makes {' and '.join(_MEDIA[m] for m in made)} holds more "
-            "than these weights: an autoencoder "
-            "(VAE) or vocoder and any text encoder not in the stated size, and activations that grow with "
-            "the resolution or length it makes, none of them counted here; the sources' own figures below "
-            "are the better guide"
-        )
-    count = estimate_from_total(total, note=note)
-    return Subject(label, count, "stated", model.id, model.context_length, model.hardware)
+    media = [Note("note_media", {"made": [_MEDIA[m] for m in made]})] if made else []
+    return Subject(label, count, "stated", model.id, model.context_length, model.hardware, media=media)
 
 
 def _stated_total(model: Model, asked: str) -> tuple[str, int | None]:

@@ -326,7 +326,7 @@ def _calculator(
     results: list[MemoryOut] = []
     problem, status = None, 200
     try:
-        results = [hardware.memory(found, query) for found in find()]
+        results = [hardware.memory(found, query, lang) for found in find()]
     except ModelAtlasError as exc:
         problem = said(exc, lang)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
