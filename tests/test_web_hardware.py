@@ -509,3 +509,13 @@ def test_every_note_says_the_same_values_in_both_languages() -> None:
         names = [{f[1] for f in string.Formatter().parse(text) if f[1]} for text in (english, chinese)]
         assert names[0] == names[1], key
         assert chinese != english and any("\u4e00" <= c <= "\u9fff" for c in chinese), key
+
+
+def test_the_card_in_the_answer_says_whether_its_fp16_figure_is_the_makers(client: TestClient) -> None:
+    """Issue 20: every card has an FP16 figure; the API says which are NVIDIA's and which are estimates."""
+    for gpu, tflops, kind in (("RTX 3070", 81.5, "stated"), ("M3 Ultra", 28.67, "estimated")):
+        answer = client.get("/api/v1/memory", params={"model": "Llama-2-7B", "gpu": gpu, "precision": "fp16"})
+        assert answer.status_code == 200, answer.text
+        size = answer.json()["sizes"][0]
+        assert (size["gpu"]["fp16_tflops"], size["gpu"]["fp16_kind"]) == (tflops, kind)
+        assert all(row["first_token_seconds"] is not None for row in size["rows"])

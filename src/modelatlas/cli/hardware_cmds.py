@@ -278,6 +278,7 @@ def gpus(
         ("memory_gb", "memory GB"),
         ("bandwidth_gbs", "bandwidth GB/s"),
         ("fp16_tflops", "FP16 TFLOPS"),
+        ("fp16_kind", "FP16 kind"),
         ("released", "released"),
     ]
     emit(records, columns if fmt is not Format.csv else [(k, k) for k in records[0]], fmt)

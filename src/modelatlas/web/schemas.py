@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -136,6 +136,10 @@ class GpuOut(BaseModel):
     memory_gb: float = Field(description="Vendors' GB are binary: 24 GB is 24 GiB.")
     bandwidth_gbs: float | None
     fp16_tflops: float | None = Field(default=None, description="Peak dense FP16 TFLOPS, tensor cores.")
+    fp16_kind: Literal["stated", "estimated"] | None = Field(
+        default=None,
+        description="stated: the maker's figure for this card; estimated: a calculation or a carry-over.",
+    )
     gpu_share: float | None = Field(
         default=None, description="Unified memory (Apple): the share of memory_gb the GPU may hold."
     )
