@@ -43,6 +43,7 @@ __all__ = [
     "kv_cache_bytes",
     "largest_context",
     "lora_parameters",
+    "overhead",
     "parse_context",
     "training",
 ]
@@ -160,7 +161,8 @@ def largest_context(
     return low
 
 
-def _overhead(tensors: int, gpus: int) -> int:
+def overhead(tensors: int, gpus: int) -> int:
+    """The CUDA context of each card and the allocator's slack over ``tensors`` bytes."""
     return round(tensors * FRAGMENTATION) + OVERHEAD_PER_GPU * gpus
 
 
@@ -177,7 +179,7 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
     weights = weight_bytes(count, precision)
     shape = count.shape
     if shape is None:
-        parts = {"weights": weights, "overhead": _overhead(weights, work.gpus)}
+        parts = {"weights": weights, "overhead": overhead(weights, work.gpus)}
         notes = ["no config: KV cache and activations unknown, so the total is a lower bound"]
         return Breakdown(precision.name, parts, work.gpus, notes)
     kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
@@ -190,7 +192,7 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         "weights": weights,
         "kv_cache": kv,
         "activations": activations,
-        "overhead": _overhead(tensors, work.gpus),
+        "overhead": overhead(tensors, work.gpus),
     }
     return Breakdown(precision.name, parts, work.gpus, [])
 
@@ -247,7 +249,7 @@ def training(
     else:
         raise BadArgument(f"--train {method!r} is not one of full, lora, qlora")
     parts["activations"] = _activations(shape, work, checkpointing=checkpointing)
-    parts["overhead"] = _overhead(sum(parts.values()), work.gpus)
+    parts["overhead"] = overhead(sum(parts.values()), work.gpus)
     label = method + (" + checkpointing" if checkpointing else "")
     notes = [f"LoRA rank {lora_rank} on every attention and MLP linear layer"] if method != "full" else []
     return Breakdown(label, parts, work.gpus, notes)

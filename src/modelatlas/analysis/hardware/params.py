@@ -143,13 +143,14 @@ _COUNTERS: dict[str, tuple[Counter, str]] = {
     "umt5": (_encoder(E.t5, kind_arg=True), "UMT5ForConditionalGeneration"),
     "vit": (_encoder(E.vit), "ViTForImageClassification"),
     "clip": (_encoder(lambda _cls, cfg, t: E.clip(cfg, t)), "CLIPModel"),
+    "clip_text_model": (_encoder(E.clip_text), "CLIPTextModel"),
     "whisper": (_encoder(E.whisper), "WhisperForConditionalGeneration"),
 }
 
 #: The ``model_type`` values counted exactly.
 KNOWN = tuple(sorted(_COUNTERS))
 
-_ENCODERS = {"bert", "roberta", "xlm-roberta", "vit", "clip"}
+_ENCODERS = {"bert", "roberta", "xlm-roberta", "vit", "clip", "clip_text_model"}
 _ENCODER_DECODERS = {"t5", "mt5", "umt5", "whisper"}
 
 
