@@ -21,7 +21,9 @@ def meta_component_count(class_name: str, config: dict[str, Any]) -> int:
         if class_name in ("CLIPTextModel", "CLIPTextModelWithProjection", "T5EncoderModel"):
             import transformers
 
-            config_class = transformers.T5Config if class_name == "T5EncoderModel" else transformers.CLIPTextConfig
+            config_class = (
+                transformers.T5Config if class_name == "T5EncoderModel" else transformers.CLIPTextConfig
+            )
             model_class = getattr(transformers, class_name)
             settings = {k: v for k, v in config.items() if k not in ("architectures", "model_type")}
             with torch.device("meta"):

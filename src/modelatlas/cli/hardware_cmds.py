@@ -19,7 +19,7 @@ from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
     from modelatlas.analysis.hardware.gguf_file import Offload
-    from modelatlas.analysis.hardware.memory import Workload
+    from modelatlas.analysis.hardware.memory import Breakdown, Workload
     from modelatlas.analysis.hardware.subjects import Estimate, Subject
     from modelatlas.catalog.schema import Gpu, HardwareNeed
 
@@ -49,6 +49,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "stated": ("Stated by sources", "来源所述显存需求"),
     "exact": ("exact", "精确"),
     "estimate": ("estimate", "估算"),
+    # the networks of a diffusion pipeline, by their names in its model_index.json
+    "unet": ("UNet", "UNet"),
+    "transformer": ("transformer (DiT)", "Transformer（DiT）"),
+    "text_encoder": ("text encoder", "文本编码器"),
+    "text_encoder_2": ("text encoder 2", "文本编码器 2"),
+    "text_encoder_3": ("text encoder 3", "文本编码器 3"),
+    "vae": ("VAE", "VAE 自编码器"),
+    "safety_checker": ("safety checker", "安全检查器"),
+    "components": ("components", "组件"),
 }
 
 
@@ -187,8 +196,13 @@ def fit(
     Examples: `modelatlas fit --gpu "RTX 3060 12GB"`, `modelatlas fit --gpu 4090 -p q4_k_m -p fp16 -f csv`.
     """
     from modelatlas.analysis.hardware.gpus import load_gpu_table
-    from modelatlas.analysis.hardware.memory import inference
-    from modelatlas.analysis.hardware.subjects import catalog_subjects, downloadable, fits_on, precision_list
+    from modelatlas.analysis.hardware.subjects import (
+        catalog_subjects,
+        downloadable,
+        fits_on,
+        inference_need,
+        precision_list,
+    )
     from modelatlas.store.records import load_models
 
     config = settings(db=db, catalog=catalog, lang=lang)
@@ -206,10 +220,10 @@ def fit(
         }
         fits_any = False
         for p in chosen:
-            need = inference(found.count, p, work)
-            ok = fits_on(need, card)
+            need = inference_need(found, p, work)  # None: a pipeline in a quantised format
+            ok = need is not None and fits_on(need, card)
             fits_any |= ok
-            row[p.name] = need.per_gpu
+            row[p.name] = need.per_gpu if need is not None else None
             row[f"{p.name}_fits"] = ok
         if fits_any or show_all:
             records.append(row)
@@ -235,7 +249,10 @@ def fit(
         d["parameters"] = format_count(r["parameters"], lang=lang) + ("" if r["exact"] else "*")
         for p in chosen:
             mark = "✓" if r[f"{p.name}_fits"] else "✗"
-            d[p.name] = f"{mark} {r[p.name] / GIB:.1f}" if fmt is not Format.csv else r[p.name]
+            if r[p.name] is None:  # a pipeline's weights are counted in float formats only
+                d[p.name] = "—"
+            else:
+                d[p.name] = f"{mark} {r[p.name] / GIB:.1f}" if fmt is not Format.csv else r[p.name]
         display.append(d)
     if fmt is Format.csv:
         columns = [(k, k) for k in records[0]] if records else columns
@@ -317,7 +334,7 @@ def _print_memory(
         "config": found.origin,
         **count.as_dict(),
         "workload": {
-            "context": work.context,
+            "context": None if found.pipeline else work.context,
             "batch": work.batch,
             "gpus": work.gpus,
             "kv_bits": work.kv_bits,
@@ -333,11 +350,18 @@ def _print_memory(
             for r, rec in zip(rows, records, strict=True)
         },
         "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-        "notes": [n for n in [count.note, *(rows[0].notes if rows else []), found.beyond(work)] if n],
+        "notes": _notes(found, work, rows),
     }
+    if found.pipeline is not None:
+        answer["components"] = [
+            {"name": c.name, "class": c.class_name, "parameters": c.parameters, "note": c.note}
+            for c in found.pipeline.components
+        ]
     key = "method" if is_training else "precision"
     parts = list(rows[0].parts) if rows else []
-    if not is_training and count.shape is None:  # unknown without a config: shown as such, never as 0
+    if found.pipeline is not None:  # each network's weights; activations unknown, never 0
+        parts = [p for p in parts if p != "overhead"] + ["activations", "overhead"]
+    elif not is_training and count.shape is None:  # unknown without a config: shown as such, never as 0
         parts = ["weights", "kv_cache", "activations", "overhead"]
     columns = [(key, _t(key, lang)), *((p, _t(p, lang)) for p in parts), ("total", _t("total", lang))]
     if work.gpus > 1:
@@ -346,7 +370,7 @@ def _print_memory(
         columns.append(
             ("fits", f"{_t('fits', lang)} {card.name}" + (f" ×{work.gpus}" if work.gpus > 1 else ""))
         )
-        if not is_training:
+        if not is_training and found.pipeline is None:
             columns.append(("decode_tokens_per_second", _t("speed", lang)))
             columns.append(("first_token_seconds", _t("first_token", lang)))
             columns.append(("max_context", _t("max_context", lang)))
@@ -366,6 +390,10 @@ def _print_memory(
     workload = (
         f"; context {work.context} × batch {work.batch}" if count.shape else "; weights only (no config)"
     )
+    if found.pipeline is not None:  # an image generator has no context
+        workload = f"; {found.pipeline.class_name}: " + ", ".join(
+            _t(c.name, lang) for c in found.pipeline.components
+        )
     heading = (
         f"{found.title} — {count.total:,} parameters "
         f"({kind}{active}"
@@ -385,6 +413,13 @@ def _print_memory(
     for note in notes:
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
     return answer, records, columns
+
+
+def _notes(found: Subject, work: Workload, rows: list[Breakdown]) -> list[str]:
+    """The count's note, the rows' notes (the first row's; every row's for a pipeline, whose fp16 row may
+    say more than its fp32 one), and a context beyond the model's."""
+    said = (rows[0].notes if rows else []) if found.pipeline is None else [n for r in rows for n in r.notes]
+    return [n for n in dict.fromkeys([found.count.note, *said, found.beyond(work)]) if n]
 
 
 def _offload_note(label: str, split: Offload, lang: str) -> str:

@@ -184,7 +184,9 @@ def autoencoder_kl(cfg: Config, t: Tally) -> None:
     down = cfg.get("down_block_types", default=["DownEncoderBlock2D"])
     up = cfg.get("up_block_types", default=["UpDecoderBlock2D"])
     if any(k != "DownEncoderBlock2D" for k in down) or any(k != "UpDecoderBlock2D" for k in up):
-        raise ConfigError(cfg.origin, "down_block_types", "only DownEncoderBlock2D/UpDecoderBlock2D are counted")
+        raise ConfigError(
+            cfg.origin, "down_block_types", "only DownEncoderBlock2D/UpDecoderBlock2D are counted"
+        )
     if len(down) != len(widths) or len(up) != len(widths):
         raise ConfigError(cfg.origin, "block_out_channels", "needs one width per down and up block")
     layers = cfg.int("layers_per_block", default=1)

@@ -126,7 +126,9 @@ def _clip_text(text: Config, t: Tally) -> int:
         "embedding",
         (text.int("vocab_size", default=49408) + text.int("max_position_embeddings", default=77)) * hidden,
     )
-    _encoder_layers(t, hidden, text.int("intermediate_size", default=2048), text.int("num_hidden_layers", default=12))
+    _encoder_layers(
+        t, hidden, text.int("intermediate_size", default=2048), text.int("num_hidden_layers", default=12)
+    )
     t.norm(hidden, bias=True)
     return hidden
 

@@ -60,7 +60,11 @@ COUNTED_CLASSES = tuple(sorted({*_DIFFUSERS, *_TRANSFORMERS}))
 
 #: Pipelines whose __call__ casts a ``force_upcast`` VAE to float32 to decode from float16 (diffusers
 #: ``StableDiffusionXLPipeline.upcast_vae``); the float32 copy replaces the float16 one while it decodes.
-_UPCASTING = ("StableDiffusionXLPipeline", "StableDiffusionXLImg2ImgPipeline", "StableDiffusionXLInpaintPipeline")
+_UPCASTING = (
+    "StableDiffusionXLPipeline",
+    "StableDiffusionXLImg2ImgPipeline",
+    "StableDiffusionXLInpaintPipeline",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +144,16 @@ def read_pipeline(index: Mapping[str, Any], folder: Path | None, origin: str) ->
             components.append(Component(name, class_name, None, "its config.json is not at hand"))
             continue
         if class_name not in COUNTED_CLASSES:
-            components.append(Component(name, class_name, None, f"modelatlas does not count {library}'s {class_name}"))
+            components.append(
+                Component(name, class_name, None, f"modelatlas does not count {library}'s {class_name}")
+            )
             continue
         config = read_config(path)
-        upcast = class_name == "AutoencoderKL" and pipeline_class in _UPCASTING and bool(config.get("force_upcast"))
+        upcast = (
+            class_name == "AutoencoderKL"
+            and pipeline_class in _UPCASTING
+            and bool(config.get("force_upcast"))
+        )
         count = count_component(class_name, config, origin=f"{origin} {name}/config.json")
         components.append(Component(name, class_name, count, upcast=upcast))
     if not components:
@@ -190,8 +200,8 @@ def pipeline_inference(pipeline: Pipeline, precision: Precision, work: Workload)
         parts[c.name] = round(c.parameters * bits / 8)
         if bits != precision.bits:
             notes.append(
-                f"{c.name} counted in fp32: {pipeline.class_name} casts a VAE with force_upcast to float32 "
-                "to decode from float16"
+                f"fp16: {c.name} counted in fp32, since {pipeline.class_name} casts a VAE with force_upcast "
+                "to float32 to decode"
             )
     parts["overhead"] = overhead(sum(parts.values()), work.gpus)
     notes.append(
