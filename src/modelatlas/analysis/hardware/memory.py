@@ -167,7 +167,7 @@ def overhead(tensors: int, gpus: int) -> int:
 
 
 def kv_cache_bytes(shape: Shape, work: Workload, *, bits: int = 16) -> int:
-    values = shape.kv_per_token * work.context
+    values = shape.kv_per_token * work.context + shape.fixed_kv
     values += sum(per_token * min(window, work.context) for window, per_token in shape.sliding.items())
     return values * work.batch * bits // 8
 
@@ -183,7 +183,8 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         notes = ["no config: KV cache and activations unknown, so the total is a lower bound"]
         return Breakdown(precision.name, parts, work.gpus, notes)
     kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
-    tokens = work.batch * work.context
+    # the prompt, or the encoder's fixed input when that is longer (Whisper's 1,500 audio frames)
+    tokens = work.batch * max(work.context, shape.encoder_tokens)
     mlp = shape.intermediate * (2 if shape.gated else 1)
     # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
     activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
@@ -194,7 +195,15 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         "activations": activations,
         "overhead": overhead(tensors, work.gpus),
     }
-    return Breakdown(precision.name, parts, work.gpus, [])
+    notes = []
+    if shape.encoder_tokens:
+        notes.append(
+            f"encoder-decoder: the decoder takes at most {shape.max_context:,} tokens (its context here: "
+            f"{work.context:,}); the encoder always runs over {shape.encoder_tokens:,} positions (30 s of "
+            "audio for Whisper), so its activations and the cross-attention cache are counted at that "
+            "length whatever the context"
+        )
+    return Breakdown(precision.name, parts, work.gpus, notes)
 
 
 def lora_parameters(shape: Shape, rank: int) -> int:
