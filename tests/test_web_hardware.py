@@ -443,7 +443,11 @@ def test_gpu_facet_keeps_what_fit_keeps(capsys: pytest.CaptureFixture[str], clie
     ).json()
     assert {item["id"] for item in listed["items"]} == expected and listed["total"] == len(expected)
     fp16 = client.get("/api/v1/models", params={"gpu": "rtx-3060-12gb", "precision": "fp16", "limit": 500})
-    assert {i["id"] for i in fp16.json()["items"]} < expected
+    code, out, _ = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "fp16", "-f", "json")
+    at_fp16 = {m["model"] for m in json.loads(out)["models"] if m["fp16_fits"]}
+    assert {i["id"] for i in fp16.json()["items"]} == at_fp16
+    # a language model that fits in 16 bits fits in 4; a pipeline's weights are counted in float formats only
+    assert at_fp16 - expected == {"stable-diffusion", "stable-diffusion-xl"}
     everything = client.get("/api/v1/models").json()["total"]
     assert 0 < len(expected) < everything
     page = client.get("/models", params={"gpu": "rtx-3060-12gb", "precision": "int4", "lang": "en"}).text
