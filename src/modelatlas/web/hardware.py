@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from modelatlas.analysis.hardware.configs import bundled_repos
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
-from modelatlas.analysis.hardware.memory import TrainMethod, inference, kv_bits
+from modelatlas.analysis.hardware.memory import TrainMethod, kv_bits
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -24,6 +24,7 @@ from modelatlas.analysis.hardware.subjects import (
     downloadable,
     estimates,
     fits_on,
+    inference_need,
     precision_list,
     subjects,
 )
@@ -207,8 +208,8 @@ class Hardware:
         def compute() -> dict[str, int]:
             found: dict[str, tuple[int, int]] = {}
             for s in self.subjects():
-                need = inference(s.count, chosen, s.workload())
-                if s.model_id and fits_on(need, card):
+                need = inference_need(s, chosen, s.workload())  # None: a pipeline in a quantised format
+                if s.model_id and need is not None and fits_on(need, card):
                     found[s.model_id] = max(found.get(s.model_id, (0, 0)), (s.count.total, need.per_gpu))
             return {model: memory for model, (_, memory) in sorted(found.items())}
 

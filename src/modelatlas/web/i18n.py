@@ -192,6 +192,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "part_gradients": ("Gradients", "梯度"),
     "part_optimizer": ("Optimizer", "优化器状态"),
     "part_lora": ("LoRA weights", "LoRA 权重"),
+    # a diffusion pipeline's networks, by their names in its model_index.json
+    "part_unet": ("UNet", "UNet"),
+    "part_transformer": ("Transformer (DiT)", "Transformer（DiT）"),
+    "part_text_encoder": ("Text encoder", "文本编码器"),
+    "part_text_encoder_2": ("Text encoder 2", "文本编码器 2"),
+    "part_text_encoder_3": ("Text encoder 3", "文本编码器 3"),
+    "part_vae": ("VAE", "VAE 自编码器"),
+    "part_safety_checker": ("Safety checker", "安全检查器"),
     "hw_total": ("Total", "合计"),
     "hw_per_gpu": ("Per card", "每卡"),
     "hw_fits": ("Fits {card}", "{card} 放得下"),
@@ -206,6 +214,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_summary_weights": (
         "{parameters} parameters ({kind}): the weights alone; KV cache and activations need the config.json",
         "参数量 {parameters}（{kind}）：仅计权重；KV 缓存与激活需要 config.json 才能计算",
+    ),
+    "hw_summary_pipeline": (
+        "{parameters} parameters ({kind}) in {n} networks, each counted from its config.json: their weights; "
+        "activations grow with the resolution and are not counted, so totals are lower bounds",
+        "参数量 {parameters}（{kind}），分属 {n} 个网络，各按其 config.json 计算：仅计权重；"
+        "激活随分辨率增长，未计入，合计为下限",
+    ),
+    "hw_component": (
+        "{name} ({model_class}): {parameters} parameters",
+        "{name}（{model_class}）：参数量 {parameters}",
+    ),
+    "hw_no_kv": ("An image model keeps no KV cache", "图像模型没有 KV 缓存"),
+    "hw_unknown_activations": (
+        "Not counted: an image model's activations grow with the resolution, and no source gives them",
+        "未计入：图像模型的激活随分辨率增长，没有来源给出其数值",
     ),
     "hw_family": ("{asked}: {n} sizes, each estimated below.", "{asked}：共 {n} 个规格，逐一估算如下。"),
     "hw_unknown_part": (

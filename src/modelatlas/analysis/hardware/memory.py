@@ -44,6 +44,7 @@ __all__ = [
     "kv_cache_bytes",
     "largest_context",
     "lora_parameters",
+    "overhead",
     "parse_context",
     "training",
 ]
@@ -167,12 +168,13 @@ def largest_context(
     return low
 
 
-def _overhead(tensors: int, gpus: int) -> int:
+def overhead(tensors: int, gpus: int) -> int:
+    """The CUDA context of each card and the allocator's slack over ``tensors`` bytes."""
     return round(tensors * FRAGMENTATION) + OVERHEAD_PER_GPU * gpus
 
 
 def kv_cache_bytes(shape: Shape, work: Workload, *, bits: int = 16) -> int:
-    values = shape.kv_per_token * work.context
+    values = shape.kv_per_token * work.context + shape.fixed_kv
     values += sum(per_token * min(window, work.context) for window, per_token in shape.sliding.items())
     return values * work.batch * bits // 8
 
@@ -184,11 +186,12 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
     weights = weight_bytes(count, precision)
     shape = count.shape
     if shape is None:
-        parts = {"weights": weights, "overhead": _overhead(weights, work.gpus)}
+        parts = {"weights": weights, "overhead": overhead(weights, work.gpus)}
         notes = [Note("note_no_config")]
         return Breakdown(precision.name, parts, work.gpus, notes)
     kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
-    tokens = work.batch * work.context
+    # the prompt, or the encoder's fixed input when that is longer (Whisper's 1,500 audio frames)
+    tokens = work.batch * max(work.context, shape.encoder_tokens)
     mlp = shape.intermediate * (2 if shape.gated else 1)
     # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
     activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
@@ -197,9 +200,13 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         "weights": weights,
         "kv_cache": kv,
         "activations": activations,
-        "overhead": _overhead(tensors, work.gpus),
+        "overhead": overhead(tensors, work.gpus),
     }
-    return Breakdown(precision.name, parts, work.gpus, [])
+    notes = []
+    if shape.encoder_tokens:
+        limit = {"limit": shape.max_context, "context": work.context, "encoder": shape.encoder_tokens}
+        notes.append(Note("note_encoder_decoder", limit))
+    return Breakdown(precision.name, parts, work.gpus, notes)
 
 
 def lora_parameters(shape: Shape, rank: int) -> int:
@@ -255,7 +262,7 @@ def training(
     else:
         raise BadArgument(f"--train {method!r} is not one of full, lora, qlora")
     parts["activations"] = _activations(shape, work, checkpointing=checkpointing)
-    parts["overhead"] = _overhead(sum(parts.values()), work.gpus)
+    parts["overhead"] = overhead(sum(parts.values()), work.gpus)
     label = method + (" + checkpointing" if checkpointing else "")
     notes = [Note("note_lora", {"rank": lora_rank})] if method != "full" else []
     return Breakdown(label, parts, work.gpus, notes)

@@ -54,6 +54,34 @@ NOTES: dict[str, tuple[str, str]] = {
         "生成{made}的模型所占显存不止这些权重：还有未计入所述参数量的自编码器（VAE）或声码器、文本编码器，"
         "以及随分辨率或时长增长的激活，这里都没有计算；以下来源给出的数字更可靠",
     ),
+    "note_upcast": (
+        "fp16: {component} counted in fp32, since {pipeline} casts a VAE with force_upcast to float32 to "
+        "decode",
+        "fp16：{component} 按 fp32 计，因为 {pipeline} 会把设置了 force_upcast 的 VAE 转为 float32 再解码",
+    ),
+    "note_pipeline_activations": (
+        "activations unknown (they grow with the resolution and the number of images), so the total is the "
+        "weights' lower bound",
+        "激活未知（随分辨率和图像数量增长），合计只是权重部分的下限",
+    ),
+    "note_uncounted": (
+        "not counted, so the total is a lower bound: {parts}",
+        "未计入，所以合计只是下限：{parts}",
+    ),
+    "note_component": ("{name} ({class_name}): {why}", "{name}（{class_name}）：{why}"),
+    "why_no_config": ("its config.json is not at hand", "手头没有它的 config.json"),
+    "why_not_counted": (
+        "modelatlas does not count {library}'s {class_name}",
+        "modelatlas 不计算 {library} 的 {class_name}",
+    ),
+    "note_encoder_decoder": (
+        "encoder-decoder: the decoder takes at most {limit:,} tokens (its context here: {context:,}); the "
+        "encoder always runs over {encoder:,} positions (30 s of audio for Whisper), so its activations "
+        "and the cross-attention cache are counted at that length whatever the context",
+        "编码器-解码器：解码器最多接受 {limit:,} 个 token（此处上下文为 {context:,}）；编码器总是处理 "
+        "{encoder:,} 个位置（Whisper 即 30 秒音频），"
+        "所以无论上下文多长，其激活和交叉注意力缓存都按这个长度计算",
+    ),
     "made_images": ("images", "图像"),
     "made_video": ("video", "视频"),
     "made_audio": ("audio", "音频"),
@@ -85,6 +113,7 @@ NOTES: dict[str, tuple[str, str]] = {
 }
 _SAY = Phrases(NOTES)
 _JOIN = {"en": " and ", "zh": "和"}
+_PARTS = {"en": "; ", "zh": "；"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +125,20 @@ class Note:
 
     def said(self, lang: str = "en") -> str:
         """The sentence in ``lang`` ("en" or "zh")."""
-        values = {
-            name: _JOIN.get(lang, " and ").join(_SAY(str(v), lang) for v in value)
-            if isinstance(value, list | tuple)
-            else value
-            for name, value in self.values.items()
-        }
-        return _SAY(self.key, lang, **values)
+        return _SAY(self.key, lang, **{name: _said(name, value, lang) for name, value in self.values.items()})
 
     def __str__(self) -> str:
         return self.said("en")
+
+
+def _said(name: str, value: object, lang: str) -> object:
+    """A value as a sentence names it: a note said, a list said item by item and joined."""
+    if isinstance(value, Note):
+        return value.said(lang)
+    if isinstance(value, list | tuple):
+        joiner = _PARTS if name == "parts" else _JOIN
+        return joiner.get(lang, joiner["en"]).join(str(_said("", v, lang)) for v in value)
+    return _SAY(value, lang) if isinstance(value, str) and value in NOTES else value
 
 
 def origin_said(origin: str, lang: str) -> str:

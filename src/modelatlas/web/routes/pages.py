@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gguf_file import GGUF_MAGIC, MAX_HEADER, read_gguf
 from modelatlas.analysis.hardware.gpus import GIB
+from modelatlas.analysis.hardware.memory import Breakdown
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -263,12 +264,22 @@ def _hardware_table(hardware: Hardware, record: Model) -> dict[str, Any] | None:
     shown = []
     for found in sizes:
         work = found.workload()
+        chosen = [p for p in formats if p.scope == "all"] if found.pipeline else formats
         rows = [
-            {"row": e.breakdown, "fits": [fits_on(e.breakdown, card) for card in cards]}
-            for e in estimates(found, work, precisions=formats)
+            {"row": _weights_row(e.breakdown, found), "fits": [fits_on(e.breakdown, card) for card in cards]}
+            for e in estimates(found, work, precisions=chosen)
         ]
         shown.append({"subject": found, "work": work, "rows": rows})
     return {"cards": cards, "sizes": shown, "stated": any(not s.count.exact for s in sizes)}
+
+
+def _weights_row(row: Breakdown, found: Subject) -> Breakdown:
+    """A pipeline's row with its networks' weights as one part, as the model page's columns show them (the
+    calculator breaks them down)."""
+    if found.pipeline is None:
+        return row
+    weights = sum(v for k, v in row.parts.items() if k != "overhead")
+    return Breakdown(row.label, {"weights": weights, "overhead": row.parts["overhead"]}, row.gpus, row.notes)
 
 
 @router.get("/hardware", response_class=HTMLResponse)
