@@ -28,10 +28,11 @@ from modelatlas import __version__
 from modelatlas.analysis.hardware.wording import origin_said
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError
+from modelatlas.report.headlines import months, times
 from modelatlas.store.engine import make_engine
 from modelatlas.web import assets, views
 from modelatlas.web.hardware import Hardware
-from modelatlas.web.i18n import ERRORS, LANGS, pick_lang, said, translator, validation
+from modelatlas.web.i18n import ERRORS, LANGS, country_name, pick_lang, said, translator, validation
 from modelatlas.web.middleware import HeadAsGet, RememberLang
 from modelatlas.web.routes import api, pages
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
     templates.env.globals["origin_said"] = origin_said
+    templates.env.globals.update(times=times, months=months, country_name=country_name)
     templates.env.filters["atom_date"] = _atom_date
     app.state.templates = templates
     # before the mount, which would otherwise answer for every path under /static

@@ -129,6 +129,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "until": ("To year", "截止年份"),
     "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
     "population": ("Models", "模型范围"),
+    "org_hint": ("name or id", "名称或 id"),
+    "any": ("any", "不限"),
+    "openness_open": ("open weights", "开放权重"),
+    "openness_closed": ("not open", "非开放"),
+    "fit_n": ("Models fitted", "拟合模型数"),
+    "fit_period": ("Released", "发布时间"),
+    "fit_growth": ("Growth a year", "年增长"),
+    "fit_ci": ("(90% CI {low}–{high})", "（90% 置信区间 {low}–{high}）"),
+    "fit_doubling": ("Doubling time", "翻倍时间"),
+    "fit_months": ("{n} months", "{n} 个月"),
+    "fit_not_growing": ("not growing", "没有增长"),
+    "frontier_models": ("The record-setters fitted", "参与拟合的创纪录模型"),
+    "trends_more": (
+        "More trends: by organization, country, openness, metric →",
+        "更多趋势：按机构、国家、开放程度、指标 →",
+    ),
     "population_notable": ("notable (as Epoch AI counts)", "重要模型（与 Epoch AI 口径一致）"),
     "population_all": ("every model in the atlas", "图谱中的全部模型"),
     "estimates_mode": ("Estimates", "估算值"),
@@ -350,6 +366,15 @@ ERRORS: dict[str, tuple[str, str]] = {
         "reached: paste it or type the size (7B).",
         "目录和本站数据库中没有{repo}的 config.json，且无法连接 Hub：请粘贴它或直接输入规格（如 7B）。",
     ),
+    "err_too_few": (
+        "A trend needs at least 3 models with a release date and this metric ({metric}); the selection "
+        "has {n}.",
+        "拟合趋势至少需要 3 个有发布日期和该指标（{metric}）的模型，当前筛选只有 {n} 个。",
+    ),
+    "err_same_date": (
+        "All {n} models with this metric ({metric}) were released on the same date: no trend can be fitted.",
+        "具有该指标（{metric}）的 {n} 个模型发布于同一天，无法拟合趋势。",
+    ),
     "err_http_404": ("There is no page at this address.", "此地址没有页面。"),
     "err_http_405": ("This address does not take that request method.", "此地址不接受这种请求方法。"),
     # by error class, when an error has no key of its own: the English detail follows
@@ -428,6 +453,8 @@ def said(error: ModelAtlasError, lang: str) -> str:
         }
         if "field" in values:
             values["field"] = _PHRASES(str(values["field"]), lang)
+        if "metric" in values:
+            values["metric"] = _PHRASES(f"metric_{values['metric']}", lang)
         return _PHRASES(error.key, lang, **values)
     if lang != "zh":
         return error.plain

@@ -123,7 +123,10 @@ def _charts(data: views.Analysis, lang: str) -> list[Markup]:
 def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
     summary = views.overview(engine, data.built_at, 10)
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang))
+    fit = None
+    with contextlib.suppress(NotEnoughData):
+        fit = views.trend_view(data, views.TrendQuery(), lang)["fit"]  # the fit of the first chart
+    return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang), fit=fit)
 
 
 def _facet_links(
@@ -385,6 +388,8 @@ def trends(
         view=view,
         problem=problem,
         domains=data.domains,
+        choices=views.trend_choices(data),
+        org=request.query_params.get("org"),
         charts=[view["chart_json"]] if view else [],
     )
 
