@@ -282,10 +282,12 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     records = []
     if query.frontier:  # the record setters the line is fitted to, newest first
         column = METRICS[query.metric][0]
-        for row in shown.sort_values("released", ascending=False).itertuples():
-            value = getattr(row, column)
-            released = row.released.date().isoformat()
-            records.append({"id": row.id, "name": row.name, "released": released, "value": value})
+        newest = shown.sort_values("released", ascending=False)
+        dates = newest["released"].dt.strftime("%Y-%m-%d")
+        for (model_id, name, value), released in zip(
+            newest[["id", "name", column]].itertuples(index=False), dates, strict=True
+        ):
+            records.append({"id": model_id, "name": name, "released": released, "value": value})
     return {
         "fit": fit.as_dict(),
         "headline": said,
