@@ -806,3 +806,47 @@ def test_an_unknown_card_is_said_with_the_nearest_names() -> None:
         "没有名为「RTX 4089」的显卡。是否要找「GeForce RTX 4080」、「GeForce RTX 2080」"
     )
     assert "modelatlas gpus" in str(caught.value) and "modelatlas" not in said(caught.value, "en")
+
+
+#: Every page a visitor can reach from the navigation, and the pages behind a model and a calculation.
+ZH_PAGES = [
+    "/",
+    "/models",
+    "/models/llama",
+    "/models/alpaca",
+    "/trends",
+    "/timeline",
+    "/lineage",
+    "/hardware",
+    "/hardware?model=llama&precision=fp16",
+    "/compare?m=llama&m=alpaca",
+    "/new",
+    "/trending",
+    "/models/gpt-99",
+]
+
+
+def test_no_interface_word_is_left_in_english_on_a_chinese_page(sqlite_client: TestClient) -> None:
+    """Issue 21: every word of the interface is Chinese on a Chinese page. The interface's words are the
+    English side of the phrasebooks (web, vocabulary, calculator notes); the catalog's own text (names,
+    titles, notes quoted from sources) is data, shown as written, and is left out of the check by taking
+    out links and the catalog's free-text cells."""
+    from modelatlas.analysis.hardware.wording import NOTES
+    from modelatlas.catalog.vocab import LABELS
+    from modelatlas.web.i18n import ERRORS, TEXT
+
+    words = {
+        en
+        for table in (LABELS, TEXT, ERRORS, NOTES)
+        for en, zh in table.values()
+        if en != zh and len(en) >= 4 and not en.startswith("{")
+    }
+    for path in ZH_PAGES:
+        page = sqlite_client.get(path, params={"lang": "zh"}).text
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        main = re.sub(
+            r"<script.*?</script>|<a [^>]*>.*?</a>|<td class=\"data\">.*?</td>", " ", main, flags=re.S
+        )
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main)).split())
+        left = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", shown))
+        assert left == [], (path, left)
