@@ -130,6 +130,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
     "population": ("Models", "模型范围"),
     "org_hint": ("name or id", "名称或 id"),
+    "filters": ("Filters", "筛选"),
     # what sync records of a repo: the metrics and how the last check ended
     "likes": ("likes", "点赞"),
     "downloads": ("downloads", "下载"),
