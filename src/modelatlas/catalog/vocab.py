@@ -227,6 +227,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "compression": ("compression", "压缩"),
     "prompting": ("prompting", "提示"),
     "parameters.active": ("Active parameters", "激活参数量"),
+    # market segments of GPUs
+    "consumer": ("consumer", "消费级"),
+    "workstation": ("workstation", "工作站"),
+    "datacenter": ("data centre", "数据中心"),
 }
 
 

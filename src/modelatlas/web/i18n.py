@@ -274,6 +274,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Prefill of the prompt at the card's peak FP16 rate: a lower bound (real prefill reaches about half)",
         "按显卡 FP16 峰值算力估算的提示词预填充时间：是下限（实际约为峰值的一半）",
     ),
+    "hw_fp16_estimated": (
+        "{card}'s FP16 figure is an estimate, not its maker's (catalog/gpus.yaml says whose).",
+        "{card} 的 FP16 算力是估算值，并非厂商公布（来源见 catalog/gpus.yaml）。",
+    ),
     "hw_max_context_hint": (
         "The most tokens per sequence that fit the card at this batch and KV format, up to the model's limit",
         "在当前批大小与 KV 格式下，这张卡能放下的最长上下文（不超过模型上限）",
