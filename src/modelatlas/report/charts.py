@@ -162,7 +162,7 @@ def growth_chart(
         data = data.sample(MAX_POINTS, random_state=0).sort_values("released")
     y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"
     trend = _trend(fit)
-    scale, axis = log_axis([*data["value"], *trend["low"], *trend["high"]], lang, unit=unit)
+    scale, axis = log_axis([*data["value"], *trend["value"]], lang, unit=unit)
     years = (fit.end - fit.start).days / 365.25
     x = alt.X("released:T", title=_t("released", lang), axis=alt.Axis(tickCount="year") if years >= 4 else {})
     y = alt.Y("value:Q", title=y_title, scale=scale, axis=axis)
@@ -185,9 +185,9 @@ def growth_chart(
         )
     )
     band = (
-        alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444").encode(x=x, y="low:Q", y2="high:Q")
+        alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444", clip=True).encode(x=x, y="low:Q", y2="high:Q")
     )
-    line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
+    line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2, clip=True).encode(x=x, y="value:Q")
     title = alt.Title(metric_label(fit.metric, lang), subtitle=subtitle)
     columns = ["name", "organization", "released", "value", "domain", "method"]
     chart = alt.layer(band, dots, line, title=title).properties(
@@ -234,6 +234,11 @@ def releases_chart(
         start=periods.map(lambda p: p.start_time),
         partial=periods.map(lambda p: as_of is not None and p.end_time.date() > as_of),
     )
+    note = f" ({_t('partial', lang)})"
+    data["about"] = [  # what a screen reader says of a bar (its aria-label)
+        f"{p}, {g}: {n}{note if partial else ''}"
+        for p, g, n, partial in zip(data["period"], data["group"], data["count"], data["partial"], strict=True)
+    ]
     if freq == "year":  # a label under each bar, as many as fit
         x = alt.X("period:O", title=_t(freq, lang), axis=alt.Axis(labelAngle=0, labelOverlap="greedy"))
         middle = x
@@ -254,6 +259,7 @@ def releases_chart(
             opacity=alt.condition("datum.partial", alt.value(0.4), alt.value(1.0)),
             strokeDash=alt.condition("datum.partial", alt.value([3, 2]), alt.value([])),
             stroke=alt.condition("datum.partial", alt.value("#333"), alt.value(None)),
+            description="about:N",
             tooltip=[
                 alt.Tooltip("period:O", title=_t(freq, lang)),
                 alt.Tooltip("group:N", title=_t("domain", lang)),
