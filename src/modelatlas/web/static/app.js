@@ -43,8 +43,9 @@ function narrowed(spec, width) {
     {orient: "bottom", direction: "horizontal", columns: 2, labelLimit: Math.floor(width / 2) - 30});
   var title = spec.title;
   if (title && typeof title === "object" && title.subtitle) {
-    var font = "11px " + ((spec.config || {}).font || "sans-serif");
-    copy.title = Object.assign({}, title, {subtitle: wrapped([].concat(title.subtitle).join(" "), width - 110, font)});
+    var joiner = /[\u2e80-\u9fff]$/.test([].concat(title.subtitle)[0]) ? "" : " ";
+    var lines = wrapped([].concat(title.subtitle).join(joiner), width - 110, "11px sans-serif");
+    copy.title = Object.assign({}, title, {subtitle: lines, subtitleFontSize: 11});
   }
   return copy;
 }
@@ -53,10 +54,16 @@ function narrowed(spec, width) {
 function wrapped(text, width, font) {
   var context = document.createElement("canvas").getContext("2d");
   context.font = font;
+  var size = parseFloat(font);
+  // a Chinese character is a square (the bundled font may not be loaded yet, so it is not measured)
+  var measure = function (line) {
+    var wide = (line.match(/[\u2e80-\u9fff\uff00-\uffef]/g) || []).length;
+    return context.measureText(line.replace(/[\u2e80-\u9fff\uff00-\uffef]/g, "")).width + wide * size;
+  };
   var pieces = text.match(/[\u2e80-\u9fff\uff00-\uffef][，：。、）]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) || [];
   var lines = [], line = "";
   pieces.forEach(function (piece) {
-    if (line && context.measureText((line + piece).trimEnd()).width > width) {
+    if (line && measure((line + piece).trimEnd()) > width) {
       lines.push(line.trimEnd());
       line = piece.trimStart();
     } else {
