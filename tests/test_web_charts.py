@@ -116,7 +116,9 @@ TINY_TICKS = {"en": ["100M", "1B", "10B", "100B"], "zh": ["1亿", "10亿", "100�
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_a_log_axis_names_each_power_of_ten_once(browser: object, dated_site: str, width: int, lang: str) -> None:
+def test_a_log_axis_names_each_power_of_ten_once(
+    browser: object, dated_site: str, width: int, lang: str
+) -> None:
     page = _open(browser, dated_site, "/trends?metric=parameters&since=2020", width, lang)
     assert _axis_labels(page, 0, "Y") == TINY_TICKS[lang]
     _close(page)
@@ -183,7 +185,9 @@ def test_the_timeline_axis_is_readable_and_starts_where_releases_become_dense(
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_period_switch_shows_which_is_chosen(browser: object, dated_site: str, width: int, lang: str) -> None:
+def test_the_period_switch_shows_which_is_chosen(
+    browser: object, dated_site: str, width: int, lang: str
+) -> None:
     page = _open(browser, dated_site, "/timeline", width, lang)
     links = page.locator("nav.tabs").first.locator("a")  # type: ignore[attr-defined]
     assert [links.nth(i).get_attribute("aria-current") for i in range(3)] == [None, "page", None]
@@ -208,7 +212,8 @@ NLP = {"en": "NLP", "zh": "自然语言处理"}
 def _bars(page: object) -> list[tuple[str, str | None]]:
     """Each bar's tooltip (aria-label) and opacity."""
     return page.eval_on_selector_all(  # type: ignore[attr-defined,no-any-return]
-        "#chart-0 .mark-rect path", "ps => ps.map(p => [p.getAttribute('aria-label'), p.getAttribute('opacity')])"
+        "#chart-0 .mark-rect path",
+        "ps => ps.map(p => [p.getAttribute('aria-label'), p.getAttribute('opacity')])",
     )
 
 
@@ -321,7 +326,9 @@ def test_every_chart_downloads_as_png_svg_and_csv_with_its_citation(
     assert re.sub(r"\s", "", "".join(lines)) == re.sub(r"\s", "", expected.replace("&", "&amp;"))
     assert svg.startswith("<svg") and (len(lines) > 1) == (width == 390)
     height = float(re.search(r'<svg[^>]* height="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
-    chart_height = page.evaluate("async () => (await window.modelatlasViews[0]).container().querySelector('svg').height.baseVal.value")  # type: ignore[attr-defined]
+    chart_height = page.evaluate(
+        "async () => (await window.modelatlasViews[0]).container().querySelector('svg').height.baseVal.value"
+    )  # type: ignore[attr-defined]
     assert height > chart_height
     png = _download(page, 0, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
@@ -371,7 +378,9 @@ def test_charts_keep_their_plot_on_a_phone_with_legends_below(
         plot = page.evaluate(PLOT, index)  # type: ignore[attr-defined]
         assert plot["height"] >= 200 and plot["width"] >= (250 if width == 390 else 600), plot
         for title in plot["titles"]:  # no subtitle cut at the card's edges
-            assert plot["card"]["left"] - 0.5 <= title["left"] and title["right"] <= plot["card"]["right"] + 0.5
+            assert (
+                plot["card"]["left"] - 0.5 <= title["left"] and title["right"] <= plot["card"]["right"] + 0.5
+            )
         for legend in plot["legends"]:
             if width == 390:
                 assert legend["top"] >= plot["bottom"], plot

@@ -185,9 +185,13 @@ def growth_chart(
         )
     )
     band = (
-        alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444", clip=True).encode(x=x, y="low:Q", y2="high:Q")
+        alt.Chart(_records(trend))
+        .mark_area(opacity=0.18, color="#444", clip=True)
+        .encode(x=x, y="low:Q", y2="high:Q")
     )
-    line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2, clip=True).encode(x=x, y="value:Q")
+    line = (
+        alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2, clip=True).encode(x=x, y="value:Q")
+    )
     title = alt.Title(metric_label(fit.metric, lang), subtitle=subtitle)
     columns = ["name", "organization", "released", "value", "domain", "method"]
     chart = alt.layer(band, dots, line, title=title).properties(
@@ -237,7 +241,9 @@ def releases_chart(
     note = f" ({_t('partial', lang)})"
     data["about"] = [  # what a screen reader says of a bar (its aria-label)
         f"{p}, {g}: {n}{note if partial else ''}"
-        for p, g, n, partial in zip(data["period"], data["group"], data["count"], data["partial"], strict=True)
+        for p, g, n, partial in zip(
+            data["period"], data["group"], data["count"], data["partial"], strict=True
+        )
     ]
     if freq == "year":  # a label under each bar, as many as fit
         x = alt.X("period:O", title=_t(freq, lang), axis=alt.Axis(labelAngle=0, labelOverlap="greedy"))
@@ -268,7 +274,7 @@ def releases_chart(
         )
     )
     layers: list[alt.Chart] = [bars]
-    totals = data[data["partial"]].groupby(["period", "start"], as_index=False)["count"].sum()
+    totals = data[data["partial"]].groupby(["period", "start"], as_index=False).agg(count=("count", "sum"))
     if len(totals):
         totals["note"] = _t("partial", lang)
         layers.append(

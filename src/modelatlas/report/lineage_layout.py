@@ -40,7 +40,11 @@ def layout(graph: nx.DiGraph[str], max_nodes: int, focus: str | None = None) -> 
     families = [f for f in nx.weakly_connected_components(graph) if len(f) > 1]
     if not families:
         return Layout(_nodes([]), _edges([]), None, 0, 0)
-    hub = focus if focus in graph else max(graph.nodes, key=lambda n: (graph.out_degree(n), _key(graph, n)))
+    hub: str = (
+        focus
+        if focus is not None and focus in graph
+        else max(graph.nodes, key=lambda n: (graph.out_degree(n), _key(graph, n)))
+    )
     first = next(f for f in families if hub in f)
     chosen = set(first) if len(first) <= max_nodes else _trimmed(graph, hub, max_nodes // 2)
     shown = [chosen]

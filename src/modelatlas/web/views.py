@@ -310,7 +310,7 @@ def dense_since(frame: pd.DataFrame) -> int | None:
     """The year from which the timeline is worth reading: that of the 5th percentile of release dates
     (before it, 5% of the models spread over decades: 1950–2012 for the bundled datasets)."""
     dated = frame["released"].dropna()
-    return int(dated.quantile(DENSE_QUANTILE).year) if len(dated) else None
+    return int(cast(pd.Timestamp, dated.quantile(DENSE_QUANTILE)).year) if len(dated) else None
 
 
 #: The share of the oldest releases that the timeline leaves out by default.
