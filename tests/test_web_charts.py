@@ -234,6 +234,14 @@ def test_the_unfinished_period_is_drawn_pale_and_labelled(
     page = _open(browser, today_site, "/timeline?freq=year", width, lang)  # 2023 is over by now
     assert PARTIAL[lang] not in page.locator("#chart-0 svg text").all_text_contents()  # type: ignore[attr-defined]
     assert {opacity for _, opacity in _bars(page)} == {"1"}
+    table = _download(page, 0, "csv").decode("utf-8-sig").splitlines()  # one layer, its data lifted up
+    labels = {"en": ("Computer vision", "Multimodal", "NLP"), "zh": ("计算机视觉", "多模态", "自然语言处理")}[
+        lang
+    ]
+    assert table[1] == "period,domain,group,count,partial"
+    assert table[2:5] == [
+        f"2021,{d},{g},{n},false" for d, g, n in zip(("cv", "multimodal", "nlp"), labels, (0, 1, 0))
+    ]
     _close(page)
 
 

@@ -234,6 +234,7 @@ def releases_chart(
     periods = counts["period"].map(lambda p: pd.Period(p, freq=_FREQ[freq]))
     labels = {g: _t(g, lang) for g in counts["group"].unique()}
     data = counts.assign(
+        domain=counts["group"],  # the id, for the CSV download
         group=counts["group"].map(labels),
         start=periods.map(lambda p: p.start_time),
         partial=periods.map(lambda p: as_of is not None and p.end_time.date() > as_of),
@@ -283,7 +284,7 @@ def releases_chart(
             .encode(x=middle, y="count:Q", text="note:N")
         )
     chart: alt.TopLevelMixin = alt.layer(*layers, title=_t(f"releases-{freq}", lang)).properties(
-        width=WIDTH, height=HEIGHT, usermeta=_plotted(0, ["period", "group", "count", "partial"])
+        width=WIDTH, height=HEIGHT, usermeta=_plotted(0, ["period", "domain", "group", "count", "partial"])
     )
     return _localized(chart, lang)
 

@@ -135,7 +135,9 @@ function citedSvg(svg, citation) {
 
 function csv(spec, citation) {
   var meta = (spec.usermeta || {}).modelatlas || {};
-  var source = meta.points === null || meta.points === undefined ? spec.data : spec.layer[meta.points].data;
+  // the points' layer's own data, or the chart's when its layers share it (Vega-Lite lifts it up)
+  var layer = meta.points === null || meta.points === undefined ? null : (spec.layer || [])[meta.points];
+  var source = (layer && layer.data) || spec.data;
   var rows = (spec.datasets || {})[source && source.name] || [];
   var columns = meta.columns || (rows.length ? Object.keys(rows[0]) : []);
   var cell = function (value) {
