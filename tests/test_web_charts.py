@@ -240,7 +240,8 @@ def test_the_unfinished_period_is_drawn_pale_and_labelled(
     ]
     assert table[1] == "period,domain,group,count,partial"
     assert table[2:5] == [
-        f"2021,{d},{g},{n},false" for d, g, n in zip(("cv", "multimodal", "nlp"), labels, (0, 1, 0))
+        f"2021,{d},{g},{n},false"
+        for d, g, n in zip(("cv", "multimodal", "nlp"), labels, (0, 1, 0), strict=True)
     ]
     _close(page)
 
