@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from modelatlas.report.chart_style import DOMAIN_COLORS, domain_scale, log_axis, power_label
+from modelatlas.report.chart_style import (
+    DOMAIN_COLORS,
+    RELATION_COLORS,
+    domain_scale,
+    log_axis,
+    power_label,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +64,10 @@ def test_one_domain_one_colour_whatever_the_language_or_company() -> None:
     assert alone == {"domain": ["Computer vision"], "range": ["#f58518"]}  # not the first colour
     assert domain_scale({"quantum": "Quantum"}).to_dict()["range"] == ["#000000"]
     assert len(set(DOMAIN_COLORS.values())) == len(DOMAIN_COLORS)
+
+
+def test_a_relation_has_one_colour_in_both_languages() -> None:
+    english = domain_scale({"merge": "merge", "fine-tune": "fine-tune"}, RELATION_COLORS).to_dict()
+    chinese = domain_scale({"fine-tune": "微调", "merge": "合并"}, RELATION_COLORS).to_dict()
+    assert english["range"] == chinese["range"] == ["#4c78a8", "#e45756"]
+    assert chinese["domain"] == ["微调", "合并"]

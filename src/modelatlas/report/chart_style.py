@@ -19,7 +19,7 @@ import altair as alt
 
 from modelatlas.catalog.units import format_count
 
-__all__ = ["DOMAIN_COLORS", "domain_scale", "log_axis", "power_label"]
+__all__ = ["DOMAIN_COLORS", "RELATION_COLORS", "domain_scale", "log_axis", "power_label"]
 
 #: Each domain's colour (Vega's tableau10, plus tableau20's dark grey for a model without a domain).
 DOMAIN_COLORS: dict[str, str] = {
@@ -35,19 +35,30 @@ DOMAIN_COLORS: dict[str, str] = {
     "other": "#bab0ac",
     "unknown": "#79706e",
 }
+#: Each lineage relation's colour (the same scheme), so an edge reads the same in both languages.
+RELATION_COLORS: dict[str, str] = {
+    "fine-tune": "#4c78a8",
+    "instruction-tune": "#72b7b2",
+    "distill": "#f58518",
+    "quantize": "#b279a2",
+    "merge": "#e45756",
+    "continued-pretrain": "#54a24b",
+    "adapter": "#eeca3b",
+    "component": "#9d755d",
+    "port": "#bab0ac",
+}
 #: A domain the table does not know (a newer vocabulary than the chart's) is drawn in this.
 _FALLBACK = "#000000"
 #: At most this many labelled powers on one axis; a wider range labels every second (third …) power.
 MAX_TICKS = 10
 
 
-def domain_scale(labels: Mapping[str, str]) -> alt.Scale:
+def domain_scale(labels: Mapping[str, str], colors: Mapping[str, str] = DOMAIN_COLORS) -> alt.Scale:
     """A colour scale for the domains ``labels`` maps (id → the label the chart shows), in the order of
-    ``DOMAIN_COLORS``: each label gets its domain's colour, whatever else is on the chart."""
-    order = [d for d in DOMAIN_COLORS if d in labels] + sorted(d for d in labels if d not in DOMAIN_COLORS)
-    return alt.Scale(
-        domain=[labels[d] for d in order], range=[DOMAIN_COLORS.get(d, _FALLBACK) for d in order]
-    )
+    ``colors``: each label gets its domain's colour, whatever else is on the chart. Lineage passes
+    ``RELATION_COLORS`` for its relations."""
+    order = [d for d in colors if d in labels] + sorted(d for d in labels if d not in colors)
+    return alt.Scale(domain=[labels[d] for d in order], range=[colors.get(d, _FALLBACK) for d in order])
 
 
 def power_label(exponent: int, lang: str, unit: str = "") -> str:

@@ -20,7 +20,7 @@ import vl_convert as vlc
 from modelatlas.analysis.frame import KINDS, METRICS
 from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import Phrases
-from modelatlas.report.chart_style import domain_scale, log_axis
+from modelatlas.report.chart_style import RELATION_COLORS, domain_scale, log_axis
 from modelatlas.report.headlines import headline, metric_label
 from modelatlas.report.lineage_layout import layout
 
@@ -328,7 +328,8 @@ def lineage_chart(
     right, each model on its own row, edges that never cross a name."""
     placed = layout(graph, max_nodes, focus)
     nodes, edges = placed.nodes, placed.edges.copy()
-    edges["relation"] = edges["relation"].map(lambda relation: _t(relation, lang))
+    relations = {r: _t(r, lang) for r in edges["relation"].unique()}
+    edges["relation"] = edges["relation"].map(relations)
     nodes = nodes.assign(
         relation=nodes["relation"].map(lambda r: "; ".join(_t(p, lang) for p in r.split("; ") if p))
     )
@@ -348,7 +349,12 @@ def lineage_chart(
             y=y,
             x2="x2:Q",
             y2="y2:Q",
-            color=alt.Color("relation:N", title=_t("relation", lang), legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "relation:N",
+                title=_t("relation", lang),
+                legend=alt.Legend(orient="bottom"),
+                scale=domain_scale(relations, RELATION_COLORS),
+            ),
         )
     )
     dots = (
