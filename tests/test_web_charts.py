@@ -370,7 +370,7 @@ PLOT = """async (i) => {
   return {width: view.width(), height: view.height(), left: box.left + x, top: box.top + y,
           right: box.left + x + view.width(), bottom: box.top + y + view.height(),
           card: {left: card.left, right: card.right},
-          legends: legends.map(r => ({left: r.left, top: r.top})),
+          legends: legends.map(r => ({left: r.left, top: r.top, right: r.right})),
           titles: titles.map(r => ({left: r.left, right: r.right}))};
 }"""
 
@@ -391,6 +391,7 @@ def test_charts_keep_their_plot_on_a_phone_with_legends_below(
                 plot["card"]["left"] - 0.5 <= title["left"] and title["right"] <= plot["card"]["right"] + 0.5
             )
         for legend in plot["legends"]:
+            assert legend["right"] <= plot["card"]["right"] + 0.5, plot  # none cut at the edge
             if width == 390:
                 assert legend["top"] >= plot["bottom"], plot
             elif path != "/lineage":  # lineage keeps its relation legend below

@@ -20,11 +20,16 @@ var NARROW = 600;
 
 function drawCharts(specs) {
   window.modelatlasViews = [];
+  // Vega sizes legends and titles by measuring their text: with the Chinese font loaded first, not after
+  var fonts = document.fonts ? document.fonts.load('11px "Noto Sans SC Subset"', "中文") : Promise.resolve();
+  var ready = fonts.then(null, function () { return null; });
   specs.forEach(function (spec, i) {
     var box = document.getElementById("chart-" + i);
     if (!box) return;
-    var shown = box.clientWidth < NARROW ? narrowed(spec, box.clientWidth) : spec;
-    window.modelatlasViews[i] = vegaEmbed(box, shown, {actions: false, renderer: "svg"}).then(function (result) {
+    window.modelatlasViews[i] = ready.then(function () {
+      var shown = box.clientWidth < NARROW ? narrowed(spec, box.clientWidth) : spec;
+      return vegaEmbed(box, shown, {actions: false, renderer: "svg"});
+    }).then(function (result) {
       box.setAttribute("data-drawn", "true");
       return result.view;
     });
@@ -40,7 +45,8 @@ function narrowed(spec, width) {
   var copy = Object.assign({}, spec);
   copy.config = Object.assign({}, spec.config || {});
   copy.config.legend = Object.assign({}, copy.config.legend || {},
-    {orient: "bottom", direction: "horizontal", columns: 2, labelLimit: Math.floor(width / 2) - 30});
+    {orient: "bottom", direction: "horizontal", columns: 2, labelLimit: Math.floor(width / 2) - 30,
+      layout: {bottom: {anchor: "start", direction: "vertical", margin: 8}}});  // legends one above the other
   var title = spec.title;
   if (title && typeof title === "object" && title.subtitle) {
     var joiner = /[\u2e80-\u9fff]$/.test([].concat(title.subtitle)[0]) ? "" : " ";
