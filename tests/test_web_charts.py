@@ -334,6 +334,7 @@ def test_every_chart_downloads_as_png_svg_and_csv_with_its_citation(
     lines = re.findall(r'<text[^>]*class="citation">([^<]*)</text>', svg)  # wrapped to the chart's width
     assert re.sub(r"\s", "", "".join(lines)) == re.sub(r"\s", "", expected.replace("&", "&amp;"))
     assert svg.startswith("<svg") and (len(lines) > 1) == (width == 390)
+    assert 'font-family="&quot;Noto Sans SC Subset&quot;, sans-serif" fill="#444" class="citation"' in svg
     height = float(re.search(r'<svg[^>]* height="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
     chart_height = page.evaluate(
         "async () => (await window.modelatlasViews[0]).container().querySelector('svg').height.baseVal.value"

@@ -83,6 +83,7 @@ function wrapped(text, width, font) {
 // Downloads: the chart as drawn, as PNG or SVG with its citation line below it, or the points it plots
 // (the dataset the spec's usermeta names) as CSV, the citation first as a "#" comment line.
 var LINE = 16;  // the height of a citation line in the image, in CSS pixels
+var CITE_FONT = '"Noto Sans SC Subset", sans-serif';  // the bundled font first: Chinese has no system font
 
 function download(index, format) {
   var spec = window.modelatlasCharts[index];
@@ -110,7 +111,7 @@ function download(index, format) {
       context.drawImage(chart, 0, 0);
       context.scale(2, 2);
       context.fillStyle = "#444";
-      context.font = "11px sans-serif";
+      context.font = "11px " + CITE_FONT;
       lines.forEach(function (line, i) { context.fillText(line, 8, chart.height / 2 + (i + 1) * LINE); });
       canvas.toBlob(function (blob) { save(blob, name + ".png"); }, "image/png");
     });
@@ -131,7 +132,7 @@ function citedSvg(svg, citation) {
   root.appendChild(background);
   lines.forEach(function (line, i) {
     var text = doc.createElementNS(ns, "text");
-    [["x", 8], ["y", height + (i + 1) * LINE], ["font-size", 11], ["font-family", "sans-serif"],
+    [["x", 8], ["y", height + (i + 1) * LINE], ["font-size", 11], ["font-family", CITE_FONT],
       ["fill", "#444"], ["class", "citation"]].forEach(function (a) { text.setAttribute(a[0], a[1]); });
     text.textContent = line;
     root.appendChild(text);
