@@ -178,6 +178,16 @@ def test_the_timeline_axis_is_readable_and_starts_where_releases_become_dense(
         per = {"en": f"per {freq}", "zh": {"month": "按月", "quarter": "按季度", "year": "按年"}[freq]}[lang]
         assert chosen[0] == per
         _close(page)
+    page = _open(browser, full_site, "/timeline?freq=month&since=2000", width, lang)
+    widths = sorted(  # 27 years of months at 390 px: a pixel each, drawn without gaps, not as hairlines
+        page.eval_on_selector_all(  # type: ignore[attr-defined]
+            "#chart-0 .mark-rect path",
+            "ps => ps.filter(p => !/: 0( |$)/.test(p.getAttribute('aria-label')))"
+            ".map(p => p.getBoundingClientRect().width)",
+        )
+    )
+    assert widths[len(widths) // 2] >= 0.8, widths[:5]
+    _close(page)
     page = _open(browser, full_site, "/timeline?freq=year&since=all", width, lang)
     assert _axis_labels(page, 0, "X")[0] == "1998"  # the first release in the catalog, on request
     _close(page)

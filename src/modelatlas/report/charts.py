@@ -258,7 +258,7 @@ def releases_chart(
         middle = alt.X(f"{_TIME_UNIT[freq]}(start):T", bandPosition=0.5)
     bars = (
         alt.Chart(_records(data))
-        .mark_bar()
+        .mark_bar(binSpacing=0 if freq != "year" else 1)
         .encode(
             x=x,
             y=alt.Y("count:Q", title=_t("count", lang), stack="zero"),
