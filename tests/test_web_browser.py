@@ -449,19 +449,28 @@ def test_a_phone_sees_the_answer_one_row_of_navigation_and_whole_dates(
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_phone_sees_results_before_the_facets(browser: object, site: str, lang: str) -> None:
-    """Issue 21: at 390 px /models showed two screens of facets before any result."""
+    """Issue 21: at 390 px /models showed two screens of facets before any result; now the facets are a
+    closed drawer above the results, opened by a tap."""
     context = browser.new_context(  # type: ignore[attr-defined]
         base_url=site, viewport={"width": 390, "height": 844}, locale="en-US"
     )
     page = context.new_page()
-    page.goto(f"/models?lang={lang}")
-    results, facets = page.locator("#results").bounding_box(), page.locator("aside.facets").bounding_box()
-    assert results is not None and facets is not None and results["y"] < facets["y"]
-    assert results["y"] < 844  # the first results are on the first screen
+    page.goto(f"/models?lang={lang}&domain=nlp")
+    drawer = page.locator("#facet-drawer > summary")
+    assert drawer.inner_text() == ("筛选 (1)" if lang == "zh" else "Filters (1)")  # one facet chosen
+    results, closed = page.locator("#results").bounding_box(), drawer.bounding_box()
+    assert results is not None and closed is not None and closed["y"] < results["y"] < 844
+    assert closed["height"] < 60 and not page.locator("section.facet").first.is_visible()
+    drawer.click()
+    assert page.locator("section.facet").first.is_visible()
     wide = browser.new_context(base_url=site, viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
     desk = wide.new_page()
     desk.goto(f"/models?lang={lang}")
     side, table = desk.locator("aside.facets").bounding_box(), desk.locator("#results").bounding_box()
     assert side is not None and table is not None and side["x"] < table["x"]  # beside it on a desk
+    assert (
+        desk.locator("section.facet").first.is_visible()
+        and not desk.locator("#facet-drawer > summary").is_visible()
+    )
     context.close()
     wide.close()

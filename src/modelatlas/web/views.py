@@ -21,11 +21,12 @@ from markupsafe import Markup
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from modelatlas.analysis.frame import EstimatesMode, Population, Selection, stored_frame
+from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, stored_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import stored_graph
 from modelatlas.analysis.timeline import releases
+from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
@@ -288,7 +289,42 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
     spec = to_spec(chart)
-    return {"fit": fit.as_dict(), "headline": said, "chart": spec, "chart_json": embed(spec)}
+    records = []
+    if query.frontier:  # the record setters the line is fitted to, newest first
+        column = METRICS[query.metric][0]
+        newest = shown.sort_values("released", ascending=False)
+        dates = newest["released"].dt.strftime("%Y-%m-%d")
+        for (model_id, name, value), released in zip(
+            newest[["id", "name", column]].itertuples(index=False), dates, strict=True
+        ):
+            records.append({"id": model_id, "name": name, "released": released, "value": value})
+    return {
+        "fit": fit.as_dict(),
+        "headline": said,
+        "chart": spec,
+        "chart_json": embed(spec),
+        "frontier_models": records,
+    }
+
+
+def trend_choices(data: Analysis) -> dict[str, Any]:
+    """What the trends form offers, once per build: the metrics that at least three dated models have
+    (a fit needs three; training cost, which few sources state, is offered only where it can be fitted),
+    the countries of the models' makers, most models first, and the openness values present."""
+
+    def compute() -> dict[str, Any]:
+        frame = data.frame
+        dated = frame["released"].notna()
+        metrics = [m for m, (column, *_) in METRICS.items() if int((dated & (frame[column] > 0)).sum()) >= 3]
+        countries = frame["country"].dropna().value_counts()
+        present = set(frame["openness"].dropna())
+        return {
+            "metrics": metrics,
+            "countries": [str(code) for code in countries.index],
+            "openness": [value for value in OPENNESS if value in present],
+        }
+
+    return per_build(data.built_at, "trend-choices", compute)
 
 
 def timeline_view(

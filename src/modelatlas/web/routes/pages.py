@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gguf_file import GGUF_MAGIC, MAX_HEADER, read_gguf
 from modelatlas.analysis.hardware.gpus import GIB
+from modelatlas.analysis.hardware.memory import Breakdown
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -59,7 +60,7 @@ from modelatlas.web.deps import (
     body_head,
 )
 from modelatlas.web.exporting import Figure, figure
-from modelatlas.web.i18n import country_name, joined, translator
+from modelatlas.web.i18n import country_name, joined, said, translator
 from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["healthz", "router"]
@@ -144,7 +145,11 @@ def _figure(
 def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
     summary = views.overview(engine, data.built_at, 10)
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(request, settings, data, lang))
+    fit = None
+    with contextlib.suppress(NotEnoughData):
+        fit = views.trend_view(data, views.TrendQuery(), lang)["fit"]  # the fit of the first chart
+    charts = _charts(request, settings, data, lang)
+    return _render(request, "home.html", lang, summary=summary, charts=charts, fit=fit)
 
 
 def _facet_links(
@@ -290,12 +295,22 @@ def _hardware_table(hardware: Hardware, record: Model) -> dict[str, Any] | None:
     shown = []
     for found in sizes:
         work = found.workload()
+        chosen = [p for p in formats if p.scope == "all"] if found.pipeline else formats
         rows = [
-            {"row": e.breakdown, "fits": [fits_on(e.breakdown, card) for card in cards]}
-            for e in estimates(found, work, precisions=formats)
+            {"row": _weights_row(e.breakdown, found), "fits": [fits_on(e.breakdown, card) for card in cards]}
+            for e in estimates(found, work, precisions=chosen)
         ]
         shown.append({"subject": found, "work": work, "rows": rows})
     return {"cards": cards, "sizes": shown, "stated": any(not s.count.exact for s in sizes)}
+
+
+def _weights_row(row: Breakdown, found: Subject) -> Breakdown:
+    """A pipeline's row with its networks' weights as one part, as the model page's columns show them (the
+    calculator breaks them down)."""
+    if found.pipeline is None:
+        return row
+    weights = sum(v for k, v in row.parts.items() if k != "overhead")
+    return Breakdown(row.label, {"weights": weights, "overhead": row.parts["overhead"]}, row.gpus, row.notes)
 
 
 @router.get("/hardware", response_class=HTMLResponse)
@@ -353,9 +368,9 @@ def _calculator(
     results: list[MemoryOut] = []
     problem, status = None, 200
     try:
-        results = [hardware.memory(found, query) for found in find()]
+        results = [hardware.memory(found, query, lang) for found in find()]
     except ModelAtlasError as exc:
-        problem = str(exc)
+        problem = said(exc, lang)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
     known = hardware.suggestions()
     return _render(
@@ -392,7 +407,7 @@ def trends(
         view: dict[str, Any] | None = views.trend_view(data, query, lang)
         problem = None
     except NotEnoughData as exc:
-        view, problem = None, str(exc)
+        view, problem = None, said(exc, lang)
     return _render(
         request,
         "trends.html",
@@ -401,6 +416,8 @@ def trends(
         view=view,
         problem=problem,
         domains=data.domains,
+        choices=views.trend_choices(data),
+        org=request.query_params.get("org"),
         charts=[_figure(request, settings, data, view["chart"], view["chart_json"])] if view else [],
     )
 
@@ -553,7 +570,7 @@ def compare(
             try:
                 records.append(Q.get_model(conn, Q.resolve(conn, ident)))
             except NotFound as exc:
-                missing.append(str(exc))
+                missing.append(said(exc, lang))
         orgs = Q.organizations(conn)
     shown = {row: any(_FILLED[row](r) for r in records) for row in _FILLED}
     return _render(

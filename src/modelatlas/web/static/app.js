@@ -223,3 +223,10 @@ function send(form, params, body, type) {
       result.removeAttribute("aria-busy");
     });
 }
+
+// On a phone the facets are a drawer above the results, closed until asked for; on a desk they stay open
+// beside them (the page is served with the drawer open, so it works without this script too).
+(function () {
+  const drawer = document.getElementById("facet-drawer");
+  if (drawer && window.matchMedia("(max-width: 800px)").matches) drawer.open = false;
+})();
