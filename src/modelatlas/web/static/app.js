@@ -69,7 +69,8 @@ function wrapped(text, width, font) {
   var pieces = text.match(/[\u2e80-\u9fff\uff00-\uffef][，：。、）]?|[^\s\u2e80-\u9fff\uff00-\uffef]+\s*|\s+/g) || [];
   var lines = [], line = "";
   pieces.forEach(function (piece) {
-    if (line && measure((line + piece).trimEnd()) > width) {
+    var closing = /^[，。、：；）」』》]/.test(piece);  // never the first character of a line
+    if (line && !closing && measure((line + piece).trimEnd()) > width) {
       lines.push(line.trimEnd());
       line = piece.trimStart();
     } else {
