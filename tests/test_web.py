@@ -207,6 +207,15 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
     for path in ("/timeline", "/timeline?freq=year", "/lineage"):
         assert sqlite_client.get(path).status_code == 200, path
     assert sqlite_client.get("/timeline", params={"freq": "decade"}).status_code == 422
+    # issue 21: the timeline's range and its switches' selected state
+    assert sqlite_client.get("/timeline", params={"since": "soon"}).status_code == 422
+    yearly = sqlite_client.get("/timeline", params={"freq": "year", "since": "2022", "lang": "en"}).text
+    assert '"period": "2021"' not in yearly and '"period": "2022"' in yearly
+    assert (
+        '<a href="/timeline?freq=year&amp;since=2022" class="on" aria-current="page">per year</a>' in yearly
+    )
+    every = sqlite_client.get("/timeline", params={"since": "all", "lang": "en"}).text
+    assert '"period": "2021Q3"' in every and every.count('aria-current="page"') == 2
     feed = sqlite_client.get("/feed.atom")
     assert feed.headers["content-type"].startswith("application/atom+xml")
     import xml.etree.ElementTree as ET

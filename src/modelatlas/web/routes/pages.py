@@ -32,6 +32,7 @@ from modelatlas.analysis.hardware.subjects import (
 from modelatlas.catalog.schema import Model, PartialDate
 from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import DOMAINS
+from modelatlas.config import Settings
 from modelatlas.errors import (
     BadArgument,
     CatalogError,
@@ -58,6 +59,7 @@ from modelatlas.web.deps import (
     TrendDep,
     body_head,
 )
+from modelatlas.web.exporting import Figure, figure
 from modelatlas.web.i18n import country_name, joined, said, translator
 from modelatlas.web.schemas import MemoryOut
 
@@ -109,14 +111,34 @@ def healthz(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _charts(data: views.Analysis, lang: str) -> list[Markup]:
-    """The home page's charts: parameter growth since 2018 and releases per year (embedded specs)."""
-    specs: list[Markup] = []
+def _charts(request: Request, settings: Settings, data: views.Analysis, lang: str) -> list[Figure]:
+    """The home page's charts: parameter growth since 2018 and releases per year."""
+    shown: list[dict[str, Any]] = []
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.trend_view(data, views.TrendQuery(), lang)["chart_json"])  # /trends' default
+        shown.append(views.trend_view(data, views.TrendQuery(), lang))  # /trends' default
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.timeline_view(data, lang, freq="year")["chart_json"])
-    return specs
+        shown.append(views.timeline_view(data, lang, freq="year"))
+    return [_figure(request, settings, data, view["chart"], view["chart_json"]) for view in shown]
+
+
+def _figure(
+    request: Request,
+    settings: Settings,
+    data: views.Analysis,
+    spec: dict[str, Any],
+    embedded: Markup,
+    untitled: str = "",
+) -> Figure:
+    """A chart with its citation: the data's date and this page's address (under ``MODELATLAS_BASE_URL``
+    where set)."""
+    url = str(request.url)
+    if settings.base_url:
+        url = (
+            settings.base_url.rstrip("/")
+            + request.url.path
+            + (f"?{request.url.query}" if request.url.query else "")
+        )
+    return figure(spec, embedded, data.as_of, url, untitled=untitled)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -126,7 +148,8 @@ def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangD
     fit = None
     with contextlib.suppress(NotEnoughData):
         fit = views.trend_view(data, views.TrendQuery(), lang)["fit"]  # the fit of the first chart
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang), fit=fit)
+    charts = _charts(request, settings, data, lang)
+    return _render(request, "home.html", lang, summary=summary, charts=charts, fit=fit)
 
 
 def _facet_links(
@@ -228,7 +251,12 @@ def model(
     data = views.analysis(engine, settings.db)
     family = views.family_view(data, found, lang)
     counts = views.history_view(history(engine, refs), lang)
-    charts = [views.embed(spec) for spec in (family, counts) if spec is not None]  # #chart-0, #chart-1
+    t = translator(lang)
+    charts = [  # #chart-0, #chart-1
+        _figure(request, settings, data, spec, views.embed(spec), untitled=t(name))
+        for spec, name in ((family, "lineage"), (counts, "live"))
+        if spec is not None
+    ]
     return _render(
         request,
         "model.html",
@@ -390,18 +418,46 @@ def trends(
         domains=data.domains,
         choices=views.trend_choices(data),
         org=request.query_params.get("org"),
-        charts=[view["chart_json"]] if view else [],
+        charts=[_figure(request, settings, data, view["chart"], view["chart_json"])] if view else [],
     )
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline(
-    request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep, freq: str = "quarter"
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    freq: str = "quarter",
+    since: Annotated[
+        str | None, Query(description="The first year shown, or all; default: where releases become dense.")
+    ] = None,
 ) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
-    view = views.timeline_view(data, lang, freq=freq)
+    first = _since_year(since)
+    view = views.timeline_view(data, lang, freq=freq, since=first)
     newest = views.overview(engine, data.built_at, 30).newest
-    return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart_json"]])
+    return _render(
+        request,
+        "timeline.html",
+        lang,
+        freq=freq,
+        since=since or "",
+        dense=views.dense_since(data.frame),
+        newest=newest,
+        charts=[_figure(request, settings, data, view["chart"], view["chart_json"])],
+    )
+
+
+def _since_year(since: str | None) -> int | None:
+    """``since`` as the timeline's first year: None for the default, 0 for ``all``."""
+    if since is None or not since.strip():
+        return None
+    if since.strip() == "all":
+        return 0
+    if not since.strip().isdigit():
+        raise BadArgument(f"since {since!r}: write a year such as 2015, or all")
+    return int(since)
 
 
 @router.get("/trending", response_class=HTMLResponse)
@@ -494,7 +550,8 @@ def lineage(request: Request, engine: EngineDep, settings: SettingsDep, lang: La
         view = views.lineage_view(data, lang)
     except NotEnoughData:
         return _render(request, "lineage.html", lang, charts=[], built_on=[])
-    return _render(request, "lineage.html", lang, charts=[view["chart_json"]], built_on=view["built_on"])
+    charts = [_figure(request, settings, data, view["chart"], view["chart_json"])]
+    return _render(request, "lineage.html", lang, charts=charts, built_on=view["built_on"])
 
 
 @router.get("/compare", response_class=HTMLResponse)
