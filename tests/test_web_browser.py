@@ -281,9 +281,10 @@ def test_a_bad_pasted_config_is_a_one_line_message_not_a_console_error(page: obj
 
 #: Elements whose own text a page shows in Chinese, bold and regular: headings, nav, table heads, buttons.
 CHINESE_TEXT = "header a, h1, h2, h3, th, td, label, button, summary, legend"
-#: How many CJK ideographs each matching element's own text nodes hold, in document order.
+#: How many CJK ideographs each matching element's own text nodes hold, in document order (none for an
+#: element that is not drawn, such as the phone's facet drawer handle on a desk).
 CJK_COUNTS = """(selector) => Array.from(document.querySelectorAll(selector)).map(e =>
-  Array.from(e.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
+  e.getClientRects().length === 0 ? 0 : Array.from(e.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
     .map(n => (n.textContent.match(/[\\u3400-\\u9fff\\uf900-\\ufaff]/g) || []).length)
     .reduce((a, b) => a + b, 0))"""
 
