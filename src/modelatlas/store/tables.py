@@ -36,6 +36,10 @@ __all__ = [
     "evaluations",
     "hardware",
     "http_cache",
+    "hub_bases",
+    "hub_listing",
+    "hub_repos",
+    "hub_snapshots",
     "import_rows",
     "imports",
     "lineage",
@@ -63,7 +67,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 metadata = MetaData(
     naming_convention={
@@ -481,6 +485,57 @@ sync_runs = Table(
     Column("requests", Integer, nullable=False, default=0),
     Column("discovered", Integer),
     Column("note", Text),
+)
+
+# The whole Hub listing (``sync --source hf --all``): one row per Hub model repo, whatever the catalog
+# holds, its base models, its counts per sync date, and where the listing stopped. Keyed on the repo id.
+
+hub_repos = Table(
+    "hub_repos",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("author", String(100)),
+    Column("created_at", String(24)),
+    Column("last_modified", String(24)),
+    Column("pipeline_tag", String(60)),
+    Column("library", String(60)),
+    Column("licence", String(100)),
+    Column("gated", String(10)),
+    Column("parameters", BigInteger),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+    Column("listed_on", String(10), nullable=False),
+)
+
+hub_bases = Table(
+    "hub_bases",
+    metadata,
+    Column("repo_id", String(200), primary_key=True),
+    Column("base", String(200), primary_key=True),
+    Column("relation", String(10), primary_key=True),
+    Column("stated", Boolean, nullable=False),
+    Index("ix_hub_bases_base_relation", "base", "relation"),
+)
+
+hub_snapshots = Table(
+    "hub_snapshots",
+    metadata,
+    Column("repo_id", String(200), primary_key=True),
+    Column("observed_on", String(10), primary_key=True),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+)
+
+hub_listing = Table(
+    "hub_listing",
+    metadata,
+    Column("listing", String(20), primary_key=True),
+    Column("run_on", String(10), nullable=False),
+    Column("started_at", String(20), nullable=False),
+    Column("next_url", Text),
+    Column("pages", Integer, nullable=False),
+    Column("records", BigInteger, nullable=False),
+    Column("finished_at", String(20)),
 )
 
 #: Tables whose rows a build copies from the store it replaces, parents first.
