@@ -38,6 +38,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from modelatlas.sources._http import CachedResponse
+
 try:
     from tests import hub_listing_data
 except ModuleNotFoundError:  # run as a script: python tests/replay.py
@@ -222,7 +223,9 @@ class Replay:
             try:
                 offset = int(orjson.loads(base64.urlsafe_b64decode(cursor))["offset"])
             except (ValueError, KeyError, TypeError):
-                return Response(json.dumps({"error": "Invalid cursor"}), 400, {"Content-Type": "application/json"})
+                return Response(
+                    json.dumps({"error": "Invalid cursor"}), 400, {"Content-Type": "application/json"}
+                )
         key = (offset, limit)
         body = self._pages.get(key)
         if body is None:

@@ -207,13 +207,13 @@ class _Statements:
             f"ON CONFLICT (id) DO UPDATE SET {updates}"
         )
         self.mark = mark
+        four = ", ".join([mark] * 4)
         self.bases = (
-            f"INSERT INTO hub_bases (repo_id, base, relation, stated) VALUES ({mark}, {mark}, {mark}, {mark}) "
-            "ON CONFLICT DO NOTHING"
+            f"INSERT INTO hub_bases (repo_id, base, relation, stated) VALUES ({four}) ON CONFLICT DO NOTHING"
         )
         self.snapshots = (
             f"INSERT INTO hub_snapshots (repo_id, observed_on, downloads, likes) "
-            f"VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT (repo_id, observed_on) "
+            f"VALUES ({four}) ON CONFLICT (repo_id, observed_on) "
             "DO UPDATE SET downloads = excluded.downloads, likes = excluded.likes"
         )
 
