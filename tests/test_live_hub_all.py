@@ -323,3 +323,21 @@ def test_cli_sync_all(
     assert (
         len(lines) == 1 and lines[0].startswith("Error: http://127.0.0.1:") and "/hf/api/models?" in lines[0]
     )
+
+
+def test_a_rebuild_keeps_the_listing_and_sync_all_runs_on_postgres(store_url: str, listing: Replay) -> None:
+    """Both backends: the listing's SQL, then a rebuild copying the tables inside the database."""
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    listing.fail("/hf/api/models", Fault(), Fault(status=404))
+    with pytest.raises(Exception, match="404"):
+        list_all(store_url, listing)
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)  # the unfinished listing survives it
+    assert query(store_url, "SELECT pages, records FROM hub_listing") == [(1, PAGE)]
+    report = list_all(store_url, listing)
+    assert (report.resumed, report.total_records) == (True, N)
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    assert stored_counts(store_url) == G.truth(N)
+    assert query(store_url, "SELECT count(*), count(DISTINCT id) FROM hub_repos") == [(N, N)]
+    assert query(store_url, "SELECT count(*) FROM hub_snapshots") == [(N,)]
+    stated = query(store_url, "SELECT count(*) FROM hub_bases WHERE stated")[0][0]
+    assert 0 < int(str(stated)) < sum(G.truth(N).values())

@@ -2,9 +2,11 @@
 
 The listing (``GET /api/models?sort=createdAt&limit=1000&expand=…``) is followed page by page through
 its ``Link`` header. One thread fetches and decodes the next page while the caller's thread writes the
-last one, so at most three pages are in memory whatever the listing's size. Each page is written in one
-transaction: its repos (upserted by id), their base-model relations (replaced), a snapshot of their
-downloads and likes for the run's date, and the URL of the following page in ``hub_listing``. A run
+last ones, so at most ``GROUP`` + 2 pages are in memory whatever the listing's size. A page is written in
+one transaction with the URL of the following page in ``hub_listing``: its repos (upserted by id), their
+base-model relations (replaced), a snapshot of their downloads and likes for the run's date. When pages
+come faster than the store takes them, the transaction holds every page that is waiting (at most
+``GROUP``) and the URL after the last of them, which saves a disk sync per page. A run
 killed at any point (Ctrl-C, ``kill -9``) therefore goes on, at the next run, from the first page it had
 not written: nothing is lost and nothing is written twice. A finished run starts the next one from the
 first page, on its own date, so repeated syncs add one snapshot per repo per date.
@@ -30,10 +32,21 @@ from modelatlas.sources.hub_listing import EXPAND, PAGE_SIZE, SORT, ListedPage, 
 from modelatlas.store import tables as T
 from modelatlas.store.lock import write_transaction
 
-__all__ = ["LISTING", "ListingReport", "first_page", "require_hub_tables", "sync_all"]
+__all__ = [
+    "GROUP",
+    "LISTING",
+    "ListingReport",
+    "Statements",
+    "first_page",
+    "require_hub_tables",
+    "sync_all",
+    "write_pages",
+]
 
 #: The key of the model listing's row in ``hub_listing``.
 LISTING = "models"
+#: At most this many decoded pages wait for the writer, and go into one transaction.
+GROUP = 8
 _REPO_COLUMNS = [c.name for c in T.hub_repos.c]
 _UPDATED = [name for name in _REPO_COLUMNS if name != "id"]
 
@@ -135,6 +148,8 @@ def _begin(
             "records": 0,
             "finished_at": None,
         }
+        # a second run on the same day replaces that day's snapshots
+        conn.execute(T.hub_snapshots.delete().where(T.hub_snapshots.c.observed_on == report.run_on))
         if saved is None:
             conn.execute(T.hub_listing.insert().values(listing=LISTING, **state))
         else:
@@ -153,8 +168,9 @@ def _follow(
     now: Callable[[], dt.datetime],
     progress: Progress | None,
 ) -> None:
-    """Fetch and decode pages in a thread of their own; write each here as it comes."""
-    pages: queue.Queue[_Item] = queue.Queue(maxsize=2)
+    """Fetch and decode pages in a thread of their own; write them here as they come, each transaction
+    holding every page that is waiting (one, when the store keeps up with the network)."""
+    pages: queue.Queue[_Item] = queue.Queue(maxsize=GROUP)
     stop = threading.Event()
 
     def fetch() -> None:
@@ -171,21 +187,32 @@ def _follow(
     reader = threading.Thread(target=fetch, name="hub-listing", daemon=True)
     reader.start()
     try:
-        statements = _Statements(engine.dialect.paramstyle)
-        while (item := pages.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            _, page, after = item
-            with write_transaction(engine) as conn:
-                _write(conn, statements, page, after, report.run_on, now)
-            report.pages += 1
-            report.total_pages += 1
-            report.records += len(page.repos)
-            report.total_records += len(page.repos)
-            report.bases += len(page.bases)
-            if progress is not None:
-                progress(report.records, report.pages)
-        report.finished = True
+        statements = Statements(engine.dialect.paramstyle)
+        while True:
+            batch = [pages.get()]
+            while isinstance(batch[-1], tuple) and len(batch) < GROUP:
+                try:
+                    batch.append(pages.get_nowait())
+                except queue.Empty:
+                    break
+            ready = [(page, after) for item in batch if isinstance(item, tuple) for _, page, after in [item]]
+            if ready:
+                with write_transaction(engine) as conn:
+                    write_pages(conn, statements, ready, report.run_on, report.total_records, now)
+                records = sum(len(page.repos) for page, _ in ready)
+                report.pages += len(ready)
+                report.total_pages += len(ready)
+                report.records += records
+                report.total_records += records
+                report.bases += sum(len(page.bases) for page, _ in ready)
+                if progress is not None:
+                    progress(report.records, report.pages)
+            last = batch[-1]
+            if last is None:
+                report.finished = True
+                return
+            if isinstance(last, BaseException):
+                raise last
     finally:
         stop.set()
         while reader.is_alive():  # let a blocked put go, so the thread ends
@@ -195,7 +222,7 @@ def _follow(
                 pass
 
 
-class _Statements:
+class Statements:
     """The page's SQL, with the driver's own parameter marks (``?`` for sqlite3, ``%s`` for psycopg)."""
 
     def __init__(self, paramstyle: str) -> None:
@@ -212,41 +239,47 @@ class _Statements:
             f"INSERT INTO hub_bases (repo_id, base, relation, stated) VALUES ({four}) ON CONFLICT DO NOTHING"
         )
         self.snapshots = (
-            f"INSERT INTO hub_snapshots (repo_id, observed_on, downloads, likes) "
-            f"VALUES ({four}) ON CONFLICT (repo_id, observed_on) "
-            "DO UPDATE SET downloads = excluded.downloads, likes = excluded.likes"
+            "INSERT INTO hub_snapshots (observed_on, position, repo_id, downloads, likes) "
+            f"VALUES ({four}, {mark})"
         )
 
     def forget_bases(self, count: int) -> str:
         return f"DELETE FROM hub_bases WHERE repo_id IN ({', '.join([self.mark] * count)})"
 
 
-def _write(
+def write_pages(
     conn: Connection,
-    sql: _Statements,
-    page: ListedPage,
-    after: str | None,
+    sql: Statements,
+    pages: list[tuple[ListedPage, str | None]],
     run_on: str,
+    position: int,
     now: Callable[[], dt.datetime],
 ) -> None:
-    """One page and the listing's next URL, in the caller's transaction."""
-    repos = page.repos
-    if repos:
+    """Pages, each with the URL of the page after it, and the last one's next URL, in the caller's
+    transaction. ``position`` is the place of the first repo in the run's listing (the snapshots' key)."""
+    for page, _ in pages:
+        repos = page.repos
+        if not repos:
+            continue
         ids = [repo.id for repo in repos]
         conn.exec_driver_sql(sql.repos, [(*repo, run_on) for repo in repos])
         conn.exec_driver_sql(sql.forget_bases(len(ids)), tuple(ids))
         if page.bases:
             conn.exec_driver_sql(sql.bases, list(page.bases))
-        snapshots = [(repo.id, run_on, repo.downloads, repo.likes) for repo in repos]
+        snapshots = [
+            (run_on, position + n, repo.id, repo.downloads, repo.likes) for n, repo in enumerate(repos)
+        ]
         conn.exec_driver_sql(sql.snapshots, snapshots)
+        position += len(repos)
     h = T.hub_listing.c
+    after = pages[-1][1]
     conn.execute(
         T.hub_listing.update()
         .where(h.listing == LISTING)
         .values(
             next_url=after,
-            pages=h.pages + 1,
-            records=h.records + len(repos),
+            pages=h.pages + len(pages),
+            records=h.records + sum(len(page.repos) for page, _ in pages),
             finished_at=iso(now()) if after is None else None,
         )
     )

@@ -25,6 +25,7 @@ from sqlalchemy import (
 __all__ = [
     "KEPT",
     "SCHEMA_REVISION",
+    "STREAMED",
     "analysis_rows",
     "benchmarks",
     "candidates",
@@ -488,7 +489,9 @@ sync_runs = Table(
 )
 
 # The whole Hub listing (``sync --source hf --all``): one row per Hub model repo, whatever the catalog
-# holds, its base models, its counts per sync date, and where the listing stopped. Keyed on the repo id.
+# holds, its base models, its counts per sync date, and where the listing stopped. On SQLite the first
+# three are WITHOUT ROWID tables (one B-tree each instead of a table and its key's index): a million
+# upserts a run. Snapshots are keyed by their place in the day's listing, so they are only appended.
 
 hub_repos = Table(
     "hub_repos",
@@ -505,6 +508,7 @@ hub_repos = Table(
     Column("downloads", BigInteger),
     Column("likes", BigInteger),
     Column("listed_on", String(10), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 hub_bases = Table(
@@ -515,15 +519,18 @@ hub_bases = Table(
     Column("relation", String(10), primary_key=True),
     Column("stated", Boolean, nullable=False),
     Index("ix_hub_bases_base_relation", "base", "relation"),
+    sqlite_with_rowid=False,
 )
 
 hub_snapshots = Table(
     "hub_snapshots",
     metadata,
-    Column("repo_id", String(200), primary_key=True),
     Column("observed_on", String(10), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("repo_id", String(200), nullable=False),
     Column("downloads", BigInteger),
     Column("likes", BigInteger),
+    sqlite_with_rowid=False,
 )
 
 hub_listing = Table(
@@ -540,3 +547,5 @@ hub_listing = Table(
 
 #: Tables whose rows a build copies from the store it replaces, parents first.
 KEPT = ("sync_state", "snapshots", "observations", "candidates", "http_cache", "sync_runs")
+#: Tables a build copies from the store it replaces inside the database, too large to read into memory.
+STREAMED = ("hub_repos", "hub_bases", "hub_snapshots", "hub_listing")

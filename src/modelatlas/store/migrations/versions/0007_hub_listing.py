@@ -1,7 +1,9 @@
 """the whole Hub listing: one row per Hub model repo, its base models, its counts per sync date, the cursor
 
 ``sync --source hf --all`` fills these tables page by page; ``hub_listing`` keeps the next page's URL in
-the same transaction as each page's rows, so a killed listing goes on from there.
+the same transaction as each page's rows, so a killed listing goes on from there. On SQLite the repos,
+bases and snapshots are WITHOUT ROWID tables; snapshots are keyed by (date, place in that day's listing),
+so a run only appends to them.
 
 Revision ID: 0007
 Revises: 0006
@@ -34,6 +36,7 @@ def upgrade() -> None:
         sa.Column("likes", sa.BigInteger(), nullable=True),
         sa.Column("listed_on", sa.String(length=10), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_hub_repos")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "hub_bases",
@@ -42,15 +45,18 @@ def upgrade() -> None:
         sa.Column("relation", sa.String(length=10), nullable=False),
         sa.Column("stated", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("repo_id", "base", "relation", name=op.f("pk_hub_bases")),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_hub_bases_base_relation", "hub_bases", ["base", "relation"])
     op.create_table(
         "hub_snapshots",
-        sa.Column("repo_id", sa.String(length=200), nullable=False),
         sa.Column("observed_on", sa.String(length=10), nullable=False),
+        sa.Column("position", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("repo_id", sa.String(length=200), nullable=False),
         sa.Column("downloads", sa.BigInteger(), nullable=True),
         sa.Column("likes", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("repo_id", "observed_on", name=op.f("pk_hub_snapshots")),
+        sa.PrimaryKeyConstraint("observed_on", "position", name=op.f("pk_hub_snapshots")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "hub_listing",
