@@ -7,6 +7,7 @@ paging; the generator's own decisions are the truth the stored relations are com
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import signal
 import subprocess
@@ -341,3 +342,67 @@ def test_a_rebuild_keeps_the_listing_and_sync_all_runs_on_postgres(store_url: st
     assert query(store_url, "SELECT count(*) FROM hub_snapshots") == [(N,)]
     stated = query(store_url, "SELECT count(*) FROM hub_bases WHERE stated")[0][0]
     assert 0 < int(str(stated)) < sum(G.truth(N).values())
+
+
+def expected_ecosystem(base: str, deep: bool) -> dict[str, object]:
+    """The generator's own answer: relations and creation months from its decisions and records."""
+    relations: list[tuple[str, str, str]] = []
+    created: dict[str, str] = {}
+    for records, found in G.blocks(N):
+        relations += found
+        created.update({r["id"]: r["createdAt"][:7] for r in records})
+    children: dict[str, set[tuple[str, str]]] = {}
+    for repo, parent, relation in relations:
+        children.setdefault(parent, set()).add((repo, relation))
+    seen, frontier, edges = {base}, [base], set()
+    while frontier:
+        parent = frontier.pop()
+        for repo, relation in children.get(parent, ()):
+            if repo != base:
+                edges.add((repo, relation))
+            if deep and repo not in seen:
+                seen.add(repo)
+                frontier.append(repo)
+    by_month: dict[str, dict[str, int]] = {}
+    for repo, relation in edges:
+        cell = by_month.setdefault(created[repo], {})
+        cell[relation] = cell.get(relation, 0) + 1
+    counts = {r: len({repo for repo, rel in edges if rel == r}) for r in G.RELATIONS}
+    return {
+        "base": base,
+        "depth": "all" if deep else "1",
+        "derivatives": {"total": len({repo for repo, _ in edges}), **counts},
+        "by_month": {month: by_month[month] for month in sorted(by_month)},
+    }
+
+
+def test_ecosystem_counts_a_bases_derivatives_per_relation_and_month(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelatlas.live.ecosystem import ecosystem
+
+    list_all(store, listing)
+    engine = make_engine(store)
+    try:
+        popular = G.popular_base(0)
+        direct = ecosystem(engine, popular)
+        assert direct == expected_ecosystem(popular, deep=False)
+        counts = direct["derivatives"]
+        assert counts["total"] > 100 and all(counts[r] > 0 for r in G.RELATIONS)
+        deep = ecosystem(engine, popular, "all")
+        assert deep == expected_ecosystem(popular, deep=True)
+        assert deep["derivatives"]["total"] > counts["total"]  # derivatives of derivatives are there
+        nested = G.repo_id(N - 1)  # the oldest repo: a base only for the newer ones that picked it
+        assert ecosystem(engine, nested) == expected_ecosystem(nested, deep=False)
+        assert ecosystem(engine, "nobody/nothing")["derivatives"] == {
+            "total": 0, "finetune": 0, "adapter": 0, "quantized": 0, "merge": 0,
+        }  # fmt: skip
+    finally:
+        engine.dispose()
+    code, out, err = run(capsys, "ecosystem", "--base", popular, "--db", store, "-f", "json")
+    assert code == 0, err
+    assert json.loads(out) == expected_ecosystem(popular, deep=False)
+    code, out, err = run(capsys, "ecosystem", "--base", popular, "--db", store)
+    assert code == 0 and f"derivatives of {popular}: {counts['total']:,} repos" in out
+    code, _, err = run(capsys, "ecosystem", "--base", popular, "--depth", "2", "--db", store)
+    assert code == 2 and "--depth '2': choose 1 or all" in err

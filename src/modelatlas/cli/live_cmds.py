@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, date_bound, duration, open_store, settings
-from modelatlas.cli._output import Format, cell, counting_bar, emit, stderr
+from modelatlas.cli._output import Format, cell, counting_bar, emit, emit_json, stderr
 from modelatlas.errors import BadArgument, CatalogInvalid
 from modelatlas.live.metrics import METRICS
 
@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.command("accept")(accept)
     app.command("reject")(reject)
+    app.command("ecosystem")(ecosystem_)
 
 
 def _endpoints(config: Settings) -> Endpoints:
@@ -262,6 +263,57 @@ def _sync_all(config: Settings, *, restart: bool, budget: int | None, fmt: Forma
     emit([report.as_dict()], _LISTING_COLUMNS, fmt, title="sync --all")
     if report.resumed:
         err.print(f"hf: went on with the listing of {report.run_on} from where it stopped", markup=False)
+
+
+def ecosystem_(
+    base: Annotated[
+        str, typer.Option("--base", "-b", help="The base model's Hub repo, e.g. meta-llama/Llama-2-7b-hf.")
+    ],
+    depth: Annotated[
+        str,
+        typer.Option(
+            "--depth", help="1: the repos that name the base; all: their derivatives too, down the tree."
+        ),
+    ] = "1",
+    fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
+) -> None:
+    """What the Hub builds on a base model: its fine-tunes, adapters, quantizations and merges, per month.
+
+    Counts the repos of the whole Hub listing (`modelatlas sync --source hf --all`) whose base_model tags
+    name REPO, by relation and by the month each was created. `total` counts each repo once; a repo
+    with two relations to the base counts in both. `--depth all` follows derivatives of derivatives.
+    `-f json` gives {"base", "depth", "derivatives": {"total", "finetune", "adapter", "quantized",
+    "merge"}, "by_month": {"YYYY-MM": {relation: count}}}.
+
+    Examples:
+      modelatlas ecosystem --base meta-llama/Llama-2-7b-hf
+      modelatlas ecosystem -b mistralai/Mistral-7B-v0.1 --depth all -f json
+    """
+    from modelatlas.live.ecosystem import ecosystem
+    from modelatlas.live.hub_all import require_hub_tables
+    from modelatlas.sources.hub_listing import RELATIONS
+
+    if depth not in ("1", "all"):
+        raise BadArgument(f"--depth {depth!r}: choose 1 or all")
+    config = settings(db=db)
+    engine = open_store(config)
+    try:
+        require_hub_tables(engine)
+        found = ecosystem(engine, base, "all" if depth == "all" else "1")
+    finally:
+        engine.dispose()
+    if fmt == Format.json:
+        emit_json(found)
+        return
+    counts = found["derivatives"]
+    records = [
+        {"month": month, **{r: cell.get(r, 0) for r in RELATIONS}}
+        for month, cell in found["by_month"].items()
+    ]
+    records.append({"month": "total", **{r: counts[r] for r in RELATIONS}})
+    columns = [("month", "Month"), *((r, r.capitalize()) for r in RELATIONS)]
+    emit(records, columns, fmt, title=f"derivatives of {base}: {counts['total']:,} repos")
 
 
 _TREND_COLUMNS = [
