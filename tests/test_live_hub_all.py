@@ -235,7 +235,8 @@ def test_a_broken_page_keeps_what_came_before_and_the_next_run_goes_on_from_it(
     with pytest.raises(SourceDataError, match="cursor=") as info:
         list_all(store, listing)
     assert "the listing page is not a JSON array" in str(info.value)
-    assert query(store, "SELECT count(*) FROM hub_repos") == [(2 * PAGE,)]
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(2 * PAGE,)]
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(0,)]  # merged when the listing is done
     saved = query(store, "SELECT next_url, pages, records, finished_at FROM hub_listing")[0]
     assert saved[1:] == (2, 2 * PAGE, None)
     assert str(saved[0]) in str(info.value)
@@ -406,3 +407,32 @@ def test_ecosystem_counts_a_bases_derivatives_per_relation_and_month(
     assert code == 0 and f"derivatives of {popular}: {counts['total']:,} repos" in out
     code, _, err = run(capsys, "ecosystem", "--base", popular, "--depth", "2", "--db", store)
     assert code == 2 and "--depth '2': choose 1 or all" in err
+
+
+def test_a_run_stopped_before_its_merge_merges_at_the_next_run_without_asking_again(
+    store: str, listing: Replay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelatlas.live import hub_ledger
+
+    merge = hub_ledger.merge
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hub_ledger, "merge", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list_all(store, listing)
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(N,)]
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(0,)]
+    assert query(store, "SELECT next_url, pages, records, finished_at FROM hub_listing") == [
+        (None, 6, N, None)
+    ]
+    monkeypatch.setattr(hub_ledger, "merge", merge)
+    asked = len(listing.hits("/hf/api/models?"))
+    report = list_all(store, listing)
+    assert (report.resumed, report.pages, report.total_records, report.finished) == (True, 0, N, True)
+    assert len(listing.hits("/hf/api/models?")) == asked
+    assert stored_counts(store) == G.truth(N)
+    assert query(store, "SELECT count(*), count(DISTINCT position) FROM hub_snapshots") == [(N, N)]
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(0,)]
+    assert query(store, "SELECT count(*) FROM hub_staged_bases") == [(0,)]

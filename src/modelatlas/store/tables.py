@@ -41,6 +41,8 @@ __all__ = [
     "hub_listing",
     "hub_repos",
     "hub_snapshots",
+    "hub_staged",
+    "hub_staged_bases",
     "import_rows",
     "imports",
     "lineage",
@@ -489,9 +491,10 @@ sync_runs = Table(
 )
 
 # The whole Hub listing (``sync --source hf --all``): one row per Hub model repo, whatever the catalog
-# holds, its base models, its counts per sync date, and where the listing stopped. On SQLite the first
-# three are WITHOUT ROWID tables (one B-tree each instead of a table and its key's index): a million
-# upserts a run. Snapshots are keyed by their place in the day's listing, so they are only appended.
+# holds, its base models, its counts per sync date, and where the listing stopped. A run appends each
+# page to ``hub_staged`` and ``hub_staged_bases`` (appending is cheap; upserting a million rows keyed by
+# repo id, one page at a time, writes pages all over the key's B-tree at every commit), then merges them
+# into ``hub_repos``, ``hub_bases`` and ``hub_snapshots`` in one sorted pass when the listing is done.
 
 hub_repos = Table(
     "hub_repos",
@@ -533,6 +536,32 @@ hub_snapshots = Table(
     sqlite_with_rowid=False,
 )
 
+hub_staged = Table(
+    "hub_staged",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("id", String(200), nullable=False),
+    Column("author", String(100)),
+    Column("created_at", String(24)),
+    Column("last_modified", String(24)),
+    Column("pipeline_tag", String(60)),
+    Column("library", String(60)),
+    Column("licence", String(100)),
+    Column("gated", String(10)),
+    Column("parameters", BigInteger),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+)
+
+hub_staged_bases = Table(
+    "hub_staged_bases",
+    metadata,
+    Column("repo_id", String(200), nullable=False),
+    Column("base", String(200), nullable=False),
+    Column("relation", String(10), nullable=False),
+    Column("stated", Boolean, nullable=False),
+)
+
 hub_listing = Table(
     "hub_listing",
     metadata,
@@ -548,4 +577,4 @@ hub_listing = Table(
 #: Tables whose rows a build copies from the store it replaces, parents first.
 KEPT = ("sync_state", "snapshots", "observations", "candidates", "http_cache", "sync_runs")
 #: Tables a build copies from the store it replaces inside the database, too large to read into memory.
-STREAMED = ("hub_repos", "hub_bases", "hub_snapshots", "hub_listing")
+STREAMED = ("hub_repos", "hub_bases", "hub_snapshots", "hub_staged", "hub_staged_bases", "hub_listing")
