@@ -130,14 +130,14 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
             conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
         values = {"run_on": listing.run_on}
         conn.execute(text(_repos_sql(sqlite)), values)
-        conn.execute(text("DELETE FROM hub_bases WHERE repo_id IN (SELECT id FROM hub_staged)"))
+        # only the relations a relisted repo no longer has are deleted, only new ones inserted
         conn.execute(
             text(
-                "INSERT INTO hub_bases (repo_id, base, relation, stated) "
-                "SELECT repo_id, base, relation, stated FROM hub_staged_bases WHERE true "
-                "ORDER BY repo_id, base, relation ON CONFLICT DO NOTHING"
+                "DELETE FROM hub_bases WHERE repo_id IN (SELECT id FROM hub_staged) "
+                "AND (repo_id, base, relation) NOT IN (SELECT repo_id, base, relation FROM hub_staged_bases)"
             )
         )
+        conn.execute(text(_bases_sql(sqlite)))
         conn.execute(text("DELETE FROM hub_snapshots WHERE observed_on = :run_on"), values)
         conn.execute(
             text(
@@ -161,6 +161,22 @@ def _repos_sql(sqlite: bool) -> str:
     else:  # PostgreSQL refuses to touch a row twice in one statement
         chosen = f"SELECT DISTINCT ON (id) {fields}, {_RUN_ON} FROM hub_staged ORDER BY id, position DESC"
     return f"INSERT INTO hub_repos ({columns}) {chosen} ON CONFLICT (id) DO UPDATE SET {updates}"
+
+
+def _bases_sql(sqlite: bool) -> str:
+    """Insert the staged relations in key order; one already there only has ``stated`` brought up to date."""
+    if sqlite:
+        chosen = "SELECT repo_id, base, relation, stated FROM hub_staged_bases WHERE true ORDER BY 1, 2, 3"
+    else:  # one row per key: PostgreSQL refuses to touch a row twice in one statement
+        chosen = (
+            "SELECT DISTINCT ON (repo_id, base, relation) repo_id, base, relation, stated "
+            "FROM hub_staged_bases ORDER BY repo_id, base, relation"
+        )
+    return (
+        f"INSERT INTO hub_bases (repo_id, base, relation, stated) {chosen} "
+        "ON CONFLICT (repo_id, base, relation) DO UPDATE SET stated = excluded.stated "
+        "WHERE hub_bases.stated <> excluded.stated"
+    )
 
 
 def _finish(conn: Connection, moment: dt.datetime) -> None:
