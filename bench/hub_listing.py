@@ -8,6 +8,7 @@ once before anything is timed (``--keep-pages``), so what is timed is the client
    the fields picked in Python, and msgspec as ``sources.hub_listing.parse_page`` does it; then
    ``parse_page`` and the store's writes together (no network);
 2. ``modelatlas sync -s hf --all`` in its own process: seconds, records/s, peak RSS (``wait4``);
+   and ``ecosystem`` on the million-repo store (the most-derived base and a median one);
 3. huggingface_hub's own ``HfApi(endpoint=…).list_models(sort="createdAt", expand=[…])`` iterated over
    the same pages in its own process: seconds, records/s, peak RSS, and the ratio;
 4. a second store: ``sync --all`` killed with SIGKILL halfway, then run again; the stored rows are
@@ -206,6 +207,28 @@ def check(db: Path, records: int, truth: Counter[tuple[str, str]]) -> dict[str, 
     }
 
 
+def ecosystem_times(db: Path, truth: Counter[tuple[str, str]]) -> None:
+    """Seconds of ``ecosystem`` (the query, in this process) for the most and the median-derived base."""
+    from modelatlas.live.ecosystem import ecosystem
+    from modelatlas.store.engine import make_engine
+
+    per_base = Counter[str]()
+    for (base, _), count in truth.items():
+        per_base[base] += count
+    ranked = [base for base, _ in per_base.most_common()]
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        for base in (ranked[0], ranked[len(ranked) // 2]):
+            for depth in ("1", "all"):
+                started = time.perf_counter()
+                found = ecosystem(engine, base, depth)  # type: ignore[arg-type]
+                seconds = time.perf_counter() - started
+                total = found["derivatives"]["total"]
+                print(f"   ecosystem --base {base} --depth {depth}: {total:,} derivatives in {seconds:.2f} s")
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -254,6 +277,7 @@ def main() -> None:
               f"peak RSS {peak:.0f} MB, exit {code}")  # fmt: skip
         truth = G.truth(n)
         print(f"   check: {check(db, n, truth)}")
+        ecosystem_times(db, truth)
         if not chosen.skip_hf:
             command = [PYTHON, "-c", HF_ITERATE, endpoint, ",".join(EXPAND)]
             hf_seconds, hf_peak, hf_code = run_measured(command, env)
@@ -287,8 +311,8 @@ def main() -> None:
         print(f"   resume: {seconds:.1f} s, peak RSS {peak:.0f} MB, exit {code}")
         print(f"   check: {check(killed, n, truth)}")
     finally:
-        server.send_signal(signal.SIGINT)
-        server.wait(10)
+        server.terminate()
+        server.wait(30)
 
 
 if __name__ == "__main__":

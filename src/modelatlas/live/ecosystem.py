@@ -3,8 +3,9 @@
 Reads the tables ``sync --source hf --all`` fills. A derivative is a Hub repo with a ``hub_bases`` row
 naming the base; ``total`` counts repos once, each relation counts the repos with that relation (a repo
 tagged both ``finetune`` and ``adapter`` of the same base counts in both), and ``by_month`` groups them by
-the month of the derivative's ``createdAt`` (``unknown`` when the listing gave none). With ``depth="all"``
-the derivatives of derivatives are counted too, down the whole tree (each repo once, cycles ignored).
+the month of the derivative's ``createdAt`` (``hub_bases.month``, ``unknown`` when the listing gave none),
+so the counts come from the ``(base, relation, month)`` index alone. With ``depth="all"`` the
+derivatives of derivatives are counted too, down the whole tree (each repo once, cycles ignored).
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ __all__ = ["Depth", "ecosystem"]
 Depth = Literal["1", "all"]
 
 _DIRECT = """
-SELECT b.relation, substr(r.created_at, 1, 7) AS month, count(DISTINCT b.repo_id)
-FROM hub_bases b LEFT JOIN hub_repos r ON r.id = b.repo_id
-WHERE b.base = :base
-GROUP BY b.relation, month
+SELECT relation, month, count(DISTINCT repo_id) FROM hub_bases WHERE base = :base GROUP BY relation, month
 """
 _DIRECT_TOTAL = "SELECT count(DISTINCT repo_id) FROM hub_bases WHERE base = :base"
 _TREE = """
@@ -36,10 +34,10 @@ WITH RECURSIVE tree(id) AS (
 _DEEP = (
     _TREE
     + """
-SELECT b.relation, substr(r.created_at, 1, 7) AS month, count(DISTINCT b.repo_id)
-FROM tree t JOIN hub_bases b ON b.base = t.id LEFT JOIN hub_repos r ON r.id = b.repo_id
+SELECT b.relation, b.month, count(DISTINCT b.repo_id)
+FROM tree t JOIN hub_bases b ON b.base = t.id
 WHERE b.repo_id <> :base
-GROUP BY b.relation, month
+GROUP BY b.relation, b.month
 """
 )
 _DEEP_TOTAL = _TREE + "SELECT count(*) FROM tree WHERE id <> :base"

@@ -138,6 +138,12 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
             )
         )
         conn.execute(text(_bases_sql(sqlite)))
+        conn.execute(  # a repo's creation never changes: only new relations are dated
+            text(
+                "UPDATE hub_bases SET month = (SELECT substr(r.created_at, 1, 7) FROM hub_repos r "
+                "WHERE r.id = hub_bases.repo_id) WHERE month IS NULL"
+            )
+        )
         conn.execute(text("DELETE FROM hub_snapshots WHERE observed_on = :run_on"), values)
         conn.execute(
             text(

@@ -521,7 +521,9 @@ hub_bases = Table(
     Column("base", String(200), primary_key=True),
     Column("relation", String(10), primary_key=True),
     Column("stated", Boolean, nullable=False),
-    Index("ix_hub_bases_base_relation", "base", "relation"),
+    # the month the derivative was created (YYYY-MM): ``ecosystem`` counts from this index alone
+    Column("month", String(7)),
+    Index("ix_hub_bases_base_relation", "base", "relation", "month"),
     sqlite_with_rowid=False,
 )
 

@@ -44,10 +44,11 @@ def upgrade() -> None:
         sa.Column("base", sa.String(length=200), nullable=False),
         sa.Column("relation", sa.String(length=10), nullable=False),
         sa.Column("stated", sa.Boolean(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=True),
         sa.PrimaryKeyConstraint("repo_id", "base", "relation", name=op.f("pk_hub_bases")),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_hub_bases_base_relation", "hub_bases", ["base", "relation"])
+    op.create_index("ix_hub_bases_base_relation", "hub_bases", ["base", "relation", "month"])
     op.create_table(
         "hub_snapshots",
         sa.Column("observed_on", sa.String(length=10), nullable=False),
