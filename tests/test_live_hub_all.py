@@ -115,6 +115,9 @@ def test_a_stated_relation_is_kept_and_a_bare_tag_alone_is_an_unstated_finetune(
         HubBase("me/x", "org/a", "adapter", True),
     ]
     assert bases_of("me/x", []) == []
+    assert bases_of("me/x", ["base_model:", "base_model:finetune:", "base_model:org/y"]) == [
+        HubBase("me/x", "org/y", "finetune", False)
+    ]
 
 
 def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags() -> None:

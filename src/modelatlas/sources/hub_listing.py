@@ -190,10 +190,14 @@ def bases_of(repo_id: str, tags: list[str]) -> list[HubBase]:
     for tag in tags:
         rest = tag[_CUT:]
         relation, colon, base = rest.partition(":")
-        if colon and relation in _RELATION_SET and base:
+        if not colon:
+            relation, base = "", rest
+        if not base:  # ``base_model:`` or ``base_model:finetune:`` names nothing
+            continue
+        if relation in _RELATION_SET:
             stated[(base, relation)] = None
-        elif rest:
-            bare[base if colon else rest] = None
+        else:
+            bare[base] = None
     found = [HubBase(repo_id, base, relation, True) for base, relation in stated]
     named = {base for base, _ in stated}
     found += [HubBase(repo_id, base, DEFAULT_RELATION, False) for base in bare if base not in named]
