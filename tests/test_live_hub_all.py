@@ -439,3 +439,15 @@ def test_a_run_stopped_before_its_merge_merges_at_the_next_run_without_asking_ag
     assert query(store, "SELECT count(*), count(DISTINCT position) FROM hub_snapshots") == [(N, N)]
     assert query(store, "SELECT count(*) FROM hub_staged") == [(0,)]
     assert query(store, "SELECT count(*) FROM hub_staged_bases") == [(0,)]
+
+
+def test_a_repo_gone_from_the_hub_keeps_its_row_but_not_its_relations(store: str, listing: Replay) -> None:
+    list_all(store, listing)
+    listing.listing = N - 700  # the next day, the oldest 700 repos are gone
+    list_all(store, listing, at=T0 + dt.timedelta(days=1))
+    assert stored_counts(store) == G.truth(N - 700)
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(N,)]
+    gone = G.repo_id(N - 1)
+    assert query(store, f"SELECT listed_on FROM hub_repos WHERE id = '{gone}'") == [("2026-11-01",)]
+    assert query(store, "SELECT count(*) FROM hub_repos WHERE listed_on = '2026-11-02'") == [(N - 700,)]
+    assert query(store, f"SELECT count(*) FROM hub_bases WHERE repo_id = '{gone}'") == [(0,)]

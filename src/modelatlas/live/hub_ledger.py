@@ -5,7 +5,9 @@ the next page's URL in ``hub_listing`` (``stage``). Appending costs the same at 
 the first; upserting by repo id, a page at a time, would write pages all over the key's B-tree at every
 commit. When the last page is in, ``merge`` moves the staged rows into ``hub_repos``, ``hub_bases`` and
 ``hub_snapshots`` in one transaction, sorted by key, and empties the staging tables: a run killed during
-the merge merges again at the next run. Readers see the last finished listing until then.
+the merge merges again at the next run. Readers see the last finished listing until then. The
+relations are the last finished listing's; a repo gone from the Hub keeps its ``hub_repos`` row (its
+``listed_on`` says when it was last listed) and its snapshots, not its relations.
 """
 
 from __future__ import annotations
@@ -130,11 +132,12 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
             conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
         values = {"run_on": listing.run_on}
         conn.execute(text(_repos_sql(sqlite)), values)
-        # only the relations a relisted repo no longer has are deleted, only new ones inserted
+        # the relations are the finished listing's: those it no longer has are deleted (a repo gone from
+        # the Hub keeps its row in hub_repos, not its relations), only new ones are inserted
         conn.execute(
             text(
-                "DELETE FROM hub_bases WHERE repo_id IN (SELECT id FROM hub_staged) "
-                "AND (repo_id, base, relation) NOT IN (SELECT repo_id, base, relation FROM hub_staged_bases)"
+                "DELETE FROM hub_bases WHERE (repo_id, base, relation) NOT IN "
+                "(SELECT repo_id, base, relation FROM hub_staged_bases)"
             )
         )
         conn.execute(text(_bases_sql(sqlite)))
