@@ -18,6 +18,7 @@ a truncated body — and change bodies (``patch``) to move counts and ETags. Run
 from __future__ import annotations
 
 import argparse
+import base64
 import copy
 import hashlib
 import json
@@ -32,10 +33,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from modelatlas.sources._http import CachedResponse
+
+try:
+    from tests import hub_listing_data
+except ModuleNotFoundError:  # run as a script: python tests/replay.py
+    import hub_listing_data  # type: ignore[no-redef]
+
+#: The Hub answers at most this many records per listing page.
+HUB_PAGE_LIMIT = 1000
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "live"
 _LLM_QUERY = 'cat:cs.CL AND abs:"large language model"'
@@ -75,6 +85,13 @@ class Replay:
         self.ratelimit_remaining = 5000
         #: Seconds to wait before every answer (a slow server, for the test that kills a sync midway).
         self.delay = 0.0
+        #: Records in the generated whole-Hub listing (``sort=createdAt``); 0 serves none.
+        self.listing = 0
+        self.listing_seed = 0
+        #: Rendered listing pages by (offset, limit), kept when ``keep_pages`` (for benchmarks, so the
+        #: server's own generating is not what is timed).
+        self.keep_pages = False
+        self._pages: dict[tuple[int, int], bytes] = {}
         self._lock = threading.Lock()
         server.expect_request(re.compile(r"^/.*")).respond_with_handler(self.handle)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -182,6 +199,8 @@ class Replay:
             file = self.root / "hf" / "lists" / f"author-{args['author']}.json"
             items = json.loads(file.read_text(encoding="utf-8")) if file.exists() else []
             return Response(json.dumps(items[:limit]), 200, {"Content-Type": "application/json"})
+        if args.get("sort") == "createdAt" and self.listing:
+            return self._hub_listing(request)
         if args.get("sort") == "likes":
             page = int(args.get("cursor", "1"))
             file = self.root / "hf" / "lists" / f"likes-{page}.json"
@@ -192,6 +211,35 @@ class Replay:
                 headers["Link"] = f'<{following}>; rel="next"'
             return Response(json.dumps(items), 200, headers)
         return Response("[]", 200, {"Content-Type": "application/json"})
+
+    def _hub_listing(self, request: Request) -> Response:
+        """A page of the generated listing (``tests/hub_listing_data.py``), made when asked for, with the
+        Hub's cursor paging: the ``Link`` header repeats the query and adds an opaque ``cursor``."""
+        args = request.args
+        limit = min(int(args.get("limit", str(HUB_PAGE_LIMIT))), HUB_PAGE_LIMIT)
+        cursor = args.get("cursor")
+        offset = 0
+        if cursor:
+            try:
+                offset = int(orjson.loads(base64.urlsafe_b64decode(cursor))["offset"])
+            except (ValueError, KeyError, TypeError):
+                return Response(
+                    json.dumps({"error": "Invalid cursor"}), 400, {"Content-Type": "application/json"}
+                )
+        key = (offset, limit)
+        body = self._pages.get(key)
+        if body is None:
+            records = hub_listing_data.window(self.listing, offset, offset + limit, self.listing_seed)
+            body = orjson.dumps(records)
+            if self.keep_pages:
+                self._pages[key] = body
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if offset + limit < self.listing:
+            token = base64.urlsafe_b64encode(orjson.dumps({"offset": offset + limit})).decode()
+            kept = [(k, v) for k, v in args.items(multi=True) if k != "cursor"]
+            query = "&".join(f"{k}={quote(v, safe='')}" for k, v in [*kept, ("cursor", token)])
+            headers["Link"] = f'<{self.server.url_for("/hf/api/models")}?{query}>; rel="next"'
+        return Response(body, 200, headers)
 
     # --- arXiv ----------------------------------------------------------------------------------
 
@@ -250,10 +298,12 @@ class Replay:
         return self._json(request, file, f"/github{path}", limits)
 
 
-def serve(port: int) -> None:
-    """Serve the fixtures until interrupted, printing the environment to use."""
+def serve(port: int, listing: int = 0, keep_pages: bool = False) -> None:
+    """Serve the fixtures (and a generated listing of ``listing`` records) until interrupted, printing
+    the environment to use."""
     server = HTTPServer(host="127.0.0.1", port=port, threaded=True)
     replay = Replay(server)
+    replay.listing, replay.keep_pages = listing, keep_pages
     server.start()
     for name, value in replay.env().items():
         print(f"export {name}={quote(value, safe=':/')}")
@@ -267,4 +317,7 @@ def serve(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8765)
-    serve(parser.parse_args().port)
+    parser.add_argument("--listing", type=int, default=0, help="records in the generated Hub listing")
+    parser.add_argument("--keep-pages", action="store_true", help="keep rendered listing pages in memory")
+    chosen = parser.parse_args()
+    serve(chosen.port, chosen.listing, chosen.keep_pages)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, date_bound, duration, open_store, settings
-from modelatlas.cli._output import Format, cell, counting_bar, emit, stderr
+from modelatlas.cli._output import Format, cell, counting_bar, emit, emit_json, stderr
 from modelatlas.errors import BadArgument, CatalogInvalid
 from modelatlas.live.metrics import METRICS
 
@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.command("accept")(accept)
     app.command("reject")(reject)
+    app.command("ecosystem")(ecosystem_)
 
 
 def _endpoints(config: Settings) -> Endpoints:
@@ -99,6 +100,17 @@ def sync_(
     budget: Annotated[
         int | None, typer.Option("--budget", min=1, help="At most this many HTTP requests per source.")
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="With --source hf: list every model on the Hub (not only the catalog's) into the store, "
+            "page by page, going on from where an interrupted run stopped.",
+        ),
+    ] = False,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="With --all: start again from the first page.")
+    ] = False,
     fmt: FormatOpt = Format.table,
     db: DbOpt = None,
 ) -> None:
@@ -116,10 +128,19 @@ def sync_(
     MODELATLAS_GITHUB_URL. Exit code 1 when a target failed (it is listed); gone repositories are not
     failures.
 
+    With --all (Hub only), every model repository on the Hub is listed instead, 1,000 a page, newest
+    first: one row per repo (author, dates, pipeline tag, library, licence, gated, safetensors
+    parameters, downloads, likes), its base models with their relation (finetune, adapter,
+    quantized, merge) from the `base_model:` tags, and a snapshot of downloads and likes per sync
+    date. Each page is written with the next page's cursor in one transaction: after Ctrl-C or
+    kill -9 the next `sync --all` goes on from there (--restart starts again). See
+    `modelatlas ecosystem` for what derives from a base.
+
     Examples:
       modelatlas sync
       modelatlas sync --source github --limit 50 --budget 60
       modelatlas sync --source arxiv --no-discover --force
+      modelatlas sync --source hf --all
     """
     from modelatlas.live.clients import open_clients
     from modelatlas.live.ledger import StoreCache, require_live_tables
@@ -133,6 +154,11 @@ def sync_(
     unknown = [s for s in chosen if s not in SOURCES]
     if unknown:
         raise BadArgument(f"unknown source {unknown[0]!r}: choose hf, arxiv or github")
+    if every or restart:
+        if chosen != ("hf",) or not every:
+            raise BadArgument("--all lists the Hub only: use `modelatlas sync --source hf --all [--restart]`")
+        _sync_all(config, restart=restart, budget=budget, fmt=fmt)
+        return
     options = SyncOptions(
         sources=chosen,
         limit=limit,
@@ -179,6 +205,115 @@ def sync_(
             )
     if failed:
         raise typer.Exit(1)
+
+
+_LISTING_COLUMNS = [
+    ("run_on", "Sync date"),
+    ("pages", "Pages"),
+    ("records", "Repos"),
+    ("bases", "Base relations"),
+    ("total_records", "Listed so far"),
+    ("resumed", "Resumed"),
+    ("finished", "Finished"),
+]
+
+
+def _sync_all(config: Settings, *, restart: bool, budget: int | None, fmt: Format) -> None:
+    """``sync --source hf --all``: the whole Hub listing, with a progress bar and a one-line summary."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from modelatlas.live.clients import open_clients
+    from modelatlas.live.hub_all import require_hub_tables, sync_all
+    from modelatlas.sources._http import Policy
+
+    engine = open_store(config)
+    require_hub_tables(engine)
+    policies = {"hf": Policy(interval=config.request_interval)}
+    # no ETag cache: a listing page is read once, and a million records would fill ``http_cache``
+    clients = open_clients(("hf",), _endpoints(config), policies=policies, budget=budget)
+    err = stderr()
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("hub listing"),
+        TextColumn("{task.completed:>12,.0f} repos  {task.fields[pages]:>6,} pages"),
+        TextColumn("{task.fields[rate]:>9,.0f} repos/s"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = bar.add_task("hub", total=None, pages=0, rate=0.0)
+
+    def progress(records: int, pages: int) -> None:
+        elapsed = bar.tasks[0].elapsed or 0.0
+        bar.update(task, completed=records, pages=pages, rate=records / elapsed if elapsed else 0.0)
+
+    assert clients.hf is not None
+    try:
+        with bar:
+            report = sync_all(engine, clients.hf, restart=restart, progress=progress)
+    except KeyboardInterrupt:
+        err.print(
+            "Interrupted: every page written is kept; `modelatlas sync --source hf --all` goes on from there."
+        )
+        raise typer.Exit(130) from None
+    finally:
+        clients.close()
+        engine.dispose()
+    emit([report.as_dict()], _LISTING_COLUMNS, fmt, title="sync --all")
+    if report.resumed:
+        err.print(f"hf: went on with the listing of {report.run_on} from where it stopped", markup=False)
+
+
+def ecosystem_(
+    base: Annotated[
+        str, typer.Option("--base", "-b", help="The base model's Hub repo, e.g. meta-llama/Llama-2-7b-hf.")
+    ],
+    depth: Annotated[
+        str,
+        typer.Option(
+            "--depth", help="1: the repos that name the base; all: their derivatives too, down the tree."
+        ),
+    ] = "1",
+    fmt: FormatOpt = Format.table,
+    db: DbOpt = None,
+) -> None:
+    """What the Hub builds on a base model: its fine-tunes, adapters, quantizations and merges, per month.
+
+    Counts the repos of the whole Hub listing (`modelatlas sync --source hf --all`) whose base_model tags
+    name REPO, by relation and by the month each was created. `total` counts each repo once; a repo
+    with two relations to the base counts in both. `--depth all` follows derivatives of derivatives.
+    `-f json` gives {"base", "depth", "derivatives": {"total", "finetune", "adapter", "quantized",
+    "merge"}, "by_month": {"YYYY-MM": {relation: count}}}.
+
+    Examples:
+      modelatlas ecosystem --base meta-llama/Llama-2-7b-hf
+      modelatlas ecosystem -b mistralai/Mistral-7B-v0.1 --depth all -f json
+    """
+    from modelatlas.live.ecosystem import ecosystem
+    from modelatlas.live.hub_all import require_hub_tables
+    from modelatlas.sources.hub_listing import RELATIONS
+
+    if depth not in ("1", "all"):
+        raise BadArgument(f"--depth {depth!r}: choose 1 or all")
+    config = settings(db=db)
+    engine = open_store(config)
+    try:
+        require_hub_tables(engine)
+        found = ecosystem(engine, base, "all" if depth == "all" else "1")
+    finally:
+        engine.dispose()
+    if fmt == Format.json:
+        emit_json(found)
+        return
+    counts = found["derivatives"]
+    records = [
+        {"month": month, **{r: cell.get(r, 0) for r in RELATIONS}}
+        for month, cell in found["by_month"].items()
+    ]
+    records.append({"month": "total", **{r: counts[r] for r in RELATIONS}})
+    columns = [("month", "Month"), *((r, r.capitalize()) for r in RELATIONS)]
+    emit(records, columns, fmt, title=f"derivatives of {base}: {counts['total']:,} repos")
 
 
 _TREND_COLUMNS = [

@@ -211,6 +211,20 @@ class HubSource:
             found = self.api.list_models(author=author, sort="created_at", limit=limit)
             return [hub_model(info) for info in found]
 
+    def listing_page(self, url: str) -> tuple[bytes, str | None]:
+        """One page of the model listing at ``url``: its undecoded body and the next page's URL (the
+        ``Link: <…>; rel="next"`` header), None on the last page. Sent through the library's session,
+        so the token, user-agent, pacing, retries and Retry-After apply as to every Hub request.
+
+        Raises:
+            SourceError: the Hub failed after every retry (names ``url``).
+        """
+        with _errors(url):
+            response = get_session().get(url, headers=self.api._build_hf_headers(), timeout=self.timeout)
+            hf_raise_for_status(response)
+            following = response.links.get("next", {}).get("url")
+            return response.content, following
+
     def most_liked(self, limit: int) -> list[HubModel]:
         """The ``limit`` most-liked models on the Hub."""
         url = f"{self.endpoint}/api/models?sort=likes"

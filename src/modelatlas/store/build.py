@@ -36,6 +36,7 @@ from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import insert_rows
+from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
@@ -151,6 +152,7 @@ def _build_sqlite(target: Path, fill: Callable[[Engine], None], cache_kib: int) 
         event.listen(engine, "connect", partial(_unshared, cache_kib=cache_kib))
         try:
             fill(engine)
+            carry_sqlite(engine, target)
         finally:
             engine.dispose()
         os.chmod(tmp, file_mode(target))  # mkstemp's 0600 would lock out the other readers of the store
@@ -210,6 +212,7 @@ def _build_postgres(url: str, fill: Callable[[Engine], None]) -> None:
                     {"s": LIVE_SCHEMA},
                 ).first()
                 if live:
+                    carry_postgres(conn, LIVE_SCHEMA, staging)
                     conn.execute(text(f'ALTER SCHEMA "{LIVE_SCHEMA}" RENAME TO "{retired}"'))
                 conn.execute(text(f'ALTER SCHEMA "{staging}" RENAME TO "{LIVE_SCHEMA}"'))
                 if live:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 __all__ = [
     "KEPT",
     "SCHEMA_REVISION",
+    "STREAMED",
     "analysis_rows",
     "benchmarks",
     "candidates",
@@ -36,6 +37,12 @@ __all__ = [
     "evaluations",
     "hardware",
     "http_cache",
+    "hub_bases",
+    "hub_listing",
+    "hub_repos",
+    "hub_snapshots",
+    "hub_staged",
+    "hub_staged_bases",
     "import_rows",
     "imports",
     "lineage",
@@ -63,7 +70,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 
 metadata = MetaData(
     naming_convention={
@@ -483,5 +490,93 @@ sync_runs = Table(
     Column("note", Text),
 )
 
+# The whole Hub listing (``sync --source hf --all``): one row per Hub model repo, whatever the catalog
+# holds, its base models, its counts per sync date, and where the listing stopped. A run appends each
+# page to ``hub_staged`` and ``hub_staged_bases`` (appending is cheap; upserting a million rows keyed by
+# repo id, one page at a time, writes pages all over the key's B-tree at every commit), then merges them
+# into ``hub_repos``, ``hub_bases`` and ``hub_snapshots`` in one sorted pass when the listing is done.
+
+hub_repos = Table(
+    "hub_repos",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("author", String(100)),
+    Column("created_at", String(24)),
+    Column("last_modified", String(24)),
+    Column("pipeline_tag", String(60)),
+    Column("library", String(60)),
+    Column("licence", String(100)),
+    Column("gated", String(10)),
+    Column("parameters", BigInteger),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+    Column("listed_on", String(10), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+hub_bases = Table(
+    "hub_bases",
+    metadata,
+    Column("repo_id", String(200), primary_key=True),
+    Column("base", String(200), primary_key=True),
+    Column("relation", String(10), primary_key=True),
+    Column("stated", Boolean, nullable=False),
+    # the month the derivative was created (YYYY-MM): ``ecosystem`` counts from this index alone
+    Column("month", String(7)),
+    Index("ix_hub_bases_base_relation", "base", "relation", "month"),
+    sqlite_with_rowid=False,
+)
+
+hub_snapshots = Table(
+    "hub_snapshots",
+    metadata,
+    Column("observed_on", String(10), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("repo_id", String(200), nullable=False),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+    sqlite_with_rowid=False,
+)
+
+hub_staged = Table(
+    "hub_staged",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("id", String(200), nullable=False),
+    Column("author", String(100)),
+    Column("created_at", String(24)),
+    Column("last_modified", String(24)),
+    Column("pipeline_tag", String(60)),
+    Column("library", String(60)),
+    Column("licence", String(100)),
+    Column("gated", String(10)),
+    Column("parameters", BigInteger),
+    Column("downloads", BigInteger),
+    Column("likes", BigInteger),
+)
+
+hub_staged_bases = Table(
+    "hub_staged_bases",
+    metadata,
+    Column("repo_id", String(200), nullable=False),
+    Column("base", String(200), nullable=False),
+    Column("relation", String(10), nullable=False),
+    Column("stated", Boolean, nullable=False),
+)
+
+hub_listing = Table(
+    "hub_listing",
+    metadata,
+    Column("listing", String(20), primary_key=True),
+    Column("run_on", String(10), nullable=False),
+    Column("started_at", String(20), nullable=False),
+    Column("next_url", Text),
+    Column("pages", Integer, nullable=False),
+    Column("records", BigInteger, nullable=False),
+    Column("finished_at", String(20)),
+)
+
 #: Tables whose rows a build copies from the store it replaces, parents first.
 KEPT = ("sync_state", "snapshots", "observations", "candidates", "http_cache", "sync_runs")
+#: Tables a build copies from the store it replaces inside the database, too large to read into memory.
+STREAMED = ("hub_repos", "hub_bases", "hub_snapshots", "hub_staged", "hub_staged_bases", "hub_listing")

@@ -1,0 +1,319 @@
+"""``sync --source hf --all`` against a generated Hub listing of N records: speed, memory, kill -9 and resume.
+
+The replay server (``tests/replay.py``) runs in a process of its own and serves the generated listing
+(``tests/hub_listing_data.py``) with the Hub's cursor paging, 1,000 records a page. It renders every page
+once before anything is timed (``--keep-pages``), so what is timed is the client, not the generator.
+
+1. decoders on the same pages, in this process: huggingface_hub's ``ModelInfo(**record)``, orjson with
+   the fields picked in Python, and msgspec as ``sources.hub_listing.parse_page`` does it; then
+   ``parse_page`` and the store's writes together (no network);
+2. ``modelatlas sync -s hf --all`` in its own process: seconds, records/s, peak RSS (``wait4``);
+   and ``ecosystem`` on the million-repo store (the most-derived base and a median one);
+3. huggingface_hub's own ``HfApi(endpoint=…).list_models(sort="createdAt", expand=[…])`` iterated over
+   the same pages in its own process: seconds, records/s, peak RSS, and the ratio;
+4. a second store: ``sync --all`` killed with SIGKILL halfway, then run again; the stored rows are
+   checked against the generator (repos, no duplicates, derivatives per base and relation, snapshots).
+
+    .venv/bin/python bench/hub_listing.py --records 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx2
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import hub_listing_data as G  # noqa: E402
+
+from modelatlas.sources.hub_listing import EXPAND, parse_page  # noqa: E402
+
+PYTHON = sys.executable
+HF_ITERATE = """
+import sys, time
+from huggingface_hub import HfApi
+started = time.perf_counter()
+listed = HfApi(endpoint=sys.argv[1]).list_models(sort="createdAt", expand=sys.argv[2].split(","))
+count = sum(1 for _ in listed)
+print(count, time.perf_counter() - started)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(records: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "tests.replay", "--port", str(port), "--listing", str(records), "--keep-pages"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}/hf"
+    for _ in range(200):
+        try:
+            httpx2.get(f"{endpoint}/api/models/none", timeout=1)
+            break
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    return server, endpoint
+
+
+def first_url(endpoint: str) -> str:
+    from modelatlas.live.hub_all import first_page
+
+    return first_page(endpoint)
+
+
+def warm(endpoint: str, keep: int) -> list[bytes]:
+    """Fetch every page once (the server renders and keeps it); return the first ``keep`` bodies."""
+    bodies: list[bytes] = []
+    url: str | None = first_url(endpoint)
+    with httpx2.Client(timeout=120) as client:
+        while url is not None:
+            response = client.get(url)
+            response.raise_for_status()
+            if len(bodies) < keep:
+                bodies.append(response.content)
+            url = response.links.get("next", {}).get("url")
+    return bodies
+
+
+def best_rate(records: int, work: object, tries: int = 3) -> float:
+    fastest = float("inf")
+    for _ in range(tries):
+        started = time.perf_counter()
+        work()  # type: ignore[operator]
+        fastest = min(fastest, time.perf_counter() - started)
+    return records / fastest
+
+
+def decoders(bodies: list[bytes]) -> dict[str, float]:
+    from huggingface_hub.hf_api import ModelInfo
+
+    records = sum(len(orjson.loads(b)) for b in bodies)
+
+    def model_info() -> None:
+        for body in bodies:
+            for record in orjson.loads(body):
+                record.setdefault("siblings", None)  # as list_models does
+                ModelInfo(**record)
+
+    def orjson_pick() -> None:
+        for body in bodies:
+            for r in orjson.loads(body):
+                tags = r.get("tags") or ()
+                licence = next((t[8:] for t in tags if t.startswith("license:")), None)
+                bases = [t for t in tags if t.startswith("base_model:")]
+                st = r.get("safetensors")
+                (
+                    r["id"], r.get("author"), r.get("createdAt"), r.get("lastModified"),
+                    r.get("pipeline_tag"), r.get("library_name"), licence, r.get("gated"),
+                    st.get("total") if st else None, r.get("downloads"), r.get("likes"), bases,
+                )  # fmt: skip
+
+    def msgspec_parse() -> None:
+        for body in bodies:
+            parse_page(body, "bench")
+
+    return {
+        "ModelInfo(**record)": best_rate(records, model_info, 1),
+        "orjson + picking fields": best_rate(records, orjson_pick),
+        "msgspec parse_page (ours)": best_rate(records, msgspec_parse),
+    }
+
+
+def parse_and_store(bodies: list[bytes], db: Path) -> tuple[float, float]:
+    """Records/s of ``parse_page`` and staging (as the sync writes when pages wait for the store), and
+    seconds of the final merge, into the store at ``db``, without the network."""
+    from modelatlas.live import hub_ledger as L
+    from modelatlas.live.hub_all import GROUP
+    from modelatlas.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{db}")
+    moment = dt.datetime.now(dt.UTC)
+    listing = L.begin(engine, "http://bench/api/models", moment, restart=True)
+    statements = L.Statements(engine.dialect.name, engine.dialect.paramstyle)
+    started = time.perf_counter()
+    for start in range(0, len(bodies), GROUP):
+        pages = [
+            (parse_page(body, "bench"), "http://bench/api/models?next")
+            for body in bodies[start : start + GROUP]
+        ]
+        L.stage(engine, statements, pages, listing)
+    staged = time.perf_counter() - started
+    L.merge(engine, listing, moment)
+    merged = time.perf_counter() - started - staged
+    engine.dispose()
+    return listing.records / (staged + merged), merged
+
+
+def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Seconds, peak resident MB and exit status of ``command`` (wait4 on its own pid)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode and process.stderr is not None:
+        sys.stderr.write(process.stderr.read().decode())
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+
+
+def build(db: Path, env: dict[str, str]) -> None:
+    catalog = ROOT / "tests" / "fixtures" / "catalog"
+    modelatlas = [PYTHON, "-c", "from modelatlas.cli import main; main()"]
+    subprocess.run([*modelatlas, "build", "--catalog", str(catalog), "--db", str(db)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def check(db: Path, records: int, truth: Counter[tuple[str, str]]) -> dict[str, object]:
+    with sqlite3.connect(db) as conn:
+        repos, distinct = conn.execute("SELECT count(*), count(DISTINCT id) FROM hub_repos").fetchone()
+        snapshots = conn.execute("SELECT count(*) FROM hub_snapshots").fetchone()[0]
+        stored = Counter(
+            {
+                (b, r): n
+                for b, r, n in conn.execute("SELECT base, relation, count(*) FROM hub_bases GROUP BY 1, 2")
+            }
+        )
+        state = conn.execute("SELECT pages, records, finished_at IS NOT NULL FROM hub_listing").fetchone()
+    return {
+        "repos": repos,
+        "distinct": distinct,
+        "snapshots": snapshots,
+        "relations_equal_truth": stored == truth,
+        "relations": sum(stored.values()),
+        "bases": len({b for b, _ in stored}),
+        "state": state,
+        "ok": repos == distinct == snapshots == records and stored == truth and bool(state[2]),
+    }
+
+
+def ecosystem_times(db: Path, truth: Counter[tuple[str, str]]) -> None:
+    """Seconds of ``ecosystem`` (the query, in this process) for the most and the median-derived base."""
+    from modelatlas.live.ecosystem import ecosystem
+    from modelatlas.store.engine import make_engine
+
+    per_base = Counter[str]()
+    for (base, _), count in truth.items():
+        per_base[base] += count
+    ranked = [base for base, _ in per_base.most_common()]
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        for base in (ranked[0], ranked[len(ranked) // 2]):
+            for depth in ("1", "all"):
+                started = time.perf_counter()
+                found = ecosystem(engine, base, depth)  # type: ignore[arg-type]
+                seconds = time.perf_counter() - started
+                total = found["derivatives"]["total"]
+                print(f"   ecosystem --base {base} --depth {depth}: {total:,} derivatives in {seconds:.2f} s")
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--decode-pages", type=int, default=100, help="pages for the decoder comparison")
+    parser.add_argument("--skip-hf", action="store_true", help="leave out huggingface_hub's iteration")
+    chosen = parser.parse_args()
+    n = chosen.records
+    work = Path(tempfile.mkdtemp(prefix="hub-listing-"))
+    server, endpoint = start_server(n)
+    try:
+        started = time.perf_counter()
+        bodies = warm(endpoint, chosen.decode_pages)
+        print(f"server: {n:,} records rendered in {time.perf_counter() - started:.1f} s (not timed below)")
+        env = {
+            **os.environ,
+            "HF_ENDPOINT": endpoint,
+            "MODELATLAS_REQUEST_INTERVAL": "0",
+            "PYTHONPATH": str(ROOT / "src"),
+        }
+        sample = sum(len(orjson.loads(b)) for b in bodies)
+        print(f"\n1. decoding {sample:,} records ({len(bodies)} pages), best of 3, records/s:")
+        rates = decoders(bodies)
+        for name, rate in rates.items():
+            print(f"   {name:28} {rate:>10,.0f}  ({rate / rates['ModelInfo(**record)']:.1f}x ModelInfo)")
+        db = work / "store.db"
+        build(db, env)
+        stored, merged = parse_and_store(bodies, db)
+        ratio = stored / rates["ModelInfo(**record)"]
+        print(f"   parse_page + store writes    {stored:>10,.0f}  ({ratio:.1f}x; merge {merged:.2f} s)")
+
+        db.unlink()
+        build(db, env)
+        sync = [
+            PYTHON,
+            "-c",
+            "from modelatlas.cli import main; main()",
+            "sync",
+            "-s",
+            "hf",
+            "--all",
+            "--db",
+            str(db),
+        ]
+        seconds, peak, code = run_measured(sync, env)
+        print(f"\n2. modelatlas sync --all: {n:,} records in {seconds:.1f} s = {n / seconds:,.0f} records/s, "
+              f"peak RSS {peak:.0f} MB, exit {code}")  # fmt: skip
+        truth = G.truth(n)
+        print(f"   check: {check(db, n, truth)}")
+        ecosystem_times(db, truth)
+        if not chosen.skip_hf:
+            command = [PYTHON, "-c", HF_ITERATE, endpoint, ",".join(EXPAND)]
+            hf_seconds, hf_peak, hf_code = run_measured(command, env)
+            print(f"\n3. huggingface_hub list_models iteration: {n:,} records in {hf_seconds:.1f} s = "
+                  f"{n / hf_seconds:,.0f} records/s, peak RSS {hf_peak:.0f} MB, exit {hf_code}")  # fmt: skip
+            speedup = hf_seconds / seconds
+            print(f"   ratio: sync --all (fetch, parse, store) is {speedup:.1f}x huggingface_hub's iteration")
+
+        killed = work / "killed.db"
+        build(killed, env)
+        sync_killed = [*sync[:-1], str(killed)]
+        child = subprocess.Popen(sync_killed, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        half = -(-n // 1000) // 2
+        pages = 0
+        while pages < half and child.poll() is None:
+            time.sleep(0.05)
+            try:
+                with sqlite3.connect(killed, timeout=1) as conn:
+                    row = conn.execute("SELECT pages FROM hub_listing").fetchone()
+                pages = row[0] if row else 0
+            except sqlite3.OperationalError:
+                pass
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        with sqlite3.connect(killed) as conn:
+            at_kill = conn.execute("SELECT pages, records FROM hub_listing").fetchone()
+            repos_at_kill = conn.execute("SELECT count(*) FROM hub_staged").fetchone()[0]
+        print(f"\n4. kill -9 at page {at_kill[0]} ({at_kill[1]:,} records staged, "
+              f"{repos_at_kill:,} rows in hub_staged), exit {child.returncode}")  # fmt: skip
+        seconds, peak, code = run_measured(sync_killed, env)
+        print(f"   resume: {seconds:.1f} s, peak RSS {peak:.0f} MB, exit {code}")
+        print(f"   check: {check(killed, n, truth)}")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    main()

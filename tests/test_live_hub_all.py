@@ -1,0 +1,453 @@
+"""``sync --source hf --all``: the whole Hub listing against a generated listing on the replay server.
+
+The listing (``tests/hub_listing_data.py``) is made page by page by the replay server with the Hub's cursor
+paging; the generator's own decisions are the truth the stored relations are compared with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.errors import SourceDataError
+from modelatlas.live.clients import Endpoints, open_clients
+from modelatlas.live.hub_all import ListingReport, sync_all
+from modelatlas.sources._http import Policy
+from modelatlas.sources.hub_listing import EXPAND, HubBase, bases_of, parse_page
+from modelatlas.store import tables as T
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from tests import hub_listing_data as G
+from tests.cli_runner import run
+from tests.conftest import TINY_CATALOG
+from tests.replay import Fault, Replay
+
+N = 3000
+PAGE = 500
+T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
+FAST = Policy(interval=0, backoff=0.01, timeout=5, max_wait=5)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("built") / "store.db"
+    build_store(load_valid_catalog(TINY_CATALOG), f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def store(built: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "store.db"
+    copy.write_bytes(built.read_bytes())
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def listing(replay: Replay) -> Replay:
+    replay.listing = N
+    return replay
+
+
+def list_all(url: str, replay: Replay, *, at: dt.datetime = T0, **options: object) -> ListingReport:
+    engine = make_engine(url)
+    clients = open_clients(("hf",), Endpoints(hf=replay.hf), policies={"hf": FAST})
+    assert clients.hf is not None
+    try:
+        return sync_all(engine, clients.hf, page_size=PAGE, now=lambda: at, **options)  # type: ignore[arg-type]
+    finally:
+        clients.close()
+        engine.dispose()
+
+
+def query(url: str, sql: str) -> list[tuple[object, ...]]:
+    engine: Engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def stored_counts(url: str) -> Counter[tuple[str, str]]:
+    rows = query(url, "SELECT base, relation, count(*) FROM hub_bases GROUP BY base, relation")
+    return Counter({(str(base), str(relation)): int(str(n)) for base, relation, n in rows})
+
+
+def listing_requests(replay: Replay) -> list[dict[str, list[str]]]:
+    return [parse_qs(urlsplit(path).query) for path in replay.hits("/hf/api/models?")]
+
+
+# --- the page decoder ------------------------------------------------------------------------------
+
+
+def test_a_stated_relation_is_kept_and_a_bare_tag_alone_is_an_unstated_finetune() -> None:
+    tags = [
+        "base_model:org/a",
+        "base_model:quantized:org/a",  # bare + stated: one relation, stated
+        "base_model:org/b",  # bare only: the Hub's default, a fine-tune, not stated
+        "base_model:adapter:org/c",
+        "base_model:merge:org/d",
+        "base_model:merge:org/e",
+        "base_model:distill:org/f",  # not a Hub relation: counted as a bare tag
+    ]
+    assert bases_of("me/x", tags) == [
+        HubBase("me/x", "org/a", "quantized", True),
+        HubBase("me/x", "org/c", "adapter", True),
+        HubBase("me/x", "org/d", "merge", True),
+        HubBase("me/x", "org/e", "merge", True),
+        HubBase("me/x", "org/b", "finetune", False),
+        HubBase("me/x", "org/f", "finetune", False),
+    ]
+    assert bases_of("me/x", ["base_model:finetune:org/a", "base_model:adapter:org/a"]) == [
+        HubBase("me/x", "org/a", "finetune", True),
+        HubBase("me/x", "org/a", "adapter", True),
+    ]
+    assert bases_of("me/x", []) == []
+    assert bases_of("me/x", ["base_model:", "base_model:finetune:", "base_model:org/y"]) == [
+        HubBase("me/x", "org/y", "finetune", False)
+    ]
+
+
+def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags() -> None:
+    body = (
+        b'[{"_id":"1","id":"me/x","author":"me","createdAt":"2025-01-02T03:04:05.000Z",'
+        b'"lastModified":"2025-02-01T00:00:00.000Z","downloads":12,"likes":3,"pipeline_tag":"text-generation",'
+        b'"library_name":"transformers","tags":["license:apache-2.0","base_model:adapter:org/a","license:mit"],'
+        b'"gated":"manual","safetensors":{"parameters":{"BF16":7000},"total":7000},'
+        b'"cardData":{"base_model":"org/ignored"}},'
+        b'{"id":"me/y","tags":[],"gated":false,"cardData":{"base_model":["org/b","org/c"],'
+        b'"base_model_relation":"merge"}},'
+        b'{"id":"me/z","cardData":{"base_model":"org/d","base_model_relation":"copy"}},'
+        b'{"id":"me/w","tags":["license:cc-by-4.0"],"gated":true}]'
+    )
+    page = parse_page(body, "http://hub/api/models")
+    x, y, z, w = page.repos
+    assert x == (
+        "me/x", "me", "2025-01-02T03:04:05.000Z", "2025-02-01T00:00:00.000Z", "text-generation",
+        "transformers", "apache-2.0", "manual", 7000, 12, 3,
+    )  # fmt: skip
+    assert y == ("me/y", None, None, None, None, None, None, "no", None, None, None)
+    assert (z.gated, w.gated, w.licence) == (None, None, "cc-by-4.0")
+    assert page.bases == [
+        HubBase("me/x", "org/a", "adapter", True),
+        HubBase("me/y", "org/b", "merge", True),
+        HubBase("me/y", "org/c", "merge", True),
+        HubBase("me/z", "org/d", "finetune", False),
+    ]
+
+
+def test_a_page_that_is_not_a_list_of_records_names_its_url() -> None:
+    for body in (b'[{"id": "me/x", "tags": [', b'{"error": "x"}', b'[{"author": "no id"}]'):
+        with pytest.raises(SourceDataError, match=r"^http://hub/api/models\?cursor=abc: the listing page"):
+            parse_page(body, "http://hub/api/models?cursor=abc")
+
+
+# --- the whole listing -----------------------------------------------------------------------------
+
+
+def test_every_repo_and_exactly_the_generators_derivatives_per_base_and_relation(
+    store: str, listing: Replay
+) -> None:
+    report = list_all(store, listing)
+    assert (report.pages, report.records, report.finished, report.resumed) == (6, N, True, False)
+    truth = G.truth(N)
+    assert stored_counts(store) == truth
+    assert report.bases == sum(truth.values())
+    # every relation kind is there, and the unstated ones are fine-tunes that no tag stated
+    assert {relation for _, relation in truth} == {"finetune", "adapter", "quantized", "merge"}
+    unstated = query(store, "SELECT count(*) FROM hub_bases WHERE stated = 0")[0][0]
+    assert 0 < int(str(unstated)) < sum(truth.values()) // 4
+    assert query(store, "SELECT count(*), count(DISTINCT id) FROM hub_repos") == [(N, N)]
+    # one record, field by field, as the generator wrote it
+    record = G.window(N, 1234, 1235)[0]
+    tags = record["tags"]
+    licence = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    stored = query(store, f"SELECT * FROM hub_repos WHERE id = '{record['id']}'")[0]
+    assert stored == (
+        record["id"],
+        record["author"],
+        record["createdAt"],
+        record["lastModified"],
+        record.get("pipeline_tag"),
+        record.get("library_name"),
+        licence,
+        "no" if record["gated"] is False else record["gated"],
+        record["safetensors"]["total"] if "safetensors" in record else None,
+        record["downloads"],
+        record["likes"],
+        "2026-11-01",
+    )
+
+
+def test_the_listing_asks_for_the_expanded_fields_sorted_by_creation_and_follows_the_cursor(
+    store: str, listing: Replay
+) -> None:
+    list_all(store, listing)
+    asked = listing_requests(listing)
+    assert len(asked) == 6
+    first = asked[0]
+    assert first == {"sort": ["createdAt"], "limit": [str(PAGE)], "expand": list(EXPAND)}
+    assert EXPAND == (
+        "author", "createdAt", "lastModified", "downloads", "likes", "pipeline_tag", "library_name",
+        "tags", "gated", "safetensors",
+    )  # fmt: skip
+    for later in asked[1:]:  # the Link header's URL: the same query and a cursor
+        assert {k: v for k, v in later.items() if k != "cursor"} == first
+        assert len(later["cursor"]) == 1
+    assert len({tuple(q["cursor"]) for q in asked[1:]}) == 5
+
+
+def test_a_second_sync_on_another_day_adds_a_snapshot_and_the_same_day_replaces_it(
+    store: str, listing: Replay
+) -> None:
+    list_all(store, listing)
+    list_all(store, listing)  # the same day: the same snapshots, not new ones
+    assert query(store, "SELECT count(*), count(DISTINCT observed_on) FROM hub_snapshots") == [(N, 1)]
+    listing.listing_seed = 1  # a day later the counts have moved
+    report = list_all(store, listing, at=T0 + dt.timedelta(days=1))
+    assert (report.run_on, report.resumed) == ("2026-11-02", False)
+    assert query(store, "SELECT count(*), count(DISTINCT observed_on) FROM hub_snapshots") == [(2 * N, 2)]
+    record_then, record_now = G.window(N, 7, 8, seed=0)[0], G.window(N, 7, 8, seed=1)[0]
+    assert query(
+        store,
+        f"SELECT observed_on, downloads, likes FROM hub_snapshots WHERE repo_id = '{record_now['id']}' "
+        "ORDER BY observed_on",
+    ) == [
+        ("2026-11-01", record_then["downloads"], record_then["likes"]),
+        ("2026-11-02", record_now["downloads"], record_now["likes"]),
+    ]
+    assert stored_counts(store) == G.truth(N, seed=1)  # relations are the latest listing's
+
+
+def test_a_broken_page_keeps_what_came_before_and_the_next_run_goes_on_from_it(
+    store: str, listing: Replay, tmp_path: Path
+) -> None:
+    listing.fail("/hf/api/models", Fault(), Fault(), Fault(truncate=True))
+    with pytest.raises(SourceDataError, match="cursor=") as info:
+        list_all(store, listing)
+    assert "the listing page is not a JSON array" in str(info.value)
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(2 * PAGE,)]
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(0,)]  # merged when the listing is done
+    saved = query(store, "SELECT next_url, pages, records, finished_at FROM hub_listing")[0]
+    assert saved[1:] == (2, 2 * PAGE, None)
+    assert str(saved[0]) in str(info.value)
+    before = len(listing.hits("/hf/api/models?"))
+    report = list_all(store, listing)
+    assert (report.resumed, report.pages, report.total_pages, report.total_records) == (True, 4, 6, N)
+    assert listing.hits("/hf/api/models?")[before].endswith(str(saved[0]).split("/hf", 1)[1].split("?", 1)[1])
+    assert stored_counts(store) == G.truth(N)
+    assert query(store, "SELECT count(*) FROM hub_snapshots") == [(N,)]
+    # and a finished listing starts again from the first page
+    again = list_all(store, listing, at=T0 + dt.timedelta(days=1))
+    assert (again.resumed, again.pages) == (False, 6)
+
+
+def test_rate_limits_and_server_errors_are_waited_out(store: str, listing: Replay) -> None:
+    listing.fail(
+        "/hf/api/models",
+        Fault(),
+        Fault(status=429, headers={"Retry-After": "0"}),
+        Fault(status=503),
+    )
+    report = list_all(store, listing)
+    assert (report.pages, report.records) == (6, N)
+    assert len(listing.hits("/hf/api/models?")) == 8
+    assert stored_counts(store) == G.truth(N)
+
+
+def test_restart_starts_an_unfinished_listing_again(store: str, listing: Replay) -> None:
+    listing.fail("/hf/api/models", Fault(), Fault(status=404))
+    with pytest.raises(Exception, match="404"):
+        list_all(store, listing)
+    report = list_all(store, listing, restart=True)
+    assert (report.resumed, report.pages, report.total_records) == (False, 6, N)
+    assert stored_counts(store) == G.truth(N)
+
+
+@pytest.fixture
+def slow_listing(listing: Replay) -> Replay:
+    listing.delay = 0.15
+    return listing
+
+
+def test_kill_9_halfway_and_a_resume_give_exactly_the_listing(store: str, slow_listing: Replay) -> None:
+    env = {**os.environ, **slow_listing.env(), "MODELATLAS_DB": store}
+    command = [sys.executable, "-c", "from modelatlas.cli import main; main()", "sync", "-s", "hf", "--all"]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    engine = make_engine(store)
+    deadline = time.monotonic() + 60
+    try:
+        pages = 0
+        while pages < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+            with engine.connect() as conn:
+                pages = conn.execute(select(func.coalesce(func.max(T.hub_listing.c.pages), 0))).scalar_one()
+    finally:
+        engine.dispose()
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    written = query(store, "SELECT pages, records, finished_at FROM hub_listing")[0]
+    assert written[2] is None and 1 <= int(str(written[0])) < 3  # killed halfway: 1000-record pages
+    slow_listing.delay = 0.0
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "went on with the listing of" in done.stderr
+    assert query(store, "SELECT count(*), count(DISTINCT id) FROM hub_repos") == [(N, N)]
+    assert stored_counts(store) == G.truth(N)
+    assert query(store, "SELECT count(*) FROM hub_snapshots") == [(N,)]
+    assert query(store, "SELECT pages, records FROM hub_listing") == [(3, N)]
+
+
+def test_cli_sync_all(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in listing.env().items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "sync", "--all", "--db", store)
+    assert code == 2 and "--all lists the Hub only" in err
+    code, out, err = run(capsys, "sync", "-s", "hf", "--all", "--db", store, "-f", "json")
+    assert code == 0, err
+    assert '"records": 3000' in out and '"finished": true' in out
+    listing.fail("/hf/api/models", Fault(truncate=True))
+    code, out, err = run(capsys, "sync", "-s", "hf", "--all", "--db", store)
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert (
+        len(lines) == 1 and lines[0].startswith("Error: http://127.0.0.1:") and "/hf/api/models?" in lines[0]
+    )
+
+
+def test_a_rebuild_keeps_the_listing_and_sync_all_runs_on_postgres(store_url: str, listing: Replay) -> None:
+    """Both backends: the listing's SQL, then a rebuild copying the tables inside the database."""
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    listing.fail("/hf/api/models", Fault(), Fault(status=404))
+    with pytest.raises(Exception, match="404"):
+        list_all(store_url, listing)
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)  # the unfinished listing survives it
+    assert query(store_url, "SELECT pages, records FROM hub_listing") == [(1, PAGE)]
+    report = list_all(store_url, listing)
+    assert (report.resumed, report.total_records) == (True, N)
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    assert stored_counts(store_url) == G.truth(N)
+    assert query(store_url, "SELECT count(*), count(DISTINCT id) FROM hub_repos") == [(N, N)]
+    assert query(store_url, "SELECT count(*) FROM hub_snapshots") == [(N,)]
+    stated = query(store_url, "SELECT count(*) FROM hub_bases WHERE stated")[0][0]
+    assert 0 < int(str(stated)) < sum(G.truth(N).values())
+
+
+def expected_ecosystem(base: str, deep: bool) -> dict[str, object]:
+    """The generator's own answer: relations and creation months from its decisions and records."""
+    relations: list[tuple[str, str, str]] = []
+    created: dict[str, str] = {}
+    for records, found in G.blocks(N):
+        relations += found
+        created.update({r["id"]: r["createdAt"][:7] for r in records})
+    children: dict[str, set[tuple[str, str]]] = {}
+    for repo, parent, relation in relations:
+        children.setdefault(parent, set()).add((repo, relation))
+    seen, frontier, edges = {base}, [base], set()
+    while frontier:
+        parent = frontier.pop()
+        for repo, relation in children.get(parent, ()):
+            if repo != base:
+                edges.add((repo, relation))
+            if deep and repo not in seen:
+                seen.add(repo)
+                frontier.append(repo)
+    by_month: dict[str, dict[str, int]] = {}
+    for repo, relation in edges:
+        cell = by_month.setdefault(created[repo], {})
+        cell[relation] = cell.get(relation, 0) + 1
+    counts = {r: len({repo for repo, rel in edges if rel == r}) for r in G.RELATIONS}
+    return {
+        "base": base,
+        "depth": "all" if deep else "1",
+        "derivatives": {"total": len({repo for repo, _ in edges}), **counts},
+        "by_month": {month: by_month[month] for month in sorted(by_month)},
+    }
+
+
+def test_ecosystem_counts_a_bases_derivatives_per_relation_and_month(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modelatlas.live.ecosystem import ecosystem
+
+    list_all(store, listing)
+    engine = make_engine(store)
+    try:
+        popular = G.popular_base(0)
+        direct = ecosystem(engine, popular)
+        assert direct == expected_ecosystem(popular, deep=False)
+        counts = direct["derivatives"]
+        assert counts["total"] > 100 and all(counts[r] > 0 for r in G.RELATIONS)
+        deep = ecosystem(engine, popular, "all")
+        assert deep == expected_ecosystem(popular, deep=True)
+        assert deep["derivatives"]["total"] > counts["total"]  # derivatives of derivatives are there
+        nested = G.repo_id(N - 1)  # the oldest repo: a base only for the newer ones that picked it
+        assert ecosystem(engine, nested) == expected_ecosystem(nested, deep=False)
+        assert ecosystem(engine, "nobody/nothing")["derivatives"] == {
+            "total": 0, "finetune": 0, "adapter": 0, "quantized": 0, "merge": 0,
+        }  # fmt: skip
+    finally:
+        engine.dispose()
+    code, out, err = run(capsys, "ecosystem", "--base", popular, "--db", store, "-f", "json")
+    assert code == 0, err
+    assert json.loads(out) == expected_ecosystem(popular, deep=False)
+    code, out, err = run(capsys, "ecosystem", "--base", popular, "--db", store)
+    assert code == 0 and f"derivatives of {popular}: {counts['total']:,} repos" in out
+    code, _, err = run(capsys, "ecosystem", "--base", popular, "--depth", "2", "--db", store)
+    assert code == 2 and "--depth '2': choose 1 or all" in err
+
+
+def test_a_run_stopped_before_its_merge_merges_at_the_next_run_without_asking_again(
+    store: str, listing: Replay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from modelatlas.live import hub_ledger
+
+    merge = hub_ledger.merge
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hub_ledger, "merge", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list_all(store, listing)
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(N,)]
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(0,)]
+    assert query(store, "SELECT next_url, pages, records, finished_at FROM hub_listing") == [
+        (None, 6, N, None)
+    ]
+    monkeypatch.setattr(hub_ledger, "merge", merge)
+    asked = len(listing.hits("/hf/api/models?"))
+    report = list_all(store, listing)
+    assert (report.resumed, report.pages, report.total_records, report.finished) == (True, 0, N, True)
+    assert len(listing.hits("/hf/api/models?")) == asked
+    assert stored_counts(store) == G.truth(N)
+    assert query(store, "SELECT count(*), count(DISTINCT position) FROM hub_snapshots") == [(N, N)]
+    assert query(store, "SELECT count(*) FROM hub_staged") == [(0,)]
+    assert query(store, "SELECT count(*) FROM hub_staged_bases") == [(0,)]
+
+
+def test_a_repo_gone_from_the_hub_keeps_its_row_but_not_its_relations(store: str, listing: Replay) -> None:
+    list_all(store, listing)
+    listing.listing = N - 700  # the next day, the oldest 700 repos are gone
+    list_all(store, listing, at=T0 + dt.timedelta(days=1))
+    assert stored_counts(store) == G.truth(N - 700)
+    assert query(store, "SELECT count(*) FROM hub_repos") == [(N,)]
+    gone = G.repo_id(N - 1)
+    assert query(store, f"SELECT listed_on FROM hub_repos WHERE id = '{gone}'") == [("2026-11-01",)]
+    assert query(store, "SELECT count(*) FROM hub_repos WHERE listed_on = '2026-11-02'") == [(N - 700,)]
+    assert query(store, f"SELECT count(*) FROM hub_bases WHERE repo_id = '{gone}'") == [(0,)]
