@@ -451,3 +451,78 @@ def test_a_repo_gone_from_the_hub_keeps_its_row_but_not_its_relations(store: str
     assert query(store, f"SELECT listed_on FROM hub_repos WHERE id = '{gone}'") == [("2026-11-01",)]
     assert query(store, "SELECT count(*) FROM hub_repos WHERE listed_on = '2026-11-02'") == [(N - 700,)]
     assert query(store, f"SELECT count(*) FROM hub_bases WHERE repo_id = '{gone}'") == [(0,)]
+
+
+def expected_landscape(top: int, months: int, window: int = 3) -> dict[str, object]:
+    """The generator's own field: derivatives per base and month from its decisions and records."""
+    relations: list[tuple[str, str, str]] = []
+    created: dict[str, str] = {}
+    for records, found in G.blocks(N):
+        relations += found
+        created.update({r["id"]: r["createdAt"][:7] for r in records})
+    per_base: dict[str, set[str]] = {}
+    for repo, base, _ in relations:
+        per_base.setdefault(base, set()).add(repo)
+    totals = {base: len(repos) for base, repos in per_base.items()}
+    ranked = sorted(totals, key=lambda b: (-totals[b], b))[:top]
+    last = max(created[repo] for repos in per_base.values() for repo in repos)
+    return {"totals": totals, "ranked": ranked, "last": last, "per_base": per_base, "created": created}
+
+
+def test_the_field_ranks_bases_by_derivatives_with_their_months_growth_and_catalog_models(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22: `ecosystem` without --base: the top bases, their months and growth, the share built on
+    Chinese bases, a catalog model's repos added up, exact against the generator."""
+    from modelatlas.live.landscape import landscape, months_back
+
+    list_all(store, listing)
+    first, second, third = G.popular_base(0), G.popular_base(1), G.popular_base(2)
+    engine = make_engine(store)
+    with engine.begin() as conn:  # the catalog names two repos of llama, and one of a Chinese lab's model
+        conn.execute(
+            text("INSERT INTO model_refs (model_id, source, ref, position) VALUES (:m, 'hf', :r, :p)"),
+            [
+                {"m": "llama", "r": first, "p": 90},
+                {"m": "llama", "r": second.upper(), "p": 91},  # repo ids match whatever their case
+                {"m": "zidong-taichu", "r": third, "p": 90},
+            ],
+        )
+    truth = expected_landscape(top=5, months=6)
+    try:
+        field = landscape(engine, top=5, months=6)
+    finally:
+        engine.dispose()
+    totals, created, per_base = truth["totals"], truth["created"], truth["per_base"]  # type: ignore[index]
+    assert field["bases"] == len(totals) and field["derivatives"] == sum(totals.values())  # type: ignore[arg-type]
+    assert [b["base"] for b in field["top_bases"]] == truth["ranked"]
+    shown = months_back(str(truth["last"]), 6)
+    assert field["months"] == shown and shown[-1] == "2026-11"
+    recent, before = set(shown[-3:]), set(shown[:3])
+    for entry in field["top_bases"]:
+        repos = per_base[entry["base"]]  # type: ignore[index]
+        months = [created[r] for r in repos]  # type: ignore[index]
+        assert entry["total"] == len(repos)
+        assert entry["by_month"] == {m: months.count(m) for m in shown}
+        assert entry["recent"] == sum(m in recent for m in months)
+        assert entry["previous"] == sum(m in before for m in months)
+        assert entry["growth"] == (entry["recent"] / entry["previous"] if entry["previous"] else None)
+    named = {b["base"]: b.get("model") for b in field["top_bases"]}
+    assert named[first] == named[second] == "llama" and named.get(third, "zidong-taichu") == "zidong-taichu"
+    llama = next(m for m in field["by_model"] if m["model"] == "llama")
+    assert llama["repos"] == 2 and llama["total"] == totals[first] + totals[second]  # type: ignore[index]
+    month = shown[-1]
+    made = [r for r in per_base[third] if created[r] == month]  # type: ignore[index]
+    assert field["by_month"][month]["CN"] == len(made)
+    assert field["by_month"][month]["total"] == sum(
+        sum(created[r] == month for r in repos)  # type: ignore[index]
+        for repos in per_base.values()  # type: ignore[attr-defined]
+    )
+    assert field["by_country"]["CN"] == totals[third]  # type: ignore[index]
+    assert sum(n for _, n in field["by_licence"]) == len({r for rs in per_base.values() for r in rs})  # type: ignore[attr-defined]
+    code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3")
+    assert code == 0, err
+    assert f"{sum(totals.values()):,} derivatives of {len(totals):,} bases" in out  # type: ignore[attr-defined]
+    assert first in out and "llama" in out
+    code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3", "-f", "json")
+    assert code == 0 and [b["base"] for b in json.loads(out)["top_bases"]] == truth["ranked"][:3]  # type: ignore[index]
