@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -526,3 +527,39 @@ def test_the_field_ranks_bases_by_derivatives_with_their_months_growth_and_catal
     assert first in out and "llama" in out
     code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3", "-f", "json")
     assert code == 0 and [b["base"] for b in json.loads(out)["top_bases"]] == truth["ranked"][:3]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_ecosystem_page_shows_the_field_or_says_there_is_no_listing(
+    store: str, listing: Replay, lang: str
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.live.landscape import landscape
+    from modelatlas.web import create_app
+
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        empty = client.get("/ecosystem", params={"lang": lang})
+        assert empty.status_code == 200 and 'id="no-listing"' in empty.text
+    list_all(store, listing)
+    engine = make_engine(store)
+    try:
+        field = landscape(engine, top=20, months=12)
+    finally:
+        engine.dispose()
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        page = client.get("/ecosystem", params={"lang": lang}).text
+    assert 'id="no-listing"' not in page and 'class="chart-figure"' in page
+    rows = re.findall(r'<tr><td>(\d+)</td><td><a href="https://huggingface.co/([^"]+)">', page)
+    assert [base for _, base in rows] == [b["base"] for b in field["top_bases"]] and len(rows) == 20
+    first = field["top_bases"][0]
+    assert f'<td class="num">{first["total"]:,}</td><td class="num">{first["recent"]:,}</td>' in page
+    lead = f"{field['derivatives']:,}"
+    assert lead in page and (
+        "个基础模型共有" in page if lang == "zh" else "base models on the Hugging Face Hub" in page
+    )
+    months = re.findall(r'<tr><td class="date">(\d{4}-\d{2})</td><td class="num">([\d,]+)</td>', page)
+    assert [(m, int(n.replace(",", ""))) for m, n in months] == [
+        (m, cell["total"]) for m, cell in field["by_month"].items()
+    ]

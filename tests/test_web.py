@@ -833,6 +833,7 @@ ZH_PAGES = [
     "/compare?m=llama&m=alpaca",
     "/new",
     "/trending",
+    "/ecosystem",
     "/models/gpt-99",
 ]
 

@@ -68,6 +68,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "period": ("Quarter", "季度"),
     "quarter": ("Quarter", "季度"),
     "month": ("Month", "月份"),
+    "new_derivatives": ("New derivatives on the Hub", "Hub 上新增的衍生模型"),
+    "base_model": ("Base model", "基础模型"),
+    "ecosystem_title": (
+        "What the Hub builds on the top base models, per month",
+        "Hub 上基于热门基础模型的衍生模型（按月）",
+    ),
     "year": ("Year", "年份"),
     "count": ("Models released", "发布模型数"),
     "releases-quarter": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
@@ -396,5 +402,31 @@ def history_chart(history: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
         .properties(height=180, width="container")
         .facet(row=alt.Row("metric:N", title=None))
         .resolve_scale(y="independent")
+    )
+    return _localized(chart, lang)
+
+
+def ecosystem_chart(counts: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
+    """New derivatives per month (``month`` as ``YYYY-MM``, ``base``, ``count``) of the top bases, a line
+    each, from the Hub listing (``live.landscape``)."""
+    data = counts.assign(start=pd.to_datetime(counts["month"] + "-01"))
+    chart: alt.TopLevelMixin = (
+        alt.Chart(_records(data), title=_t("ecosystem_title", lang))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "yearmonth(start):T", title=_t("month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)
+            ),
+            y=alt.Y("count:Q", title=_t("new_derivatives", lang)),
+            color=alt.Color(
+                "base:N", title=_t("base_model", lang), legend=alt.Legend(orient="bottom", columns=2)
+            ),
+            tooltip=[
+                alt.Tooltip("base:N", title=_t("base_model", lang)),
+                alt.Tooltip("month:N", title=_t("month", lang)),
+                alt.Tooltip("count:Q", title=_t("new_derivatives", lang), format=","),
+            ],
+        )
+        .properties(height=280, usermeta=_plotted(None, ["month", "base", "count"]))
     )
     return _localized(chart, lang)

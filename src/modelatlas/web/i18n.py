@@ -130,6 +130,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
     "population": ("Models", "模型范围"),
     "org_hint": ("name or id", "名称或 id"),
+    "ecosystem": ("Ecosystem", "生态"),
+    "ecosystem_title": ("What the open community builds on", "开源社区在哪些基础模型上构建"),
+    "ecosystem_empty": (
+        "This atlas has not synced the Hub's whole model listing yet, so it cannot show the ecosystem.",
+        "本图谱尚未同步 Hub 的完整模型列表，暂时无法展示生态。",
+    ),
+    "ecosystem_lead": (
+        "{derivatives} fine-tunes, adapters, quantizations and merges of {bases} base models on the Hugging "
+        "Face Hub, by the base_model tags of the whole listing; months {first} to {last}.",
+        "Hugging Face Hub 完整模型列表中，按 base_model 标签统计：{bases} 个基础模型共有 {derivatives} "
+        "个微调、适配器、量化和合并版本；月份范围 {first} 至 {last}。",
+    ),
+    "ecosystem_top": ("The most built-upon bases", "衍生最多的基础模型"),
+    "base_model": ("Base model", "基础模型"),
+    "hub_derivatives": ("Derivatives", "衍生模型"),
+    "ecosystem_recent": ("Last {n} months", "近 {n} 个月"),
+    "ecosystem_growth": ("Growth", "增长"),
+    "ecosystem_growth_hint": (
+        "New derivatives in the last {n} months over the {n} months before",
+        "近 {n} 个月新增衍生模型数与之前 {n} 个月之比",
+    ),
+    "ecosystem_first_quantized": ("First quantization after", "首个量化版本间隔"),
+    "n_days": ("{n} days", "{n} 天"),
+    "month": ("Month", "月份"),
+    "ecosystem_catalog": ("In the catalog", "目录中的模型"),
+    "ecosystem_months": ("New derivatives per month", "每月新增衍生模型"),
+    "ecosystem_cn_share": ("Built on Chinese bases", "基于中国基础模型的占比"),
+    "ecosystem_by_model": ("By catalog model (its repos added up)", "按目录模型（合计其各仓库）"),
+    "ecosystem_no_catalog": ("No base the catalog names", "目录中没有对应的基础模型"),
+    "ecosystem_by_country": ("By the base maker's country", "按基础模型开发者所在国家"),
+    "ecosystem_by_licence": ("By the derivative's licence", "按衍生模型的许可证"),
+    "ecosystem_by_pipeline": ("By the derivative's task", "按衍生模型的任务类型"),
+    "ecosystem_none_stated": ("none stated", "未注明"),
+    "ecosystem_method": (
+        "A derivative is a Hub repo whose base_model tag names the base; one with two relations to a base "
+        "counts once. Countries and catalog models come from the catalog's links to Hub repos.",
+        "衍生模型指 base_model 标签指向该基础模型的 Hub 仓库；与同一基础模型有两种关系的仓库只计一次。"
+        "国家和目录模型来自目录中与 Hub 仓库的关联。",
+    ),
     "filters": ("Filters", "筛选"),
     # what sync records of a repo: the metrics and how the last check ended
     "likes": ("likes", "点赞"),

@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, stored_frame
@@ -413,3 +413,34 @@ def history_view(rows: list[dict[str, Any]], lang: str) -> dict[str, Any] | None
     if frame.groupby(["ref", "metric"]).size().max() < 2:
         return None
     return to_spec(history_chart(frame, lang))
+
+
+#: Bases drawn in the ecosystem chart (the table lists ``ECOSYSTEM_TOP``).
+ECOSYSTEM_LINES = 8
+ECOSYSTEM_TOP = 20
+
+
+def ecosystem_view(engine: Engine, lang: str) -> dict[str, Any] | None:
+    """The Hub listing's field (``live.landscape``) and its chart of the top bases' new derivatives per
+    month, once per build and language; None when no listing has been synced."""
+    from modelatlas.live.landscape import landscape
+    from modelatlas.report.charts import ecosystem_chart
+
+    with engine.connect() as conn:  # the listing changes with each `sync --all`, not with a build
+        if not inspect(conn).has_table("hub_listing"):
+            return None
+        done = conn.execute(text("SELECT max(finished_at), sum(records) FROM hub_listing")).one()
+
+    def compute() -> dict[str, Any] | None:
+        field = landscape(engine, top=ECOSYSTEM_TOP, months=12)
+        if not field["top_bases"]:
+            return None
+        rows = [
+            {"month": month, "base": entry["base"], "count": count}
+            for entry in field["top_bases"][:ECOSYSTEM_LINES]
+            for month, count in entry["by_month"].items()
+        ]
+        spec = to_spec(ecosystem_chart(pd.DataFrame(rows), lang).properties(width="container"))
+        return {"field": field, "chart": spec, "chart_json": embed(spec)}
+
+    return per_build(stamp(engine), ("ecosystem", lang, tuple(done)), compute)

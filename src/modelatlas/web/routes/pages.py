@@ -460,6 +460,17 @@ def _since_year(since: str | None) -> int | None:
     return int(since)
 
 
+@router.get("/ecosystem", response_class=HTMLResponse)
+def ecosystem(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
+    """What the open community builds on which base models, from the whole Hub listing."""
+    view = views.ecosystem_view(engine, lang)
+    charts = []
+    if view is not None:
+        data = views.analysis(engine, settings.db)
+        charts = [_figure(request, settings, data, view["chart"], view["chart_json"])]
+    return _render(request, "ecosystem.html", lang, field=view["field"] if view else None, charts=charts)
+
+
 @router.get("/trending", response_class=HTMLResponse)
 def trending_page(
     request: Request,
