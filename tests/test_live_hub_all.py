@@ -563,3 +563,37 @@ def test_the_ecosystem_page_shows_the_field_or_says_there_is_no_listing(
     assert [(m, int(n.replace(",", ""))) for m, n in months] == [
         (m, cell["total"]) for m, cell in field["by_month"].items()
     ]
+
+
+def test_a_model_page_adds_up_its_repos_derivatives(
+    tiny_catalog: Path, tmp_path: Path, listing: Replay
+) -> None:
+    """Issue 22: each model page's derivatives over time, its Hub repos added up."""
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.web import create_app
+
+    first, second = G.popular_base(0), G.popular_base(1)
+    card = tiny_catalog / "models" / "llama.yaml"
+    text_ = card.read_text(encoding="utf-8").replace(
+        "openness: research-only", f"openness: research-only\nweights: {{huggingface: [{first}, {second}]}}"
+    )
+    card.write_text(
+        text_.replace("released, papers, openness]", "released, papers, openness, weights]"), encoding="utf-8"
+    )
+    store = f"sqlite:///{tmp_path / 'own.db'}"
+    build_store(load_valid_catalog(tiny_catalog), store)
+    list_all(store, listing)
+    truth = expected_landscape(top=5, months=6)
+    per_base, created = truth["per_base"], truth["created"]  # type: ignore[index]
+    repos = per_base[first] | per_base[second]  # type: ignore[index]
+    with TestClient(create_app(Settings(db=store, catalog=tiny_catalog))) as client:
+        zh = client.get("/models/llama", params={"lang": "zh"}).text
+        plain = client.get("/models/alpaca", params={"lang": "en"}).text
+    assert f"共 {len(repos):,} 个仓库以它为基础模型" in zh
+    months = re.findall(r'<tr><td class="date">(\d{4}-\d{2})</td><td class="num">([\d,]+)</td></tr>', zh)
+    wanted = sorted({created[r] for r in repos})[-12:]  # type: ignore[index]
+    assert [m for m, _ in months] == wanted
+    assert all(int(n.replace(",", "")) == sum(created[r] == m for r in repos) for m, n in months)  # type: ignore[index]
+    assert 'id="derivatives"' not in plain

@@ -16,9 +16,9 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, bindparam, inspect, text
 
-__all__ = ["landscape", "months_back"]
+__all__ = ["derivatives_of", "landscape", "months_back"]
 
 #: Derivatives per base, relation and month: one pass over the ``(base, relation, month)`` index.
 _PER_BASE = """
@@ -157,3 +157,38 @@ def _days_between(start: str | None, end: str | None) -> int | None:
         return (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days
     except ValueError:
         return None
+
+
+_OF_REPOS = """
+SELECT relation, month, count(DISTINCT repo_id) FROM hub_bases WHERE base IN :repos GROUP BY relation, month
+"""
+_OF_REPOS_TOTAL = "SELECT count(DISTINCT repo_id) FROM hub_bases WHERE base IN :repos"
+
+
+def derivatives_of(engine: Engine, repos: list[str]) -> dict[str, Any] | None:
+    """A catalog model's derivatives on the Hub, its ``repos`` added up (each derivative once):
+    ``{"total", "by_relation": {relation: n}, "by_month": {"YYYY-MM": n}}``; None when no listing has
+    been synced or none of its repos is a base."""
+    if not repos:
+        return None
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("hub_bases"):
+            return None
+        total = int(
+            conn.execute(
+                text(_OF_REPOS_TOTAL).bindparams(bindparam("repos", expanding=True)), {"repos": repos}
+            ).scalar_one()
+        )
+        if not total:
+            return None
+        by_relation: dict[str, int] = defaultdict(int)
+        by_month: dict[str, int] = defaultdict(int)
+        query = text(_OF_REPOS).bindparams(bindparam("repos", expanding=True))
+        for relation, month, count in conn.execute(query, {"repos": repos}):
+            by_relation[relation] += int(count)
+            by_month[month or "unknown"] += int(count)
+    return {
+        "total": total,
+        "by_relation": dict(sorted(by_relation.items(), key=lambda kv: -kv[1])),
+        "by_month": dict(sorted(by_month.items())),
+    }

@@ -41,6 +41,7 @@ from modelatlas.errors import (
     NotEnoughData,
     NotFound,
 )
+from modelatlas.live.landscape import derivatives_of
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
@@ -248,6 +249,7 @@ def model(
         orgs = Q.organizations(conn)
     refs = refs_of(record)
     live = latest(engine, refs)
+    derived = derivatives_of(engine, refs["hf"])
     data = views.analysis(engine, settings.db)
     family = views.family_view(data, found, lang)
     counts = views.history_view(history(engine, refs), lang)
@@ -270,6 +272,7 @@ def model(
         versions=dated,
         orgs=orgs,
         live=live,
+        derived=derived,
         hardware=_hardware_table(hardware, record),
         gib=_gib,
     )
