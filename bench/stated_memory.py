@@ -13,9 +13,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from modelatlas.analysis.hardware.memory import Workload, inference
+from modelatlas.analysis.hardware.memory import Workload
 from modelatlas.analysis.hardware.precision import get_precision
-from modelatlas.analysis.hardware.subjects import catalog_subjects
+from modelatlas.analysis.hardware.subjects import catalog_subjects, inference_need
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.store.build import build_store
@@ -45,7 +45,9 @@ def main() -> None:
             seen.add(key)
             limit = found.context_length or (found.count.shape.max_context if found.count.shape else None)
             context = args.context or (min(4096, limit) if limit else 4096)
-            estimate = inference(found.count, get_precision(need.precision), Workload(context=context))
+            estimate = inference_need(found, get_precision(need.precision), Workload(context=context))
+            if estimate is None:  # a pipeline's weights are counted in float formats only
+                continue
             ours = estimate.total / GiB
             diff = (ours - need.gpu_memory_gb) / need.gpu_memory_gb
             kind = "" if found.count.exact else " (stated size)"

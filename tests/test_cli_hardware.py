@@ -251,22 +251,35 @@ def test_fit_lists_only_downloadable_models_unless_all(
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
-def test_gpus_shows_cards_without_an_fp16_figure(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
-    """Some cards have no vendor FP16 figure; the listing leaves the cell empty instead of failing."""
-    code, out, err = run(capsys, "gpus", "-f", fmt, "--catalog", str(CATALOG))
+def test_gpus_shows_cards_without_an_fp16_figure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
+) -> None:
+    """A card without an FP16 figure (every bundled card has one since issue 20; a user's catalog may not)
+    leaves the cells empty instead of failing; the others say whether theirs is stated or estimated."""
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    text = (CATALOG / "gpus.yaml").read_text(encoding="utf-8")
+    without = text.replace("    fp16_tflops: 81.5\n    fp16_kind: stated\n", "", 1)  # the RTX 3070's
+    assert without != text
+    (catalog / "gpus.yaml").write_text(without, encoding="utf-8")
+    code, out, err = run(capsys, "gpus", "-f", fmt, "--catalog", str(catalog))
     assert code == 0, err
-    assert "RTX 4090" in out
+    assert "RTX 4090" in out and "estimated" in out and "stated" in out
     if fmt == "csv":
         header, *rows = list(csv.reader(io.StringIO(out)))
         assert "fp16_tflops" in header and {len(row) for row in rows} == {len(header)}
-        assert any(row[header.index("fp16_tflops")] == "" for row in rows)
+        fp16, kind = header.index("fp16_tflops"), header.index("fp16_kind")
+        assert [row[header.index("id")] for row in rows if row[fp16] == ""] == ["rtx-3070"]
+        assert all((row[fp16] == "") == (row[kind] == "") for row in rows)
+        assert {row[kind] for row in rows} == {"stated", "estimated", ""}
 
 
 def test_an_image_generator_says_what_its_stated_size_leaves_out(
     capsys: pytest.CaptureFixture[str], store: str
 ) -> None:
-    """Issue 20: Stable Diffusion got 2.42 GiB beside sources saying 4–10 GB with no word on why."""
-    code, out, err = run(capsys, "memory", "stable-diffusion", "-p", "fp16", "-f", "json")
+    """Issue 20: Stable Diffusion got 2.42 GiB beside sources saying 4–10 GB with no word on why; an image
+    model without bundled configs (SD3 Medium) still says so."""
+    code, out, err = run(capsys, "memory", "stable-diffusion-3", "-p", "fp16", "-f", "json")
     assert code == 0, err
     note = " ".join(_size(out)["notes"])
     assert "a model that makes images holds more than these weights: an autoencoder (VAE)" in note
@@ -275,3 +288,121 @@ def test_an_image_generator_says_what_its_stated_size_leaves_out(
     assert "a model that makes" not in " ".join(_size(out)["notes"])
     code, out, _ = run(capsys, "memory", "whisper-large-v2", "-p", "fp16", "-f", "json")
     assert _size(out)["workload"]["context"] == 448  # the decoder's limit, not 4096
+
+
+SD15_COMPONENTS = {
+    "safety_checker": 303_981_588,
+    "text_encoder": 123_060_480,
+    "unet": 859_520_964,
+    "vae": 83_653_863,
+}
+
+
+def test_a_diffusion_pipeline_is_broken_down_per_network(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """Issue 20: Stable Diffusion's networks, each counted from its config, weights per network; no context,
+    no KV cache, no decode speed; activations unknown, not 0."""
+    code, out, err = run(capsys, "memory", "stable-diffusion", "--gpu", "RTX 3060 12GB", "-f", "json")
+    assert code == 0, err
+    data = _size(out)
+    assert (
+        data["model"] == "stable-diffusion"
+        and data["config"] == "catalog/configs/runwayml/stable-diffusion-v1-5.json"
+    )
+    assert data["parameters"] == 1_370_216_895 and data["exact"] is True
+    assert data["model_class"] == "StableDiffusionPipeline" and data["breakdown"] == SD15_COMPONENTS
+    assert [c["class"] for c in data["components"]] == [
+        "StableDiffusionSafetyChecker",
+        "CLIPTextModel",
+        "UNet2DConditionModel",
+        "AutoencoderKL",
+    ]
+    assert data["workload"]["context"] is None
+    assert list(data["precisions"]) == ["fp32", "fp16", "bf16"]  # quantised formats are not modelled
+    fp16 = data["precisions"]["fp16"]
+    assert fp16["breakdown"] == {**{k: 2 * v for k, v in SD15_COMPONENTS.items()}, "overhead": 673_892_602}
+    assert fp16["total"] == 3_414_326_392 and fp16["fits"] is True
+    assert fp16["decode_tokens_per_second"] is None and fp16["max_context"] is None
+    assert fp16["first_token_seconds"] is None
+    assert any(n.startswith("activations unknown") for n in data["notes"])
+    assert not any("a model that makes images" in n for n in data["notes"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_image_model_never_shows_a_context(
+    capsys: pytest.CaptureFixture[str], store: str, lang: str
+) -> None:
+    code, out, err = run(capsys, "memory", "stable-diffusion-xl", "--gpu", "RTX 4090", "--lang", lang)
+    assert code == 0, err
+    assert "context" not in out and "上下文" not in out and "token" not in out
+    assert (
+        "SDXL-base-1.0 — 3,468,837,867 个参数（精确）"
+        if lang == "zh"
+        else "SDXL-base-1.0 — 3,468,837,867 parameters (exact)"
+    ) in out
+    words = (
+        ("文本编码器", "文本编码器 2", "UNet", "VAE 自编码器", "未知")
+        if lang == "zh"
+        else ("text encoder", "text encoder 2", "UNet", "VAE", "unknown")
+    )
+    assert all(w in out for w in words)
+    assert ("fp16：vae 按 fp32 计" if lang == "zh" else "fp16: vae counted in fp32") in out
+    # and a language model still shows its context and speed
+    code, out, _ = run(capsys, "memory", "chatglm-6b", "-p", "fp16", "--gpu", "RTX 4090", "--lang", lang)
+    assert ("context 2048" in out) if lang == "en" else ("上下文 2048" in out and "生成速度" in out)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--context", "8k"),
+            "Error: --context: Stable Diffusion is a StableDiffusionPipeline, which makes images",
+        ),
+        (
+            ("-p", "int4"),
+            "Error: --precision int4: a StableDiffusionPipeline's weights are counted in fp32, fp16",
+        ),
+        (
+            ("--train", "lora"),
+            "Error: --train: fine-tuning memory is modelled for language models, not for a",
+        ),
+    ],
+)
+def test_what_a_pipeline_does_not_have_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], store: str, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = run(capsys, "memory", "stable-diffusion", *args)
+    assert code == 2 and err.startswith(message) and err.count("\n") == 1  # a usage error
+
+
+def test_a_downloaded_pipeline_folder_is_counted_without_a_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    monkeypatch.setenv("MODELATLAS_DB", f"sqlite:///{tmp_path / 'none.db'}")
+    folder = tmp_path / "sd15"
+    shutil.copytree(CATALOG / "configs" / "runwayml" / "stable-diffusion-v1-5", folder)
+    shutil.copy(CATALOG / "configs" / "runwayml" / "stable-diffusion-v1-5.json", folder / "model_index.json")
+    for target in (folder, folder / "model_index.json"):
+        code, out, err = run(capsys, "memory", str(target), "-p", "bf16", "-f", "json")
+        assert code == 0, err
+        assert _size(out)["breakdown"] == SD15_COMPONENTS
+    shutil.rmtree(folder / "vae")
+    code, out, err = run(capsys, "memory", str(folder), "-p", "bf16", "-f", "json")
+    data = _size(out)
+    assert data["exact"] is False and data["parameters"] == 1_370_216_895 - 83_653_863
+    assert "vae (AutoencoderKL): its config.json is not at hand" in data["note"]
+
+
+def test_fit_shows_a_pipeline_at_fp16_and_no_quantised_figure(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    code, out, err = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-f", "json")
+    assert code == 0, err
+    (sd,) = [m for m in json.loads(out)["models"] if m["model"] == "stable-diffusion"]
+    assert sd["parameters"] == 1_370_216_895 and sd["exact"] is True
+    assert sd["fp16"] == 3_414_326_392 and sd["fp16_fits"] is True
+    assert sd["int8"] is None and sd["int8_fits"] is False and sd["int4"] is None

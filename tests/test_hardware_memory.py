@@ -115,7 +115,7 @@ def test_model_without_config_gets_weights_only() -> None:
     count = estimate_from_total(7_000_000_000, note="estimate: stated")
     estimate = inference(count, PRECISIONS["fp16"], Workload())
     assert estimate.parts == {"weights": 14_000_000_000, "overhead": 700_000_000 + 2**29}
-    assert "KV cache and activations unknown, so the total is a lower bound" in estimate.notes[0]
+    assert "KV cache and activations unknown, so the total is a lower bound" in str(estimate.notes[0])
 
 
 def test_workload_rejects_nonsense() -> None:
@@ -241,3 +241,42 @@ def test_prefill_flops_and_the_first_token(llama7b: ParameterCount) -> None:
     assert first_token_seconds(llama7b, work, card.model_copy(update={"fp16_tflops": None})) is None
     stated = estimate_from_total(7_000_000_000, note="stated")
     assert prefill_flops(stated, work) == 0 and first_token_seconds(stated, work, card) is None
+
+
+def test_whisper_decoder_context_is_448_and_its_encoder_always_1500_frames() -> None:
+    """Whisper pads audio to 30 s, so its encoder always yields max_source_positions (1,500) frames:
+    the cross-attention cache and the encoder's activations are that long whatever the decoder's
+    context, which is at most max_target_positions (448)."""
+    count = _count("openai/whisper-large-v2")
+    shape = count.shape
+    assert shape is not None and shape.encoder_decoder
+    assert (shape.max_context, shape.encoder_tokens) == (448, 1500)
+    assert shape.kv_per_token == 2 * 32 * 1280  # the decoder's self-attention, per token
+    assert shape.fixed_kv == 2 * 32 * 1280 * 1500  # cross-attention over the encoder's frames
+    row = inference(count, PRECISIONS["fp16"], Workload(context=448))
+    assert row.parts == {
+        "weights": 3_086_609_920,
+        "kv_cache": 2 * 32 * 1280 * (448 + 1500) * 2,
+        "activations": 1500 * (4 * 1280 + 5120) * 2 + 51865 * 4,
+        "overhead": 708_705_797,
+    }
+    assert row.parts["kv_cache"] == 319_160_320 and row.parts["activations"] == 30_927_460
+    assert "at most 448 tokens" in str(row.notes[0]) and "1,500 positions" in str(row.notes[0])
+    # a shorter transcript caches less self-attention, never less cross-attention
+    short = inference(count, PRECISIONS["fp16"], Workload(context=10))
+    assert short.parts["kv_cache"] == 2 * 32 * 1280 * (10 + 1500) * 2
+    assert short.parts["activations"] == row.parts["activations"]
+
+
+def test_decoder_only_and_t5_results_do_not_change_with_whisper() -> None:
+    """The encoder's fixed length is Whisper's alone: a decoder's and T5's rows carry no note and the
+    same arithmetic as before."""
+    llama = _count("meta-llama/Llama-2-7b-hf")
+    assert llama.shape is not None and (llama.shape.encoder_tokens, llama.shape.fixed_kv) == (0, 0)
+    row = inference(llama, PRECISIONS["fp16"], Workload(context=4096))
+    assert row.notes == []
+    assert row.parts["kv_cache"] == 32 * 2 * 4096 * 4096 * 2 == 2 * GiB
+    assert row.parts["activations"] == 4096 * (4 * 4096 + 2 * 11008) * 2 + 32000 * 4
+    t5 = _count("google/flan-t5-base")
+    assert t5.shape is not None and (t5.shape.encoder_tokens, t5.shape.fixed_kv) == (0, 0)
+    assert t5.shape.kv_per_token == 4 * 12 * 768

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -451,3 +452,148 @@ def test_a_repo_gone_from_the_hub_keeps_its_row_but_not_its_relations(store: str
     assert query(store, f"SELECT listed_on FROM hub_repos WHERE id = '{gone}'") == [("2026-11-01",)]
     assert query(store, "SELECT count(*) FROM hub_repos WHERE listed_on = '2026-11-02'") == [(N - 700,)]
     assert query(store, f"SELECT count(*) FROM hub_bases WHERE repo_id = '{gone}'") == [(0,)]
+
+
+def expected_landscape(top: int, months: int, window: int = 3) -> dict[str, object]:
+    """The generator's own field: derivatives per base and month from its decisions and records."""
+    relations: list[tuple[str, str, str]] = []
+    created: dict[str, str] = {}
+    for records, found in G.blocks(N):
+        relations += found
+        created.update({r["id"]: r["createdAt"][:7] for r in records})
+    per_base: dict[str, set[str]] = {}
+    for repo, base, _ in relations:
+        per_base.setdefault(base, set()).add(repo)
+    totals = {base: len(repos) for base, repos in per_base.items()}
+    ranked = sorted(totals, key=lambda b: (-totals[b], b))[:top]
+    last = max(created[repo] for repos in per_base.values() for repo in repos)
+    return {"totals": totals, "ranked": ranked, "last": last, "per_base": per_base, "created": created}
+
+
+def test_the_field_ranks_bases_by_derivatives_with_their_months_growth_and_catalog_models(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22: `ecosystem` without --base: the top bases, their months and growth, the share built on
+    Chinese bases, a catalog model's repos added up, exact against the generator."""
+    from modelatlas.live.landscape import landscape, months_back
+
+    list_all(store, listing)
+    first, second, third = G.popular_base(0), G.popular_base(1), G.popular_base(2)
+    engine = make_engine(store)
+    with engine.begin() as conn:  # the catalog names two repos of llama, and one of a Chinese lab's model
+        conn.execute(
+            text("INSERT INTO model_refs (model_id, source, ref, position) VALUES (:m, 'hf', :r, :p)"),
+            [
+                {"m": "llama", "r": first, "p": 90},
+                {"m": "llama", "r": second.upper(), "p": 91},  # repo ids match whatever their case
+                {"m": "zidong-taichu", "r": third, "p": 90},
+            ],
+        )
+    truth = expected_landscape(top=5, months=6)
+    try:
+        field = landscape(engine, top=5, months=6)
+    finally:
+        engine.dispose()
+    totals, created, per_base = truth["totals"], truth["created"], truth["per_base"]  # type: ignore[index]
+    assert field["bases"] == len(totals) and field["derivatives"] == sum(totals.values())  # type: ignore[arg-type]
+    assert [b["base"] for b in field["top_bases"]] == truth["ranked"]
+    shown = months_back(str(truth["last"]), 6)
+    assert field["months"] == shown and shown[-1] == "2026-11"
+    recent, before = set(shown[-3:]), set(shown[:3])
+    for entry in field["top_bases"]:
+        repos = per_base[entry["base"]]  # type: ignore[index]
+        months = [created[r] for r in repos]  # type: ignore[index]
+        assert entry["total"] == len(repos)
+        assert entry["by_month"] == {m: months.count(m) for m in shown}
+        assert entry["recent"] == sum(m in recent for m in months)
+        assert entry["previous"] == sum(m in before for m in months)
+        assert entry["growth"] == (entry["recent"] / entry["previous"] if entry["previous"] else None)
+    named = {b["base"]: b.get("model") for b in field["top_bases"]}
+    assert named[first] == named[second] == "llama" and named.get(third, "zidong-taichu") == "zidong-taichu"
+    llama = next(m for m in field["by_model"] if m["model"] == "llama")
+    assert llama["repos"] == 2 and llama["total"] == totals[first] + totals[second]  # type: ignore[index]
+    month = shown[-1]
+    made = [r for r in per_base[third] if created[r] == month]  # type: ignore[index]
+    assert field["by_month"][month]["CN"] == len(made)
+    assert field["by_month"][month]["total"] == sum(
+        sum(created[r] == month for r in repos)  # type: ignore[index]
+        for repos in per_base.values()  # type: ignore[attr-defined]
+    )
+    assert field["by_country"]["CN"] == totals[third]  # type: ignore[index]
+    assert sum(n for _, n in field["by_licence"]) == len({r for rs in per_base.values() for r in rs})  # type: ignore[attr-defined]
+    code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3")
+    assert code == 0, err
+    assert f"{sum(totals.values()):,} derivatives of {len(totals):,} bases" in out  # type: ignore[attr-defined]
+    assert first in out and "llama" in out
+    code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3", "-f", "json")
+    assert code == 0 and [b["base"] for b in json.loads(out)["top_bases"]] == truth["ranked"][:3]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_ecosystem_page_shows_the_field_or_says_there_is_no_listing(
+    store: str, listing: Replay, lang: str
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.live.landscape import landscape
+    from modelatlas.web import create_app
+
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        empty = client.get("/ecosystem", params={"lang": lang})
+        assert empty.status_code == 200 and 'id="no-listing"' in empty.text
+    list_all(store, listing)
+    engine = make_engine(store)
+    try:
+        field = landscape(engine, top=20, months=12)
+    finally:
+        engine.dispose()
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        page = client.get("/ecosystem", params={"lang": lang}).text
+    assert 'id="no-listing"' not in page and 'class="chart-figure"' in page
+    rows = re.findall(r'<tr><td>(\d+)</td><td><a href="https://huggingface.co/([^"]+)">', page)
+    assert [base for _, base in rows] == [b["base"] for b in field["top_bases"]] and len(rows) == 20
+    first = field["top_bases"][0]
+    assert f'<td class="num">{first["total"]:,}</td><td class="num">{first["recent"]:,}</td>' in page
+    lead = f"{field['derivatives']:,}"
+    assert lead in page and (
+        "个基础模型共有" in page if lang == "zh" else "base models on the Hugging Face Hub" in page
+    )
+    months = re.findall(r'<tr><td class="date">(\d{4}-\d{2})</td><td class="num">([\d,]+)</td>', page)
+    assert [(m, int(n.replace(",", ""))) for m, n in months] == [
+        (m, cell["total"]) for m, cell in field["by_month"].items()
+    ]
+
+
+def test_a_model_page_adds_up_its_repos_derivatives(
+    tiny_catalog: Path, tmp_path: Path, listing: Replay
+) -> None:
+    """Issue 22: each model page's derivatives over time, its Hub repos added up."""
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.web import create_app
+
+    first, second = G.popular_base(0), G.popular_base(1)
+    card = tiny_catalog / "models" / "llama.yaml"
+    text_ = card.read_text(encoding="utf-8").replace(
+        "openness: research-only", f"openness: research-only\nweights: {{huggingface: [{first}, {second}]}}"
+    )
+    card.write_text(
+        text_.replace("released, papers, openness]", "released, papers, openness, weights]"), encoding="utf-8"
+    )
+    store = f"sqlite:///{tmp_path / 'own.db'}"
+    build_store(load_valid_catalog(tiny_catalog), store)
+    list_all(store, listing)
+    truth = expected_landscape(top=5, months=6)
+    per_base, created = truth["per_base"], truth["created"]  # type: ignore[index]
+    repos = per_base[first] | per_base[second]  # type: ignore[index]
+    with TestClient(create_app(Settings(db=store, catalog=tiny_catalog))) as client:
+        zh = client.get("/models/llama", params={"lang": "zh"}).text
+        plain = client.get("/models/alpaca", params={"lang": "en"}).text
+    assert f"共 {len(repos):,} 个仓库以它为基础模型" in zh
+    months = re.findall(r'<tr><td class="date">(\d{4}-\d{2})</td><td class="num">([\d,]+)</td></tr>', zh)
+    wanted = sorted({created[r] for r in repos})[-12:]  # type: ignore[index]
+    assert [m for m, _ in months] == wanted
+    assert all(int(n.replace(",", "")) == sum(created[r] == m for r in repos) for m, n in months)  # type: ignore[index]
+    assert 'id="derivatives"' not in plain

@@ -165,3 +165,33 @@ def test_a_growth_chart_draws_a_seeded_sample_of_a_large_frame_and_says_so(
     assert count == 25 and subtitle[-1] == "drawn: a random 25 of the 60 models"
     assert drawn("zh")[1][-1] == "图中随机绘出 60 个模型中的 25 个"
     assert drawn("en") == (count, subtitle)  # the same sample every time
+
+
+def _partial(as_of: object, unit: str = "quarter") -> dict[str, bool]:
+    counts = pd.DataFrame(
+        {"period": ["2022Q4", "2023Q1", "2023Q1"], "group": ["nlp", "nlp", "cv"], "count": [2, 1, 3]}
+    )
+    spec = to_spec(releases_chart(counts, "en", unit=unit, as_of=as_of))  # type: ignore[arg-type]
+    rows = spec["datasets"][(spec["layer"][0].get("data") or spec["data"])["name"]]
+    return {f"{r['period']} {r['group']}": r["partial"] for r in rows}
+
+
+def test_the_period_holding_the_data_date_is_partial_and_only_it() -> None:
+    import datetime as dt
+
+    during = {"2022Q4 NLP": False, "2023Q1 NLP": True, "2023Q1 Computer vision": True}
+    assert _partial(dt.date(2023, 2, 10)) == during
+    assert _partial(dt.date(2023, 3, 31)) == dict.fromkeys(during, False)  # its last day: over
+    assert set(_partial(None).values()) == {False}
+
+
+def test_a_partial_period_is_labelled_in_the_readers_language() -> None:
+    import datetime as dt
+
+    counts = pd.DataFrame({"period": ["2022", "2023"], "group": ["nlp", "nlp"], "count": [5, 2]})
+    for lang, word in (("en", "partial"), ("zh", "未完")):
+        spec = to_spec(releases_chart(counts, lang, unit="year", as_of=dt.date(2023, 6, 1)))
+        notes = spec["datasets"][spec["layer"][1]["data"]["name"]]
+        assert [(n["period"], n["count"], n["note"]) for n in notes] == [("2023", 2, word)]
+    done = to_spec(releases_chart(counts, "en", unit="year", as_of=dt.date(2024, 1, 1)))
+    assert len(done["layer"]) == 1  # nothing to label

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -160,8 +161,10 @@ def test_text_from_the_catalog_is_escaped(tiny_catalog: Path, tmp_path: Path) ->
 def test_unknown_pages_and_bad_parameters(sqlite_client: TestClient) -> None:
     missing = sqlite_client.get("/models/gpt-99", params={"lang": "zh"})
     assert missing.status_code == 404 and "未找到" in missing.text and "gpt-99" in missing.text
-    bad = sqlite_client.get("/models", params={"limit": "lots"})
+    bad = sqlite_client.get("/models", params={"limit": "lots", "lang": "en"})
     assert bad.status_code == 422 and "limit" in bad.text
+    said = sqlite_client.get("/models", params={"limit": "lots"})  # the visitor's language, kept in a cookie
+    assert said.status_code == 422 and "每页条数：须为整数" in said.text
     assert sqlite_client.get("/no/such/page").status_code == 404
 
 
@@ -206,6 +209,15 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
     for path in ("/timeline", "/timeline?freq=year", "/lineage"):
         assert sqlite_client.get(path).status_code == 200, path
     assert sqlite_client.get("/timeline", params={"freq": "decade"}).status_code == 422
+    # issue 21: the timeline's range and its switches' selected state
+    assert sqlite_client.get("/timeline", params={"since": "soon"}).status_code == 422
+    yearly = sqlite_client.get("/timeline", params={"freq": "year", "since": "2022", "lang": "en"}).text
+    assert '"period": "2021"' not in yearly and '"period": "2022"' in yearly
+    assert (
+        '<a href="/timeline?freq=year&amp;since=2022" class="on" aria-current="page">per year</a>' in yearly
+    )
+    every = sqlite_client.get("/timeline", params={"since": "all", "lang": "en"}).text
+    assert '"period": "2021Q3"' in every and every.count('aria-current="page"') == 2
     feed = sqlite_client.get("/feed.atom")
     assert feed.headers["content-type"].startswith("application/atom+xml")
     import xml.etree.ElementTree as ET
@@ -689,3 +701,165 @@ def test_every_architecture_has_a_label_in_both_languages() -> None:
 
     missing = [a for a in get_args(ArchType) if a not in LABELS]
     assert missing == [] and LABELS["decoder-only"] == ("decoder-only Transformer", "仅解码器 Transformer")
+
+
+def test_errors_are_said_in_the_pages_language_without_shell_advice(sqlite_client: TestClient) -> None:
+    """Issue 21: every error on a Chinese page is Chinese, and no page gives command-line advice."""
+    cases = [
+        ("/models/gpt-99", {}, 404, "没有名为「gpt-99」的模型", "No model is called 'gpt-99'"),
+        (
+            "/models",
+            {"limit": "lots"},
+            422,
+            "每页条数：须为整数",
+            "limit: Input should be a valid integer",
+        ),
+        (
+            "/models",
+            {"min_params": "lots"},
+            422,
+            "最少参数：「lots」不是参数量",
+            "Min. parameters: 'lots' is not",
+        ),
+        ("/models", {"year": "99999"}, 422, "年份", "year"),
+        ("/no/such/page", {}, 404, "此地址没有页面。", "There is no page at this address."),
+        (
+            "/hardware",
+            {"model": "llama", "context": "lots"},
+            422,
+            "上下文「lots」不是 1 到 10,000,000",
+            "Context 'lots'",
+        ),
+        (
+            "/hardware",
+            {"model": "llama", "kv": "fp3"},
+            422,
+            "KV 缓存不能为「fp3」，可选：",
+            "KV cache cannot be 'fp3'",
+        ),
+        (
+            "/hardware",
+            {"model": "llama", "gpu": "RTX 9999"},
+            422,
+            "本站目录中没有显卡列表",
+            "no list of cards",
+        ),
+        (
+            "/hardware",
+            {"model": "llama", "gpus": "0"},
+            422,
+            "卡数：「0」不是 1 到 1,024 之间的整数",
+            "Cards: '0'",
+        ),
+        (
+            "/hardware",
+            {"model": "no-such-model-x"},
+            404,
+            "没有名为「no-such-model-x」的模型",
+            "No model is called",
+        ),
+    ]
+    for path, params, status, chinese, english in cases:
+        zh = sqlite_client.get(path, params={**params, "lang": "zh"})
+        en = sqlite_client.get(path, params={**params, "lang": "en"})
+        assert zh.status_code == en.status_code == status, (path, params)
+        assert chinese in html.unescape(zh.text), (path, params, zh.text[-3000:])
+        assert english in html.unescape(en.text), (path, params, en.text[-3000:])
+        for page in (zh, en):
+            assert "`modelatlas" not in page.text and "modelatlas search" not in page.text, (path, params)
+            assert "--context" not in page.text and "--kv" not in page.text, (path, params)
+
+
+def test_the_api_says_errors_plainly_and_the_cli_adds_its_advice(
+    sqlite_client: TestClient, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.cli_runner import run
+
+    missing = sqlite_client.get("/api/v1/models/gpt-99", headers={"accept-language": "zh"})
+    assert missing.json()["error"]["message"] == "no model called 'gpt-99'"
+    code, _, err = run(capsys, "show", "gpt-99", "--db", str(tmp_path / "web.db"))
+    assert code == 1 and "(try `modelatlas search gpt-99`)" in err
+
+
+def test_compare_says_an_unknown_name_in_the_pages_language(sqlite_client: TestClient) -> None:
+    zh = sqlite_client.get("/compare", params=[("m", "llama"), ("m", "gpt-99"), ("lang", "zh")])
+    assert (
+        zh.status_code == 200 and "没有名为「gpt-99」的模型" in zh.text and "modelatlas search" not in zh.text
+    )
+
+
+def test_errors_without_a_phrase_say_their_kind_in_chinese() -> None:
+    from modelatlas.errors import ConfigError, NotEnoughData, StoreMissing
+    from modelatlas.web.i18n import said
+
+    missing = StoreMissing(
+        "no store at sqlite:///x.db", advice="run `modelatlas build` first", key="err_no_store"
+    )
+    assert str(missing) == "no store at sqlite:///x.db (run `modelatlas build` first)"
+    assert said(missing, "zh") == "图谱尚无数据：数据库还没有建立。"
+    assert said(missing, "en") == "This atlas has no data yet: its store has not been built."
+    few = NotEnoughData("2 models with parameters are too few to split: 6 needed")
+    assert said(few, "zh") == "数据不足：2 models with parameters are too few to split: 6 needed"
+    assert said(few, "en") == "2 models with parameters are too few to split: 6 needed"
+    bad = ConfigError("pasted config.json", "hidden_size", "missing")
+    assert said(bad, "zh") == "config.json 无法使用：pasted config.json: hidden_size: missing"
+
+
+def test_an_unknown_card_is_said_with_the_nearest_names() -> None:
+    from modelatlas.analysis.hardware.gpus import load_gpu_table
+    from modelatlas.errors import NotFound
+    from modelatlas.web.i18n import said
+
+    with pytest.raises(NotFound) as caught:
+        load_gpu_table(Path("catalog")).find("RTX 4089")
+    assert caught.value.key == "err_no_gpu_near" and caught.value.values["near"][0] == "GeForce RTX 4080"
+    assert said(caught.value, "zh").startswith(
+        "没有名为「RTX 4089」的显卡。是否要找「GeForce RTX 4080」、「GeForce RTX 2080」"
+    )
+    assert "modelatlas gpus" in str(caught.value) and "modelatlas" not in said(caught.value, "en")
+
+
+#: Every page a visitor can reach from the navigation, and the pages behind a model and a calculation.
+ZH_PAGES = [
+    "/",
+    "/models",
+    "/models/llama",
+    "/models/alpaca",
+    "/trends",
+    "/timeline",
+    "/lineage",
+    "/hardware",
+    "/hardware?model=llama&precision=fp16",
+    "/compare?m=llama&m=alpaca",
+    "/new",
+    "/trending",
+    "/ecosystem",
+    "/models/gpt-99",
+]
+
+
+def test_no_interface_word_is_left_in_english_on_a_chinese_page(sqlite_client: TestClient) -> None:
+    """Issue 21: every word of the interface is Chinese on a Chinese page. The interface's words are the
+    English side of the phrasebooks (web, vocabulary, calculator notes); the catalog's own text (names,
+    titles, notes quoted from sources) is data, shown as written, and is left out of the check by taking
+    out links and the catalog's free-text cells."""
+    from modelatlas.analysis.hardware.wording import NOTES
+    from modelatlas.catalog.vocab import LABELS
+    from modelatlas.web.i18n import ERRORS, TEXT
+
+    words = {
+        en
+        for table in (LABELS, TEXT, ERRORS, NOTES)
+        for en, zh in table.values()
+        if en != zh and len(en) >= 4 and not en.startswith("{")
+    }
+    for path in ZH_PAGES:
+        page = sqlite_client.get(path, params={"lang": "zh"}).text
+        main = page.split("<main", 1)[1].split("</main>", 1)[0]
+        main = re.sub(
+            r"<script.*?</script>|<a [^>]*>.*?</a>|<td class=\"data\">.*?</td>", " ", main, flags=re.S
+        )
+        said = re.findall(r'(?:title|placeholder|label|aria-label)="([^"]*)"', main)  # words in attributes
+        shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main) + " ".join(said)).split())
+        left = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", shown))
+        assert left == [], (path, left)

@@ -89,6 +89,8 @@ def _assert_same(api: dict[str, Any], cli: dict[str, Any]) -> None:
         (["mistralai/Mixtral-8x7B-v0.1", "-p", "int4", "--batch", "4"], {"precision": "int4", "batch": 4}),
         (["glm-130b", "-p", "int4", "--gpu", "4090"], {"precision": "int4", "gpu": "4090"}),
         (["Llama-2-7B", "--train", "qlora", "--gpu", "RTX 4090"], {"train": "qlora", "gpu": "RTX 4090"}),
+        (["stable-diffusion-xl", "--gpu", "RTX 4090"], {"gpu": "RTX 4090"}),
+        (["whisper-large-v2", "-p", "fp16"], {"precision": "fp16"}),
     ],
 )
 def test_memory_api_gives_the_cli_numbers(
@@ -441,7 +443,11 @@ def test_gpu_facet_keeps_what_fit_keeps(capsys: pytest.CaptureFixture[str], clie
     ).json()
     assert {item["id"] for item in listed["items"]} == expected and listed["total"] == len(expected)
     fp16 = client.get("/api/v1/models", params={"gpu": "rtx-3060-12gb", "precision": "fp16", "limit": 500})
-    assert {i["id"] for i in fp16.json()["items"]} < expected
+    code, out, _ = run(capsys, "fit", "--gpu", "RTX 3060 12GB", "-p", "fp16", "-f", "json")
+    at_fp16 = {m["model"] for m in json.loads(out)["models"] if m["fp16_fits"]}
+    assert {i["id"] for i in fp16.json()["items"]} == at_fp16
+    # a language model that fits in 16 bits fits in 4; a pipeline's weights are counted in float formats only
+    assert at_fp16 - expected == {"stable-diffusion", "stable-diffusion-xl"}
     everything = client.get("/api/v1/models").json()["total"]
     assert 0 < len(expected) < everything
     page = client.get("/models", params={"gpu": "rtx-3060-12gb", "precision": "int4", "lang": "en"}).text
@@ -474,3 +480,153 @@ def test_a_catalog_without_gpus_yaml(tiny_catalog: Path, tmp_path: Path) -> None
         asked = served.get("/api/v1/memory", params={"model": "llama", "gpu": "4090"})
         assert asked.status_code == 422 and "gpus.yaml" in asked.json()["error"]["message"]
         assert 'id="gpu"' not in served.get("/models").text
+
+
+def test_the_calculators_notes_are_said_in_the_readers_language(
+    capsys: pytest.CaptureFixture[str], client: TestClient
+) -> None:
+    """Issue 20: the notes under an estimate were English on Chinese pages and in `memory --lang zh`."""
+    zh = client.get("/hardware", params={"model": "8x7B", "lang": "zh"}).text
+    en = client.get("/hardware", params={"model": "8x7B", "lang": "en"}).text
+    assert (
+        "估算：按输入的规格「8x7B」计 56,000,000,000 个参数" in zh
+        and "8 个 7B 专家按 8 × 7B 计，是上限" in zh
+    )
+    assert "配置：输入的规格" in zh and "estimate:" not in zh and "a size typed" not in zh
+    assert "estimate: a size typed as &#39;8x7B&#39;, 56,000,000,000 parameters" in en and "估算" not in en
+    beyond = client.get("/hardware", params={"model": "Llama-2-7B", "context": "8k", "lang": "zh"}).text
+    assert "上下文 8,192 超过了 Llama-2-7B 支持的 4,096 个 token" in beyond
+    # the API keeps English, whatever the browser prefers
+    api = client.get("/api/v1/memory", params={"model": "8x7B"}, headers={"accept-language": "zh"}).json()
+    assert api["sizes"][0]["notes"][0].startswith("estimate: a size typed as '8x7B'")
+    assert api["sizes"][0]["subject"]["origin"] == "size"
+    code, out, _ = run(capsys, "memory", "8x7B", "--lang", "zh")
+    assert code == 0 and "配置: 输入的规格" in out and "估算：按输入的规格「8x7B」计" in out
+    code, out, _ = run(capsys, "memory", "8x7B")
+    assert code == 0 and "config: a size typed" in out and "estimate: a size typed as '8x7B'" in out
+
+
+def test_every_note_says_the_same_values_in_both_languages() -> None:
+    import string
+
+    from modelatlas.analysis.hardware.wording import NOTES
+
+    for key, (english, chinese) in NOTES.items():
+        names = [{f[1] for f in string.Formatter().parse(text) if f[1]} for text in (english, chinese)]
+        assert names[0] == names[1], key
+        assert chinese != english and any(ord(c) > 0x2FFF for c in chinese), key
+
+
+def test_the_card_in_the_answer_says_whether_its_fp16_figure_is_the_makers(client: TestClient) -> None:
+    """Issue 20: every card has an FP16 figure; the API says which are NVIDIA's and which are estimates."""
+    for gpu, tflops, kind in (("RTX 3070", 81.5, "stated"), ("M3 Ultra", 28.67, "estimated")):
+        answer = client.get("/api/v1/memory", params={"model": "Llama-2-7B", "gpu": gpu, "precision": "fp16"})
+        assert answer.status_code == 200, answer.text
+        size = answer.json()["sizes"][0]
+        assert (size["gpu"]["fp16_tflops"], size["gpu"]["fp16_kind"]) == (tflops, kind)
+        assert all(row["first_token_seconds"] is not None for row in size["rows"])
+
+
+SDXL_COMPONENTS = {
+    "text_encoder": 123_060_480,
+    "text_encoder_2": 694_659_840,
+    "unet": 2_567_463_684,
+    "vae": 83_653_863,
+}
+
+
+def _result(page: str) -> str:
+    """The answer part of the calculator page (the form above it names the context field)."""
+    found = re.search(r'<section id="result".*?</section>', page, re.S)
+    assert found
+    return found.group(0)
+
+
+def test_the_api_breaks_a_pipeline_down_per_network(client: TestClient) -> None:
+    (size,) = client.get("/api/v1/memory", params={"model": "SDXL", "gpu": "RTX 4090"}).json()["sizes"]
+    subject = size["subject"]
+    assert subject["parameters"] == 3_468_837_867 and subject["exact"] is True
+    assert subject["model_class"] == "StableDiffusionXLPipeline" and subject["groups"] == SDXL_COMPONENTS
+    assert [(c["name"], c["model_class"]) for c in subject["components"]] == [
+        ("text_encoder", "CLIPTextModel"),
+        ("text_encoder_2", "CLIPTextModelWithProjection"),
+        ("unet", "UNet2DConditionModel"),
+        ("vae", "AutoencoderKL"),
+    ]
+    assert size["workload"]["context"] is None
+    rows = {r["label"]: r for r in size["rows"]}
+    assert list(rows) == ["fp32", "fp16", "bf16"]
+    fp16 = rows["fp16"]
+    weights = {k: 2 * v for k, v in SDXL_COMPONENTS.items()} | {"vae": 4 * 83_653_863}  # decoded in fp32
+    assert {k: v for k, v in fp16["breakdown"].items() if k != "overhead"} == weights
+    assert fp16["fits"] is True and fp16["max_context"] is None and fp16["decode_tokens_per_second"] is None
+    assert any("vae counted in fp32" in n for n in size["notes"])
+    llama = client.get("/api/v1/memory", params={"model": "Llama-2-7B"}).json()["sizes"][0]
+    assert llama["subject"]["components"] is None and llama["workload"]["context"] == 4096
+    for bad, needle in (
+        (
+            {"precision": "int4"},
+            "int4: a StableDiffusionXLPipeline's weights are counted in fp32, fp16 or bf16",
+        ),
+        ({"context": "8k"}, "which makes images from a prompt; it has no context length"),
+        ({"train": "lora"}, "fine-tuning memory is modelled for language models"),
+    ):
+        answer = client.get("/api/v1/memory", params={"model": "SDXL", **bad})
+        assert answer.status_code == 422 and needle in answer.json()["error"]["message"]
+
+
+def test_a_pasted_model_index_says_where_its_components_are(client: TestClient) -> None:
+    body = (CATALOG / "configs" / "runwayml" / "stable-diffusion-v1-5.json").read_text(encoding="utf-8")
+    answer = client.post("/api/v1/memory", json=json.loads(body))
+    assert answer.status_code == 422
+    assert "a StableDiffusionPipeline's model_index.json only names its components" in answer.text
+    page = client.post("/hardware", params={"lang": "en"}, content=body)
+    assert page.status_code == 422 and "ask for the Hub repo" in page.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ["UNet", "Text encoder", "Text encoder 2", "VAE", "unknown", "in 4 networks"]),
+        ("zh", ["UNet", "文本编码器", "文本编码器 2", "VAE 自编码器", "未知", "分属 4 个网络"]),
+    ],
+)
+def test_the_page_shows_a_pipeline_per_network_and_no_context(
+    client: TestClient, lang: str, words: list[str]
+) -> None:
+    page = client.get("/hardware", params={"model": "SDXL", "gpu": "RTX 4090", "lang": lang})
+    assert page.status_code == 200
+    result = _result(page.text)
+    assert all(word in result for word in words)
+    assert "context" not in result.lower() and "上下文" not in result and "token" not in result
+    rows = {
+        r["label"]: r
+        for r in client.get("/api/v1/memory", params={"model": "SDXL"}).json()["sizes"][0]["rows"]
+    }
+    cells = _cells(page.text, "fp16")
+    assert cells[:3] == [
+        "fp16",
+        f"≥ {rows['fp16']['total_gib']:.2f}",
+        "✓",
+    ]  # a lower bound: activations unknown
+    assert cells[3:] == [
+        *(f"{rows['fp16']['breakdown_gib'][k]:.2f}" for k in SDXL_COMPONENTS),
+        "未知" if lang == "zh" else "unknown",
+        f"{rows['fp16']['breakdown_gib']['overhead']:.2f}",
+    ]
+    named = (
+        "unet（UNet2DConditionModel）：参数量 2,567,463,684"
+        if lang == "zh"
+        else "unet (UNet2DConditionModel): 2,567,463,684"
+    )
+    assert named in result
+    # a language model's page still gives its context
+    llama = _result(client.get("/hardware", params={"model": "Llama-2-7B", "lang": lang}).text)
+    assert ("context 4096" in llama) if lang == "en" else ("上下文 4096" in llama)
+
+
+def test_model_page_of_a_pipeline_has_no_kv_cache_and_no_quantised_rows(client: TestClient) -> None:
+    page = client.get("/models/stable-diffusion", params={"lang": "en"}).text
+    assert 'id="hardware-table"' in page and page.count('data-size="Stable Diffusion"') == 1  # fp16 only
+    cells = _row(page, "Stable Diffusion", "fp16")
+    assert cells[1] == "≥ 3.18" and cells[5:9] == ["2.55", "—", "unknown", "0.63"]

@@ -18,13 +18,17 @@ The tree::
     └── BadArgument (ValueError)    status 400, a value given on the command line or API is malformed
 
 Each carries ``status`` so one handler renders JSON and the CLI prints ``Error: …``
-with a non-zero exit in one place.
+with a non-zero exit in one place. An error may also carry ``advice``, a shell command to run next, which
+the CLI prints after the message and a web page leaves out, and ``key`` with ``values``: the message's
+phrase in the dashboard's phrasebook (``web.i18n``), so a Chinese page says it in Chinese.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 __all__ = [
     "BadArgument",
@@ -46,9 +50,38 @@ __all__ = [
 
 
 class ModelAtlasError(Exception):
-    """Root of every modelatlas error."""
+    """Root of every modelatlas error.
+
+    ``str(error)`` is the message with its ``advice`` (``no store at … (run `modelatlas build` first)``);
+    ``plain`` is the message alone, as a web page or the API shows it.
+    """
 
     status = 500
+    advice: str = ""
+    key: str = ""
+    values: Mapping[str, object] = MappingProxyType({})
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        advice: str = "",
+        key: str = "",
+        values: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        if advice:
+            self.advice = advice
+        if key:
+            self.key, self.values = key, MappingProxyType(dict(values or {}))
+
+    @property
+    def plain(self) -> str:
+        """The message without the advice."""
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return f"{self.plain} ({self.advice})" if self.advice else self.plain
 
 
 class CatalogError(ModelAtlasError):
@@ -77,7 +110,12 @@ class CatalogInvalid(CatalogError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__(f"catalog has {len(problems)} {noun}; run `modelatlas validate` to list them")
+        super().__init__(
+            f"catalog has {len(problems)} {noun}",
+            advice="run `modelatlas validate` to list them",
+            key="err_catalog",
+            values={"n": len(problems)},
+        )
 
 
 class StoreError(ModelAtlasError):

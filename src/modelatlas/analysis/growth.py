@@ -173,9 +173,13 @@ def _check_spread(metric: str, x: np.ndarray) -> None:
     if len(x) < 3:
         found = "none" if len(x) == 0 else f"only {len(x)}"
         needs = f"a {metric} trend needs at least 3 models with a release date and {metric}"
-        raise NotEnoughData(f"{needs}: {found}")
+        raise NotEnoughData(f"{needs}: {found}", key="err_too_few", values={"metric": metric, "n": len(x)})
     if np.ptp(x) == 0:
-        raise NotEnoughData(f"all {len(x)} models with {metric} were released on the same date")
+        raise NotEnoughData(
+            f"all {len(x)} models with {metric} were released on the same date",
+            key="err_same_date",
+            values={"metric": metric, "n": len(x)},
+        )
 
 
 def _ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:

@@ -452,10 +452,21 @@ class Gpu(_Strict):
     bandwidth_gbs: Annotated[float, Field(gt=0)] | None = None
     #: Peak dense FP16 throughput without sparsity (tensor cores where the card has them).
     fp16_tflops: Annotated[float, Field(gt=0)] | None = None
+    #: What ``fp16_tflops`` is: the maker's figure for this card (``stated``, perhaps halved from a
+    #: with-sparsity one), or a calculation or carry-over (``estimated``); the note says by whom.
+    fp16_kind: Literal["stated", "estimated"] | None = None
     #: Unified memory (Apple): the share of ``memory_gb`` the GPU may hold (Metal's working-set limit).
     gpu_share: Annotated[float, Field(gt=0, le=1)] | None = None
     source: Slug
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _fp16_kind_with_figure(self) -> Gpu:
+        if (self.fp16_tflops is None) != (self.fp16_kind is None):
+            raise ValueError(
+                "fp16_tflops and fp16_kind go together: give both (stated or estimated) or neither"
+            )
+        return self
 
     def spellings(self) -> list[str]:
         return [self.id, self.name, *self.aliases]

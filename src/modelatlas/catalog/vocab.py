@@ -203,6 +203,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "sources": ("Sources", "来源"),
     "input": ("input", "输入"),
     "output": ("output", "输出"),
+    # how one model is built on another (lineage relations)
+    "fine-tune": ("fine-tune", "微调"),
+    "instruction-tune": ("instruction-tune", "指令微调"),
+    "distill": ("distill", "蒸馏"),
+    "quantize": ("quantize", "量化"),
+    "merge": ("merge", "模型合并"),
+    "continued-pretrain": ("continued pretraining", "继续预训练"),
+    "adapter": ("adapter", "适配器"),
+    "component": ("component", "组件"),
+    "port": ("port", "移植"),
+    # what a stated GPU memory figure is for
+    "inference": ("inference", "推理"),
+    # kinds of organization and of technique
+    "lab": ("lab", "研究机构"),
+    "company": ("company", "公司"),
+    "university": ("university", "大学"),
+    "nonprofit": ("nonprofit", "非营利组织"),
+    "government": ("government", "政府机构"),
+    "collective": ("collective", "开源社区"),
+    "fine-tuning": ("fine-tuning", "微调"),
+    "alignment": ("alignment", "对齐"),
+    "compression": ("compression", "压缩"),
+    "prompting": ("prompting", "提示"),
+    "parameters.active": ("Active parameters", "激活参数量"),
+    # market segments of GPUs
+    "consumer": ("consumer", "消费级"),
+    "workstation": ("workstation", "工作站"),
+    "datacenter": ("data centre", "数据中心"),
 }
 
 

@@ -10,6 +10,7 @@ import typer
 
 from modelatlas.analysis.hardware.memory import KV_FORMATS
 from modelatlas.analysis.hardware.precision import PRECISIONS
+from modelatlas.analysis.hardware.wording import origin_said
 from modelatlas.catalog.units import format_count
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, LangOpt, settings
 from modelatlas.cli._hardware import configs_dir, subjects
@@ -18,7 +19,6 @@ from modelatlas.cli._render import label
 from modelatlas.errors import BadArgument
 
 if TYPE_CHECKING:
-    from modelatlas.analysis.hardware.gguf_file import Offload
     from modelatlas.analysis.hardware.memory import Workload
     from modelatlas.analysis.hardware.subjects import Estimate, Subject
     from modelatlas.catalog.schema import Gpu, HardwareNeed
@@ -48,7 +48,22 @@ _TEXT: dict[str, tuple[str, str]] = {
     "size": ("size", "规格"),
     "stated": ("Stated by sources", "来源所述显存需求"),
     "exact": ("exact", "精确"),
+    "config": ("config", "配置"),
+    "heading": ("{title} — {n:,} parameters ({kind})", "{title} — {n:,} 个参数（{kind}）"),
+    "active": ("active {n:,}", "激活 {n:,}"),
+    "workload": ("context {context} × batch {batch}", "上下文 {context} × 批大小 {batch}"),
+    "weights_only": ("weights only (no config)", "仅权重（没有配置文件）"),
+    "on_gpus": (" on {n} GPUs", "，分布在 {n} 张卡上"),
     "estimate": ("estimate", "估算"),
+    # the networks of a diffusion pipeline, by their names in its model_index.json
+    "unet": ("UNet", "UNet"),
+    "transformer": ("transformer (DiT)", "Transformer（DiT）"),
+    "text_encoder": ("text encoder", "文本编码器"),
+    "text_encoder_2": ("text encoder 2", "文本编码器 2"),
+    "text_encoder_3": ("text encoder 3", "文本编码器 3"),
+    "vae": ("VAE", "VAE 自编码器"),
+    "safety_checker": ("safety checker", "安全检查器"),
+    "components": ("components", "组件"),
 }
 
 
@@ -187,8 +202,13 @@ def fit(
     Examples: `modelatlas fit --gpu "RTX 3060 12GB"`, `modelatlas fit --gpu 4090 -p q4_k_m -p fp16 -f csv`.
     """
     from modelatlas.analysis.hardware.gpus import load_gpu_table
-    from modelatlas.analysis.hardware.memory import inference
-    from modelatlas.analysis.hardware.subjects import catalog_subjects, downloadable, fits_on, precision_list
+    from modelatlas.analysis.hardware.subjects import (
+        catalog_subjects,
+        downloadable,
+        fits_on,
+        inference_need,
+        precision_list,
+    )
     from modelatlas.store.records import load_models
 
     config = settings(db=db, catalog=catalog, lang=lang)
@@ -206,10 +226,10 @@ def fit(
         }
         fits_any = False
         for p in chosen:
-            need = inference(found.count, p, work)
-            ok = fits_on(need, card)
+            need = inference_need(found, p, work)  # None: a pipeline in a quantised format
+            ok = need is not None and fits_on(need, card)
             fits_any |= ok
-            row[p.name] = need.per_gpu
+            row[p.name] = need.per_gpu if need is not None else None
             row[f"{p.name}_fits"] = ok
         if fits_any or show_all:
             records.append(row)
@@ -235,7 +255,10 @@ def fit(
         d["parameters"] = format_count(r["parameters"], lang=lang) + ("" if r["exact"] else "*")
         for p in chosen:
             mark = "✓" if r[f"{p.name}_fits"] else "✗"
-            d[p.name] = f"{mark} {r[p.name] / GIB:.1f}" if fmt is not Format.csv else r[p.name]
+            if r[p.name] is None:  # a pipeline's weights are counted in float formats only
+                d[p.name] = "—"
+            else:
+                d[p.name] = f"{mark} {r[p.name] / GIB:.1f}" if fmt is not Format.csv else r[p.name]
         display.append(d)
     if fmt is Format.csv:
         columns = [(k, k) for k in records[0]] if records else columns
@@ -277,6 +300,7 @@ def gpus(
         ("memory_gb", "memory GB"),
         ("bandwidth_gbs", "bandwidth GB/s"),
         ("fp16_tflops", "FP16 TFLOPS"),
+        ("fp16_kind", "FP16 kind"),
         ("released", "released"),
     ]
     emit(records, columns if fmt is not Format.csv else [(k, k) for k in records[0]], fmt)
@@ -317,7 +341,7 @@ def _print_memory(
         "config": found.origin,
         **count.as_dict(),
         "workload": {
-            "context": work.context,
+            "context": None if found.pipeline else work.context,
             "batch": work.batch,
             "gpus": work.gpus,
             "kv_bits": work.kv_bits,
@@ -333,11 +357,18 @@ def _print_memory(
             for r, rec in zip(rows, records, strict=True)
         },
         "stated": [h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-        "notes": [n for n in [count.note, *(rows[0].notes if rows else []), found.beyond(work)] if n],
+        "notes": [str(n) for n in found.notes(work, estimated)],
     }
+    if found.pipeline is not None:
+        answer["components"] = [
+            {"name": c.name, "class": c.class_name, "parameters": c.parameters, "note": c.note}
+            for c in found.pipeline.components
+        ]
     key = "method" if is_training else "precision"
     parts = list(rows[0].parts) if rows else []
-    if not is_training and count.shape is None:  # unknown without a config: shown as such, never as 0
+    if found.pipeline is not None:  # each network's weights; activations unknown, never 0
+        parts = [p for p in parts if p != "overhead"] + ["activations", "overhead"]
+    elif not is_training and count.shape is None:  # unknown without a config: shown as such, never as 0
         parts = ["weights", "kv_cache", "activations", "overhead"]
     columns = [(key, _t(key, lang)), *((p, _t(p, lang)) for p in parts), ("total", _t("total", lang))]
     if work.gpus > 1:
@@ -346,7 +377,7 @@ def _print_memory(
         columns.append(
             ("fits", f"{_t('fits', lang)} {card.name}" + (f" ×{work.gpus}" if work.gpus > 1 else ""))
         )
-        if not is_training:
+        if not is_training and found.pipeline is None:
             columns.append(("decode_tokens_per_second", _t("speed", lang)))
             columns.append(("first_token_seconds", _t("first_token", lang)))
             columns.append(("max_context", _t("max_context", lang)))
@@ -361,23 +392,26 @@ def _print_memory(
         "max_context": lambda v: unknown if v is None else "—" if v == 0 else f"{v:,}",
         "first_token_seconds": lambda v: unknown if v is None else f"≥{v:,.0f}" if v >= 100 else f"≥{v:.2g}",
     }
+    say = {"en": ("; ", ", "), "zh": ("；", "、")}[lang if lang == "zh" else "en"]
     kind = _t("exact", lang) if count.exact else _t("estimate", lang)
-    active = f", active {count.active:,}" if count.active else ""
-    workload = (
-        f"; context {work.context} × batch {work.batch}" if count.shape else "; weights only (no config)"
-    )
-    heading = (
-        f"{found.title} — {count.total:,} parameters "
-        f"({kind}{active}"
-        + (f"; {count.model_class or count.architecture}" if count.shape else "")
-        + ")"
-        + workload
-        + (f" on {work.gpus} GPUs" if work.gpus > 1 else "")
-    )
+    if count.active:
+        kind += say[1] + _t("active", lang).format(n=count.active)
+    if count.shape:
+        kind += say[0] + (count.model_class or count.architecture)
+        workload = _t("workload", lang).format(context=work.context, batch=work.batch)
+    else:
+        workload = _t("weights_only", lang)
+    if found.pipeline is not None:  # an image generator has no context
+        networks = say[1].join(_t(c.name, lang) for c in found.pipeline.components)
+        workload = f"{found.pipeline.class_name}: {networks}"
+    heading = _t("heading", lang).format(title=found.title, n=count.total, kind=kind) + say[0] + workload
+    if work.gpus > 1:
+        heading += _t("on_gpus", lang).format(n=work.gpus)
     emit(records, columns, fmt, title=heading, shown=shown)
     out = stdout()
-    notes = [f"config: {found.origin}", *answer["notes"]]
-    notes += [_offload_note(e.breakdown.label, e.offload, lang) for e in estimated if e.offload is not None]
+    notes = [f"{_t('config', lang)}: {origin_said(found.origin, lang)}"]
+    notes += [n.said(lang) for n in found.notes(work, estimated)]
+    notes += [e.offload.note(e.breakdown.label).said(lang) for e in estimated if e.offload is not None]
     if found.stated and not is_training:
         stated = "; ".join(_stated(h) for h in found.stated if h.gpu_memory_gb)
         if stated:
@@ -385,20 +419,6 @@ def _print_memory(
     for note in notes:
         out.print(note, style="dim" if fmt is Format.table else None, markup=False)
     return answer, records, columns
-
-
-def _offload_note(label: str, split: Offload, lang: str) -> str:
-    """llama.cpp's split of a GGUF file between the card and system RAM, in one line."""
-    layers = f"{split.layers}" + (" (all, and the output layer)" if split.layers > split.total_layers else "")
-    if lang == "zh":
-        return (
-            f"{label}：llama.cpp -ngl {split.layers}（共 {split.total_layers} 层）："
-            f"显存 {split.gpu / GIB:.2f} GiB，内存 {split.ram / GIB:.2f} GiB（估算）"
-        )
-    return (
-        f"{label}: llama.cpp -ngl {layers} of {split.total_layers} layers on the card: "
-        f"{split.gpu / GIB:.2f} GiB there, {split.ram / GIB:.2f} GiB of system RAM (est.)"
-    )
 
 
 def _stated(need: HardwareNeed) -> str:

@@ -267,18 +267,34 @@ def _sync_all(config: Settings, *, restart: bool, budget: int | None, fmt: Forma
 
 def ecosystem_(
     base: Annotated[
-        str, typer.Option("--base", "-b", help="The base model's Hub repo, e.g. meta-llama/Llama-2-7b-hf.")
-    ],
+        str | None,
+        typer.Option(
+            "--base",
+            "-b",
+            help="The base model's Hub repo, e.g. meta-llama/Llama-2-7b-hf. Without it: the top bases of "
+            "the whole listing.",
+        ),
+    ] = None,
     depth: Annotated[
         str,
         typer.Option(
             "--depth", help="1: the repos that name the base; all: their derivatives too, down the tree."
         ),
     ] = "1",
+    top: Annotated[int, typer.Option("--top", min=1, max=1000, help="Without --base: how many bases.")] = 20,
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=120, help="Without --base: the months shown per base.")
+    ] = 12,
     fmt: FormatOpt = Format.table,
     db: DbOpt = None,
 ) -> None:
     """What the Hub builds on a base model: its fine-tunes, adapters, quantizations and merges, per month.
+
+    Without --base, the whole field: the TOP bases by derivatives, each with its derivatives in the last
+    MONTHS months, its growth (derivatives created in the last 3 months over the 3 before), the catalog
+    model it belongs to, and the days to its first quantized copy; `-f json` adds derivatives per month
+    with the share built on Chinese bases, and totals by catalog model, by the maker's country, by
+    licence and by pipeline tag.
 
     Counts the repos of the whole Hub listing (`modelatlas sync --source hf --all`) whose base_model tags
     name REPO, by relation and by the month each was created. `total` counts each repo once; a repo
@@ -292,6 +308,7 @@ def ecosystem_(
     """
     from modelatlas.live.ecosystem import ecosystem
     from modelatlas.live.hub_all import require_hub_tables
+    from modelatlas.live.landscape import landscape
     from modelatlas.sources.hub_listing import RELATIONS
 
     if depth not in ("1", "all"):
@@ -300,9 +317,15 @@ def ecosystem_(
     engine = open_store(config)
     try:
         require_hub_tables(engine)
-        found = ecosystem(engine, base, "all" if depth == "all" else "1")
+        if base is None:
+            field = landscape(engine, top=top, months=months)
+        else:
+            found = ecosystem(engine, base, "all" if depth == "all" else "1")
     finally:
         engine.dispose()
+    if base is None:
+        _print_landscape(field, fmt)
+        return
     if fmt == Format.json:
         emit_json(found)
         return
@@ -314,6 +337,35 @@ def ecosystem_(
     records.append({"month": "total", **{r: counts[r] for r in RELATIONS}})
     columns = [("month", "Month"), *((r, r.capitalize()) for r in RELATIONS)]
     emit(records, columns, fmt, title=f"derivatives of {base}: {counts['total']:,} repos")
+
+
+_LANDSCAPE_COLUMNS = [
+    ("rank", "#"),
+    ("base", "Base"),
+    ("model", "Catalog model"),
+    ("country", "Country"),
+    ("total", "Derivatives"),
+    ("recent", "Last 3 months"),
+    ("growth", "Growth"),
+    ("first_quantized_days", "Days to first quantized"),
+]
+
+
+def _print_landscape(field: dict[str, Any], fmt: Format) -> None:
+    """The top bases as a table (or the whole overview as JSON)."""
+    if fmt == Format.json:
+        emit_json(field)
+        return
+    records = [
+        {
+            "rank": rank,
+            **{key: entry.get(key) for key, _ in _LANDSCAPE_COLUMNS[1:]},
+            "growth": None if entry["growth"] is None else f"×{entry['growth']:.2f}",
+        }
+        for rank, entry in enumerate(field["top_bases"], 1)
+    ]
+    title = f"{field['derivatives']:,} derivatives of {field['bases']:,} bases on the Hub"
+    emit(records, _LANDSCAPE_COLUMNS, fmt, title=title)
 
 
 _TREND_COLUMNS = [

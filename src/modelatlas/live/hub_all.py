@@ -77,7 +77,11 @@ def require_hub_tables(engine: Engine) -> None:
     """Raises ``StoreError`` when the store was built by a version without the Hub listing's tables."""
     with engine.connect() as conn:
         if not inspect(conn).has_table("hub_staged"):
-            raise StoreError("the store predates `sync --all`: run `modelatlas build` once, then sync")
+            raise StoreError(
+                "the store predates `sync --all`",
+                advice="run `modelatlas build` once, then sync",
+                key="err_old_store",
+            )
 
 
 def sync_all(

@@ -58,7 +58,11 @@ def require_live_tables(engine: Engine) -> None:
     """Raises ``StoreError`` when the store was built by a version without live tracking."""
     with engine.connect() as conn:
         if not inspect(conn).has_table("snapshots"):
-            raise StoreError("the store predates live tracking: run `modelatlas build` once, then sync")
+            raise StoreError(
+                "the store predates live tracking",
+                advice="run `modelatlas build` once, then sync",
+                key="err_old_store",
+            )
 
 
 def checked_at(conn: Connection, source: str) -> dict[str, str]:

@@ -8,6 +8,7 @@ legends are in that language. A Chinese chart also carries the zh-CN locale in i
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -19,7 +20,9 @@ import vl_convert as vlc
 from modelatlas.analysis.frame import KINDS, METRICS
 from modelatlas.analysis.growth import GrowthFit, points
 from modelatlas.catalog.vocab import Phrases
+from modelatlas.report.chart_style import RELATION_COLORS, domain_scale, log_axis
 from modelatlas.report.headlines import headline, metric_label
+from modelatlas.report.lineage_layout import layout
 
 # Charts carry all their points (a 100,000-model growth chart is sampled first: ``MAX_POINTS``).
 alt.data_transformers.disable_max_rows()
@@ -43,13 +46,6 @@ FONT_STACK = f'"{FONT}", sans-serif'
 WIDTH, HEIGHT = 720, 400
 #: A growth chart draws at most this many models (a seeded random sample; the fit uses them all).
 MAX_POINTS = 5000
-#: Log-axis labels as powers of ten (1e9, 1e24); the ticks between them (2e23, 3e23 …) go unlabelled,
-#: or a short range would read "1e23 1e23 1e23 1e24".
-_POWER = (
-    "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6"
-    " ? '1e' + format(round(log(datum.value) / LN10), 'd') : ''"
-)
-
 _TEXT: dict[str, tuple[str, str]] = {
     "released": ("Release date", "发布日期"),
     "log": ("log scale", "对数坐标"),
@@ -72,6 +68,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "period": ("Quarter", "季度"),
     "quarter": ("Quarter", "季度"),
     "month": ("Month", "月份"),
+    "new_derivatives": ("New derivatives on the Hub", "Hub 上新增的衍生模型"),
+    "base_model": ("Base model", "基础模型"),
+    "ecosystem_title": (
+        "What the Hub builds on the top base models, per month",
+        "Hub 上基于热门基础模型的衍生模型（按月）",
+    ),
     "year": ("Year", "年份"),
     "count": ("Models released", "发布模型数"),
     "releases-quarter": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
@@ -95,6 +97,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "adapter": ("adapter", "适配器"),
     "component": ("component", "组件"),
     "port": ("port", "移植"),
+    "partial": ("partial", "未完"),
+    "lineage_trimmed": (
+        "{name}'s family: {shown} of its {total} models shown, the most built upon first",
+        "{name} 家族共 {total} 个模型，图中显示其中 {shown} 个（被衍生最多者优先）",
+    ),
     "observed": ("Observed", "观测时间"),
 }
 
@@ -142,13 +149,14 @@ def growth_chart(
     column, unit = METRICS[fit.metric][0], METRICS[fit.metric][1]
     rows = points(frame, fit.metric)
     rows = rows[(rows["released"].dt.date >= fit.start) & (rows["released"].dt.date <= fit.end)]
+    labels = {d: _t(d, lang) for d in rows["domain"].unique()}
     data = pd.DataFrame(
         {
             "name": rows["name"],
             "organization": rows["organization_name"].fillna(""),
             "released": rows["released"],
             "value": rows[column],
-            "domain": rows["domain"].map(lambda d: _t(d, lang)),
+            "domain": rows["domain"].map(labels),
             "method": rows[KINDS[column]].map(
                 lambda m: _t(m, lang) if isinstance(m, str) else _t("stated", lang)
             ),
@@ -159,8 +167,11 @@ def growth_chart(
         subtitle.append(_t("sampled", lang, shown=MAX_POINTS, total=len(data)))
         data = data.sample(MAX_POINTS, random_state=0).sort_values("released")
     y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"
-    x = alt.X("released:T", title=_t("released", lang))
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=_POWER))
+    trend = _trend(fit)
+    scale, axis = log_axis([*data["value"], *trend["value"]], lang, unit=unit)
+    years = (fit.end - fit.start).days / 365.25
+    x = alt.X("released:T", title=_t("released", lang), axis=alt.Axis(tickCount="year") if years >= 4 else {})
+    y = alt.Y("value:Q", title=y_title, scale=scale, axis=axis)
     single = data["method"].nunique() < 2
     dots = (
         alt.Chart(_records(data))
@@ -168,7 +179,7 @@ def growth_chart(
         .encode(
             x=x,
             y=y,
-            color=alt.Color("domain:N", title=_t("domain", lang)),
+            color=alt.Color("domain:N", title=_t("domain", lang), scale=domain_scale(labels)),
             # only compute mixes stated values with estimates
             shape=alt.Shape("method:N", title=_t("method", lang), legend=None if single else alt.Legend()),
             tooltip=[
@@ -179,13 +190,19 @@ def growth_chart(
             ],
         )
     )
-    trend = _trend(fit)
     band = (
-        alt.Chart(_records(trend)).mark_area(opacity=0.18, color="#444").encode(x=x, y="low:Q", y2="high:Q")
+        alt.Chart(_records(trend))
+        .mark_area(opacity=0.18, color="#444", clip=True)
+        .encode(x=x, y="low:Q", y2="high:Q")
     )
-    line = alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2).encode(x=x, y="value:Q")
+    line = (
+        alt.Chart(_records(trend)).mark_line(color="#222", strokeWidth=2, clip=True).encode(x=x, y="value:Q")
+    )
     title = alt.Title(metric_label(fit.metric, lang), subtitle=subtitle)
-    chart = alt.layer(band, dots, line, title=title).properties(width=WIDTH, height=HEIGHT)
+    columns = ["name", "organization", "released", "value", "domain", "method"]
+    chart = alt.layer(band, dots, line, title=title).properties(
+        width=WIDTH, height=HEIGHT, usermeta=_plotted(1, columns)
+    )
     return _localized(chart, lang)
 
 
@@ -213,23 +230,80 @@ def _wrap(text: str, lang: str, width: int = 110) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def releases_chart(counts: pd.DataFrame, lang: str = "en", *, unit: str = "period") -> alt.TopLevelMixin:
-    """Stacked bars of ``timeline.releases`` (columns ``period``, ``group``, ``count``) by domain."""
-    data = counts.assign(group=counts["group"].map(lambda g: _t(g, lang)))
-    chart: alt.TopLevelMixin = (
-        alt.Chart(
-            _records(data), title=_t(f"releases-{unit if unit in ('month', 'year') else 'quarter'}", lang)
+def releases_chart(
+    counts: pd.DataFrame, lang: str = "en", *, unit: str = "period", as_of: dt.date | None = None
+) -> alt.TopLevelMixin:
+    """Stacked bars of ``timeline.releases`` (columns ``period``, ``group``, ``count``) by domain, on a
+    time axis (a label a year or so, however many periods); a period not over on ``as_of`` (the data's
+    date) is drawn pale with a dashed outline and labelled "partial", so it does not read as a drop."""
+    freq = unit if unit in ("month", "year") else "quarter"
+    periods = counts["period"].map(lambda p: pd.Period(p, freq=_FREQ[freq]))
+    labels = {g: _t(g, lang) for g in counts["group"].unique()}
+    data = counts.assign(
+        domain=counts["group"],  # the id, for the CSV download
+        group=counts["group"].map(labels),
+        start=periods.map(lambda p: p.start_time),
+        partial=periods.map(lambda p: as_of is not None and p.end_time.date() > as_of),
+    )
+    note = f" ({_t('partial', lang)})"
+    data["about"] = [  # what a screen reader says of a bar (its aria-label)
+        f"{p}, {g}: {n}{note if partial else ''}"
+        for p, g, n, partial in zip(
+            data["period"], data["group"], data["count"], data["partial"], strict=True
         )
-        .mark_bar()
+    ]
+    if freq == "year":  # a label under each bar, as many as fit
+        x = alt.X("period:O", title=_t(freq, lang), axis=alt.Axis(labelAngle=0, labelOverlap="greedy"))
+        middle = x
+    else:  # a time axis: a label a year or so, however many months or quarters
+        x = alt.X(
+            f"{_TIME_UNIT[freq]}(start):T",
+            title=_t(freq, lang),
+            axis=alt.Axis(format="%Y", labelAngle=0, labelOverlap="greedy", tickCount="year", grid=False),
+        )
+        middle = alt.X(f"{_TIME_UNIT[freq]}(start):T", bandPosition=0.5)
+    bars = (
+        alt.Chart(_records(data))
+        .mark_bar(binSpacing=0 if freq != "year" else 1)
         .encode(
-            x=alt.X("period:O", title=_t(unit, lang), axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y("sum(count):Q", title=_t("count", lang)),
-            color=alt.Color("group:N", title=_t("domain", lang)),
-            tooltip=["period:O", alt.Tooltip("group:N", title=_t("domain", lang)), "count:Q"],
+            x=x,
+            y=alt.Y("count:Q", title=_t("count", lang), stack="zero"),
+            color=alt.Color("group:N", title=_t("domain", lang), scale=domain_scale(labels)),
+            opacity=alt.condition("datum.partial", alt.value(0.4), alt.value(1.0)),
+            strokeDash=alt.condition("datum.partial", alt.value([3, 2]), alt.value([])),
+            stroke=alt.condition("datum.partial", alt.value("#333"), alt.value(None)),
+            description="about:N",
+            tooltip=[
+                alt.Tooltip("period:O", title=_t(freq, lang)),
+                alt.Tooltip("group:N", title=_t("domain", lang)),
+                alt.Tooltip("count:Q", title=_t("count", lang)),
+            ],
         )
-        .properties(width=WIDTH, height=HEIGHT)
+    )
+    layers: list[alt.Chart] = [bars]
+    totals = data[data["partial"]].groupby(["period", "start"], as_index=False).agg(count=("count", "sum"))
+    if len(totals):
+        totals["note"] = _t("partial", lang)
+        layers.append(
+            alt.Chart(_records(totals))
+            .mark_text(dy=-7, fontSize=11, color="#333")
+            .encode(x=middle, y="count:Q", text="note:N")
+        )
+    chart: alt.TopLevelMixin = alt.layer(*layers, title=_t(f"releases-{freq}", lang)).properties(
+        width=WIDTH, height=HEIGHT, usermeta=_plotted(0, ["period", "domain", "group", "count", "partial"])
     )
     return _localized(chart, lang)
+
+
+#: pandas' period codes and Vega-Lite's time units for each frequency.
+_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+_TIME_UNIT = {"month": "yearmonth", "quarter": "yearquarter", "year": "year"}
+
+
+def _plotted(layer: int | None, columns: list[str]) -> dict[str, Any]:
+    """The spec's ``usermeta``: which layer draws the points a reader may download (its dataset), and
+    their columns, for the page's CSV export."""
+    return {"modelatlas": {"points": layer, "columns": columns}}
 
 
 def open_share_chart(shares: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
@@ -252,109 +326,65 @@ def open_share_chart(shares: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixi
     return _localized(chart, lang)
 
 
-def lineage_chart(graph: nx.DiGraph[str], lang: str = "en", *, max_nodes: int = 60) -> alt.TopLevelMixin:
-    """The largest families of ``analysis.lineage.lineage_graph``: generations left to right."""
-    nodes, edges = _layout(graph, max_nodes)
-    edges["relation"] = edges["relation"].map(lambda relation: _t(relation, lang))
-    x = alt.X(
-        "x:Q", axis=None, scale=alt.Scale(domain=[-0.05, float(nodes["x"].max() if len(nodes) else 0) + 0.7])
+def lineage_chart(
+    graph: nx.DiGraph[str], lang: str = "en", *, max_nodes: int = 60, focus: str | None = None
+) -> alt.TopLevelMixin:
+    """The family of the model most built upon (or of ``focus``) and the next largest families of
+    ``analysis.lineage.lineage_graph``, as indented trees (``lineage_layout``): generations left to
+    right, each model on its own row, edges that never cross a name."""
+    placed = layout(graph, max_nodes, focus)
+    nodes, edges = placed.nodes, placed.edges.copy()
+    relations = {r: _t(r, lang) for r in edges["relation"].unique()}
+    edges["relation"] = edges["relation"].map(relations)
+    nodes = nodes.assign(
+        relation=nodes["relation"].map(lambda r: "; ".join(_t(p, lang) for p in r.split("; ") if p))
     )
-    y = alt.Y("y:Q", axis=None, scale=alt.Scale(reverse=True))
+    x = alt.X(
+        "x:Q", axis=None, scale=alt.Scale(domain=[-0.05, float(nodes["x"].max() if len(nodes) else 0) + 1.2])
+    )
+    y = alt.Y(
+        "y:Q",
+        axis=None,
+        scale=alt.Scale(reverse=True, domain=[-0.6, float(nodes["y"].max()) + 0.6 if len(nodes) else 1]),
+    )
     links = (
         alt.Chart(_records(edges))
-        .mark_rule(strokeWidth=1.2, opacity=0.6)
+        .mark_rule(strokeWidth=1.3, opacity=0.7)
         .encode(
             x=x,
             y=y,
             x2="x2:Q",
             y2="y2:Q",
-            color=alt.Color("relation:N", title=_t("relation", lang), legend=alt.Legend(orient="bottom")),
+            color=alt.Color(
+                "relation:N",
+                title=_t("relation", lang),
+                legend=alt.Legend(orient="bottom"),
+                scale=domain_scale(relations, RELATION_COLORS),
+            ),
         )
     )
     dots = (
-        alt.Chart(_records(nodes)).mark_circle(size=70, color="#1f4e79").encode(x=x, y=y, tooltip=["name:N"])
+        alt.Chart(_records(nodes))
+        .mark_circle(size=60, color="#1f4e79", opacity=1)
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("name:N", title=_t("model", lang))])
     )
     names = (
-        alt.Chart(_records(nodes)).mark_text(align="left", dx=7, fontSize=11).encode(x=x, y=y, text="name:N")
+        alt.Chart(_records(nodes))
+        .mark_text(align="left", baseline="middle", dx=7, fontSize=11, limit=180)
+        .encode(x=x, y=y, text="name:N")
     )
-    height = max(200, 20 * int(nodes["y"].max() + 1)) if len(nodes) else 200
-    chart = alt.layer(links, dots, names, title=_t("lineage", lang)).properties(width=WIDTH, height=height)
+    title: alt.Title | str = _t("lineage", lang)
+    if placed.hidden:
+        note = _t(
+            "lineage_trimmed", lang, name=placed.hub, shown=placed.family - placed.hidden, total=placed.family
+        )
+        title = alt.Title(_t("lineage", lang), subtitle=[note])
+    height = max(120, 18 * (int(nodes["y"].max()) + 1)) if len(nodes) else 120
+    columns = ["id", "name", "x", "built_on", "relation"]
+    chart = alt.layer(links, dots, names, title=title).properties(
+        width=WIDTH, height=height, usermeta=_plotted(1, columns)
+    )
     return _localized(chart, lang)
-
-
-def _layout(graph: nx.DiGraph[str], max_nodes: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A tidy tree per family: x is the generation, leaves take one row each, a parent sits between its
-    children; families are stacked top to bottom, largest first, until ``max_nodes`` are placed."""
-    families = sorted(
-        (family for family in nx.weakly_connected_components(graph) if len(family) > 1),
-        key=lambda family: (-len(family), min(family)),
-    )
-    placed: dict[str, tuple[float, float]] = {}
-    rows = 0.0
-    for family in families:
-        if len(placed) + len(family) > max_nodes:
-            continue
-        generation = _generations(graph.subgraph(family))
-        roots = sorted((n for n in family if graph.in_degree(n) == 0), key=lambda n: _when(graph, n))
-        for root in roots:
-            rows = _place(graph, root, generation, placed, rows)
-        rows += 0.8
-    nodes = pd.DataFrame(
-        [{"id": n, "name": graph.nodes[n]["name"], "x": x, "y": y} for n, (x, y) in placed.items()],
-        columns=["id", "name", "x", "y"],
-    )
-    edges = pd.DataFrame(
-        [
-            {
-                "x": placed[a][0],
-                "y": placed[a][1],
-                "x2": placed[b][0],
-                "y2": placed[b][1],
-                "relation": data["relation"],
-            }
-            for a, b, data in graph.edges(data=True)
-            if a in placed and b in placed
-        ],
-        columns=["x", "y", "x2", "y2", "relation"],
-    )
-    return nodes, edges
-
-
-def _place(
-    graph: nx.DiGraph[str],
-    node: str,
-    generation: dict[str, int],
-    placed: dict[str, tuple[float, float]],
-    row: float,
-) -> float:
-    """Place ``node`` and its not yet placed descendants from ``row`` down; the next free row."""
-    placed[node] = (float(generation[node]), row)  # held until its children are placed
-    children = sorted((c for c in graph.successors(node) if c not in placed), key=lambda n: _when(graph, n))
-    start = row
-    for child in children:
-        row = _place(graph, child, generation, placed, row)
-    if children:
-        ys = [placed[c][1] for c in children]
-        placed[node] = (float(generation[node]), (min(ys) + max(ys)) / 2)
-        return row
-    placed[node] = (float(generation[node]), start)
-    return row + 1
-
-
-def _when(graph: nx.DiGraph[str], node: str) -> tuple[str, str]:
-    return str(graph.nodes[node].get("released") or "9999"), node
-
-
-def _generations(family: Any) -> dict[str, int]:
-    """Each node's longest distance from a root of its family (a DAG; a cycle falls back to 0)."""
-    try:
-        order = list(nx.topological_sort(family))
-    except nx.NetworkXUnfeasible:
-        return dict.fromkeys(family, 0)
-    level: dict[str, int] = {}
-    for node in order:
-        level[node] = max((level[p] + 1 for p in family.predecessors(node)), default=0)
-    return level
 
 
 def history_chart(history: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
@@ -372,5 +402,31 @@ def history_chart(history: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
         .properties(height=180, width="container")
         .facet(row=alt.Row("metric:N", title=None))
         .resolve_scale(y="independent")
+    )
+    return _localized(chart, lang)
+
+
+def ecosystem_chart(counts: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
+    """New derivatives per month (``month`` as ``YYYY-MM``, ``base``, ``count``) of the top bases, a line
+    each, from the Hub listing (``live.landscape``)."""
+    data = counts.assign(start=pd.to_datetime(counts["month"] + "-01"))
+    chart: alt.TopLevelMixin = (
+        alt.Chart(_records(data), title=_t("ecosystem_title", lang))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "yearmonth(start):T", title=_t("month", lang), axis=alt.Axis(format="%Y-%m", labelAngle=0)
+            ),
+            y=alt.Y("count:Q", title=_t("new_derivatives", lang)),
+            color=alt.Color(
+                "base:N", title=_t("base_model", lang), legend=alt.Legend(orient="bottom", columns=2)
+            ),
+            tooltip=[
+                alt.Tooltip("base:N", title=_t("base_model", lang)),
+                alt.Tooltip("month:N", title=_t("month", lang)),
+                alt.Tooltip("count:Q", title=_t("new_derivatives", lang), format=","),
+            ],
+        )
+        .properties(height=280, usermeta=_plotted(None, ["month", "base", "count"]))
     )
     return _localized(chart, lang)

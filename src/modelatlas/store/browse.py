@@ -126,7 +126,9 @@ class Browse:
                 object.__setattr__(self, name, LARGEST)
         wrong = [y for y in self.year if not 1 <= y <= 9999]
         if wrong:
-            raise BadArgument(f"year: {wrong[0]} is not a year from 1 to 9999")
+            raise BadArgument(
+                f"year: {wrong[0]} is not a year from 1 to 9999", key="err_year", values={"text": wrong[0]}
+            )
         if self.text is not None and "\0" in self.text:
             object.__setattr__(self, "text", self.text.replace("\0", ""))
 

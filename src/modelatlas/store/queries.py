@@ -48,6 +48,7 @@ _FEW = 10
 #: A near spelling scores at least this (``fuzz.ratio``, 0–100) against the query; at most
 #: ``_NEAR_LIMIT`` names count.
 _NEAR = 75
+_BUILD = "run `modelatlas build` first"
 _NEAR_LIMIT = 50
 #: Read the rows of at most this many near keys by key; beyond, read every row.
 _MAX_KEYS = 2000
@@ -63,7 +64,7 @@ def check_store(engine: Engine) -> None:
     url = engine.url.render_as_string(hide_password=True)
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if path is not None and not path.exists():  # connecting would leave an empty file at a mistyped path
-        raise StoreMissing(f"no store at {url}: run `modelatlas build` first")
+        raise StoreMissing(f"no store at {url}", advice=_BUILD, key="err_no_store")
     try:
         with engine.connect() as conn:
             present = inspect(conn).has_table("models")
@@ -74,11 +75,13 @@ def check_store(engine: Engine) -> None:
     except Exception as exc:  # any driver error: unreachable server, bad file
         raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {exc}") from exc
     if not present:
-        raise StoreMissing(f"no store at {url}: run `modelatlas build` first")
+        raise StoreMissing(f"no store at {url}", advice=_BUILD, key="err_no_store")
     if revision != T.SCHEMA_REVISION:
         raise StoreError(
             f"the store at {url} has schema {revision or 'unknown'}, this modelatlas reads "
-            f"{T.SCHEMA_REVISION}: run `modelatlas build` to rebuild it (imports are kept)"
+            f"{T.SCHEMA_REVISION}",
+            advice="run `modelatlas build` to rebuild it (imports are kept)",
+            key="err_old_store",
         )
 
 
@@ -199,8 +202,14 @@ def resolve(conn: Connection, ident: str) -> str:
     if row:
         return str(row[0])
     hits = search(conn, ident, limit=3)
-    hint = f"; did you mean {', '.join(repr(h.name) for h in hits)}?" if hits else ""
-    raise NotFound(f"no model called {ident!r}{hint} (try `modelatlas search {ident}`)")
+    names = [h.name for h in hits]
+    hint = f"; did you mean {', '.join(repr(n) for n in names)}?" if names else ""
+    raise NotFound(
+        f"no model called {ident!r}{hint}",
+        advice=f"try `modelatlas search {ident}`",
+        key="err_no_model_near" if names else "err_no_model",
+        values={"name": ident, "near": names},
+    )
 
 
 def get_model(conn: Connection, model_id: str) -> Model:

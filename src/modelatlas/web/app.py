@@ -25,12 +25,14 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
 from modelatlas import __version__
+from modelatlas.analysis.hardware.wording import origin_said
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError
+from modelatlas.report.headlines import months, times
 from modelatlas.store.engine import make_engine
 from modelatlas.web import assets, views
 from modelatlas.web.hardware import Hardware
-from modelatlas.web.i18n import LANGS, pick_lang, translator
+from modelatlas.web.i18n import ERRORS, LANGS, country_name, pick_lang, said, translator, validation
 from modelatlas.web.middleware import HeadAsGet, RememberLang
 from modelatlas.web.routes import api, pages
 
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.engine = config, engine
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["version"] = __version__
+    templates.env.globals["origin_said"] = origin_said
+    templates.env.globals.update(times=times, months=months, country_name=country_name)
     templates.env.filters["atom_date"] = _atom_date
     app.state.templates = templates
     # before the mount, which would otherwise answer for every path under /static
@@ -97,30 +101,44 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _ROUTING_KEYS = frozenset({"type", "path", "root_path", "query_string", "headers"})
 
 
-def _message(exc: Exception) -> tuple[int, str]:
+def _message(exc: Exception, lang: str | None) -> tuple[int, str]:
+    """The status and message of an error: as a page in ``lang`` says it (its phrase, no shell advice),
+    or, for the API (``lang`` None), the plain English message."""
     if isinstance(exc, RequestValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first.get("loc", ()) if part != "query")
-        return 422, f"{where}: {first.get('msg', 'invalid')}"
+        context = {k: _listed(v) for k, v in (first.get("ctx") or {}).items()}
+        detail = first.get("msg", "invalid")
+        return 422, validation(where, first.get("type", ""), context, detail, lang or "en")
     if isinstance(exc, HTTPException):
-        return exc.status_code, str(exc.detail)
+        key = f"err_http_{exc.status_code}"
+        return exc.status_code, translator(lang)(key) if lang and key in ERRORS else str(exc.detail)
     status = getattr(exc, "status", 500)
-    return (422 if status == 400 and isinstance(exc, ValueError) else status), str(exc)
+    status = 422 if status == 400 and isinstance(exc, ValueError) else status
+    if isinstance(exc, ModelAtlasError):
+        return status, exc.plain if lang is None else said(exc, lang)
+    return status, str(exc)
+
+
+def _listed(value: object) -> object:
+    """A validation context's value as a message shows it (pydantic gives ``expected`` as a string)."""
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
 
 
 async def _handle(request: Request, exc: Exception) -> Response:
-    status, message = _message(exc)
+    api = request.url.path.startswith("/api/")
+    lang = None if api else pick_lang(request)
+    status, message = _message(exc, lang)
     # a 405 says which methods the path takes (RFC 9110; missing before: schemathesis ST204)
     headers = dict(getattr(exc, "headers", None) or {}) if isinstance(exc, HTTPException) else {}
     if "Allow" in headers:
         headers["Allow"] = _allowed(request)
-    if request.url.path.startswith("/api/"):
+    if api:
         body = {"error": {"status": status, "message": message}}
         return JSONResponse(body, status_code=status, headers=headers)
-    lang = pick_lang(request)
     templates: Jinja2Templates = request.app.state.templates
     html = templates.get_template("error.html").render(
-        request=request, lang=lang, t=translator(lang), status=status, message=message
+        request=request, lang=lang, t=translator(lang or "en"), status=status, message=message
     )
     return HTMLResponse(html, status_code=status, headers=headers)
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gguf_file import MAX_HEADER
-from modelatlas.analysis.hardware.memory import KV_FORMATS, TrainMethod, kv_bits, parse_context
+from modelatlas.analysis.hardware.memory import KV_FORMATS, MAX_CONTEXT, TrainMethod, kv_bits, parse_context
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     precision_list,
@@ -61,7 +61,7 @@ def _count(value: str | None, name: str) -> int | None:
     try:
         return parse_count(value)
     except BadArgument as exc:
-        raise BadArgument(f"{name}: {exc}") from exc
+        raise BadArgument(f"{name}: {exc}", key="err_count", values={"field": name, "text": value}) from exc
 
 
 def _date(value: str | None, name: str, *, end: bool) -> dt.date | None:
@@ -70,7 +70,7 @@ def _date(value: str | None, name: str, *, end: bool) -> dt.date | None:
     try:
         return date_bound(value, end=end)
     except BadArgument as exc:
-        raise BadArgument(f"{name}: {exc}") from exc
+        raise BadArgument(f"{name}: {exc}", key="err_date", values={"field": name, "text": value}) from exc
 
 
 def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
@@ -91,7 +91,11 @@ def _kv(value: str | None) -> str | None:
     try:
         kv_bits(value)
     except BadArgument:
-        raise BadArgument(f"kv: {value!r} is not one of {', '.join(KV_FORMATS)}") from None
+        raise BadArgument(
+            f"kv: {value!r} is not one of {', '.join(KV_FORMATS)}",
+            key="err_one_of",
+            values={"field": "kv", "text": value, "choices": list(KV_FORMATS)},
+        ) from None
     return value.strip().lower()
 
 
@@ -101,7 +105,11 @@ def _whole(value: str | None, name: str, top: int) -> int | None:
         return None
     text = value.strip()
     if not text.isdigit() or not 1 <= int(text) <= top:
-        raise BadArgument(f"{name}: {value!r} is not a whole number from 1 to {top:,}")
+        raise BadArgument(
+            f"{name}: {value!r} is not a whole number from 1 to {top:,}",
+            key="err_whole",
+            values={"field": name, "text": value, "most": top},
+        )
     return int(text)
 
 
@@ -151,7 +159,9 @@ def memory_params(
             parse_context(tokens)
         except BadArgument:
             raise BadArgument(
-                f"context: {tokens!r} is not a number of tokens (8192, 8k, 128k or max)"
+                f"context: {tokens!r} is not a number of tokens (8192, 8k, 128k or max)",
+                key="err_context",
+                values={"text": tokens, "most": MAX_CONTEXT},
             ) from None
     return MemoryQuery(
         context=tokens,

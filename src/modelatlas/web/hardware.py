@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from modelatlas.analysis.hardware.configs import bundled_repos
 from modelatlas.analysis.hardware.gpus import GpuTable, load_gpu_table
-from modelatlas.analysis.hardware.memory import TrainMethod, inference, kv_bits
+from modelatlas.analysis.hardware.memory import TrainMethod, kv_bits
 from modelatlas.analysis.hardware.precision import PRECISIONS, get_precision
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -24,6 +24,7 @@ from modelatlas.analysis.hardware.subjects import (
     downloadable,
     estimates,
     fits_on,
+    inference_need,
     precision_list,
     subjects,
 )
@@ -69,7 +70,11 @@ def weights_formats(names: list[str]) -> list[str]:
         try:
             get_precision(name)
         except BadArgument:
-            raise BadArgument(f"precision: {name!r} is not one of {', '.join(PRECISIONS)}") from None
+            raise BadArgument(
+                f"precision: {name!r} is not one of {', '.join(PRECISIONS)}",
+                key="err_one_of",
+                values={"field": "precision", "text": name, "choices": list(PRECISIONS)},
+            ) from None
     return names
 
 
@@ -112,11 +117,13 @@ class Hardware:
             return None
         table = self.table()
         if not table.gpus:
-            raise BadArgument(f"gpu: no card list, the catalog {self.settings.catalog} has no gpus.yaml")
+            raise BadArgument(
+                f"gpu: no card list, the catalog {self.settings.catalog} has no gpus.yaml", key="err_no_cards"
+            )
         try:
             return table.find(name)
         except NotFound as exc:
-            raise BadArgument(f"gpu: {exc}") from exc
+            raise BadArgument(f"gpu: {exc.plain}", key=exc.key, values=exc.values) from exc
 
     def asked(self, target: str) -> list[Subject]:
         """The sizes ``target`` names, as ``subjects.subjects`` reads it (never a file path): a family gives
@@ -195,14 +202,14 @@ class Hardware:
         """
         card = self.card(gpu)
         if card is None:
-            raise BadArgument("gpu: name a card, e.g. RTX 4090")
+            raise BadArgument("gpu: name a card, e.g. RTX 4090", key="err_no_card")
         chosen = precision_list(weights_formats([precision]))[0]
 
         def compute() -> dict[str, int]:
             found: dict[str, tuple[int, int]] = {}
             for s in self.subjects():
-                need = inference(s.count, chosen, s.workload())
-                if s.model_id and fits_on(need, card):
+                need = inference_need(s, chosen, s.workload())  # None: a pipeline in a quantised format
+                if s.model_id and need is not None and fits_on(need, card):
                     found[s.model_id] = max(found.get(s.model_id, (0, 0)), (s.count.total, need.per_gpu))
             return {model: memory for model, (_, memory) in sorted(found.items())}
 
@@ -213,8 +220,8 @@ class Hardware:
         """The estimate ``query`` asks for, for each size in ``found``."""
         return MemoryAnswer(asked=asked, sizes=[self.memory(size, query) for size in found])
 
-    def memory(self, found: Subject, query: MemoryQuery) -> MemoryOut:
-        """The estimate ``query`` asks for, as the API answers it.
+    def memory(self, found: Subject, query: MemoryQuery, lang: str = "en") -> MemoryOut:
+        """The estimate ``query`` asks for, as the API answers it (its notes said in ``lang``).
 
         Raises:
             BadArgument: an unknown card, or training a model without a config.
@@ -234,4 +241,4 @@ class Hardware:
         else:
             chosen = precision_list(query.precisions) if query.precisions else ()
             rows = estimates(found, work, card, precisions=chosen)
-        return MemoryOut.of(found, work, rows, card, query.train)
+        return MemoryOut.of(found, work, rows, card, query.train, lang)

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from fastapi import Request
 
+from modelatlas.analysis.hardware.wording import NOTES
 from modelatlas.catalog.vocab import Phrases
+from modelatlas.errors import ModelAtlasError
 
-__all__ = ["country_name", "joined", "LANGS", "TEXT", "pick_lang", "translator"]
+__all__ = [
+    "ERRORS",
+    "LANGS",
+    "TEXT",
+    "country_name",
+    "joined",
+    "pick_lang",
+    "said",
+    "translator",
+    "validation",
+]
 
 LANGS = ("en", "zh")
 TEXT: dict[str, tuple[str, str]] = {
@@ -117,6 +129,76 @@ TEXT: dict[str, tuple[str, str]] = {
     "until": ("To year", "截止年份"),
     "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
     "population": ("Models", "模型范围"),
+    "org_hint": ("name or id", "名称或 id"),
+    "ecosystem": ("Ecosystem", "生态"),
+    "ecosystem_title": ("What the open community builds on", "开源社区在哪些基础模型上构建"),
+    "ecosystem_empty": (
+        "This atlas has not synced the Hub's whole model listing yet, so it cannot show the ecosystem.",
+        "本图谱尚未同步 Hub 的完整模型列表，暂时无法展示生态。",
+    ),
+    "ecosystem_lead": (
+        "{derivatives} fine-tunes, adapters, quantizations and merges of {bases} base models on the Hugging "
+        "Face Hub, by the base_model tags of the whole listing; months {first} to {last}.",
+        "Hugging Face Hub 完整模型列表中，按 base_model 标签统计：{bases} 个基础模型共有 {derivatives} "
+        "个微调、适配器、量化和合并版本；月份范围 {first} 至 {last}。",
+    ),
+    "ecosystem_top": ("The most built-upon bases", "衍生最多的基础模型"),
+    "base_model": ("Base model", "基础模型"),
+    "hub_derivatives": ("Derivatives", "衍生模型"),
+    "ecosystem_recent": ("Last {n} months", "近 {n} 个月"),
+    "ecosystem_growth": ("Growth", "增长"),
+    "ecosystem_growth_hint": (
+        "New derivatives in the last {n} months over the {n} months before",
+        "近 {n} 个月新增衍生模型数与之前 {n} 个月之比",
+    ),
+    "ecosystem_first_quantized": ("First quantization after", "首个量化版本间隔"),
+    "n_days": ("{n} days", "{n} 天"),
+    "hub_derived_title": ("Built on it on the Hub", "Hub 上的衍生模型"),
+    "hub_derived_lead": ("{n} repos name it as their base:", "共 {n} 个仓库以它为基础模型："),
+    "rel_finetune": ("fine-tunes", "微调"),
+    "rel_adapter": ("adapters", "适配器"),
+    "rel_quantized": ("quantizations", "量化"),
+    "rel_merge": ("merges", "合并"),
+    "month": ("Month", "月份"),
+    "ecosystem_catalog": ("In the catalog", "目录中的模型"),
+    "ecosystem_months": ("New derivatives per month", "每月新增衍生模型"),
+    "ecosystem_cn_share": ("Built on Chinese bases", "基于中国基础模型的占比"),
+    "ecosystem_by_model": ("By catalog model (its repos added up)", "按目录模型（合计其各仓库）"),
+    "ecosystem_no_catalog": ("No base the catalog names", "目录中没有对应的基础模型"),
+    "ecosystem_by_country": ("By the base maker's country", "按基础模型开发者所在国家"),
+    "ecosystem_by_licence": ("By the derivative's licence", "按衍生模型的许可证"),
+    "ecosystem_by_pipeline": ("By the derivative's task", "按衍生模型的任务类型"),
+    "ecosystem_none_stated": ("none stated", "未注明"),
+    "ecosystem_method": (
+        "A derivative is a Hub repo whose base_model tag names the base; one with two relations to a base "
+        "counts once. Countries and catalog models come from the catalog's links to Hub repos.",
+        "衍生模型指 base_model 标签指向该基础模型的 Hub 仓库；与同一基础模型有两种关系的仓库只计一次。"
+        "国家和目录模型来自目录中与 Hub 仓库的关联。",
+    ),
+    "filters": ("Filters", "筛选"),
+    # what sync records of a repo: the metrics and how the last check ended
+    "likes": ("likes", "点赞"),
+    "downloads": ("downloads", "下载"),
+    "downloads_all_time": ("downloads (all time)", "累计下载"),
+    "stars": ("stars", "星标"),
+    "forks": ("forks", "复刻"),
+    "ok": ("ok", "正常"),
+    "missing": ("missing", "已不存在"),
+    "any": ("any", "不限"),
+    "openness_open": ("open weights", "开放权重"),
+    "openness_closed": ("not open", "非开放"),
+    "fit_n": ("Models fitted", "拟合模型数"),
+    "fit_period": ("Released", "发布时间"),
+    "fit_growth": ("Growth a year", "年增长"),
+    "fit_ci": ("(90% CI {low}–{high})", "（90% 置信区间 {low}–{high}）"),
+    "fit_doubling": ("Doubling time", "翻倍时间"),
+    "fit_months": ("{n} months", "{n} 个月"),
+    "fit_not_growing": ("not growing", "没有增长"),
+    "frontier_models": ("The record-setters fitted", "参与拟合的创纪录模型"),
+    "trends_more": (
+        "More trends: by organization, country, openness, metric →",
+        "更多趋势：按机构、国家、开放程度、指标 →",
+    ),
     "population_notable": ("notable (as Epoch AI counts)", "重要模型（与 Epoch AI 口径一致）"),
     "population_all": ("every model in the atlas", "图谱中的全部模型"),
     "estimates_mode": ("Estimates", "估算值"),
@@ -126,6 +208,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "per_month": ("per month", "按月"),
     "per_quarter": ("per quarter", "按季度"),
     "per_year": ("per year", "按年"),
+    "timeline_from": ("from {year}", "自 {year} 年起"),
+    "timeline_all": ("all years", "全部年份"),
+    "period_switch": ("Period", "统计周期"),
+    "range_switch": ("Years shown", "显示年份"),
+    "data_as_of": ("Data as of {date}", "数据截至 {date}"),
+    "download": ("Download", "下载"),
+    "download_label": ("Download:", "下载："),
+    "download_png": ("PNG image", "PNG 图片"),
+    "download_svg": ("SVG image", "SVG 矢量图"),
+    "download_csv": ("CSV of the plotted points", "所绘数据点 CSV"),
+    "cite": ("Cite:", "引用："),
+    "cite_line": (
+        "modelatlas, {title}, data as of {date}, {url}",
+        "modelatlas，{title}，数据截至 {date}，{url}",
+    ),
     "most_built_on": ("Most built upon", "被衍生最多的模型"),
     "derivatives": ("Direct derivatives", "直接衍生模型数"),
     "model_n": ("model {n}", "模型 {n}"),
@@ -147,12 +244,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "and with a card, how many layers llama.cpp can put on it (-ngl).",
         "只读取并发送文件头（最多 64 MiB，不含权重）：按文件实际字节计算，"
         "选择显卡后给出 llama.cpp 可放上显卡的层数（-ngl）。",
-    ),
-    "hw_offload": (
-        "{label}: llama.cpp -ngl {layers} of {total} layers on the card: {gpu} GiB there, {ram} GiB of "
-        "system RAM (estimate; -ngl {total} + 1 puts the output layer there too)",
-        "{label}：llama.cpp -ngl {layers}（共 {total} 层）：显存 {gpu} GiB，系统内存 {ram} GiB"
-        "（估算；-ngl 为层数 + 1 时输出层也放上显卡）",
     ),
     "hw_paste": ("…or paste a config.json", "……或粘贴 config.json"),
     "hw_paste_hint": (
@@ -186,6 +277,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "part_gradients": ("Gradients", "梯度"),
     "part_optimizer": ("Optimizer", "优化器状态"),
     "part_lora": ("LoRA weights", "LoRA 权重"),
+    # a diffusion pipeline's networks, by their names in its model_index.json
+    "part_unet": ("UNet", "UNet"),
+    "part_transformer": ("Transformer (DiT)", "Transformer（DiT）"),
+    "part_text_encoder": ("Text encoder", "文本编码器"),
+    "part_text_encoder_2": ("Text encoder 2", "文本编码器 2"),
+    "part_text_encoder_3": ("Text encoder 3", "文本编码器 3"),
+    "part_vae": ("VAE", "VAE 自编码器"),
+    "part_safety_checker": ("Safety checker", "安全检查器"),
     "hw_total": ("Total", "合计"),
     "hw_per_gpu": ("Per card", "每卡"),
     "hw_fits": ("Fits {card}", "{card} 放得下"),
@@ -200,6 +299,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_summary_weights": (
         "{parameters} parameters ({kind}): the weights alone; KV cache and activations need the config.json",
         "参数量 {parameters}（{kind}）：仅计权重；KV 缓存与激活需要 config.json 才能计算",
+    ),
+    "hw_summary_pipeline": (
+        "{parameters} parameters ({kind}) in {n} networks, each counted from its config.json: their weights; "
+        "activations grow with the resolution and are not counted, so totals are lower bounds",
+        "参数量 {parameters}（{kind}），分属 {n} 个网络，各按其 config.json 计算：仅计权重；"
+        "激活随分辨率增长，未计入，合计为下限",
+    ),
+    "hw_component": (
+        "{name} ({model_class}): {parameters} parameters",
+        "{name}（{model_class}）：参数量 {parameters}",
+    ),
+    "hw_no_kv": ("An image model keeps no KV cache", "图像模型没有 KV 缓存"),
+    "hw_unknown_activations": (
+        "Not counted: an image model's activations grow with the resolution, and no source gives them",
+        "未计入：图像模型的激活随分辨率增长，没有来源给出其数值",
     ),
     "hw_family": ("{asked}: {n} sizes, each estimated below.", "{asked}：共 {n} 个规格，逐一估算如下。"),
     "hw_unknown_part": (
@@ -219,6 +333,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "hw_first_token_hint": (
         "Prefill of the prompt at the card's peak FP16 rate: a lower bound (real prefill reaches about half)",
         "按显卡 FP16 峰值算力估算的提示词预填充时间：是下限（实际约为峰值的一半）",
+    ),
+    "hw_fp16_estimated": (
+        "{card}'s FP16 figure is an estimate, not its maker's (catalog/gpus.yaml says whose).",
+        "{card} 的 FP16 算力是估算值，并非厂商公布（来源见 catalog/gpus.yaml）。",
     ),
     "hw_max_context_hint": (
         "The most tokens per sequence that fit the card at this batch and KV format, up to the model's limit",
@@ -249,7 +367,127 @@ TEXT: dict[str, tuple[str, str]] = {
         "只计可下载权重的模型",
     ),
 }
-_PHRASES = Phrases(TEXT)
+#: Errors as a page says them: the ``key`` of a ``ModelAtlasError`` (with its ``values``), the fields a
+#: request names, and pydantic's error types. No shell advice: a web page is no command line.
+ERRORS: dict[str, tuple[str, str]] = {
+    "err_no_store": (
+        "This atlas has no data yet: its store has not been built.",
+        "图谱尚无数据：数据库还没有建立。",
+    ),
+    "err_old_store": (
+        "This atlas's store was built by an older version of modelatlas and must be rebuilt.",
+        "数据库由旧版 modelatlas 建立，需要重建。",
+    ),
+    "err_catalog": ("The catalog has {n} problems.", "目录有 {n} 处问题。"),
+    "err_no_model": ("No model is called {name}.", "没有名为{name}的模型。"),
+    "err_no_model_near": (
+        "No model is called {name}. Did you mean {near}?",
+        "没有名为{name}的模型。是否要找{near}？",
+    ),
+    "err_no_gpu": ("No card is called {name}.", "没有名为{name}的显卡。"),
+    "err_no_gpu_near": (
+        "No card is called {name}. Did you mean {near}?",
+        "没有名为{name}的显卡。是否要找{near}？",
+    ),
+    "err_no_cards": (
+        "This atlas's catalog has no list of cards (gpus.yaml).",
+        "本站目录中没有显卡列表（gpus.yaml）。",
+    ),
+    "err_no_card": ("Choose a card, e.g. RTX 4090.", "请选择一张显卡，例如 RTX 4090。"),
+    "err_context": (
+        "Context {text} is not a number of tokens from 1 to {most:,} (8192, 8k, 128k or max).",
+        "上下文{text}不是 1 到 {most:,} 之间的 token 数（如 8192、8k、128k 或 max）。",
+    ),
+    "err_context_max": (
+        "The longest context of {title} is not known: give a number of tokens.",
+        "{title}的最长上下文未知：请填写 token 数。",
+    ),
+    "err_one_of": ("{field} cannot be {text}: choose {choices}.", "{field}不能为{text}，可选：{choices}。"),
+    "err_whole": (
+        "{field}: {text} is not a whole number from 1 to {most:,}.",
+        "{field}：{text}不是 1 到 {most:,} 之间的整数。",
+    ),
+    "err_count": (
+        "{field}: {text} is not a number of parameters (7B, 6.2e9, 340M or 62亿).",
+        "{field}：{text}不是参数量（如 7B、6.2e9、340M 或 62亿）。",
+    ),
+    "err_date": (
+        "{field}: {text} is not a date (2023, 2023-03 or 2023-03-14).",
+        "{field}：{text}不是日期（如 2023、2023-03 或 2023-03-14）。",
+    ),
+    "err_year": ("Year {text} is not a year from 1 to 9999.", "年份{text}不在 1 到 9999 之间。"),
+    "err_train_config": (
+        "Training memory needs the model's config.json (layers, hidden size), and none is known.",
+        "估算训练显存需要模型的 config.json（层数、隐藏维度），目前没有。",
+    ),
+    "err_no_subject": (
+        "{text} is not a catalog model, a size or a Hub repo.",
+        "{text}既不是目录中的模型，也不是规格或 Hub 仓库。",
+    ),
+    "err_no_size": (
+        "{model} has no config.json in the catalog and no stated parameter count: paste its config.json "
+        "or type its size (7B).",
+        "目录中没有{model}的 config.json，也没有公开的参数量：请粘贴其 config.json 或直接输入规格（如 7B）。",
+    ),
+    "err_no_repo_config": (
+        "No config.json for {repo} in the catalog, in this atlas's store or on the Hub: paste it or type "
+        "the size (7B).",
+        "目录、本站数据库和 Hub 上都找不到{repo}的 config.json：请粘贴它或直接输入规格（如 7B）。",
+    ),
+    "err_no_repo_config_offline": (
+        "No config.json for {repo} in the catalog or in this atlas's store, and the Hub could not be "
+        "reached: paste it or type the size (7B).",
+        "目录和本站数据库中没有{repo}的 config.json，且无法连接 Hub：请粘贴它或直接输入规格（如 7B）。",
+    ),
+    "err_too_few": (
+        "A trend needs at least 3 models with a release date and this metric ({metric}); the selection "
+        "has {n}.",
+        "拟合趋势至少需要 3 个有发布日期和该指标（{metric}）的模型，当前筛选只有 {n} 个。",
+    ),
+    "err_same_date": (
+        "All {n} models with this metric ({metric}) were released on the same date: no trend can be fitted.",
+        "具有该指标（{metric}）的 {n} 个模型发布于同一天，无法拟合趋势。",
+    ),
+    "err_http_404": ("There is no page at this address.", "此地址没有页面。"),
+    "err_http_405": ("This address does not take that request method.", "此地址不接受这种请求方法。"),
+    # by error class, when an error has no key of its own: the English detail follows
+    "err_NotFound": ("Not found", "找不到"),
+    "err_BadArgument": ("A value is not valid", "输入有误"),
+    "err_ConfigError": ("The config.json cannot be used", "config.json 无法使用"),
+    "err_InputError": ("The file cannot be read", "无法读取文件"),
+    "err_NotEnoughData": ("Too few models for this", "数据不足"),
+    "err_SourceError": ("A live source failed", "数据源请求失败"),
+    "err_StoreError": ("The store cannot be read", "无法读取数据库"),
+    "err_ModelAtlasError": ("Something went wrong", "出错了"),
+    # pydantic's error types, for a query parameter that fails its declared type or bounds
+    "val_int_parsing": ("must be a whole number", "须为整数"),
+    "val_float_parsing": ("must be a number", "须为数字"),
+    "val_bool_parsing": ("must be true or false", "须为 true 或 false"),
+    "val_greater_than_equal": ("must be at least {ge}", "须不小于 {ge}"),
+    "val_greater_than": ("must be more than {gt}", "须大于 {gt}"),
+    "val_less_than_equal": ("must be at most {le}", "须不大于 {le}"),
+    "val_less_than": ("must be less than {lt}", "须小于 {lt}"),
+    "val_string_pattern_mismatch": ("is not in the expected form", "格式不符"),
+    "val_string_too_long": (
+        "is too long (at most {max_length} characters)",
+        "过长（最多 {max_length} 个字符）",
+    ),
+    "val_literal_error": ("must be one of {expected}", "须为以下之一：{expected}"),
+    "val_enum": ("must be one of {expected}", "须为以下之一：{expected}"),
+    "val_missing": ("is required", "不能为空"),
+    "val_other": ("is not valid", "取值无效"),
+    # the fields errors name, where the interface has no word for them yet
+    "kv": ("KV cache", "KV 缓存"),
+    "precision": ("Precision", "精度"),
+    "gpus": ("Cards", "卡数"),
+    "batch": ("Batch", "批大小"),
+    "context": ("Context", "上下文长度"),
+    "released_after": ("Released after", "发布晚于"),
+    "released_before": ("Released before", "发布早于"),
+    "page": ("Page", "页码"),
+    "limit": ("Per page", "每页条数"),
+}
+_PHRASES = Phrases({**ERRORS, **NOTES, **TEXT})
 
 
 def pick_lang(request: Request) -> str:
@@ -277,3 +515,48 @@ def joined(items: Iterable[object], by: Callable[[Any], object] = str, *, lang: 
 def translator(lang: str) -> Callable[..., str]:
     """``t(key, **values)`` for templates: a UI word, or a vocabulary label (domains, openness …)."""
     return functools.partial(_PHRASES, lang=lang)
+
+
+def said(error: ModelAtlasError, lang: str) -> str:
+    """An error as a page says it in ``lang``: its phrase when it has one, else its plain message (in
+    Chinese, after what kind of error it is); never the shell advice the CLI adds."""
+    if error.key in ERRORS:
+        values = {
+            name: _quoted(value, lang) if name in _QUOTED else value for name, value in error.values.items()
+        }
+        if "field" in values:
+            values["field"] = _PHRASES(str(values["field"]), lang)
+        if "metric" in values:
+            values["metric"] = _PHRASES(f"metric_{values['metric']}", lang)
+        return _PHRASES(error.key, lang, **values)
+    if lang != "zh":
+        return error.plain
+    kind = next(
+        (f"err_{cls.__name__}" for cls in type(error).__mro__ if f"err_{cls.__name__}" in ERRORS),
+        "err_ModelAtlasError",
+    )
+    return f"{_PHRASES(kind, lang)}{'：' if lang == 'zh' else ': '}{error.plain}"
+
+
+def validation(where: str, kind: str, context: Mapping[str, Any], detail: str, lang: str) -> str:
+    """A query parameter's failed check as a page says it: ``page: must be at least 1``, ``页码：须不小于 1``.
+    English keeps pydantic's own wording (``detail``); Chinese says it by the error's ``kind``."""
+    field = _PHRASES(where, lang) if where in ERRORS or where in TEXT else where
+    if lang != "zh":
+        return f"{where}: {detail}"
+    key = f"val_{kind}" if f"val_{kind}" in ERRORS else "val_other"
+    try:
+        said_it = _PHRASES(key, lang, **context)
+    except (KeyError, IndexError):
+        said_it = _PHRASES("val_other", lang)
+    return f"{field}：{said_it}"
+
+
+#: Values an error names as the person typed them: quoted, 「…」 in Chinese.
+_QUOTED = frozenset({"name", "near", "text", "repo", "model", "title"})
+
+
+def _quoted(value: object, lang: str) -> str:
+    items = value if isinstance(value, list | tuple) else [value]
+    marks = ("「", "」") if lang == "zh" else ("'", "'")
+    return joined(items, lambda v: f"{marks[0]}{v}{marks[1]}", lang=lang) if items else ""

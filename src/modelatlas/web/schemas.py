@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -13,6 +13,7 @@ from modelatlas.analysis.hardware.subjects import Estimate, Subject
 from modelatlas.catalog.schema import Gpu
 
 __all__ = [
+    "ComponentOut",
     "ErrorBody",
     "ErrorOut",
     "GpuOut",
@@ -103,6 +104,15 @@ def _gib(value: int) -> float:
     return round(value / GIB, 3)
 
 
+class ComponentOut(BaseModel):
+    """One network of a diffusion pipeline."""
+
+    name: str = Field(description="Its name in model_index.json: unet, transformer, text_encoder, vae …")
+    model_class: str = Field(description="Its class: UNet2DConditionModel, CLIPTextModel …")
+    parameters: int | None = Field(description="Counted from its config.json; null when not counted.")
+    note: str | None = Field(default=None, description="Why it is not counted.")
+
+
 class SubjectOut(BaseModel):
     """The model size estimated for, and where its parameter count comes from."""
 
@@ -116,11 +126,20 @@ class SubjectOut(BaseModel):
     exact: bool = Field(description="Counted from the config; false for an estimate.")
     architecture: str
     model_class: str
-    groups: dict[str, int] = Field(description="Parameters by group: embedding, attention, mlp …")
+    groups: dict[str, int] = Field(
+        description="Parameters by group: embedding, attention, mlp …; for a diffusion pipeline, by network "
+        "(unet, text_encoder, vae …)."
+    )
+    components: list[ComponentOut] | None = Field(
+        default=None,
+        description="A diffusion pipeline's networks as its model_index.json names them; null otherwise.",
+    )
 
 
 class WorkloadOut(BaseModel):
-    context: int = Field(description="Tokens per sequence.")
+    context: int | None = Field(
+        description="Tokens per sequence; null for an image generator, which has none."
+    )
     batch: int = Field(description="Sequences at once.")
     gpus: int = Field(description="Cards the model is split across.")
     kv_bits: int | None = Field(
@@ -136,6 +155,10 @@ class GpuOut(BaseModel):
     memory_gb: float = Field(description="Vendors' GB are binary: 24 GB is 24 GiB.")
     bandwidth_gbs: float | None
     fp16_tflops: float | None = Field(default=None, description="Peak dense FP16 TFLOPS, tensor cores.")
+    fp16_kind: Literal["stated", "estimated"] | None = Field(
+        default=None,
+        description="stated: the maker's figure for this card; estimated: a calculation or a carry-over.",
+    )
     gpu_share: float | None = Field(
         default=None, description="Unified memory (Apple): the share of memory_gb the GPU may hold."
     )
@@ -198,10 +221,27 @@ class MemoryOut(BaseModel):
 
     @classmethod
     def of(
-        cls, found: Subject, work: Workload, rows: list[Estimate], card: Gpu | None, training: str | None
+        cls,
+        found: Subject,
+        work: Workload,
+        rows: list[Estimate],
+        card: Gpu | None,
+        training: str | None,
+        lang: str = "en",
     ) -> MemoryOut:
+        """The estimate of ``found`` for ``work``, its notes said in ``lang`` (the API's in English)."""
         count = found.count
-        first = rows[0].breakdown.notes if rows else []
+        components = None
+        if found.pipeline is not None:
+            components = [
+                ComponentOut(
+                    name=c.name,
+                    model_class=c.class_name,
+                    parameters=c.parameters,
+                    note=c.note.said(lang) if c.note else None,
+                )
+                for c in found.pipeline.components
+            ]
         return cls(
             subject=SubjectOut(
                 title=found.title,
@@ -213,10 +253,14 @@ class MemoryOut(BaseModel):
                 architecture=count.architecture,
                 model_class=count.model_class,
                 groups={k: v for k, v in count.groups.items() if v},
+                components=components,
             ),
             training=training,
             workload=WorkloadOut(
-                context=work.context, batch=work.batch, gpus=work.gpus, kv_bits=work.kv_bits
+                context=None if found.pipeline else work.context,
+                batch=work.batch,
+                gpus=work.gpus,
+                kv_bits=work.kv_bits,
             ),
             gpu=GpuOut.model_validate(card.model_dump()) if card else None,
             rows=[
@@ -237,7 +281,7 @@ class MemoryOut(BaseModel):
                 for r in rows
             ],
             stated=[h.model_dump(mode="json", exclude_none=True) for h in found.stated],
-            notes=[n for n in [count.note, *first, found.beyond(work)] if n],
+            notes=[n.said(lang) for n in found.notes(work, rows)],
         )
 
 

@@ -18,14 +18,15 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from modelatlas.analysis.frame import EstimatesMode, Population, Selection, stored_frame
+from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, stored_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import stored_graph
 from modelatlas.analysis.timeline import releases
+from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
@@ -42,6 +43,7 @@ __all__ = [
     "TrendQuery",
     "analysis",
     "browse_page",
+    "dense_since",
     "embed",
     "overview",
     "per_build",
@@ -64,6 +66,8 @@ class Analysis:
     graph: nx.DiGraph[str]
     #: Every domain some model has, sorted.
     domains: tuple[str, ...] = field(default=())
+    #: The data's date: the day the store was built (``build_info.built_at``), None when unrecorded.
+    as_of: dt.date | None = None
 
 
 _lock = threading.Lock()
@@ -80,8 +84,15 @@ def analysis(engine: Engine, url: str) -> Analysis:
             _cache.clear()
             frame = stored_frame(rows)
             domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
-            _cache[key] = Analysis(key, frame, graph, domains)
+            _cache[key] = Analysis(key, frame, graph, domains, _built_on(engine))
         return _cache[key]
+
+
+def _built_on(engine: Engine) -> dt.date | None:
+    """The day the store was built, the date its charts' data is "as of"."""
+    with engine.connect() as conn:
+        built = Q.built_at(conn)
+    return dt.date.fromisoformat(built[:10]) if built else None
 
 
 def organization_names(engine: Engine) -> dict[str, tuple[str, str]]:
@@ -278,28 +289,87 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
     spec = to_spec(chart)
-    return {"fit": fit.as_dict(), "headline": said, "chart": spec, "chart_json": embed(spec)}
+    records = []
+    if query.frontier:  # the record setters the line is fitted to, newest first
+        column = METRICS[query.metric][0]
+        newest = shown.sort_values("released", ascending=False)
+        dates = newest["released"].dt.strftime("%Y-%m-%d")
+        for (model_id, name, value), released in zip(
+            newest[["id", "name", column]].itertuples(index=False), dates, strict=True
+        ):
+            records.append({"id": model_id, "name": name, "released": released, "value": value})
+    return {
+        "fit": fit.as_dict(),
+        "headline": said,
+        "chart": spec,
+        "chart_json": embed(spec),
+        "frontier_models": records,
+    }
 
 
-def timeline_view(data: Analysis, lang: str, *, freq: str = "quarter", by: str = "domain") -> dict[str, Any]:
-    """Releases per ``freq`` and ``by``: the counts, the chart spec and its embedding, once per build.
+def trend_choices(data: Analysis) -> dict[str, Any]:
+    """What the trends form offers, once per build: the metrics that at least three dated models have
+    (a fit needs three; training cost, which few sources state, is offered only where it can be fitted),
+    the countries of the models' makers, most models first, and the openness values present."""
+
+    def compute() -> dict[str, Any]:
+        frame = data.frame
+        dated = frame["released"].notna()
+        metrics = [m for m, (column, *_) in METRICS.items() if int((dated & (frame[column] > 0)).sum()) >= 3]
+        countries = frame["country"].dropna().value_counts()
+        present = set(frame["openness"].dropna())
+        return {
+            "metrics": metrics,
+            "countries": [str(code) for code in countries.index],
+            "openness": [value for value in OPENNESS if value in present],
+        }
+
+    return per_build(data.built_at, "trend-choices", compute)
+
+
+def timeline_view(
+    data: Analysis, lang: str, *, freq: str = "quarter", by: str = "domain", since: int | None = None
+) -> dict[str, Any]:
+    """Releases per ``freq`` and ``by`` from the year ``since`` (default ``dense_since``; 0: from the
+    first release): the counts, the chart spec and its embedding, and the first year shown, once per
+    build. The period holding the data's date (``Analysis.as_of``) is marked partial.
 
     Raises:
         BadArgument: an unknown ``freq``.
         NotEnoughData: no model has a release date.
     """
-    key = ("timeline", lang, freq, by)
-    return per_build(data.built_at, key, lambda: _timeline_view(data, lang, freq=freq, by=by))
+    key = ("timeline", lang, freq, by, since)
+    return per_build(data.built_at, key, lambda: _timeline_view(data, lang, freq=freq, by=by, since=since))
 
 
-def _timeline_view(data: Analysis, lang: str, *, freq: str, by: str) -> dict[str, Any]:
+def dense_since(frame: pd.DataFrame) -> int | None:
+    """The year from which the timeline is worth reading: that of the 5th percentile of release dates
+    (before it, 5% of the models spread over decades: 1950–2012 for the bundled datasets)."""
+    dated = frame["released"].dropna()
+    return int(cast(pd.Timestamp, dated.quantile(DENSE_QUANTILE)).year) if len(dated) else None
+
+
+#: The share of the oldest releases that the timeline leaves out by default.
+DENSE_QUANTILE = 0.05
+
+
+def _timeline_view(data: Analysis, lang: str, *, freq: str, by: str, since: int | None) -> dict[str, Any]:
     if freq not in ("month", "quarter", "year"):
         raise BadArgument(f"freq {freq!r}: choose month, quarter or year")
     counts = releases(data.frame, freq=freq, by=by)  # type: ignore[arg-type]
     if counts.empty:
         raise NotEnoughData("no model has a release date")
-    spec = to_spec(releases_chart(counts, lang, unit=freq).properties(width="container"))
-    return {"counts": counts.to_dict(orient="records"), "chart": spec, "chart_json": embed(spec)}
+    first = dense_since(data.frame) if since is None else since
+    if first:
+        counts = counts[counts["period"].str[:4].astype(int) >= first]
+    chart = releases_chart(counts, lang, unit=freq, as_of=data.as_of).properties(width="container")
+    spec = to_spec(chart)
+    return {
+        "counts": counts.to_dict(orient="records"),
+        "chart": spec,
+        "chart_json": embed(spec),
+        "since": first or int(counts["period"].iloc[0][:4]),
+    }
 
 
 def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
@@ -315,7 +385,7 @@ def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
 def _lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
     if data.graph.number_of_edges() == 0:
         raise NotEnoughData("no model in the catalog is built on another")
-    spec = to_spec(lineage_chart(data.graph, lang))
+    spec = to_spec(lineage_chart(data.graph, lang).properties(width="container"))
     graph = data.graph
     built_on = sorted(((n, graph.out_degree(n)) for n in graph.nodes), key=lambda item: (-item[1], item[0]))
     names = dict(zip(data.frame["id"], data.frame["name"], strict=True))
@@ -330,7 +400,8 @@ def family_view(data: Analysis, model_id: str, lang: str) -> dict[str, Any] | No
     family = {model_id} | nx.ancestors(data.graph, model_id) | nx.descendants(data.graph, model_id)
     if len(family) < 2:
         return None
-    return to_spec(lineage_chart(data.graph.subgraph(family).copy(), lang, max_nodes=40))
+    chart = lineage_chart(data.graph.subgraph(family).copy(), lang, max_nodes=40, focus=model_id)
+    return to_spec(chart.properties(width="container"))
 
 
 def history_view(rows: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
@@ -342,3 +413,34 @@ def history_view(rows: list[dict[str, Any]], lang: str) -> dict[str, Any] | None
     if frame.groupby(["ref", "metric"]).size().max() < 2:
         return None
     return to_spec(history_chart(frame, lang))
+
+
+#: Bases drawn in the ecosystem chart (the table lists ``ECOSYSTEM_TOP``).
+ECOSYSTEM_LINES = 8
+ECOSYSTEM_TOP = 20
+
+
+def ecosystem_view(engine: Engine, lang: str) -> dict[str, Any] | None:
+    """The Hub listing's field (``live.landscape``) and its chart of the top bases' new derivatives per
+    month, once per build and language; None when no listing has been synced."""
+    from modelatlas.live.landscape import landscape
+    from modelatlas.report.charts import ecosystem_chart
+
+    with engine.connect() as conn:  # the listing changes with each `sync --all`, not with a build
+        if not inspect(conn).has_table("hub_listing"):
+            return None
+        done = conn.execute(text("SELECT max(finished_at), sum(records) FROM hub_listing")).one()
+
+    def compute() -> dict[str, Any] | None:
+        field = landscape(engine, top=ECOSYSTEM_TOP, months=12)
+        if not field["top_bases"]:
+            return None
+        rows = [
+            {"month": month, "base": entry["base"], "count": count}
+            for entry in field["top_bases"][:ECOSYSTEM_LINES]
+            for month, count in entry["by_month"].items()
+        ]
+        spec = to_spec(ecosystem_chart(pd.DataFrame(rows), lang).properties(width="container"))
+        return {"field": field, "chart": spec, "chart_json": embed(spec)}
+
+    return per_build(stamp(engine), ("ecosystem", lang, tuple(done)), compute)

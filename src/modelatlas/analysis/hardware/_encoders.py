@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from modelatlas.analysis.hardware._tally import Config, Tally
 
-__all__ = ["bert", "clip", "t5", "vit", "whisper"]
+__all__ = ["bert", "clip", "clip_text", "safety_checker", "t5", "vit", "whisper"]
 
 
 def _labels(cfg: Config) -> int:
@@ -119,20 +119,22 @@ def vit(model_class: str, cfg: Config, t: Tally) -> None:
         t.linear("head", hidden, _labels(cfg), bias=True)
 
 
-def clip(cfg: Config, t: Tally) -> None:
-    """CLIPModel: a text Transformer, a ViT, and the two projections into the shared space."""
-    text, vision = cfg.sub("text_config"), cfg.sub("vision_config")
-    text_hidden = text.int("hidden_size", default=512)
+def _clip_text(text: Config, t: Tally) -> int:
+    """CLIP's text Transformer: token and position embeddings, pre-LN layers, a final LayerNorm."""
+    hidden = text.int("hidden_size", default=512)
     t.add(
         "embedding",
-        (text.int("vocab_size", default=49408) + text.int("max_position_embeddings", default=77))
-        * text_hidden,
+        (text.int("vocab_size", default=49408) + text.int("max_position_embeddings", default=77)) * hidden,
     )
     _encoder_layers(
-        t, text_hidden, text.int("intermediate_size", default=2048), text.int("num_hidden_layers", default=12)
+        t, hidden, text.int("intermediate_size", default=2048), text.int("num_hidden_layers", default=12)
     )
-    t.norm(text_hidden, bias=True)
+    t.norm(hidden, bias=True)
+    return hidden
 
+
+def _clip_vision(vision: Config, t: Tally) -> int:
+    """CLIP's ViT: class token, patch convolution without bias, positions, pre- and post-LayerNorm."""
     hidden = vision.int("hidden_size", default=768)
     patch = vision.int("patch_size", default=32)
     patches = (vision.int("image_size", default=224) // patch) ** 2
@@ -141,12 +143,36 @@ def clip(cfg: Config, t: Tally) -> None:
     _encoder_layers(
         t, hidden, vision.int("intermediate_size", default=3072), vision.int("num_hidden_layers", default=12)
     )
-    t.norm(hidden, bias=True, times=2)  # pre- and post-LayerNorm
+    t.norm(hidden, bias=True, times=2)
+    return hidden
 
+
+def clip(cfg: Config, t: Tally) -> None:
+    """CLIPModel: a text Transformer, a ViT, and the two projections into the shared space."""
+    text_hidden = _clip_text(cfg.sub("text_config"), t)
+    hidden = _clip_vision(cfg.sub("vision_config"), t)
     projection = cfg.int("projection_dim", default=512)
     t.linear("head", hidden, projection, bias=False)
     t.linear("head", text_hidden, projection, bias=False)
     t.add("head", 1)  # logit scale
+
+
+def clip_text(model_class: str, cfg: Config, t: Tally) -> None:
+    """CLIPTextModel (Stable Diffusion's text encoder), and CLIPTextModelWithProjection (SDXL's second),
+    which adds the projection into the shared space."""
+    hidden = _clip_text(cfg, t)
+    if model_class == "CLIPTextModelWithProjection":
+        t.linear("head", hidden, cfg.int("projection_dim", default=512), bias=False)
+
+
+def safety_checker(cfg: Config, t: Tally) -> None:
+    """Stable Diffusion's safety checker: CLIP's ViT-L/14, its projection, and 17 concept and 3
+    special-care embeddings with a threshold each (diffusers' ``StableDiffusionSafetyChecker``)."""
+    vision = cfg.sub("vision_config")
+    hidden = _clip_vision(vision, t)
+    projection = cfg.int("projection_dim", default=512)
+    t.linear("head", hidden, projection, bias=False)
+    t.add("other", (17 + 3) * projection + 17 + 3)
 
 
 def whisper(model_class: str, cfg: Config, t: Tally) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from modelatlas.analysis.hardware.memory import OVERHEAD_PER_GPU, Workload, kv_cache_bytes
 from modelatlas.analysis.hardware.params import ParameterCount, Shape
 from modelatlas.analysis.hardware.precision import Precision
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.errors import ConfigError
 
 __all__ = ["GGUF_MAGIC", "MAX_HEADER", "GgufModel", "Offload", "offload", "read_gguf"]
@@ -79,6 +80,11 @@ class Offload:
     total_layers: int
     gpu: int
     ram: int
+
+    def note(self, label: str) -> Note:
+        """The split in one sentence, for the row ``label``."""
+        values = {"label": label, "layers": self.layers, "total": self.total_layers}
+        return Note("note_offload", {**values, "gpu": self.gpu / 2**30, "ram": self.ram / 2**30})
 
 
 def read_gguf(source: Path | bytes, *, origin: str | None = None) -> GgufModel:
@@ -246,7 +252,7 @@ def _read(path: Path, shown: str) -> GgufModel:
         groups=dict(groups),
         shape=shape,
         exact=True,
-        note=f"counted from the GGUF header's {len(reader.tensors)} tensors; weights as stored in the file",
+        note=Note("note_gguf", {"tensors": len(reader.tensors)}),
     )
     return GgufModel(
         origin=shown,

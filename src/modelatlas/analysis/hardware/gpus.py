@@ -39,9 +39,14 @@ class GpuTable:
         close = process.extract(
             key, list(by_key), scorer=DamerauLevenshtein.normalized_similarity, limit=8, score_cutoff=0.6
         )
-        hint = ", ".join(list(dict.fromkeys(by_key[k].name for k, _, _ in close))[:3])
-        suggestion = f"; did you mean {hint}?" if hint else ""
-        raise NotFound(f"no GPU called {name!r}{suggestion} (`modelatlas gpus` lists them all)")
+        near = list(dict.fromkeys(by_key[k].name for k, _, _ in close))[:3]
+        suggestion = f"; did you mean {', '.join(near)}?" if near else ""
+        raise NotFound(
+            f"no GPU called {name!r}{suggestion}",
+            advice="`modelatlas gpus` lists them all",
+            key="err_no_gpu_near" if near else "err_no_gpu",
+            values={"name": name, "near": near},
+        )
 
     @staticmethod
     def memory_bytes(gpu: Gpu) -> int:

@@ -27,6 +27,7 @@ from typing import Literal
 
 from modelatlas.analysis.hardware.params import ParameterCount, Shape
 from modelatlas.analysis.hardware.precision import NF4_DOUBLE_QUANT, PRECISIONS, Precision, weight_bytes
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.errors import BadArgument
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "kv_cache_bytes",
     "largest_context",
     "lora_parameters",
+    "overhead",
     "parse_context",
     "training",
 ]
@@ -89,7 +91,7 @@ class Breakdown:
     label: str
     parts: dict[str, int]
     gpus: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -104,7 +106,7 @@ class Breakdown:
             "total": self.total,
             "per_gpu": self.per_gpu,
             "breakdown": dict(self.parts),
-            "notes": self.notes,
+            "notes": [str(n) for n in self.notes],
         }
 
 
@@ -119,7 +121,9 @@ def parse_context(text: str) -> int:
     tokens = int(float(found["n"]) * scale) if found else 0
     if not 1 <= tokens <= MAX_CONTEXT:
         raise BadArgument(
-            f"--context {text!r} is not a number of tokens from 1 to {MAX_CONTEXT:,} (8192, 8k, 128k)"
+            f"--context {text!r} is not a number of tokens from 1 to {MAX_CONTEXT:,} (8192, 8k, 128k)",
+            key="err_context",
+            values={"text": text, "most": MAX_CONTEXT},
         )
     return tokens
 
@@ -132,7 +136,11 @@ def kv_bits(name: str) -> int:
     """
     key = name.strip().lower()
     if key not in KV_FORMATS:
-        raise BadArgument(f"--kv {name!r} is not one of {', '.join(KV_FORMATS)}")
+        raise BadArgument(
+            f"--kv {name!r} is not one of {', '.join(KV_FORMATS)}",
+            key="err_one_of",
+            values={"field": "kv", "text": name, "choices": list(KV_FORMATS)},
+        )
     return KV_FORMATS[key]
 
 
@@ -160,12 +168,13 @@ def largest_context(
     return low
 
 
-def _overhead(tensors: int, gpus: int) -> int:
+def overhead(tensors: int, gpus: int) -> int:
+    """The CUDA context of each card and the allocator's slack over ``tensors`` bytes."""
     return round(tensors * FRAGMENTATION) + OVERHEAD_PER_GPU * gpus
 
 
 def kv_cache_bytes(shape: Shape, work: Workload, *, bits: int = 16) -> int:
-    values = shape.kv_per_token * work.context
+    values = shape.kv_per_token * work.context + shape.fixed_kv
     values += sum(per_token * min(window, work.context) for window, per_token in shape.sliding.items())
     return values * work.batch * bits // 8
 
@@ -177,11 +186,12 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
     weights = weight_bytes(count, precision)
     shape = count.shape
     if shape is None:
-        parts = {"weights": weights, "overhead": _overhead(weights, work.gpus)}
-        notes = ["no config: KV cache and activations unknown, so the total is a lower bound"]
+        parts = {"weights": weights, "overhead": overhead(weights, work.gpus)}
+        notes = [Note("note_no_config")]
         return Breakdown(precision.name, parts, work.gpus, notes)
     kv = kv_cache_bytes(shape, work, bits=work.kv_bits or precision.kv_bits)
-    tokens = work.batch * work.context
+    # the prompt, or the encoder's fixed input when that is longer (Whisper's 1,500 audio frames)
+    tokens = work.batch * max(work.context, shape.encoder_tokens)
     mlp = shape.intermediate * (2 if shape.gated else 1)
     # one layer's working set over the prompt (16-bit), and fp32 logits for the last token
     activations = tokens * (4 * shape.hidden + mlp) * 2 + work.batch * shape.vocab * 4
@@ -190,9 +200,13 @@ def inference(count: ParameterCount, precision: Precision, work: Workload) -> Br
         "weights": weights,
         "kv_cache": kv,
         "activations": activations,
-        "overhead": _overhead(tensors, work.gpus),
+        "overhead": overhead(tensors, work.gpus),
     }
-    return Breakdown(precision.name, parts, work.gpus, [])
+    notes = []
+    if shape.encoder_tokens:
+        limit = {"limit": shape.max_context, "context": work.context, "encoder": shape.encoder_tokens}
+        notes.append(Note("note_encoder_decoder", limit))
+    return Breakdown(precision.name, parts, work.gpus, notes)
 
 
 def lora_parameters(shape: Shape, rank: int) -> int:
@@ -234,7 +248,8 @@ def training(
     shape = count.shape
     if shape is None:
         raise BadArgument(
-            "training memory needs the model's config.json (layers, hidden size); none is known"
+            "training memory needs the model's config.json (layers, hidden size); none is known",
+            key="err_train_config",
         )
     parts: dict[str, int]
     if method == "full":
@@ -247,7 +262,7 @@ def training(
     else:
         raise BadArgument(f"--train {method!r} is not one of full, lora, qlora")
     parts["activations"] = _activations(shape, work, checkpointing=checkpointing)
-    parts["overhead"] = _overhead(sum(parts.values()), work.gpus)
+    parts["overhead"] = overhead(sum(parts.values()), work.gpus)
     label = method + (" + checkpointing" if checkpointing else "")
-    notes = [f"LoRA rank {lora_rank} on every attention and MLP linear layer"] if method != "full" else []
+    notes = [Note("note_lora", {"rank": lora_rank})] if method != "full" else []
     return Breakdown(label, parts, work.gpus, notes)

@@ -18,6 +18,7 @@ from typing import Any
 from modelatlas.analysis.hardware import _decoders as D
 from modelatlas.analysis.hardware import _encoders as E
 from modelatlas.analysis.hardware._tally import Config, Tally
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.errors import ConfigError
 
 __all__ = ["KNOWN", "ParameterCount", "Shape", "count_parameters", "estimate_from_total"]
@@ -44,6 +45,11 @@ class Shape:
     max_context: int | None = None
     sliding: dict[int, int] = field(default_factory=dict)
     encoder_decoder: bool = False
+    #: Positions the encoder always runs over, whatever the context (Whisper: 1,500 for 30 s of audio);
+    #: each decoder layer's cross-attention caches keys and values for all of them.
+    encoder_tokens: int = 0
+    #: Cached values per sequence that do not grow with the context (Whisper's cross-attention cache).
+    fixed_kv: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +61,7 @@ class ParameterCount:
     groups: dict[str, int]
     shape: Shape | None
     exact: bool
-    note: str | None = None
+    note: Note | None = None
 
     @property
     def quantisable(self) -> int:
@@ -70,7 +76,7 @@ class ParameterCount:
             "active_parameters": self.active,
             "exact": self.exact,
             "breakdown": {k: v for k, v in self.groups.items() if v},
-            "note": self.note,
+            "note": str(self.note) if self.note else None,
         }
 
 
@@ -143,13 +149,14 @@ _COUNTERS: dict[str, tuple[Counter, str]] = {
     "umt5": (_encoder(E.t5, kind_arg=True), "UMT5ForConditionalGeneration"),
     "vit": (_encoder(E.vit), "ViTForImageClassification"),
     "clip": (_encoder(lambda _cls, cfg, t: E.clip(cfg, t)), "CLIPModel"),
+    "clip_text_model": (_encoder(E.clip_text), "CLIPTextModel"),
     "whisper": (_encoder(E.whisper), "WhisperForConditionalGeneration"),
 }
 
 #: The ``model_type`` values counted exactly.
 KNOWN = tuple(sorted(_COUNTERS))
 
-_ENCODERS = {"bert", "roberta", "xlm-roberta", "vit", "clip"}
+_ENCODERS = {"bert", "roberta", "xlm-roberta", "vit", "clip", "clip_text_model"}
 _ENCODER_DECODERS = {"t5", "mt5", "umt5", "whisper"}
 
 
@@ -181,7 +188,7 @@ def count_parameters(config: Mapping[str, Any], *, origin: str = "config.json") 
     )
 
 
-def estimate_from_total(total: int, *, note: str) -> ParameterCount:
+def estimate_from_total(total: int, *, note: Note) -> ParameterCount:
     """A count known only as a stated total (a catalog figure): every parameter in the linear layers."""
     return ParameterCount(
         architecture="unknown",
@@ -230,10 +237,7 @@ def _estimate(cfg: Config, kind: str) -> ParameterCount:
             kv_dim=hidden,
         ),
         exact=False,
-        note=(
-            f"estimate: {kind or 'this architecture'} is not one modelatlas counts exactly; "
-            "L·(4h² + 2h·ffn) + V·h from the config's sizes, assuming full multi-head attention"
-        ),
+        note=Note("note_estimated_architecture", {"kind": kind or "?"}),
     )
 
 
@@ -262,6 +266,23 @@ def _shape(kind: str, cfg: Config) -> Shape:
                 cfg.int("decoder_attention_heads"),
             )
             inner, ffn = d, cfg.int("decoder_ffn_dim")
+            # the audio is padded to 30 s: the encoder always yields max_source_positions (1,500) frames,
+            # which every decoder layer's cross-attention caches; the decoder's own cache grows with its
+            # tokens, at most max_target_positions (448)
+            frames = cfg.int("max_source_positions", default=1500)
+            return Shape(
+                layers,
+                d,
+                heads,
+                ffn,
+                cfg.int("vocab_size"),
+                gated=False,
+                kv_per_token=2 * layers * inner,
+                encoder_decoder=True,
+                max_context=cfg.int("max_target_positions", default=448),
+                encoder_tokens=frames,
+                fixed_kv=2 * layers * inner * frames,
+            )
         else:
             d, heads = cfg.int("d_model"), cfg.int("num_heads")
             layers = cfg.int("num_decoder_layers", default=cfg.int("num_layers"))

@@ -115,7 +115,11 @@ def get_precision(name: str) -> Precision:
         key, key
     )
     if key not in PRECISIONS:
-        raise BadArgument(f"--precision {name!r} is not one of {', '.join(PRECISIONS)}")
+        raise BadArgument(
+            f"--precision {name!r} is not one of {', '.join(PRECISIONS)}",
+            key="err_one_of",
+            values={"field": "precision", "text": name, "choices": list(PRECISIONS)},
+        )
     return PRECISIONS[key]
 
 

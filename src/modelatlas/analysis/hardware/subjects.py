@@ -40,8 +40,16 @@ from modelatlas.analysis.hardware.memory import (
     training,
 )
 from modelatlas.analysis.hardware.params import ParameterCount, count_parameters, estimate_from_total
+from modelatlas.analysis.hardware.pipelines import (
+    Pipeline,
+    is_pipeline,
+    pipeline_at,
+    pipeline_inference,
+    read_pipeline,
+)
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second, first_token_seconds
+from modelatlas.analysis.hardware.wording import Note
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import parse_count
@@ -61,6 +69,7 @@ __all__ = [
     "estimates",
     "fits_on",
     "gguf_subject",
+    "inference_need",
     "hub_repo",
     "inference_estimate",
     "model_subjects",
@@ -78,7 +87,7 @@ PASTED = "pasted config.json"
 #: More parameters than this in a pasted config is a typo, not a model.
 _IMPLAUSIBLE = 10**15
 #: What image, video and audio generators make: their pipelines hold more than one network.
-_MEDIA = {"audio": "audio", "image": "images", "video": "video"}
+_MEDIA = {"audio": "made_audio", "image": "made_images", "video": "made_video"}
 #: A size typed alone must be at least this many parameters (a smaller number is no model's size).
 MIN_SIZE = 10**6
 _REPO = re.compile(r"[A-Za-z0-9_][\w.-]*/[A-Za-z0-9_][\w.-]*")
@@ -107,22 +116,42 @@ class Subject:
     stated: list[HardwareNeed] = field(default_factory=list)
     #: A GGUF file's header: its weights as stored, and how they split between card and RAM.
     gguf: GgufModel | None = None
+    #: A diffusion pipeline's networks (a model_index.json): weights per component, no context.
+    pipeline: Pipeline | None = None
+    #: What an image, video or audio generator's stated size leaves out.
+    media: list[Note] = field(default_factory=list)
 
     def limit(self) -> int | None:
         """The longest context the model takes, when its config or the catalog says (a pasted config may
-        say anything: only a positive whole number counts)."""
+        say anything: only a positive whole number counts); None for a pipeline, which has none."""
         count = self.count
+        if self.pipeline is not None:
+            return None
         limit = self.context_length or (count.shape.max_context if count.shape else None)
         if isinstance(limit, int | float) and not isinstance(limit, bool) and 1 <= limit <= MAX_CONTEXT:
             return int(limit)
         return None
 
-    def beyond(self, work: Workload) -> str | None:
+    def beyond(self, work: Workload) -> Note | None:
         """A warning when ``work``'s context is longer than the model takes."""
         limit = self.limit()
         if limit is None or work.context <= limit:
             return None
-        return f"context {work.context:,} is longer than the {limit:,} tokens {self.title} takes"
+        return Note("note_beyond", {"context": work.context, "limit": limit, "title": self.title})
+
+    def notes(self, work: Workload, rows: Sequence[Estimate]) -> list[Note]:
+        """What an estimate of this size for ``work`` must say beside its rows: how the count was made,
+        what the first row leaves out, what a generator's stated size leaves out, and a context beyond
+        the model's (each row's GGUF offload says itself: ``Offload.note``)."""
+        first = rows[0].breakdown.notes if rows else []
+        if self.pipeline is not None:  # its fp16 row may say more than its fp32 one
+            first = [n for r in rows for n in r.breakdown.notes]
+        found = [self.count.note, *first, *self.media, self.beyond(work)]
+        unique: list[Note] = []
+        for note in found:
+            if note is not None and note not in unique:
+                unique.append(note)
+        return unique
 
     def tokens(self, asked: str | None) -> int | None:
         """The context ``asked`` names for this model: tokens (``8192``, ``8k``, ``128k``), ``max`` (the
@@ -133,11 +162,18 @@ class Subject:
         """
         if asked is None or not asked.strip():
             return None
+        if self.pipeline is not None:
+            raise BadArgument(
+                f"--context: {self.title} is a {self.pipeline.class_name}, which makes images from a prompt; "
+                "it has no context length to set"
+            )
         if asked.strip().lower() == "max":
             limit = self.limit()
             if limit is None:
                 raise BadArgument(
-                    f"--context max: the longest context of {self.title} is not known; give tokens"
+                    f"--context max: the longest context of {self.title} is not known; give tokens",
+                    key="err_context_max",
+                    values={"title": self.title},
                 )
             return limit
         return parse_context(asked)
@@ -202,13 +238,21 @@ def subjects(
         path = Path(target).expanduser()
         if path.suffix.lower() == ".gguf":
             return [gguf_subject(read_gguf(path))]
+        found = pipeline_at(path) if path.exists() else None
+        if found is not None:
+            index, folder = found
+            return [_subject(str(path), index, folder, str(path))]
         if path.exists():
             data = read_config(path)
-            return [Subject(str(path), count_parameters(data, origin=str(path)), str(path))]
+            return [_subject(str(path), data, path.parent, str(path))]
         if looks_like_path:
             raise NotFound(f"{target}: no such file")
     elif looks_like_path:
-        raise NotFound(f"{target!r} is not a catalog model, a size or a Hub repo")
+        raise NotFound(
+            f"{target!r} is not a catalog model, a size or a Hub repo",
+            key="err_no_subject",
+            values={"text": target},
+        )
     if repo is not None:
         return [_from_repo(repo, configs_dir, synced, hub)]
     size = size_subject(target)
@@ -247,13 +291,10 @@ def size_subject(text: str) -> Subject | None:
         return None
     if not MIN_SIZE <= total <= _IMPLAUSIBLE:
         return None
-    note = f"estimate: a size typed as {text!r}, {total:,} parameters taken as all in linear layers"
+    values = {"text": text, "total": total}
+    note = Note("note_size", values)
     if experts > 1:
-        note += (
-            f"; {experts} experts of {each} counted as {experts} × {each}, an upper bound, since experts "
-            "share attention and embeddings (Mixtral 8x7B has 46.7B parameters, not 56B)"
-        )
-    note += "; KV cache and activations unknown without a config"
+        note = Note("note_size_experts", {**values, "experts": experts, "each": each})
     return Subject(text, estimate_from_total(total, note=note), "size")
 
 
@@ -270,8 +311,16 @@ def pasted_subject(data: Mapping[str, Any], *, origin: str = PASTED) -> Subject:
     """The subject a config given as data describes, titled by its repo or class.
 
     Raises:
-        ConfigError: the config lacks a setting the count needs, or describes no plausible model.
+        ConfigError: the config lacks a setting the count needs, or describes no plausible model; or it is
+            a pipeline's model_index.json, whose components' configs are not in it.
     """
+    if is_pipeline(data):
+        raise ConfigError(
+            origin,
+            "_class_name",
+            f"a {data['_class_name']}'s model_index.json only names its components, whose configs sit in "
+            "folders beside it: ask for the Hub repo, or give `modelatlas memory` the pipeline's folder",
+        )
     try:
         count = count_parameters(data, origin=origin)
     except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as exc:
@@ -324,8 +373,26 @@ def fits_on(row: Breakdown, card: Gpu) -> bool:
     return row.per_gpu <= GpuTable.memory_bytes(card)
 
 
+def inference_need(found: Subject, precision: Precision, work: Workload) -> Breakdown | None:
+    """The memory to serve ``found`` in ``precision``; None for a pipeline in a format its weights are not
+    counted in (a quantised one)."""
+    if found.pipeline is None:
+        return inference(found.count, precision, work)
+    if precision.scope != "all":
+        return None
+    return pipeline_inference(found.pipeline, precision, work)
+
+
 def inference_estimate(found: Subject, precision: Precision, work: Workload, card: Gpu | None) -> Estimate:
-    """Serving ``found`` in ``precision``: memory, fit on ``card`` and decode speed on it."""
+    """Serving ``found`` in ``precision``: memory, fit on ``card`` and decode speed on it (a pipeline: the
+    memory and the fit; it decodes no tokens).
+
+    Raises:
+        BadArgument: a pipeline in a quantised format.
+    """
+    if found.pipeline is not None:
+        row = pipeline_inference(found.pipeline, precision, work)
+        return Estimate(row, None if card is None else fits_on(row, card), None)
     row = inference(found.count, precision, work)
     if card is None:
         return Estimate(row, None, None)
@@ -353,11 +420,19 @@ def estimates(
     gradient checkpointing (or only as ``checkpointing`` says).
 
     Raises:
-        BadArgument: training without a config (the shape is unknown).
+        BadArgument: training without a config (the shape is unknown) or a pipeline; a pipeline in a
+            quantised format.
     """
     if train is None:
         chosen = precisions or ([found.gguf.precision()] if found.gguf else precision_list())
+        if found.pipeline is not None and not precisions:
+            chosen = [p for p in chosen if p.scope == "all"]
         return [inference_estimate(found, p, work, card) for p in chosen]
+    if found.pipeline is not None:
+        raise BadArgument(
+            "--train: fine-tuning memory is modelled for language models, "
+            f"not for a {found.pipeline.class_name}"
+        )
     modes = [checkpointing] if checkpointing is not None else [False, True]
     rows = [training(found.count, train, work, checkpointing=c, lora_rank=lora_rank) for c in modes]
     return [Estimate(row, None if card is None else fits_on(row, card), None) for row in rows]
@@ -378,7 +453,9 @@ def _from_model(model: Model, asked: str, configs_dir: Path) -> list[Subject]:
     if not every:
         raise NotFound(
             f"{model.id} has no config.json in the catalog and no stated parameter count; "
-            "paste its config.json or type its size (7B)"
+            "paste its config.json or type its size (7B)",
+            key="err_no_size",
+            values={"model": model.id},
         )
     return every
 
@@ -393,9 +470,8 @@ def _from_repo(
     """
     bundled = bundled_config(configs_dir, repo)
     if bundled is not None:
-        return Subject(
-            repo, count_parameters(read_config(bundled), origin=repo), _shown(bundled, configs_dir)
-        )
+        folder = bundled.parent / bundled.stem
+        return _subject(repo, read_config(bundled), folder, repo, _shown(bundled, configs_dir))
     unreachable = ""
     for where, lookup in (("synced from the Hub", synced), ("the Hub", hub)):
         try:
@@ -410,7 +486,9 @@ def _from_repo(
     if hub is not None and not unreachable:
         where += ", and the Hub has none"
     raise NotFound(
-        f"no config.json for {repo!r}: {where}{unreachable}; paste its config.json or type its size (7B)"
+        f"no config.json for {repo!r}: {where}{unreachable}; paste its config.json or type its size (7B)",
+        key="err_no_repo_config_offline" if unreachable else "err_no_repo_config",
+        values={"repo": repo},
     )
 
 
@@ -425,27 +503,29 @@ def _bundled_by_name(configs_dir: Path, name: str) -> str | None:
 
 
 def _from_config(model: Model, found: ModelConfig, configs_dir: Path) -> Subject:
-    count = count_parameters(read_config(found.path), origin=found.repo)
+    bare = _subject(found.label, read_config(found.path), found.path.parent / found.path.stem, found.repo)
     context = found.context_length or model.context_length
-    return Subject(found.label, count, _shown(found.path, configs_dir), model.id, context, model.hardware)
+    shown = _shown(found.path, configs_dir)
+    return Subject(found.label, bare.count, shown, model.id, context, model.hardware, pipeline=bare.pipeline)
+
+
+def _subject(
+    title: str, data: Mapping[str, Any], folder: Path, origin: str, shown: str | None = None
+) -> Subject:
+    """A config's subject: counted from a config.json, or, for a diffusers model_index.json, from its
+    components' configs in ``folder`` (``<folder>/<component>/config.json``). ``origin`` names the config
+    in errors, ``shown`` (default: ``origin``) where it came from."""
+    if is_pipeline(data):
+        pipeline = read_pipeline(data, folder, origin)
+        return Subject(title, pipeline.count(), shown or origin, pipeline=pipeline)
+    return Subject(title, count_parameters(data, origin=origin), shown or origin)
 
 
 def _stated(model: Model, label: str, total: int) -> Subject:
-    note = (
-        f"estimate: no config.json for {model.id} in the catalog, so the stated {total:,} parameters are "
-        "taken as all in linear layers; KV cache and activations unknown"
-    )
+    count = estimate_from_total(total, note=Note("note_stated", {"model": model.id, "total": total}))
     made = sorted(set(model.modalities.output if model.modalities else ()) & set(_MEDIA))
-    if made:
-        note += (
-            f"; a model that makes {' and '.join(_MEDIA[m] for m in made)} holds more "
-            "than these weights: an autoencoder "
-            "(VAE) or vocoder and any text encoder not in the stated size, and activations that grow with "
-            "the resolution or length it makes, none of them counted here; the sources' own figures below "
-            "are the better guide"
-        )
-    count = estimate_from_total(total, note=note)
-    return Subject(label, count, "stated", model.id, model.context_length, model.hardware)
+    media = [Note("note_media", {"made": [_MEDIA[m] for m in made]})] if made else []
+    return Subject(label, count, "stated", model.id, model.context_length, model.hardware, media=media)
 
 
 def _stated_total(model: Model, asked: str) -> tuple[str, int | None]:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gguf_file import GGUF_MAGIC, MAX_HEADER, read_gguf
 from modelatlas.analysis.hardware.gpus import GIB
+from modelatlas.analysis.hardware.memory import Breakdown
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     Subject,
@@ -31,6 +32,7 @@ from modelatlas.analysis.hardware.subjects import (
 from modelatlas.catalog.schema import Model, PartialDate
 from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import DOMAINS
+from modelatlas.config import Settings
 from modelatlas.errors import (
     BadArgument,
     CatalogError,
@@ -39,6 +41,7 @@ from modelatlas.errors import (
     NotEnoughData,
     NotFound,
 )
+from modelatlas.live.landscape import derivatives_of
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
@@ -57,7 +60,8 @@ from modelatlas.web.deps import (
     TrendDep,
     body_head,
 )
-from modelatlas.web.i18n import country_name, joined, translator
+from modelatlas.web.exporting import Figure, figure
+from modelatlas.web.i18n import country_name, joined, said, translator
 from modelatlas.web.schemas import MemoryOut
 
 __all__ = ["healthz", "router"]
@@ -108,21 +112,45 @@ def healthz(engine: EngineDep) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-def _charts(data: views.Analysis, lang: str) -> list[Markup]:
-    """The home page's charts: parameter growth since 2018 and releases per year (embedded specs)."""
-    specs: list[Markup] = []
+def _charts(request: Request, settings: Settings, data: views.Analysis, lang: str) -> list[Figure]:
+    """The home page's charts: parameter growth since 2018 and releases per year."""
+    shown: list[dict[str, Any]] = []
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.trend_view(data, views.TrendQuery(), lang)["chart_json"])  # /trends' default
+        shown.append(views.trend_view(data, views.TrendQuery(), lang))  # /trends' default
     with contextlib.suppress(NotEnoughData):
-        specs.append(views.timeline_view(data, lang, freq="year")["chart_json"])
-    return specs
+        shown.append(views.timeline_view(data, lang, freq="year"))
+    return [_figure(request, settings, data, view["chart"], view["chart_json"]) for view in shown]
+
+
+def _figure(
+    request: Request,
+    settings: Settings,
+    data: views.Analysis,
+    spec: dict[str, Any],
+    embedded: Markup,
+    untitled: str = "",
+) -> Figure:
+    """A chart with its citation: the data's date and this page's address (under ``MODELATLAS_BASE_URL``
+    where set)."""
+    url = str(request.url)
+    if settings.base_url:
+        url = (
+            settings.base_url.rstrip("/")
+            + request.url.path
+            + (f"?{request.url.query}" if request.url.query else "")
+        )
+    return figure(spec, embedded, data.as_of, url, untitled=untitled)
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
     summary = views.overview(engine, data.built_at, 10)
-    return _render(request, "home.html", lang, summary=summary, charts=_charts(data, lang))
+    fit = None
+    with contextlib.suppress(NotEnoughData):
+        fit = views.trend_view(data, views.TrendQuery(), lang)["fit"]  # the fit of the first chart
+    charts = _charts(request, settings, data, lang)
+    return _render(request, "home.html", lang, summary=summary, charts=charts, fit=fit)
 
 
 def _facet_links(
@@ -221,10 +249,16 @@ def model(
         orgs = Q.organizations(conn)
     refs = refs_of(record)
     live = latest(engine, refs)
+    derived = derivatives_of(engine, refs["hf"])
     data = views.analysis(engine, settings.db)
     family = views.family_view(data, found, lang)
     counts = views.history_view(history(engine, refs), lang)
-    charts = [views.embed(spec) for spec in (family, counts) if spec is not None]  # #chart-0, #chart-1
+    t = translator(lang)
+    charts = [  # #chart-0, #chart-1
+        _figure(request, settings, data, spec, views.embed(spec), untitled=t(name))
+        for spec, name in ((family, "lineage"), (counts, "live"))
+        if spec is not None
+    ]
     return _render(
         request,
         "model.html",
@@ -238,6 +272,7 @@ def model(
         versions=dated,
         orgs=orgs,
         live=live,
+        derived=derived,
         hardware=_hardware_table(hardware, record),
         gib=_gib,
     )
@@ -263,12 +298,22 @@ def _hardware_table(hardware: Hardware, record: Model) -> dict[str, Any] | None:
     shown = []
     for found in sizes:
         work = found.workload()
+        chosen = [p for p in formats if p.scope == "all"] if found.pipeline else formats
         rows = [
-            {"row": e.breakdown, "fits": [fits_on(e.breakdown, card) for card in cards]}
-            for e in estimates(found, work, precisions=formats)
+            {"row": _weights_row(e.breakdown, found), "fits": [fits_on(e.breakdown, card) for card in cards]}
+            for e in estimates(found, work, precisions=chosen)
         ]
         shown.append({"subject": found, "work": work, "rows": rows})
     return {"cards": cards, "sizes": shown, "stated": any(not s.count.exact for s in sizes)}
+
+
+def _weights_row(row: Breakdown, found: Subject) -> Breakdown:
+    """A pipeline's row with its networks' weights as one part, as the model page's columns show them (the
+    calculator breaks them down)."""
+    if found.pipeline is None:
+        return row
+    weights = sum(v for k, v in row.parts.items() if k != "overhead")
+    return Breakdown(row.label, {"weights": weights, "overhead": row.parts["overhead"]}, row.gpus, row.notes)
 
 
 @router.get("/hardware", response_class=HTMLResponse)
@@ -326,9 +371,9 @@ def _calculator(
     results: list[MemoryOut] = []
     problem, status = None, 200
     try:
-        results = [hardware.memory(found, query) for found in find()]
+        results = [hardware.memory(found, query, lang) for found in find()]
     except ModelAtlasError as exc:
-        problem = str(exc)
+        problem = said(exc, lang)
         status = 422 if exc.status == 400 and isinstance(exc, ValueError) else exc.status
     known = hardware.suggestions()
     return _render(
@@ -365,7 +410,7 @@ def trends(
         view: dict[str, Any] | None = views.trend_view(data, query, lang)
         problem = None
     except NotEnoughData as exc:
-        view, problem = None, str(exc)
+        view, problem = None, said(exc, lang)
     return _render(
         request,
         "trends.html",
@@ -374,18 +419,59 @@ def trends(
         view=view,
         problem=problem,
         domains=data.domains,
-        charts=[view["chart_json"]] if view else [],
+        choices=views.trend_choices(data),
+        org=request.query_params.get("org"),
+        charts=[_figure(request, settings, data, view["chart"], view["chart_json"])] if view else [],
     )
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline(
-    request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep, freq: str = "quarter"
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    lang: LangDep,
+    freq: str = "quarter",
+    since: Annotated[
+        str | None, Query(description="The first year shown, or all; default: where releases become dense.")
+    ] = None,
 ) -> HTMLResponse:
     data = views.analysis(engine, settings.db)
-    view = views.timeline_view(data, lang, freq=freq)
+    first = _since_year(since)
+    view = views.timeline_view(data, lang, freq=freq, since=first)
     newest = views.overview(engine, data.built_at, 30).newest
-    return _render(request, "timeline.html", lang, freq=freq, newest=newest, charts=[view["chart_json"]])
+    return _render(
+        request,
+        "timeline.html",
+        lang,
+        freq=freq,
+        since=since or "",
+        dense=views.dense_since(data.frame),
+        newest=newest,
+        charts=[_figure(request, settings, data, view["chart"], view["chart_json"])],
+    )
+
+
+def _since_year(since: str | None) -> int | None:
+    """``since`` as the timeline's first year: None for the default, 0 for ``all``."""
+    if since is None or not since.strip():
+        return None
+    if since.strip() == "all":
+        return 0
+    if not since.strip().isdigit():
+        raise BadArgument(f"since {since!r}: write a year such as 2015, or all")
+    return int(since)
+
+
+@router.get("/ecosystem", response_class=HTMLResponse)
+def ecosystem(request: Request, engine: EngineDep, settings: SettingsDep, lang: LangDep) -> HTMLResponse:
+    """What the open community builds on which base models, from the whole Hub listing."""
+    view = views.ecosystem_view(engine, lang)
+    charts = []
+    if view is not None:
+        data = views.analysis(engine, settings.db)
+        charts = [_figure(request, settings, data, view["chart"], view["chart_json"])]
+    return _render(request, "ecosystem.html", lang, field=view["field"] if view else None, charts=charts)
 
 
 @router.get("/trending", response_class=HTMLResponse)
@@ -478,7 +564,8 @@ def lineage(request: Request, engine: EngineDep, settings: SettingsDep, lang: La
         view = views.lineage_view(data, lang)
     except NotEnoughData:
         return _render(request, "lineage.html", lang, charts=[], built_on=[])
-    return _render(request, "lineage.html", lang, charts=[view["chart_json"]], built_on=view["built_on"])
+    charts = [_figure(request, settings, data, view["chart"], view["chart_json"])]
+    return _render(request, "lineage.html", lang, charts=charts, built_on=view["built_on"])
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -497,7 +584,7 @@ def compare(
             try:
                 records.append(Q.get_model(conn, Q.resolve(conn, ident)))
             except NotFound as exc:
-                missing.append(str(exc))
+                missing.append(said(exc, lang))
         orgs = Q.organizations(conn)
     shown = {row: any(_FILLED[row](r) for r in records) for row in _FILLED}
     return _render(
