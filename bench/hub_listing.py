@@ -34,6 +34,7 @@ from pathlib import Path
 
 import httpx2
 import orjson
+from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -225,8 +226,30 @@ def ecosystem_times(db: Path, truth: Counter[tuple[str, str]]) -> None:
                 seconds = time.perf_counter() - started
                 total = found["derivatives"]["total"]
                 print(f"   ecosystem --base {base} --depth {depth}: {total:,} derivatives in {seconds:.2f} s")
+        from modelatlas.live.landscape import landscape
+
+        started = time.perf_counter()
+        field = landscape(engine, top=20, months=12)
+        seconds = time.perf_counter() - started
+        print(f"   ecosystem (the whole field, top 20): {field['bases']:,} bases in {seconds:.2f} s")
+        page_times(engine)
     finally:
         engine.dispose()
+
+
+def page_times(engine: Engine) -> None:
+    """Seconds of the /ecosystem page: the first request (computes the field) and the next (kept)."""
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.web import create_app
+
+    url = engine.url.render_as_string(hide_password=False)
+    with TestClient(create_app(Settings(db=url))) as client:
+        for which in ("first", "next"):
+            started = time.perf_counter()
+            status = client.get("/ecosystem", params={"lang": "zh"}).status_code
+            print(f"   /ecosystem ({which} request): HTTP {status} in {time.perf_counter() - started:.2f} s")
 
 
 def main() -> None:
