@@ -34,7 +34,7 @@ def _folded(text: str) -> str:
 
 
 #: A word of a name: a run of letters, a number (``3.1`` one number), or one Chinese character.
-_WORD = re.compile(r"[a-z]+|[0-9]+(?:\.[0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+|[0-9]+(?:\.[0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def name_words(text: str) -> list[str]:
@@ -42,7 +42,8 @@ def name_words(text: str) -> list[str]:
     between digits kept) and single Chinese characters, which have no spaces between them.
 
     ``name_words("P-LLama3") == ["p", "llama", "3"]``, ``name_words("Llama-3.1-8B") == ["llama", "3.1",
-    "8", "b"]``, ``name_words("通义千问") == ["通", "义", "千", "问"]``; joined, they are the name's key.
+    "8", "b"]``, ``name_words("通义千问") == ["通", "义", "千", "问"]``. Joined, they are the name's key, but
+    for letters of other scripts, which the key leaves out: ``ЯндексGPT`` is one word, ``яндексgpt``.
     """
     return _WORD.findall(_STRAY_DOT.sub("", _folded(text)))
 
