@@ -423,35 +423,38 @@ def near_names(conn: Connection, query_key: str) -> list[tuple[str, str, float]]
 #: Read the dates of at most this many hits in one statement (a bound on the parameters it may carry).
 _CHUNK = 5000
 
+#: A model's display name and release date.
+Dated = tuple[str, dt.date | None]
 
-def _dated(conn: Connection, ids: list[str]) -> dict[str, tuple[str, dt.date | None]]:
+
+def _dated(conn: Connection, ids: list[str]) -> dict[str, Dated]:
     """The display name and release date of each of ``ids``."""
     m = T.models.c
-    found: dict[str, tuple[str, dt.date | None]] = {}
+    found: dict[str, Dated] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         for mid, name, released in conn.execute(select(m.id, m.name, m.released).where(m.id.in_(chunk))):
-            found[mid] = (name, _as_date(released))
+            found[mid] = (name, as_date(released))
     return found
 
 
-def _as_date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date column's value as a date (SQLite's driver may give the ISO text)."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str]]:
-    """``(model id, name, key)`` of the names whose key contains ``query_key`` (is it, if one character),
-    sorted: the same rows in the same order on every backend."""
-    mn = T.model_names.c
+def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str, str, Any]]:
+    """``(model id, name, key, the model's display name, its release date)`` of the names whose key
+    contains ``query_key`` (is it, if one character), sorted: the same rows in the same order on every
+    backend."""
+    mn, m = T.model_names.c, T.models.c
     wanted = _name_matches(query_key)
     if indexed and len(query_key) >= MIN_LENGTH:
         wanted = and_(mn.model_id.in_(text_ids(query_key, "", summaries=False)), wanted)
-    return sorted(
-        (mid, name, key)
-        for mid, name, key in conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted))
-    )
+    query = select(mn.model_id, mn.name, mn.key, m.name, m.released).join(T.models, m.id == mn.model_id)
+    return sorted(tuple(row) for row in conn.execute(query.where(wanted)))
 
 
 def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
@@ -468,41 +471,49 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
         return []
     words = name_words(text)
     best: dict[str, tuple[float, str]] = {}
+    dated: dict[str, Dated] = {}
     indexed = _indexed(query_key, needle, has_text_index(conn))
 
     def offer(mid: str, score: float, matched: str) -> None:
         if score > best.get(mid, (0.0, ""))[0]:
             best[mid] = (score, matched)
 
-    if query_key:
-        for mid, name, key in _name_rows(conn, query_key, indexed):
-            score = ranking.name_score(words, query_key, name_words(name), key)
+    def ranked(query: list[str], key: str, cap: float) -> None:
+        """Offer every name whose key contains ``key``, scored against ``query``, at most ``cap``."""
+        rows = found if key == query_key else _name_rows(conn, key, has_text_index(conn))
+        for mid, name, name_key_, display, released in rows:
+            score = ranking.name_score(query, key, name_words(name), name_key_)
             if score is not None:
-                offer(mid, score, name)
-        also = related(conn, text)
-        for other in also.names:  # a Chinese name stands for the model's own: 千问 for Qwen
-            other_key, other_words = name_key(other), name_words(other)
-            for mid, name, key in _name_rows(conn, other_key, has_text_index(conn)):
-                score = ranking.name_score(other_words, other_key, name_words(name), key)
-                if score is not None:  # ranked as the query's words inside a name, at best
-                    offer(mid, min(score, ranking.WORDS), name)
-        for mid, organization in organization_models(conn, also.organizations):
+                dated[mid] = (display, released)
+                offer(mid, min(score, cap), name)
+
+    if query_key:
+        found = _name_rows(conn, query_key, indexed)
+        ranked(words, query_key, ranking.EXACT)
+        also = related(conn, text, [(name, display) for _, name, _, display, _ in found])
+        for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
+            ranked(name_words(other), name_key(other), ranking.WORDS)
+        for mid, organization, display, released in organization_models(conn, also.organizations):
+            dated[mid] = (display, released)
             offer(mid, ranking.ORGANIZATION, organization)
     # A typo finds (almost) no substring: only then look for near spellings among the names.
     if query_key and len(query_key) >= 4 and len(best) < min(limit, _FEW):
         for mid, name, score in near_names(conn, query_key):
             offer(mid, ranking.near_score(score), name)
     if needle and len(needle) >= 2:
+        m = T.models.c
         in_summary = (
-            T.models.c.id.in_(text_ids(query_key, needle, names=False))
+            m.id.in_(text_ids(query_key, needle, names=False))
             if indexed
-            else T.models.c.id.in_(union(*_summary_ids(needle)))
+            else m.id.in_(union(*_summary_ids(needle)))
         )
-        for (mid,) in conn.execute(select(T.models.c.id).where(in_summary)):
+        for mid, display, released in conn.execute(select(m.id, m.name, m.released).where(in_summary)):
+            dated[mid] = (display, released)
             offer(mid, ranking.SUMMARY, "summary")
     if not best:
         return []
-    dated = _dated(conn, list(best))
+    dated.update(_dated(conn, [mid for mid in best if mid not in dated]))
+    dated = {mid: (display, as_date(released)) for mid, (display, released) in dated.items()}
     order = sorted(best, key=lambda mid: ranking.hit_order(best[mid][0], dated[mid][1], dated[mid][0], mid))
     return [SearchHit(mid, dated[mid][0], best[mid][1], round(best[mid][0], 1)) for mid in order[:limit]]
 

@@ -66,13 +66,16 @@ _NUMBER = r"[0-9]+(?:\.[0-9]+)*"
 _VERSION_REST = re.compile(rf"(?:v )?(?:{_NUMBER} )?(?:(?:{_NUMBER} x )?{_NUMBER} [bmkt] |a {_NUMBER} b )*")
 
 
-def _begins(query: Sequence[str], words: Sequence[str]) -> bool:
-    """Whether ``words`` begin with ``query``, its last word as a whole word or, if a number, as the
-    start of a version (``3`` begins ``3.1``, not ``33``)."""
+def _begins(query: Sequence[str], words: Sequence[str], start: int = 0) -> bool:
+    """Whether ``words`` from ``start`` on begin with ``query``, its last word as a whole word or, if a
+    number, as the start of a version (``3`` begins ``3.1``, not ``33``)."""
     n = len(query)
-    if not n or len(words) < n or list(words[: n - 1]) != list(query[: n - 1]):
+    if not n or len(words) - start < n:
         return False
-    last, word = query[-1], words[n - 1]
+    for i in range(n - 1):
+        if words[start + i] != query[i]:
+            return False
+    last, word = query[-1], words[start + n - 1]
     return word == last or (last[0].isdigit() and word.startswith(last + "."))
 
 
@@ -87,7 +90,7 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
         return EXACT
     if _begins(query, words):
         return VERSION if _VERSION_REST.fullmatch(_rest(words, len(query))) else BEGINS
-    if any(_begins(query, words[start:]) for start in range(1, len(words) - len(query) + 1)):
+    if any(_begins(query, words, start) for start in range(1, len(words) - len(query) + 1)):
         return WORDS
     if not query_key or query_key not in key:
         return None

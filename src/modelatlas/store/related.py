@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -44,11 +45,13 @@ def _score(query: list[str], query_key: str, name: str) -> float:
     """``ranking.name_score`` of ``name`` for the query if it matches whole (exact, version, begins or
     words), else 0."""
     score = ranking.name_score(query, query_key, name_words(name), name_key(name))
-    return score if score is not None and score >= ranking.WORDS else 0.0
+    return score if score is not None and score > ranking.ORGANIZATION else 0.0
 
 
-def related(conn: Connection, text: str) -> Related:
-    """The organizations ``text`` names and the model names it stands for (see the module)."""
+def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = None) -> Related:
+    """The organizations ``text`` names and the model names it stands for (see the module). ``names``
+    are ``(name, the model's display name)`` of every name whose key contains the query's, if the
+    caller has read them already."""
     query_key, words = name_key(text), name_words(text)
     if not query_key:
         return NOTHING_RELATED
@@ -58,25 +61,30 @@ def related(conn: Connection, text: str) -> Related:
         if score > best.get(org, (0.0, ""))[0]:
             best[org] = (score, name)
     organizations = {org: name for org, (_, name) in sorted(best.items())}
-    names: set[str] = set()
+    stands_for: set[str] = set()
     if _CHINESE.search(query_key):
-        mn, m = T.model_names.c, T.models.c
-        query = (
-            select(mn.name, m.name)
-            .join(T.models, m.id == mn.model_id)
-            .where(mn.key.contains(query_key, autoescape=True))
-        )
-        for alias, own in conn.execute(query):
+        if names is None:
+            mn, m = T.model_names.c, T.models.c
+            query = select(mn.name, m.name).join(T.models, m.id == mn.model_id)
+            query = query.where(mn.key.contains(query_key, autoescape=True))
+            names = [(name, own) for name, own in conn.execute(query)]
+        for alias, own in names:
             chinese_only = all(_CHINESE.fullmatch(word) for word in name_words(alias))
             if chinese_only and not _CHINESE.search(own) and _score(words, query_key, alias):
-                names.add(own)
-    return Related(organizations, tuple(sorted(names, key=lambda n: (n.casefold(), n))[:_MAX_NAMES]))
+                stands_for.add(own)
+    return Related(organizations, tuple(sorted(stands_for, key=lambda n: (n.casefold(), n))[:_MAX_NAMES]))
 
 
-def organization_models(conn: Connection, organizations: dict[str, str]) -> list[tuple[str, str]]:
-    """``(model id, the organization's name that matched)`` for every model of ``organizations``."""
+def organization_models(conn: Connection, organizations: dict[str, str]) -> list[tuple[str, str, str, Any]]:
+    """``(model id, the organization's name that matched, the model's display name, its release date)``
+    for every model of ``organizations``."""
     if not organizations:
         return []
-    mo = T.model_organizations.c
-    query = select(mo.model_id, mo.organization_id).where(mo.organization_id.in_(list(organizations)))
-    return [(mid, organizations[org]) for mid, org in conn.execute(query.order_by(mo.model_id, mo.position))]
+    mo, m = T.model_organizations.c, T.models.c
+    query = (
+        select(mo.model_id, mo.organization_id, m.name, m.released)
+        .join(T.models, m.id == mo.model_id)
+        .where(mo.organization_id.in_(list(organizations)))
+        .order_by(mo.model_id, mo.position)
+    )
+    return [(mid, organizations[org], name, released) for mid, org, name, released in conn.execute(query)]
