@@ -45,7 +45,8 @@ def name_words(text: str) -> list[str]:
     "8", "b"]``, ``name_words("通义千问") == ["通", "义", "千", "问"]``. Joined, they are the name's key, but
     for letters of other scripts, which the key leaves out: ``ЯндексGPT`` is one word, ``яндексgpt``.
     """
-    return _WORD.findall(_STRAY_DOT.sub("", _folded(text)))
+    folded = _folded(text)
+    return _WORD.findall(_STRAY_DOT.sub("", folded) if "." in folded else folded)
 
 
 def name_key(text: str) -> str:

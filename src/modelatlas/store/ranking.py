@@ -89,7 +89,13 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
     if key == query_key:
         return EXACT
     if _begins(query, words):
-        return VERSION if _VERSION_REST.fullmatch(_rest(words, len(query))) else BEGINS
+        n = len(query)
+        if n == len(words):
+            return VERSION
+        after = words[n]  # a version or size begins with v, a, or a number: else no need to look further
+        if after not in ("v", "a") and not after[0].isdigit():
+            return BEGINS
+        return VERSION if _VERSION_REST.fullmatch(_rest(words, n)) else BEGINS
     if any(_begins(query, words, start) for start in range(1, len(words) - len(query) + 1)):
         return WORDS
     if not query_key or query_key not in key:
