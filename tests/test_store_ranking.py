@@ -48,6 +48,7 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         ("llama 3", "Llama 3.1", R.VERSION),
         ("llama 3", "Llama-3.2-1B", R.VERSION),
         ("llama 3", "Llama 3 70B", R.VERSION),
+        ("llama 3 taiwan", "Llama-3-Taiwan-70B", R.VERSION),
         ("qwen", "Qwen2.5", R.VERSION),
         ("qwen", "Qwen3-235B-A22B", R.VERSION),
         ("mixtral", "Mixtral 8x22B", R.VERSION),
@@ -63,6 +64,8 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         # the query's words inside, whole
         ("llama 3", "Hermes 2 Theta Llama-3 70B", R.WORDS),
         ("llama 3", "P-LLama3", R.WORDS),
+        ("theta llama 3", "Hermes 2 Theta Llama-3 70B", R.WORDS),  # every word checked in place
+        ("hermes 3 theta", "Hermes 2 Theta Llama-3 70B", None),
         ("r1", "DeepSeek-R1", R.WORDS),
         ("r1", "DeepSeek-R1-0528", R.WORDS),
         ("千问", "通义千问", R.WORDS),
