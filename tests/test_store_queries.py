@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.validate import load_valid_catalog
@@ -270,3 +270,38 @@ def test_near_names_are_those_of_every_name(
         assert near == _every_name(bundled, key, limit), typo
         found += len(near)
     assert found > 15
+
+
+def test_organizations_find_their_models(store_url: str, tiny_catalog: Path) -> None:
+    """An organization's id, name, Chinese name or alias, matched whole, finds its models at
+    ``ranking.ORGANIZATION``, below their own names; a store without ``organization_names`` (built by an
+    older modelatlas) still matches ids, names and Chinese names, not aliases."""
+    orgs = tiny_catalog / "organizations.yaml"
+    casia = "name_zh: 中国科学院自动化研究所,"
+    orgs.write_text(orgs.read_text("utf-8").replace(casia, f"{casia} aliases: [中科院自动化所],"), "utf-8")
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+
+            def found(text: str) -> list[tuple[str, str, float]]:
+                return [(h.id, h.matched, h.score) for h in Q.search(conn, text)]
+
+            assert found("中国科学院") == [("zidong-taichu", "中国科学院自动化研究所", 80.0)]
+            assert found("中科院自动化所") == [("zidong-taichu", "中科院自动化所", 80.0)]  # over its summary
+            assert found("casia") == [("zidong-taichu", "casia", 80.0)]
+            assert found("stanford") == [("alpaca", "Stanford Alpaca", 90.0)]  # its own alias first
+            assert found("university") == [("alpaca", "Stanford University", 80.0)]
+            assert found("AI") == [
+                ("freedomgpt", "Age of AI", 80.0),
+                ("llama", "Meta AI", 80.0),
+                ("stable-diffusion", "Stability AI", 80.0),
+                ("zidong-taichu", "Zidong Taichu", 70.0),  # the letters inside
+            ]
+            assert found("Stanford Univ") == []  # an organization's letters alone do not count
+            conn.execute(text("DROP TABLE organization_names"))
+            conn.commit()
+            assert found("中国科学院") == [("zidong-taichu", "中国科学院自动化研究所", 80.0)]
+            assert found("中科院自动化所") == [("zidong-taichu", "summary", 40.0)]
+    finally:
+        engine.dispose()

@@ -93,8 +93,8 @@ def _fill_keys(conn: Connection) -> None:
 
 
 def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
-    """Create and fill ``organization_names``: each organization's id, name, Chinese name and aliases,
-    once per key."""
+    """Create and fill ``organization_names``: each organization's name, Chinese name, aliases and id,
+    once per key (``Age of AI``, not ``age-of-ai``)."""
     conn.execute(
         text(
             f"CREATE TABLE {ORGANIZATION_NAMES} (organization_id TEXT NOT NULL, name TEXT NOT NULL, "
@@ -104,7 +104,7 @@ def fill_organization_names(conn: Connection, organizations: Iterable[Organizati
     rows = []
     for org in organizations:
         seen = set()
-        for name in (org.id, org.name, org.name_zh, *org.aliases):
+        for name in (org.name, org.name_zh, *org.aliases, org.id):  # a spelling of the name over the id
             key = name_key(name) if name else ""
             if key and key not in seen:
                 seen.add(key)
@@ -135,7 +135,7 @@ def organization_names(conn: Connection, query_key: str) -> list[tuple[str, str]
         return [(str(org), str(name)) for org, name in rows]
     o = T.organizations.c
     for org, name, name_zh in conn.execute(select(o.id, o.name, o.name_zh)):
-        found += [(org, n) for n in (org, name, name_zh) if n and query_key in name_key(n)]
+        found += [(org, n) for n in (name, name_zh, org) if n and query_key in name_key(n)]
     return found
 
 
