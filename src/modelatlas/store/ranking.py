@@ -32,7 +32,6 @@ comes first, then models without a date; then the name, then the id.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 __all__ = [
@@ -60,10 +59,37 @@ SUMMARY = 40.0
 #: A near spelling scores its ``fuzz.ratio`` (75–100) times this: 45–60, between ``INSIDE`` and ``SUMMARY``.
 _NEAR_WEIGHT = 0.6
 
-_NUMBER = r"[0-9]+(?:\.[0-9]+)*"
-#: What may follow the query's words in a ``VERSION`` match: a version, then sizes (each word followed by
-#: a space, as ``_rest`` writes them).
-_VERSION_REST = re.compile(rf"(?:v )?(?:{_NUMBER} )?(?:(?:{_NUMBER} x )?{_NUMBER} [bmkt] |a {_NUMBER} b )*")
+#: The units of a size: ``70B``, ``350M``, ``8K``, ``1T``.
+_UNITS = frozenset("bmkt")
+
+
+def _is_size(words: Sequence[str], i: int) -> int:
+    """How many words from ``i`` on make a size (``70 b``, ``8 x 7 b``, ``a 22 b``), or 0."""
+    left = len(words) - i
+    if words[i] == "a" and left >= 3 and words[i + 1][0].isdigit() and words[i + 2] == "b":
+        return 3
+    if not words[i][0].isdigit() or left < 2:
+        return 0
+    if words[i + 1] in _UNITS:
+        return 2
+    if words[i + 1] == "x" and left >= 4 and words[i + 2][0].isdigit() and words[i + 3] in _UNITS:
+        return 4
+    return 0
+
+
+def _version_and_sizes(words: Sequence[str], i: int) -> bool:
+    """Whether ``words`` from ``i`` on are nothing but a version (an optional ``v`` and a number) and
+    sizes."""
+    if i < len(words) and words[i] == "v":
+        i += 1
+    if i < len(words) and words[i][0].isdigit() and not _is_size(words, i):
+        i += 1
+    while i < len(words):
+        taken = _is_size(words, i)
+        if not taken:
+            return False
+        i += taken
+    return True
 
 
 def _begins(query: Sequence[str], words: Sequence[str], start: int = 0) -> bool:
@@ -79,23 +105,13 @@ def _begins(query: Sequence[str], words: Sequence[str], start: int = 0) -> bool:
     return word == last or (last[0].isdigit() and word.startswith(last + "."))
 
 
-def _rest(words: Sequence[str], n: int) -> str:
-    return "".join(word + " " for word in words[n:])
-
-
 def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: str) -> float | None:
     """The score of a name (its ``words`` and ``key``) for a query (its ``query`` words and
     ``query_key``), from ``EXACT`` to ``INSIDE``; None if the name does not have the query's letters."""
     if key == query_key:
         return EXACT
     if _begins(query, words):
-        n = len(query)
-        if n == len(words):
-            return VERSION
-        after = words[n]  # a version or size begins with v, a, or a number: else no need to look further
-        if after not in ("v", "a") and not after[0].isdigit():
-            return BEGINS
-        return VERSION if _VERSION_REST.fullmatch(_rest(words, n)) else BEGINS
+        return VERSION if _version_and_sizes(words, len(query)) else BEGINS
     if any(_begins(query, words, start) for start in range(1, len(words) - len(query) + 1)):
         return WORDS
     if not query_key or query_key not in key:
