@@ -4,23 +4,23 @@ Every search (``modelatlas search``, the models page, ``/api/v1/models?q=``) ran
 on SQLite and PostgreSQL alike: the databases only find the candidates. A model scores the best of its
 names (id, name, aliases, sizes), or of its organizations' names, or of its summaries:
 
-====  ===========  =====================================================================================
-score  match        the name …
-====  ===========  =====================================================================================
-100   exact        is the query, folded (``name_key``: case, width, spaces and hyphens): ``LLaMA-3``
-95    version      is the query's words followed by nothing but a version and sizes: for ``llama 3``,
-                   ``Llama 3.1``, ``Llama-3.2-1B``; for ``qwen``, ``Qwen2.5``, ``Qwen3-235B-A22B``
-90    begins       begins with the query's words: ``Llama-3-Taiwan-70B``, ``Llama 3.1 Nemotron``
-85    words        has the query's words inside, whole: ``Hermes 2 Theta Llama-3``, ``DeepSeek-R1``
-                   for ``r1``, ``通义千问`` for ``千问``
-80    organization is of an organization one of whose names matches in one of the four ways above:
-                   ``清华`` finds every model of 清华大学
-75    letters      folded, begins with the query's letters (not on a word's bounds): ``LLaMA-33B``
-                   for ``llama 3``
-70    inside       folded, has the query's letters anywhere: ``Lyra-Fr 10B`` for ``r1``
-45–60 near         is a near spelling of the query (``fuzz.ratio`` ≥ 75, times 0.6)
-40    summary      (the English or Chinese summary contains the query)
-====  ===========  =====================================================================================
+=====  ============  ====================================================================================
+score  match         the name …
+=====  ============  ====================================================================================
+100    exact         is the query, folded (``name_key``: case, width, spaces and hyphens): ``LLaMA-3``
+95     version       is the query's words followed by nothing but a version and sizes: for ``llama 3``,
+                     ``Llama 3.1``, ``Llama-3.2-1B``; for ``qwen``, ``Qwen2.5``, ``Qwen3-235B-A22B``
+90     begins        begins with the query's words: ``Llama-3-Taiwan-70B``, ``Llama 3.1 Nemotron``
+85     words         has the query's words inside, whole: ``Hermes 2 Theta Llama-3``, ``DeepSeek-R1``
+                     for ``r1``, ``通义千问`` for ``千问``
+80     organization  is of an organization one of whose names matches in one of the four ways above:
+                     ``清华`` finds every model of 清华大学
+75     letters       folded, begins with the query's letters (not on a word's bounds): ``LLaMA-33B``
+                     for ``llama 3``
+70     inside        folded, has the query's letters anywhere: ``Lyra-Fr 10B`` for ``r1``
+45–60  near          is a near spelling of the query (``fuzz.ratio`` ≥ 75, times 0.6)
+40     summary       (the English or Chinese summary contains the query)
+=====  ============  ====================================================================================
 
 Words are runs of letters, numbers and single Chinese characters (``name_words``): ``P-LLama3`` is ``p
 llama 3``. The query's last word, if a number, also matches the versions it begins (``3`` matches
