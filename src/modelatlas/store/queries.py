@@ -445,16 +445,15 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str, str, Any]]:
-    """``(model id, name, key, the model's display name, its release date)`` of the names whose key
-    contains ``query_key`` (is it, if one character), sorted: the same rows in the same order on every
-    backend."""
-    mn, m = T.model_names.c, T.models.c
+def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str]]:
+    """``(model id, name, key)`` of the names whose key contains ``query_key`` (is it, if one character),
+    sorted: the same rows in the same order on every backend. (Not joined with ``models``: PostgreSQL
+    would read every model for a hash join; the dates of the hits are read by id afterwards.)"""
+    mn = T.model_names.c
     wanted = _name_matches(query_key)
     if indexed and len(query_key) >= MIN_LENGTH:
         wanted = and_(mn.model_id.in_(text_ids(query_key, "", summaries=False)), wanted)
-    query = select(mn.model_id, mn.name, mn.key, m.name, m.released).join(T.models, m.id == mn.model_id)
-    return sorted(tuple(row) for row in conn.execute(query.where(wanted)))
+    return sorted(tuple(row) for row in conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted)))
 
 
 def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
@@ -481,16 +480,15 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     def ranked(query: list[str], key: str, cap: float) -> None:
         """Offer every name whose key contains ``key``, scored against ``query``, at most ``cap``."""
         rows = found if key == query_key else _name_rows(conn, key, has_text_index(conn))
-        for mid, name, name_key_, display, released in rows:
+        for mid, name, name_key_ in rows:
             score = ranking.name_score(query, key, name_words(name), name_key_)
             if score is not None:
-                dated[mid] = (display, released)
                 offer(mid, min(score, cap), name)
 
     if query_key:
         found = _name_rows(conn, query_key, indexed)
         ranked(words, query_key, ranking.EXACT)
-        also = related(conn, text, [(name, display) for _, name, _, display, _ in found])
+        also = related(conn, text, [(mid, name) for mid, name, _ in found])
         for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
             ranked(name_words(other), name_key(other), ranking.WORDS)
         for mid, organization, display, released in organization_models(conn, also.organizations):

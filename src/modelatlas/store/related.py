@@ -48,10 +48,16 @@ def _score(query: list[str], query_key: str, name: str) -> float:
     return score if score is not None and score > ranking.ORGANIZATION else 0.0
 
 
+def _chinese_alias(words: list[str], query_key: str, alias: str) -> bool:
+    """Whether ``alias`` is written in Chinese alone and matches the query whole."""
+    chinese_only = all(_CHINESE.fullmatch(word) for word in name_words(alias))
+    return chinese_only and bool(_score(words, query_key, alias))
+
+
 def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = None) -> Related:
     """The organizations ``text`` names and the model names it stands for (see the module). ``names``
-    are ``(name, the model's display name)`` of every name whose key contains the query's, if the
-    caller has read them already."""
+    are ``(model id, name)`` of every name whose key contains the query's, if the caller has read
+    them already."""
     query_key, words = name_key(text), name_words(text)
     if not query_key:
         return NOTHING_RELATED
@@ -63,15 +69,14 @@ def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = N
     organizations = {org: name for org, (_, name) in sorted(best.items())}
     stands_for: set[str] = set()
     if _CHINESE.search(query_key):
+        mn, m = T.model_names.c, T.models.c
         if names is None:
-            mn, m = T.model_names.c, T.models.c
-            query = select(mn.name, m.name).join(T.models, m.id == mn.model_id)
-            query = query.where(mn.key.contains(query_key, autoescape=True))
-            names = [(name, own) for name, own in conn.execute(query)]
-        for alias, own in names:
-            chinese_only = all(_CHINESE.fullmatch(word) for word in name_words(alias))
-            if chinese_only and not _CHINESE.search(own) and _score(words, query_key, alias):
-                stands_for.add(own)
+            query = select(mn.model_id, mn.name).where(mn.key.contains(query_key, autoescape=True))
+            names = [(mid, name) for mid, name in conn.execute(query)]
+        chinese = sorted({mid for mid, alias in names if _chinese_alias(words, query_key, alias)})
+        if chinese:  # the display names of those models, those not written in Chinese themselves
+            own = conn.execute(select(m.name).where(m.id.in_(chinese))).scalars()
+            stands_for = {name for name in own if not _CHINESE.search(name)}
     return Related(organizations, tuple(sorted(stands_for, key=lambda n: (n.casefold(), n))[:_MAX_NAMES]))
 
 
