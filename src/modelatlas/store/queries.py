@@ -491,8 +491,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
         also = related(conn, text, [(mid, name) for mid, name, _ in found])
         for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
             ranked(name_words(other), name_key(other), ranking.WORDS)
-        for mid, organization, display, released in organization_models(conn, also.organizations):
-            dated[mid] = (display, released)
+        for mid, organization in organization_models(conn, also.organizations):
             offer(mid, ranking.ORGANIZATION, organization)
     # A typo finds (almost) no substring: only then look for near spellings among the names.
     if query_key and len(query_key) >= 4 and len(best) < min(limit, _FEW):

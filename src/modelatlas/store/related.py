@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -80,16 +79,10 @@ def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = N
     return Related(organizations, tuple(sorted(stands_for, key=lambda n: (n.casefold(), n))[:_MAX_NAMES]))
 
 
-def organization_models(conn: Connection, organizations: dict[str, str]) -> list[tuple[str, str, str, Any]]:
-    """``(model id, the organization's name that matched, the model's display name, its release date)``
-    for every model of ``organizations``."""
+def organization_models(conn: Connection, organizations: dict[str, str]) -> list[tuple[str, str]]:
+    """``(model id, the organization's name that matched)`` for every model of ``organizations``."""
     if not organizations:
         return []
-    mo, m = T.model_organizations.c, T.models.c
-    query = (
-        select(mo.model_id, mo.organization_id, m.name, m.released)
-        .join(T.models, m.id == mo.model_id)
-        .where(mo.organization_id.in_(list(organizations)))
-        .order_by(mo.model_id, mo.position)
-    )
-    return [(mid, organizations[org], name, released) for mid, org, name, released in conn.execute(query)]
+    mo = T.model_organizations.c
+    query = select(mo.model_id, mo.organization_id).where(mo.organization_id.in_(list(organizations)))
+    return [(mid, organizations[org]) for mid, org in conn.execute(query.order_by(mo.model_id, mo.position))]
