@@ -162,7 +162,8 @@ def test_seed_name_resolves(conn: Connection, name: str, model_id: str) -> None:
         ("Llama 2", "llama-2"),
         ("LLaMa-2", "llama-2"),
         ("chatglm", "chatglm"),
-        ("紫东", "zidong-taichu"),
+        ("紫东", "zidong-taichu-2"),  # 紫东太初2.0 and 紫东太初 both begin with it: the newest first
+        ("紫东太初", "zidong-taichu"),
         ("stabel diffusion", "stable-diffusion"),
         ("whsiper", "whisper"),
     ],

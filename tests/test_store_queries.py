@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.validate import load_valid_catalog
@@ -163,62 +163,63 @@ def test_missing_store(tmp_path: Path) -> None:
         Q.check_store(make_engine(f"sqlite:///{tmp_path / 'none.db'}"))
 
 
-# Near spellings, on the bundled catalog: what search answered when it compared the query with every name.
+# Near spellings, on the bundled catalog: what search answered when it compared the query with every name
+# (scores: store.ranking; a near spelling scores 0.6 times its fuzz.ratio, ties newest first).
 TYPOS: dict[str, list[tuple[str, str, float]]] = {
-    "lamma": [("lamda", "lamda", 68.0), ("llama", "llama", 68.0)],
-    "vicunna": [("vicuna", "vicuna", 78.5)],
+    "lamma": [("llama", "llama", 48.0), ("lamda", "lamda", 48.0)],
+    "vicunna": [("vicuna", "vicuna", 55.4)],
     "alpacca": [
-        ("alpaca", "alpaca", 78.5),
-        ("chinese-llama-alpaca-2", "中文Alpaca-2", 63.8),
-        ("galactica", "galactica", 63.8),
+        ("alpaca", "alpaca", 55.4),
+        ("chinese-llama-alpaca-2", "中文Alpaca-2", 45.0),
+        ("galactica", "galactica", 45.0),
     ],
     "stabel diffusion": [
-        ("stable-diffusion", "stable-diffusion", 79.3),
-        ("stable-diffusion-2", "stable-diffusion-2", 76.8),
-        ("stable-diffusion-3", "stable-diffusion-3", 76.8),
-        ("stable-diffusion-xl", "stable-diffusion-xl", 74.4),
-        ("stable-diffusion-3.5", "stable-diffusion-3.5", 72.1),
-        ("stable-video-diffusion", "stable-video-diffusion", 68.0),
+        ("stable-diffusion", "stable-diffusion", 56.0),
+        ("stable-diffusion-3", "stable-diffusion-3", 54.2),
+        ("stable-diffusion-2", "stable-diffusion-2", 54.2),
+        ("stable-diffusion-xl", "stable-diffusion-xl", 52.5),
+        ("stable-diffusion-3.5", "stable-diffusion-3.5", 50.9),
+        ("stable-video-diffusion", "stable-video-diffusion", 48.0),
     ],
     "llama 3": [
-        ("llama-3", "llama-3", 100.0),
-        ("llama", "LLaMA-33B", 89.0),
-        ("llama-3.1", "llama-3.1", 89.0),
-        ("llama-3.2", "llama-3.2", 89.0),
-        ("llama-3.3", "llama-3.3", 89.0),
-        ("code-llama", "CodeLlama-34B", 87.0),
-        ("internvl-2", "InternVL2-Llama3-76B", 84.0),
-        ("llama-3.1-nemotron-70b-instruct", "Llama-3.1-Nemotron-70B", 83.5),
-        ("llama-3.1-nemotron-ultra", "llama-3.1-nemotron-ultra", 82.5),
-        ("foundation-sec-8b", "Llama-3.1-FoundationAI-SecurityLLM-base-8B", 80.0),
-        ("deepseek-r1-distill", "summary", 60.0),
-        ("marin-8b", "summary", 60.0),
+        ("llama-3", "Llama 3", 100.0),
+        ("llama-3.3", "Llama 3.3", 95.0),
+        ("llama-3.2", "Llama 3.2", 95.0),
+        ("llama-3.1", "Llama 3.1", 95.0),
+        ("foundation-sec-8b", "Llama-3.1-FoundationAI-SecurityLLM-base-8B", 90.0),
+        ("llama-3.1-nemotron-ultra", "Llama 3.1 Nemotron Ultra", 90.0),
+        ("llama-3.1-nemotron-70b-instruct", "Llama 3.1 Nemotron 70B Instruct", 90.0),
+        ("internvl-2", "InternVL2-Llama3-76B", 85.0),
+        ("llama", "LLaMA-33B", 75.0),
+        ("code-llama", "CodeLlama-34B", 70.0),
+        ("marin-8b", "summary", 40.0),
+        ("deepseek-r1-distill", "summary", 40.0),
     ],
-    "qwne": [("qwen", "qwen", 63.8)],
-    "mistrl": [("mistral-7b", "mistral-7b", 68.0)],
+    "qwne": [("qwen", "qwen", 45.0)],
+    "mistrl": [("mistral-7b", "mistral-7b", 48.0)],
     "chatglm 7b": [
-        ("chatglm-6b", "chatglm-6b", 75.6),
-        ("chatglm", "chatglm", 74.4),
-        ("chatglm3-6b", "chatglm3-6b", 71.6),
+        ("chatglm-6b", "chatglm-6b", 53.3),
+        ("chatglm", "chatglm", 52.5),
+        ("chatglm3-6b", "chatglm3-6b", 50.5),
     ],
     "whispr": [
-        ("whisper", "whisper", 78.5),
-        ("whisper-large-v2", "Whisper V2", 68.0),
-        ("whisper-large-v3", "Whisper V3", 68.0),
-        ("whisper-jax", "whisper-jax", 63.8),
+        ("whisper", "whisper", 55.4),
+        ("whisper-large-v3", "Whisper V3", 48.0),
+        ("whisper-large-v2", "Whisper V2", 48.0),
+        ("whisper-jax", "whisper-jax", 45.0),
     ],
     "gpt 5": [
-        ("gpt-5", "gpt-5", 100.0),
-        ("yandexgpt-5-lite", "ЯндексGPT 5 Lite", 88.0),
-        ("cerebras-gpt", "Cerebras-GPT-590M", 84.5),
-        ("gpt-1", "GPT", 72.9),
-        ("gpt-4.5", "gpt-4.5", 68.0),
-        ("gpt-2", "gpt-2", 63.8),
-        ("gpt-3", "gpt-3", 63.8),
-        ("gpt-4", "gpt-4", 63.8),
+        ("gpt-5", "GPT 5", 100.0),
+        ("yandexgpt-5-lite", "ЯндексGPT 5 Lite", 75.0),
+        ("cerebras-gpt", "Cerebras-GPT-590M", 70.0),
+        ("gpt-1", "GPT", 51.4),
+        ("gpt-4.5", "gpt-4.5", 48.0),
+        ("gpt-4", "gpt-4", 45.0),
+        ("gpt-3", "gpt-3", 45.0),
+        ("gpt-2", "gpt-2", 45.0),
     ],
-    "dolly 3": [("dolly", "dolly", 77.3), ("dolly-2", "dolly-2", 70.8)],
-    "xlnett": [("xlnet", "xlnet", 77.3)],
+    "dolly 3": [("dolly", "dolly", 54.5), ("dolly-2", "dolly-2", 50.0)],
+    "xlnett": [("xlnet", "xlnet", 54.5)],
 }  # fmt: skip
 
 
@@ -269,3 +270,38 @@ def test_near_names_are_those_of_every_name(
         assert near == _every_name(bundled, key, limit), typo
         found += len(near)
     assert found > 15
+
+
+def test_organizations_find_their_models(store_url: str, tiny_catalog: Path) -> None:
+    """An organization's id, name, Chinese name or alias, matched whole, finds its models at
+    ``ranking.ORGANIZATION``, below their own names; a store without ``organization_names`` (built by an
+    older modelatlas) still matches ids, names and Chinese names, not aliases."""
+    orgs = tiny_catalog / "organizations.yaml"
+    casia = "name_zh: 中国科学院自动化研究所,"
+    orgs.write_text(orgs.read_text("utf-8").replace(casia, f"{casia} aliases: [中科院自动化所],"), "utf-8")
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+
+            def found(text: str) -> list[tuple[str, str, float]]:
+                return [(h.id, h.matched, h.score) for h in Q.search(conn, text)]
+
+            assert found("中国科学院") == [("zidong-taichu", "中国科学院自动化研究所", 80.0)]
+            assert found("中科院自动化所") == [("zidong-taichu", "中科院自动化所", 80.0)]  # over its summary
+            assert found("casia") == [("zidong-taichu", "casia", 80.0)]
+            assert found("stanford") == [("alpaca", "Stanford Alpaca", 90.0)]  # its own alias first
+            assert found("university") == [("alpaca", "Stanford University", 80.0)]
+            assert found("AI") == [
+                ("freedomgpt", "Age of AI", 80.0),
+                ("llama", "Meta AI", 80.0),
+                ("stable-diffusion", "Stability AI", 80.0),
+                ("zidong-taichu", "Zidong Taichu", 70.0),  # the letters inside
+            ]
+            assert found("Stanford Univ") == []  # an organization's letters alone do not count
+            conn.execute(text("DROP TABLE organization_names"))
+            conn.commit()
+            assert found("中国科学院") == [("zidong-taichu", "中国科学院自动化研究所", 80.0)]
+            assert found("中科院自动化所") == [("zidong-taichu", "summary", 40.0)]
+    finally:
+        engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["name_key", "task_slug"]
+__all__ = ["name_key", "name_words", "task_slug"]
 
 #: A decimal point between digits is kept: ``Cerebras-GPT-1.3B`` is not ``-13B``.
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
@@ -24,6 +24,31 @@ def _greek_name(letter: str) -> str:
     return unicodedata.name(letter, "").rsplit(" ", 1)[-1].lower()
 
 
+def _folded(text: str) -> str:
+    """``text`` with case, width, accents and Greek letters folded, as ``name_key`` reads it."""
+    if text.isascii():  # no width, accent or Greek letter to fold: the same key, three times faster
+        return text.lower().replace("+", "plus")
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _GREEK.sub(lambda m: _greek_name(m.group(0)), folded).replace("+", "plus")
+
+
+#: A word of a name: a run of letters, a number (``3.1`` one number), or one Chinese character.
+_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]+|[0-9]+(?:\.[0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a name, folded as ``name_key`` folds it: runs of letters, numbers (a decimal point
+    between digits kept) and single Chinese characters, which have no spaces between them.
+
+    ``name_words("P-LLama3") == ["p", "llama", "3"]``, ``name_words("Llama-3.1-8B") == ["llama", "3.1",
+    "8", "b"]``, ``name_words("通义千问") == ["通", "义", "千", "问"]``. Joined, they are the name's key, but
+    for letters of other scripts, which the key leaves out: ``ЯндексGPT`` is one word, ``яндексgpt``.
+    """
+    folded = _folded(text)
+    return _WORD.findall(_STRAY_DOT.sub("", folded) if "." in folded else folded)
+
+
 def name_key(text: str) -> str:
     """Fold case, width and accents and drop everything but letters, digits and CJK characters.
 
@@ -31,13 +56,7 @@ def name_key(text: str) -> str:
     Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart; Greek letters are
     spelt out (``PanGu-Σ`` is ``pangusigma``, not ``pangu``).
     """
-    if text.isascii():  # no width, accent or Greek letter to fold: the same key, three times faster
-        folded = text.lower().replace("+", "plus")
-    else:
-        folded = unicodedata.normalize("NFKD", text).casefold()
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-        folded = _GREEK.sub(lambda m: _greek_name(m.group(0)), folded).replace("+", "plus")
-    return _NOT_WORD.sub("", _STRAY_DOT.sub("", folded))
+    return _NOT_WORD.sub("", _STRAY_DOT.sub("", _folded(text)))
 
 
 def task_slug(task: str) -> str:

@@ -228,7 +228,14 @@ def search(
     lang: LangOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Find models by name, alias or summary, in Chinese or English; tolerant of case, hyphens and typos."""
+    """Find models by name, alias, organization or summary, in Chinese or English; tolerant of case,
+    hyphens and typos.
+
+    Ranked as the models page and the API rank: the exact name first, then its versions and sizes
+    (`llama 3`: Llama 3.1, 3.2, 3.3), names beginning with the words, names with them inside
+    (`r1`: DeepSeek-R1), the models of an organization so named (`清华`: every Tsinghua model), names
+    with only the letters; within each, newest first. See docs/store.md, "Search".
+    """
     from modelatlas.store import queries as Q
 
     config = settings(db=db, lang=lang)

@@ -50,7 +50,15 @@ from modelatlas.store.facet_index import FACET_TABLES
 from modelatlas.store.facet_index import NARROW as _NARROW
 from modelatlas.store.facet_index import SETS as _SETS
 from modelatlas.store.facet_index import VALUES as _VALUES
-from modelatlas.store.queries import OPEN_WEIGHTS, ModelRow, lineage, rows_for, search, text_match
+from modelatlas.store.queries import (
+    OPEN_WEIGHTS,
+    ModelRow,
+    lineage,
+    rows_for,
+    search,
+    text_match,
+)
+from modelatlas.store.related import related
 from modelatlas.store.text_index import has_text_index
 
 __all__ = [
@@ -207,7 +215,9 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
     """
     b = _resolved(conn, b)
     hits: list[str] | None = None
-    matcher = text_match(b.text, indexed=has_text_index(conn)) if b.text and b.sort != "relevance" else None
+    matcher = None
+    if b.text and b.sort != "relevance":
+        matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
     if b.text and b.sort == "relevance":
         hits = _search(conn, b.text, keep)
     if _has_facet_index(conn):

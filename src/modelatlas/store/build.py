@@ -40,7 +40,7 @@ from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.imports import StoredImport, import_rows, read_kept
-from modelatlas.store.text_index import fill_text_index
+from modelatlas.store.text_index import fill_organization_names, fill_text_index
 
 __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
 
@@ -269,6 +269,7 @@ def _fill(
             conn.exec_driver_sql(statement)
         _check_references(conn)
         fill_text_index(conn)
+        fill_organization_names(conn, (e.record for e in catalog.organizations))
         if facets is not None:
             facets.finish(conn)
         sort_indexes(conn)

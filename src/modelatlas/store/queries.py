@@ -9,15 +9,22 @@ from typing import Any, Literal
 
 import orjson
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, select, text, union
+from sqlalchemy import Connection, Engine, and_, func, inspect, literal_column, or_, select, text, union
 
-from modelatlas.catalog.names import name_key
+from modelatlas.catalog.names import name_key, name_words
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.errors import NotFound, StoreError, StoreMissing
+from modelatlas.store import ranking
 from modelatlas.store import tables as T
 from modelatlas.store.engine import sqlite_path
-from modelatlas.store.text_index import MIN_LENGTH, has_text_index, keys_of_length, text_ids
+from modelatlas.store.related import NOTHING_RELATED, Related, organization_models, related
+from modelatlas.store.text_index import (
+    MIN_LENGTH,
+    has_text_index,
+    keys_of_length,
+    text_ids,
+)
 
 __all__ = [
     "OPEN_WEIGHTS",
@@ -343,20 +350,28 @@ def _indexed(query_key: str, needle: str, indexed: bool) -> bool:
     return indexed and len(query_key) >= MIN_LENGTH and len(needle) >= MIN_LENGTH
 
 
-def text_match(text: str, *, indexed: bool = False) -> Any | None:
-    """``search``'s exact, substring and summary matches as one SQL condition on ``models`` (no ranking,
-    no near spellings); None when ``text`` has nothing to match on. With ``indexed`` (the store has the
-    trigram index, ``store.text_index``) the condition is an index lookup instead of a scan."""
+def text_match(text: str, *, indexed: bool = False, also: Related = NOTHING_RELATED) -> Any | None:
+    """``search``'s name, organization and summary matches as one SQL condition on ``models`` (no
+    ranking, no near spellings); None when ``text`` has nothing to match on. ``also`` is what
+    ``related`` found for ``text``: its organizations' models, and (for the names it stands for) the
+    models one of whose keys contains that name's. With ``indexed`` (the store has the trigram index,
+    ``store.text_index``) the condition is an index lookup instead of a scan."""
     query_key, needle = name_key(text), text.strip().casefold()
+    mo, mn = T.model_organizations.c, T.model_names.c
+    others = [select(mn.model_id).where(_name_matches(name_key(name))) for name in also.names]
+    if also.organizations:
+        others.append(select(mo.model_id).where(mo.organization_id.in_(list(also.organizations))))
     if _indexed(query_key, needle, indexed):
-        return T.models.c.id.in_(text_ids(query_key, needle))
+        found = T.models.c.id.in_(text_ids(query_key, needle))
+        return or_(found, T.models.c.id.in_(union(*others))) if others else found
     # one set of ids, each part its own query, so that PostgreSQL answers each from its trigram index
     # (an OR across the parts makes it read every model)
     parts: list[Any] = []
     if query_key:
-        parts.append(select(T.model_names.c.model_id).where(_name_matches(query_key)))
+        parts.append(select(mn.model_id).where(_name_matches(query_key)))
     if len(needle) >= 2:
         parts += _summary_ids(needle)
+    parts += others
     return T.models.c.id.in_(union(*parts)) if parts else None
 
 
@@ -405,8 +420,47 @@ def near_names(conn: Connection, query_key: str) -> list[tuple[str, str, float]]
     return rows[:_NEAR_LIMIT]
 
 
+#: Read the dates of at most this many hits in one statement (a bound on the parameters it may carry).
+_CHUNK = 5000
+
+#: A model's display name and release date.
+Dated = tuple[str, dt.date | None]
+
+
+def _dated(conn: Connection, ids: list[str]) -> dict[str, Dated]:
+    """The display name and release date of each of ``ids``."""
+    m = T.models.c
+    found: dict[str, Dated] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for mid, name, released in conn.execute(select(m.id, m.name, m.released).where(m.id.in_(chunk))):
+            found[mid] = (name, as_date(released))
+    return found
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date column's value as a date (SQLite's driver may give the ISO text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str]]:
+    """``(model id, name, key)`` of the names whose key contains ``query_key`` (is it, if one character),
+    sorted: the same rows in the same order on every backend. (Not joined with ``models``: PostgreSQL
+    would read every model for a hash join; the dates of the hits are read by id afterwards.)"""
+    mn = T.model_names.c
+    wanted = _name_matches(query_key)
+    if indexed and len(query_key) >= MIN_LENGTH:
+        wanted = and_(mn.model_id.in_(text_ids(query_key, "", summaries=False)), wanted)
+    return sorted(tuple(row) for row in conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted)))
+
+
 def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
-    """Models whose names, aliases or summaries match ``text``, best first.
+    """Models whose names, aliases, organizations or summaries match ``text``, best first, ranked by
+    ``store.ranking``: exact names, then versions and sizes of the name, names beginning with the query's
+    words, names with them inside, the models of an organization so named, names with the query's
+    letters, near spellings, summaries; within each, newest first.
 
     Tolerant of case, spaces, hyphens (``Llama 2`` = ``LLaMa-2`` = ``llama2``) and small typos.
     """
@@ -414,44 +468,51 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     needle = text.strip().casefold()
     if not query_key and not needle:
         return []
+    words = name_words(text)
     best: dict[str, tuple[float, str]] = {}
-    mn = T.model_names
+    dated: dict[str, Dated] = {}
     indexed = _indexed(query_key, needle, has_text_index(conn))
 
     def offer(mid: str, score: float, matched: str) -> None:
         if score > best.get(mid, (0.0, ""))[0]:
             best[mid] = (score, matched)
 
+    def ranked(query: list[str], key: str, cap: float) -> None:
+        """Offer every name whose key contains ``key``, scored against ``query``, at most ``cap``."""
+        rows = found if key == query_key else _name_rows(conn, key, has_text_index(conn))
+        for mid, name, name_key_ in rows:
+            score = ranking.name_score(query, key, name_words(name), name_key_)
+            if score is not None:
+                offer(mid, min(score, cap), name)
+
     if query_key:
-        wanted = _name_matches(query_key)
-        if indexed:
-            wanted = and_(mn.c.model_id.in_(text_ids(query_key, needle, summaries=False)), wanted)
-        for mid, name, key in conn.execute(select(mn.c.model_id, mn.c.name, mn.c.key).where(wanted)):
-            if key == query_key:
-                offer(mid, 100.0, name)
-            else:
-                offer(mid, 90.0 - min(10.0, (len(key) - len(query_key)) / 2), name)
+        found = _name_rows(conn, query_key, indexed)
+        ranked(words, query_key, ranking.EXACT)
+        also = related(conn, text, [(mid, name) for mid, name, _ in found])
+        for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
+            ranked(name_words(other), name_key(other), ranking.WORDS)
+        for mid, organization in organization_models(conn, also.organizations):
+            offer(mid, ranking.ORGANIZATION, organization)
     # A typo finds (almost) no substring: only then look for near spellings among the names.
     if query_key and len(query_key) >= 4 and len(best) < min(limit, _FEW):
         for mid, name, score in near_names(conn, query_key):
-            offer(mid, score * 0.85, name)
+            offer(mid, ranking.near_score(score), name)
     if needle and len(needle) >= 2:
+        m = T.models.c
         in_summary = (
-            T.models.c.id.in_(text_ids(query_key, needle, names=False))
+            m.id.in_(text_ids(query_key, needle, names=False))
             if indexed
-            else T.models.c.id.in_(union(*_summary_ids(needle)))
+            else m.id.in_(union(*_summary_ids(needle)))
         )
-        for (mid,) in conn.execute(select(T.models.c.id).where(in_summary)):
-            offer(mid, 60.0, "summary")
+        for mid, display, released in conn.execute(select(m.id, m.name, m.released).where(in_summary)):
+            dated[mid] = (display, released)
+            offer(mid, ranking.SUMMARY, "summary")
     if not best:
         return []
-    display = {
-        r[0]: r[1]
-        for r in conn.execute(select(T.models.c.id, T.models.c.name).where(T.models.c.id.in_(best)))
-    }
-    hits = [SearchHit(mid, display[mid], matched, round(score, 1)) for mid, (score, matched) in best.items()]
-    hits.sort(key=lambda h: (-h.score, h.name.casefold(), h.id))
-    return hits[:limit]
+    dated.update(_dated(conn, [mid for mid in best if mid not in dated]))
+    dated = {mid: (display, as_date(released)) for mid, (display, released) in dated.items()}
+    order = sorted(best, key=lambda mid: ranking.hit_order(best[mid][0], dated[mid][1], dated[mid][0], mid))
+    return [SearchHit(mid, dated[mid][0], best[mid][1], round(best[mid][0], 1)) for mid in order[:limit]]
 
 
 def overview(conn: Connection, *, newest: int = 10) -> Overview:

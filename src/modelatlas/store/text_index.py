@@ -11,32 +11,44 @@ Beside it a build writes ``name_keys`` (on PostgreSQL too): every distinct name 
 into one row per length (the keys of that length joined by newlines, which no key contains). The
 near-spelling pass of ``queries.search`` reads only the lengths that can come near enough to the query,
 a handful of rows, instead of every name of every model; without it the same keys come from ``model_names``.
+
+And ``organization_names`` (on both): every name of every organization, as ``model_names`` holds the
+models' (id, name, Chinese name, aliases, each with its key), so that a search finds the models of
+清华大学 for 清华 and of 腾讯 (alias 腾讯混元) for 混元; without it the same from ``organizations``, aliases
+left out.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
+from modelatlas.catalog.names import name_key
+from modelatlas.catalog.schema import Organization
 from modelatlas.store import tables as T
 
 __all__ = [
     "KEYS_TABLE",
     "MIN_LENGTH",
+    "ORGANIZATION_NAMES",
     "TEXT_TABLE",
     "TRIGRAM_INDEXES",
+    "fill_organization_names",
     "fill_text_index",
     "has_text_index",
     "keys_of_length",
+    "organization_names",
     "text_ids",
     "trigram_indexes",
 ]
 
 TEXT_TABLE = "model_text"
 KEYS_TABLE = "name_keys"
+ORGANIZATION_NAMES = "organization_names"
 #: The trigram tokenizer needs at least three characters to match.
 MIN_LENGTH = 3
 
@@ -78,6 +90,53 @@ def _fill_keys(conn: Connection) -> None:
             text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
             [{"length": n, "keys": "\n".join(sorted(keys))} for n, keys in sorted(by_length.items())],
         )
+
+
+def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
+    """Create and fill ``organization_names``: each organization's name, Chinese name, aliases and id,
+    once per key (``Age of AI``, not ``age-of-ai``)."""
+    conn.execute(
+        text(
+            f"CREATE TABLE {ORGANIZATION_NAMES} (organization_id TEXT NOT NULL, name TEXT NOT NULL, "
+            "key TEXT NOT NULL)"
+        )
+    )
+    rows = []
+    for org in organizations:
+        seen = set()
+        for name in (org.name, org.name_zh, *org.aliases, org.id):  # a spelling of the name over the id
+            key = name_key(name) if name else ""
+            if key and key not in seen:
+                seen.add(key)
+                rows.append({"organization_id": org.id, "name": name, "key": key})
+    if rows:
+        conn.execute(
+            text(
+                f"INSERT INTO {ORGANIZATION_NAMES} (organization_id, name, key) "
+                "VALUES (:organization_id, :name, :key)"
+            ),
+            rows,
+        )
+
+
+def organization_names(conn: Connection, query_key: str) -> list[tuple[str, str]]:
+    """``(organization id, name)`` of every organization name whose key contains ``query_key``, in no
+    particular order: from ``organization_names`` when the store has it, else the ids, names and Chinese
+    names of ``organizations``."""
+    if not query_key:
+        return []
+    found: list[tuple[str, str]] = []
+    if inspect(conn).has_table(ORGANIZATION_NAMES):
+        position = "instr(key, :key)" if conn.dialect.name == "sqlite" else "strpos(key, :key)"
+        rows = conn.execute(
+            text(f"SELECT organization_id, name FROM {ORGANIZATION_NAMES} WHERE {position} > 0"),
+            {"key": query_key},
+        )
+        return [(str(org), str(name)) for org, name in rows]
+    o = T.organizations.c
+    for org, name, name_zh in conn.execute(select(o.id, o.name, o.name_zh)):
+        found += [(org, n) for n in (name, name_zh, org) if n and query_key in name_key(n)]
+    return found
 
 
 #: PostgreSQL's trigram indexes: name, table and the column or expression each makes ``LIKE '%…%'`` fast

@@ -1,0 +1,130 @@
+"""How search ranks what it finds: by how a name meets the query's words, then by release date.
+
+Every search (``modelatlas search``, the models page, ``/api/v1/models?q=``) ranks through this module,
+on SQLite and PostgreSQL alike: the databases only find the candidates. A model scores the best of its
+names (id, name, aliases, sizes), or of its organizations' names, or of its summaries:
+
+=====  ============  ====================================================================================
+score  match         the name …
+=====  ============  ====================================================================================
+100    exact         is the query, folded (``name_key``: case, width, spaces and hyphens): ``LLaMA-3``
+95     version       is the query's words followed by nothing but a version and sizes: for ``llama 3``,
+                     ``Llama 3.1``, ``Llama-3.2-1B``; for ``qwen``, ``Qwen2.5``, ``Qwen3-235B-A22B``
+90     begins        begins with the query's words: ``Llama-3-Taiwan-70B``, ``Llama 3.1 Nemotron``
+85     words         has the query's words inside, whole: ``Hermes 2 Theta Llama-3``, ``DeepSeek-R1``
+                     for ``r1``, ``通义千问`` for ``千问``
+80     organization  is of an organization one of whose names matches in one of the four ways above:
+                     ``清华`` finds every model of 清华大学
+75     letters       folded, begins with the query's letters (not on a word's bounds): ``LLaMA-33B``
+                     for ``llama 3``
+70     inside        folded, has the query's letters anywhere: ``Lyra-Fr 10B`` for ``r1``
+45–60  near          is a near spelling of the query (``fuzz.ratio`` ≥ 75, times 0.6)
+40     summary       (the English or Chinese summary contains the query)
+=====  ============  ====================================================================================
+
+Words are runs of letters, numbers and single Chinese characters (``name_words``): ``P-LLama3`` is ``p
+llama 3``. The query's last word, if a number, also matches the versions it begins (``3`` matches
+``3.1``, not ``33``). A version is an optional ``v`` and a number; a size a number and ``b``, ``m``,
+``k`` or ``t`` (``70B``), or ``8x7B``, or an active count (``A22B``). Within a score, the newest release
+comes first, then models without a date; then the name, then the id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+__all__ = [
+    "BEGINS",
+    "EXACT",
+    "INSIDE",
+    "LETTERS",
+    "ORGANIZATION",
+    "SUMMARY",
+    "VERSION",
+    "WORDS",
+    "hit_order",
+    "name_score",
+    "near_score",
+]
+
+EXACT = 100.0
+VERSION = 95.0
+BEGINS = 90.0
+WORDS = 85.0
+ORGANIZATION = 80.0
+LETTERS = 75.0
+INSIDE = 70.0
+SUMMARY = 40.0
+#: A near spelling scores its ``fuzz.ratio`` (75–100) times this: 45–60, between ``INSIDE`` and ``SUMMARY``.
+_NEAR_WEIGHT = 0.6
+
+#: The units of a size: ``70B``, ``350M``, ``8K``, ``1T``.
+_UNITS = frozenset("bmkt")
+
+
+def _is_size(words: Sequence[str], i: int) -> int:
+    """How many words from ``i`` on make a size (``70 b``, ``8 x 7 b``, ``a 22 b``), or 0."""
+    left = len(words) - i
+    if words[i] == "a" and left >= 3 and words[i + 1][0].isdigit() and words[i + 2] == "b":
+        return 3
+    if not words[i][0].isdigit() or left < 2:
+        return 0
+    if words[i + 1] in _UNITS:
+        return 2
+    if words[i + 1] == "x" and left >= 4 and words[i + 2][0].isdigit() and words[i + 3] in _UNITS:
+        return 4
+    return 0
+
+
+def _version_and_sizes(words: Sequence[str], i: int) -> bool:
+    """Whether ``words`` from ``i`` on are nothing but a version (an optional ``v`` and a number) and
+    sizes."""
+    if i < len(words) and words[i] == "v":
+        i += 1
+    if i < len(words) and words[i][0].isdigit() and not _is_size(words, i):
+        i += 1
+    while i < len(words):
+        taken = _is_size(words, i)
+        if not taken:
+            return False
+        i += taken
+    return True
+
+
+def _begins(query: Sequence[str], words: Sequence[str], start: int = 0) -> bool:
+    """Whether ``words`` from ``start`` on begin with ``query``, its last word as a whole word or, if a
+    number, as the start of a version (``3`` begins ``3.1``, not ``33``)."""
+    n = len(query)
+    if not n or len(words) - start < n:
+        return False
+    for i in range(n - 1):
+        if words[start + i] != query[i]:
+            return False
+    last, word = query[-1], words[start + n - 1]
+    return word == last or (last[0].isdigit() and word.startswith(last + "."))
+
+
+def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: str) -> float | None:
+    """The score of a name (its ``words`` and ``key``) for a query (its ``query`` words and
+    ``query_key``), from ``EXACT`` to ``INSIDE``; None if the name does not have the query's letters."""
+    if key == query_key:
+        return EXACT
+    if _begins(query, words):
+        return VERSION if _version_and_sizes(words, len(query)) else BEGINS
+    if any(_begins(query, words, start) for start in range(1, len(words) - len(query) + 1)):
+        return WORDS
+    if not query_key or query_key not in key:
+        return None
+    return LETTERS if key.startswith(query_key) else INSIDE
+
+
+def near_score(ratio: float) -> float:
+    """The score of a near spelling whose ``fuzz.ratio`` with the query is ``ratio``."""
+    return ratio * _NEAR_WEIGHT
+
+
+def hit_order(score: float, released: dt.date | None, name: str, model_id: str) -> tuple[object, ...]:
+    """The sort key of a hit: best score first, then the newest release, undated last, then by name."""
+    newest = -released.toordinal() if released is not None else 0
+    return (-score, released is None, newest, name.casefold(), model_id)
