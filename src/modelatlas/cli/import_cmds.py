@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -210,7 +210,7 @@ def _print_diff(result: ImportResult, root: Path) -> None:
         typer.echo("".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")), nl=False)
 
 
-def _name_clashes(result: ImportResult, catalog: list[Entry[Model]]) -> dict[str, str]:
+def _name_clashes(result: ImportResult, catalog: Sequence[Entry[Model]]) -> dict[str, str]:
     """The changed models a catalog cannot hold: one of their names is another model's (the merge keeps
     two models named "DDPM" apart by their makers and years; ``validate`` wants every name once). They
     stay in the store; their files are not written, so the catalog stays valid (issue 19)."""

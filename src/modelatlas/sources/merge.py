@@ -9,10 +9,11 @@ a new model; later rows (of the same import or another) can merge into it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
@@ -30,6 +31,7 @@ from modelatlas.catalog.schema import (
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
+from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
 from modelatlas.sources.versions import Dated, dated
@@ -90,16 +92,19 @@ class Merger:
 
     def __init__(self, catalog: Catalog) -> None:
         self._base = catalog
-        self._models: dict[str, Model] = {e.record.id: e.record for e in catalog.models}
-        self._paths: dict[str, Path] = {e.record.id: e.path for e in catalog.models}
+        #: Every model, on disk: an import of a million rows makes a million models.
+        self._models = ModelShelf()
+        for entry in catalog.models:
+            self._models[entry.record.id] = entry.record
+            self._models.set_path(entry.record.id, entry.path)
         self._orgs: dict[str, Organization] = {e.record.id: e.record for e in catalog.organizations}
         self._new_orgs: list[str] = []
         self._org_keys: dict[str, str] = {}
         for org in self._orgs.values():
             self._index_org(org)
-        self.matcher = Matcher()
-        for model in self._models.values():
-            self.matcher.add(model)
+        self.matcher = Matcher(self._models)
+        for entry in catalog.models:
+            self.matcher.add(self._models[entry.record.id])
         #: Ids of models an import created or changed.
         self.changed: set[str] = set()
         self.created: set[str] = set()
@@ -135,7 +140,7 @@ class Merger:
         merged.techniques, merged.benchmarks = self._base.techniques, self._base.benchmarks
         merged.organizations = [*self._base.organizations]
         merged.organizations += [Entry(self._orgs[i], self._base.root, None) for i in self._new_orgs]
-        merged.models = [Entry(m, self._paths[i], None) for i, m in self._models.items()]
+        merged.models = _Entries(self._models, self._base.root)
         return merged
 
     def new_organizations(self) -> list[Organization]:
@@ -309,7 +314,8 @@ class Merger:
         model = model.model_copy(update=update)
         first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
         model = model.model_copy(update={"sources": [first, *model.sources[1:]]})
-        self._models[model_id], self._paths[model_id] = model, path
+        self._models[model_id] = model
+        self._models.set_path(model_id, path)
         self.matcher.add(model)
         self.changed.add(model_id)
         self.created.add(model_id)
@@ -650,6 +656,34 @@ class Merger:
             seen.add(current)
             todo.extend(e.model for e in self._models[current].base_models)
         return False
+
+
+class _Entries(Sequence[Entry[Model]]):
+    """The shelf's models as catalog entries, read from disk as they are iterated."""
+
+    def __init__(self, shelf: ModelShelf, root: Path) -> None:
+        self._shelf, self._root = shelf, root
+
+    def __len__(self) -> int:
+        return len(self._shelf)
+
+    def __iter__(self) -> Iterator[Entry[Model]]:
+        for model, path in self._shelf.values_with_paths():
+            yield Entry(model, path or self._root, None)
+
+    @overload
+    def __getitem__(self, at: int) -> Entry[Model]: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Entry[Model]]: ...
+    def __getitem__(self, at: int | slice) -> Entry[Model] | Sequence[Entry[Model]]:
+        if isinstance(at, slice):
+            return list(self)[at]
+        if at < 0:
+            at += len(self)
+        entry = next(itertools.islice(self, at, None), None)
+        if entry is None:
+            raise IndexError(at)
+        return entry
 
 
 @dataclass(slots=True)
