@@ -10,18 +10,19 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import BadArgument, InputError
+from modelatlas.sources._spool import RowSpool
 from modelatlas.sources.importers import FORMAT_NAMES, reader
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.sources.snapshots import is_bundled, read_snapshots
 from modelatlas.store.build import BuildResult, build_store, remove_leftovers
-from modelatlas.store.imports import StoredImport, StoredRow, read_imports
+from modelatlas.store.imports import StoredImport, read_imports
 from modelatlas.store.lock import writing
 
 __all__ = [
@@ -60,24 +61,28 @@ class Merged:
     outcomes: dict[str, list[Outcome]]
 
 
-def merge_imports(
-    catalog: Catalog, imports: list[StoredImport], *, read: Mapping[str, list[ImportedRow]] | None = None
-) -> Merged:
+def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
     """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row.
 
-    ``read`` holds rows already read, by import key (the file being imported): their stored payloads
-    are not parsed again.
+    The rows of an import being made (a ``RowSpool``) are merged as read, not parsed again from their
+    stored payloads.
     """
     merged = Merged(Merger(catalog), [], {})
     merged.conflicts = merged.merger.catalog_conflicts()
     for item in imports:
-        rows = (read or {}).get(item.key)
-        if rows is None:
+        path = Path(item.path)
+        if isinstance(item.rows, RowSpool):
+            spool = item.rows
+            outcomes = merged.merger.apply(item.key, path, spool.imported(), names=spool.names())
+            spool.record((o.action, o.model_id, o.matched_by, o.detail or None) for o in outcomes)
+        else:
             rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
-        outcomes = merged.outcomes[item.key] = merged.merger.apply(item.key, Path(item.path), rows)
-        for stored, outcome in zip(item.rows, outcomes, strict=True):
-            stored.action, stored.model_id = outcome.action, outcome.model_id
-            stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
+            outcomes = merged.merger.apply(item.key, path, rows)
+            for stored, outcome in zip(item.rows, outcomes, strict=True):
+                stored.action, stored.model_id = outcome.action, outcome.model_id
+                stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
+        merged.outcomes[item.key] = outcomes
+        for outcome in outcomes:
             merged.conflicts.extend(outcome.conflicts)
     return merged
 
@@ -129,12 +134,12 @@ def rebuild(
     return result, merged.merger
 
 
-def _nothing_to_import(fmt: str, rows: list[ImportedRow]) -> str:
+def _nothing_to_import(fmt: str, rows: RowSpool) -> str:
     """Why a file with no importable row is refused (importing it would erase its earlier import)."""
-    if not rows:
+    if rows.first is None:
         found = f"no {fmt} rows in it (a header alone, or a file in another format)"
     else:
-        first = rows[0]
+        first = rows.first
         found = f"none of its {len(rows):,} rows can be imported (line {first.line}: {first.skipped})"
     return f"{found}; the store is unchanged, an earlier import of this file too"
 
@@ -177,13 +182,14 @@ def import_file(
         sha256="",
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    rows = RowSpool()  # on disk, a block at a time: memory does not follow the file's size
     try:
-        rows = list(reader(fmt)(path, progress))
+        rows.add(reader(fmt)(path, progress))
     except OSError as exc:  # /proc/self/mem, a file that vanishes or a disk that fails while read
         raise InputError(path, 0, f"cannot be read: {exc.strerror or exc}") from exc
-    if not any(row.model is not None for row in rows):
-        raise InputError(path, rows[0].line if rows else 1, _nothing_to_import(fmt, rows))
-    stored.rows = [StoredRow(r.line, r.name, r.model_dump_json(exclude_defaults=True)) for r in rows]
+    if not rows.models:
+        raise InputError(path, rows.first.line if rows.first else 1, _nothing_to_import(fmt, rows))
+    stored.rows = rows
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
             try:
@@ -198,8 +204,7 @@ def import_file(
         # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
         # they are
         imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-        merged = merge_imports(catalog, imports, read={stored.key: rows})
-        del rows  # the merged models hold what the build needs
+        merged = merge_imports(catalog, imports)
         outcomes = merged.outcomes[stored.key]
         mine = [c for o in outcomes for c in o.conflicts]
         result = ImportResult(stored.key, outcomes, merged.merger, mine)

@@ -118,16 +118,26 @@ class Merger:
         #: one name lists two models
         self._listed: dict[tuple[str, str, str], set[str]] = {}
 
-    def apply(self, origin: str, path: Path, rows: Iterable[ImportedRow]) -> list[Outcome]:
+    def apply(
+        self,
+        origin: str,
+        path: Path,
+        rows: Iterable[ImportedRow],
+        *,
+        names: Sequence[str | None] | None = None,
+    ) -> list[Outcome]:
         """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did.
 
         Dated rows of one model are merged oldest first, whatever their order in the file, so the model
         is its first release and the later ones its versions; base models named before they were known
-        are looked up again once every row is in.
+        are looked up again once every row is in. ``names`` may give each row's name (None for a row
+        that makes no model), so that ``rows`` on disk (``_spool``) are not decoded to order them.
         """
-        rows = list(rows)
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        if names is None:
+            names = [row.name if row.model is not None else None for row in rows]
         outcomes: dict[int, Outcome] = {}
-        for at in _oldest_first(rows):
+        for at in _oldest_first(names):
             outcome = outcomes[at] = self._apply_row(origin, path, rows[at])
             if outcome.action == "new" and outcome.model_id is not None:
                 self.created_by[outcome.model_id] = origin
@@ -710,21 +720,21 @@ def _with_backed(model: Model, field_name: str, source: Source, edge: BaseEdge) 
     return model.model_copy(update={"base_models": [*model.base_models, edge], "sources": sources})
 
 
-def _oldest_first(rows: list[ImportedRow]) -> list[int]:
-    """The order to merge ``rows`` in: as they come, except that the rows of one model under dated
-    names (``Gemini 2.5 Pro (Jun 2025)``, ``(Mar 2025)``) swap places so the model's own undated row
-    comes first, then the oldest dated one."""
+def _oldest_first(names: Sequence[str | None]) -> list[int]:
+    """The order to merge rows in, given their ``names`` (None for a row that makes no model): as they
+    come, except that the rows of one model under dated names (``Gemini 2.5 Pro (Jun 2025)``,
+    ``(Mar 2025)``) swap places so the model's own undated row comes first, then the oldest dated one."""
     months: dict[int, dt.date] = {}
     groups: dict[str, list[int]] = {}
-    for at, row in enumerate(rows):
-        stamp = dated(row.name) if row.model is not None else None
+    for at, name in enumerate(names):
+        stamp = dated(name) if name is not None else None
         if stamp is not None and stamp.month is not None:
             months[at] = stamp.month
             groups.setdefault(name_key(stamp.base), []).append(at)
-    for at, row in enumerate(rows):
-        if row.model is not None and at not in months and name_key(row.name) in groups:
-            groups[name_key(row.name)].append(at)
-    order = list(range(len(rows)))
+    for at, name in enumerate(names):
+        if name is not None and at not in months and name_key(name) in groups:
+            groups[name_key(name)].append(at)
+    order = list(range(len(names)))
     for positions in groups.values():
         slots = sorted(positions)
         by_date = sorted(positions, key=lambda at: (months.get(at, dt.date.min), at))

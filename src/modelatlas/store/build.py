@@ -38,7 +38,7 @@ from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import insert_rows
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
-from modelatlas.store.imports import StoredImport, import_rows, read_kept
+from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.text_index import fill_text_index
 
 __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
@@ -97,11 +97,11 @@ def build_store(
     # checked before anything reads it: a FIFO would hang, or fail as "disk I/O error"
     target = None if is_postgres(url) else _sqlite_target(url)
     try:
-        extra = import_rows(list(imports))
+        extra: dict[str, list[dict[str, Any]]] = {"imports": import_rows(imports)}
         extra["conflicts"] = list(conflicts)
         extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
-        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
+        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra, imports=imports)
         if target is None:
             _build_postgres(url, fill)
         else:
@@ -228,6 +228,7 @@ def _fill(
     catalog: Catalog,
     progress: Callable[[int], None] | None,
     extra: dict[str, list[dict[str, Any]]],
+    imports: Sequence[StoredImport],
 ) -> None:
     """Write the catalog ``CHUNK`` models at a time, so that memory does not grow with the catalog; the
     lineage edges last, when every model they join is in."""
@@ -262,6 +263,8 @@ def _fill(
             {"key": "modelatlas_version", "value": __version__},
         ]
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
+        for rows in import_row_batches(imports, CHUNK):
+            write({"import_rows": rows})
         for statement in indexes:
             conn.exec_driver_sql(statement)
         _check_references(conn)
