@@ -78,7 +78,14 @@ def import_(
       modelatlas import epoch notable_ai_models.csv --changes-only --format csv > report.csv
       modelatlas import seed-sections seeds/000.txt --write-catalog
     """
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
 
     from modelatlas.catalog.validate import validate_catalog
     from modelatlas.sources.ingest import import_file
@@ -93,6 +100,7 @@ def import_(
         TextColumn(f"importing {path.name}"),
         BarColumn(),
         DownloadColumn(),
+        TransferSpeedColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=True,

@@ -24,7 +24,7 @@ from modelatlas.catalog.schema import Model
 __all__ = ["ModelShelf"]
 
 #: Models kept decoded: the merge's working set (a file's models and the catalog's it names) fits.
-CACHED = 4096
+CACHED = 2048
 #: Rows read at a time when the whole shelf is iterated.
 _BATCH = 1000
 

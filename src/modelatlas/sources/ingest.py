@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,24 @@ def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
     return merged
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import or a rebuild runs.
+
+    A merge makes millions of short-lived pydantic objects, and the collector's passes over the ones that
+    live on took a third of an import's CPU time (10,000 Epoch rows: 13.2 s, 8.7 s paused). The records
+    make no cycles to speak of (the peak memory was the same, 338 and 340 MB); reference counting frees
+    everything else as before, and the cycles wait for the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def curation_info(catalog: Catalog) -> dict[str, str]:
     """What the curated catalog holds, for ``build_info``: how many models, and the newest release."""
     dates = [str(e.record.released) for e in catalog.models if e.record.released is not None]
@@ -118,7 +137,7 @@ def rebuild(
         InputError: a bundled snapshot is missing or changed (the store is untouched).
         StoreError: another writer kept the lock too long, or the store cannot be written.
     """
-    with writing(url, waiting=waiting):
+    with writing(url, waiting=waiting), _collector_paused():
         remove_leftovers(url)
         imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
         merged = merge_imports(catalog, imports)
@@ -174,6 +193,21 @@ def import_file(
         raise InputError(path, 0, f"is a directory; {fmt} imports one file")
     if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO: endless, or gone once read
         raise InputError(path, 0, "is not a regular file; give a file (copy a stream to one first)")
+    with _collector_paused():
+        return _import(catalog, url, fmt, path, dry_run=dry_run, progress=progress, waiting=waiting)
+
+
+def _import(
+    catalog: Catalog,
+    url: str,
+    fmt: str,
+    path: Path,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+    waiting: Callable[[], None] | None,
+) -> ImportResult:
+    """``import_file`` once its arguments are checked."""
     digest = hashlib.sha256()
     stored = StoredImport(
         key=import_key(fmt, path),

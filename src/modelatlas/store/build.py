@@ -47,8 +47,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = [t.name for t in T.metadata.sorted_tables]
-#: Models written at a time: a build's memory is this many models' rows, whatever the catalog's size.
-CHUNK = 10_000
+#: Models written at a time: a build's memory is this many models' rows (twice: one chunk is made while the
+#: last is written), whatever the catalog's size. 10,000 held 140 MB at the peak of an import.
+CHUNK = 2_000
 #: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
 #: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
@@ -286,19 +287,21 @@ def _chunks(
     """The rows of ``CHUNK`` models at a time, by table (and their ``model_facets`` rows, tallied in
     ``facets``); their lineage edges go to ``lineage``."""
     organizations = {e.record.id: e.record for e in catalog.organizations}
-    curated = frozenset(e.record.id for e in catalog.models if e.path.name.endswith(".yaml"))
     batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
     records: list[Model] = []
+    curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
     for done, entry in enumerate(catalog.models, start=1):
         for table, rows in R.model_rows(entry.record, entry.path).items():
             (lineage if table == "lineage" else batch[table]).extend(rows)
         records.append(entry.record)
+        if entry.path.name.endswith(".yaml"):
+            curated.add(entry.record.id)
         if done % CHUNK == 0 or done == len(catalog.models):
             batch["analysis_rows"] = list(table_rows(records, organizations, curated=curated))
             if facets is not None:
                 batch["model_facets"] = facets.add(batch)
             yield batch
-            batch, records = defaultdict(list), []
+            batch, records, curated = defaultdict(list), [], set()
         if progress:
             progress(done)
 
