@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from modelatlas.catalog.loader import Catalog
@@ -28,6 +29,7 @@ from modelatlas.store.lock import writing
 
 __all__ = [
     "ImportResult",
+    "Stages",
     "Merged",
     "import_file",
     "merge_imports",
@@ -49,6 +51,12 @@ class ImportResult:
     counts: Counter[str] = field(default_factory=Counter)
 
 
+#: Told of each stage of an import after reading as it starts, its name (``merging``: rows, every import's
+#: as the store is merged again; ``writing``: models) and its number of steps; returns what is then called
+#: with the steps done so far.
+Stages = Callable[[str, int], Callable[[int], None]]
+
+
 def import_key(fmt: str, path: Path) -> str:
     return f"{fmt}:{path.name}"
 
@@ -62,26 +70,33 @@ class Merged:
     outcomes: dict[str, list[Outcome]]
 
 
-def merge_imports(catalog: Catalog, imports: list[StoredImport]) -> Merged:
+def merge_imports(
+    catalog: Catalog, imports: list[StoredImport], *, progress: Callable[[int], None] | None = None
+) -> Merged:
     """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row.
 
     The rows of an import being made (a ``RowSpool``) are merged as read, not parsed again from their
-    stored payloads.
+    stored payloads. ``progress`` is called with the number of rows merged so far, of all ``imports``.
     """
     merged = Merged(Merger(catalog), [], {})
     merged.conflicts = merged.merger.catalog_conflicts()
+    done = 0
     for item in imports:
         path = Path(item.path)
+        tick = None if progress is None else partial(_after, progress, done)
         if isinstance(item.rows, RowSpool):
             spool = item.rows
-            outcomes = merged.merger.apply(item.key, path, spool.imported(), names=spool.names())
+            outcomes = merged.merger.apply(
+                item.key, path, spool.imported(), names=spool.names(), progress=tick
+            )
             spool.record((o.action, o.model_id, o.matched_by, o.detail or None) for o in outcomes)
         else:
             rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
-            outcomes = merged.merger.apply(item.key, path, rows)
+            outcomes = merged.merger.apply(item.key, path, rows, progress=tick)
             for stored, outcome in zip(item.rows, outcomes, strict=True):
                 stored.action, stored.model_id = outcome.action, outcome.model_id
                 stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
+        done += len(outcomes)
         merged.outcomes[item.key] = outcomes
         for outcome in outcomes:
             merged.conflicts.extend(outcome.conflicts)
@@ -104,6 +119,10 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _after(progress: Callable[[int], None], before: int, done: int) -> None:
+    progress(before + done)
 
 
 def curation_info(catalog: Catalog) -> dict[str, str]:
@@ -172,11 +191,13 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     waiting: Callable[[], None] | None = None,
+    stages: Stages | None = None,
 ) -> ImportResult:
     """Import ``path`` (in format ``fmt``) into the store at ``url``, replacing an earlier import of it.
 
     The store's write lock is held from reading the store to replacing it (``waiting`` is called if
-    another writer holds it first); a dry run reads without it.
+    another writer holds it first); a dry run reads without it. ``progress`` is called with the bytes
+    read so far, ``stages`` told of the merge and the build (``Stages``).
 
     Raises:
         BadArgument: unknown format.
@@ -194,7 +215,9 @@ def import_file(
     if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO: endless, or gone once read
         raise InputError(path, 0, "is not a regular file; give a file (copy a stream to one first)")
     with _collector_paused():
-        return _import(catalog, url, fmt, path, dry_run=dry_run, progress=progress, waiting=waiting)
+        return _import(
+            catalog, url, fmt, path, dry_run=dry_run, progress=progress, waiting=waiting, stages=stages
+        )
 
 
 def _import(
@@ -206,6 +229,7 @@ def _import(
     dry_run: bool,
     progress: Callable[[int], None] | None,
     waiting: Callable[[], None] | None,
+    stages: Stages | None,
 ) -> ImportResult:
     """``import_file`` once its arguments are checked."""
     digest = hashlib.sha256()
@@ -238,7 +262,8 @@ def _import(
         # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
         # they are
         imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-        merged = merge_imports(catalog, imports)
+        rows_in = sum(len(i.rows) for i in imports)
+        merged = merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
         outcomes = merged.outcomes[stored.key]
         mine = [c for o in outcomes for c in o.conflicts]
         result = ImportResult(stored.key, outcomes, merged.merger, mine)
@@ -248,5 +273,8 @@ def _import(
             conflicts = [c.row() for c in merged.conflicts]
             catalog_now = merged.merger.catalog()
             info = curation_info(catalog)
-            result.build = build_store(catalog_now, url, imports=imports, conflicts=conflicts, info=info)
+            writing_models = stages and stages("writing", len(catalog_now.models))
+            result.build = build_store(
+                catalog_now, url, progress=writing_models, imports=imports, conflicts=conflicts, info=info
+            )
     return result

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -125,6 +125,7 @@ class Merger:
         rows: Iterable[ImportedRow],
         *,
         names: Sequence[str | None] | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> list[Outcome]:
         """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did.
 
@@ -132,15 +133,18 @@ class Merger:
         is its first release and the later ones its versions; base models named before they were known
         are looked up again once every row is in. ``names`` may give each row's name (None for a row
         that makes no model), so that ``rows`` on disk (``_spool``) are not decoded to order them.
+        ``progress`` is called with the number of rows merged so far, every 100 rows and at the end.
         """
         rows = rows if isinstance(rows, Sequence) else list(rows)
         if names is None:
             names = [row.name if row.model is not None else None for row in rows]
         outcomes: dict[int, Outcome] = {}
-        for at in _oldest_first(names):
+        for done, at in enumerate(_oldest_first(names), start=1):
             outcome = outcomes[at] = self._apply_row(origin, path, rows[at])
             if outcome.action == "new" and outcome.model_id is not None:
                 self.created_by[outcome.model_id] = origin
+            if progress is not None and (done % 100 == 0 or done == len(names)):
+                progress(done)
         self._resolve_pending()
         return [outcomes[at] for at in range(len(rows))]
 
