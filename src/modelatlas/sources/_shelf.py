@@ -4,7 +4,8 @@ A ``ModelShelf`` is a ``MutableMapping[str, Model]`` that keeps its models pickl
 SQLite file (deleted when the shelf is closed or collected) and only the ``cached`` most recently used
 decoded in memory. Iteration is in insertion order, as a ``dict``'s: a model put again keeps its place,
 so the merged catalog lists the curated models first, then the new ones in the order they were made.
-Each model may carry the file it came from (``path_of``), stored beside it.
+Each model may carry the file it came from (``path_of``), stored beside it. The ids stay in memory too
+(a set): asking for an id the shelf does not have, as each new row's match does, asks no query.
 
 Pickle, not JSON: the shelf is private to one process, and pickle gives back the very record that went
 in (fields set, defaults and all) at a fraction of the cost of validating it again.
@@ -44,27 +45,28 @@ class ModelShelf(MutableMapping[str, Model]):
         self._cached = cached
         self._recent: OrderedDict[str, Model] = OrderedDict()
         self._dirty: set[str] = set()
-        self._count = 0
+        #: Every id on the shelf: a lookup of an id that is not there (each new row's) asks no query.
+        self._ids: set[str] = set()
 
     def close(self) -> None:
         self._recent.clear()
         self._dirty.clear()
+        self._ids.clear()
         self._db.close()
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._ids)
 
     def __contains__(self, model_id: object) -> bool:
-        if model_id in self._recent:
-            return True
-        found = self._db.execute("SELECT 1 FROM shelf WHERE id = ?", (model_id,)).fetchone()
-        return found is not None
+        return model_id in self._ids
 
     def __getitem__(self, model_id: str) -> Model:
         model = self._recent.get(model_id)
         if model is not None:
             self._recent.move_to_end(model_id)
             return model
+        if model_id not in self._ids:
+            raise KeyError(model_id)
         found = self._db.execute("SELECT body FROM shelf WHERE id = ?", (model_id,)).fetchone()
         if found is None:
             raise KeyError(model_id)
@@ -73,9 +75,9 @@ class ModelShelf(MutableMapping[str, Model]):
         return decoded
 
     def __setitem__(self, model_id: str, model: Model) -> None:
-        if model_id not in self:
+        if model_id not in self._ids:
             self._db.execute("INSERT INTO shelf (id) VALUES (?)", (model_id,))  # its place in the order
-            self._count += 1
+            self._ids.add(model_id)
         self._dirty.add(model_id)
         self._keep(model_id, model)
 
@@ -85,7 +87,7 @@ class ModelShelf(MutableMapping[str, Model]):
         self._recent.pop(model_id, None)
         self._dirty.discard(model_id)
         self._db.execute("DELETE FROM shelf WHERE id = ?", (model_id,))
-        self._count -= 1
+        self._ids.discard(model_id)
 
     def __iter__(self) -> Iterator[str]:
         for model_id, _ in self._rows("id, NULL"):
