@@ -11,6 +11,7 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -429,3 +430,36 @@ def test_import_file_refuses_before_reading_with_exact_messages(sqlite_url: str,
         import_file(catalog, sqlite_url, "epoch", tmp_path)
     result = import_file(catalog, sqlite_url, "paper-table", SEED_004)  # not a dry run unless asked
     assert result is not None and count(sqlite_url, "import_rows") == 62
+
+
+def test_import_file_reports_each_stage_with_its_steps(sqlite_url: str) -> None:
+    """Issue 18: the merge (rows of every import, merged again) and the build (models) report progress."""
+    from modelatlas.catalog.validate import load_valid_catalog
+    from modelatlas.config import bundled_catalog
+    from modelatlas.sources.ingest import import_file
+
+    catalog = load_valid_catalog(bundled_catalog())
+    seen: dict[str, list[int]] = {}
+
+    def stage(name: str, steps: int) -> Callable[[int], None]:
+        seen[name] = [steps]
+        return seen[name].append
+
+    read: list[int] = []
+    import_file(catalog, sqlite_url, "paper-table", SEED_000.with_name("003_e7c861412d09de26.txt"))
+    result = import_file(catalog, sqlite_url, "paper-table", SEED_004, progress=read.append, stages=stage)
+    assert list(seen) == ["merging", "writing"]
+    merging, writing = seen["merging"], seen["writing"]
+    assert merging == [13 + 62, 13, 75]  # seed 003's rows merged again, then seed 004's: each at its end
+    assert writing[0] == CURATED == writing[-1] and writing[1:] == list(range(1, CURATED + 1))
+    assert read[-1] == SEED_004.stat().st_size and result.build is not None
+    dry: dict[str, list[int]] = {}
+    import_file(
+        catalog,
+        sqlite_url,
+        "paper-table",
+        SEED_004,
+        dry_run=True,
+        stages=lambda n, s: dry.setdefault(n, []).append,
+    )
+    assert list(dry) == ["merging"]  # a dry run writes nothing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -38,7 +39,8 @@ class Catalog:
     """Everything in a catalog directory, and what was wrong with it."""
 
     root: Path
-    models: list[Entry[Model]] = field(default_factory=list)
+    #: A list when loaded; a merge's catalog reads its models from disk as they are iterated.
+    models: Sequence[Entry[Model]] = field(default_factory=list)
     organizations: list[Entry[Organization]] = field(default_factory=list)
     techniques: list[Entry[Technique]] = field(default_factory=list)
     benchmarks: list[Entry[Benchmark]] = field(default_factory=list)
@@ -75,10 +77,12 @@ def load_catalog(root: Path) -> Catalog:
         getattr(catalog, name).extend(_load_list(path, schema, catalog.problems))
     if (root / "gpus.yaml").exists():
         _load_gpus(root / "gpus.yaml", catalog)
+    models: list[Entry[Model]] = []
     for path in sorted(models_dir.glob("*.yaml")) + sorted(models_dir.glob("*.yml")):
         entry = _load_model(path, catalog)
         if entry is not None:
-            catalog.models.append(entry)
+            models.append(entry)
+    catalog.models = models
     return catalog
 
 

@@ -121,7 +121,7 @@ def name_keys(model: Model) -> dict[str, str]:
     return {key: spelling for spelling in [model.id, *model.names] if (key := name_key(spelling))}
 
 
-def _unique_names(entries: list[Entry[Model]]) -> Iterator[Problem]:
+def _unique_names(entries: Sequence[Entry[Model]]) -> Iterator[Problem]:
     owner: dict[str, tuple[str, str]] = {}
     for entry in entries:
         model = entry.record
@@ -208,7 +208,7 @@ def _provenance(entry: Entry[Model]) -> Iterator[Problem]:
                 )
 
 
-def _cycles(entries: list[Entry[Model]]) -> Iterator[Problem]:
+def _cycles(entries: Sequence[Entry[Model]]) -> Iterator[Problem]:
     by_id = {e.record.id: e for e in entries}
     graph = {e.record.id: {b.model for b in e.record.base_models if b.model in by_id} for e in entries}
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +17,9 @@ from modelatlas.files import write_atomic
 from modelatlas.sources.importers import FORMAT_NAMES
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
     from modelatlas.catalog.loader import Entry
     from modelatlas.catalog.schema import Model
     from modelatlas.sources.ingest import ImportResult
@@ -78,8 +81,6 @@ def import_(
       modelatlas import epoch notable_ai_models.csv --changes-only --format csv > report.csv
       modelatlas import seed-sections seeds/000.txt --write-catalog
     """
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
     from modelatlas.catalog.validate import validate_catalog
     from modelatlas.sources.ingest import import_file
 
@@ -89,17 +90,15 @@ def import_(
         raise CatalogInvalid(checked.problems)
     err = stderr()
     size = sum(p.stat().st_size for p in _files(path))
-    with Progress(
-        TextColumn(f"importing {path.name}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal or size < 1 << 20,
-    ) as bar:
-        task = bar.add_task("import", total=size)
-        progress: Callable[[int], None] = lambda done: bar.update(task, completed=done)  # noqa: E731
+    with _import_bar(err, quiet=not err.is_terminal or size < 1 << 20) as bar:
+        reading = bar.add_task(f"reading {path.name}", total=size, unit="bytes")
+        progress: Callable[[int], None] = lambda done: bar.update(reading, completed=done)  # noqa: E731
+
+        def stage(name: str, steps: int) -> Callable[[int], None]:
+            unit = "rows" if name == "merging" else "models"
+            task = bar.add_task(f"{name} {path.name}", total=steps, unit=unit)
+            return lambda done: bar.update(task, completed=done)
+
         result = import_file(
             checked,
             config.db,
@@ -108,6 +107,7 @@ def import_(
             dry_run=dry_run,
             progress=progress,
             waiting=waiting_notice(config.db),
+            stages=stage,
         )
     records = [
         {
@@ -188,6 +188,31 @@ def conflicts(
     stderr().print(f"{len(records)} conflict(s)", markup=False)
 
 
+def _import_bar(err: Console, *, quiet: bool) -> Progress:
+    """The import's bars on stderr, one a stage (reading: bytes; merging: rows; writing: models), each with
+    its rate and the time left; transient, and silent when ``quiet``."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Done(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            if task.fields["unit"] == "bytes":
+                return Text(f"{task.completed / 1e6:,.1f}/{(task.total or 0) / 1e6:,.1f} MB")
+            return Text(f"{task.completed:,.0f}/{task.total or 0:,.0f} {task.fields['unit']}")
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            if speed is None:
+                return Text("")
+            if task.fields["unit"] == "bytes":
+                return Text(f"{speed / 1e6:,.1f} MB/s")
+            return Text(f"{speed:,.0f} {task.fields['unit']}/s")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), Done(), Rate(), TimeRemainingColumn())
+    return Progress(*columns, console=err, transient=True, disable=quiet)
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(path.rglob("*.yaml"))
@@ -210,7 +235,7 @@ def _print_diff(result: ImportResult, root: Path) -> None:
         typer.echo("".join(difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")), nl=False)
 
 
-def _name_clashes(result: ImportResult, catalog: list[Entry[Model]]) -> dict[str, str]:
+def _name_clashes(result: ImportResult, catalog: Sequence[Entry[Model]]) -> dict[str, str]:
     """The changed models a catalog cannot hold: one of their names is another model's (the merge keeps
     two models named "DDPM" apart by their makers and years; ``validate`` wants every name once). They
     stay in the store; their files are not written, so the catalog stays valid (issue 19)."""

@@ -8,24 +8,28 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import BadArgument, InputError
+from modelatlas.sources._spool import RowSpool
 from modelatlas.sources.importers import FORMAT_NAMES, reader
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.sources.snapshots import is_bundled, read_snapshots
 from modelatlas.store.build import BuildResult, build_store, remove_leftovers
-from modelatlas.store.imports import StoredImport, StoredRow, read_imports
+from modelatlas.store.imports import StoredImport, read_imports
 from modelatlas.store.lock import writing
 
 __all__ = [
     "ImportResult",
+    "Stages",
     "Merged",
     "import_file",
     "merge_imports",
@@ -47,6 +51,12 @@ class ImportResult:
     counts: Counter[str] = field(default_factory=Counter)
 
 
+#: Told of each stage of an import after reading as it starts, its name (``merging``: rows, every import's
+#: as the store is merged again; ``writing``: models) and its number of steps; returns what is then called
+#: with the steps done so far.
+Stages = Callable[[str, int], Callable[[int], None]]
+
+
 def import_key(fmt: str, path: Path) -> str:
     return f"{fmt}:{path.name}"
 
@@ -61,25 +71,58 @@ class Merged:
 
 
 def merge_imports(
-    catalog: Catalog, imports: list[StoredImport], *, read: Mapping[str, list[ImportedRow]] | None = None
+    catalog: Catalog, imports: list[StoredImport], *, progress: Callable[[int], None] | None = None
 ) -> Merged:
     """Merge ``imports`` in order into ``catalog``; record each row's outcome on the stored row.
 
-    ``read`` holds rows already read, by import key (the file being imported): their stored payloads
-    are not parsed again.
+    The rows of an import being made (a ``RowSpool``) are merged as read, not parsed again from their
+    stored payloads. ``progress`` is called with the number of rows merged so far, of all ``imports``.
     """
     merged = Merged(Merger(catalog), [], {})
     merged.conflicts = merged.merger.catalog_conflicts()
+    done = 0
     for item in imports:
-        rows = (read or {}).get(item.key)
-        if rows is None:
+        path = Path(item.path)
+        tick = None if progress is None else partial(_after, progress, done)
+        if isinstance(item.rows, RowSpool):
+            spool = item.rows
+            outcomes = merged.merger.apply(
+                item.key, path, spool.imported(), names=spool.names(), progress=tick
+            )
+            spool.record((o.action, o.model_id, o.matched_by, o.detail or None) for o in outcomes)
+        else:
             rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
-        outcomes = merged.outcomes[item.key] = merged.merger.apply(item.key, Path(item.path), rows)
-        for stored, outcome in zip(item.rows, outcomes, strict=True):
-            stored.action, stored.model_id = outcome.action, outcome.model_id
-            stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
+            outcomes = merged.merger.apply(item.key, path, rows, progress=tick)
+            for stored, outcome in zip(item.rows, outcomes, strict=True):
+                stored.action, stored.model_id = outcome.action, outcome.model_id
+                stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
+        done += len(outcomes)
+        merged.outcomes[item.key] = outcomes
+        for outcome in outcomes:
             merged.conflicts.extend(outcome.conflicts)
     return merged
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import or a rebuild runs.
+
+    A merge makes millions of short-lived pydantic objects, and the collector's passes over the ones that
+    live on took a third of an import's CPU time (10,000 Epoch rows: 13.2 s, 8.7 s paused). The records
+    make no cycles to speak of (the peak memory was the same, 338 and 340 MB); reference counting frees
+    everything else as before, and the cycles wait for the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _after(progress: Callable[[int], None], before: int, done: int) -> None:
+    progress(before + done)
 
 
 def curation_info(catalog: Catalog) -> dict[str, str]:
@@ -113,7 +156,7 @@ def rebuild(
         InputError: a bundled snapshot is missing or changed (the store is untouched).
         StoreError: another writer kept the lock too long, or the store cannot be written.
     """
-    with writing(url, waiting=waiting):
+    with writing(url, waiting=waiting), _collector_paused():
         remove_leftovers(url)
         imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
         merged = merge_imports(catalog, imports)
@@ -129,12 +172,12 @@ def rebuild(
     return result, merged.merger
 
 
-def _nothing_to_import(fmt: str, rows: list[ImportedRow]) -> str:
+def _nothing_to_import(fmt: str, rows: RowSpool) -> str:
     """Why a file with no importable row is refused (importing it would erase its earlier import)."""
-    if not rows:
+    if rows.first is None:
         found = f"no {fmt} rows in it (a header alone, or a file in another format)"
     else:
-        first = rows[0]
+        first = rows.first
         found = f"none of its {len(rows):,} rows can be imported (line {first.line}: {first.skipped})"
     return f"{found}; the store is unchanged, an earlier import of this file too"
 
@@ -148,11 +191,13 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     waiting: Callable[[], None] | None = None,
+    stages: Stages | None = None,
 ) -> ImportResult:
     """Import ``path`` (in format ``fmt``) into the store at ``url``, replacing an earlier import of it.
 
     The store's write lock is held from reading the store to replacing it (``waiting`` is called if
-    another writer holds it first); a dry run reads without it.
+    another writer holds it first); a dry run reads without it. ``progress`` is called with the bytes
+    read so far, ``stages`` told of the merge and the build (``Stages``).
 
     Raises:
         BadArgument: unknown format.
@@ -169,6 +214,24 @@ def import_file(
         raise InputError(path, 0, f"is a directory; {fmt} imports one file")
     if not path.is_dir() and not path.is_file():  # /dev/zero, a FIFO: endless, or gone once read
         raise InputError(path, 0, "is not a regular file; give a file (copy a stream to one first)")
+    with _collector_paused():
+        return _import(
+            catalog, url, fmt, path, dry_run=dry_run, progress=progress, waiting=waiting, stages=stages
+        )
+
+
+def _import(
+    catalog: Catalog,
+    url: str,
+    fmt: str,
+    path: Path,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+    waiting: Callable[[], None] | None,
+    stages: Stages | None,
+) -> ImportResult:
+    """``import_file`` once its arguments are checked."""
     digest = hashlib.sha256()
     stored = StoredImport(
         key=import_key(fmt, path),
@@ -177,13 +240,14 @@ def import_file(
         sha256="",
         imported_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+    rows = RowSpool()  # on disk, a block at a time: memory does not follow the file's size
     try:
-        rows = list(reader(fmt)(path, progress))
+        rows.add(reader(fmt)(path, progress))
     except OSError as exc:  # /proc/self/mem, a file that vanishes or a disk that fails while read
         raise InputError(path, 0, f"cannot be read: {exc.strerror or exc}") from exc
-    if not any(row.model is not None for row in rows):
-        raise InputError(path, rows[0].line if rows else 1, _nothing_to_import(fmt, rows))
-    stored.rows = [StoredRow(r.line, r.name, r.model_dump_json(exclude_defaults=True)) for r in rows]
+    if not rows.models:
+        raise InputError(path, rows.first.line if rows.first else 1, _nothing_to_import(fmt, rows))
+    stored.rows = rows
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
             try:
@@ -198,8 +262,8 @@ def import_file(
         # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
         # they are
         imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-        merged = merge_imports(catalog, imports, read={stored.key: rows})
-        del rows  # the merged models hold what the build needs
+        rows_in = sum(len(i.rows) for i in imports)
+        merged = merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
         outcomes = merged.outcomes[stored.key]
         mine = [c for o in outcomes for c in o.conflicts]
         result = ImportResult(stored.key, outcomes, merged.merger, mine)
@@ -209,5 +273,8 @@ def import_file(
             conflicts = [c.row() for c in merged.conflicts]
             catalog_now = merged.merger.catalog()
             info = curation_info(catalog)
-            result.build = build_store(catalog_now, url, imports=imports, conflicts=conflicts, info=info)
+            writing_models = stages and stages("writing", len(catalog_now.models))
+            result.build = build_store(
+                catalog_now, url, progress=writing_models, imports=imports, conflicts=conflicts, info=info
+            )
     return result

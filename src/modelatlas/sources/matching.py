@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -306,8 +306,9 @@ def _size(model: Model) -> int | None:
 class Matcher:
     """An index of models by every key above; ``add`` models, then ``match`` imported ones."""
 
-    def __init__(self) -> None:
-        self._models: dict[str, Model] = {}
+    def __init__(self, models: MutableMapping[str, Model] | None = None) -> None:
+        #: The models by id: a dict of its own, or the merge's (``sources._shelf.ModelShelf``, on disk).
+        self._models: MutableMapping[str, Model] = {} if models is None else models
         self._names: dict[str, set[str]] = defaultdict(set)
         self._name_kind: dict[tuple[str, str], tuple[str, str]] = {}
         self._stems: dict[str, set[str]] = defaultdict(set)

@@ -9,10 +9,11 @@ a new model; later rows (of the same import or another) can merge into it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
@@ -30,6 +31,7 @@ from modelatlas.catalog.schema import (
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
+from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
 from modelatlas.sources.versions import Dated, dated
@@ -90,16 +92,19 @@ class Merger:
 
     def __init__(self, catalog: Catalog) -> None:
         self._base = catalog
-        self._models: dict[str, Model] = {e.record.id: e.record for e in catalog.models}
-        self._paths: dict[str, Path] = {e.record.id: e.path for e in catalog.models}
+        #: Every model, on disk: an import of a million rows makes a million models.
+        self._models = ModelShelf()
+        for entry in catalog.models:
+            self._models[entry.record.id] = entry.record
+            self._models.set_path(entry.record.id, entry.path)
         self._orgs: dict[str, Organization] = {e.record.id: e.record for e in catalog.organizations}
         self._new_orgs: list[str] = []
         self._org_keys: dict[str, str] = {}
         for org in self._orgs.values():
             self._index_org(org)
-        self.matcher = Matcher()
-        for model in self._models.values():
-            self.matcher.add(model)
+        self.matcher = Matcher(self._models)
+        for entry in catalog.models:
+            self.matcher.add(self._models[entry.record.id])
         #: Ids of models an import created or changed.
         self.changed: set[str] = set()
         self.created: set[str] = set()
@@ -113,19 +118,33 @@ class Merger:
         #: one name lists two models
         self._listed: dict[tuple[str, str, str], set[str]] = {}
 
-    def apply(self, origin: str, path: Path, rows: Iterable[ImportedRow]) -> list[Outcome]:
+    def apply(
+        self,
+        origin: str,
+        path: Path,
+        rows: Iterable[ImportedRow],
+        *,
+        names: Sequence[str | None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Outcome]:
         """Merge ``rows`` (read from ``path``; ``origin`` names the import) and say what each did.
 
         Dated rows of one model are merged oldest first, whatever their order in the file, so the model
         is its first release and the later ones its versions; base models named before they were known
-        are looked up again once every row is in.
+        are looked up again once every row is in. ``names`` may give each row's name (None for a row
+        that makes no model), so that ``rows`` on disk (``_spool``) are not decoded to order them.
+        ``progress`` is called with the number of rows merged so far, every 100 rows and at the end.
         """
-        rows = list(rows)
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        if names is None:
+            names = [row.name if row.model is not None else None for row in rows]
         outcomes: dict[int, Outcome] = {}
-        for at in _oldest_first(rows):
+        for done, at in enumerate(_oldest_first(names), start=1):
             outcome = outcomes[at] = self._apply_row(origin, path, rows[at])
             if outcome.action == "new" and outcome.model_id is not None:
                 self.created_by[outcome.model_id] = origin
+            if progress is not None and (done % 100 == 0 or done == len(names)):
+                progress(done)
         self._resolve_pending()
         return [outcomes[at] for at in range(len(rows))]
 
@@ -135,7 +154,7 @@ class Merger:
         merged.techniques, merged.benchmarks = self._base.techniques, self._base.benchmarks
         merged.organizations = [*self._base.organizations]
         merged.organizations += [Entry(self._orgs[i], self._base.root, None) for i in self._new_orgs]
-        merged.models = [Entry(m, self._paths[i], None) for i, m in self._models.items()]
+        merged.models = _Entries(self._models, self._base.root)
         return merged
 
     def new_organizations(self) -> list[Organization]:
@@ -309,7 +328,8 @@ class Merger:
         model = model.model_copy(update=update)
         first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
         model = model.model_copy(update={"sources": [first, *model.sources[1:]]})
-        self._models[model_id], self._paths[model_id] = model, path
+        self._models[model_id] = model
+        self._models.set_path(model_id, path)
         self.matcher.add(model)
         self.changed.add(model_id)
         self.created.add(model_id)
@@ -652,6 +672,34 @@ class Merger:
         return False
 
 
+class _Entries(Sequence[Entry[Model]]):
+    """The shelf's models as catalog entries, read from disk as they are iterated."""
+
+    def __init__(self, shelf: ModelShelf, root: Path) -> None:
+        self._shelf, self._root = shelf, root
+
+    def __len__(self) -> int:
+        return len(self._shelf)
+
+    def __iter__(self) -> Iterator[Entry[Model]]:
+        for model, path in self._shelf.values_with_paths():
+            yield Entry(model, path or self._root, None)
+
+    @overload
+    def __getitem__(self, at: int) -> Entry[Model]: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Entry[Model]]: ...
+    def __getitem__(self, at: int | slice) -> Entry[Model] | Sequence[Entry[Model]]:
+        if isinstance(at, slice):
+            return list(self)[at]
+        if at < 0:
+            at += len(self)
+        entry = next(itertools.islice(self, at, None), None)
+        if entry is None:
+            raise IndexError(at)
+        return entry
+
+
 @dataclass(slots=True)
 class _PendingBase:
     """A base model a row names that is not known yet: the model, the name, how, and the row's source."""
@@ -676,21 +724,21 @@ def _with_backed(model: Model, field_name: str, source: Source, edge: BaseEdge) 
     return model.model_copy(update={"base_models": [*model.base_models, edge], "sources": sources})
 
 
-def _oldest_first(rows: list[ImportedRow]) -> list[int]:
-    """The order to merge ``rows`` in: as they come, except that the rows of one model under dated
-    names (``Gemini 2.5 Pro (Jun 2025)``, ``(Mar 2025)``) swap places so the model's own undated row
-    comes first, then the oldest dated one."""
+def _oldest_first(names: Sequence[str | None]) -> list[int]:
+    """The order to merge rows in, given their ``names`` (None for a row that makes no model): as they
+    come, except that the rows of one model under dated names (``Gemini 2.5 Pro (Jun 2025)``,
+    ``(Mar 2025)``) swap places so the model's own undated row comes first, then the oldest dated one."""
     months: dict[int, dt.date] = {}
     groups: dict[str, list[int]] = {}
-    for at, row in enumerate(rows):
-        stamp = dated(row.name) if row.model is not None else None
+    for at, name in enumerate(names):
+        stamp = dated(name) if name is not None else None
         if stamp is not None and stamp.month is not None:
             months[at] = stamp.month
             groups.setdefault(name_key(stamp.base), []).append(at)
-    for at, row in enumerate(rows):
-        if row.model is not None and at not in months and name_key(row.name) in groups:
-            groups[name_key(row.name)].append(at)
-    order = list(range(len(rows)))
+    for at, name in enumerate(names):
+        if name is not None and at not in months and name_key(name) in groups:
+            groups[name_key(name)].append(at)
+    order = list(range(len(names)))
     for positions in groups.values():
         slots = sorted(positions)
         by_date = sorted(positions, key=lambda at: (months.get(at, dt.date.min), at))

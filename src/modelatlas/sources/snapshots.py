@@ -111,9 +111,11 @@ def read_snapshots(catalog_root: Path, progress: Callable[[str], None] | None = 
             sha256=digest,
             imported_at=snapshot.snapshot.isoformat(),
         )
+        rows: list[StoredRow] = []
         for row in reader(snapshot.format)(path, None):
             row = _attributed(row, snapshot)
-            stored.rows.append(StoredRow(row.line, row.name, row.model_dump_json(exclude_defaults=True)))
+            rows.append(StoredRow(row.line, row.name, row.model_dump_json(exclude_defaults=True)))
+        stored.rows = rows
         imported.append(stored)
     return imported
 

@@ -39,7 +39,7 @@ from modelatlas.store.bulk import insert_rows
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
-from modelatlas.store.imports import StoredImport, import_rows, read_kept
+from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.text_index import fill_organization_names, fill_text_index
 
 __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
@@ -48,8 +48,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = [t.name for t in T.metadata.sorted_tables]
-#: Models written at a time: a build's memory is this many models' rows, whatever the catalog's size.
-CHUNK = 10_000
+#: Models written at a time: a build's memory is this many models' rows (twice: one chunk is made while the
+#: last is written), whatever the catalog's size. 10,000 held 140 MB at the peak of an import.
+CHUNK = 2_000
 #: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
 #: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
@@ -98,11 +99,11 @@ def build_store(
     # checked before anything reads it: a FIFO would hang, or fail as "disk I/O error"
     target = None if is_postgres(url) else _sqlite_target(url)
     try:
-        extra = import_rows(list(imports))
+        extra: dict[str, list[dict[str, Any]]] = {"imports": import_rows(imports)}
         extra["conflicts"] = list(conflicts)
         extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
-        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra)
+        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra, imports=imports)
         if target is None:
             _build_postgres(url, fill)
         else:
@@ -231,6 +232,7 @@ def _fill(
     catalog: Catalog,
     progress: Callable[[int], None] | None,
     extra: dict[str, list[dict[str, Any]]],
+    imports: Sequence[StoredImport],
 ) -> None:
     """Write the catalog ``CHUNK`` models at a time, so that memory does not grow with the catalog; the
     lineage edges last, when every model they join is in."""
@@ -265,6 +267,8 @@ def _fill(
             {"key": "modelatlas_version", "value": __version__},
         ]
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
+        for rows in import_row_batches(imports, CHUNK):
+            write({"import_rows": rows})
         for statement in indexes:
             conn.exec_driver_sql(statement)
         _check_references(conn)
@@ -287,19 +291,21 @@ def _chunks(
     """The rows of ``CHUNK`` models at a time, by table (and their ``model_facets`` rows, tallied in
     ``facets``); their lineage edges go to ``lineage``."""
     organizations = {e.record.id: e.record for e in catalog.organizations}
-    curated = frozenset(e.record.id for e in catalog.models if e.path.name.endswith(".yaml"))
     batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
     records: list[Model] = []
+    curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
     for done, entry in enumerate(catalog.models, start=1):
         for table, rows in R.model_rows(entry.record, entry.path).items():
             (lineage if table == "lineage" else batch[table]).extend(rows)
         records.append(entry.record)
+        if entry.path.name.endswith(".yaml"):
+            curated.add(entry.record.id)
         if done % CHUNK == 0 or done == len(catalog.models):
             batch["analysis_rows"] = list(table_rows(records, organizations, curated=curated))
             if facets is not None:
                 batch["model_facets"] = facets.add(batch)
             yield batch
-            batch, records = defaultdict(list), []
+            batch, records, curated = defaultdict(list), [], set()
         if progress:
             progress(done)
 

@@ -8,7 +8,7 @@ candidates, …) are copied as they are. Nothing imported or observed is lost by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -18,7 +18,7 @@ from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine, safe_url, sqlite_path
 
-__all__ = ["StoredImport", "StoredRow", "import_rows", "read_imports", "read_kept"]
+__all__ = ["StoredImport", "StoredRow", "import_row_batches", "import_rows", "read_imports", "read_kept"]
 
 _T = TypeVar("_T")
 
@@ -45,7 +45,8 @@ class StoredImport:
     path: str
     sha256: str
     imported_at: str
-    rows: list[StoredRow] = field(default_factory=list)
+    #: A list when read from a store; the import being made keeps its rows on disk (``sources._spool``).
+    rows: Sequence[StoredRow] = field(default_factory=list)
 
 
 def read_imports(url: str) -> list[StoredImport]:
@@ -111,39 +112,52 @@ def _read(conn: Connection) -> list[StoredImport]:
     for row in conn.execute(select(T.imports).order_by(T.imports.c.id)):
         imports[row.id] = StoredImport(row.key, row.format, row.path, row.sha256, row.imported_at)
     rows = select(T.import_rows).order_by(T.import_rows.c.import_id, T.import_rows.c.position)
+    held: dict[int, list[StoredRow]] = {number: [] for number in imports}
     for row in conn.execute(rows):
-        imports[row.import_id].rows.append(
+        held[row.import_id].append(
             StoredRow(row.line, row.name, row.payload, row.action, row.model_id, row.matched_by, row.detail)
         )
+    for number, item in imports.items():
+        item.rows = held[number]
     return list(imports.values())
 
 
-def import_rows(imports: list[StoredImport]) -> dict[str, list[dict[str, object]]]:
-    """The ``imports`` and ``import_rows`` table rows for ``imports``."""
-    tables: dict[str, list[dict[str, object]]] = {"imports": [], "import_rows": []}
+def import_rows(imports: Sequence[StoredImport]) -> list[dict[str, object]]:
+    """The ``imports`` table's rows for ``imports`` (their rows: ``import_row_batches``)."""
+    return [
+        {
+            "id": number,
+            "key": item.key,
+            "format": item.format,
+            "path": item.path,
+            "sha256": item.sha256,
+            "imported_at": item.imported_at,
+        }
+        for number, item in enumerate(imports, start=1)
+    ]
+
+
+def import_row_batches(imports: Sequence[StoredImport], size: int) -> Iterator[list[dict[str, object]]]:
+    """The ``import_rows`` table's rows for ``imports``, ``size`` at a time (an import's rows may be on
+    disk: they are read as they are written)."""
+    batch: list[dict[str, object]] = []
     for number, item in enumerate(imports, start=1):
-        tables["imports"].append(
-            {
-                "id": number,
-                "key": item.key,
-                "format": item.format,
-                "path": item.path,
-                "sha256": item.sha256,
-                "imported_at": item.imported_at,
-            }
-        )
-        tables["import_rows"].extend(
-            {
-                "import_id": number,
-                "position": position,
-                "line": row.line,
-                "name": row.name,
-                "payload": row.payload,
-                "action": row.action,
-                "model_id": row.model_id,
-                "matched_by": row.matched_by,
-                "detail": row.detail,
-            }
-            for position, row in enumerate(item.rows)
-        )
-    return tables
+        for position, row in enumerate(item.rows):
+            batch.append(
+                {
+                    "import_id": number,
+                    "position": position,
+                    "line": row.line,
+                    "name": row.name,
+                    "payload": row.payload,
+                    "action": row.action,
+                    "model_id": row.model_id,
+                    "matched_by": row.matched_by,
+                    "detail": row.detail,
+                }
+            )
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch

@@ -387,8 +387,16 @@ def _released(row: _Row) -> dt.date | str | None:
     return released or (year if re.fullmatch(r"\d{4}", year) else None)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(text: str) -> dt.date | None:
     """``YYYY-MM-DD``, or ``DD/MM/YYYY`` as the legacy export writes it; None for anything else."""
+    if _ISO_DATE.fullmatch(text):  # two dates a row: fromisoformat is 20 times faster than strptime
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None  # 2023-02-30: no such day, as strptime says too
     try:
         return dt.datetime.strptime(text, "%d/%m/%Y" if "/" in text else "%Y-%m-%d").date()
     except ValueError:

@@ -1,0 +1,145 @@
+"""Models by id on disk, for a merge whose models outgrow memory: ``Merger`` and ``Matcher`` share one.
+
+A ``ModelShelf`` is a ``MutableMapping[str, Model]`` that keeps its models pickled in a private temporary
+SQLite file (deleted when the shelf is closed or collected) and only the ``cached`` most recently used
+decoded in memory. Iteration is in insertion order, as a ``dict``'s: a model put again keeps its place,
+so the merged catalog lists the curated models first, then the new ones in the order they were made.
+Each model may carry the file it came from (``path_of``), stored beside it. The ids stay in memory too
+(a set): asking for an id the shelf does not have, as each new row's match does, asks no query.
+
+Pickle, not JSON: the shelf is private to one process, and pickle gives back the very record that went
+in (fields set, defaults and all) at a fraction of the cost of validating it again.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from modelatlas.catalog.schema import Model
+
+__all__ = ["ModelShelf"]
+
+#: Models kept decoded: the merge's working set (a file's models and the catalog's it names) fits.
+CACHED = 2048
+#: Rows read at a time when the whole shelf is iterated.
+_BATCH = 1000
+
+
+class ModelShelf(MutableMapping[str, Model]):
+    """Models by id, pickled in a temporary SQLite file, the ``cached`` most recently used decoded."""
+
+    def __init__(self, cached: int = CACHED) -> None:
+        # "": a private temporary file, removed when the connection closes
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute(
+            "CREATE TABLE shelf (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, path TEXT, body BLOB)"
+        )
+        self._db.execute("BEGIN")  # one transaction, never committed: the file dies with the shelf
+        self._cached = cached
+        self._recent: OrderedDict[str, Model] = OrderedDict()
+        self._dirty: set[str] = set()
+        #: Every id on the shelf: a lookup of an id that is not there (each new row's) asks no query.
+        self._ids: set[str] = set()
+
+    def close(self) -> None:
+        self._recent.clear()
+        self._dirty.clear()
+        self._ids.clear()
+        self._db.close()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._ids
+
+    def __getitem__(self, model_id: str) -> Model:
+        model = self._recent.get(model_id)
+        if model is not None:
+            self._recent.move_to_end(model_id)
+            return model
+        if model_id not in self._ids:
+            raise KeyError(model_id)
+        found = self._db.execute("SELECT body FROM shelf WHERE id = ?", (model_id,)).fetchone()
+        if found is None:
+            raise KeyError(model_id)
+        decoded: Model = pickle.loads(found[0])
+        self._keep(model_id, decoded)
+        return decoded
+
+    def __setitem__(self, model_id: str, model: Model) -> None:
+        if model_id not in self._ids:
+            self._db.execute("INSERT INTO shelf (id) VALUES (?)", (model_id,))  # its place in the order
+            self._ids.add(model_id)
+        self._dirty.add(model_id)
+        self._keep(model_id, model)
+
+    def __delitem__(self, model_id: str) -> None:
+        if model_id not in self:
+            raise KeyError(model_id)
+        self._recent.pop(model_id, None)
+        self._dirty.discard(model_id)
+        self._db.execute("DELETE FROM shelf WHERE id = ?", (model_id,))
+        self._ids.discard(model_id)
+
+    def __iter__(self) -> Iterator[str]:
+        for model_id, _ in self._rows("id, NULL"):
+            yield model_id
+
+    def values_with_paths(self) -> Iterator[tuple[Model, Path | None]]:
+        """Every model with its file, in insertion order; decoded one batch at a time."""
+        for model_id, body, path in self._rows("id, body, path"):
+            model = self._recent.get(model_id)
+            if model is None:
+                model = pickle.loads(body)
+            yield model, (Path(path) if path else None)
+
+    def set_path(self, model_id: str, path: Path) -> None:
+        """Record the file ``model_id`` (already on the shelf) came from."""
+        self._db.execute("UPDATE shelf SET path = ? WHERE id = ?", (str(path), model_id))
+
+    def path_of(self, model_id: str) -> Path | None:
+        found = self._db.execute("SELECT path FROM shelf WHERE id = ?", (model_id,)).fetchone()
+        return Path(found[0]) if found and found[0] else None
+
+    def _rows(self, columns: str) -> Iterator[tuple[Any, ...]]:
+        """The shelf's rows in insertion order, ``_BATCH`` at a time (the shelf may change between)."""
+        self._flush()
+        after = 0
+        while True:
+            batch = self._db.execute(
+                f"SELECT seq, {columns} FROM shelf WHERE seq > ? ORDER BY seq LIMIT ?", (after, _BATCH)
+            ).fetchall()
+            if not batch:
+                return
+            after = batch[-1][0]
+            for row in batch:
+                yield row[1:]
+
+    def _keep(self, model_id: str, model: Model) -> None:
+        """Hold ``model`` decoded; write back what falls out of the cache if it changed."""
+        self._recent[model_id] = model
+        self._recent.move_to_end(model_id)
+        while len(self._recent) > self._cached:
+            old_id, old = self._recent.popitem(last=False)
+            if old_id in self._dirty:
+                self._dirty.discard(old_id)
+                self._write(old_id, old)
+
+    def _write(self, model_id: str, model: Model) -> None:
+        body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        self._db.execute("UPDATE shelf SET body = ? WHERE id = ?", (body, model_id))
+
+    def _flush(self) -> None:
+        if not self._dirty:
+            return
+        for model_id in self._dirty:
+            self._write(model_id, self._recent[model_id])
+        self._dirty.clear()

@@ -1,0 +1,181 @@
+"""The rows of the file being imported, on disk: an import's memory does not grow with the file.
+
+``RowSpool`` takes the rows a reader yields, a batch at a time, into a private temporary SQLite file
+(deleted when the spool is closed or collected): each row as the JSON payload the store keeps, and, once
+merged, its outcome. It is the import's ``StoredImport.rows`` (a sequence of
+``StoredRow``), and ``imported()`` gives the rows back to ``Merger.apply`` as a sequence read a block
+at a time, parsed from their payloads as a rebuild parses the rows of earlier imports (the outcomes of the
+16 real inputs are the same either way; parsing is faster than unpickling a pydantic model).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, overload
+
+from modelatlas.sources.rows import ImportedRow
+from modelatlas.store.imports import StoredRow
+
+__all__ = ["RowSpool"]
+
+#: Rows written or read at a time.
+BLOCK = 1000
+#: A ``StoredRow``'s columns; a row not merged yet is pending, as ``StoredRow`` says.
+_STORED = "line, name, payload, coalesce(action, 'pending'), model_id, matched_by, detail"
+#: Blocks of decoded rows kept: the merge reads rows in file order, but dated rows of one model jump.
+_BLOCKS = 2
+
+
+class RowSpool(Sequence[StoredRow]):
+    """An import's rows in a temporary SQLite file, in file order; each a ``StoredRow`` with its outcome."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute(
+            "CREATE TABLE spool (pos INTEGER PRIMARY KEY, line INTEGER, name TEXT, payload TEXT, "
+            "model_name TEXT, action TEXT, model_id TEXT, matched_by TEXT, detail TEXT)"
+        )
+        self._db.execute("BEGIN")  # one transaction, never committed: the file dies with the spool
+        self._count = 0
+        #: The first row, and whether any row makes a model: what a refused file is reported by.
+        self.first: ImportedRow | None = None
+        self.models = 0
+
+    def add(self, rows: Iterable[ImportedRow]) -> None:
+        """Append ``rows`` (read as they come, ``BLOCK`` at a time)."""
+        it = iter(rows)
+        while batch := list(islice(it, BLOCK)):
+            if self.first is None:
+                self.first = batch[0]
+            self.models += sum(row.model is not None for row in batch)
+            self._db.executemany(
+                "INSERT INTO spool (pos, line, name, payload, model_name) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        self._count + i,
+                        row.line,
+                        row.name,
+                        row.model_dump_json(exclude_defaults=True),
+                        None if row.model is None else row.name,
+                    )
+                    for i, row in enumerate(batch)
+                ],
+            )
+            self._count += len(batch)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def record(self, outcomes: Iterable[tuple[str, str | None, str | None, str | None]]) -> None:
+        """Each row's outcome, in file order: action, model id, how it matched, the detail."""
+        it = enumerate(outcomes)
+        while batch := list(islice(it, BLOCK)):
+            self._db.executemany(
+                "UPDATE spool SET action = ?, model_id = ?, matched_by = ?, detail = ? WHERE pos = ?",
+                [(*outcome, at) for at, outcome in batch],
+            )
+
+    def imported(self) -> Sequence[ImportedRow]:
+        """The rows as the reader made them, read back a block at a time."""
+        return _Imported(self)
+
+    def names(self) -> Sequence[str | None]:
+        """Each row's name, None for a row that makes no model (skipped)."""
+        return _Column(self, "model_name")
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, at: int) -> StoredRow: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[StoredRow]: ...
+    def __getitem__(self, at: int | slice) -> StoredRow | Sequence[StoredRow]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(self._count))]
+        found = self._select(_STORED, _index(at, self))
+        return StoredRow(*found[0]) if found else _missing(at)
+
+    def __iter__(self) -> Iterator[StoredRow]:
+        for row in self._scan(_STORED):
+            yield StoredRow(*row)
+
+    def _scan(self, columns: str) -> Iterator[tuple[Any, ...]]:
+        for start in range(0, self._count, BLOCK):
+            yield from self._select(columns, start, BLOCK)
+
+    def _select(self, columns: str, start: int, count: int = 1) -> list[tuple[Any, ...]]:
+        query = f"SELECT {columns} FROM spool WHERE pos >= ? AND pos < ? ORDER BY pos"
+        return self._db.execute(query, (start, start + count)).fetchall()
+
+
+class _Imported(Sequence[ImportedRow]):
+    """A spool's rows as ``ImportedRow``s; the last few blocks read stay decoded."""
+
+    def __init__(self, spool: RowSpool) -> None:
+        self._spool = spool
+        self._blocks: OrderedDict[int, list[ImportedRow]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    @overload
+    def __getitem__(self, at: int) -> ImportedRow: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[ImportedRow]: ...
+    def __getitem__(self, at: int | slice) -> ImportedRow | Sequence[ImportedRow]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        at = _index(at, self)
+        start = at - at % BLOCK
+        block = self._blocks.get(start)
+        if block is None:
+            rows = self._spool._select("payload", start, BLOCK)
+            block = [ImportedRow.model_validate_json(payload) for (payload,) in rows]
+            self._blocks[start] = block
+            while len(self._blocks) > _BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(start)
+        return block[at - start]
+
+    def __iter__(self) -> Iterator[ImportedRow]:
+        for (payload,) in self._spool._scan("payload"):
+            yield ImportedRow.model_validate_json(payload)
+
+
+class _Column(Sequence[Any]):
+    """One column of a spool's rows, read a block at a time as it is iterated."""
+
+    def __init__(self, spool: RowSpool, column: str) -> None:
+        self._spool, self._column = spool, column
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    @overload
+    def __getitem__(self, at: int) -> Any: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Any]: ...
+    def __getitem__(self, at: int | slice) -> Any:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        found = self._spool._select(self._column, _index(at, self))
+        return found[0][0] if found else _missing(at)
+
+    def __iter__(self) -> Iterator[Any]:
+        for (value,) in self._spool._scan(self._column):
+            yield value
+
+
+def _index(at: int, rows: Sequence[Any]) -> int:
+    return at + len(rows) if at < 0 else at
+
+
+def _missing(at: int) -> Any:
+    raise IndexError(at)

@@ -1,0 +1,71 @@
+"""modelatlas.sources._shelf: models on disk behave as a dict of them, and a merge through the disk gives
+the same outcomes and records as one held in memory (issue 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import pytest
+
+from modelatlas.catalog.schema import Model
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.sources import merge
+from modelatlas.sources._shelf import ModelShelf
+from modelatlas.sources.importers.epoch import read
+from modelatlas.sources.merge import Merger, Outcome
+from modelatlas.sources.rows import build_model
+
+EPOCH = Path(__file__).parent / "fixtures" / "epoch"
+
+
+def _model(model_id: str, name: str, **extra: object) -> Model:
+    fields = {"id": model_id, "name": name, "domains": ["nlp"], **extra}
+    return build_model(fields, source_id="test", accessed=dt.date(2026, 12, 4))
+
+
+def test_a_shelf_keeps_insertion_order_and_gives_back_what_went_in() -> None:
+    shelf = ModelShelf(cached=2)  # most models fall out of memory: read back from disk
+    models = [_model(f"m{i}", f"Model {i}", aliases=[f"M-{i}"]) for i in range(5)]
+    for model in models:
+        shelf[model.id] = model
+    shelf["m1"] = models[1].model_copy(update={"name": "Model one"})  # put again: keeps its place
+    assert len(shelf) == 5
+    assert list(shelf) == ["m0", "m1", "m2", "m3", "m4"]
+    assert shelf["m0"] == models[0] and shelf["m0"] is not models[0]  # decoded from disk
+    assert shelf["m0"].model_fields_set == models[0].model_fields_set
+    assert shelf["m1"].name == "Model one"
+    assert "m3" in shelf and "m9" not in shelf
+    with pytest.raises(KeyError):
+        shelf["m9"]
+    assert shelf.get("m9") is None
+    del shelf["m2"]
+    assert list(shelf) == ["m0", "m1", "m3", "m4"] and len(shelf) == 4
+    shelf.close()
+
+
+def test_a_shelf_gives_each_model_with_its_file() -> None:
+    shelf = ModelShelf(cached=1)
+    shelf["a"], shelf["b"] = _model("a", "A"), _model("b", "B")
+    shelf.set_path("a", Path("/x/a.yaml"))
+    assert shelf.path_of("a") == Path("/x/a.yaml") and shelf.path_of("b") is None
+    assert [(m.id, p) for m, p in shelf.values_with_paths()] == [("a", Path("/x/a.yaml")), ("b", None)]
+
+
+def _merged(monkeypatch: pytest.MonkeyPatch, cached: int) -> tuple[list[Outcome], list[str]]:
+    monkeypatch.setattr(merge, "ModelShelf", functools.partial(ModelShelf, cached=cached))
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    outcomes: list[Outcome] = []
+    for name in ("merge_notable.csv", "merge_all.csv"):
+        outcomes += merger.apply(f"epoch:{name}", EPOCH / name, read(EPOCH / name))
+    records = [f"{e.path.name} {e.record.model_dump_json()}" for e in merger.catalog().models]
+    return outcomes, records
+
+
+def test_a_merge_through_the_disk_is_the_merge_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_memory = _merged(monkeypatch, 1_000_000)
+    on_disk = _merged(monkeypatch, 1)  # every model but the last one used is read back from disk
+    assert len(in_memory[0]) == 27 and len(in_memory[1]) == 424  # the curated 413 and 11 new ones
+    assert on_disk == in_memory
