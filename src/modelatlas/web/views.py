@@ -246,9 +246,9 @@ def browse_page(engine: Engine, selection: Browse, *, facets: bool = True) -> Pa
 
 
 def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
-    """Compute what the home, trends, timeline and lineage pages show by default, in each of ``langs``,
-    so that their first visitors wait no longer than the next; a store that cannot be read is left to
-    the pages to report."""
+    """Compute what the home, trends, timeline, lineage and ecosystem pages show by default, in each of
+    ``langs``, so that their first visitors wait no longer than the next; a store that cannot be read is
+    left to the pages to report."""
     with contextlib.suppress(ModelAtlasError, SQLAlchemyError):
         data = analysis(engine, url)
         overview(engine, data.built_at, 10)
@@ -263,6 +263,7 @@ def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
             ):
                 with contextlib.suppress(NotEnoughData):
                     compute(data, lang=lang, **kwargs)
+            ecosystem_view(engine, lang)  # seconds at a million Hub repos: not the first visitor's
 
 
 def embed(spec: dict[str, Any]) -> Markup:
