@@ -87,7 +87,7 @@ def check_store(engine: Engine) -> None:
         raise StoreError(
             f"the store at {url} has schema {revision or 'unknown'}, this modelatlas reads "
             f"{T.SCHEMA_REVISION}",
-            advice="run `modelatlas build` to rebuild it (imports are kept)",
+            advice="run `modelatlas build` to rebuild it; imports are kept",
             key="err_old_store",
         )
 
