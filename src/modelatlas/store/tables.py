@@ -6,6 +6,8 @@ migrations in ``modelatlas/store/migrations``; this module is their target metad
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -496,20 +498,28 @@ sync_runs = Table(
 # repo id, one page at a time, writes pages all over the key's B-tree at every commit), then merges them
 # into ``hub_repos``, ``hub_bases`` and ``hub_snapshots`` in one sorted pass when the listing is done.
 
+
+def _listed() -> list[Column[Any]]:
+    """What the listing says of a repo, after its id: the columns ``hub_repos`` and ``hub_staged`` share."""
+    return [
+        Column("author", String(100)),
+        Column("created_at", String(24)),
+        Column("last_modified", String(24)),
+        Column("pipeline_tag", String(60)),
+        Column("library", String(60)),
+        Column("licence", String(100)),
+        Column("gated", String(10)),
+        Column("parameters", BigInteger),
+        Column("downloads", BigInteger),
+        Column("likes", BigInteger),
+    ]
+
+
 hub_repos = Table(
     "hub_repos",
     metadata,
     Column("id", String(200), primary_key=True),
-    Column("author", String(100)),
-    Column("created_at", String(24)),
-    Column("last_modified", String(24)),
-    Column("pipeline_tag", String(60)),
-    Column("library", String(60)),
-    Column("licence", String(100)),
-    Column("gated", String(10)),
-    Column("parameters", BigInteger),
-    Column("downloads", BigInteger),
-    Column("likes", BigInteger),
+    *_listed(),
     Column("listed_on", String(10), nullable=False),
     sqlite_with_rowid=False,
 )
@@ -543,16 +553,7 @@ hub_staged = Table(
     metadata,
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("id", String(200), nullable=False),
-    Column("author", String(100)),
-    Column("created_at", String(24)),
-    Column("last_modified", String(24)),
-    Column("pipeline_tag", String(60)),
-    Column("library", String(60)),
-    Column("licence", String(100)),
-    Column("gated", String(10)),
-    Column("parameters", BigInteger),
-    Column("downloads", BigInteger),
-    Column("likes", BigInteger),
+    *_listed(),
 )
 
 hub_staged_bases = Table(
