@@ -39,19 +39,24 @@ def _expected(fit: dict[str, object], lang: str) -> dict[str, str]:
 
     low, high = fit["ci90"]  # type: ignore[misc]
     fast, slow = fit["doubling_ci90"]  # type: ignore[misc]
+    span = f"≥ {months(fast)}" if slow is None else f"{months(fast)}–{months(slow)}"
     if lang == "zh":
         return {
             "拟合模型数": f"{fit['n']:,}",
             "发布时间": f"{fit['start']} – {fit['end']}",
             "年增长": f"{times(fit['growth_per_year'])}（90% 置信区间 {times(low)}–{times(high)}）",  # type: ignore[arg-type]
-            "翻倍时间": f"{months(fit['doubling_months'])} 个月（{months(fast)}–{months(slow)}）",  # type: ignore[arg-type]
+            "翻倍时间": "没有增长"
+            if not fit["doubling_months"]
+            else f"{months(fit['doubling_months'])} 个月（{span}）",  # type: ignore[arg-type]
             "R²": f"{fit['r2']:.2f}",
         }
     return {
         "Models fitted": f"{fit['n']:,}",
         "Released": f"{fit['start']} – {fit['end']}",
         "Growth a year": f"{times(fit['growth_per_year'])} (90% CI {times(low)}–{times(high)})",  # type: ignore[arg-type]
-        "Doubling time": f"{months(fit['doubling_months'])} months ({months(fast)}–{months(slow)})",  # type: ignore[arg-type]
+        "Doubling time": "not growing"
+        if not fit["doubling_months"]
+        else f"{months(fit['doubling_months'])} months ({span})",  # type: ignore[arg-type]
         "R²": f"{fit['r2']:.2f}",
     }
 
@@ -124,3 +129,26 @@ def test_only_metrics_a_fit_can_be_made_of_are_offered(
         assert 'value="cost"' not in metric and 'value="parameters"' in metric  # two models state a cost
         asked = tiny.get("/trends", params={"metric": "cost", "lang": "zh"}).text
         assert "拟合趋势至少需要 3 个有发布日期和该指标（训练成本）的模型，当前筛选只有 2 个。" in asked
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_finds_eras_as_the_api_does(client: TestClient, lang: str) -> None:
+    """Issue 21: the API (and the CLI) had breakpoints and the page did not."""
+    api = client.get("/api/v1/trends", params={"breaks": "2"}).json()["breakpoints"]
+    assert api["breaks"] == ["2022-04-18", "2025-07-09"] and len(api["segments"]) == 3
+    page = client.get("/trends", params={"breaks": "2", "lang": lang}).text
+    assert '<option value="2" selected>' in page
+    for number, era in enumerate(api["segments"], 1):
+        assert _stats(page, f"era-{number}") == _expected(era, lang)
+    lead = (
+        "共 3 段，新阶段始于 2022-04-18、2025-07-09"
+        if lang == "zh"
+        else "3 eras, new ones starting 2022-04-18, 2025-07-09"
+    )
+    assert lead in page
+    assert 'id="eras"' not in client.get("/trends", params={"lang": lang}).text
+    few = client.get(
+        "/trends", params={"breaks": "2", "org": "Meta", "lang": lang}
+    ).text  # 22 models: too few
+    assert ("太少" in few or "数据不足" in few) if lang == "zh" else "too few to split" in few
+    assert client.get("/api/v1/trends", params={"breaks": "2", "org": "Meta"}).status_code == 422

@@ -267,6 +267,10 @@ def trend_params(
             "(as Epoch AI's headline trends count); all: every model in the store."
         ),
     ] = "notable",
+    breaks: Annotated[
+        Literal["auto", "1", "2"] | None,
+        Query(description="Find eras: auto (BIC picks 0, 1 or 2 breakpoints), 1 or 2; each era's fit."),
+    ] = None,
     *,
     engine: EngineDep,
 ) -> TrendQuery:
@@ -275,7 +279,7 @@ def trend_params(
         with engine.connect() as conn:
             orgs = organization_ids(conn, [org])
     return TrendQuery(
-        metric, since, until, domain, orgs, country, openness, frontier, boot, estimates, population
+        metric, since, until, domain, orgs, country, openness, frontier, boot, estimates, population, breaks
     )
 
 

@@ -84,6 +84,11 @@ class TrendOut(BaseModel):
     selection: dict[str, str] = Field(
         description="The models fitted: since, until, domain, organization, country, openness, estimates."
     )
+    breakpoints: dict[str, Any] | None = Field(
+        default=None,
+        description="With breaks=: the dates new eras start on, each era's fit (as fit) and the BIC of each "
+        "number of breaks tried.",
+    )
 
 
 class LineageEdgeOut(BaseModel):

@@ -139,6 +139,8 @@ class TrendQuery:
     boot: int = 500
     estimates: EstimatesMode = "include"
     population: Population = "notable"
+    #: Eras to find: None (no search), "auto" (BIC picks 0, 1 or 2 breakpoints), "1" or "2".
+    breaks: str | None = None
 
     def selection(self) -> Selection:
         return Selection(
@@ -305,7 +307,26 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         "chart": spec,
         "chart_json": embed(spec),
         "frontier_models": records,
+        "breakpoints": _eras(data.frame, query),
     }
+
+
+def _eras(frame: pd.DataFrame, query: TrendQuery) -> dict[str, Any] | None:
+    """The eras of the trend (``analysis.breakpoints``) when the query asks for them, as ``as_dict``;
+    None when not asked. Too few models to split is an answer too (``{"error": ...}``)."""
+    if query.breaks is None:
+        return None
+    from modelatlas.analysis.breakpoints import find_breakpoints
+
+    chosen = select_rows(frame, query.selection())
+    top = 1 if query.frontier else None
+    count = None if query.breaks == "auto" else int(query.breaks)
+    try:
+        return find_breakpoints(
+            chosen, query.metric, breaks=count, frontier_top=top, n_boot=query.boot
+        ).as_dict()
+    except NotEnoughData as exc:
+        return {"error": exc}
 
 
 def trend_choices(data: Analysis) -> dict[str, Any]:

@@ -135,7 +135,13 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
         for k, v in asdict(query.selection()).items()
         if v is not None
     }
-    return {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
+    answer = {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
+    eras = view["breakpoints"]
+    if eras is not None and "error" in eras:
+        raise eras["error"]
+    if eras is not None:
+        answer["breakpoints"] = eras
+    return answer
 
 
 @router.get("/memory", response_model=MemoryAnswer)

@@ -91,6 +91,7 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **context
         count=format_count,
         joined=functools.partial(joined, lang=lang),
         orgs_named=functools.partial(_organizations, request, lang),
+        said=functools.partial(said, lang=lang),
         **context,
     )
     return HTMLResponse(html, status_code=status)
