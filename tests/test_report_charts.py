@@ -195,3 +195,34 @@ def test_a_partial_period_is_labelled_in_the_readers_language() -> None:
         assert [(n["period"], n["count"], n["note"]) for n in notes] == [("2023", 2, word)]
     done = to_spec(releases_chart(counts, "en", unit="year", as_of=dt.date(2024, 1, 1)))
     assert len(done["layer"]) == 1  # nothing to label
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "65.2B"), ("zh", "652亿")])
+def test_a_points_tooltip_says_its_count_as_the_site_does_not_si(lang: str, shown: str) -> None:
+    """Issue 21: the tooltip said 65.2G (SI's giga) for 65.2 billion parameters."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from modelatlas.analysis.growth import fit_growth
+    from modelatlas.report.charts import growth_chart, to_spec
+
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "name": ["A", "B", "C"],
+            "organization_name": ["X", "X", "X"],
+            "released": pd.to_datetime(["2020-01-01", "2021-06-01", "2023-01-01"]),
+            "decimal_year": [2020.0, 2021.4, 2023.0],
+            "parameters": [1.5e9, 65.2e9, 175e9],
+            "parameters_kind": ["stated"] * 3,
+            "domain": ["nlp"] * 3,
+        }
+    )
+    fit = fit_growth(frame, "parameters", n_boot=100)
+    spec = to_spec(growth_chart(frame, fit, lang))
+    points = next(iter(v for k, v in spec["datasets"].items() if any("shown" in row for row in v)))
+    assert [row["shown"] for row in points if row["name"] == "B"] == [shown]
+    dots = spec["layer"][1]["encoding"]["tooltip"]
+    assert {"field": "shown", "type": "nominal"}.items() <= dots[3].items()
+    assert dt.date(2020, 1, 1) == fit.start

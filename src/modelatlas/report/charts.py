@@ -19,6 +19,7 @@ import vl_convert as vlc
 
 from modelatlas.analysis.frame import KINDS, METRICS
 from modelatlas.analysis.growth import GrowthFit, points
+from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import Phrases
 from modelatlas.report.chart_style import RELATION_COLORS, domain_scale, log_axis
 from modelatlas.report.headlines import headline, metric_label
@@ -162,6 +163,9 @@ def growth_chart(
             ),
         }
     )
+    counted = fit.metric in ("parameters", "tokens")  # counts say 7B / 70亿 as the site does, not SI's 7G
+    if counted:
+        data["shown"] = [format_count(int(v), lang=lang) for v in data["value"]]
     subtitle = _wrap(headline(fit, lang, notable=notable), lang)
     if len(data) > MAX_POINTS:
         subtitle.append(_t("sampled", lang, shown=MAX_POINTS, total=len(data)))
@@ -186,7 +190,9 @@ def growth_chart(
                 alt.Tooltip("name:N", title=_t("model", lang)),
                 alt.Tooltip("organization:N", title=_t("organization", lang)),
                 alt.Tooltip("released:T", title=_t("released", lang)),
-                alt.Tooltip("value:Q", title=metric_label(fit.metric, lang), format=".3~s"),
+                alt.Tooltip("shown:N", title=metric_label(fit.metric, lang))
+                if counted
+                else alt.Tooltip("value:Q", title=metric_label(fit.metric, lang), format=".3~s"),
             ],
         )
     )
