@@ -475,3 +475,44 @@ def test_a_phone_sees_results_before_the_facets(browser: object, site: str, lang
     )
     context.close()
     wide.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_trend_statistics_search_and_errors_as_a_reader_sees_them(
+    browser: object, bundled_site: str, lang: str, width: int
+) -> None:
+    """Issue 21, in the browser at both widths and in both languages: the fit's n, interval and R² under
+    the headline on /trends and the home page, the same; eras on request; a Chinese name found first
+    by typing it; an unknown model said in the page's language, with no command-line advice."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=bundled_site, viewport={"width": width, "height": 900}, locale="en-US"
+    )
+    page = context.new_page()
+    page.goto(f"/trends?lang={lang}")
+    stats = page.locator("#fit-stats")
+    assert stats.is_visible()
+    shown = stats.inner_text()
+    page.goto(f"/?lang={lang}")
+    assert page.locator("#home-fit").inner_text() == shown
+    assert (
+        ("拟合模型数" in shown and "R²" in shown)
+        if lang == "zh"
+        else ("Models fitted" in shown and "R²" in shown)
+    )
+    page.goto(f"/trends?breaks=2&lang={lang}")
+    assert page.locator("#era-3").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing pushes the page sideways
+    page.goto(f"/models?lang={lang}")
+    page.fill("input[name=q]", "千问")
+    page.press("input[name=q]", "Enter")
+    first = page.locator("#results tbody tr").first.locator("a").first.inner_text()
+    assert first.startswith(("Qwen", "通义千问")), first
+    page.goto(f"/models/gpt-99?lang={lang}")
+    said = page.locator(".error-message").inner_text()
+    assert (
+        said == ("没有名为「gpt-99」的模型。" if lang == "zh" else "No model is called 'gpt-99'.")
+        or "gpt-99" in said
+    )
+    assert "modelatlas" not in said and (lang == "en" or "没有名为" in said)
+    context.close()
