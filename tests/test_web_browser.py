@@ -516,3 +516,50 @@ def test_the_trend_statistics_search_and_errors_as_a_reader_sees_them(
     )
     assert "modelatlas" not in said and (lang == "en" or "没有名为" in said)
     context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_chinese_reader_meets_no_interface_word_in_english(browser: object, site: str, width: int) -> None:
+    """Issue 21 in the browser: every page of the tiny catalog's site, drawn in Chinese, read as the reader
+    sees it (``innerText`` of the main part, links and the catalog's own text left out as data) holds no
+    English side of the phrasebooks; the relations, the compare page's unknown name and a frontier fit's
+    record-setters among them."""
+    from modelatlas.analysis.hardware.wording import NOTES
+    from modelatlas.catalog.vocab import LABELS
+    from modelatlas.web.i18n import ERRORS, TEXT
+
+    words = {
+        en
+        for table in (LABELS, TEXT, ERRORS, NOTES)
+        for en, zh in table.values()
+        if en != zh and len(en) >= 4 and not en.startswith("{")
+    }
+    context = browser.new_context(  # type: ignore[attr-defined]
+        base_url=site, viewport={"width": width, "height": 900}, locale="en-US"
+    )
+    page = context.new_page()
+    read = """() => { const main = document.querySelector('main').cloneNode(true);
+        main.querySelectorAll('a, script, .ref, td.data').forEach(e => e.remove());
+        return main.innerText; }"""
+    for path in (
+        "/",
+        "/models",
+        "/models/alpaca",
+        "/trends?frontier=true&since=1950",
+        "/timeline",
+        "/lineage",
+        "/hardware?model=llama",
+        "/compare?m=llama&m=gpt-99",
+        "/ecosystem",
+        "/models/gpt-99",
+    ):
+        page.goto(path + ("&" if "?" in path else "?") + "lang=zh")
+        shown = page.evaluate(read)
+        left = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", shown))
+        assert left == [], (path, left)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+    page.goto("/compare?m=llama&m=gpt-99&lang=zh")
+    assert "没有名为「gpt-99」的模型" in page.locator(".missing").inner_text()
+    page.goto("/models/alpaca?lang=zh")
+    assert page.locator(".lineage .rel").first.inner_text() in ("微调", "指令微调", "蒸馏", "继续预训练")
+    context.close()
