@@ -863,3 +863,11 @@ def test_no_interface_word_is_left_in_english_on_a_chinese_page(sqlite_client: T
         shown = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main) + " ".join(said)).split())
         left = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", shown))
         assert left == [], (path, left)
+
+
+def test_counts_on_a_chinese_page_are_written_the_chinese_way(sqlite_client: TestClient) -> None:
+    """Issue 21: a Chinese page wrote 65.2B; it writes 652亿, as the feed and the calculator do."""
+    zh = sqlite_client.get("/models/llama", params={"lang": "zh"}).text
+    en = sqlite_client.get("/models/llama", params={"lang": "en"}).text
+    assert ">652亿<" in zh and "65.2B" not in zh.split("<main", 1)[1].split("window.modelatlas", 1)[0]
+    assert ">65.2B<" in en

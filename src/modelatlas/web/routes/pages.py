@@ -88,7 +88,7 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **context
         lang=lang,
         t=translator(lang),
         switch=switch,
-        count=format_count,
+        count=functools.partial(format_count, lang=lang),
         joined=functools.partial(joined, lang=lang),
         orgs_named=functools.partial(_organizations, request, lang),
         said=functools.partial(said, lang=lang),
