@@ -30,7 +30,19 @@ def built(
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert COMMANDS == [
-        *("accept", "build", "check", "compare", "conflicts", "export", "fit", "gpus", "import", "list"),
+        *(
+            "accept",
+            "build",
+            "check",
+            "compare",
+            "conflicts",
+            "ecosystem",
+            "export",
+            "fit",
+            "gpus",
+            "import",
+            "list",
+        ),
         "memory",
         "new",
         *(
