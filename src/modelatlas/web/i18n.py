@@ -130,6 +130,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "frontier": ("frontier only (record-setters)", "仅前沿模型（创纪录者）"),
     "population": ("Models", "模型范围"),
     "org_hint": ("name or id", "名称或 id"),
+    "as_sources_say": ("(as its sources say it)", "（来源原文）"),
     "ecosystem": ("Ecosystem", "生态"),
     "ecosystem_title": ("What the open community builds on", "开源社区在哪些基础模型上构建"),
     "ecosystem_empty": (
