@@ -49,7 +49,7 @@ from modelatlas.analysis.hardware.pipelines import (
 )
 from modelatlas.analysis.hardware.precision import PRECISIONS, Precision, get_precision
 from modelatlas.analysis.hardware.speed import decode_tokens_per_second, first_token_seconds
-from modelatlas.analysis.hardware.wording import Note
+from modelatlas.analysis.hardware.wording import Note, repo_origin
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Gpu, HardwareNeed, Model
 from modelatlas.catalog.units import parse_count
@@ -473,14 +473,14 @@ def _from_repo(
         folder = bundled.parent / bundled.stem
         return _subject(repo, read_config(bundled), folder, repo, _shown(bundled, configs_dir))
     unreachable = ""
-    for where, lookup in (("synced from the Hub", synced), ("the Hub", hub)):
+    for origin, lookup in (("origin_synced", synced), ("origin_hub", hub)):
         try:
             data = lookup(repo) if lookup is not None else None
         except SourceError as exc:
             unreachable = f", and the Hub could not be asked ({exc})"
             continue
         if data is not None:
-            found = pasted_subject(data, origin=f"{repo} (config.json, {where})")
+            found = pasted_subject(data, origin=repo_origin(repo, origin))
             return Subject(repo, found.count, found.origin)
     where = "the catalog bundles none and the store has none"
     if hub is not None and not unreachable:

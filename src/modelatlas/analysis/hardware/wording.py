@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from modelatlas.catalog.vocab import Phrases
 
-__all__ = ["NOTES", "Note", "origin_said"]
+__all__ = ["NOTES", "Note", "origin_said", "repo_origin"]
 
 NOTES: dict[str, tuple[str, str]] = {
     "note_estimated_architecture": (
@@ -141,12 +141,16 @@ def _said(name: str, value: object, lang: str) -> object:
     return _SAY(value, lang) if isinstance(value, str) and value in NOTES else value
 
 
+def repo_origin(repo: str, key: str) -> str:
+    """Where a Hub repo's config came from, as a count's origin records it: ``key`` is ``origin_synced``
+    (the store's copy from `sync`) or ``origin_hub`` (the Hub itself), said in English."""
+    return _SAY(key, "en", repo=repo)
+
+
 def origin_said(origin: str, lang: str) -> str:
     """Where a count came from, in ``lang``: a path or repo as it is, a kind of origin in words."""
-    for suffix, key in (
-        (" (config.json, synced from the Hub)", "origin_synced"),
-        (" (config.json, the Hub)", "origin_hub"),
-    ):
+    for key in ("origin_synced", "origin_hub"):  # the origins ``repo_origin`` writes
+        suffix = NOTES[key][0].removeprefix("{repo}")
         if origin.endswith(suffix):
             return _SAY(key, lang, repo=origin.removesuffix(suffix))
     kinds = {"size": "origin_size", "stated": "origin_stated", "pasted config.json": "origin_pasted"}
