@@ -16,17 +16,18 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, inspect, text
+from sqlalchemy import Engine, bindparam, text
 
 __all__ = ["derivatives_of", "landscape", "months_back"]
 
-#: Derivatives per base, relation and month: one pass over the ``(base, relation, month)`` index.
+#: Derivatives per base and month (each repo once, whatever its relations): one pass over the
+#: ``(base, relation, month)`` index.
 _PER_BASE = """
 SELECT base, month, count(DISTINCT repo_id) FROM hub_bases GROUP BY base, month
 """
 #: The catalog model (and its first organization's country) of each Hub repo the catalog names.
 _CATALOG = """
-SELECT lower(r.ref), m.id, m.name, o.country, o.name, o.name_zh
+SELECT lower(r.ref), m.id, m.name, o.country
 FROM model_refs r
 JOIN models m ON m.id = r.model_id
 LEFT JOIN model_organizations mo ON mo.model_id = m.id AND mo.position = 0
@@ -160,35 +161,34 @@ def _days_between(start: str | None, end: str | None) -> int | None:
 
 
 _OF_REPOS = """
-SELECT relation, month, count(DISTINCT repo_id) FROM hub_bases WHERE base IN :repos GROUP BY relation, month
+SELECT {by}, count(DISTINCT repo_id) FROM hub_bases WHERE base IN :repos GROUP BY {by}
 """
 _OF_REPOS_TOTAL = "SELECT count(DISTINCT repo_id) FROM hub_bases WHERE base IN :repos"
 
 
 def derivatives_of(engine: Engine, repos: list[str]) -> dict[str, Any] | None:
-    """A catalog model's derivatives on the Hub, its ``repos`` added up (each derivative once):
-    ``{"total", "by_relation": {relation: n}, "by_month": {"YYYY-MM": n}}``; None when no listing has
-    been synced or none of its repos is a base."""
+    """A catalog model's derivatives on the Hub, its ``repos`` added up (each derivative once in the total
+    and in each month; once per relation it has): ``{"total", "by_relation": {relation: n}, "by_month":
+    {"YYYY-MM": n}}``; None when none of its repos is a base in the synced listing."""
     if not repos:
         return None
+
+    def query(sql: str) -> Any:
+        return text(sql).bindparams(bindparam("repos", expanding=True))
+
     with engine.connect() as conn:
-        if not inspect(conn).has_table("hub_bases"):
-            return None
-        total = int(
-            conn.execute(
-                text(_OF_REPOS_TOTAL).bindparams(bindparam("repos", expanding=True)), {"repos": repos}
-            ).scalar_one()
-        )
+        total = int(conn.execute(query(_OF_REPOS_TOTAL), {"repos": repos}).scalar_one())
         if not total:
             return None
-        by_relation: dict[str, int] = defaultdict(int)
-        by_month: dict[str, int] = defaultdict(int)
-        query = text(_OF_REPOS).bindparams(bindparam("repos", expanding=True))
-        for relation, month, count in conn.execute(query, {"repos": repos}):
-            by_relation[relation] += int(count)
-            by_month[month or "unknown"] += int(count)
+        counted = {
+            by: {
+                key or "unknown": int(n)
+                for key, n in conn.execute(query(_OF_REPOS.format(by=by)), {"repos": repos})
+            }
+            for by in ("relation", "month")
+        }
     return {
         "total": total,
-        "by_relation": dict(sorted(by_relation.items(), key=lambda kv: -kv[1])),
-        "by_month": dict(sorted(by_month.items())),
+        "by_relation": dict(sorted(counted["relation"].items(), key=lambda kv: -kv[1])),
+        "by_month": dict(sorted(counted["month"].items())),
     }

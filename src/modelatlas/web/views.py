@@ -18,7 +18,7 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, stored_frame
@@ -449,8 +449,6 @@ def ecosystem_view(engine: Engine, lang: str) -> dict[str, Any] | None:
     from modelatlas.report.charts import ecosystem_chart
 
     with engine.connect() as conn:  # the listing changes with each `sync --all`, not with a build
-        if not inspect(conn).has_table("hub_listing"):
-            return None
         done = conn.execute(text("SELECT max(finished_at), sum(records) FROM hub_listing")).one()
 
     def compute() -> dict[str, Any] | None:
