@@ -597,3 +597,35 @@ def test_a_model_page_adds_up_its_repos_derivatives(
     assert [m for m, _ in months] == wanted
     assert all(int(n.replace(",", "")) == sum(created[r] == m for r in repos) for m, n in months)  # type: ignore[index]
     assert 'id="derivatives"' not in plain
+
+
+def test_a_derivative_with_two_relations_counts_once_in_its_month(store: str, listing: Replay) -> None:
+    """`derivatives_of`: a repo both a fine-tune and an adapter of a base is one derivative in the total and
+    in its month, and one in each relation."""
+    from modelatlas.live.landscape import derivatives_of
+
+    list_all(store, listing)
+    base = G.popular_base(0)
+    engine = make_engine(store)
+    try:
+        before = derivatives_of(engine, [base])
+        assert before is not None
+        repo, relation, month = query(
+            store, f"SELECT repo_id, relation, month FROM hub_bases WHERE base = '{base}' LIMIT 1"
+        )[0]
+        other = next(r for r in G.RELATIONS if r != relation)
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO hub_bases (repo_id, base, relation, stated, month) "
+                    "VALUES (:r, :b, :rel, 1, :m)"
+                ),
+                {"r": repo, "b": base, "rel": other, "m": month},
+            )
+        after = derivatives_of(engine, [base])
+    finally:
+        engine.dispose()
+    assert after is not None
+    assert after["total"] == before["total"] and after["by_month"] == before["by_month"]
+    assert after["by_relation"][other] == before["by_relation"].get(other, 0) + 1
+    assert derivatives_of(make_engine(store), ["nobody/nothing"]) is None
