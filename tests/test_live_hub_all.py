@@ -629,3 +629,48 @@ def test_a_derivative_with_two_relations_counts_once_in_its_month(store: str, li
     assert after["total"] == before["total"] and after["by_month"] == before["by_month"]
     assert after["by_relation"][other] == before["by_relation"].get(other, 0) + 1
     assert derivatives_of(make_engine(store), ["nobody/nothing"]) is None
+
+
+def test_months_back_crosses_a_year_and_days_count_whole_days() -> None:
+    from modelatlas.live.landscape import _days_between, months_back
+
+    assert months_back("2026-02", 4) == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert months_back("2026-12", 1) == ["2026-12"] and months_back("2026-01", 2) == ["2025-12", "2026-01"]
+    assert _days_between("2025-12-30T10:00:00.000Z", "2026-01-02T00:00:00.000Z") == 3
+    assert _days_between("2026-01-02", "2025-12-30") == -3
+    assert _days_between(None, "2026-01-02") is None and _days_between("2026-01-02", "") is None
+    assert _days_between("not a date", "2026-01-02") is None
+
+
+def test_days_to_a_bases_first_quantization_and_relations_most_first(store: str, listing: Replay) -> None:
+    """A listed base's days from its own creation to its first quantized derivative, exact against the
+    generator; a model's relations are ordered most first."""
+    from modelatlas.live.landscape import derivatives_of, landscape
+
+    list_all(store, listing)
+    relations: list[tuple[str, str, str]] = []
+    created: dict[str, str] = {}
+    for records, found in G.blocks(N):
+        relations += found
+        created.update({r["id"]: r["createdAt"] for r in records})
+    first: dict[str, str] = {}
+    for repo, base, relation in relations:
+        if relation == "quantized" and base in created:
+            first[base] = min(first.get(base, created[repo]), created[repo])
+    engine = make_engine(store)
+    try:
+        field = landscape(engine, top=100_000, months=3, window=1)
+        popular = derivatives_of(engine, [G.popular_base(0)])
+    finally:
+        engine.dispose()
+    days = {b["base"]: b["first_quantized_days"] for b in field["top_bases"]}
+    wanted = {
+        base: (dt.date.fromisoformat(first[base][:10]) - dt.date.fromisoformat(created[base][:10])).days
+        for base in first
+    }
+    assert wanted and {b: days[b] for b in wanted} == wanted
+    assert all(days[b] is None for b in days if b not in wanted)
+    assert len(field["months"]) == 3 and field["window"] == 1
+    assert popular is not None
+    counts = list(popular["by_relation"].values())
+    assert counts == sorted(counts, reverse=True) and len(counts) == 4
