@@ -520,6 +520,12 @@ def test_the_field_ranks_bases_by_derivatives_with_their_months_growth_and_catal
         for repos in per_base.values()  # type: ignore[attr-defined]
     )
     assert field["by_country"]["CN"] == totals[third]  # type: ignore[index]
+    unnamed = sum(n for base, n in totals.items() if base not in (first, second, third))  # type: ignore[attr-defined]
+    assert (
+        field["by_country"]["unknown"] == unnamed
+        and field["by_country"]["US"] == totals[first] + totals[second]
+    )  # type: ignore[index]
+    assert None in dict(field["by_licence"]) and "" not in dict(field["by_licence"])  # no licence tag: None
     assert sum(n for _, n in field["by_licence"]) == len({r for rs in per_base.values() for r in rs})  # type: ignore[attr-defined]
     code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "3")
     assert code == 0, err
