@@ -161,7 +161,7 @@ def landscape(engine: Engine, *, top: int = 20, months: int = 12, window: int = 
 
 
 def _named(conn: Connection, refs: list[str]) -> list[Any]:
-    """The totals of the bases whose repo ids the catalog names (``refs``, lower case), whatever their case."""
+    """The totals of the bases the catalog names (``refs``, lower case), whatever their case."""
     if not refs:
         return []
     query = text(_TOTALS + " WHERE lower(base) IN :refs").bindparams(bindparam("refs", expanding=True))

@@ -120,7 +120,8 @@ def union(conn: Connection, bases: str, params: dict[str, Any], *, without: str 
     sums = ", ".join(f"sum({c})" for c in ("derivatives", *COLUMNS.values()))
     months = f"SELECT month, {sums} FROM hub_base_months WHERE base IN ({bases}) GROUP BY month"  # noqa: S608
     for month, total, *relations in conn.execute(text(months), params):
-        found.add(month, {"derivatives": int(total), **dict(zip(RELATIONS, map(int, relations), strict=True))})
+        counts = dict(zip(RELATIONS, map(int, relations), strict=True))
+        found.add(month, {"derivatives": int(total), **counts})
     shared = f"SELECT repo_id, base, relation, month FROM hub_shared WHERE base IN ({bases})"  # noqa: S608
     edges: dict[str, tuple[str, set[str], dict[str, set[str]]]] = {}
     for repo, base, relation, month in conn.execute(text(shared), params):
