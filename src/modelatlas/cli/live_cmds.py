@@ -309,16 +309,14 @@ def ecosystem_(
       modelatlas ecosystem -b mistralai/Mistral-7B-v0.1 --depth all -f json
     """
     from modelatlas.live.ecosystem import ecosystem
-    from modelatlas.live.hub_all import require_hub_tables
     from modelatlas.live.landscape import landscape
     from modelatlas.sources.hub_listing import RELATIONS
 
     if depth not in ("1", "all"):
         raise BadArgument(f"--depth {depth!r}: choose 1 or all")
     config = settings(db=db)
-    engine = open_store(config)
+    engine = open_store(config)  # its schema revision guarantees the listing's tables and sums
     try:
-        require_hub_tables(engine)
         if base is None:
             field = landscape(engine, top=top, months=months)
         else:
