@@ -306,7 +306,10 @@ def test_the_page_shows_family_growth_and_the_quantized_chart(
     from modelatlas.web import create_app
 
     list_all(store, listing)
-    refs(store, [("llama", G.popular_base(0)), ("llama", G.popular_base(1))])
+    refs(
+        store,
+        [("llama", G.popular_base(0)), ("llama", G.popular_base(1)), ("zidong-taichu", G.popular_base(2))],
+    )
     engine = make_engine(store)
     try:
         field = landscape(engine, top=20, months=12)
@@ -318,7 +321,11 @@ def test_the_page_shows_family_growth_and_the_quantized_chart(
     row = re.search(r'<table class="models" id="family-growth">.*?</table>', page, re.S)
     assert row is not None and '<a href="/models/llama">' in row.group(0)
     cells = re.findall(r'<td class="num">([^<]*)</td>', row.group(0))
-    assert cells == [
+    organization = (
+        "中国科学院自动化研究所" if lang == "zh" else "Institute of Automation, Chinese Academy of Sciences"
+    )
+    assert f"<td>{organization}</td>" in row.group(0) and len(cells) == 8
+    assert cells[:4] == [
         f"{llama['total']:,}", f"{llama['recent']:,}", f"{llama['previous']:,}", times(llama["growth"])
     ]  # fmt: skip
     assert page.count('class="chart-figure"') == 2 and 'id="figure-1"' in page

@@ -29,7 +29,7 @@ __all__ = ["derivatives_of", "landscape", "months_back"]
 
 #: The catalog model, its first organization (name, country) and release of each Hub repo it names.
 _CATALOG = """
-SELECT lower(r.ref), m.id, m.name, o.country, o.name, m.released
+SELECT lower(r.ref), m.id, m.name, o.country, o.name, m.released, o.name_zh
 FROM model_refs r
 JOIN models m ON m.id = r.model_id
 LEFT JOIN model_organizations mo ON mo.model_id = m.id AND mo.position = 0
@@ -70,7 +70,8 @@ def landscape(engine: Engine, *, top: int = 20, months: int = 12, window: int = 
     (``recent / previous``, None without a previous one), ``first_quantized_days`` and
     ``tenth_quantized_days`` (from its release to its first and tenth quantized copies, None unless
     both are known) and, when the catalog names it, ``model``, ``model_name``, ``organization`` and
-    ``country``. ``by_model`` has the same ``recent``, ``previous`` and ``growth`` per catalog model."""
+    ``country``. ``by_model`` has the same ``recent``, ``previous`` and ``growth`` per catalog model, with
+    its first organization (``organization``, ``organization_zh``) and its country."""
     with engine.connect() as conn:
         bases, derivatives = conn.execute(
             text("SELECT count(*), coalesce(sum(derivatives), 0) FROM hub_base_totals")
@@ -125,13 +126,13 @@ def landscape(engine: Engine, *, top: int = 20, months: int = 12, window: int = 
     by_country: dict[str, int] = defaultdict(int)
     by_month: dict[str, dict[str, int]] = {m: {"total": per_month.get(m, 0), "CN": 0} for m in shown}
     for base, (_, total, *_rest) in named.items():
-        model_id, name, country, organization, _released = catalog[base.lower()]
+        model_id, name, country, organization, _released, organization_zh = catalog[base.lower()]
         if country:
             by_country[country] += int(total)
         model = by_model.setdefault(
             model_id,
-            {"model": model_id, "name": name, "organization": organization, "country": country,
-             "total": 0, "repos": 0},
+            {"model": model_id, "name": name, "organization": organization,
+             "organization_zh": organization_zh or organization, "country": country, "total": 0, "repos": 0},
         )  # fmt: skip
         model["total"] += int(total)
         model["repos"] += 1
