@@ -265,7 +265,7 @@ def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
             ):
                 with contextlib.suppress(NotEnoughData):
                     compute(data, lang=lang, **kwargs)
-            ecosystem_view(engine, lang)  # seconds at a million Hub repos: not the first visitor's
+            ecosystem_view(engine, lang)  # its charts, built once (the field itself is read from sums)
 
 
 def embed(spec: dict[str, Any]) -> Markup:
