@@ -161,6 +161,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "ecosystem_family": ("Family", "模型家族"),
     "ecosystem_previous": ("The {n} months before", "之前 {n} 个月"),
     "ecosystem_quantized": ("How soon releases are quantized", "发布后多久出现量化版本"),
+    "ecosystem_quantized_hint": (
+        "Per month of a base's release (its Hub repo's creation, else its catalog model's release date): the "
+        "median days to its first and to its tenth quantized copy, over the bases that have one.",
+        "按基础模型的发布月份（其 Hub 仓库的创建时间，否则为目录中模型的发布日期）：到出现第 1 个和第 10 个"
+        "量化版本的天数中位数，只计已有量化版本的基础模型。",
+    ),
     "ecosystem_no_quantized": (
         "No base released in these months has both a known release date and a quantized copy.",
         "这些月份发布的基础模型中，没有同时具有已知发布日期和量化版本的。",
