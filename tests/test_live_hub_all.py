@@ -26,7 +26,7 @@ from modelatlas.errors import SourceDataError
 from modelatlas.live.clients import Endpoints, open_clients
 from modelatlas.live.hub_all import ListingReport, sync_all
 from modelatlas.sources._http import Policy
-from modelatlas.sources.hub_listing import EXPAND, HubBase, bases_of, parse_page
+from modelatlas.sources.hub_listing import EXPAND, bases_of, parse_page
 from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
@@ -104,20 +104,23 @@ def test_a_stated_relation_is_kept_and_a_bare_tag_alone_is_an_unstated_finetune(
         "base_model:distill:org/f",  # not a Hub relation: counted as a bare tag
     ]
     assert bases_of("me/x", tags) == [
-        HubBase("me/x", "org/a", "quantized", True),
-        HubBase("me/x", "org/c", "adapter", True),
-        HubBase("me/x", "org/d", "merge", True),
-        HubBase("me/x", "org/e", "merge", True),
-        HubBase("me/x", "org/b", "finetune", False),
-        HubBase("me/x", "org/f", "finetune", False),
+        ("me/x", "org/a", "quantized", True, None),
+        ("me/x", "org/c", "adapter", True, None),
+        ("me/x", "org/d", "merge", True, None),
+        ("me/x", "org/e", "merge", True, None),
+        ("me/x", "org/b", "finetune", False, None),
+        ("me/x", "org/f", "finetune", False, None),
     ]
     assert bases_of("me/x", ["base_model:finetune:org/a", "base_model:adapter:org/a"]) == [
-        HubBase("me/x", "org/a", "finetune", True),
-        HubBase("me/x", "org/a", "adapter", True),
+        ("me/x", "org/a", "finetune", True, None),
+        ("me/x", "org/a", "adapter", True, None),
+    ]
+    assert bases_of("me/x", ["base_model:org/a"], "2025-03") == [
+        ("me/x", "org/a", "finetune", False, "2025-03")
     ]
     assert bases_of("me/x", []) == []
     assert bases_of("me/x", ["base_model:", "base_model:finetune:", "base_model:org/y"]) == [
-        HubBase("me/x", "org/y", "finetune", False)
+        ("me/x", "org/y", "finetune", False, None)
     ]
 
 
@@ -130,7 +133,8 @@ def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags()
         b'"cardData":{"base_model":"org/ignored"}},'
         b'{"id":"me/y","tags":[],"gated":false,"cardData":{"base_model":["org/b","org/c"],'
         b'"base_model_relation":"merge"}},'
-        b'{"id":"me/z","cardData":{"base_model":"org/d","base_model_relation":"copy"}},'
+        b'{"id":"me/z","createdAt":"2024-12-31T23:59:59.000Z",'
+        b'"cardData":{"base_model":"org/d","base_model_relation":"copy"}},'
         b'{"id":"me/w","tags":["license:cc-by-4.0"],"gated":true}]'
     )
     page = parse_page(body, "http://hub/api/models")
@@ -140,12 +144,32 @@ def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags()
         "transformers", "apache-2.0", "manual", 7000, 12, 3,
     )  # fmt: skip
     assert y == ("me/y", None, None, None, None, None, None, "no", None, None, None)
-    assert (z.gated, w.gated, w.licence) == (None, None, "cc-by-4.0")
+    assert z == ("me/z", None, "2024-12-31T23:59:59.000Z", None, None, None, None, None, None, None, None)
+    assert w == ("me/w", None, None, None, None, None, "cc-by-4.0", None, None, None, None)
     assert page.bases == [
-        HubBase("me/x", "org/a", "adapter", True),
-        HubBase("me/y", "org/b", "merge", True),
-        HubBase("me/y", "org/c", "merge", True),
-        HubBase("me/z", "org/d", "finetune", False),
+        ("me/x", "org/a", "adapter", True, "2025-01"),
+        ("me/y", "org/b", "merge", True, None),
+        ("me/y", "org/c", "merge", True, None),
+        ("me/z", "org/d", "finetune", False, "2024-12"),
+    ]
+
+
+def test_tags_with_an_escape_are_decoded_and_read_as_the_others() -> None:
+    """Tags are searched as raw bytes; an array holding a backslash is decoded first, so an escaped
+    licence or base reads as its text, and a record whose escaped tags name no base still has its card."""
+    body = (
+        b'[{"id":"me/e","createdAt":"2025-06-01T00:00:00.000Z","tags":["license:a\\u0062c",'
+        b'"base_model:org/\\u0071","base_model:adapter:org/q","base_model:org/q\\/2"],'
+        b'"cardData":{"base_model":"org/ignored"}},'
+        b'{"id":"me/f","tags":["license:x\\/y","base\\u005fmodel:org/s"],"cardData":{"base_model":"org/r"}},'
+        b'{"id":"me/g","tags":["mit","license:\\"q\\"","license:mit"]}]'
+    )
+    page = parse_page(body, "http://hub/api/models")
+    assert [(repo[0], repo[6]) for repo in page.repos] == [("me/e", "abc"), ("me/f", "x/y"), ("me/g", '"q"')]
+    assert page.bases == [
+        ("me/e", "org/q", "adapter", True, "2025-06"),
+        ("me/e", "org/q/2", "finetune", False, "2025-06"),
+        ("me/f", "org/r", "finetune", False, None),
     ]
 
 

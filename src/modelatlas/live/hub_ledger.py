@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, text
 
 from modelatlas.live.ledger import iso
-from modelatlas.sources.hub_listing import ListedPage
+from modelatlas.sources.hub_listing import BASE_FIELDS, REPO_FIELDS, ListedPage
 from modelatlas.store import tables as T
 from modelatlas.store.lock import write_transaction
 
@@ -31,6 +31,7 @@ LISTING = "models"
 CACHE_KIB = 64 * 1024
 
 _FIELDS = [c.name for c in T.hub_staged.c if c.name != "position"]
+assert tuple(_FIELDS) == REPO_FIELDS, "a page's repo tuples are hub_staged's columns, in order"
 _UPDATED = [name for name in _FIELDS if name != "id"] + ["listed_on"]
 #: The run's date as a typed parameter (PostgreSQL cannot tell the type of a bare one in a SELECT list).
 _RUN_ON = "CAST(:run_on AS VARCHAR(10))"
@@ -92,7 +93,8 @@ class Statements:
         marks = ", ".join([mark] * len(columns))
         self.repos = f"INSERT INTO hub_staged ({', '.join(columns)}) VALUES ({marks})"
         self.bases = (
-            f"INSERT INTO hub_staged_bases (repo_id, base, relation, stated) VALUES ({', '.join([mark] * 4)})"
+            f"INSERT INTO hub_staged_bases ({', '.join(BASE_FIELDS)}) "
+            f"VALUES ({', '.join([mark] * len(BASE_FIELDS))})"
         )
 
 
@@ -141,12 +143,6 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
             )
         )
         conn.execute(text(_bases_sql(sqlite)))
-        conn.execute(  # a repo's creation never changes: only new relations are dated
-            text(
-                "UPDATE hub_bases SET month = (SELECT substr(r.created_at, 1, 7) FROM hub_repos r "
-                "WHERE r.id = hub_bases.repo_id) WHERE month IS NULL"
-            )
-        )
         conn.execute(text("DELETE FROM hub_snapshots WHERE observed_on = :run_on"), values)
         conn.execute(
             text(
@@ -173,18 +169,29 @@ def _repos_sql(sqlite: bool) -> str:
 
 
 def _bases_sql(sqlite: bool) -> str:
-    """Insert the staged relations in key order; one already there only has ``stated`` brought up to date."""
+    """Insert the staged relations in key order, each dated by the creation month staged with it; one
+    already there only has ``stated`` brought up to date, and its month filled if it had none (a repo's
+    creation never changes: a relation keeps the month it got).
+
+    Dating the relations as they are inserted, not by an ``UPDATE … WHERE month IS NULL`` afterwards,
+    writes each row and its ``(base, relation, month)`` index entry once: the update took 3.2 of the
+    merge's 7.0 CPU seconds at 1,000,000 repos, and looking the month up in ``hub_repos`` instead
+    1.5. A relation staged without its month (by a version before it was staged) has it looked up."""
+    month = "coalesce(s.month, (SELECT substr(r.created_at, 1, 7) FROM hub_repos r WHERE r.id = s.repo_id))"
+    columns = "s.repo_id, s.base, s.relation, s.stated"
     if sqlite:
-        chosen = "SELECT repo_id, base, relation, stated FROM hub_staged_bases WHERE true ORDER BY 1, 2, 3"
+        chosen = f"SELECT {columns}, {month} FROM hub_staged_bases s WHERE true ORDER BY 1, 2, 3"
     else:  # one row per key: PostgreSQL refuses to touch a row twice in one statement
         chosen = (
-            "SELECT DISTINCT ON (repo_id, base, relation) repo_id, base, relation, stated "
-            "FROM hub_staged_bases ORDER BY repo_id, base, relation"
+            f"SELECT DISTINCT ON (s.repo_id, s.base, s.relation) {columns}, {month} "
+            "FROM hub_staged_bases s ORDER BY 1, 2, 3"
         )
     return (
-        f"INSERT INTO hub_bases (repo_id, base, relation, stated) {chosen} "
-        "ON CONFLICT (repo_id, base, relation) DO UPDATE SET stated = excluded.stated "
-        "WHERE hub_bases.stated <> excluded.stated"
+        f"INSERT INTO hub_bases (repo_id, base, relation, stated, month) {chosen} "
+        "ON CONFLICT (repo_id, base, relation) DO UPDATE SET stated = excluded.stated, "
+        "month = coalesce(hub_bases.month, excluded.month) "
+        "WHERE hub_bases.stated <> excluded.stated "
+        "OR (hub_bases.month IS NULL AND excluded.month IS NOT NULL)"
     )
 
 
