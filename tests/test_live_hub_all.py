@@ -704,3 +704,52 @@ def test_days_to_a_bases_first_quantization_and_relations_most_first(store: str,
     assert popular is not None
     counts = list(popular["by_relation"].values())
     assert counts == sorted(counts, reverse=True) and len(counts) == 4
+
+
+def test_the_merge_dates_a_relation_by_its_staged_month_looks_up_a_missing_one_and_keeps_a_given_one(
+    store_url: str,
+) -> None:
+    """A relation takes the creation month staged with it; one staged without (by a version before the
+    month was staged) takes its repo's from ``hub_repos``; a relation already dated keeps its month and
+    one without gets it when a later listing gives it."""
+    from modelatlas.live import hub_ledger as L
+    from modelatlas.sources.hub_listing import HubBase, HubRepo, ListedPage
+
+    def repo(rid: str, created: str | None) -> HubRepo:
+        return (rid, None, created, None, None, None, None, None, None, None, None)
+
+    def run(at: dt.datetime, repos: list[HubRepo], bases: list[HubBase]) -> None:
+        listing = L.begin(engine, "http://hub/api/models?sort=createdAt", at)
+        L.stage(engine, L.Statements.of(engine), [(ListedPage(repos, bases), None)], listing)
+        L.merge(engine, listing, at)
+
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    engine = make_engine(store_url)
+    try:
+        run(
+            T0,
+            [
+                repo("me/a", "2025-01-02T00:00:00.000Z"),
+                repo("me/b", None),
+                repo("me/c", "2025-03-04T00:00:00.000Z"),
+            ],
+            [
+                ("me/a", "org/x", "finetune", True, "2025-01"),
+                ("me/b", "org/x", "adapter", True, None),
+                ("me/c", "org/y", "quantized", True, None),  # staged without its month
+            ],
+        )
+        months = "SELECT repo_id, month FROM hub_bases ORDER BY repo_id"
+        assert query(store_url, months) == [("me/a", "2025-01"), ("me/b", None), ("me/c", "2025-03")]
+        run(
+            T0 + dt.timedelta(days=1),
+            [repo("me/a", "2099-01-01T00:00:00.000Z"), repo("me/b", "2024-07-08T00:00:00.000Z")],
+            [("me/a", "org/x", "finetune", False, "2099-01"), ("me/b", "org/x", "adapter", True, "2024-07")],
+        )
+        assert query(store_url, months) == [("me/a", "2025-01"), ("me/b", "2024-07")]
+        assert query(store_url, "SELECT repo_id, stated FROM hub_bases ORDER BY repo_id") in (
+            [("me/a", False), ("me/b", True)],
+            [("me/a", 0), ("me/b", 1)],
+        )
+    finally:
+        engine.dispose()

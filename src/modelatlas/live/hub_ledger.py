@@ -13,8 +13,9 @@ relations are the last finished listing's; a repo gone from the Hub keeps its ``
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, select, text
 
@@ -22,6 +23,9 @@ from modelatlas.live.ledger import iso
 from modelatlas.sources.hub_listing import BASE_FIELDS, REPO_FIELDS, ListedPage
 from modelatlas.store import tables as T
 from modelatlas.store.lock import write_transaction
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["CACHE_KIB", "LISTING", "Listing", "Statements", "begin", "merge", "stage"]
 
@@ -33,6 +37,12 @@ CACHE_KIB = 64 * 1024
 _FIELDS = [c.name for c in T.hub_staged.c if c.name != "position"]
 assert tuple(_FIELDS) == REPO_FIELDS, "a page's repo tuples are hub_staged's columns, in order"
 _UPDATED = [name for name in _FIELDS if name != "id"] + ["listed_on"]
+# sqlite3 binds an int, float or str at once and looks any other value up among its adapters and the
+# adaptation protocols, None included (a staged repo row holds four on average). With an adapter for
+# None the first look finds it: ``executemany`` of the staged rows took 1.63 µs a row instead of 2.06.
+# None is still bound as NULL.
+sqlite3.register_adapter(type(None), lambda value: value)
+
 #: The run's date as a typed parameter (PostgreSQL cannot tell the type of a bare one in a SELECT list).
 _RUN_ON = "CAST(:run_on AS VARCHAR(10))"
 
@@ -84,18 +94,42 @@ class Statements:
     """The staging SQL, with the driver's own parameter marks (``?`` for sqlite3, ``%s`` for psycopg).
 
     On SQLite ``hub_staged.position`` is the rowid, numbered by the database as rows are appended, so a
-    page's ``HubRepo`` tuples go to the driver as they are; elsewhere each row is given its position."""
+    page's ``HubRepo`` tuples go to the driver as they are; elsewhere each row is given its position.
+    With psycopg (``driver``) the rows are streamed by ``COPY … FROM STDIN``: ``executemany`` sent an
+    ``INSERT`` per row and staged 3,300 records/s on PostgreSQL."""
 
-    def __init__(self, dialect: str, paramstyle: str) -> None:
+    def __init__(self, dialect: str, paramstyle: str, driver: str = "") -> None:
         mark = "?" if paramstyle == "qmark" else "%s"
         self.numbered = dialect == "sqlite"
+        self.copy = driver == "psycopg"
         columns = _FIELDS if self.numbered else ["position", *_FIELDS]
-        marks = ", ".join([mark] * len(columns))
-        self.repos = f"INSERT INTO hub_staged ({', '.join(columns)}) VALUES ({marks})"
+        if self.copy:
+            self.repos = f"COPY hub_staged ({', '.join(columns)}) FROM STDIN"
+            self.bases = f"COPY hub_staged_bases ({', '.join(BASE_FIELDS)}) FROM STDIN"
+            return
+        self.repos = (
+            f"INSERT INTO hub_staged ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        )
         self.bases = (
             f"INSERT INTO hub_staged_bases ({', '.join(BASE_FIELDS)}) "
             f"VALUES ({', '.join([mark] * len(BASE_FIELDS))})"
         )
+
+    @classmethod
+    def of(cls, engine: Engine) -> Statements:
+        """The statements for ``engine``'s database and driver."""
+        dialect = engine.dialect
+        return cls(dialect.name, dialect.paramstyle, dialect.driver)
+
+    def write(self, conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """Append ``rows`` with ``statement`` (one of ``repos`` and ``bases``) in ``conn``'s transaction."""
+        if not self.copy:
+            conn.exec_driver_sql(statement, rows)
+            return
+        driver = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def stage(
@@ -114,9 +148,9 @@ def stage(
     h = T.hub_listing.c
     with write_transaction(engine) as conn:
         if rows:
-            conn.exec_driver_sql(sql.repos, rows)
+            sql.write(conn, sql.repos, rows)
         if bases:
-            conn.exec_driver_sql(sql.bases, bases)
+            sql.write(conn, sql.bases, bases)
         conn.execute(
             T.hub_listing.update()
             .where(h.listing == LISTING)
