@@ -173,6 +173,14 @@ def test_tags_with_an_escape_are_decoded_and_read_as_the_others() -> None:
     ]
 
 
+def test_a_pages_rows_are_the_staging_tables_columns_in_order() -> None:
+    """The stage hands a page's tuples to the driver as they are: their fields are the columns."""
+    from modelatlas.sources.hub_listing import BASE_FIELDS, REPO_FIELDS
+
+    assert REPO_FIELDS == tuple(c.name for c in T.hub_staged.c if c.name != "position")
+    assert BASE_FIELDS == tuple(c.name for c in T.hub_staged_bases.c)
+
+
 def test_a_page_that_is_not_a_list_of_records_names_its_url() -> None:
     for body in (b'[{"id": "me/x", "tags": [', b'{"error": "x"}', b'[{"author": "no id"}]'):
         with pytest.raises(SourceDataError, match=r"^http://hub/api/models\?cursor=abc: the listing page"):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Connection, Engine, select, text
 
 from modelatlas.live.ledger import iso
-from modelatlas.sources.hub_listing import BASE_FIELDS, REPO_FIELDS, ListedPage
+from modelatlas.sources.hub_listing import BASE_FIELDS, ListedPage
 from modelatlas.store import tables as T
 from modelatlas.store.lock import write_transaction
 
@@ -35,7 +35,6 @@ LISTING = "models"
 CACHE_KIB = 64 * 1024
 
 _FIELDS = [c.name for c in T.hub_staged.c if c.name != "position"]
-assert tuple(_FIELDS) == REPO_FIELDS, "a page's repo tuples are hub_staged's columns, in order"
 _UPDATED = [name for name in _FIELDS if name != "id"] + ["listed_on"]
 # sqlite3 binds an int, float or str at once and looks any other value up among its adapters and the
 # adaptation protocols, None included (a staged repo row holds four on average). With an adapter for
