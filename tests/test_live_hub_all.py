@@ -761,3 +761,25 @@ def test_the_merge_dates_a_relation_by_its_staged_month_looks_up_a_missing_one_a
         )
     finally:
         engine.dispose()
+
+
+def test_relations_staged_without_a_month_survive_a_build_and_the_merge_dates_them(
+    store: str, listing: Replay
+) -> None:
+    """An unfinished listing staged by the version before migration 0009 (no ``month`` column) is carried
+    by a build; the merge then dates those relations from their repos, as the others."""
+    listing.fail("/hf/api/models", Fault(), Fault(status=404))
+    with pytest.raises(Exception, match="404"):
+        list_all(store, listing)
+    engine = make_engine(store)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE hub_staged_bases DROP COLUMN month"))
+    engine.dispose()
+    build_store(load_valid_catalog(TINY_CATALOG), store)
+    staged = query(store, "SELECT count(*), count(month) FROM hub_staged_bases")[0]
+    assert int(str(staged[0])) > 0 and staged[1] == 0
+    list_all(store, listing)
+    created = {r["id"]: r["createdAt"][:7] for records, _ in G.blocks(N) for r in records}
+    months = query(store, "SELECT repo_id, month FROM hub_bases")
+    assert len(months) == sum(G.truth(N).values())
+    assert [(repo, month) for repo, month in months if month != created[str(repo)]] == []
