@@ -26,7 +26,7 @@ from modelatlas.errors import SourceDataError
 from modelatlas.live.clients import Endpoints, open_clients
 from modelatlas.live.hub_all import ListingReport, sync_all
 from modelatlas.sources._http import Policy
-from modelatlas.sources.hub_listing import EXPAND, HubBase, bases_of, parse_page
+from modelatlas.sources.hub_listing import EXPAND, bases_of, parse_page
 from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
@@ -104,20 +104,23 @@ def test_a_stated_relation_is_kept_and_a_bare_tag_alone_is_an_unstated_finetune(
         "base_model:distill:org/f",  # not a Hub relation: counted as a bare tag
     ]
     assert bases_of("me/x", tags) == [
-        HubBase("me/x", "org/a", "quantized", True),
-        HubBase("me/x", "org/c", "adapter", True),
-        HubBase("me/x", "org/d", "merge", True),
-        HubBase("me/x", "org/e", "merge", True),
-        HubBase("me/x", "org/b", "finetune", False),
-        HubBase("me/x", "org/f", "finetune", False),
+        ("me/x", "org/a", "quantized", True, None),
+        ("me/x", "org/c", "adapter", True, None),
+        ("me/x", "org/d", "merge", True, None),
+        ("me/x", "org/e", "merge", True, None),
+        ("me/x", "org/b", "finetune", False, None),
+        ("me/x", "org/f", "finetune", False, None),
     ]
     assert bases_of("me/x", ["base_model:finetune:org/a", "base_model:adapter:org/a"]) == [
-        HubBase("me/x", "org/a", "finetune", True),
-        HubBase("me/x", "org/a", "adapter", True),
+        ("me/x", "org/a", "finetune", True, None),
+        ("me/x", "org/a", "adapter", True, None),
+    ]
+    assert bases_of("me/x", ["base_model:org/a"], "2025-03") == [
+        ("me/x", "org/a", "finetune", False, "2025-03")
     ]
     assert bases_of("me/x", []) == []
     assert bases_of("me/x", ["base_model:", "base_model:finetune:", "base_model:org/y"]) == [
-        HubBase("me/x", "org/y", "finetune", False)
+        ("me/x", "org/y", "finetune", False, None)
     ]
 
 
@@ -130,7 +133,8 @@ def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags()
         b'"cardData":{"base_model":"org/ignored"}},'
         b'{"id":"me/y","tags":[],"gated":false,"cardData":{"base_model":["org/b","org/c"],'
         b'"base_model_relation":"merge"}},'
-        b'{"id":"me/z","cardData":{"base_model":"org/d","base_model_relation":"copy"}},'
+        b'{"id":"me/z","createdAt":"2024-12-31T23:59:59.000Z",'
+        b'"cardData":{"base_model":"org/d","base_model_relation":"copy"}},'
         b'{"id":"me/w","tags":["license:cc-by-4.0"],"gated":true}]'
     )
     page = parse_page(body, "http://hub/api/models")
@@ -140,13 +144,41 @@ def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags()
         "transformers", "apache-2.0", "manual", 7000, 12, 3,
     )  # fmt: skip
     assert y == ("me/y", None, None, None, None, None, None, "no", None, None, None)
-    assert (z.gated, w.gated, w.licence) == (None, None, "cc-by-4.0")
+    assert z == ("me/z", None, "2024-12-31T23:59:59.000Z", None, None, None, None, None, None, None, None)
+    assert w == ("me/w", None, None, None, None, None, "cc-by-4.0", None, None, None, None)
     assert page.bases == [
-        HubBase("me/x", "org/a", "adapter", True),
-        HubBase("me/y", "org/b", "merge", True),
-        HubBase("me/y", "org/c", "merge", True),
-        HubBase("me/z", "org/d", "finetune", False),
+        ("me/x", "org/a", "adapter", True, "2025-01"),
+        ("me/y", "org/b", "merge", True, None),
+        ("me/y", "org/c", "merge", True, None),
+        ("me/z", "org/d", "finetune", False, "2024-12"),
     ]
+
+
+def test_tags_with_an_escape_are_decoded_and_read_as_the_others() -> None:
+    """Tags are searched as raw bytes; an array holding a backslash is decoded first, so an escaped
+    licence or base reads as its text, and a record whose escaped tags name no base still has its card."""
+    body = (
+        b'[{"id":"me/e","createdAt":"2025-06-01T00:00:00.000Z","tags":["license:a\\u0062c",'
+        b'"base_model:org/\\u0071","base_model:adapter:org/q","base_model:org/q\\/2"],'
+        b'"cardData":{"base_model":"org/ignored"}},'
+        b'{"id":"me/f","tags":["license:x\\/y","base\\u005fmodel:org/s"],"cardData":{"base_model":"org/r"}},'
+        b'{"id":"me/g","tags":["mit","license:\\"q\\"","license:mit"]}]'
+    )
+    page = parse_page(body, "http://hub/api/models")
+    assert [(repo[0], repo[6]) for repo in page.repos] == [("me/e", "abc"), ("me/f", "x/y"), ("me/g", '"q"')]
+    assert page.bases == [
+        ("me/e", "org/q", "adapter", True, "2025-06"),
+        ("me/e", "org/q/2", "finetune", False, "2025-06"),
+        ("me/f", "org/r", "finetune", False, None),
+    ]
+
+
+def test_a_pages_rows_are_the_staging_tables_columns_in_order() -> None:
+    """The stage hands a page's tuples to the driver as they are: their fields are the columns."""
+    from modelatlas.sources.hub_listing import BASE_FIELDS, REPO_FIELDS
+
+    assert REPO_FIELDS == tuple(c.name for c in T.hub_staged.c if c.name != "position")
+    assert BASE_FIELDS == tuple(c.name for c in T.hub_staged_bases.c)
 
 
 def test_a_page_that_is_not_a_list_of_records_names_its_url() -> None:
@@ -704,3 +736,74 @@ def test_the_api_gives_a_bases_derivatives_as_the_cli_does(store: str, listing: 
     assert nobody["by_month"] == {}
     assert wrong.status_code == 422 and "depth" in wrong.json()["error"]["message"]
     assert "/api/v1/ecosystem/{base}" in documented
+
+
+def test_the_merge_dates_a_relation_by_its_staged_month_looks_up_a_missing_one_and_keeps_a_given_one(
+    store_url: str,
+) -> None:
+    """A relation takes the creation month staged with it; one staged without (by a version before the
+    month was staged) takes its repo's from ``hub_repos``; a relation already dated keeps its month and
+    one without gets it when a later listing gives it."""
+    from modelatlas.live import hub_ledger as L
+    from modelatlas.sources.hub_listing import HubBase, HubRepo, ListedPage
+
+    def repo(rid: str, created: str | None) -> HubRepo:
+        return (rid, None, created, None, None, None, None, None, None, None, None)
+
+    def run(at: dt.datetime, repos: list[HubRepo], bases: list[HubBase]) -> None:
+        listing = L.begin(engine, "http://hub/api/models?sort=createdAt", at)
+        L.stage(engine, L.Statements.of(engine), [(ListedPage(repos, bases), None)], listing)
+        L.merge(engine, listing, at)
+
+    build_store(load_valid_catalog(TINY_CATALOG), store_url)
+    engine = make_engine(store_url)
+    try:
+        run(
+            T0,
+            [
+                repo("me/a", "2025-01-02T00:00:00.000Z"),
+                repo("me/b", None),
+                repo("me/c", "2025-03-04T00:00:00.000Z"),
+            ],
+            [
+                ("me/a", "org/x", "finetune", True, "2025-01"),
+                ("me/b", "org/x", "adapter", True, None),
+                ("me/c", "org/y", "quantized", True, None),  # staged without its month
+            ],
+        )
+        months = "SELECT repo_id, month FROM hub_bases ORDER BY repo_id"
+        assert query(store_url, months) == [("me/a", "2025-01"), ("me/b", None), ("me/c", "2025-03")]
+        run(
+            T0 + dt.timedelta(days=1),
+            [repo("me/a", "2099-01-01T00:00:00.000Z"), repo("me/b", "2024-07-08T00:00:00.000Z")],
+            [("me/a", "org/x", "finetune", False, "2099-01"), ("me/b", "org/x", "adapter", True, "2024-07")],
+        )
+        assert query(store_url, months) == [("me/a", "2025-01"), ("me/b", "2024-07")]
+        assert query(store_url, "SELECT repo_id, stated FROM hub_bases ORDER BY repo_id") in (
+            [("me/a", False), ("me/b", True)],
+            [("me/a", 0), ("me/b", 1)],
+        )
+    finally:
+        engine.dispose()
+
+
+def test_relations_staged_without_a_month_survive_a_build_and_the_merge_dates_them(
+    store: str, listing: Replay
+) -> None:
+    """An unfinished listing staged by the version before migration 0009 (no ``month`` column) is carried
+    by a build; the merge then dates those relations from their repos, as the others."""
+    listing.fail("/hf/api/models", Fault(), Fault(status=404))
+    with pytest.raises(Exception, match="404"):
+        list_all(store, listing)
+    engine = make_engine(store)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE hub_staged_bases DROP COLUMN month"))
+    engine.dispose()
+    build_store(load_valid_catalog(TINY_CATALOG), store)
+    staged = query(store, "SELECT count(*), count(month) FROM hub_staged_bases")[0]
+    assert int(str(staged[0])) > 0 and staged[1] == 0
+    list_all(store, listing)
+    created = {r["id"]: r["createdAt"][:7] for records, _ in G.blocks(N) for r in records}
+    months = query(store, "SELECT repo_id, month FROM hub_bases")
+    assert len(months) == sum(G.truth(N).values())
+    assert [(repo, month) for repo, month in months if month != created[str(repo)]] == []

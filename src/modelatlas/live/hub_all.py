@@ -139,7 +139,7 @@ def _follow(
 
     reader = threading.Thread(target=fetch, args=(listing.next_url,), name="hub-listing", daemon=True)
     reader.start()
-    statements = L.Statements(engine.dialect.name, engine.dialect.paramstyle)
+    statements = L.Statements.of(engine)
     try:
         while True:
             batch = [pages.get()]

@@ -13,16 +13,20 @@ relations are the last finished listing's; a repo gone from the Hub keeps its ``
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, select, text
 
 from modelatlas.live import landscape_tables
 from modelatlas.live.ledger import iso
-from modelatlas.sources.hub_listing import ListedPage
+from modelatlas.sources.hub_listing import BASE_FIELDS, ListedPage
 from modelatlas.store import tables as T
 from modelatlas.store.lock import write_transaction
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = ["CACHE_KIB", "LISTING", "Listing", "Statements", "begin", "merge", "stage"]
 
@@ -33,6 +37,12 @@ CACHE_KIB = 64 * 1024
 
 _FIELDS = [c.name for c in T.hub_staged.c if c.name != "position"]
 _UPDATED = [name for name in _FIELDS if name != "id"] + ["listed_on"]
+# sqlite3 binds an int, float or str at once and looks any other value up among its adapters and the
+# adaptation protocols, None included (a staged repo row holds four on average). With an adapter for
+# None the first look finds it: ``executemany`` of the staged rows took 1.63 µs a row instead of 2.06.
+# None is still bound as NULL.
+sqlite3.register_adapter(type(None), lambda value: value)
+
 #: The run's date as a typed parameter (PostgreSQL cannot tell the type of a bare one in a SELECT list).
 _RUN_ON = "CAST(:run_on AS VARCHAR(10))"
 
@@ -84,17 +94,42 @@ class Statements:
     """The staging SQL, with the driver's own parameter marks (``?`` for sqlite3, ``%s`` for psycopg).
 
     On SQLite ``hub_staged.position`` is the rowid, numbered by the database as rows are appended, so a
-    page's ``HubRepo`` tuples go to the driver as they are; elsewhere each row is given its position."""
+    page's ``HubRepo`` tuples go to the driver as they are; elsewhere each row is given its position.
+    With psycopg (``driver``) the rows are streamed by ``COPY … FROM STDIN``: ``executemany`` sent an
+    ``INSERT`` per row and staged 3,300 records/s on PostgreSQL."""
 
-    def __init__(self, dialect: str, paramstyle: str) -> None:
+    def __init__(self, dialect: str, paramstyle: str, driver: str = "") -> None:
         mark = "?" if paramstyle == "qmark" else "%s"
         self.numbered = dialect == "sqlite"
+        self.copy = driver == "psycopg"
         columns = _FIELDS if self.numbered else ["position", *_FIELDS]
-        marks = ", ".join([mark] * len(columns))
-        self.repos = f"INSERT INTO hub_staged ({', '.join(columns)}) VALUES ({marks})"
-        self.bases = (
-            f"INSERT INTO hub_staged_bases (repo_id, base, relation, stated) VALUES ({', '.join([mark] * 4)})"
+        if self.copy:
+            self.repos = f"COPY hub_staged ({', '.join(columns)}) FROM STDIN"
+            self.bases = f"COPY hub_staged_bases ({', '.join(BASE_FIELDS)}) FROM STDIN"
+            return
+        self.repos = (
+            f"INSERT INTO hub_staged ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
         )
+        self.bases = (
+            f"INSERT INTO hub_staged_bases ({', '.join(BASE_FIELDS)}) "
+            f"VALUES ({', '.join([mark] * len(BASE_FIELDS))})"
+        )
+
+    @classmethod
+    def of(cls, engine: Engine) -> Statements:
+        """The statements for ``engine``'s database and driver."""
+        dialect = engine.dialect
+        return cls(dialect.name, dialect.paramstyle, dialect.driver)
+
+    def write(self, conn: Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """Append ``rows`` with ``statement`` (one of ``repos`` and ``bases``) in ``conn``'s transaction."""
+        if not self.copy:
+            conn.exec_driver_sql(statement, rows)
+            return
+        driver = cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def stage(
@@ -113,9 +148,9 @@ def stage(
     h = T.hub_listing.c
     with write_transaction(engine) as conn:
         if rows:
-            conn.exec_driver_sql(sql.repos, rows)
+            sql.write(conn, sql.repos, rows)
         if bases:
-            conn.exec_driver_sql(sql.bases, bases)
+            sql.write(conn, sql.bases, bases)
         conn.execute(
             T.hub_listing.update()
             .where(h.listing == LISTING)
@@ -142,12 +177,6 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
             )
         )
         conn.execute(text(_bases_sql(sqlite)))
-        conn.execute(  # a repo's creation never changes: only new relations are dated
-            text(
-                "UPDATE hub_bases SET month = (SELECT substr(r.created_at, 1, 7) FROM hub_repos r "
-                "WHERE r.id = hub_bases.repo_id) WHERE month IS NULL"
-            )
-        )
         conn.execute(text("DELETE FROM hub_snapshots WHERE observed_on = :run_on"), values)
         conn.execute(
             text(
@@ -175,18 +204,29 @@ def _repos_sql(sqlite: bool) -> str:
 
 
 def _bases_sql(sqlite: bool) -> str:
-    """Insert the staged relations in key order; one already there only has ``stated`` brought up to date."""
+    """Insert the staged relations in key order, each dated by the creation month staged with it; one
+    already there only has ``stated`` brought up to date, and its month filled if it had none (a repo's
+    creation never changes: a relation keeps the month it got).
+
+    Dating the relations as they are inserted, not by an ``UPDATE … WHERE month IS NULL`` afterwards,
+    writes each row and its ``(base, relation, month)`` index entry once: the update took 3.2 of the
+    merge's 7.0 CPU seconds at 1,000,000 repos, and looking the month up in ``hub_repos`` instead
+    1.5. A relation staged without its month (by a version before it was staged) has it looked up."""
+    month = "coalesce(s.month, (SELECT substr(r.created_at, 1, 7) FROM hub_repos r WHERE r.id = s.repo_id))"
+    columns = "s.repo_id, s.base, s.relation, s.stated"
     if sqlite:
-        chosen = "SELECT repo_id, base, relation, stated FROM hub_staged_bases WHERE true ORDER BY 1, 2, 3"
+        chosen = f"SELECT {columns}, {month} FROM hub_staged_bases s WHERE true ORDER BY 1, 2, 3"
     else:  # one row per key: PostgreSQL refuses to touch a row twice in one statement
         chosen = (
-            "SELECT DISTINCT ON (repo_id, base, relation) repo_id, base, relation, stated "
-            "FROM hub_staged_bases ORDER BY repo_id, base, relation"
+            f"SELECT DISTINCT ON (s.repo_id, s.base, s.relation) {columns}, {month} "
+            "FROM hub_staged_bases s ORDER BY 1, 2, 3"
         )
     return (
-        f"INSERT INTO hub_bases (repo_id, base, relation, stated) {chosen} "
-        "ON CONFLICT (repo_id, base, relation) DO UPDATE SET stated = excluded.stated "
-        "WHERE hub_bases.stated <> excluded.stated"
+        f"INSERT INTO hub_bases (repo_id, base, relation, stated, month) {chosen} "
+        "ON CONFLICT (repo_id, base, relation) DO UPDATE SET stated = excluded.stated, "
+        "month = coalesce(hub_bases.month, excluded.month) "
+        "WHERE hub_bases.stated <> excluded.stated "
+        "OR (hub_bases.month IS NULL AND excluded.month IS NOT NULL)"
     )
 
 

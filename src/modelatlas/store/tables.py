@@ -78,7 +78,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 metadata = MetaData(
     naming_convention={
@@ -569,6 +569,8 @@ hub_staged_bases = Table(
     Column("base", String(200), nullable=False),
     Column("relation", String(10), nullable=False),
     Column("stated", Boolean, nullable=False),
+    # the repo's creation month, staged with the relation so the merge dates it without a lookup
+    Column("month", String(7)),
 )
 
 hub_listing = Table(
