@@ -26,7 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -76,6 +76,7 @@ __all__ = [
     "Page",
     "added_since",
     "browse",
+    "for_frame",
     "organization_ids",
     "sort_indexes",
 ]
@@ -193,6 +194,28 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
 def _resolved(conn: Connection, b: Browse) -> Browse:
     """``b`` with its organizations as ids and its base model as the ids of its derivatives (``only``)."""
     return resolve(conn, b)
+
+
+S = TypeVar("S", bound=Filters)
+
+
+def for_frame(conn: Connection, selection: S) -> S:
+    """``selection`` as ``analysis.frame.select`` can apply it: its organizations as ids, and the
+    filters the analysis table has no column for (text, modality, base) as the ids of the models that
+    pass them (``only``), found as the models browser finds them (text in date order)."""
+    s = resolve(conn, selection)
+    if not (s.text and s.text.strip()) and not s.modality:
+        return replace(s, text=None)
+    ids: set[str] | None = None
+    if s.modality:
+        query = select(T.models.c.id).where(*conditions(Filters(modality=s.modality, only=s.only)))
+        ids = set(conn.execute(query).scalars())
+    if s.text and s.text.strip():
+        found = browse(conn, Browse(text=s.text, only=s.only, limit=None), facets=False)
+        matched = {row.id for row in found.rows}
+        ids = matched if ids is None else ids & matched
+    only = tuple(sorted(ids or ()))
+    return replace(s, text=None, modality=(), only=only)
 
 
 def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[ModelRow, dt.date]]:
