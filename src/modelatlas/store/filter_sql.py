@@ -18,6 +18,7 @@ from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.store import tables as T
 from modelatlas.store.filters import OPEN, Filters
 from modelatlas.store.queries import lineage
+from modelatlas.store.queries import resolve as resolve_model
 from modelatlas.store.text_index import ORGANIZATION_NAMES
 
 __all__ = ["conditions", "openness_values", "organization_ids", "resolve", "source_condition"]
@@ -98,12 +99,16 @@ def conditions(f: Filters, hits: list[str] | None = None, matcher: Any = None) -
 
 
 def resolve(conn: Connection, f: F) -> F:
-    """``f`` with its organizations as ids (``organization_ids``) and its base model as the ids of its
-    derivatives (``only``)."""
+    """``f`` with its organizations as ids (``organization_ids``) and its base model (an id, name or
+    alias) as the ids of its derivatives (``only``).
+
+    Raises:
+        NotFound: no model is called ``f.base``.
+    """
     if f.organization:
         f = replace(f, organization=organization_ids(conn, f.organization))
     if f.base is not None:
-        below = tuple(d for d, _, _ in lineage(conn, f.base).down)
+        below = tuple(d for d, _, _ in lineage(conn, resolve_model(conn, f.base)).down)
         kept = below if f.only is None else tuple(i for i in f.only if i in set(below))
         f = replace(f, base=None, only=kept)
     return f

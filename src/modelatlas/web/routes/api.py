@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
@@ -130,11 +129,12 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    chosen = {
-        k: ",".join(v) if isinstance(v, tuple) else str(v)
-        for k, v in asdict(query.selection()).items()
-        if v is not None
-    }
+    given = {**query.selection.given(), "population": query.population, "estimates": query.estimates}
+    if "released_after" in given:  # its names before issue 18 too
+        given["since"] = given["released_after"]
+    if "released_before" in given:
+        given["until"] = given["released_before"]
+    chosen = {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v) for k, v in given.items()}
     answer = {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
     eras = view["breakpoints"]
     if eras is not None and "error" in eras:
