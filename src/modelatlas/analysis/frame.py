@@ -21,7 +21,7 @@ from modelatlas.analysis.estimates import training_compute
 from modelatlas.catalog.schema import Model, Organization, PartialDate
 from modelatlas.errors import BadArgument
 from modelatlas.store.filter_sql import openness_values
-from modelatlas.store.filters import FILTERS, Filters
+from modelatlas.store.filters import FILTERS, NOT_OPEN, Filters
 from modelatlas.store.filters import Population as Population
 from modelatlas.store.queries import OPEN_WEIGHTS
 from modelatlas.store.records import load_analysis_rows, load_organizations
@@ -33,6 +33,7 @@ __all__ = [
     "Metric",
     "Population",
     "Selection",
+    "described",
     "load_frame",
     "model_frame",
     "select",
@@ -266,6 +267,16 @@ class Selection(Filters):
     estimates: EstimatesMode = "include"
 
 
+def described(selection: Selection) -> dict[str, str]:
+    """What ``selection`` asks, as text by filter name (several values joined by commas), as the trends'
+    JSON answers say it; the release dates also as ``since`` and ``until``, their names before issue 18."""
+    given = {**selection.given(), "population": selection.population, "estimates": selection.estimates}
+    for field, old in (("released_after", "since"), ("released_before", "until")):
+        if field in given:
+            given[old] = given[field]
+    return {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v) for k, v in given.items()}
+
+
 def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     """The rows of ``frame`` that ``selection`` keeps (a copy), each filter meaning what it means in SQL
     (``store.filter_sql``): a model counts for a country if any of its organizations is from there,
@@ -305,7 +316,9 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         wanted = selection.source
         keep &= frame["sources"].map(lambda ids: any(_from(i, wanted) for i in ids)).astype(bool)
     if selection.openness:
-        keep &= frame["openness"].isin(openness_values(selection.openness))
+        values = openness_values(selection.openness)
+        shut = ~frame["open_weights"].astype(bool) if NOT_OPEN in values else False
+        keep &= frame["openness"].isin(values) | shut
     if selection.open_only:
         keep &= frame["open_weights"].astype(bool)
     if selection.min_params is not None or selection.max_params is not None:

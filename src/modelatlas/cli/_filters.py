@@ -39,6 +39,7 @@ def with_filters(
     option names by field (``--since`` for ``--released-after``)."""
     own_defaults, more = dict(defaults or {}), dict(aliases or {})
     taken = [s for s in FILTERS if s.field not in skip]
+    shown = {s.param: option_names(s)[0] for s in taken}
 
     def wrap(command: Callable[..., None]) -> Callable[..., None]:
         own = inspect.signature(command, eval_str=True)
@@ -64,7 +65,7 @@ def with_filters(
         @functools.wraps(command)
         def run(**kwargs: Any) -> None:
             raw = {s.param: kwargs.pop(f"filter_{s.field}") for s in taken}
-            command(**kwargs, filters=filter_kwargs(raw))
+            command(**kwargs, filters=filter_kwargs(raw, shown))
 
         signature = own.replace(parameters=[*added, *kept], return_annotation=None)
         run.__signature__ = signature  # type: ignore[attr-defined]

@@ -63,7 +63,7 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
     _render.overview(result, config.lang, fmt)
 
 
-@with_filters(skip=frozenset({"text"}))
+@with_filters()
 def new(
     since: Annotated[
         str | None,

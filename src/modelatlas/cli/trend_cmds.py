@@ -114,7 +114,7 @@ def trends(
 
       modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
     """
-    from modelatlas.analysis.frame import load_frame, select
+    from modelatlas.analysis.frame import described, load_frame, select
     from modelatlas.analysis.growth import fit_growth, fit_periods
     from modelatlas.report.headlines import headline, metric_label
 
@@ -133,10 +133,7 @@ def trends(
             {
                 **overall.as_dict(),
                 "estimated": estimated,
-                "selection": {
-                    k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
-                    for k, v in {**chosen.given(), "estimates": chosen.estimates}.items()
-                },
+                "selection": described(chosen),
                 "breakpoints": eras.as_dict() if eras else None,
                 "periods": [fit.as_dict() for fit in spans],
             }

@@ -56,7 +56,7 @@ from modelatlas.store.filter_sql import (
     resolve,
     source_condition,
 )
-from modelatlas.store.filters import LARGEST, Filters
+from modelatlas.store.filters import LARGEST, NOT_OPEN, Filters
 from modelatlas.store.queries import (
     OPEN_WEIGHTS,
     ModelRow,
@@ -219,8 +219,8 @@ def for_frame(conn: Connection, selection: S) -> S:
 
 
 def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[ModelRow, dt.date]]:
-    """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (not its text,
-    order or offset), newest first, at most ``b.limit``.
+    """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (its text as
+    ``queries.text_match`` finds it; not its order or offset), newest first, at most ``b.limit``.
 
     A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
     curated record was written, or a bundled dataset's snapshot date.
@@ -229,7 +229,10 @@ def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[Model
     b = _resolved(conn, b)
     first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
     query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
-    query = query.where(first.c.added >= since, *_conditions(b, None))
+    matcher = None
+    if b.text and b.text.strip():
+        matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
+    query = query.where(first.c.added >= since, *_conditions(b, None, matcher))
     query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id).limit(b.limit)
     found = [(model_id, added) for model_id, added in conn.execute(query)]
     rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
@@ -428,9 +431,16 @@ def _passing(combo: Any, b: Browse) -> list[Any]:
     return found
 
 
-def _with_value(combo: Any, facet: str, values: Iterable[Any]) -> Any:
-    """The combinations with one of ``values`` for ``facet``."""
+def _with_value(combo: Any, facet: str, values: Sequence[Any]) -> Any:
+    """The combinations with one of ``values`` for ``facet``; for openness, ``not-open`` is every
+    combination without an open one (a model of unknown openness has no openness value)."""
     chosen = _VALUES.alias("chosen")
+    if facet == "openness" and NOT_OPEN in values:
+        plain = [v for v in values if v != NOT_OPEN]
+        shut = combo.not_in(
+            select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(OPEN_WEIGHTS))
+        )
+        return or_(shut, _with_value(combo, facet, plain)) if plain else shut
     return combo.in_(select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(values)))
 
 

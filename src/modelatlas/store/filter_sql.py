@@ -16,12 +16,19 @@ from sqlalchemy import text as sql
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.store import tables as T
-from modelatlas.store.filters import OPEN, Filters
+from modelatlas.store.filters import NOT_OPEN, OPEN, Filters
 from modelatlas.store.queries import lineage
 from modelatlas.store.queries import resolve as resolve_model
 from modelatlas.store.text_index import ORGANIZATION_NAMES
 
-__all__ = ["conditions", "openness_values", "organization_ids", "resolve", "source_condition"]
+__all__ = [
+    "conditions",
+    "openness_condition",
+    "openness_values",
+    "organization_ids",
+    "resolve",
+    "source_condition",
+]
 
 F = TypeVar("F", bound=Filters)
 
@@ -32,6 +39,17 @@ def openness_values(asked: Iterable[str]) -> tuple[str, ...]:
     for value in asked:
         found += OPEN_WEIGHTS if value == OPEN else (value,)
     return tuple(dict.fromkeys(found))
+
+
+def openness_condition(column: Any, asked: Iterable[str]) -> Any:
+    """``column`` (an openness) is one of ``asked``: catalog values, ``open`` or ``not-open`` (any value
+    but the open ones, or none)."""
+    wanted = openness_values(asked)
+    plain = [v for v in wanted if v != NOT_OPEN]
+    found = [column.in_(plain)] if plain else []
+    if NOT_OPEN in wanted:
+        found.append(or_(column.is_(None), column.not_in(OPEN_WEIGHTS)))
+    return or_(*found)
 
 
 def _has(table: Any, condition: Any) -> Any:
@@ -78,7 +96,7 @@ def conditions(f: Filters, hits: list[str] | None = None, matcher: Any = None) -
         by_country = select(mo.c.model_id).join(o, o.c.id == mo.c.organization_id)
         found.append(m.c.id.in_(by_country.where(o.c.country.in_(f.country))))
     if f.openness:
-        found.append(m.c.openness.in_(openness_values(f.openness)))
+        found.append(openness_condition(m.c.openness, f.openness))
     if f.open_only:
         found.append(m.c.openness.in_(OPEN_WEIGHTS))
     if f.year:

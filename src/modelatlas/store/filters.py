@@ -17,8 +17,10 @@ What each word means, everywhere:
 - ``org``: an organization by id, name, alias or Chinese name (the start of one is enough: 智谱);
   several are alternatives; a model counts if any of its organizations is one of them.
 - ``country``: an ISO code; a model counts if any of its organizations is from there.
-- ``openness``: a catalog value (``open-weights``, ``api-only``, ``closed`` …) or ``open``: weights
-  anyone can download (``open-weights`` and ``open-weights-restricted``).
+- ``openness``: a catalog value (``open-weights``, ``api-only``, ``closed`` …), ``open``: weights
+  anyone can download (``open-weights`` and ``open-weights-restricted``), or ``not-open``: every other
+  model, unknown openness included. (``closed`` is the catalog's value everywhere; the trends took it
+  for ``not-open`` before issue 18.)
 - ``released_after`` / ``released_before``: inclusive; a year or month covers its whole span; a model
   known only to the month or year is dated by its first day, as stated.
 - ``min_params`` / ``max_params``: the total parameters its maker states (no third-party estimate).
@@ -39,12 +41,14 @@ from modelatlas.errors import BadArgument
 __all__ = [
     "FILTERS",
     "LARGEST",
+    "NOT_OPEN",
     "OPEN",
     "OPENNESS_WORDS",
     "POPULATIONS",
     "FilterSpec",
     "Filters",
     "Population",
+    "check",
     "filter_kwargs",
     "spec",
 ]
@@ -53,8 +57,10 @@ __all__ = [
 LARGEST = 2**63 - 1
 #: The openness word for "weights anyone can download" (``catalog.vocab.OPEN_WEIGHTS``).
 OPEN = "open"
-#: What ``openness`` takes: ``open`` or a catalog value.
-OPENNESS_WORDS = (OPEN, *OPENNESS)
+#: The openness word for everything else, unknown openness included (what ``trends`` called "closed").
+NOT_OPEN = "not-open"
+#: What ``openness`` takes: ``open``, ``not-open`` or a catalog value.
+OPENNESS_WORDS = (OPEN, NOT_OPEN, *OPENNESS)
 Population = Literal["notable", "all"]
 POPULATIONS: tuple[str, ...] = ("notable", "all")
 
@@ -99,12 +105,9 @@ class Filters:
             if isinstance(value, str | int):
                 object.__setattr__(self, name, (value,))
         object.__setattr__(self, "country", tuple(c.strip().upper() for c in self.country))
-        for name, allowed in (("domain", DOMAINS), ("modality", MODALITIES), ("openness", OPENNESS_WORDS)):
-            wrong = [v for v in getattr(self, name) if v not in allowed]
-            if wrong:
-                raise _one_of(name, wrong[0], allowed)
-        if self.population not in POPULATIONS:
-            raise _one_of("population", self.population, POPULATIONS)
+        for name in _CHOICES:
+            given = getattr(self, name)
+            check(name, given if isinstance(given, tuple) else (given,), name)
         for name in ("min_params", "max_params"):
             value = getattr(self, name)
             if value is not None and value > LARGEST:  # no store holds more: the same answer, not a 500
@@ -131,6 +134,27 @@ class Filters:
             for f in fields(Filters)
             if getattr(self, f.name) != getattr(empty, f.name)
         }
+
+
+#: The filters whose values come from a vocabulary.
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "domain": DOMAINS,
+    "modality": MODALITIES,
+    "openness": OPENNESS_WORDS,
+    "population": POPULATIONS,
+}
+
+
+def check(field: str, values: Sequence[object], shown: str) -> None:
+    """Raise if a value of ``field`` is not in its vocabulary, naming the filter as ``shown``.
+
+    Raises:
+        BadArgument: the first such value, with the choices.
+    """
+    allowed = _CHOICES.get(field)
+    wrong = [v for v in values if allowed is not None and v not in allowed]
+    if allowed is not None and wrong:
+        raise _one_of(shown, wrong[0], allowed)
 
 
 def _one_of(name: str, value: object, allowed: Sequence[str]) -> BadArgument:
@@ -217,7 +241,9 @@ FILTERS: tuple[FilterSpec, ...] = (
     FilterSpec(
         "openness",
         "openness",
-        "open (weights anyone can download) or a catalog value: " + ", ".join(OPENNESS) + " (repeatable).",
+        "open (weights anyone can download), not-open (the rest, unknown included) or a catalog value: "
+        + ", ".join(OPENNESS)
+        + " (repeatable).",
         _text,
         True,
     ),
@@ -258,9 +284,12 @@ def spec(field: str) -> FilterSpec:
     return next(s for s in FILTERS if s.field == field)
 
 
-def filter_kwargs(raw: Mapping[str, str | Sequence[str] | bool | None]) -> dict[str, Any]:
+def filter_kwargs(
+    raw: Mapping[str, str | Sequence[str] | bool | None], shown: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The ``Filters`` fields that ``raw`` (parameter name → the text given, a list of them for a
-    repeatable filter, None or empty for none) sets: the one parser every edge calls.
+    repeatable filter, None or empty for none) sets: the one parser every edge calls. Errors name the
+    parameter as ``shown`` spells it (the command line's ``--min-params``), else by its name.
 
     Raises:
         BadArgument: an unknown parameter, or a value that cannot be read, naming the parameter.
@@ -269,13 +298,14 @@ def filter_kwargs(raw: Mapping[str, str | Sequence[str] | bool | None]) -> dict[
     for param, given in raw.items():
         if param not in _BY_PARAM:
             raise BadArgument(f"{param}: not a filter; the filters are {', '.join(_BY_PARAM)}")
-        filt = _BY_PARAM[param]
+        filt, name = _BY_PARAM[param], (shown or {}).get(param, param)
         if isinstance(given, bool):
             if given:
                 found[filt.field] = given
             continue
         texts = [given] if given is None or isinstance(given, str) else list(given)
-        values = [filt.read(t.strip(), param) for t in texts if t is not None and t.strip()]
+        values = [filt.read(t.strip(), name) for t in texts if t is not None and t.strip()]
+        check(filt.field, values, name)
         if values:
             found[filt.field] = tuple(values) if filt.many else values[-1]
     return found

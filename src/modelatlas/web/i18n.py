@@ -187,7 +187,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("missing", "已不存在"),
     "any": ("any", "不限"),
     "openness_open": ("open weights", "开放权重"),
-    "openness_closed": ("not open", "非开放"),
+    "openness_not-open": ("not open", "非开放"),
     "fit_n": ("Models fitted", "拟合模型数"),
     "breaks": ("Eras", "分段"),
     "breaks_none": ("one trend", "不分段"),

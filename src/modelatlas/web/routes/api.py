@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from modelatlas.analysis.frame import described
 from modelatlas.analysis.hardware.gguf_file import read_gguf
 from modelatlas.analysis.hardware.subjects import gguf_subject, pasted_subject
 from modelatlas.errors import BadArgument
@@ -129,12 +130,7 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    given = {**query.selection.given(), "population": query.population, "estimates": query.estimates}
-    if "released_after" in given:  # its names before issue 18 too
-        given["since"] = given["released_after"]
-    if "released_before" in given:
-        given["until"] = given["released_before"]
-    chosen = {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v) for k, v in given.items()}
+    chosen = described(query.selection)
     answer = {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
     eras = view["breakpoints"]
     if eras is not None and "error" in eras:

@@ -512,7 +512,7 @@ def trending_page(
     )
 
 
-_new_filters = filter_params("/new", skip=frozenset({"text"}), also=frozenset({"since"}))
+_new_filters = filter_params("/new", also=frozenset({"since"}))
 
 
 @router.get("/new", response_class=HTMLResponse)
@@ -527,7 +527,7 @@ def new(
     filters: Annotated[dict[str, Any], Depends(_new_filters)],
 ) -> HTMLResponse:
     """The models that entered the atlas since a date (their first source's date), the most recent first;
-    the models page's filters narrow them (but the text: the newest first is the order)."""
+    the models page's filters narrow them."""
     first = _first_day(since)
     chosen = Browse(**filters, limit=500)
     found = _added_since(engine, first, chosen)
