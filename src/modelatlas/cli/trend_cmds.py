@@ -133,6 +133,7 @@ def trends(
             {
                 **overall.as_dict(),
                 "estimated": estimated,
+                "selected": len(frame),
                 "selection": described(chosen),
                 "breakpoints": eras.as_dict() if eras else None,
                 "periods": [fit.as_dict() for fit in spans],

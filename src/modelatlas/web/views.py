@@ -165,11 +165,13 @@ class TrendQuery:
         return self.selection.estimates
 
 
-def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit]:
+def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit, int]:
+    """The models shown, the fit, and how many models the filters select (dated or not, with the metric
+    or not: the count ``list`` gives with the same filters, each model once)."""
     chosen = select_rows(frame, query.selection)
     fit = fit_growth(chosen, query.metric, frontier_top=1 if query.frontier else None, n_boot=query.boot)
     shown = frontier(chosen, query.metric) if query.frontier else chosen
-    return shown, fit
+    return shown, fit, len(chosen)
 
 
 #: How many computed views ``per_build`` keeps (the least recently used go first).
@@ -297,7 +299,7 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
 
 
 def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    shown, fit = _fit(data.frame, query)
+    shown, fit, selected = _fit(data.frame, query)
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
@@ -313,6 +315,7 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
             records.append({"id": model_id, "name": name, "released": released, "value": value})
     return {
         "fit": fit.as_dict(),
+        "selected": selected,
         "headline": said,
         "chart": spec,
         "chart_json": embed(spec),

@@ -131,7 +131,12 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
     chosen = described(query.selection)
-    answer = {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
+    answer = {
+        "fit": view["fit"],
+        "headline": view["headline"],
+        "selected": view["selected"],
+        "selection": chosen,
+    }
     eras = view["breakpoints"]
     if eras is not None and "error" in eras:
         raise eras["error"]
