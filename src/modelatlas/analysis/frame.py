@@ -118,12 +118,7 @@ def stored_frame(
 
 def _frame(rows: list[dict[str, object]], countries: Mapping[str, str | None] | None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(_EMPTY))
-    if countries is None:
-        frame["countries"] = frame["country"].map(lambda c: (c,) if c else ())
-    else:
-        frame["countries"] = frame["organizations"].map(
-            lambda orgs: tuple(dict.fromkeys(c for o in orgs if (c := countries.get(o)))) if len(orgs) else ()
-        )
+    frame["countries"] = pd.Series(_countries(frame, countries), index=frame.index, dtype=object)
     frame["notable"] = frame["notable"].astype(bool)
     frame["open_weights"] = frame["open_weights"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
@@ -132,6 +127,22 @@ def _frame(rows: list[dict[str, object]], countries: Mapping[str, str | None] | 
     frame["year"] = frame["released"].dt.year.astype("Int64")
     frame["decimal_year"] = _decimal_year(frame["released"])
     return frame
+
+
+def _countries(frame: pd.DataFrame, countries: Mapping[str, str | None] | None) -> list[tuple[str, ...]]:
+    """The countries of each row's organizations, each once, first organization's first (a plain loop:
+    a model has one organization as a rule)."""
+    if countries is None:
+        return [(c,) if isinstance(c, str) and c else () for c in frame["country"].tolist()]
+    get = countries.get
+    found: list[tuple[str, ...]] = []
+    for orgs in frame["organizations"].tolist():
+        if len(orgs) == 1:
+            one = get(orgs[0])
+            found.append((one,) if one else ())
+        else:
+            found.append(tuple(dict.fromkeys(c for o in orgs if (c := get(o)))))
+    return found
 
 
 def load_frame(url: str) -> pd.DataFrame:
