@@ -315,7 +315,7 @@ def test_select_unknown_openness_names_the_choices(catalog: pd.DataFrame) -> Non
     message = str(caught.value)
     for choice in ("open", "closed", "open-weights", "open-weights-restricted", "api-only", "unreleased"):
         assert choice in message
-    assert message.startswith("openness: 'public' is not one of open, open-weights, ")
+    assert message.startswith("openness: 'public' is not one of open, not-open, open-weights, ")
 
 
 def test_select_source_matches_an_id_or_its_hyphenated_prefix(catalog: pd.DataFrame) -> None:
