@@ -1,5 +1,5 @@
 """Issue 18: one filter model behind every edge. The same filters select the same models from `list`,
-`/api/v1/models`, the models page, `trends` and `/api/v1/trends` (the trends count each model once:
+`export`, `/api/v1/models`, the models page, `trends` and `/api/v1/trends` (the trends count each model once:
 dated versions are not analysed), and every filter of ``store.filters.FILTERS`` is taken by each edge,
 so adding one is one place."""
 
@@ -113,6 +113,9 @@ def test_every_edge_selects_the_same_models(
     assert code == 0, err
     listed = [m["id"] for m in json.loads(out)]
     assert _api_ids(served, params) == listed
+    code, out, err = run(capsys, "export", "json", *_options(params), "--db", curated)
+    assert code == 0, err
+    assert {m["id"] for m in json.loads(out)} == set(listed)
     page = served.get("/models", params={**params, "lang": "en"}).text
     total = re.search(r'<p id="total">([^<]*)</p>', page)
     assert total is not None and re.sub(r"\D", "", total.group(1)) == str(len(listed))
@@ -213,7 +216,7 @@ def test_every_field_of_the_filter_model_is_a_filter() -> None:
 
 def test_every_command_takes_every_filter() -> None:
     commands = {c.name: c for c in typer.main.get_command(cli_app).commands.values()}  # type: ignore[attr-defined]
-    for name in ("list", "new", "trends", "report"):
+    for name in ("list", "new", "trends", "report", "export"):
         options = {o for p in commands[name].params for o in p.opts}
         missing = [option_names(s)[0] for s in FILTERS if option_names(s)[0] not in options]
         assert not missing, (name, missing)

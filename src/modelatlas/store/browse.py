@@ -77,6 +77,7 @@ __all__ = [
     "added_since",
     "browse",
     "for_frame",
+    "matching_ids",
     "organization_ids",
     "sort_indexes",
 ]
@@ -197,6 +198,15 @@ def _resolved(conn: Connection, b: Browse) -> Browse:
 
 
 S = TypeVar("S", bound=Filters)
+
+
+def matching_ids(conn: Connection, f: Filters) -> set[str]:
+    """The ids of every model ``f`` selects, as ``browse`` finds them (its text in date order)."""
+    b = Browse(**{name: getattr(f, name) for name in f.given()}, limit=None)
+    if b.text and b.text.strip():
+        return {row.id for row in browse(conn, b, facets=False).rows}
+    b = resolve(conn, b)
+    return set(conn.execute(select(T.models.c.id).where(*conditions(b))).scalars())
 
 
 def for_frame(conn: Connection, selection: S) -> S:
