@@ -47,6 +47,7 @@ ROUTES = [
     "/new",
     "/trending",
     "/feed.atom",
+    "/ecosystem",
     "/api/v1/models",
     "/api/v1/models?q=llama&domain=nlp&openness=open-weights",
     "/api/v1/models/{id}",

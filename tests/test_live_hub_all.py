@@ -680,3 +680,25 @@ def test_days_to_a_bases_first_quantization_and_relations_most_first(store: str,
     assert popular is not None
     counts = list(popular["by_relation"].values())
     assert counts == sorted(counts, reverse=True) and len(counts) == 4
+
+
+def test_the_api_gives_a_bases_derivatives_as_the_cli_does(store: str, listing: Replay) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.web import create_app
+
+    list_all(store, listing)
+    popular = G.popular_base(0)
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        direct = client.get(f"/api/v1/ecosystem/{popular}")
+        deep = client.get(f"/api/v1/ecosystem/{popular}", params={"depth": "all"})
+        nobody = client.get("/api/v1/ecosystem/nobody/nothing").json()
+        wrong = client.get(f"/api/v1/ecosystem/{popular}", params={"depth": "2"})
+        documented = client.get("/openapi.json").json()["paths"]
+    assert direct.status_code == 200 and direct.json() == expected_ecosystem(popular, deep=False)
+    assert deep.json() == expected_ecosystem(popular, deep=True) != direct.json()
+    assert nobody["base"] == "nobody/nothing" and nobody["derivatives"]["total"] == 0
+    assert nobody["by_month"] == {}
+    assert wrong.status_code == 422 and "depth" in wrong.json()["error"]["message"]
+    assert "/api/v1/ecosystem/{base}" in documented

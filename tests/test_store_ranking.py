@@ -55,12 +55,18 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         ("whisper", "Whisper V3", R.VERSION),
         ("gpt", "GPT-4", R.VERSION),
         ("混元", "混元-A13B", R.VERSION),
+        ("qwen 3", "Qwen3-30B-A3B", R.VERSION),  # a one-digit active count
+        ("mixtral", "Mixtral-8x7B", R.VERSION),  # one-digit experts
+        ("qwen", "Qwen2.5-7B", R.VERSION),  # a version, then a size
         # begins with the query's words, something else after
         ("llama 3", "Llama-3-Taiwan-70B", R.BEGINS),
         ("llama 3", "Llama 3.1 Nemotron", R.BEGINS),
         ("qwen", "Qwen2.5 Instruct (72B)", R.BEGINS),
         ("gpt", "GPT-4o", R.BEGINS),
         ("混元", "混元视频", R.BEGINS),
+        ("llama 3", "Llama-3-70B-Instruct", R.BEGINS),  # a size, then a word
+        ("qwen 3", "Qwen3-235B-A22B-Instruct", R.BEGINS),  # an active count, then a word
+        ("mixtral", "Mixtral-8x7B-Instruct", R.BEGINS),  # experts, then a word
         # the query's words inside, whole
         ("llama 3", "Hermes 2 Theta Llama-3 70B", R.WORDS),
         ("llama 3", "P-LLama3", R.WORDS),
@@ -82,6 +88,7 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         # not at all
         ("llama 3", "Llama 2", None),
         ("r1", "DeepSeek-V3", None),
+        ("llama 3", "Code Lab Model X", None),  # a later word with the query's first letter is not enough
         ("", "Llama", None),
     ],
 )

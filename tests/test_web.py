@@ -876,3 +876,16 @@ def test_counts_on_a_chinese_page_are_written_the_chinese_way(sqlite_client: Tes
     en = sqlite_client.get("/models/llama", params={"lang": "en"}).text
     assert ">652亿<" in zh and "65.2B" not in zh.split("<main", 1)[1].split("window.modelatlas", 1)[0]
     assert ">65.2B<" in en
+
+
+def test_facet_links_toggle_one_value_and_keep_the_rest(sqlite_client: TestClient) -> None:
+    """A chosen value's link drops it (and the offset), another value's link adds it after what was asked;
+    names with spaces or Chinese characters are encoded as ``urlencode`` does."""
+    asked = [("q", "l l"), ("domain", "nlp"), ("offset", "50"), ("org", "甲 乙")]
+    page = html.unescape(sqlite_client.get("/models", params=asked).text)
+    links = set(re.findall(r'href="(/models\?[^"]*)"', page))
+    assert "/models?q=l+l&org=%E7%94%B2+%E4%B9%99" in links  # nlp is on: its link drops it
+    assert "/models?q=l+l&domain=nlp" in links  # the unknown organization is on: its link drops it
+    assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&domain=cv" not in links  # cv has no model here
+    assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&org=meta" in links  # meta is added
+    assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&offset=0" in links  # the pager keeps its offset

@@ -112,7 +112,13 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
         return EXACT
     if _begins(query, words):
         return VERSION if _version_and_sizes(words, len(query)) else BEGINS
-    if any(_begins(query, words, start) for start in range(1, len(words) - len(query) + 1)):
+    # a word can begin the query only if it begins with the query's first letter (a search scores
+    # thousands of names, so the other words are passed over without a call)
+    first = query[0][0] if query else ""
+    if first and any(
+        words[start][0] == first and _begins(query, words, start)
+        for start in range(1, len(words) - len(query) + 1)
+    ):
         return WORDS
     if not query_key or query_key not in key:
         return None

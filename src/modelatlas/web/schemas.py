@@ -111,6 +111,23 @@ class LineageOut(BaseModel):
     down: list[LineageEdgeOut] = Field(description="What was built on it, nearest first.")
 
 
+class DerivativesOut(BaseModel):
+    total: int = Field(description="Repos naming the base (down the tree with depth=all), each once.")
+    finetune: int
+    adapter: int
+    quantized: int
+    merge: int
+
+
+class EcosystemOut(BaseModel):
+    base: str = Field(description="The base model's Hub repo.")
+    depth: str = Field(description="1: the repos that name the base; all: their derivatives too.")
+    derivatives: DerivativesOut = Field(description="Repos per relation; a repo with two counts in both.")
+    by_month: dict[str, dict[str, int]] = Field(
+        description="Per month of the derivative's creation (YYYY-MM), the repos per relation."
+    )
+
+
 def _gib(value: int) -> float:
     return round(value / GIB, 3)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
@@ -26,6 +26,7 @@ from modelatlas.web.deps import (
     body_head,
 )
 from modelatlas.web.schemas import (
+    EcosystemOut,
     ErrorOut,
     LineageOut,
     MemoryAnswer,
@@ -143,6 +144,25 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
     if eras is not None:
         answer["breakpoints"] = eras
     return answer
+
+
+@router.get("/ecosystem/{base:path}", response_model=EcosystemOut)
+def ecosystem(
+    base: str,
+    engine: EngineDep,
+    depth: Annotated[
+        Literal["1", "all"],
+        Query(description="1: the repos that name the base; all: their derivatives too, down the tree."),
+    ] = "1",
+) -> Any:
+    """What the Hub builds on a base model (``modelatlas ecosystem --base``): its fine-tunes, adapters,
+    quantizations and merges, per month of creation, from the whole Hub listing (``sync --source hf
+    --all``). A repo the listing does not name as a base has none."""
+    from modelatlas.live.ecosystem import ecosystem as derivatives
+    from modelatlas.live.hub_all import require_hub_tables
+
+    require_hub_tables(engine)
+    return derivatives(engine, base, depth)
 
 
 @router.get("/memory", response_model=MemoryAnswer)

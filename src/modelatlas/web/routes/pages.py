@@ -91,18 +91,25 @@ def _render(request: Request, name: str, lang: str, status: int = 200, **context
         switch=switch,
         count=functools.partial(format_count, lang=lang),
         joined=functools.partial(joined, lang=lang),
-        orgs_named=functools.partial(_organizations, request, lang),
+        orgs_named=_organizations(request, lang),
         said=functools.partial(said, lang=lang),
         **context,
     )
     return HTMLResponse(html, status_code=status)
 
 
-def _organizations(request: Request, lang: str, names: list[str]) -> str:
-    """Organizations as a row lists them (English names), in ``lang``: Chinese names where the catalog
-    has them, joined as the language joins a list."""
-    known = views.organization_names(request.app.state.engine)
-    return joined((known.get(n, (n, n))[1 if lang == "zh" else 0] for n in names), lang=lang)
+def _organizations(request: Request, lang: str) -> Callable[[list[str]], str]:
+    """What a template calls to name a row's organizations (English names) in ``lang``: Chinese names where
+    the catalog has them, joined as the language joins a list. The names are looked up once per page, not
+    once per row (each lookup reads the store's build stamp)."""
+    known = functools.cache(lambda: views.organization_names(request.app.state.engine))
+    side = 1 if lang == "zh" else 0
+
+    def named(names: list[str]) -> str:
+        found = known()
+        return joined((found.get(n, (n, n))[side] for n in names), lang=lang)
+
+    return named
 
 
 def healthz(engine: EngineDep) -> JSONResponse:
@@ -163,6 +170,9 @@ def _facet_links(
     t = translator(lang)
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "lang")]
     names = {"organization": "org"}
+    # each parameter encoded once (as ``urlencode`` would), not once per link: a page has hundreds
+    encoded = [(k, v, urlencode([(k, v)])) for k, v in params]
+    asked = "&".join(pair for _, _, pair in encoded)
     links: dict[str, list[dict[str, Any]]] = {}
     for facet in FACETS:
         key = names.get(facet, facet)
@@ -173,9 +183,11 @@ def _facet_links(
         items = []
         for value, n in values.items():
             on = value in chosen
-            kept = [(k, v) for k, v in params if not (k == key and v == value)]
-            toggled = kept if on else [*kept, (key, value)]
-            url = "/models?" + urlencode(toggled)
+            if on:
+                query = "&".join(pair for k, v, pair in encoded if not (k == key and v == value))
+            else:
+                query = "&".join(part for part in (asked, urlencode([(key, value)])) if part)
+            url = "/models?" + query
             label = _facet_label(facet, str(value), lang, orgs, t)
             items.append({"value": value, "label": label, "count": n, "on": on, "url": url})
         links[facet] = items
@@ -631,7 +643,7 @@ def feed(request: Request, engine: EngineDep, settings: SettingsDep) -> Response
         lang=lang,
         t=translator(lang),
         count=functools.partial(format_count, lang=lang),
-        orgs_named=functools.partial(_organizations, request, lang),
+        orgs_named=_organizations(request, lang),
         domains=domains,
     )
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
