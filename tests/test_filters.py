@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ import typer
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from modelatlas.analysis.frame import Selection, load_frame
 from modelatlas.analysis.frame import select as select_rows
@@ -29,6 +30,7 @@ from modelatlas.errors import BadArgument
 from modelatlas.store import tables as T
 from modelatlas.store.browse import for_frame
 from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
 from modelatlas.store.filter_sql import conditions, organization_ids
 from modelatlas.store.filters import FILTERS, Filters, filter_kwargs
 from modelatlas.web import create_app
@@ -50,7 +52,7 @@ def served(curated: str) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def versions(curated: str) -> set[str]:
-    engine = create_engine(curated)
+    engine = make_engine(curated)
     with engine.connect() as conn:
         found = set(conn.execute(select(T.models.c.id).where(T.models.c.version_of.is_not(None))).scalars())
     engine.dispose()
@@ -121,7 +123,7 @@ def test_every_edge_selects_the_same_models(
     assert total is not None and re.sub(r"\D", "", total.group(1)) == str(len(listed))
     once = set(listed) - versions
     # the analysis table, as trends selects from it
-    engine = create_engine(curated)
+    engine = make_engine(curated)
     with engine.connect() as conn:
         chosen = for_frame(conn, Selection(**filter_kwargs(params)))
     engine.dispose()
@@ -143,7 +145,7 @@ def test_every_edge_selects_the_same_models(
 
 
 def test_an_organization_alias_resolves_but_an_unknown_name_matches_nothing(curated: str) -> None:
-    engine = create_engine(curated)
+    engine = make_engine(curated)
     with engine.connect() as conn:
         assert organization_ids(conn, ["Qwen"]) == ("alibaba",)
         assert organization_ids(conn, ["qwen team"]) == ("alibaba",)  # case and spacing as names are keyed
@@ -262,3 +264,46 @@ def test_the_parser_names_an_unknown_filter() -> None:
         "organization": ("meta",),
         "min_params": 7 * 10**9,
     }
+
+
+#: Filters and the models of the tiny catalog (Meta given the alias Facebook) they select.
+TINY: list[tuple[dict[str, Any], list[str]]] = [
+    ({"org": "Facebook"}, ["llama"]),
+    ({"org": "斯坦福"}, ["alpaca"]),
+    ({"country": "US"}, ["alpaca", "freedomgpt", "llama", "vicuna"]),
+    ({"openness": "open"}, ["stable-diffusion", "vicuna"]),
+    ({"openness": "not-open"}, ["alpaca", "freedomgpt", "llama", "zidong-taichu"]),
+    ({"openness": ["closed", "research-only"]}, ["alpaca", "llama", "zidong-taichu"]),
+    ({"source": "seed000"}, ["stable-diffusion"]),
+    (
+        {"population": "notable"},
+        ["alpaca", "freedomgpt", "llama", "stable-diffusion", "vicuna", "zidong-taichu"],
+    ),
+    ({"released_after": "2023-03", "released_before": "2023"}, ["alpaca", "freedomgpt", "vicuna"]),
+    ({"min_params": "7B", "max_params": "13B"}, ["alpaca", "vicuna"]),
+    ({"q": "llama"}, ["alpaca", "llama", "vicuna"]),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), TINY, ids=[json.dumps(c[0]) for c in TINY])
+def test_sql_and_the_frame_agree_on_sqlite_and_postgresql(
+    params: dict[str, Any], expected: list[str], store_url: str, tiny_catalog: Path
+) -> None:
+    """SQLite answers on its facet index, PostgreSQL with plain SQL; the analysis table in pandas."""
+    from modelatlas.store.browse import Browse, browse
+
+    listing = tiny_catalog / "organizations.yaml"
+    listing.write_text(
+        listing.read_text().replace("name_zh: Meta AI,", "name_zh: Meta AI, aliases: [Facebook],")
+    )
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        found = browse(
+            conn, Browse(**filter_kwargs(params), sort="name", descending=False, limit=None), facets=False
+        )
+        chosen = for_frame(conn, Selection(**filter_kwargs(params)))
+    engine.dispose()
+    listed = [row.id for row in found.rows]
+    assert listed == expected
+    assert sorted(select_rows(load_frame(store_url), chosen)["id"]) == listed
