@@ -307,3 +307,27 @@ def test_sql_and_the_frame_agree_on_sqlite_and_postgresql(
     listed = [row.id for row in found.rows]
     assert listed == expected
     assert sorted(select_rows(load_frame(store_url), chosen)["id"]) == listed
+
+
+def test_population_keeps_the_notable_models_everywhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An Epoch AI all-models row Epoch does not judge notable (LLaMA-7B tuned for proteins) is listed
+    with population=all, and left out with notable, by `list`, the API and the trends alike (which
+    count the curated catalog's 6 dated versions once, under their models)."""
+    from cli_runner import run
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    listing = Path(__file__).parent / "fixtures" / "epoch" / "all_ai_models.csv"
+    assert run(capsys, "build", "--curated-only", "--db", url)[0] == 0
+    assert run(capsys, "import", "epoch", str(listing), "--db", url)[0] == 0
+    protein = "llama-7b-protein-oriented-instruction-tuned"
+    with TestClient(create_app(Settings(db=url, catalog=bundled_catalog()))) as client:
+        for population, expected in (("all", 414), ("notable", 413)):
+            code, out, err = run(capsys, "list", "--population", population, "--db", url, "-f", "json")
+            assert code == 0, err
+            listed = [m["id"] for m in json.loads(out)]
+            assert len(listed) == expected and (protein in listed) == (population == "all")
+            assert _api_ids(client, {"population": population}) == listed
+            trend = client.get("/api/v1/trends", params={"population": population, "since": ""}).json()
+            assert trend["selected"] == expected - 6
