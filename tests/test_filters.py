@@ -331,3 +331,19 @@ def test_population_keeps_the_notable_models_everywhere(
             assert _api_ids(client, {"population": population}) == listed
             trend = client.get("/api/v1/trends", params={"population": population, "since": ""}).json()
             assert trend["selected"] == expected - 6
+
+
+def test_the_trends_repeat_the_filters_as_asked(served: TestClient) -> None:
+    """Organizations as ids, the text as words: not the ids of the models it found."""
+    params = {"q": "qwen", "org": "Qwen", "population": "all", "since": "2023", "modality": "text"}
+    answer = served.get("/api/v1/trends", params=params).json()
+    assert answer["selection"] == {
+        "text": "qwen",
+        "modality": "text",
+        "organization": "alibaba",
+        "released_after": "2023-01-01",
+        "since": "2023-01-01",
+        "population": "all",
+        "estimates": "include",
+    }
+    assert answer["selected"] == 22  # `list` with the same filters: 22, none a dated version

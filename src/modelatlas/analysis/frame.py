@@ -282,6 +282,7 @@ def described(selection: Selection) -> dict[str, str]:
     """What ``selection`` asks, as text by filter name (several values joined by commas), as the trends'
     JSON answers say it; the release dates also as ``since`` and ``until``, their names before issue 18."""
     given = {**selection.given(), "population": selection.population, "estimates": selection.estimates}
+    given.pop("only", None)  # the caller's own ids, not a filter anyone typed
     for field, old in (("released_after", "since"), ("released_before", "until")):
         if field in given:
             given[old] = given[field]

@@ -61,16 +61,19 @@ _trend_filters = with_filters(
 )
 
 
-def selection_options(config: Settings, filters: dict[str, Any], estimates: str = "include") -> Selection:
-    """The command-line filters as a ``Selection`` the analysis table can apply: names as ids, and what
-    it has no column for (text, modality, base) as the ids of the models ``list`` finds
-    (``store.browse.for_frame``)."""
+def selection_options(
+    config: Settings, filters: dict[str, Any], estimates: str = "include"
+) -> tuple[Selection, Selection]:
+    """The command-line filters as a ``Selection``: as asked (organizations as ids), and as the analysis
+    table can apply it (what it has no column for, text, modality and base, as the ids of the models
+    ``list`` finds: ``store.browse.for_frame``)."""
     from modelatlas.analysis.frame import EstimatesMode, Selection
     from modelatlas.store.browse import for_frame
+    from modelatlas.store.filter_sql import named
 
     chosen = Selection(**filters, estimates=cast(EstimatesMode, estimates))
     with store_connection(config) as conn:
-        return for_frame(conn, chosen)
+        return named(conn, chosen), for_frame(conn, chosen)
 
 
 @_trend_filters
@@ -119,7 +122,7 @@ def trends(
     from modelatlas.report.headlines import headline, metric_label
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(config, filters, estimates.value)
+    asked, chosen = selection_options(config, filters, estimates.value)
     frame = select(load_frame(config.db), chosen)
     notable = chosen.population == "notable"
     options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
@@ -134,7 +137,7 @@ def trends(
                 **overall.as_dict(),
                 "estimated": estimated,
                 "selected": len(frame),
-                "selection": described(chosen),
+                "selection": described(asked),
                 "breakpoints": eras.as_dict() if eras else None,
                 "periods": [fit.as_dict() for fit in spans],
             }
@@ -252,7 +255,7 @@ def report(
     from modelatlas.store.records import load_curated_ids, load_models, load_organizations
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(config, filters, estimates.value)
+    _, chosen = selection_options(config, filters, estimates.value)
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
     built = build_report(

@@ -23,6 +23,7 @@ from modelatlas.store.text_index import ORGANIZATION_NAMES
 
 __all__ = [
     "conditions",
+    "named",
     "openness_condition",
     "openness_values",
     "organization_ids",
@@ -116,6 +117,12 @@ def conditions(f: Filters, hits: list[str] | None = None, matcher: Any = None) -
     return found
 
 
+def named(conn: Connection, f: F) -> F:
+    """``f`` with its organizations as ids (``organization_ids``), all else as given: what it asks, as
+    an answer repeats it."""
+    return replace(f, organization=organization_ids(conn, f.organization)) if f.organization else f
+
+
 def resolve(conn: Connection, f: F) -> F:
     """``f`` with its organizations as ids (``organization_ids``) and its base model (an id, name or
     alias) as the ids of its derivatives (``only``).
@@ -123,8 +130,7 @@ def resolve(conn: Connection, f: F) -> F:
     Raises:
         NotFound: no model is called ``f.base``.
     """
-    if f.organization:
-        f = replace(f, organization=organization_ids(conn, f.organization))
+    f = named(conn, f)
     if f.base is not None:
         below = tuple(d for d, _, _ in lineage(conn, resolve_model(conn, f.base)).down)
         kept = below if f.only is None else tuple(i for i in f.only if i in set(below))

@@ -20,6 +20,7 @@ from modelatlas.analysis.hardware.subjects import (
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
 from modelatlas.store.browse import Browse, BrowseSort, for_frame
+from modelatlas.store.filter_sql import named
 from modelatlas.store.filters import FILTERS, filter_kwargs, spec
 from modelatlas.web.hardware import Hardware, MemoryQuery, weights_formats
 from modelatlas.web.i18n import pick_lang
@@ -292,8 +293,8 @@ def trend_params(
     }
     chosen = Selection(**{**dates, **filters}, estimates=estimates)
     with engine.connect() as conn:
-        resolved = for_frame(conn, chosen)
-    return TrendQuery(metric, resolved, frontier, boot, breaks, since=since, until=until)
+        resolved, asked = for_frame(conn, chosen), named(conn, chosen)
+    return TrendQuery(metric, resolved, frontier, boot, breaks, since=since, until=until, asked=asked)
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]

@@ -133,7 +133,8 @@ def _default_selection() -> Selection:
 @dataclass(frozen=True, slots=True)
 class TrendQuery:
     """A trend to fit: the metric, the models (``selection``: the filters every edge shares, resolved by
-    ``store.browse.for_frame``), and how to fit; ``since`` and ``until`` as the form was given them."""
+    ``store.browse.for_frame``; ``asked``: as asked), and how to fit; ``since`` and ``until`` as the form
+    was given them."""
 
     metric: str = "parameters"
     selection: Selection = field(default_factory=_default_selection)
@@ -143,6 +144,8 @@ class TrendQuery:
     breaks: str | None = None
     since: str | None = "2018"
     until: str | None = None
+    #: The filters as asked (organizations as ids, text and modality as words): what the answer repeats.
+    asked: Selection = field(default_factory=_default_selection)
 
     @property
     def domain(self) -> str | None:

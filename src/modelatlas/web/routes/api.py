@@ -131,12 +131,11 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    chosen = described(query.selection)
     answer = {
         "fit": view["fit"],
         "headline": view["headline"],
         "selected": view["selected"],
-        "selection": chosen,
+        "selection": described(query.asked),
     }
     eras = view["breakpoints"]
     if eras is not None and "error" in eras:
