@@ -53,7 +53,7 @@ def with_filters(
             if s.many:
                 option = typer.Option(*names, help=s.help.replace("(repeatable", "(repeat the option"))
                 annotation, default = Annotated[list[str] | None, option], None
-            elif s.field == "open_only":
+            elif s.flag:
                 annotation, default = Annotated[bool, typer.Option(*names, help=s.help)], False
             else:
                 annotation = Annotated[str | None, typer.Option(*names, help=s.help)]

@@ -122,10 +122,6 @@ class Filters:
         if self.text is not None and "\0" in self.text:  # no name has one; FTS5 read it as the end
             object.__setattr__(self, "text", self.text.replace("\0", ""))
 
-    def filters(self) -> Filters:
-        """Only the filter fields (without a subclass's order, paging or estimates)."""
-        return Filters(**{f.name: getattr(self, f.name) for f in fields(Filters)})
-
     def given(self) -> dict[str, Any]:
         """The filter fields that are set, by name."""
         empty = Filters()
@@ -177,6 +173,8 @@ class FilterSpec:
     read: Callable[[str, str], Any]
     many: bool = False
     frame: bool = True
+    #: A switch (``?open=true``, ``--open``) rather than a value.
+    flag: bool = False
 
 
 def _text(value: str, _: str) -> str:
@@ -261,7 +259,7 @@ FILTERS: tuple[FilterSpec, ...] = (
         "min_params", "min_params", "At least this many parameters (as stated): 7B, 6.2e9, 62亿.", _count
     ),
     FilterSpec("max_params", "max_params", "At most this many parameters (as stated).", _count),
-    FilterSpec("open_only", "open", "Only models whose weights anyone can download.", _flag),
+    FilterSpec("open_only", "open", "Only models whose weights anyone can download.", _flag, flag=True),
     FilterSpec("base", "base", "Only derivatives (at any depth) of this model.", _text, frame=False),
     FilterSpec(
         "source",

@@ -189,7 +189,7 @@ def filter_params(
         default: Any
         if s.many:
             annotation, default = Annotated[list[str], Query(description=s.help)], []
-        elif s.field == "open_only":
+        elif s.flag:
             annotation, default = Annotated[bool, Query(description=s.help)], False
         else:
             annotation = Annotated[str | None, Query(description=s.help)]
