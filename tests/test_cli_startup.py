@@ -79,3 +79,15 @@ def test_export_json_does_not_load_pyarrow(tmp_path: Path, sqlite_url: str) -> N
     )
     loaded = {name.split(".")[0] for name in done.stdout.splitlines()}
     assert "orjson" in loaded and "pyarrow" not in loaded
+
+
+@pytest.mark.parametrize("args", [("--help",), ("ecosystem", "--help"), ("import", "--help")], ids=" ".join)
+def test_the_import_formats_are_offered_without_their_readers(args: tuple[str, ...]) -> None:
+    """``import`` and ``check --input`` name the formats from ``sources.formats``: no command's start-up
+    imports the readers (and through them the catalog's models and ftfy) just to list them."""
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True, timeout=120
+    )
+    modules = set(done.stdout.splitlines())
+    assert "modelatlas.cli.import_cmds" in modules  # the probe did load the commands
+    assert "modelatlas.sources.importers" not in modules and "ftfy" not in modules

@@ -608,6 +608,7 @@ def test_a_model_page_adds_up_its_repos_derivatives(
 def test_a_derivative_with_two_relations_counts_once_in_its_month(store: str, listing: Replay) -> None:
     """`derivatives_of`: a repo both a fine-tune and an adapter of a base is one derivative in the total and
     in its month, and one in each relation."""
+    from modelatlas.live import landscape_tables
     from modelatlas.live.landscape import derivatives_of
 
     list_all(store, listing)
@@ -628,6 +629,7 @@ def test_a_derivative_with_two_relations_counts_once_in_its_month(store: str, li
                 ),
                 {"r": repo, "b": base, "rel": other, "m": month},
             )
+            landscape_tables.refresh(conn)  # as the end of a listing's merge does
         after = derivatives_of(engine, [base])
     finally:
         engine.dispose()

@@ -13,7 +13,7 @@ import typer
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, duration, settings
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import BadArgument
-from modelatlas.sources.importers import FORMAT_NAMES
+from modelatlas.sources.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
     from modelatlas.checks import Finding

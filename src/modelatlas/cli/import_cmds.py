@@ -14,7 +14,7 @@ from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, set
 from modelatlas.cli._output import Format, emit, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
-from modelatlas.sources.importers import FORMAT_NAMES
+from modelatlas.sources.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
     from rich.console import Console

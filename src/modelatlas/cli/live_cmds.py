@@ -292,9 +292,11 @@ def ecosystem_(
 
     Without --base, the whole field: the TOP bases by derivatives, each with its derivatives in the last
     MONTHS months, its growth (derivatives created in the last 3 months over the 3 before), the catalog
-    model it belongs to, and the days to its first quantized copy; `-f json` adds derivatives per month
-    with the share built on Chinese bases, and totals by catalog model, by the maker's country, by
-    licence and by pipeline tag.
+    model it belongs to, and the days from its release to its first and tenth quantized copies; then
+    the growth of each catalog model (its repos added up). `-f json` adds derivatives per month with
+    the share built on Chinese bases, totals by the maker's country, by licence and by pipeline tag,
+    and the median days to the quantized copies per month of release. Read from the sums each
+    `sync --all` keeps when it finishes: well under a second on a million-repo listing.
 
     Counts the repos of the whole Hub listing (`modelatlas sync --source hf --all`) whose base_model tags
     name REPO, by relation and by the month each was created. `total` counts each repo once; a repo
@@ -307,16 +309,14 @@ def ecosystem_(
       modelatlas ecosystem -b mistralai/Mistral-7B-v0.1 --depth all -f json
     """
     from modelatlas.live.ecosystem import ecosystem
-    from modelatlas.live.hub_all import require_hub_tables
     from modelatlas.live.landscape import landscape
     from modelatlas.sources.hub_listing import RELATIONS
 
     if depth not in ("1", "all"):
         raise BadArgument(f"--depth {depth!r}: choose 1 or all")
     config = settings(db=db)
-    engine = open_store(config)
+    engine = open_store(config)  # its schema revision guarantees the listing's tables and sums
     try:
-        require_hub_tables(engine)
         if base is None:
             field = landscape(engine, top=top, months=months)
         else:
@@ -348,6 +348,15 @@ _LANDSCAPE_COLUMNS = [
     ("recent", "Last 3 months"),
     ("growth", "Growth"),
     ("first_quantized_days", "Days to first quantized"),
+    ("tenth_quantized_days", "Days to 10th quantized"),
+]
+_FAMILY_COLUMNS = [
+    ("name", "Family"),
+    ("organization", "Organization"),
+    ("total", "Derivatives"),
+    ("recent", "Last 3 months"),
+    ("previous", "3 months before"),
+    ("growth", "Growth"),
 ]
 
 
@@ -366,6 +375,11 @@ def _print_landscape(field: dict[str, Any], fmt: Format) -> None:
     ]
     title = f"{field['derivatives']:,} derivatives of {field['bases']:,} bases on the Hub"
     emit(records, _LANDSCAPE_COLUMNS, fmt, title=title)
+    if field["by_model"] and fmt == Format.table:
+        families = [
+            {**m, "growth": None if m["growth"] is None else f"×{m['growth']:.2f}"} for m in field["by_model"]
+        ]
+        emit(families, _FAMILY_COLUMNS, fmt, title="growth by catalog model (its repos added up)")
 
 
 _TREND_COLUMNS = [

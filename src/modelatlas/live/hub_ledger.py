@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
+from modelatlas.live import landscape_tables
 from modelatlas.live.ledger import iso
 from modelatlas.sources.hub_listing import ListedPage
 from modelatlas.store import tables as T
@@ -158,6 +159,7 @@ def merge(engine: Engine, listing: Listing, moment: dt.datetime) -> None:
         conn.execute(T.hub_staged.delete())
         conn.execute(T.hub_staged_bases.delete())
         _finish(conn, moment)
+        landscape_tables.refresh(conn)  # the field's sums, once per listing
 
 
 def _repos_sql(sqlite: bool) -> str:

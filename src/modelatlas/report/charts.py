@@ -75,6 +75,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "What the Hub builds on the top base models, per month",
         "Hub 上基于热门基础模型的衍生模型（按月）",
     ),
+    "quantized_title": ("Days from release to quantized copies", "发布到出现量化版本的天数"),
+    "release_month": ("Month of the base's release", "基础模型发布月份"),
+    "days_after": ("Median days after release", "发布后天数（中位数）"),
+    "quantized_copy": ("Quantized copy", "量化版本"),
+    "first_copy": ("1st quantized copy", "第 1 个量化版本"),
+    "tenth_copy": ("10th quantized copy", "第 10 个量化版本"),
+    "bases_counted": ("Bases", "基础模型数"),
     "year": ("Year", "年份"),
     "count": ("Models released", "发布模型数"),
     "releases-quarter": ("Models released per quarter, by domain", "各季度发布的模型数（按领域）"),
@@ -434,5 +441,35 @@ def ecosystem_chart(counts: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin
             ],
         )
         .properties(height=280, usermeta=_plotted(None, ["month", "base", "count"]))
+    )
+    return _localized(chart, lang)
+
+
+def quantized_chart(rows: pd.DataFrame, lang: str = "en") -> alt.TopLevelMixin:
+    """How soon bases are quantized: per month of release (``month`` as ``YYYY-MM``), the median
+    ``days`` to the ``copy`` (``first`` or ``tenth``) quantized derivative, over ``bases`` bases."""
+    data = rows.assign(
+        start=pd.to_datetime(rows["month"] + "-01"),
+        copy=rows["copy"].map({"first": _t("first_copy", lang), "tenth": _t("tenth_copy", lang)}),
+    )
+    chart: alt.TopLevelMixin = (
+        alt.Chart(_records(data), title=_t("quantized_title", lang))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "yearmonth(start):T",
+                title=_t("release_month", lang),
+                axis=alt.Axis(format="%Y-%m", labelAngle=0),
+            ),
+            y=alt.Y("days:Q", title=_t("days_after", lang)),
+            color=alt.Color("copy:N", title=_t("quantized_copy", lang), legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("copy:N", title=_t("quantized_copy", lang)),
+                alt.Tooltip("month:N", title=_t("release_month", lang)),
+                alt.Tooltip("days:Q", title=_t("days_after", lang), format=",.1f"),
+                alt.Tooltip("bases:Q", title=_t("bases_counted", lang), format=","),
+            ],
+        )
+        .properties(height=240, usermeta=_plotted(None, ["month", "copy", "days", "bases"]))
     )
     return _localized(chart, lang)

@@ -4,7 +4,8 @@
 listing holds millions (a row per Hub repo, a snapshot per repo and sync date), so a build copies them
 with one ``INSERT … SELECT`` per table that the database runs on its own: from the old file ``ATTACH``-ed
 to the new one on SQLite, from the live schema into the staging schema on PostgreSQL. Only the columns
-that both know are copied, so an older store carries over.
+that both know are copied, so an older store carries over; one without the listing's summary tables
+(``tables.SUMMARY``, schema 0008) has them computed from its listing once copied.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ def carry_sqlite(engine: Engine, old: Path) -> None:
         conn.exec_driver_sql("ATTACH DATABASE ? AS old", (str(old),))
         conn.commit()
         try:
+            missing = False
             for name in T.STREAMED:
                 found = conn.exec_driver_sql(f"PRAGMA old.table_info({name})").fetchall()
                 _copy(conn, name, {row[1] for row in found}, "old", "main")
+                missing |= name in T.SUMMARY and not found
+            if missing:
+                _summarize(conn)
             conn.commit()
         finally:
             conn.rollback()
@@ -38,6 +43,7 @@ def carry_sqlite(engine: Engine, old: Path) -> None:
 
 def carry_postgres(conn: Connection, live: str, staging: str) -> None:
     """Copy the streamed tables of schema ``live`` into schema ``staging``, in the caller's transaction."""
+    missing = False
     for name in T.STREAMED:
         found = conn.execute(
             text(
@@ -46,7 +52,19 @@ def carry_postgres(conn: Connection, live: str, staging: str) -> None:
             ),
             {"s": live, "t": name},
         )
-        _copy(conn, name, {row[0] for row in found}, f'"{live}"', f'"{staging}"')
+        present = {row[0] for row in found}
+        _copy(conn, name, present, f'"{live}"', f'"{staging}"')
+        missing |= name in T.SUMMARY and not present
+    if missing:
+        conn.execute(text(f'SET LOCAL search_path TO "{staging}"'))
+        _summarize(conn)
+
+
+def _summarize(conn: Connection) -> None:
+    """Compute the listing's summary tables in the new store, from its copied listing."""
+    from modelatlas.live.landscape_tables import refresh
+
+    refresh(conn)
 
 
 def _copy(conn: Connection, name: str, present: set[str], source: str, target: str) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "KEPT",
     "SCHEMA_REVISION",
     "STREAMED",
+    "SUMMARY",
     "analysis_rows",
     "benchmarks",
     "candidates",
@@ -39,9 +40,14 @@ __all__ = [
     "evaluations",
     "hardware",
     "http_cache",
+    "hub_base_months",
+    "hub_base_totals",
     "hub_bases",
+    "hub_field",
+    "hub_inner",
     "hub_listing",
     "hub_repos",
+    "hub_shared",
     "hub_snapshots",
     "hub_staged",
     "hub_staged_bases",
@@ -72,7 +78,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 metadata = MetaData(
     naming_convention={
@@ -577,7 +583,80 @@ hub_listing = Table(
     Column("finished_at", String(20)),
 )
 
+# The listing's field, summed up once per finished listing (``live.landscape_tables.refresh``, at the end
+# of the merge) so that ``ecosystem``, its page and the model pages read a few thousand rows, not the
+# million relations. Months are ``YYYY-MM``, ``''`` when the derivative's creation date is unknown.
+
+hub_base_months = Table(
+    "hub_base_months",
+    metadata,
+    Column("base", String(200), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    # repos deriving from the base, created that month, each once; then the repos per relation
+    Column("derivatives", Integer, nullable=False),
+    Column("finetunes", Integer, nullable=False),
+    Column("adapters", Integer, nullable=False),
+    Column("quantized", Integer, nullable=False),
+    Column("merges", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+hub_base_totals = Table(
+    "hub_base_totals",
+    metadata,
+    Column("base", String(200), primary_key=True),
+    Column("derivatives", Integer, nullable=False, index=True),
+    # the base repo's own createdAt (when the listing has it), its 1st and 10th quantized copies'
+    Column("created_at", String(24)),
+    Column("first_quantized", String(24)),
+    Column("tenth_quantized", String(24)),
+    sqlite_with_rowid=False,
+)
+
+# The relations of the derivatives with more than one base: what adding up several bases' counts must
+# take off so that such a derivative counts once.
+hub_shared = Table(
+    "hub_shared",
+    metadata,
+    Column("repo_id", String(200), primary_key=True),
+    Column("base", String(200), primary_key=True),
+    Column("relation", String(10), primary_key=True),
+    Column("month", String(7), nullable=False),
+    Index("ix_hub_shared_base", "base"),
+    sqlite_with_rowid=False,
+)
+
+# The relations whose derivative is itself a base: the inner nodes of the model trees, which
+# ``ecosystem --depth all`` walks instead of every derivative.
+hub_inner = Table(
+    "hub_inner",
+    metadata,
+    Column("base", String(200), primary_key=True),
+    Column("repo_id", String(200), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
+# Totals of the whole field: ``kind`` is ``month`` (derivatives per base added up, per month),
+# ``licence`` or ``pipeline`` (derivatives, each once, per licence or pipeline tag; ``''`` for none).
+hub_field = Table(
+    "hub_field",
+    metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("derivatives", Integer, nullable=False),
+)
+
 #: Tables whose rows a build copies from the store it replaces, parents first.
 KEPT = ("sync_state", "snapshots", "observations", "candidates", "http_cache", "sync_runs")
+#: The listing's summary tables (``live.landscape_tables``): carried by a build like the listing.
+SUMMARY = ("hub_base_months", "hub_base_totals", "hub_shared", "hub_inner", "hub_field")
 #: Tables a build copies from the store it replaces inside the database, too large to read into memory.
-STREAMED = ("hub_repos", "hub_bases", "hub_snapshots", "hub_staged", "hub_staged_bases", "hub_listing")
+STREAMED = (
+    "hub_repos",
+    "hub_bases",
+    "hub_snapshots",
+    "hub_staged",
+    "hub_staged_bases",
+    "hub_listing",
+    *SUMMARY,
+)

@@ -153,6 +153,24 @@ TEXT: dict[str, tuple[str, str]] = {
         "近 {n} 个月新增衍生模型数与之前 {n} 个月之比",
     ),
     "ecosystem_first_quantized": ("First quantization after", "首个量化版本间隔"),
+    "ecosystem_tenth_quantized": ("10th quantization after", "第 10 个量化版本间隔"),
+    "ecosystem_families": (
+        "Growth by family (a catalog model, its repos added up)",
+        "各模型家族的增长（目录模型，合计其各仓库）",
+    ),
+    "ecosystem_family": ("Family", "模型家族"),
+    "ecosystem_previous": ("The {n} months before", "之前 {n} 个月"),
+    "ecosystem_quantized": ("How soon releases are quantized", "发布后多久出现量化版本"),
+    "ecosystem_quantized_hint": (
+        "Per month of a base's release (its Hub repo's creation, else its catalog model's release date): the "
+        "median days to its first and to its tenth quantized copy, over the bases that have one.",
+        "按基础模型的发布月份（其 Hub 仓库的创建时间，否则为目录中模型的发布日期）：到出现第 1 个和第 10 个"
+        "量化版本的天数中位数，只计已有量化版本的基础模型。",
+    ),
+    "ecosystem_no_quantized": (
+        "No base released in these months has both a known release date and a quantized copy.",
+        "这些月份发布的基础模型中，没有同时具有已知发布日期和量化版本的。",
+    ),
     "n_days": ("{n} days", "{n} 天"),
     "hub_derived_title": ("Built on it on the Hub", "Hub 上的衍生模型"),
     "hub_derived_lead": ("{n} repos name it as their base:", "共 {n} 个仓库以它为基础模型："),
@@ -164,7 +182,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "ecosystem_catalog": ("In the catalog", "目录中的模型"),
     "ecosystem_months": ("New derivatives per month", "每月新增衍生模型"),
     "ecosystem_cn_share": ("Built on Chinese bases", "基于中国基础模型的占比"),
-    "ecosystem_by_model": ("By catalog model (its repos added up)", "按目录模型（合计其各仓库）"),
     "ecosystem_no_catalog": ("No base the catalog names", "目录中没有对应的基础模型"),
     "ecosystem_by_country": ("By the base maker's country", "按基础模型开发者所在国家"),
     "ecosystem_by_licence": ("By the derivative's licence", "按衍生模型的许可证"),

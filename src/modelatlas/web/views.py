@@ -280,7 +280,7 @@ def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
             ):
                 with contextlib.suppress(NotEnoughData):
                     compute(data, lang=lang, **kwargs)
-            ecosystem_view(engine, lang)  # seconds at a million Hub repos: not the first visitor's
+            ecosystem_view(engine, lang)  # its charts, built once (the field itself is read from sums)
 
 
 def embed(spec: dict[str, Any]) -> Markup:
@@ -459,10 +459,11 @@ ECOSYSTEM_TOP = 20
 
 
 def ecosystem_view(engine: Engine, lang: str) -> dict[str, Any] | None:
-    """The Hub listing's field (``live.landscape``) and its chart of the top bases' new derivatives per
-    month, once per build and language; None when no listing has been synced."""
+    """The Hub listing's field (``live.landscape``, read from the sums kept at the end of each listing),
+    its chart of the top bases' new derivatives per month and its chart of the days from a release to
+    the quantized copies, once per build, listing and language; None when no listing has been synced."""
     from modelatlas.live.landscape import landscape
-    from modelatlas.report.charts import ecosystem_chart
+    from modelatlas.report.charts import ecosystem_chart, quantized_chart
 
     with engine.connect() as conn:  # the listing changes with each `sync --all`, not with a build
         done = conn.execute(text("SELECT max(finished_at), sum(records) FROM hub_listing")).one()
@@ -477,6 +478,17 @@ def ecosystem_view(engine: Engine, lang: str) -> dict[str, Any] | None:
             for month, count in entry["by_month"].items()
         ]
         spec = to_spec(ecosystem_chart(pd.DataFrame(rows), lang).properties(width="container"))
-        return {"field": field, "chart": spec, "chart_json": embed(spec)}
+        found: dict[str, Any] = {"field": field, "chart": spec, "chart_json": embed(spec)}
+        copies = [
+            {"month": row["month"], "copy": copy, "days": row[copy], "bases": row[f"{prefix}bases"]}
+            for row in field["quantized_by_release"]
+            for copy, prefix in (("first", ""), ("tenth", "tenth_"))
+            if row[copy] is not None
+        ]
+        if copies:
+            quantized = quantized_chart(pd.DataFrame(copies), lang).properties(width="container")
+            found["quantized"] = quantized_spec = to_spec(quantized)
+            found["quantized_json"] = embed(quantized_spec)
+        return found
 
     return per_build(stamp(engine), ("ecosystem", lang, tuple(done)), compute)

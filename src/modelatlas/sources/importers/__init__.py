@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from modelatlas.sources.formats import FORMAT_NAMES
 from modelatlas.sources.importers import ecosystem, epoch, paper_table, seed_sections, seed_timeline
 from modelatlas.sources.importers._io import Progress
 from modelatlas.sources.rows import ImportedRow
@@ -24,7 +25,7 @@ FORMATS: dict[str, Reader] = {
     "epoch": epoch.read,
     "ecosystem-graphs": ecosystem.read,
 }
-FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)
+assert tuple(FORMATS) == FORMAT_NAMES, "sources.formats names every reader, in order"
 
 
 def reader(name: str) -> Reader:

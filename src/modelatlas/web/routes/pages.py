@@ -485,6 +485,8 @@ def ecosystem(request: Request, engine: EngineDep, settings: SettingsDep, lang: 
     if view is not None:
         data = views.analysis(engine, settings.db)
         charts = [_figure(request, settings, data, view["chart"], view["chart_json"])]
+        if "quantized" in view:
+            charts.append(_figure(request, settings, data, view["quantized"], view["quantized_json"]))
     return _render(request, "ecosystem.html", lang, field=view["field"] if view else None, charts=charts)
 
 
