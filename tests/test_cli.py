@@ -83,8 +83,8 @@ def test_list_formats_pipe(capsys: pytest.CaptureFixture[str], built: str) -> No
     ("argv", "needle"),
     [
         (["list", "--min-params", "lots"], "--min-params: not a count: 'lots'"),
-        (["list", "--domain", "audio"], "--domain 'audio' is not one of nlp, cv, multimodal"),
-        (["list", "--released-after", "March"], "--released-after 'March' is not a date"),
+        (["list", "--domain", "audio"], "--domain: 'audio' is not one of nlp, cv, multimodal"),
+        (["list", "--released-after", "March"], "--released-after: 'March' is not a date"),
         (["list", "--limit", "0"], "Invalid value for '--limit'"),
         (["list", "--bogus"], "No such option: --bogus"),
         (["compare", "llama"], "compare takes 2 to 6 models, got 1"),

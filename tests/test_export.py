@@ -302,7 +302,7 @@ def test_default_language_from_settings(
     [
         (["export", "xml"], "Invalid value for 'FORMAT'"),
         (["export", "parquet"], "parquet is a binary format: give --output FILE.parquet"),
-        (["export", "csv", "--domain", "audio"], "--domain 'audio' is not one of nlp, cv, multimodal"),
+        (["export", "csv", "--domain", "audio"], "--domain: 'audio' is not one of nlp, cv, multimodal"),
         (["export", "csv", "--lang", "fr"], "'fr' is not a language"),
         (["export", "csv", "-o", "/nonexistent-dir/x.csv"], "the directory /nonexistent-dir does not exist"),
     ],

@@ -287,6 +287,8 @@ def _states(conn: Connection) -> list[Browse]:
     values: dict[str, list[Any]] = {f: [*list(everything[f])[:3], "nothing-like-it"] for f in FACETS}
     values["year"] = [int(y) for y in list(everything["year"])[:3]] + [1901]
     values["country"] = [c.lower() for c in values["country"]]
+    for checked in ("domain", "modality", "openness"):  # a value outside the vocabulary is an error
+        values[checked] = values[checked][:-1]
     states = [Browse()]
     for facet in FACETS:
         states += [Browse(**{facet: (value,)}) for value in values[facet]]
@@ -311,6 +313,11 @@ def _states(conn: Connection) -> list[Browse]:
         Browse(text="chinese", sort="relevance", year=tuple(values["year"][:1])),
         Browse(text="zz"),
         Browse(text="   "),
+        Browse(population="notable"),
+        Browse(population="notable", domain=("nlp",), sort="parameters"),
+        Browse(source="seed"),
+        Browse(source="seed", openness=("open",)),
+        Browse(openness=("open", "api-only"), text="llama"),
     ]
     orders = [
         {"sort": sort, "descending": descending, "offset": offset, "limit": limit}

@@ -309,7 +309,12 @@ def test_trends_api_leaves_estimates_out_on_request(sqlite_client: TestClient) -
     both = sqlite_client.get("/api/v1/trends", params=params).json()
     stated = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "exclude"}).json()
     assert stated["fit"]["n"] == both["fit"]["n"] >= 3
-    assert stated["selection"] == {"since": "2020-01-01", "estimates": "exclude", "population": "notable"}
+    assert stated["selection"] == {
+        "released_after": "2020-01-01",
+        "since": "2020-01-01",
+        "estimates": "exclude",
+        "population": "notable",
+    }
     assert sqlite_client.get("/api/v1/trends", params={**params, "estimates": "only"}).status_code == 422
     wrong = sqlite_client.get("/api/v1/trends", params={**params, "estimates": "maybe"})
     assert wrong.status_code == 422 and "estimates" in wrong.text

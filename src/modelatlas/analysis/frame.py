@@ -19,10 +19,12 @@ import pandas as pd
 
 from modelatlas.analysis.estimates import training_compute
 from modelatlas.catalog.schema import Model, Organization, PartialDate
-from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument
+from modelatlas.store.filter_sql import openness_values
+from modelatlas.store.filters import FILTERS, NOT_OPEN, Filters
+from modelatlas.store.filters import Population as Population
 from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_analysis_rows
+from modelatlas.store.records import load_analysis_rows, load_organizations
 
 __all__ = [
     "KINDS",
@@ -31,6 +33,7 @@ __all__ = [
     "Metric",
     "Population",
     "Selection",
+    "described",
     "load_frame",
     "model_frame",
     "select",
@@ -57,8 +60,6 @@ KINDS: dict[str, str] = {
 }
 #: What an analysis does with estimated values: use them, leave them out, or use nothing else.
 EstimatesMode = Literal["include", "exclude", "only"]
-#: Which models an analysis counts: the notable ones (as Epoch AI's headline trends do) or every model.
-Population = Literal["notable", "all"]
 #: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
 _TRANSFORMERS = ("decoder-only", "encoder-only", "encoder-decoder", "glm", "vision-transformer", None)
 
@@ -79,7 +80,8 @@ def model_frame(
     them); dated versions of a model (``version_of``) are left out: the model counts once.
     """
     chosen = frozenset(curated)
-    return _frame([_row(model, organizations, chosen) for model in models if model.version_of is None])
+    rows = [_row(model, organizations, chosen) for model in models if model.version_of is None]
+    return _frame(rows, {oid: org.country for oid, org in organizations.items()})
 
 
 def table_rows(
@@ -97,8 +99,12 @@ def table_rows(
         yield row
 
 
-def stored_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
-    """``model_frame`` from rows of the store's ``analysis_rows`` table (versions left out)."""
+def stored_frame(
+    rows: Iterable[Mapping[str, object]], countries: Mapping[str, str | None] | None = None
+) -> pd.DataFrame:
+    """``model_frame`` from rows of the store's ``analysis_rows`` table (versions left out);
+    ``countries`` maps each organization to its country (``countries``: of every organization of a
+    model; without it, of the first only)."""
     kept = []
     for stored in rows:
         if stored["version_of"] is not None:
@@ -107,11 +113,12 @@ def stored_frame(rows: Iterable[Mapping[str, object]]) -> pd.DataFrame:
         for column in _LISTS:
             row[column] = tuple(orjson.loads(str(stored[column])))
         kept.append(row)
-    return _frame(kept)
+    return _frame(kept, countries)
 
 
-def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, object]], countries: Mapping[str, str | None] | None) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(_EMPTY))
+    frame["countries"] = pd.Series(_countries(frame, countries), index=frame.index, dtype=object)
     frame["notable"] = frame["notable"].astype(bool)
     frame["open_weights"] = frame["open_weights"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
@@ -122,13 +129,30 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return frame
 
 
+def _countries(frame: pd.DataFrame, countries: Mapping[str, str | None] | None) -> list[tuple[str, ...]]:
+    """The countries of each row's organizations, each once, first organization's first (a plain loop:
+    a model has one organization as a rule)."""
+    if countries is None:
+        return [(c,) if isinstance(c, str) and c else () for c in frame["country"].tolist()]
+    get = countries.get
+    found: list[tuple[str, ...]] = []
+    for orgs in frame["organizations"].tolist():
+        if len(orgs) == 1:
+            one = get(orgs[0])
+            found.append((one,) if one else ())
+        else:
+            found.append(tuple(dict.fromkeys(c for o in orgs if (c := get(o)))))
+    return found
+
+
 def load_frame(url: str) -> pd.DataFrame:
     """``model_frame`` of every model in the store at ``url``, from the table its build computed.
 
     Raises:
         StoreMissing: nothing has been built at ``url`` yet.
     """
-    return stored_frame(load_analysis_rows(url))
+    countries = {oid: org.country for oid, org in load_organizations(url).items()}
+    return stored_frame(load_analysis_rows(url), countries)
 
 
 _EMPTY: dict[str, object] = {
@@ -244,51 +268,77 @@ def _decimal_year(released: pd.Series) -> pd.Series:
 
 
 @dataclass(frozen=True, slots=True)
-class Selection:
-    """Which models an analysis looks at; every field left empty selects all.
+class Selection(Filters):
+    """Which models an analysis looks at (``store.filters.Filters``, the filters every edge shares), and
+    what it does with estimated values: ``estimates`` keeps every value (``include``), only values a
+    source states (``exclude``: third-party estimates and 6·N·D left empty) or only the estimates
+    (``only``). ``select`` applies the filters the analysis table has columns for; the others (text,
+    modality, base) are asked of the store first (``store.browse.for_frame``)."""
 
-    ``since`` and ``until`` are inclusive dates (the era); ``domain`` and ``organization`` (an id, or
-    several: any of them, as ``store.browse.organization_ids`` resolves a name) match any of a model's
-    values, ``country`` the country of its first organization; ``openness`` is ``"open"``
-    (downloadable weights), ``"closed"`` (everything else, unknown included) or an openness value;
-    ``source`` keeps models with a source of that id, or whose id starts with it and a hyphen:
-    ``epoch`` keeps every Epoch AI import, ``epoch-notable-ai-models.csv`` the rows of that file.
-    ``estimates`` keeps every value (``include``), only values a source states (``exclude``: third-party
-    estimates and 6·N·D left empty) or only the estimates (``only``). ``population`` ``notable`` keeps
-    the notable models (see ``model_frame``), ``all`` every model.
-    """
-
-    since: dt.date | None = None
-    until: dt.date | None = None
-    domain: str | None = None
-    organization: str | tuple[str, ...] | None = None
-    country: str | None = None
-    openness: str | None = None
-    source: str | None = None
     estimates: EstimatesMode = "include"
-    population: Population = "all"
+
+
+def described(selection: Selection) -> dict[str, str]:
+    """What ``selection`` asks, as text by filter name (several values joined by commas), as the trends'
+    JSON answers say it; the release dates also as ``since`` and ``until``, their names before issue 18."""
+    given = {**selection.given(), "population": selection.population, "estimates": selection.estimates}
+    given.pop("only", None)  # the caller's own ids, not a filter anyone typed
+    for field, old in (("released_after", "since"), ("released_before", "until")):
+        if field in given:
+            given[old] = given[field]
+    return {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v) for k, v in given.items()}
 
 
 def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
-    """The rows of ``frame`` that ``selection`` keeps (a copy)."""
+    """The rows of ``frame`` that ``selection`` keeps (a copy), each filter meaning what it means in SQL
+    (``store.filter_sql``): a model counts for a country if any of its organizations is from there,
+    release dates are compared as stated (a month's or year's first day, not the frame's midpoint),
+    sizes as the maker states them.
+
+    Raises:
+        BadArgument: a filter the table cannot apply (text, modality, base) not yet resolved to ids.
+    """
+    unresolved = [name for name in _FROM_STORE if getattr(selection, name) not in (None, ())]
+    if unresolved:
+        raise BadArgument(
+            f"{unresolved[0]}: the analysis table cannot apply it; resolve it to ids with "
+            "store.browse.for_frame first"
+        )
     keep = pd.Series(True, index=frame.index)
+    if selection.only is not None:
+        keep &= frame["id"].isin(selection.only)
     if selection.population == "notable":
         keep &= frame["notable"]
-    if selection.since is not None:
-        keep &= frame["released"] >= pd.Timestamp(selection.since)
-    if selection.until is not None:
-        keep &= frame["released"] <= pd.Timestamp(selection.until)
-    for column, value in (("domains", selection.domain), ("organizations", selection.organization)):
-        if value is not None:
-            among = (value,) if isinstance(value, str) else value
+    if selection.released_after is not None or selection.released_before is not None:
+        stated = _stated_date(frame)
+        if selection.released_after is not None:
+            keep &= stated >= pd.Timestamp(selection.released_after)
+        if selection.released_before is not None:
+            keep &= stated <= pd.Timestamp(selection.released_before)
+    if selection.year:
+        keep &= frame["year"].isin(selection.year).fillna(False).astype(bool)
+    for column, among in (
+        ("domains", selection.domain),
+        ("organizations", selection.organization),
+        ("countries", selection.country),
+    ):
+        if among:
             keep &= frame[column].map(lambda values, a=among: any(v in values for v in a)).astype(bool)
     if selection.source is not None:
         wanted = selection.source
         keep &= frame["sources"].map(lambda ids: any(_from(i, wanted) for i in ids)).astype(bool)
-    if selection.country is not None:
-        keep &= frame["country"] == selection.country.upper()
-    if selection.openness is not None:
-        keep &= _openness(frame, selection.openness)
+    if selection.openness:
+        values = openness_values(selection.openness)
+        shut = ~frame["open_weights"].astype(bool) if NOT_OPEN in values else False
+        keep &= frame["openness"].isin(values) | shut
+    if selection.open_only:
+        keep &= frame["open_weights"].astype(bool)
+    if selection.min_params is not None or selection.max_params is not None:
+        size = frame["parameters"].where(frame["parameters_kind"] == "stated")
+        if selection.min_params is not None:
+            keep &= size >= selection.min_params
+        if selection.max_params is not None:
+            keep &= size <= selection.max_params
     kept = frame[keep].copy()
     if selection.estimates != "include":
         for column, kind in KINDS.items():
@@ -297,19 +347,23 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     return kept
 
 
+#: The filters ``select`` leaves to the store (``FilterSpec.frame``).
+_FROM_STORE = tuple(s.field for s in FILTERS if not s.frame)
+
+
+def _stated_date(frame: pd.DataFrame) -> pd.Series:
+    """Each release date as stated: a month's or year's first day (the frame holds its midpoint)."""
+    released = frame["released"]
+    stated = released.copy()
+    for precision, period in (("year", "Y"), ("month", "M")):
+        rows = frame["date_precision"] == precision
+        if rows.any():
+            stated[rows] = released[rows].dt.to_period(period).dt.start_time
+    return stated
+
+
 def _from(source_id: str, wanted: str) -> bool:
     """Whether ``source_id`` is ``wanted`` or one of its rows; a bundled copy of a dataset counts as the
     dataset (``bundled-epoch-notable-ai-models.csv-l27`` is from ``epoch``)."""
     own = source_id.removeprefix("bundled-")
     return any(s == wanted or s.startswith(f"{wanted}-") for s in {source_id, own})
-
-
-def _openness(frame: pd.DataFrame, openness: str) -> pd.Series:
-    if openness == "open":
-        return frame["open_weights"].astype(bool)
-    if openness == "closed":
-        return ~frame["open_weights"].astype(bool)
-    if openness not in OPENNESS:
-        choices = ", ".join(("open", "closed", *OPENNESS))
-        raise BadArgument(f"unknown openness {openness!r}: choose one of {choices}")
-    return frame["openness"] == openness

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from modelatlas.catalog.vocab import DOMAINS
-from modelatlas.cli._common import DbOpt, LangOpt, settings
+from modelatlas.cli._common import DbOpt, LangOpt, settings, store_connection
+from modelatlas.cli._filters import with_filters
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument
 from modelatlas.files import write_atomic
@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
+@with_filters()
 def export(
     fmt: Annotated[
         ExportFormat,
@@ -57,12 +58,10 @@ def export(
             show_default=False,
         ),
     ] = None,
-    domain: Annotated[
-        str | None,
-        typer.Option(help=f"Only models in this domain: {', '.join(DOMAINS)}.", show_default=False),
-    ] = None,
     db: DbOpt = None,
     lang: LangOpt = None,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Export every model in the store, as the seed documents or as data.
 
@@ -74,10 +73,12 @@ def export(
     Examples: `modelatlas export paper-table > papers.md`,
     `modelatlas export seed-sections --lang zh --domain nlp -o nlp.md`,
     `modelatlas export parquet -o models.parquet`.
+
+    The filters of `list` choose the models; one --domain also titles the seed layouts.
     """
     config = settings(db=db, lang=lang)
-    if domain is not None and domain not in DOMAINS:
-        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
+    domains = filters.get("domain", ())
+    domain = domains[0] if len(domains) == 1 else None
     to_stdout = output is None or str(output) == "-"
     if fmt in _BINARY and output is None:
         raise BadArgument(f"{fmt} is a binary format: give --output FILE.{fmt} (or `--output -` to pipe it)")
@@ -86,8 +87,13 @@ def export(
     from modelatlas.store.records import load_models
 
     models = load_models(config.db)
-    if domain is not None:
-        models = [m for m in models if domain in m.domains]
+    if filters:
+        from modelatlas.store.browse import matching_ids
+        from modelatlas.store.filters import Filters
+
+        with store_connection(config) as conn:
+            wanted = matching_ids(conn, Filters(**filters))
+        models = [m for m in models if m.id in wanted]
     data = _render(fmt, models, config.db, config.lang, domain)
     if output is None or to_stdout:
         if fmt in _BINARY:

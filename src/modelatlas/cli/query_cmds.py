@@ -7,8 +7,6 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from modelatlas.catalog.units import parse_count
-from modelatlas.catalog.vocab import DOMAINS, MODALITIES
 from modelatlas.cli import _render
 from modelatlas.cli._common import (
     DbOpt,
@@ -19,6 +17,7 @@ from modelatlas.cli._common import (
     settings,
     store_connection,
 )
+from modelatlas.cli._filters import with_filters
 from modelatlas.cli._output import Format, emit, emit_json, markdown_table, stdout
 from modelatlas.errors import BadArgument
 
@@ -64,6 +63,7 @@ def overview(db: DbOpt = None, lang: LangOpt = None, fmt: FormatOpt = Format.tab
     _render.overview(result, config.lang, fmt)
 
 
+@with_filters()
 def new(
     since: Annotated[
         str | None,
@@ -72,16 +72,15 @@ def new(
             "default: the first day of this month."
         ),
     ] = None,
-    domain: Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")] = None,
-    org: Annotated[
-        str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")
-    ] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
     db: DbOpt = None,
     lang: LangOpt = None,
     fmt: FormatOpt = Format.table,
+    *,
+    filters: dict[str, Any],
 ) -> None:
-    """What is new: the models that entered the atlas since a date, the most recent first.
+    """What is new: the models that entered the atlas since a date, the most recent first; the filters
+    of `list` narrow them.
 
     A model enters the atlas when its first source is read: the day its curated record was written, or
     the snapshot date of the bundled dataset it came from.
@@ -92,46 +91,16 @@ def new(
     from modelatlas.store.browse import Browse, added_since
 
     config = settings(db=db, lang=lang)
-    if domain is not None and domain not in DOMAINS:
-        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
     first = date_bound(since, "--since", end=False) or dt.date.today().replace(day=1)
-    chosen = Browse(domain=_one(domain), organization=_one(org), limit=limit)
+    chosen = Browse(**filters, limit=limit)
     with store_connection(config) as conn:
         found = added_since(conn, first, chosen)
     records = [r.as_dict() | {"added": a.isoformat()} for r, a in found]
     _render.model_rows(records, config.lang, fmt, extra=[("added", _render.label("added", config.lang))])
 
 
-def _one(value: str | None) -> tuple[str, ...]:
-    """An option's value as a filter of ``Browse``: none, or that one value."""
-    return () if value is None else (value,)
-
-
+@with_filters()
 def list_(
-    domain: Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")] = None,
-    org: Annotated[
-        str | None, typer.Option(help="Only models by this organization (id, name or Chinese name).")
-    ] = None,
-    country: Annotated[
-        str | None, typer.Option(help="Only models from this country (ISO code: CN, US, GB …).")
-    ] = None,
-    modality: Annotated[
-        str | None, typer.Option(help=f"Only models taking or giving: {', '.join(MODALITIES)}.")
-    ] = None,
-    released_after: Annotated[
-        str | None, typer.Option(help="Released on or after: 2023, 2023-03 or 2023-03-14.")
-    ] = None,
-    released_before: Annotated[
-        str | None, typer.Option(help="Released on or before (the whole year or month counts).")
-    ] = None,
-    min_params: Annotated[
-        str | None, typer.Option(help="At least this many parameters: 7B, 6.2e9, 62亿.")
-    ] = None,
-    max_params: Annotated[str | None, typer.Option(help="At most this many parameters.")] = None,
-    open_: Annotated[
-        bool, typer.Option("--open", help="Only models whose weights anyone can download.")
-    ] = False,
-    base: Annotated[str | None, typer.Option(help="Only derivatives (at any depth) of this model.")] = None,
     sort: Annotated[str, typer.Option(help="Sort by released, parameters or name.")] = "released",
     reverse: Annotated[
         bool, typer.Option("--reverse", help="Reverse the order (default: newest, largest, A-Z first).")
@@ -140,38 +109,24 @@ def list_(
     db: DbOpt = None,
     lang: LangOpt = None,
     fmt: FormatOpt = Format.table,
+    *,
+    filters: dict[str, Any],
 ) -> None:
-    """List models, filtered and sorted.
+    """List models, filtered and sorted: the filters of the API and the models page, spelt the same
+    (`--org` by id, name, alias or Chinese name; `--openness open` for downloadable weights).
 
     Examples: `modelatlas list --domain nlp --open --min-params 6B`,
     `modelatlas list --base llama`, `modelatlas list --country CN --released-after 2023 -f csv`.
     """
-    from modelatlas.store import queries as Q
     from modelatlas.store.browse import Browse, BrowseSort, browse
 
     config = settings(db=db, lang=lang)
-    if domain is not None and domain not in DOMAINS:
-        raise BadArgument(f"--domain {domain!r} is not one of {', '.join(DOMAINS)}")
-    if modality is not None and modality not in MODALITIES:
-        raise BadArgument(f"--modality {modality!r} is not one of {', '.join(MODALITIES)}")
     if sort not in ("released", "parameters", "name"):
         raise BadArgument(f"--sort {sort!r} is not one of released, parameters, name")
+    chosen = Browse(
+        **filters, sort=cast(BrowseSort, sort), descending=(sort != "name") != reverse, limit=limit
+    )
     with store_connection(config) as conn:
-        chosen = Browse(
-            domain=_one(domain),
-            organization=_one(org),
-            country=_one(country),
-            modality=_one(modality),
-            released_after=date_bound(released_after, "--released-after", end=False),
-            released_before=date_bound(released_before, "--released-before", end=True),
-            min_params=_count(min_params, "--min-params"),
-            max_params=_count(max_params, "--max-params"),
-            open_only=open_,
-            base=Q.resolve(conn, base) if base else None,
-            sort=cast(BrowseSort, sort),
-            descending=(sort != "name") != reverse,
-            limit=limit,
-        )
         rows = browse(conn, chosen, facets=False).rows
     _render.model_rows([r.as_dict() for r in rows], config.lang, fmt)
 
@@ -277,12 +232,3 @@ def compare(
         keys = ["field", *(r.id for r in records)]
         rows = [dict(zip(keys, [f, *v], strict=True)) for f, v in table]
         emit(rows, [("field", ""), *((r.id, r.name) for r in records)], fmt)
-
-
-def _count(text: str | None, option: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return parse_count(text)
-    except BadArgument as exc:
-        raise BadArgument(f"{option}: {exc}") from exc

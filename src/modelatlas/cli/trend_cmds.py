@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.cli._common import DbOpt, FormatOpt, LangOpt, date_bound, settings, store_connection
+from modelatlas.cli._filters import with_filters
 from modelatlas.cli._output import Format, counting_bar, emit, emit_json, stdout
 from modelatlas.errors import BadArgument
 
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from modelatlas.analysis.growth import GrowthFit
     from modelatlas.config import Settings
 
-__all__ = ["org_ids", "register", "selection_options"]
+__all__ = ["register", "selection_options"]
 
 
 class MetricName(enum.StrEnum):
@@ -32,39 +31,6 @@ class MetricName(enum.StrEnum):
     compute = "compute"
     tokens = "tokens"
     cost = "cost"
-
-
-SinceOpt = Annotated[
-    str | None, typer.Option(help="Models released from this year or date on: 2010, 2017-06.")
-]
-UntilOpt = Annotated[str | None, typer.Option(help="Models released up to this year or date (inclusive).")]
-DomainOpt = Annotated[str | None, typer.Option(help=f"Only this domain: {', '.join(DOMAINS)}.")]
-OrgOpt = Annotated[
-    str | None, typer.Option("--org", help="Only models by this organization: id, name or Chinese name.")
-]
-CountryOpt = Annotated[str | None, typer.Option(help="Only models from this country (ISO code: CN, US).")]
-OpennessOpt = Annotated[
-    str | None,
-    typer.Option(help="open (downloadable weights), closed, or a catalog value such as api-only."),
-]
-SourceOpt = Annotated[
-    str | None,
-    typer.Option(help="Only models with a source of this id or prefix: epoch, epoch-notable-ai-models.csv."),
-]
-
-
-class PopulationChoice(enum.StrEnum):
-    notable = "notable"
-    all = "all"
-
-
-PopulationOpt = Annotated[
-    PopulationChoice,
-    typer.Option(
-        help="notable: the models that meet Epoch AI's notability criteria and the curated catalog, as "
-        "Epoch AI's headline trends count; all: every model in the store, imports included."
-    ),
-]
 
 
 class EstimatesChoice(enum.StrEnum):
@@ -87,61 +53,35 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
-def org_ids(config: Settings, org: str | None) -> tuple[str, ...] | None:
-    """The ids of the organizations ``--org`` names (id, name or Chinese name), as ``list`` reads it."""
-    if org is None:
-        return None
-    from modelatlas.store.browse import organization_ids
-
-    with store_connection(config) as conn:
-        return organization_ids(conn, [org])
+#: The trends' filters: the shared ones (``cli._filters``), the notable models by default, and
+#: ``--since`` and ``--until`` as before for ``--released-after`` and ``--released-before``.
+_trend_filters = with_filters(
+    defaults={"population": "notable"},
+    aliases={"released_after": ("--since",), "released_before": ("--until",)},
+)
 
 
 def selection_options(
-    since: str | None,
-    until: str | None,
-    domain: str | None,
-    org: str | tuple[str, ...] | None,
-    country: str | None,
-    openness: str | None,
-    source: str | None,
-    estimates: str = "include",
-    population: str = "all",
-    *,
-    config: Settings | None = None,
-) -> Selection:
-    """The command-line filters as a ``Selection`` (years and months cover their whole span); with the
-    store's ``config``, an organization's name becomes its ids first (``org_ids``), as ``list`` reads it."""
-    from modelatlas.analysis.frame import EstimatesMode, Population, Selection
+    config: Settings, filters: dict[str, Any], estimates: str = "include"
+) -> tuple[Selection, Selection]:
+    """The command-line filters as a ``Selection``: as asked (organizations as ids), and as the analysis
+    table can apply it (what it has no column for, text, modality and base, as the ids of the models
+    ``list`` finds: ``store.browse.for_frame``)."""
+    from modelatlas.analysis.frame import EstimatesMode, Selection
+    from modelatlas.store.browse import for_frame
+    from modelatlas.store.filter_sql import named
 
-    if domain is not None and domain not in DOMAINS:
-        raise BadArgument(f"unknown domain {domain!r}: choose one of {', '.join(DOMAINS)}")
-    return Selection(
-        since=date_bound(since, "--since", end=False),
-        until=date_bound(until, "--until", end=True),
-        domain=domain,
-        organization=org_ids(config, org) if config is not None and isinstance(org, str) else org,
-        country=country,
-        openness=openness,
-        source=source,
-        estimates=cast(EstimatesMode, estimates),
-        population=cast(Population, population),
-    )
+    chosen = Selection(**filters, estimates=cast(EstimatesMode, estimates))
+    with store_connection(config) as conn:
+        return named(conn, chosen), for_frame(conn, chosen)
 
 
+@_trend_filters
 def trends(
     metric: Annotated[
         MetricName, typer.Option("--metric", "-m", help="What grows: parameters, compute, tokens or cost.")
     ] = MetricName.parameters,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    org: OrgOpt = None,
-    country: CountryOpt = None,
-    openness: OpennessOpt = None,
-    source: SourceOpt = None,
     estimates: EstimatesOpt = EstimatesChoice.include,
-    population: PopulationOpt = PopulationChoice.notable,
     frontier: Annotated[
         bool, typer.Option("--frontier", help="Fit only models that set a record when released.")
     ] = False,
@@ -161,6 +101,8 @@ def trends(
     db: DbOpt = None,
     lang: LangOpt = None,
     fmt: FormatOpt = Format.table,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Growth per year and doubling time of a metric against release date, with a 90% bootstrap interval.
 
@@ -175,16 +117,14 @@ def trends(
 
       modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
     """
-    from modelatlas.analysis.frame import load_frame, select
+    from modelatlas.analysis.frame import described, load_frame, select
     from modelatlas.analysis.growth import fit_growth, fit_periods
     from modelatlas.report.headlines import headline, metric_label
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(
-        since, until, domain, org, country, openness, source, estimates.value, population.value, config=config
-    )
+    asked, chosen = selection_options(config, filters, estimates.value)
     frame = select(load_frame(config.db), chosen)
-    notable = population is PopulationChoice.notable
+    notable = chosen.population == "notable"
     options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
     overall = fit_growth(frame, metric.value, **options)
     eras = _eras(frame, metric.value, breaks, options)
@@ -196,14 +136,17 @@ def trends(
             {
                 **overall.as_dict(),
                 "estimated": estimated,
-                "selection": {k: str(v) for k, v in asdict(chosen).items() if v is not None},
+                "selected": len(frame),
+                "selection": described(asked),
                 "breakpoints": eras.as_dict() if eras else None,
                 "periods": [fit.as_dict() for fit in spans],
             }
         )
         return
     scope = (
-        {"notable": "重要模型", "all": "全部"}[population.value] if config.lang == "zh" else population.value
+        {"notable": "重要模型", "all": "全部"}[chosen.population]
+        if config.lang == "zh"
+        else chosen.population
     )
     rows = [_row(scope, overall, config.lang)]
     if eras:
@@ -287,22 +230,17 @@ def _columns(lang: str) -> list[tuple[str, str]]:
     ]
 
 
+@_trend_filters
 def report(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into (created if missing).")],
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    domain: DomainOpt = None,
-    org: OrgOpt = None,
-    country: CountryOpt = None,
-    openness: OpennessOpt = None,
-    source: SourceOpt = None,
     estimates: EstimatesOpt = EstimatesChoice.include,
-    population: PopulationOpt = PopulationChoice.notable,
     growth_since: Annotated[
         int, typer.Option(min=1950, max=2100, help="Fit growth rates over models released from this year.")
     ] = 2010,
     db: DbOpt = None,
     lang: LangOpt = None,
+    *,
+    filters: dict[str, Any],
 ) -> None:
     """Write a self-contained trends report: report.md, report.html (charts inside), charts/, data/.
 
@@ -317,9 +255,7 @@ def report(
     from modelatlas.store.records import load_curated_ids, load_models, load_organizations
 
     config = settings(db=db, lang=lang)
-    chosen = selection_options(
-        since, until, domain, org, country, openness, source, estimates.value, population.value, config=config
-    )
+    _, chosen = selection_options(config, filters, estimates.value)
     make_folders(out)  # a bad --out fails before any work or progress bar
     models, organizations = load_models(config.db), load_organizations(config.db)
     built = build_report(

@@ -174,7 +174,7 @@ def build_report(
     frame = select(model_frame(models, organizations, curated=curated), selection)
     chosen = {model.id for model in models} & set(frame["id"])
     graph = lineage.lineage_graph([m for m in models if m.id in chosen])
-    recent = select(frame, Selection(since=dt.date(growth_since, 1, 1)))
+    recent = select(frame, Selection(released_after=dt.date(growth_since, 1, 1)))
     growth, fits = _growth(recent, lang, growth_since, notable=selection.population == "notable")
     dated = frame[frame["released"].notna()]
     intro = _t(
@@ -255,7 +255,7 @@ def _timeline(frame: pd.DataFrame, lang: str) -> Section:
     dated = frame[frame["released"].notna()]
     if len(dated):
         last = dated["released"].max().year
-        recent = select(frame, Selection(since=dt.date(last - 7, 1, 1)))
+        recent = select(frame, Selection(released_after=dt.date(last - 7, 1, 1)))
         counts = timeline.releases(recent, freq="quarter", by="domain")
         section.figures.append(Figure("releases", "", charts.releases_chart(counts, lang)))
     newest = timeline.newest(frame, 10) if len(dated) else dated
@@ -290,7 +290,7 @@ def _openness(frame: pd.DataFrame, lang: str) -> Section:
     dated = frame[frame["released"].notna()]
     if len(dated):
         last = int(dated["released"].max().year)
-        recent = select(frame, Selection(since=dt.date(last - 2, 1, 1)))
+        recent = select(frame, Selection(released_after=dt.date(last - 2, 1, 1)))
         for column, title in (("country", "countries"), ("org_kind", "org_kind")):
             totals = recent[column].fillna("unknown").value_counts()
             header = _t(title, lang, since=last - 2, until=last) if column == "country" else _t(title, lang)

@@ -23,11 +23,10 @@ tables (PostgreSQL, an older store) each facet is one SQL query over the models.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -44,16 +43,23 @@ from sqlalchemy import text as sql
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
-from modelatlas.errors import BadArgument
 from modelatlas.store import tables as T
 from modelatlas.store.facet_index import FACET_TABLES
 from modelatlas.store.facet_index import NARROW as _NARROW
 from modelatlas.store.facet_index import SETS as _SETS
 from modelatlas.store.facet_index import VALUES as _VALUES
+from modelatlas.store.filter_sql import (
+    conditions,
+    openness_values,
+    organization_ids,
+    population_condition,
+    resolve,
+    source_condition,
+)
+from modelatlas.store.filters import LARGEST, NOT_OPEN, Filters
 from modelatlas.store.queries import (
     OPEN_WEIGHTS,
     ModelRow,
-    lineage,
     rows_for,
     search,
     text_match,
@@ -70,6 +76,8 @@ __all__ = [
     "Page",
     "added_since",
     "browse",
+    "for_frame",
+    "matching_ids",
     "organization_ids",
     "sort_indexes",
 ]
@@ -85,35 +93,19 @@ _MANY_PER_MODEL = frozenset({"modality", "organization", "country"})
 _FEW = 10
 #: Lists of more ids than this go to SQLite as one JSON array (``json_each``), not one parameter each.
 _JSON_IDS = 100
-#: The largest integer SQLite and PostgreSQL compare (a signed 64-bit one).
-LARGEST = 2**63 - 1
 #: With more matches than this, a page walks the index of its sort order instead of sorting them all.
 _WALK = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Browse:
-    """Which models, in which order: the one filter model of the CLI (``list``, ``new``), the API and the
-    pages. Every field is optional; within a facet the values are alternatives, across fields they all
-    apply. ``organization`` values may be ids, names or Chinese names (``organization_ids``).
+class Browse(Filters):
+    """Which models (``store.filters.Filters``: the one filter model of the CLI, the API, the pages and
+    the analyses), in which order, which page of them.
+
+    Raises:
+        BadArgument: a filter's value no model can have (see ``Filters``).
     """
 
-    text: str | None = None
-    domain: tuple[str, ...] = ()
-    modality: tuple[str, ...] = ()
-    organization: tuple[str, ...] = ()
-    country: tuple[str, ...] = ()
-    openness: tuple[str, ...] = ()
-    year: tuple[int, ...] = ()
-    released_after: dt.date | None = None
-    released_before: dt.date | None = None
-    min_params: int | None = None
-    max_params: int | None = None
-    open_only: bool = False
-    #: Only the derivatives (at any depth) of the model with this id.
-    base: str | None = None
-    #: Only these ids (the caller's own filter, e.g. "fits on my GPU"); None for all.
-    only: tuple[str, ...] | None = None
     sort: BrowseSort = "released"
     descending: bool = True
     offset: int = 0
@@ -121,24 +113,13 @@ class Browse:
     limit: int | None = 50
 
     def __post_init__(self) -> None:
-        """Bounds the databases can compare: a count or offset above ``LARGEST`` is ``LARGEST`` (no store
-        holds more, so the answer is the same; ``min_params=1e19`` was a 500), a NUL leaves the text (no
-        name has one; FTS5 read it as the end of the query, a 500 on 8 routes).
-
-        Raises:
-            BadArgument: a year outside 1–9999.
-        """
-        for name in ("min_params", "max_params", "offset", "limit"):
+        """A count or offset above ``LARGEST`` is ``LARGEST`` (no store holds more, so the answer is
+        the same; ``min_params=1e19`` was a 500)."""
+        Filters.__post_init__(self)
+        for name in ("offset", "limit"):
             value = getattr(self, name)
             if value is not None and value > LARGEST:
                 object.__setattr__(self, name, LARGEST)
-        wrong = [y for y in self.year if not 1 <= y <= 9999]
-        if wrong:
-            raise BadArgument(
-                f"year: {wrong[0]} is not a year from 1 to 9999", key="err_year", values={"text": wrong[0]}
-            )
-        if self.text is not None and "\0" in self.text:
-            object.__setattr__(self, "text", self.text.replace("\0", ""))
 
 
 @dataclass(slots=True)
@@ -150,45 +131,8 @@ class Page:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def _has(table: Any, condition: Any) -> Any:
-    """Models with a row in ``table`` meeting ``condition``: one uncorrelated subquery, not one per model
-    (SQLite would otherwise scan the domain index once per model: minutes on 100,000 models)."""
-    return T.models.c.id.in_(select(table.c.model_id).where(condition))
-
-
-def _conditions(b: Browse, hits: list[str] | None, matcher: Any = None) -> list[Any]:
-    m, o, mo = T.models, T.organizations, T.model_organizations
-    found: list[Any] = []
-    if hits is not None:
-        found.append(m.c.id.in_(hits))
-    if matcher is not None:
-        found.append(matcher)
-    if b.only is not None:
-        found.append(m.c.id.in_(b.only))
-    if b.domain:
-        found.append(_has(T.model_domains, T.model_domains.c.domain.in_(b.domain)))
-    if b.modality:
-        found.append(_has(T.model_modalities, T.model_modalities.c.modality.in_(b.modality)))
-    if b.organization:
-        found.append(_has(mo, mo.c.organization_id.in_(b.organization)))
-    if b.country:
-        by_country = select(mo.c.model_id).join(o, o.c.id == mo.c.organization_id)
-        found.append(m.c.id.in_(by_country.where(o.c.country.in_([c.upper() for c in b.country]))))
-    if b.openness:
-        found.append(m.c.openness.in_(b.openness))
-    if b.open_only:
-        found.append(m.c.openness.in_(OPEN_WEIGHTS))
-    if b.year:
-        found.append(_year(m.c.released).in_(b.year))
-    if b.released_after is not None:
-        found.append(m.c.released >= b.released_after)
-    if b.released_before is not None:
-        found.append(m.c.released <= b.released_before)
-    if b.min_params is not None:
-        found.append(m.c.parameters >= b.min_params)
-    if b.max_params is not None:
-        found.append(m.c.parameters <= b.max_params)
-    return found
+def _conditions(b: Filters, hits: list[str] | None, matcher: Any = None) -> list[Any]:
+    return conditions(b, hits, matcher)
 
 
 def _year(released: Any) -> Any:
@@ -250,38 +194,43 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
 
 def _resolved(conn: Connection, b: Browse) -> Browse:
     """``b`` with its organizations as ids and its base model as the ids of its derivatives (``only``)."""
-    if b.organization:
-        b = replace(b, organization=organization_ids(conn, b.organization))
-    if b.base is not None:
-        below = tuple(d for d, _, _ in lineage(conn, b.base).down)
-        kept = below if b.only is None else tuple(i for i in b.only if i in set(below))
-        b = replace(b, base=None, only=kept)
-    return b
+    return resolve(conn, b)
 
 
-#: A Chinese name may be given short: 智谱 is 智谱AI, 阿里 阿里巴巴.
-_CJK = re.compile(r"[\u3400-\u9fff]")
+S = TypeVar("S", bound=Filters)
 
 
-def organization_ids(conn: Connection, asked: Iterable[str]) -> tuple[str, ...]:
-    """The ids of the organizations ``asked`` names, each by id or name (any case) or Chinese name (the
-    start of it is enough: 智谱 is 智谱AI); a value that names none is kept as it is, so it matches nothing
-    rather than everything."""
-    o = T.organizations
-    found: list[str] = []
-    for value in asked:
-        needle = value.strip()
-        chinese = o.c.name_zh.startswith(needle) if _CJK.search(needle) else o.c.name_zh == needle
-        folded = needle.casefold()
-        named = or_(func.lower(o.c.id) == folded, func.lower(o.c.name) == folded, chinese)
-        ids = list(conn.execute(select(o.c.id).where(named).order_by(o.c.id)).scalars())
-        found += ids or [value]
-    return tuple(dict.fromkeys(found))
+def matching_ids(conn: Connection, f: Filters) -> set[str]:
+    """The ids of every model ``f`` selects, as ``browse`` finds them (its text in date order)."""
+    b = Browse(**{name: getattr(f, name) for name in f.given()}, limit=None)
+    if b.text and b.text.strip():
+        return {row.id for row in browse(conn, b, facets=False).rows}
+    b = resolve(conn, b)
+    return set(conn.execute(select(T.models.c.id).where(*conditions(b))).scalars())
+
+
+def for_frame(conn: Connection, selection: S) -> S:
+    """``selection`` as ``analysis.frame.select`` can apply it: its organizations as ids, and the
+    filters the analysis table has no column for (text, modality, base) as the ids of the models that
+    pass them (``only``), found as the models browser finds them (text in date order)."""
+    s = resolve(conn, selection)
+    if not (s.text and s.text.strip()) and not s.modality:
+        return replace(s, text=None)
+    ids: set[str] | None = None
+    if s.modality:
+        query = select(T.models.c.id).where(*conditions(Filters(modality=s.modality, only=s.only)))
+        ids = set(conn.execute(query).scalars())
+    if s.text and s.text.strip():
+        found = browse(conn, Browse(text=s.text, only=s.only, limit=None), facets=False)
+        matched = {row.id for row in found.rows}
+        ids = matched if ids is None else ids & matched
+    only = tuple(sorted(ids or ()))
+    return replace(s, text=None, modality=(), only=only)
 
 
 def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[ModelRow, dt.date]]:
-    """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (not its text,
-    order or offset), newest first, at most ``b.limit``.
+    """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (its text as
+    ``queries.text_match`` finds it; not its order or offset), newest first, at most ``b.limit``.
 
     A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
     curated record was written, or a bundled dataset's snapshot date.
@@ -290,7 +239,10 @@ def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[Model
     b = _resolved(conn, b)
     first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
     query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
-    query = query.where(first.c.added >= since, *_conditions(b, None))
+    matcher = None
+    if b.text and b.text.strip():
+        matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
+    query = query.where(first.c.added >= since, *_conditions(b, None, matcher))
     query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id).limit(b.limit)
     found = [(model_id, added) for model_id, added in conn.execute(query)]
     rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
@@ -449,6 +401,10 @@ def _common(
         found.append(parameters >= b.min_params)
     if b.max_params is not None:
         found.append(parameters <= b.max_params)
+    if b.source is not None:
+        found.append(mid.in_(select(T.sources.c.model_id).where(source_condition(b.source))))
+    if b.population == "notable":
+        found.append(population_condition(mid))
     return found
 
 
@@ -470,8 +426,8 @@ def _filters(b: Browse) -> list[tuple[str, tuple[Any, ...]]]:
         "domain": b.domain,
         "modality": b.modality,
         "organization": b.organization,
-        "country": tuple(c.upper() for c in b.country),
-        "openness": b.openness,
+        "country": b.country,
+        "openness": openness_values(b.openness),
         "year": b.year,
     }
     return [(facet, chosen[facet]) for facet in FACETS if chosen[facet]]
@@ -485,9 +441,16 @@ def _passing(combo: Any, b: Browse) -> list[Any]:
     return found
 
 
-def _with_value(combo: Any, facet: str, values: Iterable[Any]) -> Any:
-    """The combinations with one of ``values`` for ``facet``."""
+def _with_value(combo: Any, facet: str, values: Sequence[Any]) -> Any:
+    """The combinations with one of ``values`` for ``facet``; for openness, ``not-open`` is every
+    combination without an open one (a model of unknown openness has no openness value)."""
     chosen = _VALUES.alias("chosen")
+    if facet == "openness" and NOT_OPEN in values:
+        plain = [v for v in values if v != NOT_OPEN]
+        shut = combo.not_in(
+            select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(OPEN_WEIGHTS))
+        )
+        return or_(shut, _with_value(combo, facet, plain)) if plain else shut
     return combo.in_(select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(values)))
 
 

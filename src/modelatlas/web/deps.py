@@ -3,22 +3,25 @@ hardware calculator's view of the catalog (cards, bundled configs) and of the st
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Literal, cast
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 
+from modelatlas.analysis.frame import Selection
 from modelatlas.analysis.hardware.gguf_file import MAX_HEADER
 from modelatlas.analysis.hardware.memory import KV_FORMATS, MAX_CONTEXT, TrainMethod, kv_bits, parse_context
 from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     precision_list,
 )
-from modelatlas.catalog.units import date_bound, parse_count
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
-from modelatlas.store.browse import Browse, BrowseSort, organization_ids
+from modelatlas.store.browse import Browse, BrowseSort, for_frame
+from modelatlas.store.filter_sql import named
+from modelatlas.store.filters import FILTERS, filter_kwargs, spec
 from modelatlas.web.hardware import Hardware, MemoryQuery, weights_formats
 from modelatlas.web.i18n import pick_lang
 from modelatlas.web.views import TrendQuery
@@ -35,6 +38,7 @@ __all__ = [
     "SettingsDep",
     "TrendDep",
     "browse_params",
+    "filter_params",
     "memory_params",
     "trend_params",
 ]
@@ -53,24 +57,6 @@ def _engine(request: Request) -> Engine:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 EngineDep = Annotated[Engine, Depends(_engine)]
 LangDep = Annotated[str, Depends(pick_lang)]
-
-
-def _count(value: str | None, name: str) -> int | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return parse_count(value)
-    except BadArgument as exc:
-        raise BadArgument(f"{name}: {exc}", key="err_count", values={"field": name, "text": value}) from exc
-
-
-def _date(value: str | None, name: str, *, end: bool) -> dt.date | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return date_bound(value, end=end)
-    except BadArgument as exc:
-        raise BadArgument(f"{name}: {exc}", key="err_date", values={"field": name, "text": value}) from exc
 
 
 def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
@@ -179,27 +165,64 @@ def memory_params(
 MemoryDep = Annotated[MemoryQuery, Depends(memory_params)]
 
 
+def filter_params(
+    edge: str,
+    *,
+    skip: frozenset[str] = frozenset(),
+    defaults: Mapping[str, str] | None = None,
+    also: frozenset[str] = frozenset(),
+) -> Callable[..., dict[str, Any]]:
+    """The dependency reading the query parameters of every filter of ``store.filters.FILTERS`` (but
+    ``skip``'s fields) into ``Filters`` fields: one declaration for the API and the pages, so a filter
+    added there is a documented parameter of each at once. ``defaults`` are this edge's own defaults
+    (the trends count the notable models). A filter another edge takes but this one does not is an error
+    naming it, not silently ignored (``also``: the edge's own parameters of that kind).
+
+    Raises:
+        BadArgument: a value that cannot be read, or a filter ``edge`` does not take.
+    """
+    taken = [s for s in FILTERS if s.field not in skip]
+    own = dict(defaults or {})
+    parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+    for s in taken:
+        annotation: Any
+        default: Any
+        if s.many:
+            annotation, default = Annotated[list[str], Query(description=s.help)], []
+        elif s.flag:
+            annotation, default = Annotated[bool, Query(description=s.help)], False
+        else:
+            annotation = Annotated[str | None, Query(description=s.help)]
+            default = own.get(s.param)
+        parameters.append(
+            inspect.Parameter(s.param, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
+    refused = sorted(ALL_FILTER_PARAMS - {s.param for s in taken} - also)
+
+    def read(request: Request, **raw: Any) -> dict[str, Any]:
+        wrong = [name for name in refused if name in request.query_params]
+        if wrong:
+            raise BadArgument(
+                f"{wrong[0]}: not a filter of {edge}", key="err_not_filter", values={"field": wrong[0]}
+            )
+        return filter_kwargs(raw)
+
+    read.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return read
+
+
+#: Every filter parameter some edge takes: the shared filters and the trends' own.
+ALL_FILTER_PARAMS = frozenset({s.param for s in FILTERS} | {"since", "until", "estimates"})
+_browse_filters = filter_params("/models")
+_trend_filters = filter_params(
+    "/trends",
+    defaults={"population": "notable"},
+    also=frozenset({"since", "until", "estimates"}),
+)
+
+
 def browse_params(
-    q: Annotated[str | None, Query(description="Name, alias or words (Chinese or English).")] = None,
-    domain: Annotated[list[str], Query(description="Domain (repeatable: any of them).")] = [],  # noqa: B006
-    modality: Annotated[list[str], Query(description="Modality (repeatable).")] = [],  # noqa: B006
-    org: Annotated[
-        list[str], Query(description="Organization id, name or Chinese name: meta, Meta, 智谱 (repeatable).")
-    ] = [],  # noqa: B006
-    country: Annotated[list[str], Query(description="Country code, e.g. CN (repeatable).")] = [],  # noqa: B006
-    openness: Annotated[list[str], Query(description="Openness (repeatable).")] = [],  # noqa: B006
-    year: Annotated[list[int], Query(description="Release year (repeatable).")] = [],  # noqa: B006
-    released_after: Annotated[
-        str | None, Query(description="Released on or after: 2023, 2023-03 or 2023-03-14.")
-    ] = None,
-    released_before: Annotated[
-        str | None, Query(description="Released on or before (the whole year or month counts).")
-    ] = None,
-    min_params: Annotated[
-        str | None, Query(description="At least this many parameters: 7B, 6.2e9, 62亿.")
-    ] = None,
-    max_params: Annotated[str | None, Query(description="At most this many parameters.")] = None,
-    open: Annotated[bool, Query(description="Only models whose weights can be downloaded.")] = False,
+    filters: Annotated[dict[str, Any], Depends(_browse_filters)],
     gpu: Annotated[
         str | None,
         Query(description="Only models with a size that fits this card (as `modelatlas fit` counts it)."),
@@ -220,23 +243,14 @@ def browse_params(
     *,
     hardware: HardwareDep,
 ) -> Browse:
-    """The query parameters shared by ``/models`` and ``/api/v1/models``."""
+    """The query parameters shared by ``/models`` and ``/api/v1/models``: the filters
+    (``filter_params``), a card to fit, the order and the page."""
     fitting = tuple(hardware.fitting(gpu, precision)) if gpu and gpu.strip() else None
+    text = filters.get("text")
     return Browse(
-        text=q,
-        domain=tuple(domain),
-        modality=tuple(modality),
-        organization=tuple(org),
-        country=tuple(country),
-        openness=tuple(openness),
-        year=tuple(year),
-        released_after=_date(released_after, "released_after", end=False),
-        released_before=_date(released_before, "released_before", end=True),
-        min_params=_count(min_params, "min_params"),
-        max_params=_count(max_params, "max_params"),
-        open_only=open,
+        **filters,
         only=fitting,
-        sort=cast(BrowseSort, sort or ("relevance" if q else "released")),
+        sort=cast(BrowseSort, sort or ("relevance" if text else "released")),
         descending=order == "desc" if order else sort != "name",
         offset=offset,
         limit=limit,
@@ -247,26 +261,20 @@ BrowseDep = Annotated[Browse, Depends(browse_params)]
 
 
 def trend_params(
+    filters: Annotated[dict[str, Any], Depends(_trend_filters)],
     metric: Annotated[str, Query(pattern="^(parameters|compute|tokens|cost)$")] = "parameters",
-    since: Annotated[int | None, Query(ge=1950, le=2100, description="First release year.")] = 2018,
-    until: Annotated[int | None, Query(ge=1950, le=2100, description="Last release year.")] = None,
-    domain: Annotated[str | None, Query()] = None,
-    org: Annotated[str | None, Query(description="Organization id, name or Chinese name.")] = None,
-    country: Annotated[str | None, Query()] = None,
-    openness: Annotated[str | None, Query(description="open, closed or an openness value.")] = None,
+    since: Annotated[
+        str | None, Query(description="Released on or after (as released_after): 2018, 2017-06.")
+    ] = "2018",
+    until: Annotated[
+        str | None, Query(description="Released on or before (as released_before; the whole year counts).")
+    ] = None,
     frontier: Annotated[bool, Query(description="Fit record-setting models only.")] = False,
     boot: Annotated[int, Query(ge=100, le=5000, description="Bootstrap resamples.")] = 500,
     estimates: Annotated[
         Literal["include", "exclude", "only"],
         Query(description="Values no maker states (third-party estimates, 6·N·D): include, exclude or only."),
     ] = "include",
-    population: Annotated[
-        Literal["notable", "all"],
-        Query(
-            description="notable: models that meet Epoch AI's notability criteria, and the curated catalog "
-            "(as Epoch AI's headline trends count); all: every model in the store."
-        ),
-    ] = "notable",
     breaks: Annotated[
         Literal["auto", "1", "2"] | None,
         Query(description="Find eras: auto (BIC picks 0, 1 or 2 breakpoints), 1 or 2; each era's fit."),
@@ -274,13 +282,19 @@ def trend_params(
     *,
     engine: EngineDep,
 ) -> TrendQuery:
-    orgs = None
-    if org and org.strip():
-        with engine.connect() as conn:
-            orgs = organization_ids(conn, [org])
-    return TrendQuery(
-        metric, since, until, domain, orgs, country, openness, frontier, boot, estimates, population, breaks
-    )
+    """The query parameters of ``/trends`` and ``/api/v1/trends``: the filters (``filter_params``; the
+    notable models by default, ``since`` and ``until`` as ``released_after`` and ``released_before``),
+    the metric and how to fit it. Names become ids, and what the analysis table has no column for
+    (text, modality) the ids of the models that pass it, so the trends count the models ``list`` lists."""
+    dates = {
+        field: spec(field).read(text.strip(), name)
+        for field, name, text in (("released_after", "since", since), ("released_before", "until", until))
+        if text and text.strip()
+    }
+    chosen = Selection(**{**dates, **filters}, estimates=estimates)
+    with engine.connect() as conn:
+        resolved, asked = for_frame(conn, chosen), named(conn, chosen)
+    return TrendQuery(metric, resolved, frontier, boot, breaks, since=since, until=until, asked=asked)
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]

@@ -204,7 +204,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("missing", "已不存在"),
     "any": ("any", "不限"),
     "openness_open": ("open weights", "开放权重"),
-    "openness_closed": ("not open", "非开放"),
+    "openness_not-open": ("not open", "非开放"),
     "fit_n": ("Models fitted", "拟合模型数"),
     "breaks": ("Eras", "分段"),
     "breaks_none": ("one trend", "不分段"),
@@ -440,6 +440,7 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{field}: {text} is not a number of parameters (7B, 6.2e9, 340M or 62亿).",
         "{field}：{text}不是参数量（如 7B、6.2e9、340M 或 62亿）。",
     ),
+    "err_not_filter": ("{field} is not a filter of this page.", "{field}不是此页面的筛选条件。"),
     "err_date": (
         "{field}: {text} is not a date (2023, 2023-03 or 2023-03-14).",
         "{field}：{text}不是日期（如 2023、2023-03 或 2023-03-14）。",

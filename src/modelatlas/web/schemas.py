@@ -81,8 +81,14 @@ class TrendOut(BaseModel):
         description="metric, n, growth_per_year, doubling_months, ci90, doubling_ci90 …"
     )
     headline: str
+    selected: int | None = Field(
+        default=None,
+        description="How many models the filters select, each once (dated versions not counted), with or "
+        "without the metric: the models /api/v1/models lists for the same filters.",
+    )
     selection: dict[str, str] = Field(
-        description="The models fitted: since, until, domain, organization, country, openness, estimates."
+        description="The filters given, by name (released_after and released_before also as since and "
+        "until), organizations as ids; population and estimates."
     )
     breakpoints: dict[str, Any] | None = Field(
         default=None,

@@ -33,7 +33,7 @@ from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.browse import Browse, Page, browse
-from modelatlas.store.records import load_analysis_rows, load_lineage
+from modelatlas.store.records import load_analysis_rows, load_lineage, load_organizations
 
 __all__ = [
     "organization_names",
@@ -82,7 +82,8 @@ def analysis(engine: Engine, url: str) -> Analysis:
             rows = load_analysis_rows(url)
             graph = stored_graph(rows, load_lineage(url))
             _cache.clear()
-            frame = stored_frame(rows)
+            countries = {oid: org.country for oid, org in load_organizations(url).items()}
+            frame = stored_frame(rows, countries)
             domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
             _cache[key] = Analysis(key, frame, graph, domains, _built_on(engine))
         return _cache[key]
@@ -125,41 +126,55 @@ def repo_owners(engine: Engine, url: str) -> dict[tuple[str, str], tuple[str, ..
     return per_build(stamp(engine), ("owners", url), compute)
 
 
+def _default_selection() -> Selection:
+    return Selection(released_after=dt.date(2018, 1, 1), population="notable")
+
+
 @dataclass(frozen=True, slots=True)
 class TrendQuery:
+    """A trend to fit: the metric, the models (``selection``: the filters every edge shares, resolved by
+    ``store.browse.for_frame``; ``asked``: as asked), and how to fit; ``since`` and ``until`` as the form
+    was given them."""
+
     metric: str = "parameters"
-    since: int | None = 2018
-    until: int | None = None
-    domain: str | None = None
-    #: The ids of the organization asked for (``store.browse.organization_ids``).
-    organization: tuple[str, ...] | None = None
-    country: str | None = None
-    openness: str | None = None
+    selection: Selection = field(default_factory=_default_selection)
     frontier: bool = False
     boot: int = 500
-    estimates: EstimatesMode = "include"
-    population: Population = "notable"
     #: Eras to find: None (no search), "auto" (BIC picks 0, 1 or 2 breakpoints), "1" or "2".
     breaks: str | None = None
+    since: str | None = "2018"
+    until: str | None = None
+    #: The filters as asked (organizations as ids, text and modality as words): what the answer repeats.
+    asked: Selection = field(default_factory=_default_selection)
 
-    def selection(self) -> Selection:
-        return Selection(
-            since=dt.date(self.since, 1, 1) if self.since else None,
-            until=dt.date(self.until, 12, 31) if self.until else None,
-            domain=self.domain or None,
-            organization=self.organization or None,
-            country=self.country or None,
-            openness=self.openness or None,
-            estimates=self.estimates,
-            population=self.population,
-        )
+    @property
+    def domain(self) -> str | None:
+        return self.selection.domain[0] if self.selection.domain else None
+
+    @property
+    def country(self) -> str | None:
+        return self.selection.country[0] if self.selection.country else None
+
+    @property
+    def openness(self) -> str | None:
+        return self.selection.openness[0] if self.selection.openness else None
+
+    @property
+    def population(self) -> Population:
+        return self.selection.population
+
+    @property
+    def estimates(self) -> EstimatesMode:
+        return self.selection.estimates
 
 
-def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit]:
-    chosen = select_rows(frame, query.selection())
+def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit, int]:
+    """The models shown, the fit, and how many models the filters select (dated or not, with the metric
+    or not: the count ``list`` gives with the same filters, each model once)."""
+    chosen = select_rows(frame, query.selection)
     fit = fit_growth(chosen, query.metric, frontier_top=1 if query.frontier else None, n_boot=query.boot)
     shown = frontier(chosen, query.metric) if query.frontier else chosen
-    return shown, fit
+    return shown, fit, len(chosen)
 
 
 #: How many computed views ``per_build`` keeps (the least recently used go first).
@@ -287,7 +302,7 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
 
 
 def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    shown, fit = _fit(data.frame, query)
+    shown, fit, selected = _fit(data.frame, query)
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
@@ -303,6 +318,7 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
             records.append({"id": model_id, "name": name, "released": released, "value": value})
     return {
         "fit": fit.as_dict(),
+        "selected": selected,
         "headline": said,
         "chart": spec,
         "chart_json": embed(spec),
@@ -318,7 +334,7 @@ def _eras(frame: pd.DataFrame, query: TrendQuery) -> dict[str, Any] | None:
         return None
     from modelatlas.analysis.breakpoints import find_breakpoints
 
-    chosen = select_rows(frame, query.selection())
+    chosen = select_rows(frame, query.selection)
     top = 1 if query.frontier else None
     count = None if query.breaks == "auto" else int(query.breaks)
     try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 
+from modelatlas.analysis.frame import described
 from modelatlas.analysis.hardware.gguf_file import read_gguf
 from modelatlas.analysis.hardware.subjects import gguf_subject, pasted_subject
 from modelatlas.errors import BadArgument
@@ -131,12 +131,12 @@ def lineage(model_id: str, engine: EngineDep) -> Any:
 def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: LangDep) -> Any:
     """Growth of parameters, training compute, tokens or cost: a log-linear fit with a 90% interval."""
     view = views.trend_view(views.analysis(engine, settings.db), query, lang)
-    chosen = {
-        k: ",".join(v) if isinstance(v, tuple) else str(v)
-        for k, v in asdict(query.selection()).items()
-        if v is not None
+    answer = {
+        "fit": view["fit"],
+        "headline": view["headline"],
+        "selected": view["selected"],
+        "selection": described(query.asked),
     }
-    answer = {"fit": view["fit"], "headline": view["headline"], "selection": chosen}
     eras = view["breakpoints"]
     if eras is not None and "error" in eras:
         raise eras["error"]

@@ -59,6 +59,7 @@ from modelatlas.web.deps import (
     SettingsDep,
     TrendDep,
     body_head,
+    filter_params,
 )
 from modelatlas.web.exporting import Figure, figure
 from modelatlas.web.i18n import country_name, joined, said, translator
@@ -525,6 +526,9 @@ def trending_page(
     )
 
 
+_new_filters = filter_params("/new", also=frozenset({"since"}))
+
+
 @router.get("/new", response_class=HTMLResponse)
 def new(
     request: Request,
@@ -533,13 +537,15 @@ def new(
     since: Annotated[
         str | None, Query(description="2026, 2026-11 or 2026-11-15; default: this month.")
     ] = None,
-    domain: Annotated[str | None, Query()] = None,
-    org: Annotated[str | None, Query()] = None,
+    *,
+    filters: Annotated[dict[str, Any], Depends(_new_filters)],
 ) -> HTMLResponse:
-    """The models that entered the atlas since a date (their first source's date), the most recent first."""
+    """The models that entered the atlas since a date (their first source's date), the most recent first;
+    the models page's filters narrow them."""
     first = _first_day(since)
-    chosen = Browse(domain=(domain,) if domain else (), organization=(org,) if org else (), limit=500)
+    chosen = Browse(**filters, limit=500)
     found = _added_since(engine, first, chosen)
+    domain, org = request.query_params.get("domain"), request.query_params.get("org")
     return _render(
         request,
         "new.html",
