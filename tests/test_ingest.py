@@ -86,6 +86,28 @@ def test_a_long_report_table_is_cut_and_says_so_while_csv_gives_every_row(
     assert "rows shown" not in err
 
 
+def test_the_report_as_json_has_every_row_and_changes_only_drops_the_unchanged(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """The report's rows are made as they are printed (issue 18): the same rows, keys and values in
+    every format, and ``--changes-only`` leaves out exactly the rows that brought nothing new."""
+    code, out, err = run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")
+    assert code == 0, err
+    rows = report(out)
+    code, out, _ = run(capsys, "import", "paper-table", str(SEED_004), "--format", "json")
+    every = json.loads(out)
+    assert len(every) == 62
+    assert list(every[0]) == ["line", "name", "action", "model_id", "matched_by", "detail"]
+    assert [(str(r["line"]), r["action"], r["model_id"]) for r in every] == [
+        (r["line"], r["action"], r["model_id"])
+        for r in rows  # csv quotes a detail starting "+"
+    ]
+    code, out, _ = run(capsys, "import", "paper-table", str(SEED_004), "--format", "json", "--changes-only")
+    changed = json.loads(out)
+    unchanged = [r for r in every if r["detail"] == "nothing new" or r["action"] == "skipped"]
+    assert unchanged and changed == [r for r in every if r not in unchanged]
+
+
 def test_seed_004_every_model_matched_exactly_once(capsys: pytest.CaptureFixture[str], store: str) -> None:
     models_before = count(store, "models")
     code, out, err = run(capsys, "import", "paper-table", str(SEED_004), "--format", "csv")

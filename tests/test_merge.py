@@ -400,6 +400,37 @@ def test_variant_without_a_size_is_filled(bundled: Merger) -> None:
 # --- new models ------------------------------------------------------------------------------------
 
 
+def test_each_row_reports_its_own_waiting_base_models(tiny: Merger) -> None:
+    """The base models a row names that are not known yet are reported on that row's outcome alone
+    (they are kept by model, issue 18), and one a later row of the file brings becomes an edge."""
+    outcomes = tiny.apply(
+        "list",
+        INPUT,
+        [
+            row("Koala", 1, bases=("Gamma Base",)),
+            row("Kiwi", 2, bases=("No Such Model", "Other Missing")),
+            row("Mango", 3),
+            row("Gamma Base", 4),
+            row("Lime", 5, bases=("Koala", "Nowhere")),
+        ],
+    )
+    assert [(o.model_id, o.action, o.detail) for o in outcomes] == [
+        ("koala", "new", ""),
+        (
+            "kiwi",
+            "new",
+            "base model 'No Such Model' not in the catalog; left out; "
+            "base model 'Other Missing' not in the catalog; left out",
+        ),
+        ("mango", "new", ""),
+        ("gamma-base", "new", ""),
+        ("lime", "new", "base model 'Nowhere' not in the catalog; left out"),
+    ]
+    assert tiny.model("koala").base_models == [BaseEdge(model="gamma-base", relation="fine-tune")]
+    assert tiny.model("lime").base_models == [BaseEdge(model="koala", relation="fine-tune")]
+    assert tiny.model("kiwi").base_models == [] and tiny.model("mango").base_models == []
+
+
 def test_new_row_becomes_a_new_model_with_resolved_organizations_and_bases(tiny: Merger) -> None:
     outcome = apply_one(
         tiny,

@@ -54,6 +54,29 @@ def test_a_shelf_gives_each_model_with_its_file() -> None:
     assert [(m.id, p) for m, p in shelf.values_with_paths()] == [("a", Path("/x/a.yaml")), ("b", None)]
 
 
+def test_a_model_not_written_yet_has_its_place_file_and_removal() -> None:
+    """A new model goes to disk whole when first written (one statement): until then its place in the
+    order, its file and its removal are kept in memory, and what is put while the shelf is read comes
+    after what was there, as it did when every model was inserted at once."""
+    shelf = ModelShelf(cached=2)
+    shelf["a"], shelf["b"] = _model("a", "A"), _model("b", "B")  # both still only in memory
+    shelf.set_path("b", Path("/x/b.yaml"))
+    assert shelf.path_of("b") == Path("/x/b.yaml") and shelf.path_of("a") is None
+    del shelf["a"]
+    assert "a" not in shelf and len(shelf) == 1
+    shelf["c"], shelf["a"] = _model("c", "C"), _model("a", "A again")  # "b" written: it fell out
+    assert shelf.path_of("b") == Path("/x/b.yaml")
+    assert list(shelf) == ["b", "c", "a"] and shelf["a"].name == "A again"
+    seen = []
+    for model_id in shelf:
+        seen.append(model_id)
+        if model_id == "b":
+            shelf["d"] = _model("d", "D")  # put while reading: read after the others
+    assert seen == ["b", "c", "a", "d"]
+    assert [(m.id, p) for m, p in shelf.values_with_paths()][0] == ("b", Path("/x/b.yaml"))
+    shelf.close()
+
+
 def _merged(monkeypatch: pytest.MonkeyPatch, cached: int) -> tuple[list[Outcome], list[str]]:
     monkeypatch.setattr(merge, "ModelShelf", functools.partial(ModelShelf, cached=cached))
     merger = Merger(load_valid_catalog(bundled_catalog()))

@@ -47,11 +47,16 @@ class ModelShelf(MutableMapping[str, Model]):
         self._dirty: set[str] = set()
         #: Every id on the shelf: a lookup of an id that is not there (each new row's) asks no query.
         self._ids: set[str] = set()
+        #: Models not written yet (all in ``_recent``, all dirty), with their place in the order and their
+        #: file: inserted whole when first written, one statement a new model instead of three.
+        self._new: dict[str, tuple[int, str | None]] = {}
+        self._next = 1
 
     def close(self) -> None:
         self._recent.clear()
         self._dirty.clear()
         self._ids.clear()
+        self._new.clear()
         self._db.close()
 
     def __len__(self) -> int:
@@ -76,7 +81,8 @@ class ModelShelf(MutableMapping[str, Model]):
 
     def __setitem__(self, model_id: str, model: Model) -> None:
         if model_id not in self._ids:
-            self._db.execute("INSERT INTO shelf (id) VALUES (?)", (model_id,))  # its place in the order
+            self._new[model_id] = (self._next, None)  # its place in the order
+            self._next += 1
             self._ids.add(model_id)
         self._dirty.add(model_id)
         self._keep(model_id, model)
@@ -86,7 +92,8 @@ class ModelShelf(MutableMapping[str, Model]):
             raise KeyError(model_id)
         self._recent.pop(model_id, None)
         self._dirty.discard(model_id)
-        self._db.execute("DELETE FROM shelf WHERE id = ?", (model_id,))
+        if self._new.pop(model_id, None) is None:
+            self._db.execute("DELETE FROM shelf WHERE id = ?", (model_id,))
         self._ids.discard(model_id)
 
     def __iter__(self) -> Iterator[str]:
@@ -103,17 +110,24 @@ class ModelShelf(MutableMapping[str, Model]):
 
     def set_path(self, model_id: str, path: Path) -> None:
         """Record the file ``model_id`` (already on the shelf) came from."""
+        if model_id in self._new:
+            self._new[model_id] = (self._new[model_id][0], str(path))
+            return
         self._db.execute("UPDATE shelf SET path = ? WHERE id = ?", (str(path), model_id))
 
     def path_of(self, model_id: str) -> Path | None:
+        if model_id in self._new:
+            path = self._new[model_id][1]
+            return Path(path) if path else None
         found = self._db.execute("SELECT path FROM shelf WHERE id = ?", (model_id,)).fetchone()
         return Path(found[0]) if found and found[0] else None
 
     def _rows(self, columns: str) -> Iterator[tuple[Any, ...]]:
-        """The shelf's rows in insertion order, ``_BATCH`` at a time (the shelf may change between)."""
-        self._flush()
+        """The shelf's rows in insertion order, ``_BATCH`` at a time (the shelf may change between: what
+        was put since the last batch is written first)."""
         after = 0
         while True:
+            self._flush()
             batch = self._db.execute(
                 f"SELECT seq, {columns} FROM shelf WHERE seq > ? ORDER BY seq LIMIT ?", (after, _BATCH)
             ).fetchall()
@@ -135,7 +149,13 @@ class ModelShelf(MutableMapping[str, Model]):
 
     def _write(self, model_id: str, model: Model) -> None:
         body = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-        self._db.execute("UPDATE shelf SET body = ? WHERE id = ?", (body, model_id))
+        if model_id in self._new:
+            seq, path = self._new.pop(model_id)
+            self._db.execute(
+                "INSERT INTO shelf (seq, id, path, body) VALUES (?, ?, ?, ?)", (seq, model_id, path, body)
+            )
+        else:
+            self._db.execute("UPDATE shelf SET body = ? WHERE id = ?", (body, model_id))
 
     def _flush(self) -> None:
         if not self._dirty:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -309,8 +309,9 @@ class Matcher:
     def __init__(self, models: MutableMapping[str, Model] | None = None) -> None:
         #: The models by id: a dict of its own, or the merge's (``sources._shelf.ModelShelf``, on disk).
         self._models: MutableMapping[str, Model] = {} if models is None else models
-        self._names: dict[str, set[str]] = defaultdict(set)
-        self._name_kind: dict[tuple[str, str], tuple[str, str]] = {}
+        #: Each name key's models, with how each first had it (name, alias or variant) and its spelling:
+        #: one dict, where a set and a dict by (key, model) held 780 bytes a new model.
+        self._names: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
         self._stems: dict[str, set[str]] = defaultdict(set)
         self._arxiv: dict[str, set[str]] = defaultdict(set)
         self._hf: dict[str, set[str]] = defaultdict(set)
@@ -329,8 +330,7 @@ class Matcher:
         for kind, spelling in spellings:
             key = name_key(spelling)
             if key:
-                self._names[key].add(model.id)
-                self._name_kind.setdefault((key, model.id), (kind, spelling))
+                self._names[key].setdefault(model.id, (kind, spelling))
                 split = _split_size(spelling)
                 if split:
                     self._stems[split[0]].add(model.id)
@@ -361,7 +361,7 @@ class Matcher:
         key = name_key(name)
         found = self._unique(self._names.get(key))
         if found:
-            kind, spelling = self._name_kind[(key, found)]
+            kind, spelling = self._names[key][found]
             if kind == "variant":
                 return Match(found, f"variant name {spelling!r}", variant=spelling)
             return Match(found, f"{kind} {spelling!r}")
@@ -541,7 +541,7 @@ class Matcher:
         return params.total if params else None
 
     @staticmethod
-    def _unique(ids: set[str] | None) -> str | None:
+    def _unique(ids: Collection[str] | None) -> str | None:
         if ids and len(ids) == 1:
             return next(iter(ids))
         return None
