@@ -25,7 +25,7 @@ import modelatlas.store.build as B
 
 #: Timed steps of the build: module functions, and the facet index's methods ("tally" runs in the thread
 #: that makes the next chunk, beside the writes, so it is not added to "rest").
-PHASES = ("_write", "fill_text_index")
+PHASES = ("_load", "_write", "_index", "_check_references", "fill_text_index")
 FACET_STEPS = (("add", "tally"), ("finish", "facets"))
 
 
@@ -40,29 +40,36 @@ def _timed(times: collections.Counter[str], name: str, step: Callable[..., Any])
     return run
 
 
+def _cpu() -> float:
+    """CPU seconds of this process so far, every thread's, user and system."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="100000", help="Catalog sizes, comma-separated.")
+    parser.add_argument("--dir", default=None, help="Where the stores are built (default: the temp dir).")
     args = parser.parse_args()
     times: collections.Counter[str] = collections.Counter()
-    for name in PHASES:
+    for name in (n for n in PHASES if hasattr(B, n)):  # an older build may lack some
         setattr(B, name, _timed(times, name, getattr(B, name)))
     for method, label in FACET_STEPS:
         setattr(B.FacetIndex, method, _timed(times, label, getattr(B.FacetIndex, method)))
-    heads = ("build s", "rows s", "text s", "facets s", "tally s", "rest s", "peak MB")
+    heads = ("build s", "cpu s", "load s", "write s", "index s", "check s", "text s", "facets s", "rest s", "peak MB")
     print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
     for models in (int(n) for n in args.models.split(",")):
         catalog = synthetic_catalog(models)
         times.clear()
-        with tempfile.TemporaryDirectory() as folder:
+        cpu = _cpu()
+        with tempfile.TemporaryDirectory(dir=args.dir) as folder:
             result = B.build_store(catalog, f"sqlite:///{Path(folder) / 'store.db'}")
-        rest = result.seconds - sum(t for name, t in times.items() if name != "tally")
+        cpu = _cpu() - cpu
+        phases = ("_load", "_index", "_check_references", "fill_text_index", "facets")
+        rest = result.seconds - sum(times[name] for name in phases)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"{models:>9,} {result.seconds:>8.1f} {times['_write']:>8.1f} {times['fill_text_index']:>8.1f} "
-            f"{times['facets']:>8.1f} {times['tally']:>8.1f} {rest:>8.1f} {peak:>8,.0f}",
-            flush=True,
-        )
+        shown = [result.seconds, cpu, *(times[n] for n in ("_load", "_write", *phases[1:])), rest]
+        print(f"{models:>9,} " + " ".join(f"{t:>8.1f}" for t in shown) + f" {peak:>8,.0f}", flush=True)
         del catalog
 
 

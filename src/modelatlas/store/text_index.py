@@ -21,10 +21,10 @@ left out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, column, func, inspect, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from modelatlas.catalog.names import name_key
@@ -53,6 +53,31 @@ ORGANIZATION_NAMES = "organization_names"
 MIN_LENGTH = 3
 
 
+#: ``model_text``'s columns, for ``store.bulk.insert_rows``.
+TEXT = table(TEXT_TABLE, column("model_id"), column("names"), column("summary"))
+
+
+def create_text_table(conn: Connection) -> None:
+    """Create the (empty) ``model_text`` table on SQLite."""
+    columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
+    conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
+
+
+def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, str]]:
+    """The ``model_text`` rows of the models of ``rows`` (one chunk's rows by table, as
+    ``store.rows.model_rows`` makes them): each model's name keys in the order they were made, joined by
+    spaces, and its summaries, English first, joined by a space."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in rows.get("model_names", ()):
+        names[row["model_id"]].append(row["key"])
+    found = []
+    for model in rows.get("models", ()):
+        en, zh = model["summary_en"], model["summary_zh"]
+        summary = f"{en} {zh}" if en and zh else en or zh or ""
+        found.append({"model_id": model["id"], "names": " ".join(names.get(model["id"], ())), "summary": summary})
+    return found
+
+
 def fill_text_index(conn: Connection) -> None:
     """Create and fill ``model_text`` from ``models`` and ``model_names`` on SQLite; on PostgreSQL, index
     the same columns for substring search with pg_trgm (``trigram_indexes``)."""
@@ -62,19 +87,6 @@ def fill_text_index(conn: Connection) -> None:
         return
     if conn.dialect.name != "sqlite":
         return
-    columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
-    conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
-    # in one statement: the names and summaries never pass through Python
-    conn.execute(
-        text(
-            f"INSERT INTO {TEXT_TABLE} (model_id, names, summary) "
-            "SELECT m.id, coalesce(k.names, ''), "
-            "CASE WHEN m.summary_en <> '' AND m.summary_zh <> '' THEN m.summary_en || ' ' || m.summary_zh "
-            "ELSE coalesce(nullif(m.summary_en, ''), nullif(m.summary_zh, ''), '') END "
-            "FROM models AS m LEFT JOIN (SELECT model_id, group_concat(key, ' ') AS names "
-            "FROM model_names GROUP BY model_id) AS k ON k.model_id = m.id"
-        )
-    )
     _fill_keys(conn)
 
 
