@@ -8,6 +8,9 @@ catalog with the code after it, and compare:
     PYTHONPATH=src .venv/bin/python bench/build_compare.py --models 10000 --db /tmp/after.db \\
         --against /tmp/before.db
 
+and the same with ``--bundled`` (the bundled catalog: papers, lineage, evaluations, estimates, which the
+synthetic models do not have) in place of ``--models``.
+
 Every table is read in the order the database keeps it (by rowid where the table has one, so the order
 rows were written in counts too); the FTS5 table is read through its own columns, not its shadow tables,
 whose layout depends on how the index was filled. ``build_info``'s time and id of the build and the
@@ -25,8 +28,12 @@ from typing import Any
 
 from synthetic import build  # bench/ is on the path as a script
 
-#: Rows that differ between any two builds of the same catalog.
-_PER_BUILD = "key NOT IN ('built_at', 'build_id')"
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog, to_db_url
+from modelatlas.store.build import build_store
+
+#: Rows that differ between any two builds of the same catalog (its path: between two checkouts).
+_PER_BUILD = "key NOT IN ('built_at', 'build_id', 'catalog')"
 _SKIPPED = ("alembic_version", "sqlite_sequence")
 _FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
 
@@ -86,10 +93,17 @@ def _zipped(xs: Iterator[Any], ys: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=10_000)
+    parser.add_argument(
+        "--bundled", action="store_true", help="Build the bundled catalog instead (papers, lineage, …)."
+    )
     parser.add_argument("--db", required=True, help="The store to build (replaced if it exists).")
     parser.add_argument("--against", help="A store built from the same catalog to compare with.")
     args = parser.parse_args()
-    build(args.models, args.db)
+    if args.bundled:
+        Path(args.db).unlink(missing_ok=True)
+        build_store(load_valid_catalog(bundled_catalog()), to_db_url(args.db))
+    else:
+        build(args.models, args.db)
     if args.against:
         differences = compare(Path(args.db), Path(args.against))
         for line in differences:

@@ -43,7 +43,6 @@ from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.text_index import (
     TEXT,
-    create_text_table,
     fill_organization_names,
     fill_text_index,
     text_rows,
@@ -270,8 +269,6 @@ def _fill_frozen(
         indexes = _without_indexes(conn)
         facets = None
         if conn.dialect.name == "sqlite":  # the facet index of store.browse's fast path
-            FacetIndex.create(conn)
-            create_text_table(conn)
             facets = FacetIndex({e.record.id: e.record.country for e in catalog.organizations})
         write = partial(_write, conn)
         write(

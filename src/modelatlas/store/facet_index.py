@@ -2,8 +2,9 @@
 
 A build hands each chunk of model rows to ``FacetIndex.add`` as it makes them (in the thread that makes
 the next chunk while SQLite writes the last one), which numbers each distinct combination of facet values
-and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations and makes the
-indexes once every row is in. The values are those the build writes: a model's domains as listed (a
+and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations once every
+row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other table's
+(a build drops the indexes for the load and makes them again after it). The values are those the build writes: a model's domains as listed (a
 domain listed twice counts twice), its distinct modalities, organizations and their countries, its
 openness and its release year. Reading them back from the model tables instead took 46 s of a
 1,000,000-model build (``bench/build_scale.py``).
@@ -16,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, column, table
-from sqlalchemy import text as sql
 
 from modelatlas.store.bulk import insert_rows
 
@@ -35,20 +35,6 @@ NARROW = table(
     "model_facets", column("id"), column("combo"), column("parameters"), column("released"), column("name")
 )
 
-_TABLES = (
-    "CREATE TABLE facet_sets (combo INTEGER PRIMARY KEY, models INTEGER NOT NULL)",
-    "CREATE TABLE facet_values (facet TEXT NOT NULL, value NOT NULL, combo INTEGER NOT NULL, "
-    "times INTEGER NOT NULL, models INTEGER NOT NULL, PRIMARY KEY (facet, value, combo)) WITHOUT ROWID",
-    "CREATE TABLE model_facets (id TEXT PRIMARY KEY, combo INTEGER NOT NULL, parameters INTEGER, "
-    "released DATE, name TEXT NOT NULL) WITHOUT ROWID",
-)
-_INDEXES = (  # after the rows: one sort each instead of an insertion per row
-    "CREATE INDEX ix_model_facets_combo ON model_facets (combo)",
-    "CREATE INDEX ix_model_facets_released ON model_facets (released, combo, parameters)",
-    "CREATE INDEX ix_model_facets_parameters ON model_facets (parameters, combo)",
-    "CREATE INDEX ix_model_facets_name ON model_facets (lower(name), combo, parameters)",
-)
-
 Combination = tuple[tuple[Any, ...], ...]
 
 
@@ -60,12 +46,6 @@ class FacetIndex:
         self.countries = countries
         self.combos: dict[Combination, int] = {}
         self.members: Counter[int] = Counter()
-
-    @staticmethod
-    def create(conn: Connection) -> None:
-        """Create the (empty) tables, before the rows; the indexes come with ``finish``."""
-        for statement in _TABLES:
-            conn.execute(sql(statement))
 
     def add(self, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
         """Tally the models of ``rows`` (one chunk's rows by table, as ``store.rows.model_rows`` makes
@@ -103,7 +83,7 @@ class FacetIndex:
         return narrow
 
     def finish(self, conn: Connection) -> None:
-        """Write the combinations and their values, and index ``model_facets``."""
+        """Write the combinations and their values."""
         if self.combos:
             insert_rows(conn, SETS, [{"combo": combo, "models": n} for combo, n in self.members.items()])
             facets = (*MANY_FACETS, "openness", "year")
@@ -123,5 +103,3 @@ class FacetIndex:
                     for value, times in Counter(values).items()
                 ],
             )
-        for statement in _INDEXES:
-            conn.execute(sql(statement))

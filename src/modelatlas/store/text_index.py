@@ -57,12 +57,6 @@ MIN_LENGTH = 3
 TEXT = table(TEXT_TABLE, column("model_id"), column("names"), column("summary"))
 
 
-def create_text_table(conn: Connection) -> None:
-    """Create the (empty) ``model_text`` table on SQLite."""
-    columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
-    conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
-
-
 def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, str]]:
     """The ``model_text`` rows of the models of ``rows`` (one chunk's rows by table, as
     ``store.rows.model_rows`` makes them): each model's name keys in the order they were made, joined by
@@ -96,7 +90,6 @@ def _fill_keys(conn: Connection) -> None:
     by_length: dict[int, list[str]] = defaultdict(list)
     for (key,) in conn.execute(select(mn.c.key).distinct()):
         by_length[len(key)].append(key)
-    conn.execute(text(f"CREATE TABLE {KEYS_TABLE} (length INTEGER PRIMARY KEY, keys TEXT NOT NULL)"))
     if by_length:
         conn.execute(
             text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
@@ -107,12 +100,6 @@ def _fill_keys(conn: Connection) -> None:
 def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
     """Create and fill ``organization_names``: each organization's name, Chinese name, aliases and id,
     once per key (``Age of AI``, not ``age-of-ai``)."""
-    conn.execute(
-        text(
-            f"CREATE TABLE {ORGANIZATION_NAMES} (organization_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "key TEXT NOT NULL)"
-        )
-    )
     rows = []
     for org in organizations:
         seen = set()
