@@ -36,7 +36,7 @@ from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import sort_indexes
-from modelatlas.store.bulk import insert_rows
+from modelatlas.store.bulk import insert_all_at_once, insert_rows
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
@@ -386,5 +386,5 @@ def _write(conn: Connection, batch: Mapping[str, Sequence[dict[str, Any]]]) -> N
             insert_rows(conn, T.metadata.tables[name], batch[name])
     if batch.get("model_facets"):
         insert_rows(conn, NARROW, batch["model_facets"])
-    if batch.get("model_text"):
-        insert_rows(conn, TEXT, batch["model_text"])
+    if batch.get("model_text"):  # the trigram index's work, without the GIL: see insert_all_at_once
+        insert_all_at_once(conn, TEXT, batch["model_text"])
