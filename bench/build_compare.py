@@ -43,9 +43,7 @@ def tables(db: sqlite3.Connection) -> list[str]:
     names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     virtual = [n for n in names if _is_virtual(db, n)]
     return [
-        n
-        for n in names
-        if n not in _SKIPPED and not any(n == v + s for v in virtual for s in _FTS_SHADOWS)
+        n for n in names if n not in _SKIPPED and not any(n == v + s for v in virtual for s in _FTS_SHADOWS)
     ]
 
 

@@ -56,7 +56,18 @@ def main() -> None:
         setattr(B, name, _timed(times, name, getattr(B, name)))
     for method, label in FACET_STEPS:
         setattr(B.FacetIndex, method, _timed(times, label, getattr(B.FacetIndex, method)))
-    heads = ("build s", "cpu s", "load s", "write s", "index s", "check s", "text s", "facets s", "rest s", "peak MB")
+    heads = (
+        "build s",
+        "cpu s",
+        "load s",
+        "write s",
+        "index s",
+        "check s",
+        "text s",
+        "facets s",
+        "rest s",
+        "peak MB",
+    )
     print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
     for models in (int(n) for n in args.models.split(",")):
         catalog = synthetic_catalog(models)

@@ -7,8 +7,8 @@ PostgreSQL: the store is written to a fresh schema, swapped in for the live one 
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as dt
+import gc
 import glob
 import os
 import tempfile

@@ -3,10 +3,10 @@
 A build hands each chunk of model rows to ``FacetIndex.add`` as it makes them (in the thread that makes
 the next chunk while SQLite writes the last one), which numbers each distinct combination of facet values
 and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations once every
-row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other table's
-(a build drops the indexes for the load and makes them again after it). The values are those the build writes: a model's domains as listed (a
-domain listed twice counts twice), its distinct modalities, organizations and their countries, its
-openness and its release year. Reading them back from the model tables instead took 46 s of a
+row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other
+table's (a build drops the indexes for the load and makes them again after it). The values are those
+the build writes: a model's domains as listed (a domain listed twice counts twice), its distinct
+modalities, organizations and their countries, its openness and its release year. Reading them back from the model tables instead took 46 s of a
 1,000,000-model build (``bench/build_scale.py``).
 """
 
@@ -53,14 +53,12 @@ class FacetIndex:
         many: dict[str, dict[str, list[Any]]] = {facet: {} for facet in MANY_FACETS}
         for row in rows.get("model_domains", ()):
             many["domain"].setdefault(row["model_id"], []).append(row["domain"])
-        for facet, name, values in (
-            ("modality", "model_modalities", lambda row: (row["modality"],)),
-            ("organization", "model_organizations", lambda row: (row["organization_id"],)),
-            ("country", "model_organizations", lambda row: (self.countries.get(row["organization_id"]),)),
-        ):
-            for row in rows.get(name, ()):
-                known = many[facet].setdefault(row["model_id"], [])
-                known.extend(v for v in values(row) if v is not None and v not in known)
+        for row in rows.get("model_modalities", ()):
+            _add_new(many["modality"], row["model_id"], row["modality"])
+        for row in rows.get("model_organizations", ()):
+            org = row["organization_id"]
+            _add_new(many["organization"], row["model_id"], org)
+            _add_new(many["country"], row["model_id"], self.countries.get(org))
         narrow = []
         for model in rows.get("models", ()):
             mid, openness, released = model["id"], model["openness"], model["released"]
@@ -100,6 +98,15 @@ class FacetIndex:
                     }
                     for found, combo in self.combos.items()
                     for facet, values in zip(facets, found, strict=True)
-                    for value, times in Counter(values).items()
+                    for value, times in (
+                        ((v, 1) for v in values) if len(values) < 2 else Counter(values).items()
+                    )
                 ],
             )
+
+
+def _add_new(found: dict[str, list[Any]], model: str, value: Any) -> None:
+    """Add ``value`` to ``model``'s values in ``found`` unless it is None or already there."""
+    known = found.setdefault(model, [])
+    if value is not None and value not in known:
+        known.append(value)

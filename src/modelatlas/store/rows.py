@@ -149,7 +149,10 @@ def model_rows(model: Model, source_file: Path) -> Rows:
         ]
     if model.estimates:
         rows["estimates"] = [
-            {"model_id": mid, **e.model_dump(include={"field", "value", "by", "method", "confidence", "note"})}
+            {
+                "model_id": mid,
+                **e.model_dump(include={"field", "value", "by", "method", "confidence", "note"}),
+            }
             | {"source_id": e.source}
             for e in model.estimates
         ]

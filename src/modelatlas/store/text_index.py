@@ -68,7 +68,9 @@ def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str,
     for model in rows.get("models", ()):
         en, zh = model["summary_en"], model["summary_zh"]
         summary = f"{en} {zh}" if en and zh else en or zh or ""
-        found.append({"model_id": model["id"], "names": " ".join(names.get(model["id"], ())), "summary": summary})
+        found.append(
+            {"model_id": model["id"], "names": " ".join(names.get(model["id"], ())), "summary": summary}
+        )
     return found
 
 
@@ -163,9 +165,9 @@ def trigram_indexes(conn: Connection) -> bool:
             "WHERE e.extname = 'pg_trgm'"
         )
     ).scalar_one()
-    for name, table, column in TRIGRAM_INDEXES:
+    for name, indexed, expression in TRIGRAM_INDEXES:
         opclass = f'"{schema}".gin_trgm_ops'
-        conn.execute(text(f"CREATE INDEX {name} ON {table} USING gin ({column} {opclass})"))
+        conn.execute(text(f"CREATE INDEX {name} ON {indexed} USING gin ({expression} {opclass})"))
     return True
 
 
