@@ -6,8 +6,8 @@ and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the 
 row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other
 table's (a build drops the indexes for the load and makes them again after it). The values are those
 the build writes: a model's domains as listed (a domain listed twice counts twice), its distinct
-modalities, organizations and their countries, its openness and its release year. Reading them back from the model tables instead took 46 s of a
-1,000,000-model build (``bench/build_scale.py``).
+modalities, organizations and their countries, its openness and its release year. Reading them back
+from the model tables instead took 46 s of a 1,000,000-model build (``bench/build_scale.py``).
 """
 
 from __future__ import annotations
