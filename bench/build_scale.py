@@ -49,6 +49,12 @@ def _cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="100000", help="Catalog sizes, comma-separated.")
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="Make the models as the build reads them (its time then "
+        "includes making them): the memory of a build whose catalog is not all in memory.",
+    )
     parser.add_argument("--dir", default=None, help="Where the stores are built (default: the temp dir).")
     args = parser.parse_args()
     times: collections.Counter[str] = collections.Counter()
@@ -70,7 +76,7 @@ def main() -> None:
     )
     print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
     for models in (int(n) for n in args.models.split(",")):
-        catalog = synthetic_catalog(models)
+        catalog = synthetic_catalog(models, stream=args.stream)
         times.clear()
         cpu = _cpu()
         with tempfile.TemporaryDirectory(dir=args.dir) as folder:
