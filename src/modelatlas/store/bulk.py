@@ -40,11 +40,14 @@ def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     marks = ", ".join([mark] * (len(columns) + len(defaults)))
     statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
-    columns_values = [
-        map(itemgetter(name), rows) if process is None else map(process, map(itemgetter(name), rows))
-        for name, process in convert
-    ]
-    values = list(zip(*columns_values, *(repeat(value) for value in fixed), strict=False))
+    if len(convert) > 1 and not fixed and all(process is None for _, process in convert):
+        values = list(map(itemgetter(*(name for name, _ in convert)), rows))  # a tuple per row, in C
+    else:
+        columns_values = [
+            map(itemgetter(name), rows) if process is None else map(process, map(itemgetter(name), rows))
+            for name, process in convert
+        ]
+        values = list(zip(*columns_values, *(repeat(value) for value in fixed), strict=False))
     conn.exec_driver_sql(statement, values)
     return len(values)
 
