@@ -26,7 +26,7 @@ import modelatlas.store.build as B
 #: Timed steps of the build: module functions, and the facet index's methods ("tally" runs in the thread
 #: that makes the next chunk, beside the writes, so it is not added to "rest").
 PHASES = ("_load", "_write", "_index", "_check_references", "fill_text_index")
-FACET_STEPS = (("add", "tally"), ("finish", "facets"))
+FACET_STEPS = (("add", "tally"), ("write", "facets"), ("finish", "facets"))  # finish: an older build's
 
 
 def _timed(times: collections.Counter[str], name: str, step: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,7 +60,7 @@ def main() -> None:
     times: collections.Counter[str] = collections.Counter()
     for name in (n for n in PHASES if hasattr(B, n)):  # an older build may lack some
         setattr(B, name, _timed(times, name, getattr(B, name)))
-    for method, label in FACET_STEPS:
+    for method, label in (s for s in FACET_STEPS if hasattr(B.FacetIndex, s[0])):
         setattr(B.FacetIndex, method, _timed(times, label, getattr(B.FacetIndex, method)))
     heads = (
         "build s",

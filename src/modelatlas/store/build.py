@@ -290,12 +290,14 @@ def _fill_frozen(
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
         for rows in import_row_batches(imports, CHUNK):
             write({"import_rows": rows})
-        _index(conn, indexes)
-        _check_references(conn)
-        fill_text_index(conn)
-        fill_organization_names(conn, (e.record for e in catalog.organizations))
-        if facets is not None:
-            facets.finish(conn)
+        with ThreadPoolExecutor(max_workers=1) as beside:  # Python's part while SQLite sorts
+            tallied = beside.submit(facets.rows) if facets is not None else None
+            _index(conn, indexes)
+            _check_references(conn)
+            fill_text_index(conn)
+            fill_organization_names(conn, (e.record for e in catalog.organizations))
+            if tallied is not None:
+                FacetIndex.write(conn, tallied.result())
         sort_indexes(conn)
         if conn.dialect.name == "postgresql":
             # the planner's statistics, which a bulk load leaves empty (this schema's tables only)

@@ -82,27 +82,28 @@ class FacetIndex:
 
     def finish(self, conn: Connection) -> None:
         """Write the combinations and their values."""
-        if self.combos:
-            insert_rows(conn, SETS, [{"combo": combo, "models": n} for combo, n in self.members.items()])
-            facets = (*MANY_FACETS, "openness", "year")
-            insert_rows(
-                conn,
-                VALUES,
-                [
-                    {
-                        "facet": facet,
-                        "value": value,
-                        "combo": combo,
-                        "times": times,
-                        "models": self.members[combo],
-                    }
-                    for found, combo in self.combos.items()
-                    for facet, values in zip(facets, found, strict=True)
-                    for value, times in (
-                        ((v, 1) for v in values) if len(values) < 2 else Counter(values).items()
-                    )
-                ],
+        self.write(conn, self.rows())
+
+    def rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of ``facet_sets`` and ``facet_values``: Python's work of ``finish``, which a build
+        does while SQLite makes the indexes."""
+        facets = (*MANY_FACETS, "openness", "year")
+        sets = [{"combo": combo, "models": n} for combo, n in self.members.items()]
+        values = [
+            {"facet": facet, "value": value, "combo": combo, "times": times, "models": self.members[combo]}
+            for found, combo in self.combos.items()
+            for facet, found_values in zip(facets, found, strict=True)
+            for value, times in (
+                ((v, 1) for v in found_values) if len(found_values) < 2 else Counter(found_values).items()
             )
+        ]
+        return sets, values
+
+    @staticmethod
+    def write(conn: Connection, rows: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+        """Insert ``rows`` (from ``rows()``)."""
+        insert_rows(conn, SETS, rows[0])
+        insert_rows(conn, VALUES, rows[1])
 
 
 def _add_new(found: dict[str, list[Any]], model: str, value: Any) -> None:
