@@ -1,9 +1,14 @@
-"""Build stores of N synthetic models and say where the time goes: rows, text index, facet index.
+"""Build stores of N synthetic models and say where the time goes: the load, the indexes, the check.
 
-The catalog comes from ``bench/synthetic.py`` (made once per size, not timed); each build writes a
-fresh SQLite file. The phases are timed by wrapping the build's own steps; "rest" is migrations,
-indexes made after the load and the reference check. Peak memory is the process's, the catalog
-included. Issue 18's target: 1,000,000 models in under 2 minutes.
+The catalog comes from ``bench/synthetic.py`` (made once per size, not timed; ``--stream`` makes it as
+the build reads it instead, which is timed then); each build writes a fresh SQLite file. The phases are
+timed by wrapping the build's own steps: "load" is making and writing the rows, chunk by chunk ("write"
+the part of it in ``_write``, the rest waiting for the next chunk's rows), "index" the indexes made after
+the load, "check" the reference check, "text" ``name_keys`` (and PostgreSQL's trigram indexes),
+"facets" writing the facet index's combinations; "rest" the migrations and the rest. "cpu" is the
+process's CPU time during the build, every thread's: on this shared 2-core machine wall time depends on
+the other work running, so both are shown. Peak memory is the process's, the catalog included. Issue
+18's target: 1,000,000 models in under 2 minutes.
 
     .venv/bin/python bench/build_scale.py --models 100000,1000000
 """
@@ -24,7 +29,7 @@ from synthetic import synthetic_catalog  # bench/ is on the path as a script
 import modelatlas.store.build as B
 
 #: Timed steps of the build: module functions, and the facet index's methods ("tally" runs in the thread
-#: that makes the next chunk, beside the writes, so it is not added to "rest").
+#: that makes the next chunk, beside the writes, so it is not shown).
 PHASES = ("_load", "_write", "_index", "_check_references", "fill_text_index")
 FACET_STEPS = (("add", "tally"), ("write", "facets"), ("finish", "facets"))  # finish: an older build's
 

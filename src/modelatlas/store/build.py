@@ -264,6 +264,8 @@ def _fill_frozen(
     extra: dict[str, list[dict[str, Any]]],
     imports: Sequence[StoredImport],
 ) -> None:
+    """``_fill``'s work: the migrations make every table, the derived ones too (empty); the rows go in
+    without the secondary indexes, which are made once they are all in."""
     with engine.begin() as conn:
         migrate(conn)
         indexes = _without_indexes(conn)
@@ -306,7 +308,7 @@ def _fill_frozen(
 
 def _load(chunks: Iterator[dict[str, list[dict[str, Any]]]], write: Callable[[Any], None]) -> None:
     """Write every chunk; the next chunk's rows are made while this one is written (SQLite lets go of
-    the GIL as it writes)."""
+    the GIL as it writes: for each row, and for the trigram index's whole chunk at once)."""
     with ThreadPoolExecutor(max_workers=1) as ahead:
         coming = ahead.submit(next, chunks, None)
         while (batch := coming.result()) is not None:
