@@ -1,11 +1,13 @@
 """A trigram full-text index of model names and summaries, so substring search stays fast at any size.
 
-On SQLite a build adds ``model_text``, an FTS5 table with the trigram tokenizer: one row per model with
-its normalised name keys and its summaries. ``MATCH`` on three or more characters then finds substrings
-from the index instead of scanning every name and summary (``LIKE '%…%'``). It is derived data, rebuilt
-by every build and not part of the migrations; without it (PostgreSQL, an older store, a query shorter
-than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build indexes the columns
-that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers ``LIKE '%…%'`` itself.
+On SQLite a build fills ``model_text``, an FTS5 table with the trigram tokenizer: one row per model
+with its normalised name keys and its summaries (``text_rows``, made with each chunk of the model's
+other rows). ``MATCH`` on three or more characters then finds substrings from the index instead of
+scanning every name and summary (``LIKE '%…%'``). It is derived data, filled by every build; migration
+0010 makes it, like the other tables here (``tables.DERIVED``). Without it (PostgreSQL, an older store,
+a query shorter than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build
+indexes the columns that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers
+``LIKE '%…%'`` itself.
 
 Beside it a build writes ``name_keys`` (on PostgreSQL too): every distinct name key, grouped by length
 into one row per length (the keys of that length joined by newlines, which no key contains). The
@@ -35,6 +37,7 @@ __all__ = [
     "KEYS_TABLE",
     "MIN_LENGTH",
     "ORGANIZATION_NAMES",
+    "TEXT",
     "TEXT_TABLE",
     "TRIGRAM_INDEXES",
     "fill_organization_names",
@@ -43,6 +46,7 @@ __all__ = [
     "keys_of_length",
     "organization_names",
     "text_ids",
+    "text_rows",
     "trigram_indexes",
 ]
 
@@ -53,7 +57,7 @@ ORGANIZATION_NAMES = "organization_names"
 MIN_LENGTH = 3
 
 
-#: ``model_text``'s columns, for ``store.bulk.insert_rows``.
+#: ``model_text``'s columns, for ``store.bulk``.
 TEXT = table(TEXT_TABLE, column("model_id"), column("names"), column("summary"))
 
 
@@ -75,8 +79,8 @@ def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str,
 
 
 def fill_text_index(conn: Connection) -> None:
-    """Create and fill ``model_text`` from ``models`` and ``model_names`` on SQLite; on PostgreSQL, index
-    the same columns for substring search with pg_trgm (``trigram_indexes``)."""
+    """Fill ``name_keys``, once every model's names are in; on PostgreSQL first index the columns
+    ``model_text`` holds on SQLite for substring search with pg_trgm (``trigram_indexes``)."""
     if conn.dialect.name == "postgresql":
         trigram_indexes(conn)
         _fill_keys(conn)
@@ -87,7 +91,7 @@ def fill_text_index(conn: Connection) -> None:
 
 
 def _fill_keys(conn: Connection) -> None:
-    """Create and fill ``name_keys``: the distinct name keys, one row per length."""
+    """Fill ``name_keys``: the distinct name keys, one row per length."""
     mn = T.model_names
     by_length: dict[int, list[str]] = defaultdict(list)
     for (key,) in conn.execute(select(mn.c.key).distinct()):
@@ -100,7 +104,7 @@ def _fill_keys(conn: Connection) -> None:
 
 
 def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
-    """Create and fill ``organization_names``: each organization's name, Chinese name, aliases and id,
+    """Fill ``organization_names``: each organization's name, Chinese name, aliases and id,
     once per key (``Age of AI``, not ``age-of-ai``)."""
     rows = []
     for org in organizations:
