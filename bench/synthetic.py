@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from modelatlas.catalog.loader import Catalog, Entry
@@ -27,37 +29,61 @@ from modelatlas.store.build import build_store
 _SIZES = ["125M", "350M", "1.3B", "3B", "7B", "13B", "14B", "34B", "70B", "175B"]
 
 
-def synthetic_catalog(count: int, seed: int = 0) -> Catalog:
-    """``count`` synthetic models, with the real catalog's organizations, domains and openness mix."""
+def synthetic_catalog(count: int, seed: int = 0, *, stream: bool = False) -> Catalog:
+    """``count`` synthetic models, with the real catalog's organizations, domains and openness mix.
+
+    ``stream``: the models are made as the build reads them, each time it reads them (the same models:
+    one seeded generator, replayed), so that only a chunk of them is ever in memory; the build's time
+    then includes making them.
+    """
     real = load_valid_catalog(bundled_catalog())
-    rng = random.Random(seed)
-    models = [e.record for e in real.models]
-    families = [m.family or m.id for m in models]
-    domains = Counter(d for m in models for d in m.domains[:1])
-    openness = Counter(m.openness for m in models if m.openness)
-    orgs = [e.record.id for e in real.organizations]
-    start, days = dt.date(2015, 1, 1), (dt.date(2026, 11, 1) - dt.date(2015, 1, 1)).days
     catalog = Catalog(root=Path("/synthetic"), organizations=real.organizations)
-    for number in range(count):
-        family = rng.choice(families)
-        size = rng.choice(_SIZES)
-        name = f"{family.title()}-{size}-v{number}"
-        record = Model.model_validate(
-            {
-                "id": f"{family}-{size.lower()}-v{number}".replace("_", "-"),
-                "name": name,
-                "aliases": [f"{family} {size} {number}", f"{family}{number}"],
-                "organizations": [rng.choice(orgs)],
-                "domains": [rng.choices(list(domains), weights=list(domains.values()))[0]],
-                "parameters": {"total": int(10 ** rng.uniform(7, 12.3))},
-                "released": (start + dt.timedelta(days=rng.randrange(days))).isoformat(),
-                "openness": rng.choices(list(openness), weights=list(openness.values()))[0],
-                "summary": {"en": f"A synthetic {size} model of the {family} family, number {number}."},
-                "sources": [{"id": "synthetic", "citation": "bench/synthetic.py", "accessed": "2026-11-23"}],
-            }
-        )
-        catalog.models.append(Entry(record, Path(f"/synthetic/{record.id}.yaml"), None))
+    models = _Streamed(real, count, seed)
+    catalog.models = models if stream else list(models)  # type: ignore[assignment]
     return catalog
+
+
+class _Streamed(Sequence[Entry]):
+    """The synthetic models, made anew on each pass: a catalog that holds none of them."""
+
+    def __init__(self, real: Catalog, count: int, seed: int) -> None:
+        self.real, self.count, self.seed = real, count, seed
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> Entry:  # type: ignore[override]
+        return next(itertools.islice(self, index, None))
+
+    def __iter__(self) -> Iterator[Entry]:
+        models = [e.record for e in self.real.models]
+        families = [m.family or m.id for m in models]
+        domains = Counter(d for m in models for d in m.domains[:1])
+        openness = Counter(m.openness for m in models if m.openness)
+        orgs = [e.record.id for e in self.real.organizations]
+        start, days = dt.date(2015, 1, 1), (dt.date(2026, 11, 1) - dt.date(2015, 1, 1)).days
+        rng = random.Random(self.seed)
+        for number in range(self.count):
+            family = rng.choice(families)
+            size = rng.choice(_SIZES)
+            name = f"{family.title()}-{size}-v{number}"
+            record = Model.model_validate(
+                {
+                    "id": f"{family}-{size.lower()}-v{number}".replace("_", "-"),
+                    "name": name,
+                    "aliases": [f"{family} {size} {number}", f"{family}{number}"],
+                    "organizations": [rng.choice(orgs)],
+                    "domains": [rng.choices(list(domains), weights=list(domains.values()))[0]],
+                    "parameters": {"total": int(10 ** rng.uniform(7, 12.3))},
+                    "released": (start + dt.timedelta(days=rng.randrange(days))).isoformat(),
+                    "openness": rng.choices(list(openness), weights=list(openness.values()))[0],
+                    "summary": {"en": f"A synthetic {size} model of the {family} family, number {number}."},
+                    "sources": [
+                        {"id": "synthetic", "citation": "bench/synthetic.py", "accessed": "2026-11-23"}
+                    ],
+                }
+            )
+            yield Entry(record, Path(f"/synthetic/{record.id}.yaml"), None)
 
 
 def build(models: int, db: str | Path) -> None:

@@ -73,6 +73,26 @@ def test_name_key_keeps_versions_apart(a: str, b: str) -> None:
     assert name_key(a) != name_key(b)
 
 
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Cerebras-GPT-1.3B", "cerebrasgpt1.3b"),
+        ("Qwen2.5-72B-Instruct", "qwen2.572binstruct"),
+        ("v1. and .5 and 3.1.2", "v1and5and3.1.2"),
+        ("C++ Coder_7B (beta)!", "cpluspluscoder7bbeta"),
+        ("Café-2", "cafe2"),  # folded to ASCII, then the ASCII table
+        ("紫东·太初 v2.0", "紫东太初v2.0"),
+        ("~`!@#$%^&*()-_=+[]{}\\|;:'\",<>/?", "plus"),
+    ],
+)
+def test_name_key_exact(name: str, key: str) -> None:
+    """The ASCII path (one ``str.translate``) keeps what the pattern of every other key keeps."""
+    from modelatlas.catalog.names import _NOT_WORD, _STRAY_DOT, _folded
+
+    assert name_key(name) == key
+    assert name_key(name) == _NOT_WORD.sub("", _STRAY_DOT.sub("", _folded(name)))
+
+
 def test_a_partial_date_spans_its_year_or_month() -> None:
     import datetime as dt
 

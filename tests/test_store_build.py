@@ -135,7 +135,8 @@ def test_unwritable_location_is_a_store_error(tiny_catalog: Path, tmp_path: Path
 
 
 def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
-    """Alembic's autogenerate finds nothing to change: the migrations and ``tables.py`` agree."""
+    """Alembic's autogenerate finds nothing to change: the migrations and ``tables.py`` agree (the
+    derived tables, ``tables.DERIVED``, are made by their own DDL and left out)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
@@ -145,7 +146,8 @@ def test_migrations_create_exactly_the_declared_tables(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     with engine.begin() as conn:
         migrate(conn)
-        assert compare_metadata(MigrationContext.configure(conn), T.metadata) == []
+        context = MigrationContext.configure(conn, opts={"include_name": T.declared})
+        assert compare_metadata(context, T.metadata) == []
     engine.dispose()
 
 

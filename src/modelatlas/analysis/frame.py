@@ -234,6 +234,8 @@ def _fact(stated: float | None, model: Model, field: str) -> tuple[float | None,
 
 
 def _estimate(model: Model, field: str) -> float | None:
+    if not model.estimates:  # most models: five lookups a model, a build makes them for every one
+        return None
     return next((e.value for e in model.estimates if e.field == field and e.variant is None), None)
 
 

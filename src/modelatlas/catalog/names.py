@@ -10,6 +10,8 @@ __all__ = ["name_key", "name_words", "task_slug"]
 #: A decimal point between digits is kept: ``Cerebras-GPT-1.3B`` is not ``-13B``.
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _NOT_WORD = re.compile(r"[^0-9a-z.\u3400-\u9fff\uf900-\ufaff]+")
+#: The ASCII characters ``_NOT_WORD`` drops, for ``str.translate``.
+_ASCII_DROPPED = {c: None for c in range(128) if _NOT_WORD.fullmatch(chr(c))}
 #: A closing abbreviation in brackets (``(ASR)``), and the gaps between a task's words.
 _TASK_ABBREVIATION = re.compile(r"\s*\((?=[^()\s]*[A-Z][^()\s]*[A-Z])[^()\s]+\)\s*$")
 _TASK_GAP = re.compile(r"[\W_]+")
@@ -56,7 +58,12 @@ def name_key(text: str) -> str:
     Version digits are kept, so ``Stable Diffusion 1.0`` and ``2.0`` stay apart; Greek letters are
     spelt out (``PanGu-Σ`` is ``pangusigma``, not ``pangu``).
     """
-    return _NOT_WORD.sub("", _STRAY_DOT.sub("", _folded(text)))
+    folded = _folded(text)
+    if "." in folded:
+        folded = _STRAY_DOT.sub("", folded)
+    if folded.isascii():  # what _NOT_WORD keeps, as one table: twice as fast (a build keys every name)
+        return folded.translate(_ASCII_DROPPED)
+    return _NOT_WORD.sub("", folded)
 
 
 def task_slug(task: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import glob
 import os
 import tempfile
@@ -35,12 +36,17 @@ from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import sort_indexes
-from modelatlas.store.bulk import insert_rows
+from modelatlas.store.bulk import insert_all_at_once, insert_rows
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
-from modelatlas.store.text_index import fill_organization_names, fill_text_index
+from modelatlas.store.text_index import (
+    TEXT,
+    fill_organization_names,
+    fill_text_index,
+    text_rows,
+)
 
 __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
 
@@ -54,6 +60,8 @@ CHUNK = 2_000
 #: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
 #: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
+#: Helper threads SQLite may sort with when it makes an index after the load.
+SORT_THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +196,13 @@ def _unshared(dbapi_connection: Any, _record: Any, *, cache_kib: int) -> None:
     for the indexes, and the references checked once at the end (``_check_references``) instead of one
     lookup per row."""
     cursor = dbapi_connection.cursor()
-    pragmas = ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{cache_kib}", "foreign_keys=OFF")
+    pragmas = (
+        "journal_mode=OFF",
+        "synchronous=OFF",
+        f"cache_size=-{cache_kib}",
+        "foreign_keys=OFF",
+        f"threads={SORT_THREADS}",
+    )
     for pragma in pragmas:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
@@ -236,12 +250,27 @@ def _fill(
 ) -> None:
     """Write the catalog ``CHUNK`` models at a time, so that memory does not grow with the catalog; the
     lineage edges last, when every model they join is in."""
+    gc.freeze()  # the catalog's objects, made before the build and kept through it, are not walked by
+    try:  # every full collection of the build's own (at 1,000,000 models they are 5.9 GB)
+        _fill_frozen(engine, catalog, progress, extra, imports)
+    finally:
+        gc.unfreeze()
+
+
+def _fill_frozen(
+    engine: Engine,
+    catalog: Catalog,
+    progress: Callable[[int], None] | None,
+    extra: dict[str, list[dict[str, Any]]],
+    imports: Sequence[StoredImport],
+) -> None:
+    """``_fill``'s work: the migrations make every table, the derived ones too (empty); the rows go in
+    without the secondary indexes, which are made once they are all in."""
     with engine.begin() as conn:
         migrate(conn)
         indexes = _without_indexes(conn)
         facets = None
         if conn.dialect.name == "sqlite":  # the facet index of store.browse's fast path
-            FacetIndex.create(conn)
             facets = FacetIndex({e.record.id: e.record.country for e in catalog.organizations})
         write = partial(_write, conn)
         write(
@@ -252,13 +281,7 @@ def _fill(
             }
         )
         lineage: list[dict[str, Any]] = []
-        chunks = _chunks(catalog, lineage, progress, facets)
-        # the next chunk's rows are made while this one is written: SQLite lets go of the GIL as it writes
-        with ThreadPoolExecutor(max_workers=1) as ahead:
-            coming = ahead.submit(next, chunks, None)
-            while (batch := coming.result()) is not None:
-                coming = ahead.submit(next, chunks, None)
-                write(batch)
+        _load(_chunks(catalog, lineage, progress, facets), write)
         built = [
             {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
             {"key": "build_id", "value": uuid.uuid4().hex},
@@ -269,17 +292,34 @@ def _fill(
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
         for rows in import_row_batches(imports, CHUNK):
             write({"import_rows": rows})
-        for statement in indexes:
-            conn.exec_driver_sql(statement)
-        _check_references(conn)
-        fill_text_index(conn)
-        fill_organization_names(conn, (e.record for e in catalog.organizations))
-        if facets is not None:
-            facets.finish(conn)
+        with ThreadPoolExecutor(max_workers=1) as beside:  # Python's part while SQLite sorts
+            tallied = beside.submit(facets.rows) if facets is not None else None
+            _index(conn, indexes)
+            _check_references(conn)
+            fill_text_index(conn)
+            fill_organization_names(conn, (e.record for e in catalog.organizations))
+            if tallied is not None:
+                FacetIndex.write(conn, tallied.result())
         sort_indexes(conn)
         if conn.dialect.name == "postgresql":
             # the planner's statistics, which a bulk load leaves empty (this schema's tables only)
             conn.execute(text(f"ANALYZE {', '.join(_ORDER)}"))
+
+
+def _load(chunks: Iterator[dict[str, list[dict[str, Any]]]], write: Callable[[Any], None]) -> None:
+    """Write every chunk; the next chunk's rows are made while this one is written (SQLite lets go of
+    the GIL as it writes: for each row, and for the trigram index's whole chunk at once)."""
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        coming = ahead.submit(next, chunks, None)
+        while (batch := coming.result()) is not None:
+            coming = ahead.submit(next, chunks, None)
+            write(batch)
+
+
+def _index(conn: Connection, statements: Sequence[str]) -> None:
+    """Make the indexes ``_without_indexes`` dropped, once every row is in."""
+    for statement in statements:
+        conn.exec_driver_sql(statement)
 
 
 def _chunks(
@@ -304,6 +344,7 @@ def _chunks(
             batch["analysis_rows"] = list(table_rows(records, organizations, curated=curated))
             if facets is not None:
                 batch["model_facets"] = facets.add(batch)
+                batch["model_text"] = text_rows(batch)
             yield batch
             batch, records, curated = defaultdict(list), [], set()
         if progress:
@@ -349,3 +390,5 @@ def _write(conn: Connection, batch: Mapping[str, Sequence[dict[str, Any]]]) -> N
             insert_rows(conn, T.metadata.tables[name], batch[name])
     if batch.get("model_facets"):
         insert_rows(conn, NARROW, batch["model_facets"])
+    if batch.get("model_text"):  # the trigram index's work, without the GIL: see insert_all_at_once
+        insert_all_at_once(conn, TEXT, batch["model_text"])

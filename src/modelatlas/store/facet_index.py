@@ -2,11 +2,12 @@
 
 A build hands each chunk of model rows to ``FacetIndex.add`` as it makes them (in the thread that makes
 the next chunk while SQLite writes the last one), which numbers each distinct combination of facet values
-and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations and makes the
-indexes once every row is in. The values are those the build writes: a model's domains as listed (a
-domain listed twice counts twice), its distinct modalities, organizations and their countries, its
-openness and its release year. Reading them back from the model tables instead took 46 s of a
-1,000,000-model build (``bench/build_scale.py``).
+and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations once every
+row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other
+table's (a build drops the indexes for the load and makes them again after it). The values are those
+the build writes: a model's domains as listed (a domain listed twice counts twice), its distinct
+modalities, organizations and their countries, its openness and its release year. Reading them back
+from the model tables instead took 46 s of a 1,000,000-model build (``bench/build_scale.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, column, table
-from sqlalchemy import text as sql
 
 from modelatlas.store.bulk import insert_rows
 
@@ -35,20 +35,6 @@ NARROW = table(
     "model_facets", column("id"), column("combo"), column("parameters"), column("released"), column("name")
 )
 
-_TABLES = (
-    "CREATE TABLE facet_sets (combo INTEGER PRIMARY KEY, models INTEGER NOT NULL)",
-    "CREATE TABLE facet_values (facet TEXT NOT NULL, value NOT NULL, combo INTEGER NOT NULL, "
-    "times INTEGER NOT NULL, models INTEGER NOT NULL, PRIMARY KEY (facet, value, combo)) WITHOUT ROWID",
-    "CREATE TABLE model_facets (id TEXT PRIMARY KEY, combo INTEGER NOT NULL, parameters INTEGER, "
-    "released DATE, name TEXT NOT NULL) WITHOUT ROWID",
-)
-_INDEXES = (  # after the rows: one sort each instead of an insertion per row
-    "CREATE INDEX ix_model_facets_combo ON model_facets (combo)",
-    "CREATE INDEX ix_model_facets_released ON model_facets (released, combo, parameters)",
-    "CREATE INDEX ix_model_facets_parameters ON model_facets (parameters, combo)",
-    "CREATE INDEX ix_model_facets_name ON model_facets (lower(name), combo, parameters)",
-)
-
 Combination = tuple[tuple[Any, ...], ...]
 
 
@@ -61,26 +47,18 @@ class FacetIndex:
         self.combos: dict[Combination, int] = {}
         self.members: Counter[int] = Counter()
 
-    @staticmethod
-    def create(conn: Connection) -> None:
-        """Create the (empty) tables, before the rows; the indexes come with ``finish``."""
-        for statement in _TABLES:
-            conn.execute(sql(statement))
-
     def add(self, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
         """Tally the models of ``rows`` (one chunk's rows by table, as ``store.rows.model_rows`` makes
         them) and return their ``model_facets`` rows."""
         many: dict[str, dict[str, list[Any]]] = {facet: {} for facet in MANY_FACETS}
         for row in rows.get("model_domains", ()):
             many["domain"].setdefault(row["model_id"], []).append(row["domain"])
-        for facet, name, values in (
-            ("modality", "model_modalities", lambda row: (row["modality"],)),
-            ("organization", "model_organizations", lambda row: (row["organization_id"],)),
-            ("country", "model_organizations", lambda row: (self.countries.get(row["organization_id"]),)),
-        ):
-            for row in rows.get(name, ()):
-                known = many[facet].setdefault(row["model_id"], [])
-                known.extend(v for v in values(row) if v is not None and v not in known)
+        for row in rows.get("model_modalities", ()):
+            _add_new(many["modality"], row["model_id"], row["modality"])
+        for row in rows.get("model_organizations", ()):
+            org = row["organization_id"]
+            _add_new(many["organization"], row["model_id"], org)
+            _add_new(many["country"], row["model_id"], self.countries.get(org))
         narrow = []
         for model in rows.get("models", ()):
             mid, openness, released = model["id"], model["openness"], model["released"]
@@ -103,25 +81,33 @@ class FacetIndex:
         return narrow
 
     def finish(self, conn: Connection) -> None:
-        """Write the combinations and their values, and index ``model_facets``."""
-        if self.combos:
-            insert_rows(conn, SETS, [{"combo": combo, "models": n} for combo, n in self.members.items()])
-            facets = (*MANY_FACETS, "openness", "year")
-            insert_rows(
-                conn,
-                VALUES,
-                [
-                    {
-                        "facet": facet,
-                        "value": value,
-                        "combo": combo,
-                        "times": times,
-                        "models": self.members[combo],
-                    }
-                    for found, combo in self.combos.items()
-                    for facet, values in zip(facets, found, strict=True)
-                    for value, times in Counter(values).items()
-                ],
+        """Write the combinations and their values."""
+        self.write(conn, self.rows())
+
+    def rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The rows of ``facet_sets`` and ``facet_values``: Python's work of ``finish``, which a build
+        does while SQLite makes the indexes."""
+        facets = (*MANY_FACETS, "openness", "year")
+        sets = [{"combo": combo, "models": n} for combo, n in self.members.items()]
+        values = [
+            {"facet": facet, "value": value, "combo": combo, "times": times, "models": self.members[combo]}
+            for found, combo in self.combos.items()
+            for facet, found_values in zip(facets, found, strict=True)
+            for value, times in (
+                ((v, 1) for v in found_values) if len(found_values) < 2 else Counter(found_values).items()
             )
-        for statement in _INDEXES:
-            conn.execute(sql(statement))
+        ]
+        return sets, values
+
+    @staticmethod
+    def write(conn: Connection, rows: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+        """Insert ``rows`` (from ``rows()``)."""
+        insert_rows(conn, SETS, rows[0])
+        insert_rows(conn, VALUES, rows[1])
+
+
+def _add_new(found: dict[str, list[Any]], model: str, value: Any) -> None:
+    """Add ``value`` to ``model``'s values in ``found`` unless it is None or already there."""
+    known = found.setdefault(model, [])
+    if value is not None and value not in known:
+        known.append(value)

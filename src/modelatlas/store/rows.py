@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -39,84 +38,84 @@ def benchmark_row(bench: Benchmark) -> dict[str, Any]:
 
 
 def model_rows(model: Model, source_file: Path) -> Rows:
-    """The rows of every table that describe ``model``, keyed by table name."""
-    rows: Rows = defaultdict(list)
-    rows["models"].append(_model_row(model, source_file))
+    """The rows of every table that describe ``model``, keyed by table name; a table the model has no
+    rows in is left out. A build makes these for every model, so each table's rows are made only when
+    the record has the field they come from (a million models, most with few of them)."""
     mid = model.id
-    seen: set[tuple[str, str]] = set()
-    for kind, names in (
-        ("id", [model.id]),
-        ("name", [model.name]),
-        ("alias", model.aliases),
-        ("variant", [v.name for v in model.variants]),
-    ):
-        for name in names:
-            key = name_key(name)
-            if key and (key, kind) not in seen:
-                seen.add((key, kind))
-                rows["model_names"].append({"model_id": mid, "name": name, "key": key, "kind": kind})
-    rows["model_domains"] = [{"model_id": mid, "domain": d} for d in model.domains]
+    rows: Rows = {"models": [_model_row(model, source_file)], "model_names": _name_rows(model)}
+    if model.domains:
+        rows["model_domains"] = [{"model_id": mid, "domain": d} for d in model.domains]
     if model.modalities:
-        for direction in ("input", "output"):
-            rows["model_modalities"].extend(
-                {"model_id": mid, "direction": direction, "modality": m}
-                for m in getattr(model.modalities, direction)
-            )
-    rows["model_organizations"] = [
-        {"model_id": mid, "organization_id": org, "position": i} for i, org in enumerate(model.organizations)
-    ]
-    rows["model_techniques"] = [{"model_id": mid, "technique_id": t} for t in model.techniques]
-    rows["variants"] = [
-        {"model_id": mid, "name": v.name, "parameters": v.parameters, "context_length": v.context_length}
-        for v in model.variants
-    ]
-    rows["papers"] = [
-        {
-            "model_id": mid,
-            "position": i,
-            **p.model_dump(include={"title", "arxiv", "venue", "year", "url"}),
-            "date": p.date.date if p.date else None,
-            "date_precision": p.date.precision if p.date else None,
-        }
-        for i, p in enumerate(model.papers)
-    ]
-    rows["code"] = [{"model_id": mid, "url": url} for url in model.code]
+        rows["model_modalities"] = [
+            {"model_id": mid, "direction": direction, "modality": m}
+            for direction in ("input", "output")
+            for m in getattr(model.modalities, direction)
+        ]
+    if model.organizations:
+        rows["model_organizations"] = [
+            {"model_id": mid, "organization_id": org, "position": i}
+            for i, org in enumerate(model.organizations)
+        ]
+    if model.techniques:
+        rows["model_techniques"] = [{"model_id": mid, "technique_id": t} for t in model.techniques]
+    if model.variants:
+        rows["variants"] = [
+            {"model_id": mid, "name": v.name, "parameters": v.parameters, "context_length": v.context_length}
+            for v in model.variants
+        ]
+    if model.papers:
+        rows["papers"] = [
+            {
+                "model_id": mid,
+                "position": i,
+                **p.model_dump(include={"title", "arxiv", "venue", "year", "url"}),
+                "date": p.date.date if p.date else None,
+                "date_precision": p.date.precision if p.date else None,
+            }
+            for i, p in enumerate(model.papers)
+        ]
+    if model.code:
+        rows["code"] = [{"model_id": mid, "url": url} for url in model.code]
     if model.weights:
         rows["weights"] = [
             {"model_id": mid, "kind": "huggingface", "ref": r} for r in model.weights.huggingface
         ]
         rows["weights"] += [{"model_id": mid, "kind": "url", "ref": r} for r in model.weights.urls]
-    rows["model_refs"] = [
-        {"model_id": mid, "source": source, "ref": ref, "position": i}
-        for source, refs in refs_of(model).items()
-        for i, ref in enumerate(refs)
-    ]
-    rows["lineage"] = [
-        {"model_id": mid, "base_id": e.model, "relation": e.relation, "method": e.method, "note": e.note}
-        for e in model.base_models
-    ]
-    rows["hardware"] = [
-        {
-            "model_id": mid,
-            "source_id": h.source,
-            **h.model_dump(include={"purpose", "precision", "gpu_memory_gb", "gpu", "note"}),
-        }
-        for h in model.hardware
-    ]
-    rows["evaluations"] = [
-        {
-            "model_id": mid,
-            "benchmark_id": e.benchmark,
-            "metric": e.metric,
-            "value_num": e.value if isinstance(e.value, float) else None,
-            "value_text": e.value if isinstance(e.value, str) else None,
-            "date": e.date.date if e.date else None,
-            "source_id": e.source,
-        }
-        for e in model.evaluations
-    ]
-    for s in model.sources:
-        rows["sources"].append(
+    if model.weights or model.variants or model.papers or model.code:  # where refs_of finds them
+        rows["model_refs"] = [
+            {"model_id": mid, "source": source, "ref": ref, "position": i}
+            for source, refs in refs_of(model).items()
+            for i, ref in enumerate(refs)
+        ]
+    if model.base_models:
+        rows["lineage"] = [
+            {"model_id": mid, "base_id": e.model, "relation": e.relation, "method": e.method, "note": e.note}
+            for e in model.base_models
+        ]
+    if model.hardware:
+        rows["hardware"] = [
+            {
+                "model_id": mid,
+                "source_id": h.source,
+                **h.model_dump(include={"purpose", "precision", "gpu_memory_gb", "gpu", "note"}),
+            }
+            for h in model.hardware
+        ]
+    if model.evaluations:
+        rows["evaluations"] = [
+            {
+                "model_id": mid,
+                "benchmark_id": e.benchmark,
+                "metric": e.metric,
+                "value_num": e.value if isinstance(e.value, float) else None,
+                "value_text": e.value if isinstance(e.value, str) else None,
+                "date": e.date.date if e.date else None,
+                "source_id": e.source,
+            }
+            for e in model.evaluations
+        ]
+    if model.sources:
+        rows["sources"] = [
             {
                 "model_id": mid,
                 "source_id": s.id,
@@ -127,28 +126,53 @@ def model_rows(model: Model, source_file: Path) -> Rows:
                 "note": s.note,
                 "kind": s.kind,
             }
-        )
-        rows["source_fields"].extend({"model_id": mid, "source_id": s.id, "field": f} for f in s.fields)
-    rows["status_notes"] = [
-        {
-            "model_id": mid,
-            "date": n.date.date,
-            "precision": n.date.precision,
-            "note": n.note,
-            "source_id": n.source,
-        }
-        for n in model.status_notes
-    ]
-    rows["disputes"] = [
-        {"model_id": mid, "field": d.field, "value": str(d.value), "source_id": d.source, "note": d.note}
-        for d in model.disputes
-    ]
-    rows["estimates"] = [
-        {"model_id": mid, **e.model_dump(include={"field", "value", "by", "method", "confidence", "note"})}
-        | {"source_id": e.source}
-        for e in model.estimates
-    ]
+            for s in model.sources
+        ]
+        fields = [{"model_id": mid, "source_id": s.id, "field": f} for s in model.sources for f in s.fields]
+        if fields:
+            rows["source_fields"] = fields
+    if model.status_notes:
+        rows["status_notes"] = [
+            {
+                "model_id": mid,
+                "date": n.date.date,
+                "precision": n.date.precision,
+                "note": n.note,
+                "source_id": n.source,
+            }
+            for n in model.status_notes
+        ]
+    if model.disputes:
+        rows["disputes"] = [
+            {"model_id": mid, "field": d.field, "value": str(d.value), "source_id": d.source, "note": d.note}
+            for d in model.disputes
+        ]
+    if model.estimates:
+        rows["estimates"] = [
+            {
+                "model_id": mid,
+                **e.model_dump(include={"field", "value", "by", "method", "confidence", "note"}),
+            }
+            | {"source_id": e.source}
+            for e in model.estimates
+        ]
     return rows
+
+
+def _name_rows(model: Model) -> list[dict[str, Any]]:
+    """``model_names``: the id, name, aliases and variant names, each key once per kind."""
+    mid = model.id
+    found = []
+    seen: set[tuple[str, str]] = set()
+    named = [("id", mid), ("name", model.name)]
+    named += [("alias", name) for name in model.aliases]
+    named += [("variant", v.name) for v in model.variants]
+    for kind, name in named:
+        key = name_key(name)
+        if key and (key, kind) not in seen:
+            seen.add((key, kind))
+            found.append({"model_id": mid, "name": name, "key": key, "kind": kind})
+    return found
 
 
 def _model_row(model: Model, source_file: Path) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "DERIVED",
     "KEPT",
     "SCHEMA_REVISION",
     "STREAMED",
@@ -35,6 +36,7 @@ __all__ = [
     "build_info",
     "code",
     "conflicts",
+    "declared",
     "disputes",
     "estimates",
     "evaluations",
@@ -78,7 +80,24 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
+
+#: Tables a build fills from the others (the search and facet indexes), made by migration 0010 with
+#: their own DDL and not declared here: an FTS5 table and an untyped column have no SQLAlchemy form.
+#: The last four are SQLite's only.
+DERIVED = ("name_keys", "organization_names", "model_text", "facet_sets", "facet_values", "model_facets")
+
+
+def declared(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's ``include_name``: whether autogenerate compares ``name`` with ``metadata``, that is
+    anything but ``DERIVED`` (and the FTS5 table's own shadow tables, ``model_text_data`` …) and their
+    indexes."""
+    if type_ == "table" and name is not None:
+        return not name.startswith(DERIVED)
+    if type_ == "index" and name is not None:
+        return not name.startswith("ix_model_facets_")
+    return True
+
 
 metadata = MetaData(
     naming_convention={

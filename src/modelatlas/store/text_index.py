@@ -1,11 +1,13 @@
 """A trigram full-text index of model names and summaries, so substring search stays fast at any size.
 
-On SQLite a build adds ``model_text``, an FTS5 table with the trigram tokenizer: one row per model with
-its normalised name keys and its summaries. ``MATCH`` on three or more characters then finds substrings
-from the index instead of scanning every name and summary (``LIKE '%…%'``). It is derived data, rebuilt
-by every build and not part of the migrations; without it (PostgreSQL, an older store, a query shorter
-than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build indexes the columns
-that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers ``LIKE '%…%'`` itself.
+On SQLite a build fills ``model_text``, an FTS5 table with the trigram tokenizer: one row per model
+with its normalised name keys and its summaries (``text_rows``, made with each chunk of the model's
+other rows). ``MATCH`` on three or more characters then finds substrings from the index instead of
+scanning every name and summary (``LIKE '%…%'``). It is derived data, filled by every build; migration
+0010 makes it, like the other tables here (``tables.DERIVED``). Without it (PostgreSQL, an older store,
+a query shorter than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build
+indexes the columns that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers
+``LIKE '%…%'`` itself.
 
 Beside it a build writes ``name_keys`` (on PostgreSQL too): every distinct name key, grouped by length
 into one row per length (the keys of that length joined by newlines, which no key contains). The
@@ -21,10 +23,10 @@ left out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, column, func, inspect, select, table, text
 from sqlalchemy.exc import DBAPIError
 
 from modelatlas.catalog.names import name_key
@@ -35,6 +37,7 @@ __all__ = [
     "KEYS_TABLE",
     "MIN_LENGTH",
     "ORGANIZATION_NAMES",
+    "TEXT",
     "TEXT_TABLE",
     "TRIGRAM_INDEXES",
     "fill_organization_names",
@@ -43,6 +46,7 @@ __all__ = [
     "keys_of_length",
     "organization_names",
     "text_ids",
+    "text_rows",
     "trigram_indexes",
 ]
 
@@ -53,38 +57,45 @@ ORGANIZATION_NAMES = "organization_names"
 MIN_LENGTH = 3
 
 
+#: ``model_text``'s columns, for ``store.bulk``.
+TEXT = table(TEXT_TABLE, column("model_id"), column("names"), column("summary"))
+
+
+def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, str]]:
+    """The ``model_text`` rows of the models of ``rows`` (one chunk's rows by table, as
+    ``store.rows.model_rows`` makes them): each model's name keys in the order they were made, joined by
+    spaces, and its summaries, English first, joined by a space."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in rows.get("model_names", ()):
+        names[row["model_id"]].append(row["key"])
+    found = []
+    for model in rows.get("models", ()):
+        en, zh = model["summary_en"], model["summary_zh"]
+        summary = f"{en} {zh}" if en and zh else en or zh or ""
+        found.append(
+            {"model_id": model["id"], "names": " ".join(names.get(model["id"], ())), "summary": summary}
+        )
+    return found
+
+
 def fill_text_index(conn: Connection) -> None:
-    """Create and fill ``model_text`` from ``models`` and ``model_names`` on SQLite; on PostgreSQL, index
-    the same columns for substring search with pg_trgm (``trigram_indexes``)."""
+    """Fill ``name_keys``, once every model's names are in; on PostgreSQL first index the columns
+    ``model_text`` holds on SQLite for substring search with pg_trgm (``trigram_indexes``)."""
     if conn.dialect.name == "postgresql":
         trigram_indexes(conn)
         _fill_keys(conn)
         return
     if conn.dialect.name != "sqlite":
         return
-    columns = "model_id UNINDEXED, names, summary, tokenize='trigram'"
-    conn.execute(text(f"CREATE VIRTUAL TABLE {TEXT_TABLE} USING fts5({columns})"))
-    # in one statement: the names and summaries never pass through Python
-    conn.execute(
-        text(
-            f"INSERT INTO {TEXT_TABLE} (model_id, names, summary) "
-            "SELECT m.id, coalesce(k.names, ''), "
-            "CASE WHEN m.summary_en <> '' AND m.summary_zh <> '' THEN m.summary_en || ' ' || m.summary_zh "
-            "ELSE coalesce(nullif(m.summary_en, ''), nullif(m.summary_zh, ''), '') END "
-            "FROM models AS m LEFT JOIN (SELECT model_id, group_concat(key, ' ') AS names "
-            "FROM model_names GROUP BY model_id) AS k ON k.model_id = m.id"
-        )
-    )
     _fill_keys(conn)
 
 
 def _fill_keys(conn: Connection) -> None:
-    """Create and fill ``name_keys``: the distinct name keys, one row per length."""
+    """Fill ``name_keys``: the distinct name keys, one row per length."""
     mn = T.model_names
     by_length: dict[int, list[str]] = defaultdict(list)
     for (key,) in conn.execute(select(mn.c.key).distinct()):
         by_length[len(key)].append(key)
-    conn.execute(text(f"CREATE TABLE {KEYS_TABLE} (length INTEGER PRIMARY KEY, keys TEXT NOT NULL)"))
     if by_length:
         conn.execute(
             text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
@@ -93,14 +104,8 @@ def _fill_keys(conn: Connection) -> None:
 
 
 def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
-    """Create and fill ``organization_names``: each organization's name, Chinese name, aliases and id,
+    """Fill ``organization_names``: each organization's name, Chinese name, aliases and id,
     once per key (``Age of AI``, not ``age-of-ai``)."""
-    conn.execute(
-        text(
-            f"CREATE TABLE {ORGANIZATION_NAMES} (organization_id TEXT NOT NULL, name TEXT NOT NULL, "
-            "key TEXT NOT NULL)"
-        )
-    )
     rows = []
     for org in organizations:
         seen = set()
@@ -164,9 +169,9 @@ def trigram_indexes(conn: Connection) -> bool:
             "WHERE e.extname = 'pg_trgm'"
         )
     ).scalar_one()
-    for name, table, column in TRIGRAM_INDEXES:
+    for name, indexed, expression in TRIGRAM_INDEXES:
         opclass = f'"{schema}".gin_trgm_ops'
-        conn.execute(text(f"CREATE INDEX {name} ON {table} USING gin ({column} {opclass})"))
+        conn.execute(text(f"CREATE INDEX {name} ON {indexed} USING gin ({expression} {opclass})"))
     return True
 
 
