@@ -716,6 +716,29 @@ def test_days_to_a_bases_first_quantization_and_relations_most_first(store: str,
     assert counts == sorted(counts, reverse=True) and len(counts) == 4
 
 
+def test_the_api_gives_the_field_as_the_cli_does(
+    store: str, listing: Replay, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from modelatlas.config import Settings
+    from modelatlas.web import create_app
+
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        empty = client.get("/api/v1/ecosystem").json()
+    assert empty["bases"] == empty["derivatives"] == 0 and empty["top_bases"] == []
+    list_all(store, listing)
+    with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
+        field = client.get("/api/v1/ecosystem", params={"top": 5, "months": 6})
+        wrong = client.get("/api/v1/ecosystem", params={"top": 0})
+    code, out, err = run(capsys, "ecosystem", "--db", store, "--top", "5", "--months", "6", "-f", "json")
+    assert code == 0, err
+    assert field.status_code == 200 and field.json() == json.loads(out)
+    assert len(field.json()["top_bases"]) == 5 and len(field.json()["months"]) == 6
+    assert field.json()["top_bases"][0]["base"] == G.popular_base(0)
+    assert wrong.status_code == 422 and "top" in wrong.json()["error"]["message"]
+
+
 def test_the_api_gives_a_bases_derivatives_as_the_cli_does(store: str, listing: Replay) -> None:
     from fastapi.testclient import TestClient
 

@@ -128,6 +128,27 @@ class EcosystemOut(BaseModel):
     )
 
 
+class EcosystemFieldOut(BaseModel):
+    months: list[str] = Field(description="The months each top base's by_month covers (YYYY-MM).")
+    window: int = Field(description="Months compared for growth: the last `window` against those before.")
+    bases: int = Field(description="Hub repos that some repo names as its base.")
+    derivatives: int = Field(description="Repos that name a base, each once.")
+    top_bases: list[dict[str, Any]] = Field(
+        description="The most built-upon bases: base, total, by_month, recent, previous, growth, days to "
+        "the first and tenth quantized copies, and the catalog model when the catalog names the repo."
+    )
+    by_month: dict[str, dict[str, int]] = Field(
+        description="New derivatives per month of creation: total, and those built on bases from China (CN)."
+    )
+    by_model: list[dict[str, Any]] = Field(description="Per catalog model, its repos added up, with growth.")
+    by_country: dict[str, int] = Field(description="Derivatives by the country of their base's maker.")
+    by_licence: list[Any] = Field(description="Derivatives by licence.")
+    by_pipeline: list[Any] = Field(description="Derivatives by pipeline tag.")
+    quantized_by_release: list[dict[str, Any]] = Field(
+        description="Per month of a base's release, the median days to its first and tenth quantized copy."
+    )
+
+
 def _gib(value: int) -> float:
     return round(value / GIB, 3)
 

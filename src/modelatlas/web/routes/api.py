@@ -26,6 +26,7 @@ from modelatlas.web.deps import (
     body_head,
 )
 from modelatlas.web.schemas import (
+    EcosystemFieldOut,
     EcosystemOut,
     ErrorOut,
     LineageOut,
@@ -143,6 +144,20 @@ def trends(engine: EngineDep, settings: SettingsDep, query: TrendDep, lang: Lang
     if eras is not None:
         answer["breakpoints"] = eras
     return answer
+
+
+@router.get("/ecosystem", response_model=EcosystemFieldOut)
+def ecosystem_field(
+    engine: EngineDep,
+    top: Annotated[int, Query(ge=1, le=1000, description="How many bases, most built upon first.")] = 20,
+    months: Annotated[int, Query(ge=1, le=120, description="The months shown per base.")] = 12,
+) -> Any:
+    """The open-model field from the whole Hub listing (``modelatlas ecosystem -f json``): the most
+    built-upon bases with their months and growth, new derivatives per month, and totals by catalog model,
+    country, licence and pipeline tag; read from the sums kept when the listing was merged."""
+    from modelatlas.live.landscape import landscape
+
+    return landscape(engine, top=top, months=months)
 
 
 @router.get("/ecosystem/{base:path}", response_model=EcosystemOut)
