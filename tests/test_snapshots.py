@@ -160,7 +160,12 @@ def test_compute_growth_on_the_default_store_agrees_with_epoch(
     article's period inside that one's. Every model with a compute figure (--population all: many
     small recent models besides) grows slower, and is not what Epoch's headline counts."""
     notable = _fit(capsys, default_store)
-    assert notable["selection"] == {"since": "2010-01-01", "estimates": "include", "population": "notable"}
+    assert notable["selection"] == {
+        "since": "2010-01-01",  # the trends' own word, kept beside the filter it stands for
+        "released_after": "2010-01-01",
+        "estimates": "include",
+        "population": "notable",
+    }
     assert EPOCH_INSIGHT_CI[0] < notable["growth_per_year"] < EPOCH_INSIGHT_CI[1]  # type: ignore[operator]
     assert notable["n"] > 550  # type: ignore[operator]
     to_may_2024 = _fit(capsys, default_store, "--until", "2024-05-31")
