@@ -173,9 +173,7 @@ def ecosystem(
     quantizations and merges, per month of creation, from the whole Hub listing (``sync --source hf
     --all``). A repo the listing does not name as a base has none."""
     from modelatlas.live.ecosystem import ecosystem as derivatives
-    from modelatlas.live.hub_all import require_hub_tables
 
-    require_hub_tables(engine)
     return derivatives(engine, base, depth)
 
 
