@@ -4,7 +4,9 @@ The replay server (``tests/replay.py``) runs in a process of its own and serves 
 (``tests/hub_listing_data.py``) with the Hub's cursor paging, 1,000 records a page. It renders every page
 once before anything is timed (``--keep-pages``), so what is timed is the client, not the generator.
 
-1. decoders on the same pages, in this process: huggingface_hub's ``ModelInfo(**record)``, orjson with
+1. decoders on the same pages, in this process: huggingface_hub's ``ModelInfo(**record)`` on orjson's
+   dicts and as ``list_models`` makes them (the page by the standard library's json, as httpx2's
+   ``Response.json`` decodes it for ``paginate``, then ``ModelInfo``), orjson with
    the fields picked in Python, and msgspec as ``sources.hub_listing.parse_page`` does it; then
    ``parse_page`` and the store's writes together (no network);
 2. ``modelatlas sync -s hf --all`` in its own process: seconds, records/s, peak RSS (``wait4``);
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import signal
 import socket
@@ -124,6 +127,12 @@ def decoders(bodies: list[bytes]) -> dict[str, tuple[float, float]]:
                 record.setdefault("siblings", None)  # as list_models does
                 ModelInfo(**record)
 
+    def as_listed() -> None:
+        for body in bodies:
+            for record in json.loads(body):  # what httpx2's ``Response.json`` does for ``paginate``
+                record.setdefault("siblings", None)
+                ModelInfo(**record)
+
     def orjson_pick() -> None:
         for body in bodies:
             for r in orjson.loads(body):
@@ -143,6 +152,7 @@ def decoders(bodies: list[bytes]) -> dict[str, tuple[float, float]]:
 
     return {
         "ModelInfo(**record)": best_rate(records, model_info, 1),
+        "list_models: json + ModelInfo": best_rate(records, as_listed, 1),
         "orjson + picking fields": best_rate(records, orjson_pick),
         "msgspec parse_page (ours)": best_rate(records, msgspec_parse),
     }
@@ -400,10 +410,18 @@ def main() -> None:
         print(f"\n1. decoding {sample:,} records ({len(bodies)} pages), best of 3, records/s of wall "
               "(and of CPU) time:")  # fmt: skip
         rates = decoders(bodies)
-        model_info = rates["ModelInfo(**record)"]
+        model_info, as_listed = rates["ModelInfo(**record)"], rates["list_models: json + ModelInfo"]
+
+        def against(wall: float, cpu: float) -> str:
+            """A rate's ratios to ``ModelInfo`` on orjson's dicts and as ``list_models`` makes them."""
+            return (
+                f"({wall / model_info[0]:.1f}x ModelInfo, CPU {cpu / model_info[1]:.1f}x; "
+                f"{wall / as_listed[0]:.1f}x as listed, CPU {cpu / as_listed[1]:.1f}x)"
+            )
+
         for name, (wall, cpu) in rates.items():
             print(f"   {name:28} {wall:>10,.0f} ({cpu:,.0f})  "
-                  f"({wall / model_info[0]:.1f}x ModelInfo; CPU {cpu / model_info[1]:.1f}x)")  # fmt: skip
+                  f"{against(wall, cpu)}")  # fmt: skip
         db = work / "store.db"
         build(db, env)
         seconds = parse_and_store(bodies, db)
@@ -414,13 +432,13 @@ def main() -> None:
         ):
             rate, per_cpu = sample / wall, sample / cpu
             print(f"   {name:28} {rate:>10,.0f} ({per_cpu:,.0f})  "
-                  f"({rate / model_info[0]:.1f}x ModelInfo; CPU {per_cpu / model_info[1]:.1f}x)")  # fmt: skip
+                  f"{against(rate, per_cpu)}")  # fmt: skip
         db.unlink()
         build(db, env)
         wall, cpu = pipeline(bodies, db)
         rate, per_cpu = sample / wall, sample / cpu
         print(f"   {'the sync pipeline, 2 threads':28} {rate:>10,.0f} ({per_cpu:,.0f})  "
-              f"({rate / model_info[0]:.1f}x ModelInfo; CPU {per_cpu / model_info[1]:.1f}x)")  # fmt: skip
+              f"{against(rate, per_cpu)}")  # fmt: skip
         print(f"   the merge alone: {merged:.2f} s ({merged_cpu:.2f} s CPU), of which:")
         for name, (wall, cpu) in seconds.items():
             if name.startswith("  "):

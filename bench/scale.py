@@ -87,10 +87,12 @@ PEERS = {
 TARGETS = [(1_000_000, 1000.0, None), (100_000, 100.0, 300.0)]
 
 
-def _first(url: str) -> tuple[float, int]:
+def timed_get(url: str, timeout: float = 600) -> tuple[float, int]:
+    """Seconds and status of one GET of ``url``; status 0 when the connection failed (a worker that
+    died or was restarted while answering)."""
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(url, timeout=600) as answer:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
             answer.read()
             status = answer.status
     except urllib.error.HTTPError as error:
@@ -143,8 +145,9 @@ def run(
     warm: float,
     pg: str | None,
     datasette: Path | None = None,
+    store: str | None = None,
 ) -> list[dict[str, object]]:
-    db = postgres_store(models, pg) if pg else str(synthetic_store(models, None))
+    db = postgres_store(models, pg) if pg else str(synthetic_store(models, store))
     port = _port()
     env = {**os.environ, "MODELATLAS_DB": db}
     server = subprocess.Popen(
@@ -162,7 +165,7 @@ def run(
             some_id = json.load(answer)["items"][0]["id"]
         for route in routes:
             path = route.replace("{id}", some_id)
-            cold, status = _first(base + path.replace("{n}", "0"))
+            cold, status = timed_get(base + path.replace("{n}", "0"))
             load = measure(base + path, clients, seconds)
             row: dict[str, object] = {"models": models, "route": route, "status": status, "cold_ms": cold}
             row |= load
@@ -208,7 +211,7 @@ def _peer(
     """Datasette's figures for ``route``'s equivalent, printed under modelatlas's with the p50 ratio."""
     db_name = _db_name(peer[1])
     path = PEERS[route].replace("{db}", db_name).replace("{id}", some_id)
-    cold, status = _first(peer[1] + path.replace("{n}", "0"))
+    cold, status = timed_get(peer[1] + path.replace("{n}", "0"))
     load = measure(peer[1] + path, clients, seconds)
     ratio = ours["p50_ms"] / load["p50_ms"] if load["p50_ms"] else float("nan")
     label = f"  datasette: {route}"
@@ -242,6 +245,9 @@ def main() -> None:
         help="With --postgres: a running server to use (its stores atlas_<N>k kept), not a new embedded one.",
     )
     parser.add_argument("--routes", default=None, help="Only these routes, comma-separated.")
+    parser.add_argument(
+        "--db", default=None, help="SQLite store to serve (one size; default /tmp/atlas-<N>k.db, built)."
+    )
     parser.add_argument("--json", type=Path, default=None, help="Also write every figure here.")
     parser.add_argument(
         "--datasette", type=Path, default=None, help="A datasette executable: measure it on the same file."
@@ -266,8 +272,9 @@ def main() -> None:
         for size in (int(s) for s in args.sizes.split(",")):
             uri = server.get_uri() if server else uri
             figures += run(
-                size, routes, args.clients, args.seconds, args.workers, args.warm, uri, args.datasette
-            )
+                size, routes, args.clients, args.seconds, args.workers, args.warm, uri, args.datasette,
+                store=args.db,
+            )  # fmt: skip
     finally:
         if server:
             server.cleanup()

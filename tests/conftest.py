@@ -14,6 +14,10 @@ os.environ["MODELATLAS_CACHE_DIR"] = os.path.join(
     os.environ.get("TMPDIR", "/tmp"), f"modelatlas-test-cache-{os.getpid()}"
 )
 
+# A build computes the pages' default views at its end (web.refresh): seconds each, for the hundreds of
+# builds the tests make; the tests of kept views turn it back on.
+os.environ["MODELATLAS_KEEP_VIEWS"] = "0"
+
 import shutil
 import tempfile
 import uuid

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.catalog.validate import load_valid_catalog, validate_catalog
+from modelatlas.catalog.schema import Model
+from modelatlas.catalog.validate import filled_fact_fields, load_valid_catalog, validate_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import CatalogError, CatalogInvalid
 
@@ -86,3 +87,45 @@ def test_a_count_beyond_64_bits_is_a_problem_not_a_build_crash(tiny_catalog: Pat
     assert [p.message for p in validate_catalog(tiny_catalog).problems] == [
         "fact without source: no entry in `sources` lists this field"
     ]
+
+
+def test_filled_fact_fields_looks_into_records_and_lists() -> None:
+    """A field is filled by a value, never by an empty list, an empty string or a record holding only a
+    note; ``training`` is named sub-field by sub-field (its note is none)."""
+    base = {
+        "id": "m",
+        "name": "M",
+        "domains": ["nlp"],
+        "sources": [{"id": "s", "citation": "c", "accessed": "2024-01-01"}],
+    }
+    empty = Model.model_validate(
+        base
+        | {
+            "parameters": {"note": "not disclosed"},
+            "training": {"note": "unknown"},
+            "weights": {"huggingface": []},
+            "license": "",
+            "code": [],
+        }
+    )
+    assert filled_fact_fields(empty) == set()
+    full = Model.model_validate(
+        base
+        | {
+            "organizations": ["o"],
+            "parameters": {"total": 7, "note": "n"},
+            "training": {"tokens": 5, "hardware": "TPU", "note": "n"},
+            "weights": {"urls": ["https://example.org/w"]},
+            "license": "mit",
+            "released": "2023-05",
+        }
+    )
+    assert filled_fact_fields(full) == {
+        "organizations",
+        "parameters",
+        "training.tokens",
+        "training.hardware",
+        "weights",
+        "license",
+        "released",
+    }

@@ -10,7 +10,6 @@ import json
 import re
 import statistics
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,23 +28,9 @@ from tests import hub_listing_data as G
 from tests.cli_runner import run
 from tests.conftest import TINY_CATALOG
 from tests.replay import Replay
-from tests.test_live_hub_all import list_all, query
+from tests.test_live_hub_all import built_store, field_of, list_all, query, store_copy  # noqa: F401 (the fixtures built and store)
 
 N = 5000
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("built") / "store.db"
-    build_store(load_valid_catalog(TINY_CATALOG), f"sqlite:///{path}")
-    return path
-
-
-@pytest.fixture
-def store(built: Path, tmp_path: Path) -> str:
-    copy = tmp_path / "store.db"
-    copy.write_bytes(built.read_bytes())
-    return f"sqlite:///{copy}"
 
 
 @pytest.fixture
@@ -215,11 +200,7 @@ def test_family_growth_and_days_to_quantized_copies(store: str, listing: Replay,
     list_all(store, listing)
     first, second, third = G.popular_base(0), G.popular_base(1), G.popular_base(2)
     refs(store, [("llama", first), ("llama", second.upper()), ("zidong-taichu", third)])
-    engine = make_engine(store)
-    try:
-        field = landscape(engine, top=100_000, months=12, window=2)
-    finally:
-        engine.dispose()
+    field = field_of(store, top=100_000, months=12, window=2)
     last = max(truth.month(r) for repos in truth.per_base.values() for r in repos)
     recent, before = set(months_back(last, 2)), set(months_back(last, 4)[:2])
 
@@ -324,11 +305,7 @@ def test_the_page_shows_family_growth_and_the_quantized_chart(
         store,
         [("llama", G.popular_base(0)), ("llama", G.popular_base(1)), ("zidong-taichu", G.popular_base(2))],
     )
-    engine = make_engine(store)
-    try:
-        field = landscape(engine, top=20, months=12)
-    finally:
-        engine.dispose()
+    field = field_of(store, top=20, months=12)
     with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
         page = client.get("/ecosystem", params={"lang": lang}).text
     llama = field["by_model"][0]

@@ -427,3 +427,43 @@ def test_notability_criteria_are_epochs_judgement() -> None:
     ]
     assert every["Janus-Pro-7B"].model.notability == []  # type: ignore[union-attr]
     assert all(r.model.notability == [] for r in rows("large_scale_ai_models.csv").values())  # type: ignore[union-attr]
+
+
+def test_columns_are_found_whatever_their_case_row_after_row(tmp_path: Path) -> None:
+    """The reader remembers where each column is after the first row (``_Row.find``): the header's case
+    does not matter, a column the header lacks stays empty, and the value is still read from each row,
+    falling back to the next name when the first column is empty in that row only."""
+    header = ["MODEL", "publication DATE", "Training compute (FLOP)", "training COMPUTE (flops)"]
+    path = write(tmp_path, header, ["A", "2020-01-01", "1e20", ""], ["B", "2021-02-03", "", "3e21"])
+    path.write_text(path.read_text() + "C,2022-03-04,,\n")
+    a, b, c = read(path)
+    computes = [
+        [(e.field, e.value) for e in row.model.estimates] if row.model is not None else None
+        for row in (a, b, c)
+    ]
+    assert computes == [[("training.compute_flop", 1e20)], [("training.compute_flop", 3e21)], []]
+    assert [str(row.model.released) if row.model else None for row in (a, b, c)] == [
+        "2020-01-01",
+        "2021-02-03",
+        "2022-03-04",
+    ]
+    assert [row.model.parameters if row.model else 0 for row in (a, b, c)] == [None, None, None]
+
+
+def test_the_source_names_exactly_the_fields_the_row_fills(tmp_path: Path) -> None:
+    """``build_model`` validates a row once and names the fields its one source backs on that record:
+    stated facts only (estimates and notes are not fields), each ``training`` sub-field on its own."""
+    header = ["Model", "Domain", "Publication date", "Parameters", "Training compute (FLOP)"]
+    header += [
+        "Training dataset",
+        "Training dataset size (total)",
+        "Dataset size notes",
+        "Model accessibility",
+    ]
+    cells = ["M 7B", "Language", "2023-05-09", "7e9", "1e23", "The Pile", "3e11", "300B tokens", "API access"]
+    (row,) = read(write(tmp_path, header, cells))
+    assert row.model is not None
+    (source,) = row.model.sources
+    assert source.fields == ["openness", "parameters", "released", "training.dataset", "training.tokens"]
+    assert "fields" in source.model_fields_set
+    assert row.model == Model.model_validate(row.model.model_dump())  # the record is a valid one as it is

@@ -16,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -41,15 +42,16 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 FAST = Policy(interval=0, backoff=0.01, timeout=5, max_wait=5)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", name="built")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny catalog built once per module; each test copies the file (``store``)."""
     path = tmp_path_factory.mktemp("built") / "store.db"
     build_store(load_valid_catalog(TINY_CATALOG), f"sqlite:///{path}")
     return path
 
 
-@pytest.fixture
-def store(built: Path, tmp_path: Path) -> str:
+@pytest.fixture(name="store")
+def store_copy(built: Path, tmp_path: Path) -> str:
     copy = tmp_path / "store.db"
     copy.write_bytes(built.read_bytes())
     return f"sqlite:///{copy}"
@@ -77,6 +79,17 @@ def query(url: str, sql: str) -> list[tuple[object, ...]]:
     try:
         with engine.connect() as conn:
             return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def field_of(url: str, **options: Any) -> dict[str, Any]:
+    """The whole field (``landscape``) of the store at ``url``, with ``options``."""
+    from modelatlas.live.landscape import landscape
+
+    engine = make_engine(url)
+    try:
+        return landscape(engine, **options)
     finally:
         engine.dispose()
 
@@ -156,20 +169,66 @@ def test_a_page_gives_every_field_and_falls_back_on_the_card_only_without_tags()
 
 def test_tags_with_an_escape_are_decoded_and_read_as_the_others() -> None:
     """Tags are searched as raw bytes; an array holding a backslash is decoded first, so an escaped
-    licence or base reads as its text, and a record whose escaped tags name no base still has its card."""
+    licence or base reads as its text (even ``base\\u005fmodel:``), and a record whose escaped tags
+    name no base still has its card."""
     body = (
         b'[{"id":"me/e","createdAt":"2025-06-01T00:00:00.000Z","tags":["license:a\\u0062c",'
         b'"base_model:org/\\u0071","base_model:adapter:org/q","base_model:org/q\\/2"],'
         b'"cardData":{"base_model":"org/ignored"}},'
         b'{"id":"me/f","tags":["license:x\\/y","base\\u005fmodel:org/s"],"cardData":{"base_model":"org/r"}},'
-        b'{"id":"me/g","tags":["mit","license:\\"q\\"","license:mit"]}]'
+        b'{"id":"me/g","tags":["mit","license:\\"q\\"","license:mit"]},'
+        b'{"id":"me/h","tags":["license:x\\/y","region:us"],"cardData":{"base_model":"org/t"}}]'
     )
     page = parse_page(body, "http://hub/api/models")
-    assert [(repo[0], repo[6]) for repo in page.repos] == [("me/e", "abc"), ("me/f", "x/y"), ("me/g", '"q"')]
+    assert [(repo[0], repo[6]) for repo in page.repos] == [
+        ("me/e", "abc"),
+        ("me/f", "x/y"),
+        ("me/g", '"q"'),
+        ("me/h", "x/y"),
+    ]
     assert page.bases == [
         ("me/e", "org/q", "adapter", True, "2025-06"),
         ("me/e", "org/q/2", "finetune", False, "2025-06"),
-        ("me/f", "org/r", "finetune", False, None),
+        ("me/f", "org/s", "finetune", False, None),
+        ("me/h", "org/t", "finetune", False, None),
+    ]
+
+
+def test_the_common_tag_shapes_give_what_the_general_rule_gives() -> None:
+    """One tag, or a bare tag beside a stated one, are answered first; each gives exactly what the rule
+    for many tags gives (stated is 1, not stated 0), and a tag naming nothing gives nothing."""
+    assert bases_of("me/x", ["base_model:org/a", "base_model:quantized:org/a"]) == [
+        ("me/x", "org/a", "quantized", 1, None)
+    ]
+    assert bases_of("me/x", ["base_model:org/a", "base_model:adapter:org/b"]) == [
+        ("me/x", "org/b", "adapter", 1, None),
+        ("me/x", "org/a", "finetune", 0, None),
+    ]
+    # a bare tag with a colon names what follows its first word, not the stated base's text
+    assert bases_of("me/x", ["base_model:b:c", "base_model:finetune:b:c"]) == [
+        ("me/x", "b:c", "finetune", 1, None),
+        ("me/x", "c", "finetune", 0, None),
+    ]
+    assert bases_of("me/x", ["base_model:finetune:b:c"]) == [("me/x", "b:c", "finetune", 1, None)]
+    assert bases_of("me/x", ["base_model:a:b:c"]) == [("me/x", "b:c", "finetune", 0, None)]
+    for nothing in ("base_model:", "base_model:finetune:", "base_model:distill:"):
+        assert bases_of("me/x", [nothing]) == []
+
+
+def test_a_cards_base_models_are_its_strings_once() -> None:
+    """A card's ``base_model`` may be one repo or a list; anything else, empty or not a string, names none;
+    escaped tags without a licence have none."""
+    body = (
+        b'[{"id":"me/a","tags":[],"cardData":{"base_model":3}},'
+        b'{"id":"me/b","tags":[],"cardData":{"base_model":["org/z","",5,"org/z","org/y"]}},'
+        b'{"id":"me/c","tags":["base\\u005fmodel:org/u"]}]'
+    )
+    page = parse_page(body, "http://hub/api/models")
+    assert [repo[6] for repo in page.repos] == [None, None, None]
+    assert page.bases == [
+        ("me/b", "org/z", "finetune", 0, None),
+        ("me/b", "org/y", "finetune", 0, None),
+        ("me/c", "org/u", "finetune", 0, None),
     ]
 
 
@@ -574,18 +633,13 @@ def test_the_ecosystem_page_shows_the_field_or_says_there_is_no_listing(
     from fastapi.testclient import TestClient
 
     from modelatlas.config import Settings
-    from modelatlas.live.landscape import landscape
     from modelatlas.web import create_app
 
     with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
         empty = client.get("/ecosystem", params={"lang": lang})
         assert empty.status_code == 200 and 'id="no-listing"' in empty.text
     list_all(store, listing)
-    engine = make_engine(store)
-    try:
-        field = landscape(engine, top=20, months=12)
-    finally:
-        engine.dispose()
+    field = field_of(store, top=20, months=12)
     with TestClient(create_app(Settings(db=store, catalog=TINY_CATALOG))) as client:
         page = client.get("/ecosystem", params={"lang": lang}).text
     assert 'id="no-listing"' not in page and 'class="chart-figure"' in page

@@ -633,6 +633,17 @@ def test_disputed_homepage_is_not_filled(bundled: Merger) -> None:
     assert bundled.model("stable-diffusion").homepage is None
 
 
+def test_new_model_source_backs_the_organizations_and_bases_it_resolved(tiny: Merger) -> None:
+    """The first source's fields are the new model's own: its makers and bases once resolved, and
+    neither when the row names none (the two lists the merge sets, tested apart from the rest)."""
+    apply_one(tiny, row("Koala", 4, orgs=("Meta AI",), bases=("LLaMA-7B",), parameters={"total": "13B"}))
+    assert tiny.model("koala").sources[0].fields == ["base_models", "organizations", "parameters"]
+    apply_one(tiny, row("Mango", 5, parameters={"total": "7B"}))
+    assert tiny.model("mango").sources[0].fields == ["parameters"]
+    apply_one(tiny, row("Lime", 6, bases=("No Such Model",)))
+    assert tiny.model("lime").sources[0].fields == []
+
+
 def test_disputed_code_link_is_not_added(bundled: Merger) -> None:
     bundled.apply("000", SEED_000, [seed_row(SEED_000, "MOSS")])
     assert "https://github.com/TXSUN1997/MOSS" not in bundled.model("moss").code

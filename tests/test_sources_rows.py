@@ -28,3 +28,14 @@ def test_slugs(name: str, slug: str) -> None:
 def test_a_name_without_latin_letters_gets_a_stable_hash() -> None:
     assert slugify("文心一言") == slugify("文心一言") != slugify("通义千问")
     assert slugify("文心一言").startswith("m-")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["GPT-NeoX-20B", "DeepLabV3+", "T0++", "Llama 3.1 (405B)", "a..b--c", "  x_y  ", "Model.", "A/B:C"],
+)
+def test_an_ascii_name_gets_the_slug_of_the_full_folding(name: str) -> None:
+    """ASCII names skip the Unicode folding (nothing to decompose): the slug is the one it gives. A
+    leading no-break space (NFKD: a space, dropped) or an accented word sends the name the long way."""
+    assert slugify(name) == slugify("\u00a0" + name)
+    assert slugify("Café " + name) == "cafe-" + slugify(name)

@@ -1,17 +1,19 @@
 """modelatlas.store.browse: the page, its total and its facet counts, pinned on a small store on SQLite and
-PostgreSQL; and on SQLite the facet index (``facet_sets``, ``facet_values``, ``model_facets``) answers
-every state of the browser exactly as the queries over the models do without it."""
+PostgreSQL; and on each database the facet index (``facet_sets``, ``facet_values``, ``model_facets``)
+answers every state of the browser exactly as the queries over the models do without it, and as the
+other database's index does."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import Connection, create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
@@ -19,9 +21,10 @@ from sqlalchemy.engine import make_url
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.store import tables as T
-from modelatlas.store.browse import FACET_TABLES, FACETS, Browse, Page, browse
+from modelatlas.store.browse import FACET_TABLES, FACETS, Browse, Keep, Page, browse
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
+from modelatlas.store.facet_counts import FacetArrays
 from tests.conftest import TINY_CATALOG
 
 # The tiny catalog and three models more: two organizations of one country and a domain listed twice,
@@ -248,23 +251,59 @@ def test_pinned_pages_and_counts(small: Connection, state: Browse, expected: Any
     assert _answer(browse(small, state, facets=False)) == (total, ids, [])
 
 
-def test_the_index_is_built_on_sqlite_only(small: Connection) -> None:
+def test_the_index_is_built_on_both(small: Connection) -> None:
+    """Every model has one combination (9 models, 9 combinations: alpaca and llama differ in their
+    organization, llama has a modality); the values as the build wrote them, twin-lm's domain twice
+    (``times``), years as each database keeps them."""
     present = [name for name in FACET_TABLES if inspect(small).has_table(name)]
-    assert present == (list(FACET_TABLES) if small.dialect.name == "sqlite" else [])
+    assert present == list(FACET_TABLES)
+    narrow = small.execute(text("SELECT id, combo FROM model_facets")).all()
+    assert sorted(mid for mid, _ in narrow) == sorted(ALL_IDS)
+    combo = dict(narrow)
+    assert sorted(combo.values()) == list(range(1, 10))  # no two models share a combination here
+    sets = dict(small.execute(text("SELECT combo, models FROM facet_sets")).all())
+    assert sets == dict.fromkeys(range(1, 10), 1)
+    query = "SELECT facet, value, times, models FROM facet_values WHERE combo = :c ORDER BY facet, value"
+    year: Any = 2023 if small.dialect.name == "sqlite" else "2023"
+    assert small.execute(text(query), {"c": combo["twin-lm"]}).all() == [
+        ("country", "US", 1, 1),
+        ("domain", "nlp", 2, 1),
+        ("modality", "audio", 1, 1),
+        ("modality", "text", 1, 1),
+        ("organization", "meta", 1, 1),
+        ("organization", "stanford", 1, 1),
+    ]
+    assert small.execute(text(query), {"c": combo["nowhere-vision"]}).all() == [
+        ("country", "CN", 1, 1),  # nowhere-lab has no country
+        ("domain", "cv", 1, 1),
+        ("domain", "multimodal", 1, 1),
+        ("modality", "image", 1, 1),
+        ("modality", "text", 1, 1),
+        ("openness", "open-weights", 1, 1),
+        ("organization", "casia", 1, 1),
+        ("organization", "nowhere-lab", 1, 1),
+        ("year", year, 1, 1),
+    ]
 
 
-# On SQLite: the facet index against the queries over the models, over many states of the browser.
+# The facet index against the queries over the models, over many states of the browser, on each database.
 
 
-@pytest.fixture(scope="module")
-def pair(small_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Connection]]:
-    """The bundled catalog and the small one in one store, with the facet index and without."""
+def _both_catalogs(small_catalog: Path) -> Any:
+    """The bundled catalog with the small one's models and organizations added."""
     catalog = load_valid_catalog(bundled_catalog())
     small_models = load_valid_catalog(small_catalog)
     known = {e.record.id for e in catalog.models}
     catalog.models.extend(e for e in small_models.models if e.record.id not in known)
     known_orgs = {e.record.id for e in catalog.organizations}
     catalog.organizations.extend(e for e in small_models.organizations if e.record.id not in known_orgs)
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def pair(small_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Connection]]:
+    """The bundled catalog and the small one in one SQLite store, with the facet index and without."""
+    catalog = _both_catalogs(small_catalog)
     indexed = tmp_path_factory.mktemp("pair") / "indexed.db"
     build_store(catalog, f"sqlite:///{indexed}")
     plain = indexed.with_name("plain.db")
@@ -299,6 +338,9 @@ def _states(conn: Connection) -> list[Browse]:
         Browse(open_only=True),
         Browse(open_only=True, openness=("closed", "open-weights")),
         Browse(min_params=10**9),
+        Browse(min_params=7 * 10**9, max_params=70 * 10**9, sort="parameters"),  # the small store's bounds
+        Browse(max_params=7 * 10**9),
+        Browse(min_params=7 * 10**9 + 1, max_params=10**20),
         Browse(released_after=dt.date(2022, 1, 1), sort="parameters"),
         Browse(released_before=dt.date(2020, 6, 30), text="bert"),
         Browse(max_params=10**10, domain=("nlp",)),
@@ -330,13 +372,118 @@ def _states(conn: Connection) -> list[Browse]:
     return states
 
 
+def _keeping() -> Keep:
+    """A ``keep`` that keeps, as the web's per build: the facet index is then counted in memory."""
+    kept: dict[Hashable, Any] = {}
+
+    def keep(key: Hashable, compute: Callable[[], Any]) -> Any:
+        if key not in kept:
+            kept[key] = compute()
+        return kept[key]
+
+    return keep
+
+
 def test_the_index_answers_as_the_models_do(pair: dict[str, Connection]) -> None:
     states = _states(pair["plain"])
     assert len(states) >= 100
+    keep = _keeping()
     for state in states:
         for facets in (True, False):
-            indexed = _answer(browse(pair["indexed"], state, facets=facets))
-            assert indexed == _answer(browse(pair["plain"], state, facets=facets)), state
+            expected = _answer(browse(pair["plain"], state, facets=facets))
+            assert _answer(browse(pair["indexed"], state, facets=facets)) == expected, state
+            # in memory (FacetArrays), and again from what was kept
+            for _ in range(2):
+                assert _answer(browse(pair["indexed"], state, facets=facets, keep=keep)) == expected, state
+
+
+def test_the_facet_index_in_memory_counts_exactly(small: Connection) -> None:
+    """FacetArrays on the small store, pinned: each value's count over the combinations that pass every
+    other filter, a domain listed twice counted twice, not-open as every combination without an open
+    openness; and no other value."""
+    arrays = FacetArrays.load(small)  # on both databases: PostgreSQL's years (text there) as numbers
+    everyone = arrays.members
+    total, counts = arrays.tally(everyone, [], False, FACETS)
+    assert total == 9
+    assert {f: dict(sorted(counts[f], key=lambda c: (-c[1], str(c[0])))) for f in FACETS} == {
+        **EVERYTHING,
+        "year": {2023: 6, 2021: 1, 2022: 1},  # numbers on both (browse writes them as text)
+    }
+    total, counts = arrays.tally(everyone, [("domain", ("cv",))], False, FACETS)
+    assert total == 2
+    assert dict(counts["domain"]) == EVERYTHING["domain"]  # a facet's own filter leaves its counts
+    assert sum(n for _, n in counts["openness"]) < 7  # the others' are over the cv models
+    total, counts = arrays.tally(everyone, [("openness", ("not-open",))], False, FACETS)
+    assert total == 5  # nine models, four of them open (open-weights and open-weights-restricted)
+    assert dict(counts["openness"]) == EVERYTHING["openness"]
+    total, counts = arrays.tally(everyone, [("openness", ("not-open",))], True, FACETS)
+    assert total == 0  # not open and open only: nothing
+    assert dict(counts["openness"]) == {"open-weights-restricted": 3, "open-weights": 1}
+    # sizes by two binary searches, the bounds inclusive as SQL's: 7B and 70B in, one more either side out
+    assert arrays.sized(7 * 10**9, 70 * 10**9) == 5
+    assert arrays.sized(7 * 10**9 + 1, 70 * 10**9 - 1) == 2  # vicuna 13B, llama 65.2B
+    assert arrays.sized(None, None) == 7  # two models state no size
+    assert arrays.sized(10**15, None) == 0
+    none = np.zeros_like(everyone)
+    assert arrays.tally(none, [], False, FACETS) == (0, {facet: [] for facet in FACETS})
+
+
+@pytest.fixture(scope="module")
+def pg_pair(
+    small_catalog: Path, postgres_server: str, pair: dict[str, Connection]
+) -> Iterator[dict[str, Connection]]:
+    """The same store as ``pair``'s on PostgreSQL, with the facet index and without (a copy of the
+    database with the tables dropped), and ``pair``'s SQLite store with its index."""
+    server = make_url(postgres_server).set(drivername="postgresql+psycopg")
+    names = {"indexed": f"t_{uuid.uuid4().hex[:12]}", "plain": f"t_{uuid.uuid4().hex[:12]}"}
+    urls = {
+        key: server.set(database=name).render_as_string(hide_password=False) for key, name in names.items()
+    }
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{names["indexed"]}"'))
+    build_store(_both_catalogs(small_catalog), urls["indexed"])
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{names["plain"]}" TEMPLATE "{names["indexed"]}"'))
+    engines = {key: make_engine(url) for key, url in urls.items()}
+    with engines["plain"].begin() as conn:
+        for name in FACET_TABLES:
+            conn.execute(text(f"DROP TABLE {name}"))
+    conns = {key: e.connect() for key, e in engines.items()}
+    yield conns | {"sqlite": pair["indexed"]}
+    for key, conn in conns.items():
+        conn.close()
+        engines[key].dispose()
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_the_index_answers_as_the_models_do_on_postgresql(pg_pair: dict[str, Connection]) -> None:
+    """Issue 18's parity: on PostgreSQL the index's answers (exact totals, pages, every facet's counts,
+    with each filter and without) are those of the queries over the models, and those of SQLite's
+    index (but for pages in name order, which each database's collation sorts its own way)."""
+    indexed = pg_pair["indexed"]
+    sizes = "SELECT models, count(*) FROM facet_sets GROUP BY models ORDER BY models"
+    shared = indexed.execute(text(sizes)).all()  # the same grouping: as many combinations of each size
+    assert shared == pg_pair["sqlite"].execute(text(sizes)).all() and shared[-1][0] > 1
+    values = "SELECT facet, value, sum(times * models) FROM facet_values GROUP BY facet, value ORDER BY 1, 2"
+    assert indexed.execute(text(values)).all() == [
+        (facet, str(value), n) for facet, value, n in pg_pair["sqlite"].execute(text(values))
+    ]
+    states = _states(pg_pair["plain"])
+    assert len(states) >= 100
+    keep = _keeping()
+    for state in states:
+        for facets in (True, False):
+            found = _answer(browse(indexed, state, facets=facets))
+            assert found == _answer(browse(pg_pair["plain"], state, facets=facets)), state
+            # the facet index in memory (FacetArrays, read from PostgreSQL), and again from what was kept
+            for _ in range(2):
+                assert _answer(browse(indexed, state, facets=facets, keep=keep)) == found, state
+            if state.sort != "name":
+                assert found == _answer(browse(pg_pair["sqlite"], state, facets=facets)), state
 
 
 @pytest.mark.parametrize(

@@ -75,10 +75,11 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
     import pandas as pd
 
     from cli_runner import run
-    from modelatlas.analysis.frame import load_frame, model_frame
-    from modelatlas.analysis.lineage import lineage_graph, stored_graph
+    from modelatlas.analysis.frame import load_frame, model_frame, table_frame
+    from modelatlas.analysis.lineage import lineage_graph, stored_graph, table_graph
     from modelatlas.store.records import (
         load_analysis_rows,
+        load_analysis_table,
         load_curated_ids,
         load_lineage,
         load_models,
@@ -100,6 +101,16 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
         assert dict(graph.nodes(data=True)) == dict(expected.nodes(data=True))
         assert nx.to_dict_of_dicts(graph) == nx.to_dict_of_dicts(expected)
         assert graph.number_of_edges() >= 3, step
+        # the web's reading (tuples, not a dict a row): the same frame and graph, dtypes and order too
+        columns, rows = load_analysis_table(store_url)
+        countries = {oid: org.country for oid, org in load_organizations(store_url).items()}
+        read = table_frame(columns, rows, countries)
+        assert list(read.dtypes) == list(stored.dtypes)
+        pd.testing.assert_frame_equal(read, stored, check_exact=True)
+        assert len(rows) > len(read) if step == "import" else len(rows) == len(read) == 6  # versions out
+        fast = table_graph(columns, rows, load_lineage(store_url))
+        assert list(fast.nodes(data=True)) == list(graph.nodes(data=True))
+        assert list(fast.edges(data=True)) == list(graph.edges(data=True))
 
 
 def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:

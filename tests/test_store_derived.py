@@ -1,5 +1,6 @@
 """The derived tables (``tables.DERIVED``): made empty by migration 0010 on both databases (the SQLite
-ones on SQLite only), filled by a build, dropped by the downgrade; a store without them still answers."""
+ones on SQLite only) and 0011 (the facet index on PostgreSQL), filled by a build, dropped by the
+downgrade; a store without them still answers."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from modelatlas.store.build import MIGRATIONS, build_store, migrate
 from modelatlas.store.engine import LIVE_SCHEMA, make_engine
 from modelatlas.store.queries import search
 
-BOTH = {"name_keys", "organization_names"}
-SQLITE_ONLY = {"model_text", "facet_sets", "facet_values", "model_facets"}
+BOTH = {"name_keys", "organization_names", "facet_sets", "facet_values", "model_facets"}
+SQLITE_ONLY = {"model_text"}
 FACET_INDEXES = {
     "ix_model_facets_combo",
     "ix_model_facets_name",
@@ -60,11 +61,19 @@ def test_the_migrations_make_them_empty(store_url: str) -> None:
         if sqlite:
             query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'model_facets'"
             assert set(conn.execute(sql(f"{query} AND sql IS NOT NULL")).scalars()) == FACET_INDEXES
+        else:
+            query = "SELECT indexname FROM pg_indexes WHERE tablename IN ('model_facets', 'facet_values')"
+            indexes = set(conn.execute(sql(query)).scalars())
+            assert indexes == FACET_INDEXES | {
+                "ix_facet_values_combo",
+                "model_facets_pkey",
+                "facet_values_pkey",
+            }
     engine.dispose()
 
 
 def test_the_downgrade_drops_them_and_only_them(store_url: str) -> None:
-    at_head = _migrated(store_url)
+    at_head = _migrated(store_url, "0011")  # the revisions that make them; later ones add their own
     engine = make_engine(store_url)
     with engine.begin() as conn:  # a fresh start for the next
         if conn.dialect.name == "postgresql":
@@ -77,7 +86,7 @@ def test_the_downgrade_drops_them_and_only_them(store_url: str) -> None:
     assert _derived(before) == set()
     shadows = {t for t in at_head if t.startswith("model_text_")}  # the FTS5 table's own
     assert at_head - before == _derived(at_head) | shadows
-    assert len(at_head - before) == (2 + 4 + 5 if store_url.startswith("sqlite") else 2)
+    assert len(at_head - before) == (2 + 4 + 5 if store_url.startswith("sqlite") else 2 + 3)
 
 
 def test_a_build_fills_them(store_url: str, tiny_catalog: Path) -> None:
@@ -93,9 +102,10 @@ def test_a_build_fills_them(store_url: str, tiny_catalog: Path) -> None:
         assert sum(len(k.split("\n")) for k in keys) == names
         organizations = conn.execute(sql("SELECT count(*) FROM organizations")).scalar_one()
         assert count["organization_names"] >= organizations == 6
+        assert count["model_facets"] == 6
+        assert sum(conn.execute(sql("SELECT models FROM facet_sets")).scalars()) == 6
         if store_url.startswith("sqlite"):
-            assert count["model_text"] == count["model_facets"] == 6
-            assert sum(conn.execute(sql("SELECT models FROM facet_sets")).scalars()) == 6
+            assert count["model_text"] == 6
             text = conn.execute(sql("SELECT names, summary FROM model_text WHERE model_id = 'vicuna'")).one()
             keys = "SELECT key FROM model_names WHERE model_id = 'vicuna' ORDER BY rowid"
             assert text.names == " ".join(conn.execute(sql(keys)).scalars())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz, process
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, literal, select, text
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.validate import load_valid_catalog
@@ -19,6 +19,7 @@ from modelatlas.store import tables as T
 from modelatlas.store.browse import Browse, browse, organization_ids
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
+from modelatlas.store.queries import in_array
 
 
 @pytest.fixture
@@ -305,3 +306,24 @@ def test_organizations_find_their_models(store_url: str, tiny_catalog: Path) -> 
             assert found("中科院自动化所") == [("zidong-taichu", "summary", 40.0)]
     finally:
         engine.dispose()
+
+
+def test_in_array_is_membership_of_each_whole_id(conn: Connection) -> None:
+    """PostgreSQL takes a list of ids as one text (``queries.in_array``): each id whole, however many,
+    commas, spaces and quotes kept; none for an empty list. (SQLite takes a plain ``IN``.)"""
+    if conn.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's form of a list of ids")
+    m = T.models.c
+
+    def found(ids: list[str]) -> list[str]:
+        return sorted(conn.execute(select(m.id).where(in_array(m.id, ids))).scalars())
+
+    every = sorted(conn.execute(select(m.id)).scalars())
+    assert found(every) == every and len(every) == 6
+    assert found(["llama", "llama", "no-such-model"]) == ["llama"]
+    assert found(["llama,vicuna", "llama vicuna", "'llama'", "lla", ""]) == []  # no part of an id is one
+    assert found([]) == []
+    odd = ["a, b", "it's", 'say "x"', "{x}", "y\\z", "NULL"]  # not split, not quoted away
+    shown = select(func.unnest(func.string_to_array(literal("\t".join(odd)), "\t")).label("v")).subquery()
+    assert sorted(conn.execute(select(shown.c.v).where(in_array(shown.c.v, odd))).scalars()) == sorted(odd)
+    assert conn.execute(select(shown.c.v).where(in_array(shown.c.v, ["a", " b", "it"]))).all() == []

@@ -173,3 +173,19 @@ def test_breakpoints_need_enough_models() -> None:
         find_breakpoints(synthetic(10, seed=0), "parameters", breaks=2, min_points=8)
     with pytest.raises(BadArgument, match="0, 1 or 2"):
         find_breakpoints(synthetic(100, seed=0), "parameters", breaks=3)
+
+
+def test_the_bootstrap_draws_the_same_resamples_in_chunks_of_any_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A large selection is resampled in smaller chunks (memory), and its interval does not change."""
+    from modelatlas.analysis import growth
+
+    rng = np.random.default_rng(1)
+    x = rng.random(3000) * 10
+    y = 0.3 * x + rng.random(3000)
+    whole = growth._bootstrap(x, y, 500, 0)
+    monkeypatch.setattr(growth, "_CHUNK_POINTS", 3000 * 7)  # 7 resamples a chunk, not 256
+    chunked = growth._bootstrap(x, y, 500, 0)
+    assert len(whole) == len(chunked) == 500
+    assert np.array_equal(whole, chunked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import NotEnoughData
 from modelatlas.live.targets import targets
+from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.records import load_models
@@ -108,12 +110,19 @@ def test_two_stores_built_in_one_second_never_share_a_view(tmp_path: Path, tiny_
             engine.dispose()
     same_place = [f"sqlite:///{tmp_path / 'c.db'}"] * 2
     stamps = []
-    for url in same_place:
+    for url in same_place:  # the same file built twice, both builds dated the same second
         build_store(catalog, url)
         engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(
+                T.build_info.update()
+                .where(T.build_info.c.key == "built_at")
+                .values(value="2026-01-01T00:00:00+00:00")
+            )
         stamps.append(views.stamp(engine).split("@", 1)[1])
         engine.dispose()
-    assert stamps[0] != stamps[1] and stamps[0].split()[0][:16] == stamps[1].split()[0][:16]
+    assert stamps[0].split()[0] == stamps[1].split()[0] == "2026-01-01T00:00:00+00:00"
+    assert stamps[0] != stamps[1]  # told apart by the build's id
 
 
 def test_callers_asking_at_once_wait_for_one_computation() -> None:
@@ -174,10 +183,69 @@ def test_hardware_suggestions_read_only_the_records_they_can_suggest(
         every = catalog_subjects(load_models(url), hardware.configs_dir)
         expected = sorted(
             {n for s in every if s.count.exact or s.model_id in newest for n in (s.model_id, s.title) if n},
-            key=str.lower,
+            key=lambda n: (n.lower(), n),
         )
         assert hardware.suggestions() == expected
         exact = {s.model_id for s in every if s.count.exact}
         assert len(exact) >= 30 and len(exact - newest) >= 25  # most come in by their configs
+    finally:
+        engine.dispose()
+
+
+def test_warming_compiles_every_template_reads_the_cards_and_freezes(
+    tmp_path: Path, tiny_catalog: Path
+) -> None:
+    """Before the first visitor: each page's template compiled (the hardware page's took 0.3 s of CPU on
+    its first visit at 100,000 models) and the card list read; none of it before warming."""
+    from modelatlas.config import Settings
+    from modelatlas.web.app import _warm, create_app
+    from modelatlas.web.hardware import Hardware
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(load_valid_catalog(tiny_catalog), url)
+    settings = Settings(db=url)
+    app = create_app(settings)
+    env = app.state.templates.env
+    names = set(env.list_templates(extensions=["html", "xml"]))
+    assert {"hardware.html", "models.html", "feed.xml"} <= names
+
+    def compiled() -> set[str]:
+        return {name for _, name in env.cache.keys()} if env.cache is not None else set()
+
+    Hardware._tables.clear()
+    assert compiled() == set()
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        _warm(settings, app.state.engine, app.state.templates)
+        assert compiled() == names
+        assert len(Hardware._tables) == (1 if (settings.catalog / "gpus.yaml").exists() else 0)
+        # and what it made frozen, out of the cyclic collector's full walks
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+        app.state.engine.dispose()
+
+
+def test_warming_reads_the_facet_index_into_memory_once(store_url: str, tiny_catalog: Path) -> None:
+    """``warm_browser`` keeps the facet index in memory under the key ``browse`` asks for it (on both
+    databases), so the first new question of a worker reads no ``facet_values``; the counts are the
+    store's (six models, each in one combination)."""
+    from modelatlas.store.browse import ARRAYS_KEY, Browse
+    from modelatlas.store.facet_counts import FacetArrays
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    try:
+        views.warm_browser(engine)
+        (key, arrays), *others = views._views.items()
+        assert not others and key == (views.stamp(engine), ("browse-part", ARRAYS_KEY))
+        assert isinstance(arrays, FacetArrays) and int(arrays.members.sum()) == 6
+        assert ("year", 2023) in arrays.index  # a number on both databases
+        page = views.browse_page(engine, Browse(domain=("nlp",)))
+        kept = [value for value in views._views.values() if isinstance(value, FacetArrays)]
+        assert kept == [arrays] and views._views[key] is arrays  # used, not read again
+        assert page.total == 4 and page.facets["year"] == {"2023": 4}
+        assert page.facets["openness"] == {"research-only": 2, "open-weights-restricted": 1}
     finally:
         engine.dispose()

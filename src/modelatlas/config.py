@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         description="Compute what the pages show (analyses, charts) when the server starts, in the "
         "background, rather than on each page's first visit (`serve` does).",
     )
+    keep_views: bool = Field(
+        default=True,
+        description="Compute the pages' default views (fits, charts, counts) at the end of each build and "
+        "keep them in the store, for every worker of `serve` to read rather than compute.",
+    )
     base_url: str | None = Field(
         default=None,
         description="The dashboard's public address (https://atlas.example.org), for the Atom feed's links; "

@@ -6,7 +6,7 @@ A base model that the catalog names but does not hold is still a node, marked ``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import networkx as nx
@@ -23,6 +23,7 @@ __all__ = [
     "lineage_graph",
     "most_built_on",
     "stored_graph",
+    "table_graph",
     "to_graphml",
     "to_json",
 ]
@@ -50,13 +51,31 @@ def stored_graph(
     rows: Iterable[Mapping[str, object]], edges: Iterable[Mapping[str, object]]
 ) -> nx.DiGraph[str]:
     """``lineage_graph`` from the store: rows of ``analysis_rows`` and of ``lineage``."""
+    nodes = ((r["id"], r["name"], r["released_text"], r["parameters"], r["parameters_kind"]) for r in rows)
+    return _graph(nodes, edges)
+
+
+def table_graph(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], edges: Iterable[Mapping[str, object]]
+) -> nx.DiGraph[str]:
+    """``stored_graph`` from ``analysis_rows`` as ``columns`` and a tuple of values a row
+    (``store.records.load_analysis_table``)."""
+    at = [columns.index(c) for c in ("id", "name", "released_text", "parameters", "parameters_kind")]
+    a, b, c, d, e = at
+    return _graph(((r[a], r[b], r[c], r[d], r[e]) for r in rows), edges)
+
+
+def _graph(
+    nodes: Iterable[tuple[object, object, object, object, object]], edges: Iterable[Mapping[str, object]]
+) -> nx.DiGraph[str]:
+    """The graph of ``nodes`` (id, name, release as stated, parameters, their kind) and ``edges``."""
     graph: nx.DiGraph[str] = nx.DiGraph()
-    for row in rows:
-        stated = row["parameters"] if row["parameters_kind"] == "stated" else None
+    for model_id, name, released, parameters, kind in nodes:
+        stated = parameters if kind == "stated" else None
         graph.add_node(
-            str(row["id"]),
-            name=row["name"],
-            released=row["released_text"] or "",
+            str(model_id),
+            name=name,
+            released=released or "",
             parameters=int(stated) if isinstance(stated, float | int) and stated else 0,
             known=True,
         )

@@ -21,6 +21,7 @@ from modelatlas.cli import (
     trend_cmds,
     web_cmds,
 )
+from modelatlas.cli._help import reflow_commands
 from modelatlas.cli._output import stderr
 from modelatlas.errors import BadArgument, ModelAtlasError
 
@@ -47,6 +48,7 @@ hardware_cmds.register(app)
 trend_cmds.register(app)
 live_cmds.register(app)
 web_cmds.register(app)
+reflow_commands(app)
 
 
 def main(argv: list[str] | None = None) -> None:

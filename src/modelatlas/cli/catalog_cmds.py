@@ -108,7 +108,8 @@ def build(
         f"built {where} store {safe_url(config.db)}: "
         f"{outcome.models} models, {outcome.organizations} organizations, {outcome.techniques} techniques, "
         f"{outcome.benchmarks} benchmarks in {outcome.seconds:.2f} s"
-        + (f" ({', '.join(origins)})" if origins else ""),
+        + (f" ({', '.join(origins)})" if origins else "")
+        + (f"; {outcome.views} default views kept in {outcome.views_seconds:.1f} s" if outcome.views else ""),
         markup=False,
     )
 

@@ -109,12 +109,11 @@ def trends(
     A log-linear least-squares fit over the notable models (those meeting Epoch AI's notability criteria,
     and the curated catalog; --population all for every model) with a release date and the metric.
     Estimates (a third party's, or compute as 6·N·D where only parameters and tokens are stated) are
-    included and counted. Examples:
+    included and counted.
 
+    Examples:
       modelatlas trends --metric compute --since 2010
-
       modelatlas trends --metric compute --since 2010 --population all --estimates exclude
-
       modelatlas trends --metric parameters --domain nlp --frontier --breaks auto
     """
     from modelatlas.analysis.frame import described, load_frame, select

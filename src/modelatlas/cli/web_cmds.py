@@ -13,6 +13,10 @@ from modelatlas.cli._output import stderr
 __all__ = ["register"]
 
 
+#: Seconds a worker may take to answer uvicorn's health check before it is restarted.
+WORKER_PATIENCE = 60
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
@@ -57,4 +61,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        # uvicorn restarts a worker that does not answer its ping in 5 s; a worker computing a view
+        # no build kept (the analysis table of a million models, read in tens of seconds under load)
+        # answers late, and was killed and restarted over and over, computing it again each time
+        timeout_worker_healthcheck=WORKER_PATIENCE,
     )

@@ -108,6 +108,14 @@ class ModelShelf(MutableMapping[str, Model]):
                 model = pickle.loads(body)
             yield model, (Path(path) if path else None)
 
+    def pickled_with_paths(self) -> Iterator[tuple[bytes, str | None]]:
+        """Every model pickled, with its file, in insertion order, without decoding it: for a build that
+        decodes them in another process (``store.chunks``). A model held decoded is pickled anew, as
+        ``values_with_paths`` gives it."""
+        for model_id, body, path in self._rows("id, body, path"):
+            model = self._recent.get(model_id)
+            yield (body if model is None else pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)), path
+
     def set_path(self, model_id: str, path: Path) -> None:
         """Record the file ``model_id`` (already on the shelf) came from."""
         if model_id in self._new:

@@ -8,7 +8,7 @@ decoded here with msgspec straight into the fields kept, each record becoming a 
 
 Base models come from the Hub's tags: ``base_model:RELATION:REPO`` states the relation (one of
 ``RELATIONS``); a bare ``base_model:REPO`` without a relation tag for the same repo is what the Hub shows
-as a fine-tune when it cannot infer the relation, so it is kept as ``finetune`` with ``stated=False``.
+as a fine-tune when it cannot infer the relation, so it is kept as ``finetune``, not stated.
 A record without any ``base_model:`` tag falls back to its card's ``base_model`` and
 ``base_model_relation`` when the card was expanded.
 """
@@ -79,10 +79,11 @@ REPO_FIELDS = (
     "id", "author", "created_at", "last_modified", "pipeline_tag", "library", "licence", "gated",
     "parameters", "downloads", "likes",
 )  # fmt: skip
-#: ``repo_id`` derives from ``base`` by ``relation``; ``stated`` when a tag or the card named it; the
-#: last is the month of the repo's creation (``YYYY-MM``, None without a creation date), in
-#: ``BASE_FIELDS`` order. A plain tuple, as ``HubRepo``.
-HubBase = tuple[str, str, str, bool, str | None]
+#: ``repo_id`` derives from ``base`` by ``relation``; ``stated`` (1, else 0) when a tag or the card
+#: named it; the last is the month of the repo's creation (``YYYY-MM``, None without a creation date),
+#: in ``BASE_FIELDS`` order. A plain tuple, as ``HubRepo``; ``stated`` is an int, not a bool, because
+#: sqlite3 binds a bool through its adapters' lookup (staging a relation took 1.6 µs, with an int 1.1).
+HubBase = tuple[str, str, str, int, str | None]
 BASE_FIELDS = ("repo_id", "base", "relation", "stated", "month")
 
 
@@ -120,9 +121,14 @@ _DECODER = msgspec.json.Decoder(list[_Record])
 _TAGS = msgspec.json.Decoder(list[str])
 _BASE_MARK = b'"base_model:'
 _LICENCE_MARK = b'"license:'
-#: In a tags array without a backslash every quote opens or closes a tag, so these find exactly the tags.
-_BASE_TAGS = re.compile(rb'"base_model:([^"]*)"')
-_LICENCE_TAG = re.compile(rb'"license:([^"]*)"')
+#: In a tags array without a backslash every quote opens or closes a tag, so this finds exactly the
+#: base tags: the relation, when it is one the Hub uses (or ""), and the rest. Its literal start lets
+#: the regex engine skip to each tag.
+_BASE_TAGS = re.compile(r'"base_model:(?:(' + "|".join(RELATIONS) + r'):)?([^"]*)"')
+
+#: A base tag's text after ``base_model:``, split: the relation it states ("" for none or a word the
+#: Hub does not use) and the rest.
+_Named = tuple[str, str]
 
 
 def parse_page(body: bytes, url: str) -> ListedPage:
@@ -143,19 +149,22 @@ def parse_page(body: bytes, url: str) -> ListedPage:
     add = repos.append
     for record in records:
         raw = bytes(record.tags)
-        licence = named = None
-        created = record.created_at
-        if b"\\" in raw:  # an escape: the decoder reads the tags
-            licence, named = _decoded(record.id, raw, created)
+        licence = None
+        named: list[_Named] = []
+        # ``find``, not ``in``: ``bytes.__contains__`` first tries its operand as an integer, and the
+        # TypeError it raises and clears made each test cost twice a ``find`` (three a record).
+        if raw.find(b"\\") >= 0:  # an escape: the decoder reads the tags
+            licence, named = _decoded(raw)
         else:
-            if _LICENCE_MARK in raw:
-                found = _LICENCE_TAG.search(raw)
-                licence = found[1].decode() if found is not None else None
-            if _BASE_MARK in raw:
-                rests = [rest.decode() for rest in _BASE_TAGS.findall(raw)]
-                named = _relations(record.id, rests, None if created is None else created[:7])
-        if named is not None:
-            bases += named
+            start = raw.find(_LICENCE_MARK)
+            if start >= 0:
+                start += len(_LICENCE_MARK)
+                licence = raw[start : raw.index(b'"', start)].decode()
+            if raw.find(_BASE_MARK) >= 0:
+                named = _BASE_TAGS.findall(raw.decode())
+        created = record.created_at
+        if named:
+            bases += _relations(record.id, named, None if created is None else created[:7])
         elif record.cardData is not None and record.cardData.base_model:
             bases += _from_card(record.id, record.cardData, None if created is None else created[:7])
         gated = record.gated
@@ -178,15 +187,16 @@ def parse_page(body: bytes, url: str) -> ListedPage:
     return ListedPage(repos, bases)
 
 
-def _decoded(repo_id: str, raw: bytes, created: str | None) -> tuple[str | None, list[HubBase] | None]:
-    """The licence and the relations of a record whose raw tags hold an escape, from the decoded tags;
-    None for the relations when no tag names a base (the card is read then, as on the regular path)."""
+def _decoded(raw: bytes) -> tuple[str | None, list[_Named]]:
+    """The licence and the base tags of a record whose raw tags hold an escape, from the decoded tags."""
     tags = _TAGS.decode(raw)
     licence = next((t[len(_LICENCE) :] for t in tags if t.startswith(_LICENCE)), None)
-    if _BASE_MARK not in raw:
-        return licence, None
-    month = None if created is None else created[:7]
-    return licence, bases_of(repo_id, [t for t in tags if t.startswith(_PREFIX)], month)
+    return licence, [_split(t[_CUT:]) for t in tags if t.startswith(_PREFIX)]
+
+
+def _split(rest: str) -> _Named:
+    relation, colon, base = rest.partition(":")
+    return (relation, base) if colon and relation in _RELATION_SET else ("", rest)
 
 
 def bases_of(repo_id: str, tags: list[str], month: str | None = None) -> list[HubBase]:
@@ -196,35 +206,52 @@ def bases_of(repo_id: str, tags: list[str], month: str | None = None) -> list[Hu
     relation (not stated) only when no tag states one for ``org/x``. A relation word the Hub does not
     use (not in ``RELATIONS``) counts as a bare tag. ``month`` is the repo's creation month.
     """
-    return _relations(repo_id, [tag[_CUT:] for tag in tags], month)
+    return _relations(repo_id, [_split(tag[_CUT:]) for tag in tags], month)
 
 
-def _relations(repo_id: str, rests: list[str], month: str | None) -> list[HubBase]:
-    """``bases_of`` on the tags' text after ``base_model:``."""
+def _relations(repo_id: str, named: list[_Named], month: str | None) -> list[HubBase]:
+    """``bases_of`` on the base tags, split (``_split``).
+
+    The common shapes are answered first: one tag, and a bare tag beside the stated one for the same
+    base (how the Hub tags most derivatives); they give what the general rule below gives."""
+    if len(named) == 1:
+        relation, base = named[0]
+        if relation:
+            return [(repo_id, base, relation, 1, month)] if base else []
+        base = _bare(base)
+        return [(repo_id, base, DEFAULT_RELATION, 0, month)] if base else []
+    if len(named) == 2:
+        (one, first), (other, second) = named
+        if first == second and first and ":" not in first and bool(one) != bool(other):
+            return [(repo_id, first, one or other, 1, month)]
     stated: dict[tuple[str, str], None] = {}
     bare: dict[str, None] = {}
-    for rest in rests:
-        relation, colon, base = rest.partition(":")
-        if not colon:
-            if rest:
-                bare[rest] = None
-        elif base:  # ``base_model:finetune:`` names nothing
-            if relation in _RELATION_SET:
-                stated[(base, relation)] = None
-            else:
+    for relation, rest in named:
+        if relation:
+            if rest:  # ``base_model:finetune:`` names nothing
+                stated[(rest, relation)] = None
+        else:
+            base = _bare(rest)
+            if base:
                 bare[base] = None
-    found: list[HubBase] = [(repo_id, base, relation, True, month) for base, relation in stated]
+    found: list[HubBase] = [(repo_id, base, relation, 1, month) for base, relation in stated]
     if bare:
-        named = {base for base, _ in stated}
-        found += [(repo_id, base, DEFAULT_RELATION, False, month) for base in bare if base not in named]
+        named_bases = {base for base, _ in stated}
+        found += [(repo_id, base, DEFAULT_RELATION, 0, month) for base in bare if base not in named_bases]
     return found
+
+
+def _bare(rest: str) -> str:
+    """The base a tag without a Hub relation names: all of it, or what follows a relation word the Hub
+    does not use (``distill:org/x``); empty when it names none."""
+    return rest.partition(":")[2] if ":" in rest else rest
 
 
 def _from_card(repo_id: str, card: _Card, month: str | None) -> list[HubBase]:
     declared = card.base_model
     listed = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
     relation = card.base_model_relation
-    stated = isinstance(relation, str) and relation in _RELATION_SET
+    stated = 1 if isinstance(relation, str) and relation in _RELATION_SET else 0
     chosen = relation if stated else DEFAULT_RELATION
     unique = dict.fromkeys(b for b in listed if isinstance(b, str) and b)
     return [(repo_id, base, chosen, stated, month) for base in unique]

@@ -45,6 +45,8 @@ _FILL = ("family", "version", "modalities", "architecture", "demo", "homepage", 
 #: Of those, the ones a row about one variant may fill: what the whole model shares.
 _FILL_ANY = ("family", "modalities", "architecture", "demo", "homepage", "summary")
 _FILL_LISTS = ("tasks", "techniques")
+#: The fact fields a new model's own update sets (lists: filled when not empty).
+_PLACED = frozenset({"organizations", "base_models"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,9 +331,12 @@ class Merger:
             # a dated version names its model: that is version_of, not a base it was tuned from
             "base_models": [e for e in bases if e.model != model.version_of],
         }
-        model = model.model_copy(update=update)
-        first = model.sources[0].model_copy(update={"fields": sorted(filled_fact_fields(model))})
-        model = model.model_copy(update={"sources": [first, *model.sources[1:]]})
+        # the fields the first source backs, as the updated model fills them: each field's own test, so
+        # the two lists the update sets are tested on their own and the model is copied once, not twice
+        filled = filled_fact_fields(model) - _PLACED
+        filled.update(name for name in _PLACED if update[name])
+        first = model.sources[0].model_copy(update={"fields": sorted(filled)})
+        model = model.model_copy(update={**update, "sources": [first, *model.sources[1:]]})
         self._models[model_id] = model
         self._models.set_path(model_id, path)
         self.matcher.add(model)
@@ -690,6 +695,13 @@ class _Entries(Sequence[Entry[Model]]):
     def __iter__(self) -> Iterator[Entry[Model]]:
         for model, path in self._shelf.values_with_paths():
             yield Entry(model, path or self._root, None)
+
+    def pickled(self) -> Iterator[tuple[bytes, str]]:
+        """Each model pickled, with its file (as ``__iter__``'s entries have it), in the same order: the
+        build decodes them in the process that makes their rows (``store.chunks.Pickled``)."""
+        root = str(self._root)
+        for body, path in self._shelf.pickled_with_paths():
+            yield body, path or root
 
     @overload
     def __getitem__(self, at: int) -> Entry[Model]: ...

@@ -4,7 +4,7 @@ Within one facet the values are alternatives (domain nlp *or* cv); across facets
 (nlp *and* from China). A facet's counts are taken over the models that pass every *other* filter, so
 its values stay in view as alternatives: the count of ``cv`` is what choosing ``cv`` too would add.
 
-On SQLite a build also writes three derived tables, not part of the migrations (like ``model_text``), so
+A build also writes three derived tables (made by migrations 0010 on SQLite and 0011 on PostgreSQL), so
 that a page takes one query for every facet's counts and one for its rows, over a few narrow tables
 instead of one pass over the models per facet:
 
@@ -17,7 +17,11 @@ instead of one pass over the models per facet:
 
 The conditions that are not facets (text, ids, parameters) pick models from ``model_facets``; the facet
 filters apply to combinations, a few thousand of them where there are 100,000 models. Without these
-tables (PostgreSQL, an older store) each facet is one SQL query over the models.
+tables (a store that lacks them) each facet is one SQL query over the models. The queries are the same
+on both databases but for what each one's SQL has: on SQLite ``+column`` keeps an index out of a
+condition and a long list of ids is one JSON array (``json_each``); on PostgreSQL a list of ids is one
+array parameter (``= ANY``), the planner picks the indexes, ``released`` is a date and the years of
+``facet_values`` are text (``store.facet_index_pg``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
+import numpy as np
 import orjson
 from sqlalchemy import (
     Connection,
@@ -38,12 +43,14 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy import text as sql
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.store import tables as T
+from modelatlas.store.facet_counts import FacetArrays
 from modelatlas.store.facet_index import FACET_TABLES
 from modelatlas.store.facet_index import NARROW as _NARROW
 from modelatlas.store.facet_index import SETS as _SETS
@@ -60,6 +67,7 @@ from modelatlas.store.filters import LARGEST, NOT_OPEN, Filters
 from modelatlas.store.queries import (
     OPEN_WEIGHTS,
     ModelRow,
+    in_array,
     rows_for,
     search,
     text_match,
@@ -68,6 +76,7 @@ from modelatlas.store.related import related
 from modelatlas.store.text_index import has_text_index
 
 __all__ = [
+    "ARRAYS_KEY",
     "FACETS",
     "FACET_TABLES",
     "Browse",
@@ -77,6 +86,7 @@ __all__ = [
     "added_since",
     "browse",
     "for_frame",
+    "has_facet_index",
     "matching_ids",
     "organization_ids",
     "sort_indexes",
@@ -95,6 +105,8 @@ _FEW = 10
 _JSON_IDS = 100
 #: With more matches than this, a page walks the index of its sort order instead of sorting them all.
 _WALK = 1000
+#: What ``browse`` asks ``keep`` for the facet index in memory (``FacetArrays``) under.
+ARRAYS_KEY = ("facet arrays",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +176,7 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
         matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
     if b.text and b.sort == "relevance":
         hits = _search(conn, b.text, keep)
-    if _has_facet_index(conn):
+    if keep(("facet index",), lambda: has_facet_index(conn)):  # (three catalog queries on PostgreSQL)
         return _browse_indexed(conn, b, hits, matcher, facets, keep)
     if matcher is not None:  # the matching ids once, not the text condition again in every facet's count
         text, condition = b.text, matcher
@@ -327,12 +339,11 @@ def _ordered(facet: str, found: Iterable[tuple[Any, int]]) -> dict[str, int]:
     return dict(sorted(shown, key=lambda item: (-item[1], item[0])))
 
 
-# The facet index (SQLite): the same answers as _page and _counts, from the derived tables.
+# The facet index (SQLite and PostgreSQL): the same answers as _page and _counts, from the derived tables.
 
 
-def _has_facet_index(conn: Connection) -> bool:
-    if conn.dialect.name != "sqlite":
-        return False
+def has_facet_index(conn: Connection) -> bool:
+    """Whether the store has the facet index's three tables (a store built before it has not)."""
     inspector = inspect(conn)
     return all(inspector.has_table(name) for name in FACET_TABLES)
 
@@ -342,17 +353,29 @@ def _browse_indexed(
 ) -> Page:
     """``browse`` on the facet index: the total (and the facet counts) in one query, then the page."""
     question = _question(b)
-    total, counts = keep(("tally", question, facets, False), lambda: _tally(conn, b, hits, matcher, facets))
+
+    def tally(hits: list[str] | None, matcher: Any) -> tuple[int, dict[str, dict[str, int]]]:
+        # a caller who keeps what it is given keeps the facet index in memory too (FacetArrays, on both
+        # databases): a new question's counts are then array sums; one who does not (the CLI) would pay
+        # more to read it than to count in SQL
+        kept = keep is not _compute
+        arrays = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)) if kept else None
+        return _tally(conn, b, hits, matcher, facets, arrays)
+
+    total, counts = keep(("tally", question, facets, False), lambda: tally(hits, matcher))
     if matcher is not None and total < _FEW:
         hits, matcher = _search(conn, b.text or "", keep), None
         near = hits
-        total, counts = keep(("tally", question, facets, True), lambda: _tally(conn, b, near, None, facets))
-    narrow = _NARROW
+        total, counts = keep(("tally", question, facets, True), lambda: tally(near, None))
+    narrow, sqlite = _NARROW, conn.dialect.name == "sqlite"
     if b.sort == "relevance" and hits is not None:
         # the hits by primary key, each one's combination then checked: probing the combination index
         # once per passing combination and hit takes seconds
-        conditions = [*_common(conn, b, hits, matcher), *_passing(_unindexed(narrow.c.combo), b)]
-        wanted = set(conn.execute(select(narrow.c.id).where(*conditions)).scalars())
+        conditions = [
+            *_common(conn, b, hits, matcher),
+            *_passing(_unindexed(narrow.c.combo, sqlite), b, sqlite),
+        ]
+        wanted = set(conn.execute(select(narrow.c.id).where(*conditions)).scalars().all())
         ranked = [mid for mid in hits if mid in wanted]
         shown = ranked[b.offset : None if b.limit is None else b.offset + b.limit]
         return Page(len(ranked), b.offset, b.limit, rows_for(conn, shown), counts)
@@ -360,8 +383,11 @@ def _browse_indexed(
     if total > b.offset:
         # Many matches: walk the index of the sort order (it holds every column the conditions read) until
         # the page is full, rather than sort them all; so that SQLite does, no condition may use an index.
-        walk = total > _WALK
-        conditions = [*_common(conn, b, hits, matcher, walk), *_passing(_unindexed(narrow.c.combo, walk), b)]
+        walk = total > _WALK and sqlite  # (PostgreSQL's planner chooses for itself)
+        conditions = [
+            *_common(conn, b, hits, matcher, walk),
+            *_passing(_unindexed(narrow.c.combo, walk), b, sqlite),
+        ]
         key = "released" if b.sort == "relevance" else b.sort
         sort = {"released": narrow.c.released, "parameters": narrow.c.parameters}.get(key)
         order = func.lower(narrow.c.name) if sort is None else sort
@@ -382,7 +408,10 @@ def _unindexed(column: Any, unindexed: bool = True) -> Any:
 def _common(
     conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, unindexed: bool = False
 ) -> list[Any]:
-    """The conditions of ``_conditions`` that are not facets, on ``model_facets``."""
+    """The conditions of ``_conditions`` that are not facets, on ``model_facets`` (``unindexed``: as
+    ``+column``, on SQLite only)."""
+    sqlite = conn.dialect.name == "sqlite"
+    unindexed = unindexed and sqlite
     mid = _unindexed(_NARROW.c.id, unindexed)
     parameters = _unindexed(_NARROW.c.parameters, unindexed)
     found: list[Any] = []
@@ -393,10 +422,11 @@ def _common(
     if b.only is not None:
         found.append(_among(conn, mid, b.only))
     released = _unindexed(_NARROW.c.released, unindexed)
-    if b.released_after is not None:  # stored as ISO text, as models.released is on SQLite
-        found.append(released >= b.released_after.isoformat())
-    if b.released_before is not None:
-        found.append(released <= b.released_before.isoformat())
+    after, before = b.released_after, b.released_before
+    if after is not None:  # on SQLite stored as ISO text, as models.released is there; a date elsewhere
+        found.append(released >= (after.isoformat() if sqlite else after))
+    if before is not None:
+        found.append(released <= (before.isoformat() if sqlite else before))
     if b.min_params is not None:
         found.append(parameters >= b.min_params)
     if b.max_params is not None:
@@ -409,7 +439,10 @@ def _common(
 
 
 def _among(conn: Connection, id_column: Any, ids: Sequence[str]) -> Any:
-    """``id_column IN ids``; a long list as one JSON array, as binding thousands of parameters is slow."""
+    """``id_column IN ids``; a long list as one JSON array on SQLite, one array parameter on PostgreSQL
+    (``queries.in_array``), as binding thousands of parameters is slow."""
+    if conn.dialect.name == "postgresql":
+        return in_array(id_column, ids)
     if (
         len(ids) <= _JSON_IDS
         or conn.dialect.dbapi is None
@@ -420,22 +453,23 @@ def _among(conn: Connection, id_column: Any, ids: Sequence[str]) -> Any:
     return id_column.in_(select(listed.c.value))
 
 
-def _filters(b: Browse) -> list[tuple[str, tuple[Any, ...]]]:
-    """The facet filters of ``b`` as (facet, values), values as stored in ``facet_values``."""
+def _filters(b: Browse, sqlite: bool) -> list[tuple[str, tuple[Any, ...]]]:
+    """The facet filters of ``b`` as (facet, values), values as stored in ``facet_values`` (years as
+    numbers on ``sqlite``, else as text)."""
     chosen: dict[str, tuple[Any, ...]] = {
         "domain": b.domain,
         "modality": b.modality,
         "organization": b.organization,
         "country": b.country,
         "openness": openness_values(b.openness),
-        "year": b.year,
+        "year": b.year if sqlite else tuple(str(year) for year in b.year),
     }
     return [(facet, chosen[facet]) for facet in FACETS if chosen[facet]]
 
 
-def _passing(combo: Any, b: Browse) -> list[Any]:
+def _passing(combo: Any, b: Browse, sqlite: bool) -> list[Any]:
     """Conditions on ``combo``: the combinations that pass every facet filter of ``b`` (and open_only)."""
-    found = [_with_value(combo, facet, values) for facet, values in _filters(b)]
+    found = [_with_value(combo, facet, values) for facet, values in _filters(b, sqlite)]
     if b.open_only:
         found.append(_with_value(combo, "openness", OPEN_WEIGHTS))
     return found
@@ -454,33 +488,58 @@ def _with_value(combo: Any, facet: str, values: Sequence[Any]) -> Any:
     return combo.in_(select(chosen.c.combo).where(chosen.c.facet == facet, chosen.c.value.in_(values)))
 
 
+def _bounded(hits: Sequence[str] | None, only: Sequence[str] | None) -> bool:
+    """Whether the search hits or the ``only`` ids keep a question to at most ``_MAX_HITS`` models."""
+    return any(ids is not None and len(ids) <= _MAX_HITS for ids in (hits, only))
+
+
 def _tally(
-    conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool = True
+    conn: Connection,
+    b: Browse,
+    hits: list[str] | None,
+    matcher: Any,
+    facets: bool = True,
+    arrays: FacetArrays | None = None,
 ) -> tuple[int, dict[str, dict[str, int]]]:
     """How many models pass every filter of ``b``, and (with ``facets``) each facet's counts over the
-    models that pass every other filter: ``_page``'s total and ``_counts`` of each facet, in one query."""
-    v, narrow = _VALUES, _NARROW
+    models that pass every other filter: ``_page``'s total and ``_counts`` of each facet, in one query,
+    or (given the facet index in memory, ``arrays``: SQLite) one query for the models of each combination
+    that pass the conditions that are not facets and array sums for the rest."""
+    v: Any = _VALUES
+    narrow, sqlite = _NARROW, conn.dialect.name == "sqlite"
     common = _common(conn, b, hits, matcher)
-    passing = _passing(narrow.c.combo, b)
+    passing = _passing(narrow.c.combo, b, sqlite)
     if common and not passing and not facets:  # a plain count, on the index of the condition
+        sizes_only = hits is None and matcher is None and b.only is None and b.source is None
+        sizes_only = sizes_only and b.released_after is None and b.released_before is None
+        if arrays is not None and sizes_only and b.population != "notable":  # or a range of sizes
+            return arrays.sized(b.min_params, b.max_params), {}
         return int(conn.execute(select(func.count()).where(*common)).scalar_one()), {}
+    if arrays is not None and facets:
+        return _tally_arrays(conn, b, common, arrays)
     sets: Any
     if common:  # how many models of each combination pass them
         # grouped by +combo: read from the index of the condition (a range of sizes or dates) and grouped
         # apart, not by walking every model in the order of the combination index (116 ms → 7 ms)
-        grouped = _unindexed(narrow.c.combo)
+        grouped = _unindexed(narrow.c.combo, sqlite)
         sets = select(narrow.c.combo, func.count().label("n")).where(*common).group_by(grouped)
         sets = sets.cte("sets")
         values_from, n = sets.join(v, v.c.combo == sets.c.combo), sets.c.n
+        if not sqlite and _bounded(hits, b.only):
+            # A few thousand combinations at most: each one's values from the combination index (OFFSET 0
+            # keeps the planner from turning it into a hash join over every value: 70 → 24 ms at 100,000)
+            v = select(v).where(v.c.combo == sets.c.combo).offset(0).lateral("v")
+            values_from = sets.join(v, true())
     else:  # every model: the counts are stored
         sets = select(_SETS.c.combo, _SETS.c.models.label("n")).subquery("sets")
         values_from, n = v, v.c.models
-    total = select(literal(""), literal(None), func.sum(sets.c.n)).where(*_passing(sets.c.combo, b))
+    total = select(literal(""), literal(None), func.sum(sets.c.n)).where(*_passing(sets.c.combo, b, sqlite))
     query: Any = total
     if facets:
         # A value of facet f counts the models of the combinations that pass every filter but f's own.
         counted = [
-            or_(v.c.facet == facet, _with_value(v.c.combo, facet, values)) for facet, values in _filters(b)
+            or_(v.c.facet == facet, _with_value(v.c.combo, facet, values))
+            for facet, values in _filters(b, sqlite)
         ]
         if b.open_only:
             counted.append(_with_value(v.c.combo, "openness", OPEN_WEIGHTS))
@@ -496,6 +555,25 @@ def _tally(
         found[facet].append((value, count))
     everything = found.pop("")[0][1] or 0
     return int(everything), {facet: _ordered(facet, found[facet]) for facet in FACETS} if facets else {}
+
+
+def _tally_arrays(
+    conn: Connection, b: Browse, common: list[Any], arrays: FacetArrays
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """``_tally`` with facets, from the facet index in memory: the models of each combination that pass
+    ``common`` (one grouped query, as ``_tally``'s ``sets``; every model: ``facet_sets``), then sums."""
+    models = arrays.members
+    if common:
+        narrow = _NARROW
+        sqlite = conn.dialect.name == "sqlite"
+        grouped = select(narrow.c.combo, func.count()).where(*common)
+        grouped = grouped.group_by(_unindexed(narrow.c.combo, sqlite))
+        models = np.zeros(len(arrays.members), dtype=np.int64)
+        for combo, n in conn.execute(grouped).all():
+            models[combo] = n
+    filters = _filters(b, sqlite=True)
+    total, found = arrays.tally(models, filters, b.open_only, FACETS)
+    return total, {facet: _ordered(facet, found[facet]) for facet in FACETS}
 
 
 #: PostgreSQL indexes in the browser's sort orders (newest, largest first: nulls last), so that a page

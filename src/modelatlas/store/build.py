@@ -14,8 +14,7 @@ import os
 import tempfile
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -28,24 +27,23 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas import __version__
-from modelatlas.analysis.frame import table_rows
 from modelatlas.catalog.loader import Catalog
-from modelatlas.catalog.schema import Model
 from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.browse import sort_indexes
-from modelatlas.store.bulk import insert_all_at_once, insert_rows
+from modelatlas.store.bulk import insert_all_at_once, insert_rows, insert_statement, run
 from modelatlas.store.carry import carry_postgres, carry_sqlite
+from modelatlas.store.chunks import CHUNK, ORDER, Chunk, Maker, chunks
 from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
+from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.text_index import (
     TEXT,
     fill_organization_names,
     fill_text_index,
-    text_rows,
 )
 
 __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
@@ -53,10 +51,7 @@ __all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: Insertion order: parents before the tables that refer to them.
-_ORDER = [t.name for t in T.metadata.sorted_tables]
-#: Models written at a time: a build's memory is this many models' rows (twice: one chunk is made while the
-#: last is written), whatever the catalog's size. 10,000 held 140 MB at the peak of an import.
-CHUNK = 2_000
+_ORDER = ORDER
 #: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
 #: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
@@ -72,6 +67,10 @@ class BuildResult:
     techniques: int
     benchmarks: int
     seconds: float
+    #: How many default views the build computed and kept (``web.refresh``), and in how long (of
+    #: ``seconds``).
+    views: int = 0
+    views_seconds: float = 0.0
 
 
 def migrate(connection: Connection) -> None:
@@ -125,14 +124,37 @@ def build_store(
         ) from exc
     except OSError as exc:
         raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc
+    views_started = time.perf_counter()
+    views = _keep_views(url)
+    done = time.perf_counter()
     return BuildResult(
         url=url,
         models=len(catalog.models),
         organizations=len(catalog.organizations),
         techniques=len(catalog.techniques),
         benchmarks=len(catalog.benchmarks),
-        seconds=time.perf_counter() - started,
+        seconds=done - started,
+        views=views,
+        views_seconds=done - views_started,
     )
+
+
+def _keep_views(url: str) -> int:
+    """The last step of a build: the default views of the pages, computed once and kept in the store
+    for every worker of ``serve`` (``web.refresh``); how many. None where ``MODELATLAS_KEEP_VIEWS``
+    is off (the tests' many small builds): the server computes them as it would for an older store."""
+    from modelatlas.config import Settings
+    from modelatlas.web.refresh import refresh  # the web layer, imported only by a build that ends
+
+    if not Settings().keep_views:
+        return 0
+    try:
+        return refresh(url)
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        raise StoreError(
+            f"could not keep the default views in {safe_url(url)}: {cause.__class__.__name__}: {cause}"
+        ) from exc
 
 
 def remove_leftovers(url: str) -> list[Path]:
@@ -269,9 +291,10 @@ def _fill_frozen(
     with engine.begin() as conn:
         migrate(conn)
         indexes = _without_indexes(conn)
-        facets = None
+        facets, countries = None, None
         if conn.dialect.name == "sqlite":  # the facet index of store.browse's fast path
-            facets = FacetIndex({e.record.id: e.record.country for e in catalog.organizations})
+            countries = {e.record.id: e.record.country for e in catalog.organizations}
+            facets = FacetIndex(countries)
         write = partial(_write, conn)
         write(
             {
@@ -281,7 +304,8 @@ def _fill_frozen(
             }
         )
         lineage: list[dict[str, Any]] = []
-        _load(_chunks(catalog, lineage, progress, facets), write)
+        maker = Maker(conn.dialect, {e.record.id: e.record for e in catalog.organizations}, countries)
+        _load(chunks(catalog, maker), partial(_write_chunk, conn, facets, lineage), progress)
         built = [
             {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
             {"key": "build_id", "value": uuid.uuid4().hex},
@@ -301,19 +325,28 @@ def _fill_frozen(
             if tallied is not None:
                 FacetIndex.write(conn, tallied.result())
         sort_indexes(conn)
+        fill_facet_index_postgres(conn)  # on PostgreSQL (SQLite's was tallied during the load)
         if conn.dialect.name == "postgresql":
             # the planner's statistics, which a bulk load leaves empty (this schema's tables only)
             conn.execute(text(f"ANALYZE {', '.join(_ORDER)}"))
 
 
-def _load(chunks: Iterator[dict[str, list[dict[str, Any]]]], write: Callable[[Any], None]) -> None:
-    """Write every chunk; the next chunk's rows are made while this one is written (SQLite lets go of
-    the GIL as it writes: for each row, and for the trigram index's whole chunk at once)."""
-    with ThreadPoolExecutor(max_workers=1) as ahead:
-        coming = ahead.submit(next, chunks, None)
-        while (batch := coming.result()) is not None:
-            coming = ahead.submit(next, chunks, None)
-            write(batch)
+def _load(
+    made: Generator[Chunk, None, None],
+    write: Callable[[Chunk], None],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Write every chunk as it is made (``store.chunks``: in another process, or a thread), then say
+    how many models are in (``progress``, once a model). A failure here stops the making at once (the
+    child processes are ended), not when the failure's traceback is let go."""
+    done = 0
+    with contextlib.closing(made):
+        for chunk in made:
+            write(chunk)
+            if progress:
+                for model in range(done + 1, done + chunk.models + 1):
+                    progress(model)
+            done += chunk.models
 
 
 def _index(conn: Connection, statements: Sequence[str]) -> None:
@@ -322,33 +355,22 @@ def _index(conn: Connection, statements: Sequence[str]) -> None:
         conn.exec_driver_sql(statement)
 
 
-def _chunks(
-    catalog: Catalog,
-    lineage: list[dict[str, Any]],
-    progress: Callable[[int], None] | None,
+def _write_chunk(
+    conn: Connection,
     facets: FacetIndex | None,
-) -> Iterator[dict[str, list[dict[str, Any]]]]:
-    """The rows of ``CHUNK`` models at a time, by table (and their ``model_facets`` rows, tallied in
-    ``facets``); their lineage edges go to ``lineage``."""
-    organizations = {e.record.id: e.record for e in catalog.organizations}
-    batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    records: list[Model] = []
-    curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
-    for done, entry in enumerate(catalog.models, start=1):
-        for table, rows in R.model_rows(entry.record, entry.path).items():
-            (lineage if table == "lineage" else batch[table]).extend(rows)
-        records.append(entry.record)
-        if entry.path.name.endswith(".yaml"):
-            curated.add(entry.record.id)
-        if done % CHUNK == 0 or done == len(catalog.models):
-            batch["analysis_rows"] = list(table_rows(records, organizations, curated=curated))
-            if facets is not None:
-                batch["model_facets"] = facets.add(batch)
-                batch["model_text"] = text_rows(batch)
-            yield batch
-            batch, records, curated = defaultdict(list), [], set()
-        if progress:
-            progress(done)
+    lineage: list[dict[str, Any]],
+    chunk: Chunk,
+) -> None:
+    """Write ``chunk``'s rows: its tables', parents first, then its ``model_facets`` rows (numbered
+    here, in the models' order) and its ``model_text`` rows; keep its lineage edges for the end."""
+    for prepared in chunk.tables:
+        run(conn, prepared)
+    if facets is not None and chunk.facets:
+        names = [c.name for c in NARROW.c]
+        run(conn, (insert_statement(conn.dialect, NARROW.name, names), facets.number(chunk.facets)))
+    if chunk.text is not None:  # the trigram index's work, without the GIL: see insert_all_at_once
+        run(conn, chunk.text)
+    lineage.extend(chunk.lineage)
 
 
 def _without_indexes(conn: Connection) -> list[str]:

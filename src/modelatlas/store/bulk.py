@@ -5,6 +5,10 @@ the compiled statement: at 100,000 models that was 7 of a build's 30 seconds. He
 converts its values (``TypeEngine.bind_processor``, as SQLAlchemy would) and the rows go to the driver's
 ``executemany`` as tuples. Columns missing from the rows get their scalar ``default=`` (the others are
 left to the database's ``server_default`` or NULL), as an ``insert()`` would.
+
+The statement and its values are made apart from running them (``prepare_rows``,
+``prepare_all_at_once``: they need only the dialect, no connection), so that a build can make them in
+another process and hand them to the one that writes (``store.chunks``).
 """
 
 from __future__ import annotations
@@ -15,9 +19,20 @@ from operator import itemgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnDefault, ColumnElement, Connection, TableClause
+from sqlalchemy import ColumnDefault, ColumnElement, Connection, Dialect, TableClause
 
-__all__ = ["insert_all_at_once", "insert_rows"]
+__all__ = [
+    "Prepared",
+    "insert_all_at_once",
+    "insert_rows",
+    "insert_statement",
+    "prepare_all_at_once",
+    "prepare_rows",
+    "run",
+]
+
+#: A statement and its parameters: a list of tuples (``executemany``) or one tuple (one ``execute``).
+Prepared = tuple[str, list[tuple[Any, ...]] | tuple[Any, ...]]
 
 
 def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -25,21 +40,24 @@ def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str
 
     Returns the number of rows written.
     """
+    prepared = prepare_rows(conn.dialect, table, rows)
+    if prepared is not None:
+        run(conn, prepared)
+    return len(rows)
+
+
+def prepare_rows(dialect: Dialect, table: TableClause, rows: Sequence[Mapping[str, Any]]) -> Prepared | None:
+    """``insert_rows``' statement and values for ``dialect``; None for no rows."""
     if not rows:
-        return 0
+        return None
     given = rows[0].keys()
     columns = [c for c in table.c if c.name in given]
     defaults = [(c, d[0]) for c in table.c if c.name not in given and (d := _scalar_default(c))]
-    dialect = conn.dialect
     convert: list[tuple[str, Callable[[Any], Any] | None]] = [
         (c.name, c.type.bind_processor(dialect)) for c in columns
     ]
     fixed = tuple(_converted(c, value, dialect) for c, value in defaults)
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c.name) for c in [*columns, *(c for c, _ in defaults)])
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    marks = ", ".join([mark] * (len(columns) + len(defaults)))
-    statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+    statement = insert_statement(dialect, table.name, [c.name for c in [*columns, *(c for c, _ in defaults)]])
     if len(convert) > 1 and not fixed and all(process is None for _, process in convert):
         values = list(map(itemgetter(*(name for name, _ in convert)), rows))  # a tuple per row, in C
     else:
@@ -48,8 +66,20 @@ def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str
             for name, process in convert
         ]
         values = list(zip(*columns_values, *(repeat(value) for value in fixed), strict=False))
-    conn.exec_driver_sql(statement, values)
-    return len(values)
+    return statement, values
+
+
+def insert_statement(dialect: Dialect, table: str, names: Sequence[str]) -> str:
+    """``INSERT INTO table (names) VALUES (?, …)`` in ``dialect``'s quoting and parameter style."""
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    listed, marks = ", ".join(quote(name) for name in names), ", ".join([mark] * len(names))
+    return f"INSERT INTO {quote(table)} ({listed}) VALUES ({marks})"
+
+
+def run(conn: Connection, prepared: Prepared) -> None:
+    """Run a prepared statement: ``executemany`` for a list of rows, one ``execute`` for a tuple."""
+    conn.exec_driver_sql(*prepared)
 
 
 def _scalar_default(column: ColumnElement[Any]) -> tuple[Any] | None:
@@ -72,13 +102,22 @@ def insert_all_at_once(conn: Connection, table: TableClause, rows: Sequence[Mapp
 
     Returns the number of rows written.
     """
-    if not rows or conn.dialect.name != "sqlite":
-        return insert_rows(conn, table, rows)
+    prepared = prepare_all_at_once(conn.dialect, table, rows)
+    if prepared is not None:
+        run(conn, prepared)
+    return len(rows)
+
+
+def prepare_all_at_once(
+    dialect: Dialect, table: TableClause, rows: Sequence[Mapping[str, Any]]
+) -> Prepared | None:
+    """``insert_all_at_once``' statement and its one parameter for ``dialect``; None for no rows."""
+    if not rows or dialect.name != "sqlite":
+        return prepare_rows(dialect, table, rows)
     names = list(rows[0].keys())
     payload = orjson.dumps([[row[name] for name in names] for row in rows]).decode()
-    quote = conn.dialect.identifier_preparer.quote
+    quote = dialect.identifier_preparer.quote
     listed = ", ".join(quote(name) for name in names)
     picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
     statement = f"INSERT INTO {quote(table.name)} ({listed}) SELECT {picked} FROM json_each(?)"
-    conn.exec_driver_sql(statement, (payload,))
-    return len(rows)
+    return statement, (payload,)

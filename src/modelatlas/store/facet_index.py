@@ -1,13 +1,14 @@
 """The facet index that ``store.browse`` reads on SQLite, tallied while a build writes the models.
 
-A build hands each chunk of model rows to ``FacetIndex.add`` as it makes them (in the thread that makes
-the next chunk while SQLite writes the last one), which numbers each distinct combination of facet values
-and returns the chunk's ``model_facets`` rows; ``FacetIndex.finish`` writes the combinations once every
-row is in. The tables and ``model_facets``' indexes are made by migration 0010, like every other
-table's (a build drops the indexes for the load and makes them again after it). The values are those
-the build writes: a model's domains as listed (a domain listed twice counts twice), its distinct
-modalities, organizations and their countries, its openness and its release year. Reading them back
-from the model tables instead took 46 s of a 1,000,000-model build (``bench/build_scale.py``).
+A build finds each model's combination of facet values with its other rows (``combinations``, in the
+process that makes them: ``store.chunks``); the build's own process numbers each distinct combination as
+first seen and writes the chunk's ``model_facets`` rows (``FacetIndex.number``; ``add`` does both);
+``FacetIndex.finish`` writes the combinations once every row is in. The tables and ``model_facets``'
+indexes are made by migration 0010, like every other table's (a build drops the indexes for the load and
+makes them again after it). The values are those the build writes: a model's domains as listed (a domain
+listed twice counts twice), its distinct modalities, organizations and their countries, its openness and
+its release year. Reading them back from the model tables instead took 46 s of a 1,000,000-model build
+(``bench/build_scale.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, column, table
 
 from modelatlas.store.bulk import insert_rows
 
-__all__ = ["FACET_TABLES", "MANY_FACETS", "FacetIndex"]
+__all__ = ["FACET_TABLES", "MANY_FACETS", "NARROW", "FacetIndex", "combinations"]
 
 #: The derived tables of the facet index (see ``store.browse``'s docstring).
 FACET_TABLES = ("facet_sets", "facet_values", "model_facets")
@@ -50,34 +51,18 @@ class FacetIndex:
     def add(self, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, Any]]:
         """Tally the models of ``rows`` (one chunk's rows by table, as ``store.rows.model_rows`` makes
         them) and return their ``model_facets`` rows."""
-        many: dict[str, dict[str, list[Any]]] = {facet: {} for facet in MANY_FACETS}
-        for row in rows.get("model_domains", ()):
-            many["domain"].setdefault(row["model_id"], []).append(row["domain"])
-        for row in rows.get("model_modalities", ()):
-            _add_new(many["modality"], row["model_id"], row["modality"])
-        for row in rows.get("model_organizations", ()):
-            org = row["organization_id"]
-            _add_new(many["organization"], row["model_id"], org)
-            _add_new(many["country"], row["model_id"], self.countries.get(org))
-        narrow = []
-        for model in rows.get("models", ()):
-            mid, openness, released = model["id"], model["openness"], model["released"]
-            found = (
-                *(tuple(sorted(many[facet].get(mid, ()))) for facet in MANY_FACETS),
-                () if openness is None else (openness,),
-                () if released is None else (released.year,),
-            )
-            combo = self.combos.setdefault(found, len(self.combos) + 1)
-            self.members[combo] += 1
-            narrow.append(
-                {
-                    "id": mid,
-                    "combo": combo,
-                    "parameters": model["parameters"],
-                    "released": None if released is None else released.isoformat(),  # as models stores it
-                    "name": model["name"],
-                }
-            )
+        names = [c.name for c in NARROW.c]
+        return [dict(zip(names, row, strict=True)) for row in self.number(combinations(rows, self.countries))]
+
+    def number(self, found: Sequence[tuple[Combination, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+        """Tally ``combinations``' answer and return the ``model_facets`` rows as tuples in ``NARROW``'s
+        column order, each combination numbered (the one part of ``add`` that must see every model, in
+        order: a build numbers them in the process that writes, beside the one that made ``found``)."""
+        combos, members, narrow = self.combos, self.members, []
+        for combination, (mid, parameters, released, name) in found:
+            combo = combos.setdefault(combination, len(combos) + 1)
+            members[combo] += 1
+            narrow.append((mid, combo, parameters, released, name))
         return narrow
 
     def finish(self, conn: Connection) -> None:
@@ -104,6 +89,34 @@ class FacetIndex:
         """Insert ``rows`` (from ``rows()``)."""
         insert_rows(conn, SETS, rows[0])
         insert_rows(conn, VALUES, rows[1])
+
+
+def combinations(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], countries: Mapping[str, str | None]
+) -> list[tuple[Combination, tuple[Any, ...]]]:
+    """Each model of ``rows``' combination of facet values, with the rest of its ``model_facets`` row
+    (id, parameters, release date as ``models`` stores it, name), in the models' order; ``countries``:
+    each organization's country."""
+    many: dict[str, dict[str, list[Any]]] = {facet: {} for facet in MANY_FACETS}
+    for row in rows.get("model_domains", ()):
+        many["domain"].setdefault(row["model_id"], []).append(row["domain"])
+    for row in rows.get("model_modalities", ()):
+        _add_new(many["modality"], row["model_id"], row["modality"])
+    for row in rows.get("model_organizations", ()):
+        org = row["organization_id"]
+        _add_new(many["organization"], row["model_id"], org)
+        _add_new(many["country"], row["model_id"], countries.get(org))
+    found = []
+    for model in rows.get("models", ()):
+        mid, openness, released = model["id"], model["openness"], model["released"]
+        combination = (
+            *(tuple(sorted(many[facet].get(mid, ()))) for facet in MANY_FACETS),
+            () if openness is None else (openness,),
+            () if released is None else (released.year,),
+        )
+        iso = None if released is None else released.isoformat()  # as models stores it
+        found.append((combination, (mid, model["parameters"], iso, model["name"])))
+    return found
 
 
 def _add_new(found: dict[str, list[Any]], model: str, value: Any) -> None:

@@ -6,8 +6,9 @@ what the catalog said. Read-only: nothing here writes to the store.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
@@ -23,7 +24,15 @@ from modelatlas.store.queries import check_store
 #: Ids asked for in one statement (SQLite and PostgreSQL limit the parameters of one).
 _CHUNK = 5000
 
-__all__ = ["load_analysis_rows", "load_curated_ids", "load_lineage", "load_models", "load_organizations"]
+__all__ = [
+    "load_analysis_rows",
+    "load_analysis_table",
+    "load_analysis_rows_of",
+    "load_curated_ids",
+    "load_lineage",
+    "load_models",
+    "load_organizations",
+]
 
 
 @contextmanager
@@ -109,6 +118,34 @@ def load_analysis_rows(url: str) -> list[dict[str, object]]:
     with _connect(url) as conn:
         table = T.analysis_rows
         return [dict(row) for row in conn.execute(select(table).order_by(table.c.id)).mappings()]
+
+
+def load_analysis_table(url: str) -> tuple[list[str], list[Sequence[Any]]]:
+    """``load_analysis_rows`` as its column names and one tuple of values a row (the same values, in the
+    same order): a row is not made a dict (at 100,000 models the dicts took 1.4 s of the 3.9 s).
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        table = T.analysis_rows
+        result = conn.execute(select(table).order_by(table.c.id))
+        return list(result.keys()), list(result.all())
+
+
+def load_analysis_rows_of(url: str, ids: Iterable[str]) -> list[dict[str, object]]:
+    """The rows of ``analysis_rows`` for ``ids`` (those it has), ordered by id: a few models' rows
+    without reading the whole table.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        table = T.analysis_rows
+        query = select(table).where(table.c.id.in_(sorted(set(ids)))).order_by(table.c.id)
+        return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def load_lineage(url: str) -> list[dict[str, object]]:

@@ -55,6 +55,7 @@ __all__ = [
     "hub_staged_bases",
     "import_rows",
     "imports",
+    "kept_views",
     "lineage",
     "metadata",
     "model_domains",
@@ -80,11 +81,11 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0013"
 
-#: Tables a build fills from the others (the search and facet indexes), made by migration 0010 with
-#: their own DDL and not declared here: an FTS5 table and an untyped column have no SQLAlchemy form.
-#: The last four are SQLite's only.
+#: Tables a build fills from the others (the search and facet indexes), made by migrations 0010 and
+#: 0011 with their own DDL and not declared here: an FTS5 table and an untyped column have no
+#: SQLAlchemy form, and the facet index's columns differ by database. ``model_text`` is SQLite's only.
 DERIVED = ("name_keys", "organization_names", "model_text", "facet_sets", "facet_values", "model_facets")
 
 
@@ -500,6 +501,18 @@ http_cache = Table(
     Column("headers", Text, nullable=False),
     Column("body", LargeBinary, nullable=False),
     Column("stored_at", String(20), nullable=False),
+)
+
+# The default views of the pages and the API (``web.refresh``), computed once at the end of a build and
+# read by every worker: ``key`` is the view's key as ``web.views.per_build`` keeps it (its ``repr``),
+# ``stamp`` the build it was computed from (``queries.build_stamp``), ``value`` the view serialised
+# (``web.stored_views``). Not carried by a build: each build computes its own.
+kept_views = Table(
+    "kept_views",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("stamp", String(100), nullable=False),
+    Column("value", LargeBinary, nullable=False),
 )
 
 sync_runs = Table(

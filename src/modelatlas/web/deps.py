@@ -38,6 +38,8 @@ __all__ = [
     "SettingsDep",
     "TrendDep",
     "browse_params",
+    "default_browse",
+    "default_trend",
     "filter_params",
     "memory_params",
     "trend_params",
@@ -298,6 +300,23 @@ def trend_params(
 
 
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]
+
+
+def _unasked(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+    """The filters a ``filter_params`` dependency reads from a request that gives none."""
+    given = inspect.signature(read).parameters.values()
+    return filter_kwargs({p.name: p.default for p in given if p.name != "request"})
+
+
+def default_trend(engine: Engine, metric: str = "parameters") -> TrendQuery:
+    """The query ``/trends?metric=…`` and ``/api/v1/trends?metric=…`` make when given nothing else, as
+    ``trend_params`` makes it (``web.refresh`` keeps its view under the key a request will ask)."""
+    return trend_params(_unasked(_trend_filters), metric, engine=engine)
+
+
+def default_browse() -> Browse:
+    """The selection ``/models`` and ``/api/v1/models`` make when given no parameter (``browse_params``)."""
+    return browse_params(_unasked(_browse_filters), hardware=cast(Hardware, None))
 
 
 async def body_head(request: Request) -> bytes:

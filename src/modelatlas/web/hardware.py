@@ -180,9 +180,12 @@ class Hardware:
                 for name in (s.model_id, s.title)
                 if name
             }
-            return sorted(names, key=str.lower)
+            # names equal but for case (``Alpaca``, ``alpaca``) in one order: a set's order changed from one
+            # process to the next, and with it what each worker (and the build's kept view) said
+            return sorted(names, key=lambda name: (name.lower(), name))
 
-        return views.per_build(data.built_at, ("suggestions", str(self.configs_dir)), compute)
+        key = ("suggestions", str(self.configs_dir))
+        return views.per_build(data.built_at, key, compute, store=self.engine)
 
     def _configured(self) -> set[str]:
         """The ids of the models with a Hub repo whose config the catalog bundles (``model_refs``)."""

@@ -6,11 +6,10 @@ kept until the store is rebuilt (its ``stamp`` changes), so a page view costs a 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -18,22 +17,28 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Engine, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, Engine, select, text
 
-from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, stored_frame
+from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, table_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
-from modelatlas.analysis.lineage import stored_graph
+from modelatlas.analysis.lineage import stored_graph, table_graph
 from modelatlas.analysis.timeline import releases
 from modelatlas.catalog.vocab import OPENNESS
-from modelatlas.errors import BadArgument, ModelAtlasError, NotEnoughData
+from modelatlas.errors import BadArgument, NotEnoughData
 from modelatlas.report.charts import growth_chart, history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.browse import Browse, Page, browse
-from modelatlas.store.records import load_analysis_rows, load_lineage, load_organizations
+from modelatlas.store.browse import ARRAYS_KEY, Browse, Page, browse, has_facet_index
+from modelatlas.store.facet_counts import FacetArrays
+from modelatlas.store.records import (
+    load_analysis_rows_of,
+    load_analysis_table,
+    load_lineage,
+    load_organizations,
+)
+from modelatlas.web import stored_views
 
 __all__ = [
     "organization_names",
@@ -44,10 +49,10 @@ __all__ = [
     "analysis",
     "browse_page",
     "dense_since",
+    "dense_year",
     "embed",
     "overview",
     "per_build",
-    "warm",
     "family_view",
     "history_view",
     "lineage_view",
@@ -59,15 +64,95 @@ __all__ = [
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
 class Analysis:
-    built_at: str
-    frame: pd.DataFrame
-    graph: nx.DiGraph[str]
-    #: Every domain some model has, sorted.
-    domains: tuple[str, ...] = field(default=())
-    #: The data's date: the day the store was built (``build_info.built_at``), None when unrecorded.
-    as_of: dt.date | None = None
+    """The analysis table (``frame``) and lineage graph (``graph``) of one build of a store, read from
+    it on first use: a page answered from the views the build kept (``web.stored_views``) never reads
+    them (a million models' table takes a worker tens of seconds)."""
+
+    def __init__(self, built_at: str, engine: Engine, url: str, as_of: dt.date | None) -> None:
+        self.built_at = built_at
+        #: The store the views are kept in (``per_build``'s ``store``).
+        self.engine = engine
+        #: The data's date: the day the store was built (``build_info.built_at``), None when unrecorded.
+        self.as_of = as_of
+        self._url = url
+        self._loaded: tuple[pd.DataFrame, nx.DiGraph[str]] | None = None
+        self._loading = threading.Lock()
+        self._edges: nx.DiGraph[str] | None = None
+
+    def _load(self) -> tuple[pd.DataFrame, nx.DiGraph[str]]:
+        with self._loading:
+            if self._loaded is None:
+                columns, rows = load_analysis_table(self._url)
+                graph = table_graph(columns, rows, load_lineage(self._url))
+                countries = {oid: org.country for oid, org in load_organizations(self._url).items()}
+                self._loaded = table_frame(columns, rows, countries), graph
+            return self._loaded
+
+    def load(self) -> None:
+        """Read the table and the graph now (a worker warming), not at the first question needing them."""
+        self._load()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self._load()[0]
+
+    @property
+    def graph(self) -> nx.DiGraph[str]:
+        return self._load()[1]
+
+    def family(self, model_id: str) -> nx.DiGraph[str] | None:
+        """The lineage graph of ``model_id``'s family (its ancestors, descendants and itself), as
+        ``graph.subgraph`` gives it; None when the model has no lineage. A model page asks for it: from
+        the lineage edges and the family's own rows when the whole table is not loaded (at 100,000
+        models loading it made each worker's first model page take 3 s)."""
+        loaded = self._loaded
+        graph = loaded[1] if loaded is not None else self._lineage_edges()
+        if model_id not in graph:
+            return None
+        members = {model_id} | nx.ancestors(graph, model_id) | nx.descendants(graph, model_id)
+        if len(members) < 2:
+            return None
+        if loaded is not None:
+            return _in_order(graph.subgraph(members))
+        inside = [
+            {"base_id": base, "model_id": model, **attributes}
+            for base, model, attributes in graph.subgraph(members).edges(data=True)
+        ]
+        return _in_order(stored_graph(load_analysis_rows_of(self._url, members), inside))
+
+    def _lineage_edges(self) -> nx.DiGraph[str]:
+        """The lineage edges alone (``relation``, ``method`` as stored), once per build."""
+        with self._loading:
+            if self._edges is None:
+                edges: nx.DiGraph[str] = nx.DiGraph()
+                for edge in load_lineage(self._url):
+                    edges.add_edge(
+                        str(edge["base_id"]),
+                        str(edge["model_id"]),
+                        relation=edge["relation"],
+                        method=edge["method"],
+                    )
+                self._edges = edges
+            return self._edges
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        """Every domain some model has, sorted; once per build."""
+
+        def compute() -> tuple[str, ...]:
+            return tuple(sorted({d for ds in self.frame["domains"] for d in ds}))
+
+        return per_build(self.built_at, ("domains",), compute, store=self.engine)
+
+
+def _in_order(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """``graph``'s copy with its nodes and edges in sorted order: a subgraph lists them in the order of
+    a set of ids, which changed from one process to the next, and the chart's layout follows it."""
+    ordered: nx.DiGraph[str] = nx.DiGraph()
+    ordered.add_nodes_from(sorted(graph.nodes(data=True)))
+    ordered.add_edges_from(sorted(graph.edges(data=True), key=lambda edge: (edge[0], edge[1])))
+    return ordered
 
 
 _lock = threading.Lock()
@@ -75,17 +160,13 @@ _cache: dict[str, Analysis] = {}
 
 
 def analysis(engine: Engine, url: str) -> Analysis:
-    """The analysis table and lineage graph of the store at ``url``, rebuilt only after a new build."""
+    """The analysis table and lineage graph of the store at ``url``, rebuilt only after a new build (and
+    read only when a view not kept is asked for)."""
     key = stamp(engine)
     with _lock:
         if key not in _cache:
-            rows = load_analysis_rows(url)
-            graph = stored_graph(rows, load_lineage(url))
             _cache.clear()
-            countries = {oid: org.country for oid, org in load_organizations(url).items()}
-            frame = stored_frame(rows, countries)
-            domains = tuple(sorted({d for ds in frame["domains"] for d in ds}))
-            _cache[key] = Analysis(key, frame, graph, domains, _built_on(engine))
+            _cache[key] = Analysis(key, engine, url, _built_on(engine))
         return _cache[key]
 
 
@@ -184,13 +265,16 @@ _views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
 _gates: dict[tuple[str, Hashable], threading.Lock] = {}
 
 
-def stamp(engine: Engine) -> str:
-    """The store ``engine`` reads and its build (``queries.build_stamp``): what ``per_build`` keys by."""
-    with engine.connect() as conn:
+def stamp(engine: Engine, conn: Connection | None = None) -> str:
+    """The store ``engine`` reads and its build (``queries.build_stamp``): what ``per_build`` keys by;
+    read through ``conn`` if given (a connection of ``engine`` the caller holds), else its own."""
+    if conn is not None:
         return f"{engine.url}@{Q.build_stamp(conn)}"
+    with engine.connect() as own:
+        return f"{engine.url}@{Q.build_stamp(own)}"
 
 
-def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
+def per_build(built_at: str, key: Hashable, compute: Callable[[], V], *, store: Engine | None = None) -> V:
     """``compute()``, once per store build and ``key``: every later call with both the same returns the
     kept value, until the store is rebuilt (``built_at`` changes) or ``MAX_VIEWS`` others are newer.
     What it computes must depend on the store and ``key`` only, so every worker gives the same answer.
@@ -198,7 +282,34 @@ def per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
 
     Callers that ask for the same missing value at once wait for the first to compute it, rather than
     each computing it (eight visitors of a new page would otherwise count its facets eight times over).
+
+    With ``store`` (the engine of the store ``built_at`` names) a missing value is first looked for among
+    the views the build kept there (``web.stored_views``), and computed only when it is not; and every
+    value is given to ``stored_views.record``, which ``web.refresh`` collects to keep them.
     """
+    if store is None:
+        return _per_build(built_at, key, compute)
+    try:
+        value = _per_build(built_at, key, lambda: _stored_first(store, built_at, key, compute))
+    except NotEnoughData as exc:
+        stored_views.record(key, exc)
+        raise
+    stored_views.record(key, value)
+    return value
+
+
+def _stored_first(store: Engine, built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
+    """The value the build kept for ``key`` in ``store``, else ``compute()``; a kept ``NotEnoughData``
+    is raised."""
+    found = stored_views.read(store, built_at, key)
+    if found is stored_views.MISSING:
+        return compute()
+    if isinstance(found, NotEnoughData):
+        raise found
+    return cast(V, found)
+
+
+def _per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
     full = (built_at, key)
     with _lock:
         if full in _views:
@@ -243,44 +354,39 @@ def overview(engine: Engine, built_at: str, newest: int) -> Q.Overview:
         with engine.connect() as conn:
             return Q.overview(conn, newest=newest)
 
-    return per_build(built_at, ("overview", newest), compute)
+    return per_build(built_at, ("overview", newest), compute, store=engine)
 
 
 def browse_page(engine: Engine, selection: Browse, *, facets: bool = True) -> Page:
     """``store.browse.browse``, once per build and selection: the same page of the models browser,
     asked again (the first page, a shared link), costs no query; the next page of a result, or the same
     filters in another order, reuse its search hits, total and facet counts."""
-    built = stamp(engine)
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # one connection for the stamp and the page (each checkout pings)
+        built = stamp(engine, conn)
 
         def keep(key: Hashable, part: Callable[[], Any]) -> Any:
-            return per_build(built, ("browse-part", key), part)
+            return _browse_part(built, key, part)
 
         def compute() -> Page:
             return browse(conn, selection, facets=facets, keep=keep)
 
-        return per_build(built, ("browse", selection, facets), compute)
+        return per_build(built, ("browse", selection, facets), compute, store=engine)
 
 
-def warm(engine: Engine, url: str, langs: Iterable[str]) -> None:
-    """Compute what the home, trends, timeline, lineage and ecosystem pages show by default, in each of
-    ``langs``, so that their first visitors wait no longer than the next; a store that cannot be read is
-    left to the pages to report."""
-    with contextlib.suppress(ModelAtlasError, SQLAlchemyError):
-        data = analysis(engine, url)
-        overview(engine, data.built_at, 10)
-        overview(engine, data.built_at, 30)
-        browse_page(engine, Browse())
-        for lang in langs:
-            for compute, kwargs in (
-                (trend_view, {"query": TrendQuery()}),
-                (timeline_view, {"freq": "year"}),
-                (timeline_view, {}),
-                (lineage_view, {}),
-            ):
-                with contextlib.suppress(NotEnoughData):
-                    compute(data, lang=lang, **kwargs)
-            ecosystem_view(engine, lang)  # its charts, built once (the field itself is read from sums)
+def warm_browser(engine: Engine) -> None:
+    """Read the store's facet index into memory (``FacetArrays``), as ``browse_page``'s first new
+    question would: about a second at 100,000 models, paid by the worker as it starts rather than by a
+    visitor. A store without the facet index: nothing."""
+    with engine.connect() as conn:
+        built = stamp(engine, conn)
+        if has_facet_index(conn):
+            _browse_part(built, ARRAYS_KEY, lambda: FacetArrays.load(conn))
+
+
+def _browse_part(built: str, key: Hashable, part: Callable[[], Any]) -> Any:
+    """A part of a browser page (``store.browse``'s ``keep``: hits, tallies, the facet index in memory),
+    kept per build under the key both ``browse_page`` and ``warm_browser`` use."""
+    return per_build(built, ("browse-part", key), part)
 
 
 def embed(spec: dict[str, Any]) -> Markup:
@@ -298,11 +404,13 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         NotEnoughData: fewer than three models have the metric in the selection.
         BadArgument: an unknown metric.
     """
-    return per_build(data.built_at, ("trend", query, lang), lambda: _trend_view(data, query, lang))
+    return per_build(
+        data.built_at, ("trend", query, lang), lambda: _trend_view(data, query, lang), store=data.engine
+    )
 
 
 def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    shown, fit, selected = _fit(data.frame, query)
+    shown, fit, selected = _last_fit(data, query)
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
@@ -325,6 +433,23 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         "frontier_models": records,
         "breakpoints": _eras(data.frame, query),
     }
+
+
+_fits: dict[tuple[str, TrendQuery], tuple[pd.DataFrame, GrowthFit, int]] = {}
+
+
+def _last_fit(data: Analysis, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit, int]:
+    """``_fit``, kept for the next caller until another is asked: the same trend in the other language
+    (its bootstrap the longest part of a view) is not fitted again, and only one fit's models are held."""
+    key = (data.built_at, query)
+    with _lock:
+        if key in _fits:
+            return _fits[key]
+    found = _fit(data.frame, query)
+    with _lock:
+        _fits.clear()
+        _fits[key] = found
+    return found
 
 
 def _eras(frame: pd.DataFrame, query: TrendQuery) -> dict[str, Any] | None:
@@ -362,7 +487,7 @@ def trend_choices(data: Analysis) -> dict[str, Any]:
             "openness": [value for value in OPENNESS if value in present],
         }
 
-    return per_build(data.built_at, "trend-choices", compute)
+    return per_build(data.built_at, "trend-choices", compute, store=data.engine)
 
 
 def timeline_view(
@@ -377,7 +502,12 @@ def timeline_view(
         NotEnoughData: no model has a release date.
     """
     key = ("timeline", lang, freq, by, since)
-    return per_build(data.built_at, key, lambda: _timeline_view(data, lang, freq=freq, by=by, since=since))
+    return per_build(
+        data.built_at,
+        key,
+        lambda: _timeline_view(data, lang, freq=freq, by=by, since=since),
+        store=data.engine,
+    )
 
 
 def dense_since(frame: pd.DataFrame) -> int | None:
@@ -385,6 +515,11 @@ def dense_since(frame: pd.DataFrame) -> int | None:
     (before it, 5% of the models spread over decades: 1950–2012 for the bundled datasets)."""
     dated = frame["released"].dropna()
     return int(cast(pd.Timestamp, dated.quantile(DENSE_QUANTILE)).year) if len(dated) else None
+
+
+def dense_year(data: Analysis) -> int | None:
+    """``dense_since`` of the store's analysis table, once per build."""
+    return per_build(data.built_at, ("dense",), lambda: dense_since(data.frame), store=data.engine)
 
 
 #: The share of the oldest releases that the timeline leaves out by default.
@@ -417,7 +552,7 @@ def lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
     Raises:
         NotEnoughData: no model is built on another.
     """
-    return per_build(data.built_at, ("lineage", lang), lambda: _lineage_view(data, lang))
+    return per_build(data.built_at, ("lineage", lang), lambda: _lineage_view(data, lang), store=data.engine)
 
 
 def _lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
@@ -433,12 +568,10 @@ def _lineage_view(data: Analysis, lang: str) -> dict[str, Any]:
 
 def family_view(data: Analysis, model_id: str, lang: str) -> dict[str, Any] | None:
     """The model's own family (its ancestors, descendants and itself) as a small tree; None alone."""
-    if model_id not in data.graph:
+    family = data.family(model_id)
+    if family is None:
         return None
-    family = {model_id} | nx.ancestors(data.graph, model_id) | nx.descendants(data.graph, model_id)
-    if len(family) < 2:
-        return None
-    chart = lineage_chart(data.graph.subgraph(family).copy(), lang, max_nodes=40, focus=model_id)
+    chart = lineage_chart(family, lang, max_nodes=40, focus=model_id)
     return to_spec(chart.properties(width="container"))
 
 

@@ -20,7 +20,7 @@ import csv
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -139,6 +139,8 @@ class _Layout:
     width: int
     name_at: int
     modified: dt.date
+    #: Each column name as this module spells it (``"Parameters"``), to its place or -1: filled as asked.
+    found: dict[str, int] = field(default_factory=dict)
 
 
 def _records(source: ProgressReader) -> Iterator[tuple[int, _Cells]]:
@@ -189,7 +191,7 @@ def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> Imported
         first, spelling = seen[key]
         same = "" if spelling == name else f" ({spelling!r}, the same name once normalised)"
         return ImportedRow.skip(line, name, f"duplicate of line {first}{same}")
-    imported = _imported(layout, line, name, _Row(layout.columns, cells))
+    imported = _imported(layout, line, name, _Row(layout, cells))
     if imported.model is not None:
         seen[key] = (line, name)
     return imported
@@ -198,18 +200,22 @@ def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> Imported
 class _Row:
     """One record, read by column name; collects the repairs made to its values."""
 
-    __slots__ = ("_cells", "_columns", "repairs")
+    __slots__ = ("_cells", "_columns", "_found", "repairs")
 
-    def __init__(self, columns: dict[str, int], cells: list[str]) -> None:
-        self._columns, self._cells = columns, cells
+    def __init__(self, layout: _Layout, cells: list[str]) -> None:
+        self._columns, self._found, self._cells = layout.columns, layout.found, cells
         self.repairs: list[str] = []
 
     def find(self, *names: str) -> tuple[str, str]:
         """The first of the columns ``names`` that has a value, and the value; ``""`` when none has."""
         for name in names:
-            at = self._columns.get(name.casefold())
-            if at is not None and self._cells[at].strip():
-                return name, self._cells[at].strip()
+            at = self._found.get(name)
+            if at is None:  # first asked for: the header's columns are casefolded, -1 for one it lacks
+                at = self._found[name] = self._columns.get(name.casefold(), -1)
+            if at >= 0:
+                value = self._cells[at].strip()
+                if value:
+                    return name, value
         return names[0], ""
 
     def get(self, *names: str) -> str:
@@ -226,11 +232,14 @@ class _Row:
         return kind(value.to_integral_value()) if kind is int else kind(value)  # 256999999.99999997 is 257M
 
 
+_SPACES = re.compile(r"\s+")
+_BROKEN_HYPHEN = re.compile(r"(?<=\w)- (?=\w)")
+
+
 def _one_line(text: str) -> str:
     """A name on one line, a hyphen broken by a space joined: ``"Cosmos-1.0-⏎Diffusion-14B Video2World"``
     → ``Cosmos-1.0-Diffusion-14B Video2World``."""
-    text = re.sub(r"\s+", " ", text).strip()
-    return re.sub(r"(?<=\w)- (?=\w)", "-", text)
+    return _BROKEN_HYPHEN.sub("-", _SPACES.sub(" ", text).strip())
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -460,7 +460,7 @@ def timeline(
         lang,
         freq=freq,
         since=since or "",
-        dense=views.dense_since(data.frame),
+        dense=views.dense_year(data),
         newest=newest,
         charts=[_figure(request, settings, data, view["chart"], view["chart_json"])],
     )

@@ -1,0 +1,308 @@
+"""The rows of a build, a chunk of models at a time, made in forked processes while the build writes.
+
+A build's two costs, making the rows in Python and SQLite writing them, used to run in two threads of
+one process; but ``executemany`` takes the GIL back for every row, so the threads took turns and a
+build's wall time was its CPU time (141 s at 1,000,000 models). Here the rows are made, and turned into
+the statements and tuples the driver takes (``store.bulk.prepare_rows``), in a child process forked from
+the build's, which sends each chunk down a pipe (a pickled list of tuples is cheap to pass); the build's
+process only writes. The child reads the catalog the build's process holds, through the fork, without
+copying it; each reads ``SLICE`` models and ends, since reading an object writes its reference count and
+so copies its memory page into the child (a child for the whole catalog would hold a second copy of it:
+5.9 GB at a million models). Two children run at a time, so that the next slice's first chunk is made
+before the last slice's is written.
+
+A merge's catalog (what ``modelatlas build`` and ``import`` write) keeps its models pickled on disk
+(``sources.merge``, ``Pickled``): the build's process reads their bytes and sends them, two chunks
+ahead, to one child that decodes them and makes their rows (decoding was half of such a build's CPU).
+
+The facet index's combinations are numbered in the build's process (``FacetIndex.number``), in the
+models' order, from each model's combination made with its rows; the lineage edges are kept for the end,
+when every model they join is in. Without ``fork`` (not on Linux), in a process running other threads
+than daemons (forking one is unsafe: ``may_fork``), for a catalog made as it is read (neither a list nor
+``Pickled``: it would be made again by every child) or a small one, the same chunks are made in a thread
+of the build's process instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import pickle
+import queue
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import Dialect
+
+from modelatlas.analysis.frame import table_rows
+from modelatlas.catalog.loader import Catalog, Entry
+from modelatlas.catalog.schema import Model, Organization
+from modelatlas.errors import StoreError
+from modelatlas.store import rows as R
+from modelatlas.store import tables as T
+from modelatlas.store.bulk import Prepared, prepare_all_at_once, prepare_rows
+from modelatlas.store.facet_index import Combination, combinations
+from modelatlas.store.text_index import TEXT, text_rows
+
+__all__ = ["CHUNK", "SLICE", "Chunk", "Maker", "chunks", "may_fork"]
+
+#: Models written at a time: a build's memory is a few chunks' rows, whatever the catalog's size.
+#: 10,000 held 140 MB at the peak of an import.
+CHUNK = 2_000
+#: Models read by one child process before it ends and the next is forked: what each child copies of the
+#: catalog (its pages, as it reads them) is a slice's, about 6 KB a model.
+SLICE = 50_000
+#: Below this many models the rows are made in a thread: forking is not worth it.
+FORK_FROM = 2 * CHUNK
+
+#: The order tables are written in: parents before the tables that refer to them.
+ORDER = [t.name for t in T.metadata.sorted_tables]
+
+
+@runtime_checkable
+class Pickled(Protocol):
+    """A catalog's models kept pickled (a merge's, on disk: ``sources.merge``), which a child process
+    can decode itself: the build's process only reads and passes the bytes."""
+
+    def pickled(self) -> Iterator[tuple[bytes, str]]:
+        """Each model's record pickled, with its file, in the catalog's order."""
+        ...
+
+
+@dataclass(slots=True)
+class Chunk:
+    """One chunk's rows, ready for the driver: ``tables`` in ``ORDER``, then the facet index's rows
+    (``facets``: each model's combination and the rest of its row, to be numbered), then ``text``
+    (``model_text``, in one statement on SQLite); ``lineage`` rows are written at the end."""
+
+    models: int
+    tables: list[Prepared] = field(default_factory=list)
+    facets: list[tuple[Combination, tuple[Any, ...]]] = field(default_factory=list)
+    text: Prepared | None = None
+    lineage: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Maker:
+    """What making a chunk needs: the dialect the statements are for, the organizations (for the
+    analysis rows, and their countries for the facet index: None when the build writes no facet index)."""
+
+    dialect: Dialect
+    organizations: Mapping[str, Organization]
+    countries: Mapping[str, str | None] | None
+
+    def make(self, entries: Sequence[Entry[Model]]) -> Chunk:
+        """The rows of ``entries``' models."""
+        batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        records: list[Model] = []
+        curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
+        chunk = Chunk(models=len(entries))
+        for entry in entries:
+            for table, rows in R.model_rows(entry.record, entry.path).items():
+                (chunk.lineage if table == "lineage" else batch[table]).extend(rows)
+            records.append(entry.record)
+            if entry.path.name.endswith(".yaml"):
+                curated.add(entry.record.id)
+        batch["analysis_rows"] = list(table_rows(records, self.organizations, curated=curated))
+        for name in ORDER:
+            prepared = prepare_rows(self.dialect, T.metadata.tables[name], batch.get(name, ()))
+            if prepared is not None:
+                chunk.tables.append(prepared)
+        if self.countries is not None:
+            chunk.facets = combinations(batch, self.countries)
+            chunk.text = prepare_all_at_once(self.dialect, TEXT, text_rows(batch))
+        return chunk
+
+
+def chunks(catalog: Catalog, maker: Maker) -> Generator[Chunk, None, None]:
+    """The chunks of ``catalog``'s models, in order, each made while the caller writes the last."""
+    models = catalog.models
+    if len(models) >= FORK_FROM and may_fork():
+        if isinstance(models, list):
+            return _forked(models, maker)
+        if isinstance(models, Pickled):
+            return _fed(models, maker)
+    return _threaded(models, maker)
+
+
+def may_fork() -> bool:
+    """Whether this process may fork a child to make rows: the system has ``fork``, and every other
+    thread is a daemon thread (as a progress bar's refresher is: ``rich``'s). A child of a process with
+    threads has only the thread that forked it, and may find a lock taken that no one will let go; the
+    child here only makes rows and writes to its pipe (and, on a warning, to its own standard streams:
+    ``_own_streams``), so a daemon that draws a bar cannot block it. A worker thread that may hold any
+    lock (a thread pool's, a server's) keeps the rows in a thread."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    me = threading.current_thread()
+    return all(thread is me or thread.daemon for thread in threading.enumerate())
+
+
+def _slices(count: int, size: int) -> Iterator[range]:
+    return (range(start, min(start + size, count)) for start in range(0, count, size))
+
+
+def _threaded(models: Sequence[Entry[Model]], maker: Maker) -> Generator[Chunk, None, None]:
+    """The chunks made in a thread, the next while the caller writes this one (the two mostly take
+    turns: ``executemany`` takes the GIL back for every row). ``models`` is read once, in order."""
+    entries = iter(models)
+
+    def make_next() -> Chunk | None:
+        part = list(islice(entries, CHUNK))
+        return maker.make(part) if part else None
+
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        coming = ahead.submit(make_next)
+        while (chunk := coming.result()) is not None:
+            coming = ahead.submit(make_next)
+            yield chunk
+
+
+def _forked(models: list[Entry[Model]], maker: Maker) -> Generator[Chunk, None, None]:
+    """The chunks made in child processes, ``SLICE`` models each, two at a time."""
+    context = multiprocessing.get_context("fork")
+    waiting = list(_slices(len(models), SLICE))[::-1]
+    running: list[tuple[Any, Pipe]] = []  # (ForkProcess, its pipe)
+    try:
+        while waiting or running:
+            while waiting and len(running) < 2:
+                receive, send = context.Pipe(duplex=False)
+                child = context.Process(target=_serve, args=(send, models, waiting.pop(), maker), daemon=True)
+                child.start()
+                send.close()  # only the child writes: the pipe ends when it does
+                running.append((child, receive))
+            child, receive = running[0]
+            while (message := _received(child, receive)) is not None:
+                yield message
+            running.pop(0)
+            receive.close()
+            child.join()
+    finally:
+        for child, receive in running:
+            child.kill()
+            child.join()
+            receive.close()
+
+
+def _fed(models: Pickled, maker: Maker) -> Generator[Chunk, None, None]:
+    """The chunks made in one child process from the pickled models this one reads and sends it, two
+    chunks' worth ahead (the child holds none of the catalog: it needs no slices)."""
+    context = multiprocessing.get_context("fork")
+    receive, child_send = context.Pipe(duplex=False)
+    child_receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_decode_and_serve, args=(child_receive, child_send, maker), daemon=True)
+    child.start()
+    child_send.close()
+    child_receive.close()
+    batches = _batches(models.pickled(), CHUNK)
+    try:
+        more = _feed(send, batches) and _feed(send, batches)
+        while (message := _received(child, receive)) is not None:
+            more = more and _feed(send, batches)
+            yield message
+        child.join()
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
+        send.close()
+        receive.close()
+
+
+def _feed(send: Pipe, batches: Iterator[list[tuple[bytes, str]]]) -> bool:
+    """Send the child the next batch, or None when there is none; whether there may be more (not once
+    the child has ended: what it sent last says why)."""
+    batch = next(batches, [])
+    try:
+        send.send(batch or None)
+    except BrokenPipeError:
+        return False
+    return bool(batch)
+
+
+def _batches(pickled: Iterator[tuple[bytes, str]], size: int) -> Iterator[list[tuple[bytes, str]]]:
+    while batch := list(islice(pickled, size)):
+        yield batch
+
+
+def _received(child: multiprocessing.process.BaseProcess, receive: Pipe) -> Chunk | None:
+    """The child's next chunk; None after its last.
+
+    Raises:
+        StoreError: the child ended without saying (killed: out of memory?).
+        BaseException: what the child raised making the rows.
+    """
+    try:
+        message = receive.recv()
+    except EOFError:
+        child.join()
+        raise StoreError(
+            f"the process making the store's rows ended unexpectedly (exit code {child.exitcode})"
+        ) from None
+    if isinstance(message, BaseException):
+        raise message
+    if message is None or isinstance(message, Chunk):
+        return message
+    raise StoreError(f"the process making the store's rows sent {type(message).__name__}")
+
+
+def _serve(send: Pipe, models: list[Entry[Model]], part: range, maker: Maker) -> None:
+    """In the child: send the chunks of ``models[part]``, then None; or what went wrong."""
+    _own_streams()
+    try:
+        for piece in _slices(len(part), CHUNK):
+            send.send(maker.make(models[part.start + piece.start : part.start + piece.stop]))
+        send.send(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
+        _send_failure(send, exc)
+    finally:
+        send.close()
+
+
+def _send_failure(send: Pipe, exc: BaseException) -> None:
+    try:
+        send.send(exc)
+    except Exception:  # noqa: BLE001 - not picklable: say what it was
+        send.send(StoreError(f"making the store's rows failed: {type(exc).__name__}: {exc}"))
+
+
+def _decode_and_serve(receive: Pipe, send: Pipe, maker: Maker) -> None:
+    """In the child of ``_fed``: make and send the rows of each batch of pickled models received, until
+    None; a thread receives them, so that the build's process never waits to send while this one waits
+    for it to take its rows."""
+    _own_streams()
+    received: queue.SimpleQueue[list[tuple[bytes, str]] | None] = queue.SimpleQueue()
+
+    def take() -> None:
+        try:
+            while (batch := receive.recv()) is not None:
+                received.put(batch)
+        except EOFError:
+            pass
+        received.put(None)
+
+    threading.Thread(target=take, daemon=True).start()
+    try:
+        while (batch := received.get()) is not None:
+            send.send(maker.make([Entry(pickle.loads(body), Path(path), None) for body, path in batch]))
+        send.send(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
+        _send_failure(send, exc)
+    finally:
+        send.close()
+
+
+def _own_streams() -> None:
+    """In a child: standard output and error of its own, on the same files, since another thread of the
+    parent may have held the inherited ones' locks when it forked."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        with contextlib.suppress(OSError):
+            setattr(sys, name, open(fd, "w", closefd=False, buffering=1))  # noqa: SIM115 - kept as sys's

@@ -1,0 +1,242 @@
+"""store.chunks: the rows made in forked processes are the rows made in a thread, row for row; a child
+that fails or dies fails the build and leaves the previous store."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import sqlite3
+import threading
+from collections.abc import Callable, Generator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from modelatlas.catalog.loader import Catalog
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import bundled_catalog
+from modelatlas.errors import StoreError
+from modelatlas.sources import merge
+from modelatlas.sources._shelf import ModelShelf
+from modelatlas.store import chunks as C
+from modelatlas.store import rows as R
+from modelatlas.store import tables as T
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+
+#: Small chunks and slices, so that the bundled catalog (413 models) is made by 5 children, 2 chunks each.
+SMALL = {"CHUNK": 50, "SLICE": 100, "FORK_FROM": 2}
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Catalog:
+    return load_valid_catalog(bundled_catalog())
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Small chunks; the forked path taken (pytest's own threads aside); the number of models each
+    forked build was given."""
+    for name, value in SMALL.items():
+        monkeypatch.setattr(C, name, value)
+    monkeypatch.setattr(C, "may_fork", lambda: True)
+    given: list[int] = []
+    forked = C._forked
+
+    def counted(models: list[Any], maker: C.Maker) -> Generator[C.Chunk, None, None]:
+        given.append(len(models))
+        return forked(models, maker)
+
+    monkeypatch.setattr(C, "_forked", counted)
+    return given
+
+
+def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows in the order they were written (rowid), the FTS5 table through its columns;
+    the time and id of the build left out."""
+    db = sqlite3.connect(path)
+    try:
+        listed = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        names = [n for (n,) in listed]
+        found = {}
+        for name in names:
+            if name.startswith(("model_text_", "sqlite_")) or name == "alembic_version":
+                continue
+            where = " WHERE key NOT IN ('built_at', 'build_id')" if name == "build_info" else ""
+            try:
+                found[name] = db.execute(f'SELECT rowid, * FROM "{name}"{where} ORDER BY rowid').fetchall()
+            except sqlite3.OperationalError:  # WITHOUT ROWID
+                found[name] = db.execute(f'SELECT * FROM "{name}"{where}').fetchall()
+        return found
+    finally:
+        db.close()
+
+
+def test_forked_children_write_the_rows_a_thread_writes(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done: list[int] = []
+    build_store(bundled, f"sqlite:///{tmp_path / 'forked.db'}", progress=done.append)
+    assert forks == [413]
+    assert done == list(range(1, 414))  # once a model, in order, as the thread's build says it
+    monkeypatch.setattr(C, "may_fork", lambda: False)
+    build_store(bundled, f"sqlite:///{tmp_path / 'threaded.db'}")
+    assert forks == [413]  # the second build made its rows in a thread
+    forked, threaded = _rows(tmp_path / "forked.db"), _rows(tmp_path / "threaded.db")
+    assert forked.keys() == threaded.keys()
+    for name, rows in threaded.items():
+        assert forked[name] == rows, name
+    assert len(forked["models"]) == 413 and len(forked["model_facets"]) == 413
+    assert len(forked["model_text"]) == 413 and len(forked["lineage"]) == 92
+    assert multiprocessing.active_children() == []
+
+
+def test_forked_on_postgres_too(postgres_url: str, bundled: Catalog, forks: list[int]) -> None:
+    build_store(bundled, postgres_url)
+    assert forks == [413]
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            ids = list(conn.execute(select(T.models.c.id).order_by(T.models.c.id)).scalars())
+            edges = conn.execute(select(T.lineage.c.model_id)).all()
+    finally:
+        engine.dispose()
+    assert ids == sorted(e.record.id for e in bundled.models)
+    assert len(edges) == sum(len(e.record.base_models) for e in bundled.models)
+
+
+def _failing_in_child(monkeypatch: pytest.MonkeyPatch, fail: Callable[[], None], at: str) -> None:
+    """``model_rows`` runs ``fail`` for the model ``at`` (in a child: the parent makes no rows)."""
+    made = R.model_rows
+
+    def model_rows(model: Any, path: Path) -> Any:
+        if model.id == at:
+            fail()
+        return made(model, path)
+
+    monkeypatch.setattr(R, "model_rows", model_rows)
+
+
+def _crash() -> None:
+    raise ValueError("no rows for you")
+
+
+def test_what_a_child_raises_fails_the_build_and_keeps_the_store(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(bundled, url)
+    before = (tmp_path / "store.db").read_bytes()
+    _failing_in_child(monkeypatch, _crash, bundled.models[250].record.id)  # the third child's
+    with pytest.raises(ValueError, match="no rows for you"):
+        build_store(bundled, url)
+    assert (tmp_path / "store.db").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_failed_write_ends_the_children_at_once(bundled: Catalog, forks: list[int], tmp_path: Path) -> None:
+    """A failure in the build's process (here its progress callback) ends the children before the
+    build raises, not when the traceback is let go."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(bundled, url)
+    before = (tmp_path / "store.db").read_bytes()
+
+    def stop(done: int) -> None:
+        if done == 150:
+            raise RuntimeError("stopped at 150")
+
+    try:
+        build_store(bundled, url, progress=stop)
+    except RuntimeError as exc:
+        assert str(exc) == "stopped at 150"
+        assert multiprocessing.active_children() == []  # the traceback is still held here
+    else:
+        raise AssertionError("the build did not fail")
+    assert (tmp_path / "store.db").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+
+
+def test_a_child_that_dies_fails_the_build_and_keeps_the_store(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(bundled, url)
+    before = (tmp_path / "store.db").read_bytes()
+    _failing_in_child(monkeypatch, lambda: os._exit(3), bundled.models[120].record.id)
+    with pytest.raises(StoreError, match=r"ended unexpectedly \(exit code 3\)"):
+        build_store(bundled, url)
+    assert (tmp_path / "store.db").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_small_or_streamed_catalog_is_made_in_a_thread(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(C, "FORK_FROM", 414)
+    build_store(bundled, f"sqlite:///{tmp_path / 'small.db'}")
+    monkeypatch.setattr(C, "FORK_FROM", 2)
+    streamed = Catalog(root=bundled.root, organizations=bundled.organizations)
+    streamed.models = tuple(bundled.models)  # type: ignore[assignment]
+    streamed.techniques, streamed.benchmarks = bundled.techniques, bundled.benchmarks
+    build_store(streamed, f"sqlite:///{tmp_path / 'streamed.db'}")
+    assert forks == []
+    assert _rows(tmp_path / "small.db") == _rows(tmp_path / "streamed.db")
+
+
+def test_a_merged_catalog_is_decoded_in_the_child(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge's catalog, pickled on disk (``sources.merge``): its bytes go to one child, which decodes
+    them; the rows are the thread's, whether a model was held decoded or only on disk."""
+    monkeypatch.setattr(merge, "ModelShelf", partial(ModelShelf, cached=100))  # most only on disk
+    merged = merge.Merger(bundled).catalog()
+    assert isinstance(merged.models, C.Pickled)
+    decoded = [(pickle.loads(body), path) for body, path in merged.models.pickled()]
+    assert decoded == [(e.record, str(e.path)) for e in merged.models]
+    fed = C._fed
+    given: list[int] = []
+
+    def counted(models: C.Pickled, maker: C.Maker) -> Generator[C.Chunk, None, None]:
+        given.append(len(decoded))
+        return fed(models, maker)
+
+    monkeypatch.setattr(C, "_fed", counted)
+    build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
+    assert given == [413] and forks == []
+    monkeypatch.setattr(C, "may_fork", lambda: False)
+    build_store(merged, f"sqlite:///{tmp_path / 'threaded.db'}")
+    assert given == [413]
+    assert _rows(tmp_path / "fed.db") == _rows(tmp_path / "threaded.db")
+    assert multiprocessing.active_children() == []
+
+
+def test_what_the_decoding_child_raises_fails_the_build(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    merged = merge.Merger(bundled).catalog()
+    _failing_in_child(monkeypatch, _crash, bundled.models[300].record.id)
+    with pytest.raises(ValueError, match="no rows for you"):
+        build_store(merged, f"sqlite:///{tmp_path / 'store.db'}")
+    assert list(tmp_path.iterdir()) == []
+    assert multiprocessing.active_children() == []
+
+
+def test_fork_only_beside_daemon_threads() -> None:
+    """A progress bar's refresher (a daemon) lets the build fork; a worker thread does not."""
+    assert C.may_fork()
+    for daemon, expected in ((True, True), (False, False)):
+        stop = threading.Event()
+        thread = threading.Thread(target=stop.wait, daemon=daemon)
+        thread.start()
+        try:
+            assert C.may_fork() is expected
+        finally:
+            stop.set()
+            thread.join()
+    assert C.may_fork()

@@ -1,0 +1,350 @@
+"""The default views a build keeps in the store (``web.refresh``, ``web.stored_views``): the same values a
+request computes, read by every other worker instead of computed again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.config import Settings, bundled_catalog
+from modelatlas.errors import NotEnoughData
+from modelatlas.store import queries as Q
+from modelatlas.store import tables as T
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from modelatlas.web import stored_views, views
+from modelatlas.web.app import create_app
+from modelatlas.web.deps import default_browse, default_trend
+from modelatlas.web.i18n import said
+from modelatlas.web.refresh import refresh
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _forget() -> None:
+    """What a new worker starts with: nothing kept in memory."""
+    views._views.clear()
+    views._gates.clear()
+    views._cache.clear()
+    views._fits.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    _forget()
+    yield
+    _forget()
+
+
+@pytest.fixture(scope="module")
+def kept_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled catalog built with its default views kept (as ``modelatlas build`` does)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('kept') / 'store.db'}"
+    os.environ["MODELATLAS_KEEP_VIEWS"] = "1"
+    try:
+        result = build_store(load_valid_catalog(bundled_catalog()), url)
+    finally:
+        os.environ["MODELATLAS_KEEP_VIEWS"] = "0"
+    assert result.views == 24 and 0 < result.views_seconds < result.seconds
+    return url
+
+
+def _kept(url: str) -> dict[str, tuple[str, bytes]]:
+    k = T.kept_views.c
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(k.key, k.stamp, k.value)).all()
+    engine.dispose()
+    return {key: (stamp, bytes(value)) for key, stamp, value in rows}
+
+
+def test_a_build_keeps_each_default_view_once_under_its_build_stamp(kept_store: str) -> None:
+    kept = _kept(kept_store)
+    engine = make_engine(kept_store)
+    with engine.connect() as conn:
+        stamp = Q.build_stamp(conn)
+    query = default_trend(engine)
+    engine.dispose()
+    assert {s for s, _ in kept.values()} == {stamp}
+    expected = [
+        ("overview", 10),
+        ("overview", 30),
+        ("browse", default_browse(), True),
+        ("browse", default_browse(), False),
+        "trend-choices",
+        ("domains",),
+        ("dense",),
+        ("trend", query, "en"),
+        ("trend", query, "zh"),
+        ("timeline", "en", "year", "domain", None),
+        ("timeline", "zh", "quarter", "domain", None),
+        ("timeline", "en", "month", "domain", None),
+        ("lineage", "en"),
+        ("lineage", "zh"),
+    ]
+    for key in expected:
+        assert stored_views.text_of(key) in kept, key
+    assert sum(k.startswith("('trend', ") for k in kept) == 8  # 4 metrics × 2 languages
+
+
+def test_the_kept_views_equal_what_a_request_computes(kept_store: str) -> None:
+    engine = make_engine(kept_store)
+    kept = _kept(kept_store)
+    data = views.analysis(engine, kept_store)
+    query = default_trend(engine)
+
+    def stored(key: Any) -> Any:
+        return stored_views.decode(key, kept[stored_views.text_of(key)][1])
+
+    fresh = views._trend_view(data, query, "en")
+    assert stored(("trend", query, "en")) == fresh
+    assert stored(("trend", query, "en"))["fit"]["growth_per_year"] == fresh["fit"]["growth_per_year"]
+    assert str(stored(("trend", query, "en"))["chart_json"]) == str(fresh["chart_json"])
+    key = ("timeline", "zh", "quarter", "domain", None)
+    assert stored(key) == views._timeline_view(data, "zh", freq="quarter", by="domain", since=None)
+    lineage = stored(("lineage", "en"))
+    assert lineage == views._lineage_view(data, "en")
+    assert isinstance(lineage["built_on"][0], tuple)
+    with engine.connect() as conn:
+        assert stored(("overview", 10)) == Q.overview(conn, newest=10)
+    assert stored(("domains",)) == tuple(sorted({d for ds in data.frame["domains"] for d in ds}))
+    assert stored(("dense",)) == views.dense_since(data.frame)
+    cost = default_trend(engine, "cost")
+    try:
+        expected: Any = views._trend_view(data, cost, "en")
+    except NotEnoughData as exc:
+        expected = exc
+    found = stored(("trend", cost, "en"))
+    assert type(found) is type(expected)
+    assert str(found) == str(expected) if isinstance(found, NotEnoughData) else found == expected
+    engine.dispose()
+
+
+def test_a_page_shows_the_kept_view_not_a_computed_one(kept_store: str, tmp_path: Path) -> None:
+    """The stored headline, altered, is what the page says: the page read it."""
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    Path(url.removeprefix("sqlite:///")).write_bytes(Path(kept_store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(url)
+    key = ("trend", default_trend(engine), "en")
+    value = stored_views.decode(key, _kept(url)[stored_views.text_of(key)][1])
+    value["headline"] = "KEPT HEADLINE 12345"
+    k = T.kept_views.c
+    with engine.begin() as conn:
+        conn.execute(
+            update(T.kept_views)
+            .where(k.key == stored_views.text_of(key))
+            .values(value=stored_views.encode(key, value))
+        )
+    engine.dispose()
+    with TestClient(create_app(Settings(db=url))) as client:
+        assert "KEPT HEADLINE 12345" in client.get("/trends?lang=en").text
+        assert client.get("/api/v1/trends").json()["headline"] == "KEPT HEADLINE 12345"
+    _forget()
+    with engine.begin() as conn:  # another build's views are not read
+        conn.execute(update(T.kept_views).values(stamp="another build"))
+    with TestClient(create_app(Settings(db=url))) as client:
+        said = client.get("/api/v1/trends").json()["headline"]
+        assert said != "KEPT HEADLINE 12345"
+
+
+COUNTING = """
+import json, sys
+from fastapi.testclient import TestClient
+from modelatlas.config import Settings
+from modelatlas.store import records
+from modelatlas.web import views
+from modelatlas.web.app import create_app
+
+calls = {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0}
+
+def counted(name, function):
+    def call(*args, **kwargs):
+        calls[name] += 1
+        return function(*args, **kwargs)
+    return call
+
+views._trend_view = counted("trend", views._trend_view)
+views._timeline_view = counted("timeline", views._timeline_view)
+views._lineage_view = counted("lineage", views._lineage_view)
+views.Q.overview = counted("overview", views.Q.overview)
+views.load_analysis_table = counted("load", views.load_analysis_table)
+statuses = []
+with TestClient(create_app(Settings(db=sys.argv[1]))) as client:
+    for path in ("/", "/trends", "/trends?metric=compute", "/timeline", "/timeline?freq=month",
+                 "/lineage", "/api/v1/trends", "/api/v1/trends?metric=tokens", "/models",
+                 "/api/v1/models", "/hardware", "/?lang=zh"):
+        statuses.append(client.get(path).status_code)
+print(json.dumps({"calls": calls, "statuses": statuses}))
+"""
+
+
+def _serve_and_count(url: str) -> dict[str, Any]:
+    """A new process serving ``url`` asks every default page: what it had to compute."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MODELATLAS_WARM": "0"}
+    done = subprocess.run(
+        [sys.executable, "-c", COUNTING, url], capture_output=True, text=True, env=env, check=True
+    )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert found["statuses"] == [200] * 12
+    return found
+
+
+def test_another_worker_reads_the_kept_views_and_computes_none(kept_store: str) -> None:
+    found = _serve_and_count(kept_store)
+    assert found["calls"] == {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0}
+
+
+def test_a_store_without_kept_views_computes_them_as_before(kept_store: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bare.db'}"
+    Path(url.removeprefix("sqlite:///")).write_bytes(Path(kept_store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(T.kept_views.delete())
+    engine.dispose()
+    found = _serve_and_count(url)
+    # /, /trends and the API share the parameters fit; compute and tokens in en, the zh home page's own
+    assert found["calls"] == {"trend": 4, "timeline": 4, "lineage": 1, "overview": 2, "load": 1}
+    assert refresh(url) == 24
+    assert _serve_and_count(url)["calls"]["trend"] == 0
+
+
+def test_a_kept_not_enough_data_is_raised_again() -> None:
+    key = ("trend", "anything", "en")
+    kept = NotEnoughData("only 2 models", key="err_too_few", values={"metric": "cost", "n": 2})
+    found = stored_views.decode(key, stored_views.encode(key, kept))
+    assert isinstance(found, NotEnoughData) and str(found) == "only 2 models"
+    assert (found.key, dict(found.values)) == ("err_too_few", {"metric": "cost", "n": 2})
+    assert said(found, "zh") == said(kept, "zh") != said(kept, "en")
+    value = {"chart": {"mark": "point"}, "chart_json": "left out", "n": 3}
+    assert stored_views.decode(key, stored_views.encode(key, value)) == {
+        "chart": {"mark": "point"},
+        "chart_json": views.embed({"mark": "point"}),
+        "n": 3,
+    }
+
+
+def test_a_postgresql_build_keeps_its_views_and_a_worker_reads_them(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
+    result = build_store(load_valid_catalog(bundled_catalog()), postgres_url)
+    assert result.views == 24
+    engine = make_engine(postgres_url)
+    data = views.analysis(engine, postgres_url)
+    query = default_trend(engine)
+    kept = _kept(postgres_url)
+    key = ("trend", query, "zh")
+    assert stored_views.decode(key, kept[stored_views.text_of(key)][1]) == views._trend_view(
+        data, query, "zh"
+    )
+    engine.dispose()
+    _forget()
+    assert _serve_and_count(postgres_url)["calls"] == {
+        "trend": 0,
+        "timeline": 0,
+        "lineage": 0,
+        "overview": 0,
+        "load": 0,
+    }
+
+
+def test_a_model_pages_family_is_read_without_the_analysis_table(kept_store: str) -> None:
+    """A model page's family comes from the lineage edges and the family's own rows: the same nodes,
+    attributes, edges and order as from the whole graph, without loading the analysis table; a model
+    without lineage has none either way."""
+    engine = make_engine(kept_store)
+    try:
+        lazy = views.Analysis("lazy", engine, kept_store, None)
+        full = views.Analysis("full", engine, kept_store, None)
+        ids = sorted(full.graph.nodes)
+        sizes = []
+        for model_id in ids:
+            read, whole = lazy.family(model_id), full.family(model_id)
+            if whole is None:
+                assert read is None, model_id
+                continue
+            assert read is not None, model_id
+            assert list(read.nodes(data=True)) == list(whole.nodes(data=True)), model_id
+            assert list(read.edges(data=True)) == list(whole.edges(data=True)), model_id
+            sizes.append(len(whole))
+        assert lazy._loaded is None  # the table was never read
+        assert lazy.family("no-such-model") is None
+        assert (len(sizes), max(sizes), min(sizes)) == (124, 8, 2)
+        family = lazy.family("vicuna")
+        assert family is not None and list(family.nodes) == ["llama", "llava", "vicuna"]
+        assert list(family.edges) == [("llama", "vicuna"), ("vicuna", "llava")]
+        assert family.nodes["llama"]["name"] == full.graph.nodes["llama"]["name"]
+    finally:
+        engine.dispose()
+
+
+def test_warming_reads_the_analysis_table_only_up_to_its_size(
+    kept_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker warming a store of up to ``LOAD_TABLE_UP_TO`` models reads the analysis table (the
+    bundled catalog's 413 models), so a question no view was kept for does not wait for it; above it,
+    it does not read it (a million models' table is about 6 GB a worker)."""
+    from modelatlas.web import refresh as R
+
+    engine = make_engine(kept_store)
+    settings = Settings(db=kept_store)
+    try:
+        monkeypatch.setattr(R, "LOAD_TABLE_UP_TO", 412)
+        R.warm(engine, settings)
+        assert views.analysis(engine, kept_store)._loaded is None
+        _forget()
+        monkeypatch.setattr(R, "LOAD_TABLE_UP_TO", 413)
+        R.warm(engine, settings)
+        assert views.analysis(engine, kept_store)._loaded is not None
+    finally:
+        engine.dispose()
+
+
+def test_views_computed_in_forked_children_are_the_same_bytes(
+    kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``refresh`` shares the views with two forked children: it keeps the same 24 views, byte for byte,
+    as computing them all in this process, and this process computes none of those the children do."""
+    from modelatlas.web import refresh as R
+
+    calls = {"timeline": 0, "overview": 0, "trend": 0}
+
+    def counted(name: str, function: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(views, "_timeline_view", counted("timeline", views._timeline_view))
+    monkeypatch.setattr(views.Q, "overview", counted("overview", views.Q.overview))
+    monkeypatch.setattr(views, "_trend_view", counted("trend", views._trend_view))
+    kept: dict[bool, dict[str, tuple[str, bytes]]] = {}
+    for forks in (True, False):
+        url = f"sqlite:///{tmp_path / f'forks-{forks}.db'}"
+        Path(url.removeprefix("sqlite:///")).write_bytes(
+            Path(kept_store.removeprefix("sqlite:///")).read_bytes()
+        )
+        monkeypatch.setattr(R, "may_fork", lambda forks=forks: forks)
+        _forget()
+        assert refresh(url) == 24
+        kept[forks] = _kept(url)
+        # forked: the timelines and the overviews in the children, the trends here (8: 4 metrics × 2
+        # languages); in one process, all here (6 timelines: 3 periods × 2 languages)
+        assert calls == (
+            {"timeline": 0, "overview": 0, "trend": 8}
+            if forks
+            else {"timeline": 6, "overview": 2, "trend": 8}
+        )
+        calls.update(timeline=0, overview=0, trend=0)
+    assert len(kept[True]) == 24 and kept[True] == kept[False] == _kept(kept_store)
