@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import pickle
 import sqlite3
-import threading
 from collections.abc import Callable, Generator
 from functools import partial
 from pathlib import Path
@@ -225,18 +224,3 @@ def test_what_the_decoding_child_raises_fails_the_build(
         build_store(merged, f"sqlite:///{tmp_path / 'store.db'}")
     assert list(tmp_path.iterdir()) == []
     assert multiprocessing.active_children() == []
-
-
-def test_fork_only_beside_daemon_threads() -> None:
-    """A progress bar's refresher (a daemon) lets the build fork; a worker thread does not."""
-    assert C.may_fork()
-    for daemon, expected in ((True, True), (False, False)):
-        stop = threading.Event()
-        thread = threading.Thread(target=stop.wait, daemon=daemon)
-        thread.start()
-        try:
-            assert C.may_fork() is expected
-        finally:
-            stop.set()
-            thread.join()
-    assert C.may_fork()

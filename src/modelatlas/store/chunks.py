@@ -25,23 +25,22 @@ of the build's process instead.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import pickle
 import queue
-import sys
 import threading
 from collections import defaultdict
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from multiprocessing.connection import Connection as Pipe
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Dialect
 
+from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
 from modelatlas.analysis.frame import table_rows
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.schema import Model, Organization
@@ -52,7 +51,7 @@ from modelatlas.store.bulk import Prepared, prepare_all_at_once, prepare_rows
 from modelatlas.store.facet_index import Combination, combinations
 from modelatlas.store.text_index import TEXT, text_rows
 
-__all__ = ["CHUNK", "SLICE", "Chunk", "Maker", "chunks", "may_fork"]
+__all__ = ["CHUNK", "SLICE", "Chunk", "Maker", "chunks"]
 
 #: Models written at a time: a build's memory is a few chunks' rows, whatever the catalog's size.
 #: 10,000 held 140 MB at the peak of an import.
@@ -133,19 +132,6 @@ def chunks(catalog: Catalog, maker: Maker) -> Generator[Chunk, None, None]:
     return _threaded(models, maker)
 
 
-def may_fork() -> bool:
-    """Whether this process may fork a child to make rows: the system has ``fork``, and every other
-    thread is a daemon thread (as a progress bar's refresher is: ``rich``'s). A child of a process with
-    threads has only the thread that forked it, and may find a lock taken that no one will let go; the
-    child here only makes rows and writes to its pipe (and, on a warning, to its own standard streams:
-    ``_own_streams``), so a daemon that draws a bar cannot block it. A worker thread that may hold any
-    lock (a thread pool's, a server's) keeps the rows in a thread."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    me = threading.current_thread()
-    return all(thread is me or thread.daemon for thread in threading.enumerate())
-
-
 def _slices(count: int, size: int) -> Iterator[range]:
     return (range(start, min(start + size, count)) for start in range(0, count, size))
 
@@ -168,17 +154,12 @@ def _threaded(models: Sequence[Entry[Model]], maker: Maker) -> Generator[Chunk, 
 
 def _forked(models: list[Entry[Model]], maker: Maker) -> Generator[Chunk, None, None]:
     """The chunks made in child processes, ``SLICE`` models each, two at a time."""
-    context = multiprocessing.get_context("fork")
     waiting = list(_slices(len(models), SLICE))[::-1]
-    running: list[tuple[Any, Pipe]] = []  # (ForkProcess, its pipe)
+    running: list[tuple[BaseProcess, Pipe]] = []
     try:
         while waiting or running:
             while waiting and len(running) < 2:
-                receive, send = context.Pipe(duplex=False)
-                child = context.Process(target=_serve, args=(send, models, waiting.pop(), maker), daemon=True)
-                child.start()
-                send.close()  # only the child writes: the pipe ends when it does
-                running.append((child, receive))
+                running.append(start(_serve, models, waiting.pop(), maker))
             child, receive = running[0]
             while (message := _received(child, receive)) is not None:
                 yield message
@@ -195,13 +176,9 @@ def _forked(models: list[Entry[Model]], maker: Maker) -> Generator[Chunk, None, 
 def _fed(models: Pickled, maker: Maker) -> Generator[Chunk, None, None]:
     """The chunks made in one child process from the pickled models this one reads and sends it, two
     chunks' worth ahead (the child holds none of the catalog: it needs no slices)."""
-    context = multiprocessing.get_context("fork")
-    receive, child_send = context.Pipe(duplex=False)
-    child_receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_decode_and_serve, args=(child_receive, child_send, maker), daemon=True)
-    child.start()
-    child_send.close()
-    child_receive.close()
+    child_receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child, receive = start(_decode_and_serve, child_receive, maker)
+    child_receive.close()  # only the child reads: sending fails once it has ended
     batches = _batches(models.pickled(), CHUNK)
     try:
         more = _feed(send, batches) and _feed(send, batches)
@@ -233,76 +210,57 @@ def _batches(pickled: Iterator[tuple[bytes, str]], size: int) -> Iterator[list[t
         yield batch
 
 
-def _received(child: multiprocessing.process.BaseProcess, receive: Pipe) -> Chunk | None:
+#: What the children are doing, for the errors that say they failed.
+DOING = "making the store's rows"
+
+
+def _received(child: BaseProcess, receive: Pipe) -> Chunk | None:
     """The child's next chunk; None after its last.
 
     Raises:
-        StoreError: the child ended without saying (killed: out of memory?).
+        StoreError: the child ended without saying (killed: out of memory?), or sent something else.
         BaseException: what the child raised making the rows.
     """
-    try:
-        message = receive.recv()
-    except EOFError:
-        child.join()
-        raise StoreError(
-            f"the process making the store's rows ended unexpectedly (exit code {child.exitcode})"
-        ) from None
-    if isinstance(message, BaseException):
-        raise message
+    message = received(child, receive, DOING, StoreError)
     if message is None or isinstance(message, Chunk):
         return message
-    raise StoreError(f"the process making the store's rows sent {type(message).__name__}")
+    raise StoreError(f"the process {DOING} sent {type(message).__name__}")
 
 
 def _serve(send: Pipe, models: list[Entry[Model]], part: range, maker: Maker) -> None:
     """In the child: send the chunks of ``models[part]``, then None; or what went wrong."""
-    _own_streams()
+    own_streams()
     try:
         for piece in _slices(len(part), CHUNK):
             send.send(maker.make(models[part.start + piece.start : part.start + piece.stop]))
         send.send(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
-        _send_failure(send, exc)
+        send_failure(send, exc, DOING, StoreError)
     finally:
         send.close()
 
 
-def _send_failure(send: Pipe, exc: BaseException) -> None:
-    try:
-        send.send(exc)
-    except Exception:  # noqa: BLE001 - not picklable: say what it was
-        send.send(StoreError(f"making the store's rows failed: {type(exc).__name__}: {exc}"))
-
-
-def _decode_and_serve(receive: Pipe, send: Pipe, maker: Maker) -> None:
+def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker) -> None:
     """In the child of ``_fed``: make and send the rows of each batch of pickled models received, until
     None; a thread receives them, so that the build's process never waits to send while this one waits
     for it to take its rows."""
-    _own_streams()
-    received: queue.SimpleQueue[list[tuple[bytes, str]] | None] = queue.SimpleQueue()
+    own_streams()
+    taken: queue.SimpleQueue[list[tuple[bytes, str]] | None] = queue.SimpleQueue()
 
     def take() -> None:
         try:
             while (batch := receive.recv()) is not None:
-                received.put(batch)
+                taken.put(batch)
         except EOFError:
             pass
-        received.put(None)
+        taken.put(None)
 
     threading.Thread(target=take, daemon=True).start()
     try:
-        while (batch := received.get()) is not None:
+        while (batch := taken.get()) is not None:
             send.send(maker.make([Entry(pickle.loads(body), Path(path), None) for body, path in batch]))
         send.send(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
-        _send_failure(send, exc)
+        send_failure(send, exc, DOING, StoreError)
     finally:
         send.close()
-
-
-def _own_streams() -> None:
-    """In a child: standard output and error of its own, on the same files, since another thread of the
-    parent may have held the inherited ones' locks when it forked."""
-    for name, fd in (("stdout", 1), ("stderr", 2)):
-        with contextlib.suppress(OSError):
-            setattr(sys, name, open(fd, "w", closefd=False, buffering=1))  # noqa: SIM115 - kept as sys's

@@ -16,21 +16,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterable
-from multiprocessing.connection import Connection as Pipe
 from typing import cast
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
 from modelatlas.analysis.frame import METRICS
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError, NotEnoughData
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.chunks import may_fork
 from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
 from modelatlas.web.deps import default_browse, default_trend
@@ -103,7 +101,7 @@ def _trends(engine: Engine, data: views.Analysis, langs: Iterable[str]) -> None:
 def _computed(engine: Engine, url: str) -> dict[str, bytes]:
     """Every default view of the store, as ``stored_views.write`` keeps them (by key text, encoded).
 
-    Where this process may fork (``store.chunks.may_fork``) the work is shared with two children, on a
+    Where this process may fork (``_children.may_fork``) the work is shared with two children, on a
     machine's two cores: one forked at once computes the views read from the store's tables while this
     process reads the analysis table; one forked once the table is read (sharing it, unchanged, through
     the fork) makes the timelines, the lineage chart and the hardware suggestions while this process
@@ -118,11 +116,11 @@ def _computed(engine: Engine, url: str) -> dict[str, bytes]:
     gc.freeze()  # the children would otherwise copy every page the collector walks (GBs at 1M models)
     children: list[_Child] = []
     try:
-        children.append(_fork(engine, lambda: _store_views(engine, data)))
+        children.append(_Child(engine, lambda: _store_views(engine, data)))
         with stored_views.recording() as found:
             data.load()
             _table_views(data)
-            children.append(_fork(engine, lambda: _charts(data, LANGS, settings)))
+            children.append(_Child(engine, lambda: _charts(data, LANGS, settings)))
             _trends(engine, data, LANGS)
         kept = stored_views.encoded(found)
         for child in children:
@@ -134,11 +132,15 @@ def _computed(engine: Engine, url: str) -> dict[str, bytes]:
         gc.unfreeze()
 
 
+#: What the children are doing, for the errors that say they failed.
+DOING = "computing default views"
+
+
 class _Child:
     """A forked process computing some views, and the pipe it sends them down."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, receive: Pipe) -> None:
-        self.process, self.receive = process, receive
+    def __init__(self, engine: Engine, work: Callable[[], None]) -> None:
+        self.process, self.receive = start(_serve, engine, work)
 
     def result(self) -> dict[str, bytes]:
         """The child's views, encoded by key text.
@@ -147,16 +149,7 @@ class _Child:
             ModelAtlasError: the child ended without sending them (killed: out of memory?).
             BaseException: what the child raised computing them.
         """
-        try:
-            message = self.receive.recv()
-        except EOFError:
-            self.process.join()
-            raise ModelAtlasError(
-                f"the process computing default views ended unexpectedly (exit code {self.process.exitcode})"
-            ) from None
-        if isinstance(message, BaseException):
-            raise message
-        return cast(dict[str, bytes], message)
+        return cast(dict[str, bytes], received(self.process, self.receive, DOING, ModelAtlasError))
 
     def end(self) -> None:
         """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
@@ -168,27 +161,16 @@ class _Child:
             self.process.join()
 
 
-def _fork(engine: Engine, work: Callable[[], None]) -> _Child:
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_serve, args=(send, engine, work), daemon=True)
-    process.start()
-    send.close()
-    return _Child(process, receive)
-
-
 def _serve(send: Pipe, engine: Engine, work: Callable[[], None]) -> None:
     """In the child: ``work``'s views, encoded, sent down ``send``; or what went wrong."""
+    own_streams()
     engine.dispose(close=False)  # the parent's connections stay the parent's: this child opens its own
     try:
         with stored_views.recording() as found:
             work()
         send.send(stored_views.encoded(found))
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-        try:
-            send.send(exc)
-        except Exception:  # noqa: BLE001 - not picklable: say what it was
-            send.send(ModelAtlasError(f"computing default views failed: {type(exc).__name__}: {exc}"))
+        send_failure(send, exc, DOING, ModelAtlasError)
     finally:
         send.close()
 

@@ -1,0 +1,82 @@
+"""Child processes forked to share a job's work, each sending its results down a pipe.
+
+A build makes its rows in children (``store.chunks``) and computes its kept views in two
+(``web.refresh``): forked, a child reads what its parent holds without copying it. This module is what
+both need: whether this process may fork (``may_fork``), a child started with the sending end of its
+pipe (``start``), its next message taken, or what it raised raised again (``received``), and, in the
+child, a failure handed back (``send_failure``) and standard streams of its own (``own_streams``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection as Pipe
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from modelatlas.errors import ModelAtlasError
+
+__all__ = ["Pipe", "may_fork", "own_streams", "received", "send_failure", "start"]
+
+
+def may_fork() -> bool:
+    """Whether this process may fork a child: the system has ``fork``, and every other thread is a
+    daemon thread (as a progress bar's refresher is: ``rich``'s). A child of a process with threads has
+    only the thread that forked it, and may find a lock taken that no one will let go; the children here
+    only compute and write to their pipes (and, on a warning, to their own standard streams:
+    ``own_streams``), so a daemon that draws a bar cannot block them. A worker thread that may hold any
+    lock (a thread pool's, a server's) keeps the work in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    me = threading.current_thread()
+    return all(thread is me or thread.daemon for thread in threading.enumerate())
+
+
+def start(target: Callable[..., None], *args: Any) -> tuple[BaseProcess, Pipe]:
+    """Fork a daemon child that runs ``target(send, *args)``, ``send`` the sending end of its pipe;
+    the child and the receiving end. This process closes its copy of ``send``, so the pipe ends (and
+    ``received`` says so) when the child does."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=target, args=(send, *args), daemon=True)
+    child.start()
+    send.close()
+    return child, receive
+
+
+def received(child: BaseProcess, receive: Pipe, doing: str, error: type[ModelAtlasError]) -> Any:
+    """The next message of ``child``, which is ``doing`` something (``"making the store's rows"``).
+
+    Raises:
+        ModelAtlasError: of type ``error``: the child ended without sending it (killed: out of memory?).
+        BaseException: what the child raised, sent by ``send_failure``.
+    """
+    try:
+        message = receive.recv()
+    except EOFError:
+        child.join()
+        raise error(f"the process {doing} ended unexpectedly (exit code {child.exitcode})") from None
+    if isinstance(message, BaseException):
+        raise message
+    return message
+
+
+def send_failure(send: Pipe, exc: BaseException, doing: str, error: type[ModelAtlasError]) -> None:
+    """In a child: send its parent ``exc``, or, when it cannot be pickled, an ``error`` saying what it
+    was, for ``received`` to raise."""
+    try:
+        send.send(exc)
+    except Exception:  # noqa: BLE001 - not picklable: say what it was
+        send.send(error(f"{doing} failed: {type(exc).__name__}: {exc}"))
+
+
+def own_streams() -> None:
+    """In a child: standard output and error of its own, on the same files, since another thread of the
+    parent may have held the inherited ones' locks when it forked."""
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        with contextlib.suppress(OSError):
+            setattr(sys, name, open(fd, "w", closefd=False, buffering=1))  # noqa: SIM115 - kept as sys's
