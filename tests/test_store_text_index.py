@@ -149,3 +149,90 @@ def test_postgresql_keeps_name_keys_and_walks_the_sort_indexes(postgres_url: str
             assert "ix_models_released_desc" in plan, plan
     finally:
         engine.dispose()
+
+
+#: Two-character searches (below the trigram indexes' three): names (``gp``: FreedomGPT, ``na``: Vicuna),
+#: a summary (``gp``: Vicuna's ShareGPT; ``ch``: its "Chatbot", and Taichu's name), Chinese in summaries
+#: (模型, 斯坦) and in a name (东太: 紫东太初), LIKE's wildcards ``_`` and ``%`` as themselves, nothing (qx).
+TWO = ["gp", "ch", "na", "模型", "斯坦", "东太", "a_", "%a", "qx", "7b"]
+
+
+def test_postgresql_answers_two_characters_from_bigram_indexes(
+    postgres_url: str, tiny_catalog: Path, tmp_path: Path
+) -> None:
+    """Migration 0014's function gives a text's distinct two-character substrings (characters, not
+    bytes); the build indexes names and summaries by it, and a two-character search reads those indexes
+    (with the scans a six-model table makes cheapest ruled out), finding what SQLite's scan finds."""
+    from sqlalchemy import select
+
+    from modelatlas.store import tables as T
+    from modelatlas.store.queries import text_match
+    from modelatlas.store.text_index import BIGRAM_INDEXES
+
+    catalog = load_valid_catalog(tiny_catalog)
+    build_store(catalog, postgres_url)
+    sqlite_url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_store(catalog, sqlite_url)
+    engine, lite = make_engine(postgres_url), make_engine(sqlite_url)
+    try:
+        with engine.connect() as conn, lite.connect() as other:
+            bigrams = "SELECT modelatlas_bigrams(:value)"
+            assert sorted(conn.execute(text(bigrams), {"value": "清华大学"}).scalar_one()) == [
+                "华大",
+                "大学",
+                "清华",
+            ]
+            assert conn.execute(text(bigrams), {"value": "aaab"}).scalar_one() == ["aa", "ab"]
+            assert conn.execute(text(bigrams), {"value": "a"}).scalar_one() == []
+            assert conn.execute(text(bigrams), {"value": None}).scalar_one() is None
+            found = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            assert {name for name, _, _ in BIGRAM_INDEXES} <= found
+            answers = {}
+            for query in TWO:
+                condition = text_match(query)
+                assert condition is not None, query
+                ids = select(T.models.c.id).where(condition).order_by(T.models.c.id)
+                answers[query] = list(conn.execute(ids).scalars())
+                assert answers[query] == list(other.execute(ids).scalars()), query
+                assert search(conn, query) == search(other, query), query
+            assert answers == {
+                "gp": ["freedomgpt", "vicuna"],
+                "ch": ["vicuna", "zidong-taichu"],
+                "na": ["vicuna"],
+                "模型": ["alpaca", "llama", "zidong-taichu"],
+                "斯坦": ["alpaca"],
+                "东太": ["zidong-taichu"],
+                "a_": [],
+                "%a": [],
+                "qx": [],
+                "7b": ["alpaca", "llama"],
+            }
+            for scan in ("seqscan", "indexscan", "indexonlyscan"):
+                conn.execute(text(f"SET enable_{scan} = off"))
+            query = select(T.models.c.id).where(text_match("gp"))
+            compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(conn.execute(text(f"EXPLAIN {compiled}")).scalars())
+            for name, _, _ in BIGRAM_INDEXES:
+                assert name in plan, plan
+    finally:
+        engine.dispose()
+        lite.dispose()
+
+
+def test_a_three_character_search_leaves_the_bigram_indexes_alone(
+    postgres_url: str, tiny_catalog: Path
+) -> None:
+    """Only a part of exactly two characters asks the bigram index (one or three: plain ``LIKE``)."""
+    from modelatlas.store.queries import text_match
+
+    build_store(load_valid_catalog(tiny_catalog), postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            for query, asked in (("gpt", False), ("gp", True), ("g", False)):
+                condition = text_match(query)
+                assert condition is not None
+                sql = str(condition.compile(conn))
+                assert ("modelatlas_bigrams" in sql) is asked, (query, sql)
+    finally:
+        engine.dispose()

@@ -35,6 +35,7 @@ from modelatlas.store.engine import sqlite_path
 from modelatlas.store.related import NOTHING_RELATED, Related, organization_models, related
 from modelatlas.store.text_index import (
     MIN_LENGTH,
+    contains,
     has_text_index,
     keys_of_length,
     text_ids,
@@ -354,7 +355,7 @@ def _date_text(value: dt.date | None, precision: str | None) -> str | None:
 def _name_matches(query_key: str) -> Any:
     """Names whose key is ``query_key`` (one character) or contains it."""
     key = T.model_names.c.key
-    return key == query_key if len(query_key) < 2 else key.contains(query_key, autoescape=True)
+    return key == query_key if len(query_key) < 2 else contains(key, query_key)
 
 
 def _summary_ids(needle: str) -> list[Any]:
@@ -362,8 +363,8 @@ def _summary_ids(needle: str) -> list[Any]:
     that PostgreSQL reads each from its trigram index (an OR of the two makes it read every model)."""
     m = T.models.c
     return [
-        select(m.id).where(func.lower(m.summary_en).contains(needle, autoescape=True)),
-        select(m.id).where(m.summary_zh.contains(needle, autoescape=True)),
+        select(m.id).where(contains(func.lower(m.summary_en), needle)),
+        select(m.id).where(contains(m.summary_zh, needle)),
     ]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from modelatlas.catalog.names import name_key, name_words
 from modelatlas.store import ranking
 from modelatlas.store import tables as T
-from modelatlas.store.text_index import organization_names
+from modelatlas.store.text_index import contains, organization_names
 
 __all__ = ["NOTHING_RELATED", "Related", "organization_models", "related"]
 
@@ -70,7 +70,7 @@ def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = N
     if _CHINESE.search(query_key):
         mn, m = T.model_names.c, T.models.c
         if names is None:
-            query = select(mn.model_id, mn.name).where(mn.key.contains(query_key, autoescape=True))
+            query = select(mn.model_id, mn.name).where(contains(mn.key, query_key))
             names = [(mid, name) for mid, name in conn.execute(query)]
         chinese = sorted({mid for mid, alias in names if _chinese_alias(words, query_key, alias)})
         if chinese:  # the display names of those models, those not written in Chinese themselves

@@ -7,7 +7,11 @@ scanning every name and summary (``LIKE '%…%'``). It is derived data, filled b
 0010 makes it, like the other tables here (``tables.DERIVED``). Without it (PostgreSQL, an older store,
 a query shorter than three characters) the queries fall back to ``LIKE``. On PostgreSQL the build
 indexes the columns that ``LIKE`` reads with pg_trgm's GIN operator class instead, which answers
-``LIKE '%…%'`` itself.
+``LIKE '%…%'`` itself. Trigrams cannot answer a two-character substring (``r1``, 混元, 千问: many
+Chinese names are two characters), which then read every name and summary (about 1 s at 100,000
+models); so on PostgreSQL the build also indexes the same columns by their two-character substrings,
+``modelatlas_bigrams(column)`` (a function made by migration 0014) in a GIN index, and ``contains``
+asks a two-character part of that index first (the ``LIKE`` still decides: the same answers).
 
 Beside it a build writes ``name_keys`` (on PostgreSQL too): every distinct name key, grouped by length
 into one row per length (the keys of that length joined by newlines, which no key contains). The
@@ -26,20 +30,40 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, column, func, inspect, select, table, text
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Text,
+    and_,
+    cast,
+    column,
+    func,
+    inspect,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Organization
 from modelatlas.store import tables as T
 
 __all__ = [
+    "BIGRAMS",
+    "BIGRAM_INDEXES",
     "KEYS_TABLE",
     "MIN_LENGTH",
     "ORGANIZATION_NAMES",
     "TEXT",
     "TEXT_TABLE",
     "TRIGRAM_INDEXES",
+    "bigram_indexes",
+    "contains",
     "fill_organization_names",
     "fill_text_index",
     "has_text_index",
@@ -83,6 +107,7 @@ def fill_text_index(conn: Connection) -> None:
     ``model_text`` holds on SQLite for substring search with pg_trgm (``trigram_indexes``)."""
     if conn.dialect.name == "postgresql":
         trigram_indexes(conn)
+        bigram_indexes(conn)
         _fill_keys(conn)
         return
     if conn.dialect.name != "sqlite":
@@ -173,6 +198,58 @@ def trigram_indexes(conn: Connection) -> bool:
         opclass = f'"{schema}".gin_trgm_ops'
         conn.execute(text(f"CREATE INDEX {name} ON {indexed} USING gin ({expression} {opclass})"))
     return True
+
+
+#: PostgreSQL's function of a text's distinct two-character substrings (an array), made by migration 0014.
+BIGRAMS = "modelatlas_bigrams"
+
+#: Its GIN indexes: name, table and the column or expression whose two-character substrings each holds
+#: (the expressions of ``TRIGRAM_INDEXES``).
+BIGRAM_INDEXES = (
+    ("ix_model_names_key_bigrams", "model_names", "key"),
+    ("ix_models_summary_en_bigrams", "models", "lower(summary_en)"),
+    ("ix_models_summary_zh_bigrams", "models", "summary_zh"),
+)
+
+
+def bigram_indexes(conn: Connection) -> None:
+    """On PostgreSQL, ``BIGRAM_INDEXES``: made once the rows are in (a GIN index kept up row by row
+    during the load would cost far more)."""
+    for name, indexed, expression in BIGRAM_INDEXES:
+        conn.execute(text(f"CREATE INDEX {name} ON {indexed} USING gin ({BIGRAMS}({expression}))"))
+
+
+class _Contains(ColumnElement[bool]):
+    """``expression`` contains the two characters ``part``: ``LIKE`` (escaped) everywhere, and on
+    PostgreSQL first the bigram index's lookup of ``part`` (``BIGRAM_INDEXES``)."""
+
+    inherit_cache = False  # compiled each time: only two-character searches make it
+    type = Boolean()
+
+    def __init__(self, expression: ColumnElement[str], part: str) -> None:
+        self.column, self.part = expression, part
+
+
+@compiles(_Contains)
+def _like(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.contains(element.part, autoescape=True), **kw)
+
+
+@compiles(_Contains, "postgresql")
+def _bigram_then_like(element: _Contains, compiler: SQLCompiler, **kw: Any) -> str:
+    bigrams = getattr(func, BIGRAMS)(element.column, type_=ARRAY(Text()))
+    wanted = cast(array([element.part]), ARRAY(Text()))  # the driver sends a str as varchar
+    found = bigrams.op("@>", is_comparison=True)(wanted)
+    like = element.column.contains(element.part, autoescape=True)
+    return compiler.process(and_(found, like), **kw)
+
+
+def contains(expression: ColumnElement[str], part: str) -> ColumnElement[bool]:
+    """``expression`` contains ``part`` (as ``expression.contains(part, autoescape=True)``, ``LIKE
+    '%…%'``); for a part of two characters on PostgreSQL, looked up in the bigram index first."""
+    if len(part) == 2:
+        return _Contains(expression, part)
+    return expression.contains(part, autoescape=True)
 
 
 def has_text_index(conn: Connection) -> bool:
