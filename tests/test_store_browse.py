@@ -426,6 +426,36 @@ def test_the_facet_index_in_memory_counts_exactly(small: Connection) -> None:
     assert arrays.sized(10**15, None) == 0
     none = np.zeros_like(everyone)
     assert arrays.tally(none, [], False, FACETS) == (0, {facet: [] for facet in FACETS})
+    # counts, not measures: integer arrays, as bincount needs its keys
+    assert {str(a.dtype) for a in (arrays.members, arrays.key, arrays.combo, arrays.times, arrays.sizes)} == {
+        "int64"
+    }
+
+
+def test_the_facet_index_of_an_empty_store_counts_nothing(
+    small_catalog: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A store without models (mutmut: a ``max`` of no combinations without its default, arrays of
+    floats when empty, a spare combination number)."""
+    root = tmp_path_factory.mktemp("empty") / "catalog"
+    shutil.copytree(small_catalog, root)
+    for path in (root / "models").glob("*.yaml"):
+        path.unlink()
+    url = f"sqlite:///{root.parent / 'store.db'}"
+    build_store(load_valid_catalog(root), url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            arrays = FacetArrays.load(conn)
+    finally:
+        engine.dispose()
+    assert arrays.members.tolist() == [0] and arrays.labels == () and arrays.rows == {}
+    assert [str(a.dtype) for a in (arrays.key, arrays.combo, arrays.times, arrays.sizes)] == ["int64"] * 4
+    for open_only in (False, True):
+        total, counts = arrays.tally(arrays.members, [("domain", ("nlp",))], open_only, FACETS)
+        assert (total, counts) == (0, {facet: [] for facet in FACETS})
+    assert arrays.with_value("openness", ["not-open"]).tolist() == [True]  # no open combination
+    assert arrays.sized(None, None) == arrays.sized(1, 10**12) == 0
 
 
 @pytest.fixture(scope="module")
