@@ -249,3 +249,36 @@ def test_warming_reads_the_facet_index_into_memory_once(store_url: str, tiny_cat
         assert page.facets["openness"] == {"research-only": 2, "open-weights-restricted": 1}
     finally:
         engine.dispose()
+
+
+def test_a_request_reads_the_build_stamp_once(store_url: str, tiny_catalog: Path) -> None:
+    """The models page keys its browser page, the organizations' names and the hardware table by the
+    store's build: read once per request (``one_stamp``), again by the next request, and each time
+    outside a request."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from modelatlas.config import Settings
+    from modelatlas.web.app import create_app
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    app = create_app(Settings(db=store_url, warm=False))
+    engine = app.state.engine
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+
+    def stamps() -> int:
+        found = sum("FROM build_info" in s for s in sent)
+        sent.clear()
+        return found
+
+    try:
+        with TestClient(app) as client:
+            for _ in range(2):
+                assert client.get("/models?q=llama").status_code == 200
+                assert stamps() == 1
+                assert client.get("/models").status_code == 200
+                assert stamps() == 1
+        assert views.stamp(engine) == views.stamp(engine) and stamps() == 2
+    finally:
+        engine.dispose()
