@@ -282,3 +282,25 @@ def test_a_request_reads_the_build_stamp_once(store_url: str, tiny_catalog: Path
         assert views.stamp(engine) == views.stamp(engine) and stamps() == 2
     finally:
         engine.dispose()
+
+
+def test_whether_the_store_has_aliases_is_asked_once_per_build(store_url: str, tiny_catalog: Path) -> None:
+    """A new search asks the catalog for ``organization_names`` once per build (a query on PostgreSQL),
+    not once per search; the aliases are still read (``casia`` is Zidong Taichu's organization's)."""
+    from sqlalchemy import event
+
+    from modelatlas.store.browse import Browse
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(f"{a[2]} {a[3]}"))
+    try:
+        for text, sort in (("casia", "relevance"), ("CASIA ", "relevance"), ("casia", "name")):
+            page = views.browse_page(engine, Browse(text=text, sort=sort))
+            assert [row.id for row in page.rows] == ["zidong-taichu"]
+        asked = [s for s in sent if "organization_names" in s and "organization_id" not in s]
+        searched = [s for s in sent if "organization_id, name FROM organization_names" in s]
+        assert len(asked) == 1 and len(searched) == 3
+    finally:
+        engine.dispose()
