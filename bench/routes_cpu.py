@@ -5,7 +5,9 @@ The app is made for the store, warmed as ``serve`` warms it (``web.app._warm``),
 ``--rounds`` times through ``TestClient``, ``{n}`` = 1, 2, 3… as ``bench/scale.py`` asks it (so a
 ``{n}`` route asks something new each time, and its first request is each worker's first computation).
 Printed per route: this process's CPU time (user + system) per request, mean, median and max, and the
-wall time's median and max; the CPU times of every request with ``--each``.
+wall time's median and max, and the SQL statements a request sends (median, max: the round trips to
+the database, counted by SQLAlchemy's ``before_cursor_execute``); the CPU times of every request with
+``--each``.
 
     .venv/bin/python bench/routes_cpu.py --db /tmp/ps-100k.db [--rounds 30] [--routes '/models?q=v1{n}']
     .venv/bin/python bench/routes_cpu.py --url postgresql+psycopg://…/atlas_100k  # PostgreSQL
@@ -27,6 +29,7 @@ import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from modelatlas.config import Settings
 from modelatlas.web.app import _warm, create_app
@@ -66,24 +69,32 @@ def main() -> None:
     else:  # the code of a commit before warming compiled the templates (PYTHONPATH=/tmp/old/src)
         _warm(settings, app.state.engine)  # type: ignore[call-arg,unused-ignore]
     used = time.process_time() - started
+    sent = [0]
+
+    @event.listens_for(app.state.engine, "before_cursor_execute")
+    def _count(*_: object) -> None:
+        sent[0] += 1
+
     print(f"warming: {used:.1f} s CPU, to {time.perf_counter():.1f} s; per request, ms:")
     with TestClient(app) as client:
         client.get("/healthz")  # the app's first request (its own set-up), not a route's
         for route in args.routes.split(","):
-            cpus, walls, servers = [], [], []
+            cpus, walls, servers, statements = [], [], [], []
             for n in range(1, args.rounds + 1):
                 cpu, wall = time.process_time(), time.perf_counter()
                 server = _server_cpu(args.server_pid)
+                sent[0] = 0
                 answer = client.get(route.replace("{n}", str(n)))
                 servers.append((_server_cpu(args.server_pid) - server) * 1000)
                 cpus.append((time.process_time() - cpu) * 1000)
                 walls.append((time.perf_counter() - wall) * 1000)
+                statements.append(sent[0])
                 answer.raise_for_status()
             also = f"   server CPU median {statistics.median(servers):6.1f}" if args.server_pid else ""
             print(
                 f"{route:<54} CPU mean {statistics.mean(cpus):6.1f} median {statistics.median(cpus):6.1f} "
                 f"max {max(cpus):6.1f}   wall median {statistics.median(walls):6.1f} max {max(walls):6.1f}"
-                + also
+                f"   SQL median {statistics.median(statements):g} max {max(statements)}" + also
             )
             if args.each:
                 print("   ", " ".join(f"{c:.0f}" for c in cpus))

@@ -3,6 +3,7 @@ request computes, read by every other worker instead of computed again."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import event, insert, select, update
 
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import Settings, bundled_catalog
@@ -37,6 +38,7 @@ def _forget() -> None:
     views._gates.clear()
     views._cache.clear()
     views._fits.clear()
+    stored_views._kept_keys.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +157,41 @@ def test_a_page_shows_the_kept_view_not_a_computed_one(kept_store: str, tmp_path
     with TestClient(create_app(Settings(db=url))) as client:
         said = client.get("/api/v1/trends").json()["headline"]
         assert said != "KEPT HEADLINE 12345"
+
+
+def test_a_question_no_build_keeps_is_not_looked_for(kept_store: str) -> None:
+    """The kept keys are read once per build; a new search is not looked up, a kept page still is."""
+    engine = make_engine(kept_store)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(" ".join(a[2].split())))
+    built = views.stamp(engine)
+    page = views.browse_page(engine, default_browse())  # read from the kept views
+    assert sum("FROM kept_views" in s for s in sent) == 2  # the keys, then the page's value
+    sent.clear()
+    assert stored_views.read(engine, built, ("browse", default_browse(), True)) == page
+    searched = ("browse", dataclasses.replace(default_browse(), text="llama"), True)
+    assert stored_views.read(engine, built, searched) is stored_views.MISSING
+    assert stored_views.read(engine, built, ("browse", default_browse(), False)) is not stored_views.MISSING
+    assert [s for s in sent if "FROM kept_views" in s] == [
+        'SELECT kept_views.value FROM kept_views WHERE kept_views."key" = ? AND kept_views.stamp = ?'
+    ] * 2
+    engine.dispose()
+
+
+def test_a_build_that_keeps_no_view_is_asked_again(kept_store: str, tmp_path: Path) -> None:
+    """Its views may be written after the worker first asked (``refresh`` at the end of a build)."""
+    url = f"sqlite:///{tmp_path / 'late.db'}"
+    Path(url.removeprefix("sqlite:///")).write_bytes(Path(kept_store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(url)
+    rows = _kept(url)
+    with engine.begin() as conn:
+        conn.execute(T.kept_views.delete())
+    built, key = views.stamp(engine), ("browse", default_browse(), True)
+    assert stored_views.read(engine, built, key) is stored_views.MISSING
+    with engine.begin() as conn:
+        conn.execute(insert(T.kept_views), [{"key": k, "stamp": s, "value": v} for k, (s, v) in rows.items()])
+    assert stored_views.read(engine, built, key) == views.browse_page(engine, default_browse())
+    engine.dispose()
 
 
 COUNTING = """

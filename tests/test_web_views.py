@@ -249,3 +249,58 @@ def test_warming_reads_the_facet_index_into_memory_once(store_url: str, tiny_cat
         assert page.facets["openness"] == {"research-only": 2, "open-weights-restricted": 1}
     finally:
         engine.dispose()
+
+
+def test_a_request_reads_the_build_stamp_once(store_url: str, tiny_catalog: Path) -> None:
+    """The models page keys its browser page, the organizations' names and the hardware table by the
+    store's build: read once per request (``one_stamp``), again by the next request, and each time
+    outside a request."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from modelatlas.config import Settings
+    from modelatlas.web.app import create_app
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    app = create_app(Settings(db=store_url, warm=False))
+    engine = app.state.engine
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+
+    def stamps() -> int:
+        found = sum("FROM build_info" in s for s in sent)
+        sent.clear()
+        return found
+
+    try:
+        with TestClient(app) as client:
+            for _ in range(2):
+                assert client.get("/models?q=llama").status_code == 200
+                assert stamps() == 1
+                assert client.get("/models").status_code == 200
+                assert stamps() == 1
+        assert views.stamp(engine) == views.stamp(engine) and stamps() == 2
+    finally:
+        engine.dispose()
+
+
+def test_whether_the_store_has_aliases_is_asked_once_per_build(store_url: str, tiny_catalog: Path) -> None:
+    """A new search asks the catalog for ``organization_names`` once per build (a query on PostgreSQL),
+    not once per search; the aliases are still read (``casia`` is Zidong Taichu's organization's)."""
+    from sqlalchemy import event
+
+    from modelatlas.store.browse import Browse
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: sent.append(f"{a[2]} {a[3]}"))
+    try:
+        for text, sort in (("casia", "relevance"), ("CASIA ", "relevance"), ("casia", "name")):
+            page = views.browse_page(engine, Browse(text=text, sort=sort))
+            assert [row.id for row in page.rows] == ["zidong-taichu"]
+        asked = [s for s in sent if "organization_names" in s and "organization_id" not in s]
+        searched = [s for s in sent if "organization_id, name FROM organization_names" in s]
+        assert len(asked) == 1 and len(searched) == 3
+    finally:
+        engine.dispose()

@@ -73,7 +73,7 @@ from modelatlas.store.queries import (
     text_match,
 )
 from modelatlas.store.related import related
-from modelatlas.store.text_index import has_text_index
+from modelatlas.store.text_index import has_organization_names, has_text_index
 
 __all__ = [
     "ARRAYS_KEY",
@@ -173,7 +173,8 @@ def browse(conn: Connection, b: Browse, *, facets: bool = True, keep: Keep = _co
     hits: list[str] | None = None
     matcher = None
     if b.text and b.sort != "relevance":
-        matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
+        also = related(conn, b.text, aliases=_has_aliases(conn, keep))
+        matcher = text_match(b.text, indexed=has_text_index(conn), also=also)
     if b.text and b.sort == "relevance":
         hits = _search(conn, b.text, keep)
     if keep(("facet index",), lambda: has_facet_index(conn)):  # (three catalog queries on PostgreSQL)
@@ -274,7 +275,17 @@ def _question(b: Browse) -> Browse:
 def _search(conn: Connection, text: str, keep: Keep = _compute) -> list[str] | None:
     if not text.strip():
         return None
-    return keep(("hits", text), lambda: [hit.id for hit in search(conn, text, limit=_MAX_HITS)])  # type: ignore[no-any-return]
+
+    def hits() -> list[str]:
+        return [hit.id for hit in search(conn, text, limit=_MAX_HITS, aliases=_has_aliases(conn, keep))]
+
+    return keep(("hits", text), hits)  # type: ignore[no-any-return]
+
+
+def _has_aliases(conn: Connection, keep: Keep) -> bool:
+    """Whether the store has ``organization_names``: asked of ``keep`` (once per build on the web, not
+    once per search: a catalog query on PostgreSQL)."""
+    return keep(("organization names table",), lambda: has_organization_names(conn))  # type: ignore[no-any-return]
 
 
 def _page(

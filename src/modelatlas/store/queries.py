@@ -506,13 +506,14 @@ def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[st
     return sorted(tuple(row) for row in found)
 
 
-def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
+def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None = None) -> list[SearchHit]:
     """Models whose names, aliases, organizations or summaries match ``text``, best first, ranked by
     ``store.ranking``: exact names, then versions and sizes of the name, names beginning with the query's
     words, names with them inside, the models of an organization so named, names with the query's
     letters, near spellings, summaries; within each, newest first.
 
     Tolerant of case, spaces, hyphens (``Llama 2`` = ``LLaMa-2`` = ``llama2``) and small typos.
+    ``aliases``: whether the store has ``organization_names``, if the caller knows (else asked).
     """
     query_key = name_key(text)
     needle = text.strip().casefold()
@@ -545,7 +546,7 @@ def search(conn: Connection, text: str, *, limit: int = 20) -> list[SearchHit]:
     if query_key:
         found = _name_rows(conn, query_key, indexed)
         ranked(words, query_key, ranking.EXACT)
-        also = related(conn, text, [(mid, name) for mid, name, _ in found])
+        also = related(conn, text, [(mid, name) for mid, name, _ in found], aliases=aliases)
         for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
             ranked(name_words(other), name_key(other), ranking.WORDS)
         for mid, organization in organization_models(conn, also.organizations):

@@ -53,15 +53,17 @@ def _chinese_alias(words: list[str], query_key: str, alias: str) -> bool:
     return chinese_only and bool(_score(words, query_key, alias))
 
 
-def related(conn: Connection, text: str, names: list[tuple[str, str]] | None = None) -> Related:
+def related(
+    conn: Connection, text: str, names: list[tuple[str, str]] | None = None, *, aliases: bool | None = None
+) -> Related:
     """The organizations ``text`` names and the model names it stands for (see the module). ``names``
     are ``(model id, name)`` of every name whose key contains the query's, if the caller has read
-    them already."""
+    them already; ``aliases``, whether the store has ``organization_names``, if the caller knows."""
     query_key, words = name_key(text), name_words(text)
     if not query_key:
         return NOTHING_RELATED
     best: dict[str, tuple[float, str]] = {}  # each organization's best name, the first by name of a tie
-    for org, name in sorted(organization_names(conn, query_key)):
+    for org, name in sorted(organization_names(conn, query_key, aliases=aliases)):
         score = _score(words, query_key, name)
         if score > best.get(org, (0.0, ""))[0]:
             best[org] = (score, name)

@@ -66,6 +66,7 @@ __all__ = [
     "contains",
     "fill_organization_names",
     "fill_text_index",
+    "has_organization_names",
     "has_text_index",
     "keys_of_length",
     "organization_names",
@@ -149,14 +150,22 @@ def fill_organization_names(conn: Connection, organizations: Iterable[Organizati
         )
 
 
-def organization_names(conn: Connection, query_key: str) -> list[tuple[str, str]]:
+def has_organization_names(conn: Connection) -> bool:
+    """Whether the store has the ``organization_names`` table (a build of an older modelatlas has not)."""
+    return inspect(conn).has_table(ORGANIZATION_NAMES)
+
+
+def organization_names(
+    conn: Connection, query_key: str, *, aliases: bool | None = None
+) -> list[tuple[str, str]]:
     """``(organization id, name)`` of every organization name whose key contains ``query_key``, in no
-    particular order: from ``organization_names`` when the store has it, else the ids, names and Chinese
-    names of ``organizations``."""
+    particular order: from ``organization_names`` when the store has it (``aliases``, if the caller
+    knows: else asked, a catalog query on PostgreSQL), else the ids, names and Chinese names of
+    ``organizations``."""
     if not query_key:
         return []
     found: list[tuple[str, str]] = []
-    if inspect(conn).has_table(ORGANIZATION_NAMES):
+    if has_organization_names(conn) if aliases is None else aliases:
         position = "instr(key, :key)" if conn.dialect.name == "sqlite" else "strpos(key, :key)"
         rows = conn.execute(
             text(f"SELECT organization_id, name FROM {ORGANIZATION_NAMES} WHERE {position} > 0"),

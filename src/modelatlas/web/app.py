@@ -34,7 +34,7 @@ from modelatlas.store.engine import make_engine
 from modelatlas.web import assets, refresh, views
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import ERRORS, LANGS, country_name, pick_lang, said, translator, validation
-from modelatlas.web.middleware import HeadAsGet, RememberLang
+from modelatlas.web.middleware import HeadAsGet, OneStamp, RememberLang
 from modelatlas.web.routes import api, pages
 
 __all__ = ["create_app"]
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.add_api_route("/healthz", pages.healthz, methods=["GET"], tags=["health"])
 
+    app.add_middleware(OneStamp, within=views.one_stamp)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RememberLang, langs=LANGS)
     app.add_middleware(HeadAsGet)

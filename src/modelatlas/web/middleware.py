@@ -1,4 +1,5 @@
-"""The dashboard's ASGI middleware: HEAD answered as GET, and the language a visitor picked remembered.
+"""The dashboard's ASGI middleware: HEAD answered as GET, the language a visitor picked remembered, and
+the store's build read once per request.
 
 FastAPI's routes answer only the methods they declare, so a HEAD (link checkers, ``curl -I``, caches
 revalidating) would get 405 from every page: ``HeadAsGet`` sends it on as a GET and drops the body
@@ -8,12 +9,15 @@ gzip middleware can leave a small one alone).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from urllib.parse import parse_qs
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["HeadAsGet", "RememberLang"]
+__all__ = ["HeadAsGet", "OneStamp", "RememberLang"]
 
 #: How long the language cookie lasts: a year.
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -38,6 +42,19 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class OneStamp:
+    """ASGI middleware: each HTTP request runs within ``within()`` (``web.views.one_stamp``: the store's
+    build read once however many views the request asks for). The context passes to the threads that
+    run the routes and their dependencies, which copy it."""
+
+    def __init__(self, app: ASGIApp, within: Callable[[], AbstractContextManager[None]]) -> None:
+        self.app, self.within = app, within
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with self.within() if scope["type"] == "http" else contextlib.nullcontext():
+            await self.app(scope, receive, send)
 
 
 class RememberLang:

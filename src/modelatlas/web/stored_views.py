@@ -47,6 +47,11 @@ _VALUE, _NOT_ENOUGH = b"v", b"e"
 _recorded: ContextVar[dict[str, Any] | None] = ContextVar("recorded", default=None)
 #: The builds (``views.stamp``) found to have no ``kept_views`` table: not asked again.
 _absent: set[str] = set()
+#: The key texts each build (``views.stamp``) keeps, read once: a question no build keeps (any but the
+#: default views: a search, a filter, the next page) is not looked for, one round trip less. A build
+#: that keeps none is asked again each time (its views may not be written yet: ``refresh`` writes them
+#: all in one transaction, after the rest of the build).
+_kept_keys: dict[str, frozenset[str]] = {}
 
 
 def text_of(key: Hashable) -> str:
@@ -115,10 +120,18 @@ def read(engine: Engine, built_at: str, key: Hashable) -> Any:
     if built_at in _absent or _recorded.get() is not None:
         return MISSING
     k = T.kept_views.c
+    wanted, stamp = text_of(key), _stamp_of(built_at)
     try:
         with engine.connect() as conn:
+            keys = _kept_keys.get(built_at)
+            if keys is None:
+                keys = frozenset(conn.execute(select(k.key).where(k.stamp == stamp)).scalars())
+                if keys:
+                    _kept_keys[built_at] = keys
+            if wanted not in keys:
+                return MISSING
             found = conn.execute(
-                select(k.value).where(k.key == text_of(key), k.stamp == _stamp_of(built_at))
+                select(k.value).where(k.key == wanted, k.stamp == stamp)
             ).scalar_one_or_none()
     except SQLAlchemyError:  # a store from before the table: computed as before
         _absent.add(built_at)

@@ -6,10 +6,12 @@ kept until the store is rebuilt (its ``stamp`` changes), so a page view costs a 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -265,13 +267,39 @@ _views: OrderedDict[tuple[str, Hashable], Any] = OrderedDict()
 _gates: dict[tuple[str, Hashable], threading.Lock] = {}
 
 
+#: The stamps read during the request being answered (``one_stamp``), by store URL.
+_request_stamps: ContextVar[dict[str, str] | None] = ContextVar("request_stamps", default=None)
+
+
+@contextlib.contextmanager
+def one_stamp() -> Iterator[None]:
+    """Within it (a request: ``web.middleware.OneStamp``), ``stamp`` reads each store's build once: a
+    page that asks for its browser page, the organizations' names and the hardware table keys them all
+    by the same build, with one connection and query instead of three (each checkout pings the server
+    and rolls back: three round trips apiece on PostgreSQL)."""
+    token = _request_stamps.set({})
+    try:
+        yield
+    finally:
+        _request_stamps.reset(token)
+
+
 def stamp(engine: Engine, conn: Connection | None = None) -> str:
     """The store ``engine`` reads and its build (``queries.build_stamp``): what ``per_build`` keys by;
-    read through ``conn`` if given (a connection of ``engine`` the caller holds), else its own."""
+    read through ``conn`` if given (a connection of ``engine`` the caller holds), else its own; once per
+    request within ``one_stamp``."""
+    read = _request_stamps.get()
+    url = str(engine.url)
+    if read is not None and url in read:
+        return read[url]
     if conn is not None:
-        return f"{engine.url}@{Q.build_stamp(conn)}"
-    with engine.connect() as own:
-        return f"{engine.url}@{Q.build_stamp(own)}"
+        found = f"{engine.url}@{Q.build_stamp(conn)}"
+    else:
+        with engine.connect() as own:
+            found = f"{engine.url}@{Q.build_stamp(own)}"
+    if read is not None:
+        read[url] = found
+    return found
 
 
 def per_build(built_at: str, key: Hashable, compute: Callable[[], V], *, store: Engine | None = None) -> V:
@@ -328,7 +356,7 @@ def _per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
             with _lock:
                 _gates.pop(full, None)
         with _lock:
-            if any(kept != built_at for kept, _ in _views):
+            if _views and next(iter(_views))[0] != built_at:  # all of one build: cleared for another
                 _views.clear()
             _views[full] = value
             while len(_views) > MAX_VIEWS:
