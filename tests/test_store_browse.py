@@ -416,6 +416,8 @@ def test_the_facet_index_in_memory_counts_exactly(small: Connection) -> None:
     total, counts = arrays.tally(everyone, [("openness", ("not-open",))], False, FACETS)
     assert total == 5  # nine models, four of them open (open-weights and open-weights-restricted)
     assert dict(counts["openness"]) == EVERYTHING["openness"]
+    total, _ = arrays.tally(everyone, [("openness", ("not-open", "open-weights"))], False, FACETS)
+    assert total == 6  # the five not open and the one open-weights (not the three restricted)
     total, counts = arrays.tally(everyone, [("openness", ("not-open",))], True, FACETS)
     assert total == 0  # not open and open only: nothing
     assert dict(counts["openness"]) == {"open-weights-restricted": 3, "open-weights": 1}
