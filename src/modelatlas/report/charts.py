@@ -165,18 +165,17 @@ def growth_chart(
             "released": rows["released"],
             "value": rows[column],
             "domain": rows["domain"].map(labels),
-            "method": rows[KINDS[column]].map(
-                lambda m: _t(m, lang) if isinstance(m, str) else _t("stated", lang)
-            ),
+            "method": rows[KINDS[column]],  # the kind as stored: labelled once sampled
         }
     )
+    subtitle = _wrap(headline(fit, lang, notable=notable), lang)
+    if len(data) > MAX_POINTS:  # the rows drawn depend on the count alone: labelled after (746,030 at 1M)
+        subtitle.append(_t("sampled", lang, shown=MAX_POINTS, total=len(data)))
+        data = data.sample(MAX_POINTS, random_state=0).sort_values("released")
+    data["method"] = data["method"].map(lambda m: _t(m, lang) if isinstance(m, str) else _t("stated", lang))
     counted = fit.metric in ("parameters", "tokens")  # counts say 7B / 70亿 as the site does, not SI's 7G
     if counted:
         data["shown"] = [format_count(int(v), lang=lang) for v in data["value"]]
-    subtitle = _wrap(headline(fit, lang, notable=notable), lang)
-    if len(data) > MAX_POINTS:
-        subtitle.append(_t("sampled", lang, shown=MAX_POINTS, total=len(data)))
-        data = data.sample(MAX_POINTS, random_state=0).sort_values("released")
     y_title = f"{metric_label(fit.metric, lang)} ({_t(f'unit-{unit}', lang)}, {_t('log', lang)})"
     trend = _trend(fit)
     scale, axis = log_axis([*data["value"], *trend["value"]], lang, unit=unit)
