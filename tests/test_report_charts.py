@@ -12,6 +12,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from modelatlas.catalog.units import format_count
 from modelatlas.report.charts import history_chart, lineage_chart, releases_chart, to_spec
 from modelatlas.report.images import to_svg
 
@@ -165,6 +166,14 @@ def test_a_growth_chart_draws_a_seeded_sample_of_a_large_frame_and_says_so(
     assert count == 25 and subtitle[-1] == "drawn: a random 25 of the 60 models"
     assert drawn("zh")[1][-1] == "图中随机绘出 60 个模型中的 25 个"
     assert drawn("en") == (count, subtitle)  # the same sample every time
+    # the labels are made for the points drawn, each its own model's (after the sample, not before)
+    spec = to_spec(charts.growth_chart(frame, fit, "en"))
+    records = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    values = {f"M{i}": 10 ** (6 + (i % 50) / 10) for i in range(60)}
+    assert len(records) == 25
+    assert [int(r["value"]) for r in records] == [int(values[r["name"]]) for r in records]
+    assert [r["shown"] for r in records] == [format_count(int(values[r["name"]]), lang="en") for r in records]
+    assert {r["method"] for r in records} == {"stated"}
 
 
 def _partial(as_of: object, unit: str = "quarter") -> dict[str, bool]:
