@@ -347,7 +347,7 @@ def _states(conn: Connection) -> list[Browse]:
         Browse(min_params=10**9, max_params=10**11, year=tuple(values["year"][:2]), open_only=True),
         Browse(only=()),
         Browse(only=tuple(ids[::7]), domain=("nlp",)),
-        Browse(only=(*ids, "no-such-model"), country=("cn",)),  # over _JSON_IDS: one JSON array
+        Browse(only=(*ids, "no-such-model"), country=("cn",)),  # over queries._JSON_IDS: one JSON array
         Browse(text="llama"),
         Browse(text="llama", domain=("nlp",), sort="relevance"),
         Browse(text="gpt", sort="name", descending=False, organization=tuple(values["organization"][:2])),

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
 import numpy as np
-import orjson
 from sqlalchemy import (
     Connection,
     Select,
@@ -67,7 +66,7 @@ from modelatlas.store.filters import LARGEST, NOT_OPEN, Filters
 from modelatlas.store.queries import (
     OPEN_WEIGHTS,
     ModelRow,
-    in_array,
+    among,
     rows_for,
     search,
     text_match,
@@ -101,8 +100,6 @@ _MAX_HITS = 5000
 _MANY_PER_MODEL = frozenset({"modality", "organization", "country"})
 #: A plain text match with fewer models than this also looks for near spellings.
 _FEW = 10
-#: Lists of more ids than this go to SQLite as one JSON array (``json_each``), not one parameter each.
-_JSON_IDS = 100
 #: With more matches than this, a page walks the index of its sort order instead of sorting them all.
 _WALK = 1000
 #: What ``browse`` asks ``keep`` for the facet index in memory (``FacetArrays``) under.
@@ -427,11 +424,11 @@ def _common(
     parameters = _unindexed(_NARROW.c.parameters, unindexed)
     found: list[Any] = []
     if hits is not None:
-        found.append(_among(conn, mid, hits))
+        found.append(among(conn, mid, hits))
     if matcher is not None:
         found.append(mid.in_(select(T.models.c.id).where(matcher)))
     if b.only is not None:
-        found.append(_among(conn, mid, b.only))
+        found.append(among(conn, mid, b.only))
     released = _unindexed(_NARROW.c.released, unindexed)
     after, before = b.released_after, b.released_before
     if after is not None:  # on SQLite stored as ISO text, as models.released is there; a date elsewhere
@@ -447,21 +444,6 @@ def _common(
     if b.population == "notable":
         found.append(population_condition(mid))
     return found
-
-
-def _among(conn: Connection, id_column: Any, ids: Sequence[str]) -> Any:
-    """``id_column IN ids``; a long list as one JSON array on SQLite, one array parameter on PostgreSQL
-    (``queries.in_array``), as binding thousands of parameters is slow."""
-    if conn.dialect.name == "postgresql":
-        return in_array(id_column, ids)
-    if (
-        len(ids) <= _JSON_IDS
-        or conn.dialect.dbapi is None
-        or conn.dialect.dbapi.sqlite_version_info < (3, 38)
-    ):
-        return id_column.in_(ids)
-    listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
-    return id_column.in_(select(listed.c.value))
 
 
 def _filters(b: Browse, sqlite: bool) -> list[tuple[str, tuple[Any, ...]]]:

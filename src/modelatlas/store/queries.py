@@ -51,6 +51,7 @@ __all__ = [
     "built_at",
     "check_store",
     "currency",
+    "among",
     "get_model",
     "in_array",
     "lineage",
@@ -303,23 +304,19 @@ def rows_for(conn: Connection, ids: list[str]) -> list[ModelRow]:
     if not ids:
         return []
     m, mo, o, md = T.models, T.model_organizations, T.organizations, T.model_domains
-    postgresql = conn.dialect.name == "postgresql"
-
-    def among(column: Any) -> Any:  # one parameter on PostgreSQL, not one per id (compiled per call)
-        return in_array(column, ids) if postgresql else column.in_(ids)
-
     shown = [m.c.id, m.c.name, m.c.parameters, m.c.released, m.c.released_precision, m.c.openness]
     shown += [m.c.architecture, m.c.license]  # not the record's JSON, which a page never reads
-    base = {r["id"]: r for r in conn.execute(select(*shown).where(among(m.c.id))).mappings().all()}
+    base = {r["id"]: r for r in conn.execute(select(*shown).where(among(conn, m.c.id, ids))).mappings().all()}
     orgs: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
     for mid, pos, name, country in conn.execute(
         select(mo.c.model_id, mo.c.position, o.c.name, o.c.country)
         .join(o, o.c.id == mo.c.organization_id)
-        .where(among(mo.c.model_id))
+        .where(among(conn, mo.c.model_id, ids))
     ).all():
         orgs[mid].append((pos, name, country))
     domains: dict[str, list[str]] = defaultdict(list)
-    for mid, domain in conn.execute(select(md.c.model_id, md.c.domain).where(among(md.c.model_id))).all():
+    in_ids = among(conn, md.c.model_id, ids)
+    for mid, domain in conn.execute(select(md.c.model_id, md.c.domain).where(in_ids)).all():
         domains[mid].append(domain)
     out = []
     for mid in ids:
@@ -454,25 +451,31 @@ Dated = tuple[str, dt.date | None]
 
 
 def _dated(conn: Connection, ids: list[str]) -> dict[str, Dated]:
-    """The display name and release date of each of ``ids`` (on PostgreSQL as one array parameter,
-    ``in_array``: binding 5,000 ids one by one took 173 ms of a search, the array 71 ms)."""
+    """The display name and release date of each of ``ids`` (as ``among`` asks for them: on PostgreSQL
+    binding 5,000 ids one by one took 173 ms of a search, one array parameter 71 ms)."""
     m = T.models.c
     found: dict[str, Dated] = {}
-    postgresql = conn.dialect.name == "postgresql"
-    step = max(len(ids), 1) if postgresql else _CHUNK
-    dbapi = conn.dialect.dbapi
-    json_ids = not postgresql and dbapi is not None and getattr(dbapi, "sqlite_version_info", ()) >= (3, 38)
+    step = max(len(ids), 1) if conn.dialect.name == "postgresql" else _CHUNK
     for start in range(0, len(ids), step):
         chunk = ids[start : start + step]
-        among = in_array(m.id, chunk) if postgresql else m.id.in_(chunk)
-        if json_ids and len(chunk) > _JSON_IDS:
-            # SQLite: one JSON array, not one parameter each (binding a thousand hits took a third of
-            # the search)
-            listed = func.json_each(orjson.dumps(chunk).decode()).table_valued("value")
-            among = m.id.in_(select(listed.c.value))
-        for mid, name, released in conn.execute(select(m.id, m.name, m.released).where(among)).all():
+        for mid, name, released in conn.execute(
+            select(m.id, m.name, m.released).where(among(conn, m.id, chunk))
+        ).all():
             found[mid] = (name, as_date(released))
     return found
+
+
+def among(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
+    """``column IN ids``, as binding hundreds of parameters one by one is slow: on PostgreSQL one text
+    parameter (``in_array``), on SQLite more than ``_JSON_IDS`` ids as one JSON array (``json_each``,
+    SQLite 3.38 and later: binding a thousand search hits took a third of the search)."""
+    if conn.dialect.name == "postgresql":
+        return in_array(column, ids)
+    dbapi = conn.dialect.dbapi
+    if len(ids) <= _JSON_IDS or dbapi is None or getattr(dbapi, "sqlite_version_info", ()) < (3, 38):
+        return column.in_(ids)
+    listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def in_array(column: Any, ids: Sequence[str]) -> Any:
