@@ -121,9 +121,11 @@ def read(engine: Engine, built_at: str, key: Hashable) -> Any:
         return MISSING
     k = T.kept_views.c
     wanted, stamp = text_of(key), _stamp_of(built_at)
+    keys = _kept_keys.get(built_at)
+    if keys is not None and wanted not in keys:  # without a connection: its checkout is a round trip too
+        return MISSING
     try:
         with engine.connect() as conn:
-            keys = _kept_keys.get(built_at)
             if keys is None:
                 keys = frozenset(conn.execute(select(k.key).where(k.stamp == stamp)).scalars())
                 if keys:
