@@ -23,6 +23,12 @@ def months(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}"
 
 
+def _months_between(fast: float | None, slow: float | None) -> str:
+    """A doubling time's interval: ``6.1–9.3``, or ``≥ 794.5`` when the data allow no growth at all at
+    its slow end (no upper bound), as the trends page's figures say it."""
+    return f"≥ {months(fast)}" if slow is None else f"{months(fast)}–{months(slow)}"
+
+
 def headline(fit: GrowthFit, lang: str = "en", *, notable: bool = False) -> str:
     """One sentence: how many models (``notable`` ones, when the fit was over those), over which dates,
     growth a year and doubling time, with intervals."""
@@ -35,14 +41,14 @@ def headline(fit: GrowthFit, lang: str = "en", *, notable: bool = False) -> str:
         rate, low_rate, high_rate = (times(v).removeprefix("×") for v in (fit.growth_per_year, low, high))
         growth = f"每年增长 {rate} 倍（90% 置信区间 {low_rate}–{high_rate} 倍）"
         doubling = (
-            f"约每 {months(fit.doubling_months)} 个月翻一番（{months(fast)}–{months(slow)}）"
+            f"约每 {months(fit.doubling_months)} 个月翻一番（{_months_between(fast, slow)}）"
             if fit.doubling_months
             else "没有增长"
         )
         return f"{what}：{fit.start} 至 {fit.end} 发布的 {fit.n} 个{scope}模型，{growth}，{doubling}。"
     growth = f"{times(fit.growth_per_year)} a year (90% CI {times(low)}–{times(high)})"
     doubling = (
-        f"doubling every {months(fit.doubling_months)} months ({months(fast)}–{months(slow)})"
+        f"doubling every {months(fit.doubling_months)} months ({_months_between(fast, slow)})"
         if fit.doubling_months
         else "not growing"
     )
