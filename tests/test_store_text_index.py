@@ -236,3 +236,37 @@ def test_a_three_character_search_leaves_the_bigram_indexes_alone(
                 assert ("modelatlas_bigrams" in sql) is asked, (query, sql)
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_contains_takes_percent_and_underscore_literally(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    """``contains`` escapes ``LIKE``'s wildcards in a part of any length but two (which the bigram
+    test covers): ``%`` and ``_`` match only themselves, and what contains the part still matches."""
+    from sqlalchemy import literal, select
+
+    from modelatlas.store.text_index import contains
+
+    url = request.getfixturevalue("postgres_url") if backend == "postgres" else "sqlite://"
+    cases = [
+        ("alpaca", "al%", False),
+        ("xal%ca", "al%", True),
+        ("alpaca", "a_p", False),
+        ("la_paca", "a_p", True),
+        ("alpaca", "_", False),
+        ("a_b", "_", True),
+        ("alpaca", "%", False),
+        ("alpaca", "lpac", True),
+        ("alpaca", "l_ac", False),
+        ("alpaca", "alpacas", False),
+    ]
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = [
+                conn.execute(select(contains(literal(value), part))).scalar_one() for value, part, _ in cases
+            ]
+        assert [bool(f) for f in found] == [expected for _, _, expected in cases]
+    finally:
+        engine.dispose()
