@@ -455,7 +455,8 @@ def test_import_file_refuses_before_reading_with_exact_messages(sqlite_url: str,
 
 
 def test_import_file_reports_each_stage_with_its_steps(sqlite_url: str) -> None:
-    """Issue 18: the merge (rows of every import, merged again) and the build (models) report progress."""
+    """Issue 18: the merge (rows of every import, merged again) and the build (models) report progress,
+    and the build's steps after the models (``STAGES``) are told as stages of no steps."""
     from modelatlas.catalog.validate import load_valid_catalog
     from modelatlas.config import bundled_catalog
     from modelatlas.sources.ingest import import_file
@@ -470,7 +471,8 @@ def test_import_file_reports_each_stage_with_its_steps(sqlite_url: str) -> None:
     read: list[int] = []
     import_file(catalog, sqlite_url, "paper-table", SEED_000.with_name("003_e7c861412d09de26.txt"))
     result = import_file(catalog, sqlite_url, "paper-table", SEED_004, progress=read.append, stages=stage)
-    assert list(seen) == ["merging", "writing"]
+    assert list(seen) == ["merging", "writing", "indexing"]  # the views are not kept in the tests
+    assert seen["indexing"] == [0]  # a step that counts nothing, told once the models are written
     merging, writing = seen["merging"], seen["writing"]
     assert merging == [13 + 62, 13, 75]  # seed 003's rows merged again, then seed 004's: each at its end
     assert writing[0] == CURATED == writing[-1] and writing[1:] == list(range(1, CURATED + 1))

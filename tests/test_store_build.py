@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -273,3 +274,66 @@ def test_a_build_under_the_lock_removes_killed_builds_leftovers(tiny_catalog: Pa
     rebuild(load_valid_catalog(tiny_catalog), f"sqlite:///{store}", curated_only=True)
     assert not leftover.exists() and other.exists() and store.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".building")) == [other.name]
+
+
+@pytest.mark.parametrize("keep_views", ["0", "1"])
+def test_build_says_what_it_does_after_the_models(
+    keep_views: str, sqlite_url: str, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every model is written the build says it is indexing, then, where the default views are
+    kept, that it keeps them: a bar full of models otherwise stood still for minutes at a million."""
+    from modelatlas.store.build import STAGES
+
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", keep_views)
+    told: list[object] = []
+    result = build_store(
+        load_valid_catalog(tiny_catalog), sqlite_url, progress=told.append, stage=told.append
+    )
+    assert STAGES == ("indexing", "keeping the default views")
+    assert told[-1 - int(keep_views) :] == list(STAGES[: 1 + int(keep_views)])
+    assert told[-2 - int(keep_views)] == 6  # every model written before it indexes
+    assert [t for t in told if isinstance(t, str)] == list(STAGES[: 1 + int(keep_views)])
+    assert result.views > 0 if keep_views == "1" else result.views == 0
+
+
+def test_rebuild_counts_the_models_it_writes_not_the_curated_ones(sqlite_url: str) -> None:
+    """``modelatlas build``'s bar: the merge's rows, then the merged catalog's models (the bar read
+    2878/413, the curated count), then the steps that count nothing."""
+    from modelatlas.sources.ingest import rebuild
+
+    catalog = load_valid_catalog(bundled_catalog())
+    seen: dict[str, list[int]] = {}
+
+    def stages(name: str, steps: int) -> Callable[[int], None]:
+        seen[name] = [steps]
+        return seen[name].append
+
+    result, _ = rebuild(catalog, sqlite_url, stages=stages)
+    assert list(seen) == ["merging", "writing", "indexing"]
+    assert seen["writing"][0] == seen["writing"][-1] == result.models == len(_model_ids(sqlite_url))
+    assert result.models > len(catalog.models)  # the bundled datasets' models are written too
+    assert seen["merging"][0] == seen["merging"][-1] > 0 and seen["indexing"] == [0]
+
+
+def test_the_stage_bar_names_each_stage_and_counts_what_it_can() -> None:
+    import io
+
+    from rich.console import Console
+
+    from modelatlas.cli._output import bar_stages, stage_bar
+
+    out = io.StringIO()
+    with stage_bar(Console(file=out, force_terminal=True, width=120), quiet=False) as bar:
+        stages = bar_stages(bar, "store")
+        stages("merging", 4)(4)
+        stages("writing", 10)(7)
+        stages("indexing", 0)
+        found = [(t.description, t.total, t.completed, t.fields["unit"]) for t in bar.tasks]
+        bar.refresh()
+    assert found == [
+        ("store: merging", 4, 4, "rows"),
+        ("store: writing", 10, 7, "models"),
+        ("store: indexing", None, 0, "models"),
+    ]
+    shown = out.getvalue()
+    assert "4/4 rows" in shown and "7/10 models" in shown and "0/0" not in shown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -15,7 +15,18 @@ from modelatlas.report.plain import cell, csv_text, markdown_table
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-__all__ = ["Format", "cell", "counting_bar", "emit", "emit_json", "markdown_table", "stderr", "stdout"]
+__all__ = [
+    "Format",
+    "bar_stages",
+    "cell",
+    "counting_bar",
+    "emit",
+    "emit_json",
+    "markdown_table",
+    "stage_bar",
+    "stderr",
+    "stdout",
+]
 
 
 class Format(enum.StrEnum):
@@ -39,18 +50,60 @@ def stderr() -> Console:
 
 
 def counting_bar(label: str = "{task.description}") -> Progress:
-    """A transient ``label  ━━━━  done/total`` bar on stderr; silent when stderr is not a terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    """A transient ``label  ━━━━  done/total  elapsed`` bar on stderr; silent when stderr is not a
+    terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     err = stderr()
     return Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=err,
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+def stage_bar(err: Console, *, quiet: bool) -> Progress:
+    """The bars of a long write on ``err``, one a stage (reading: bytes; merging: rows; writing: models;
+    a stage that counts nothing pulses), each with its rate and the time left; transient, and silent
+    when ``quiet``."""
+    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Done(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            if task.total is None:
+                return Text("")
+            if task.fields["unit"] == "bytes":
+                return Text(f"{task.completed / 1e6:,.1f}/{task.total / 1e6:,.1f} MB")
+            return Text(f"{task.completed:,.0f}/{task.total:,.0f} {task.fields['unit']}")
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            if speed is None or task.total is None:
+                return Text("")
+            if task.fields["unit"] == "bytes":
+                return Text(f"{speed / 1e6:,.1f} MB/s")
+            return Text(f"{speed:,.0f} {task.fields['unit']}/s")
+
+    columns = (TextColumn("{task.description}"), BarColumn(), Done(), Rate(), TimeRemainingColumn())
+    return Progress(*columns, console=err, transient=True, disable=quiet)
+
+
+def bar_stages(bar: Progress, what: str) -> Callable[[str, int], Callable[[int], None]]:
+    """``sources.ingest.Stages`` on ``bar``: a task a stage, ``what: name`` (``merging``: rows, else
+    models; 0 steps: nothing counted), and what moves it."""
+
+    def stage(name: str, steps: int) -> Callable[[int], None]:
+        unit = "rows" if name == "merging" else "models"
+        task = bar.add_task(f"{what}: {name}", total=steps or None, unit=unit)
+        return lambda done: bar.update(task, completed=done)
+
+    return stage
 
 
 def emit_json(data: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, settings, waiting_notice
-from modelatlas.cli._output import Format, counting_bar, emit_json, stderr
+from modelatlas.cli._output import Format, bar_stages, emit_json, stage_bar, stderr
 from modelatlas.errors import CatalogInvalid, Problem
 
 __all__ = ["register"]
@@ -88,12 +88,11 @@ def build(
             typer.echo(_relative(problem), err=True)
         raise CatalogInvalid(result.problems)
     err = stderr()
-    with counting_bar("building store") as bar:
-        task = bar.add_task("build", total=len(result.models))
+    with stage_bar(err, quiet=not err.is_terminal) as bar:
         outcome, merger = rebuild(
             result,
             config.db,
-            progress=lambda done: bar.update(task, completed=done),
+            stages=bar_stages(bar, "store"),
             curated_only=curated_only,
             waiting=waiting_notice(config.db),
         )

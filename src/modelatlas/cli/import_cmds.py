@@ -11,15 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, overload
 import typer
 
 from modelatlas.cli._common import CatalogOpt, DbOpt, FormatOpt, open_store, settings, waiting_notice
-from modelatlas.cli._output import Format, emit, stderr
+from modelatlas.cli._output import Format, bar_stages, emit, stage_bar, stderr
 from modelatlas.errors import CatalogInvalid
 from modelatlas.files import write_atomic
 from modelatlas.sources.formats import FORMAT_NAMES
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.progress import Progress
-
     from modelatlas.catalog.loader import Entry
     from modelatlas.catalog.schema import Model
     from modelatlas.sources.ingest import ImportResult
@@ -91,15 +88,9 @@ def import_(
         raise CatalogInvalid(checked.problems)
     err = stderr()
     size = sum(p.stat().st_size for p in _files(path))
-    with _import_bar(err, quiet=not err.is_terminal or size < 1 << 20) as bar:
-        reading = bar.add_task(f"reading {path.name}", total=size, unit="bytes")
+    with stage_bar(err, quiet=not err.is_terminal or size < 1 << 20) as bar:
+        reading = bar.add_task(f"{path.name}: reading", total=size, unit="bytes")
         progress: Callable[[int], None] = lambda done: bar.update(reading, completed=done)  # noqa: E731
-
-        def stage(name: str, steps: int) -> Callable[[int], None]:
-            unit = "rows" if name == "merging" else "models"
-            task = bar.add_task(f"{name} {path.name}", total=steps, unit=unit)
-            return lambda done: bar.update(task, completed=done)
-
         result = import_file(
             checked,
             config.db,
@@ -108,7 +99,7 @@ def import_(
             dry_run=dry_run,
             progress=progress,
             waiting=waiting_notice(config.db),
-            stages=stage,
+            stages=bar_stages(bar, path.name),
         )
     reported = result.outcomes
     if changes_only:
@@ -179,31 +170,6 @@ def conflicts(
     ]
     emit(records, columns, fmt, title="conflicts")
     stderr().print(f"{len(records)} conflict(s)", markup=False)
-
-
-def _import_bar(err: Console, *, quiet: bool) -> Progress:
-    """The import's bars on stderr, one a stage (reading: bytes; merging: rows; writing: models), each with
-    its rate and the time left; transient, and silent when ``quiet``."""
-    from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn
-    from rich.text import Text
-
-    class Done(ProgressColumn):
-        def render(self, task: Task) -> Text:
-            if task.fields["unit"] == "bytes":
-                return Text(f"{task.completed / 1e6:,.1f}/{(task.total or 0) / 1e6:,.1f} MB")
-            return Text(f"{task.completed:,.0f}/{task.total or 0:,.0f} {task.fields['unit']}")
-
-    class Rate(ProgressColumn):
-        def render(self, task: Task) -> Text:
-            speed = task.finished_speed or task.speed
-            if speed is None:
-                return Text("")
-            if task.fields["unit"] == "bytes":
-                return Text(f"{speed / 1e6:,.1f} MB/s")
-            return Text(f"{speed:,.0f} {task.fields['unit']}/s")
-
-    columns = (TextColumn("{task.description}"), BarColumn(), Done(), Rate(), TimeRemainingColumn())
-    return Progress(*columns, console=err, transient=True, disable=quiet)
 
 
 class _Records(Sequence[dict[str, Any]]):

@@ -52,8 +52,8 @@ class ImportResult:
 
 
 #: Told of each stage of an import after reading as it starts, its name (``merging``: rows, every import's
-#: as the store is merged again; ``writing``: models) and its number of steps; returns what is then called
-#: with the steps done so far.
+#: as the store is merged again; ``writing``: models; then the build's ``STAGES``, of 0 steps: nothing
+#: counted) and its number of steps; returns what is then called with the steps done so far.
 Stages = Callable[[str, int], Callable[[int], None]]
 
 
@@ -121,6 +121,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _stage(stages: Stages, name: str) -> None:
+    """A step of the build that counts nothing (``build_store``'s ``stage``), as a stage of no steps."""
+    stages(name, 0)
+
+
 def _after(progress: Callable[[int], None], before: int, done: int) -> None:
     progress(before + done)
 
@@ -144,13 +149,14 @@ def rebuild(
     catalog: Catalog,
     url: str,
     *,
-    progress: Callable[[int], None] | None = None,
+    stages: Stages | None = None,
     curated_only: bool = False,
     waiting: Callable[[], None] | None = None,
 ) -> tuple[BuildResult, Merger]:
     """Build the store from ``catalog``, its bundled snapshots (unless ``curated_only``) and the imports
     the store already holds, holding the store's write lock (``waiting`` is called if another writer
-    holds it first).
+    holds it first). ``stages`` is told of each stage as ``import_file``'s is: the merge of the
+    snapshots and imports (rows), the writing (models of the merged catalog), the build's last steps.
 
     Raises:
         InputError: a bundled snapshot is missing or changed (the store is untouched).
@@ -159,12 +165,15 @@ def rebuild(
     with writing(url, waiting=waiting), _collector_paused():
         remove_leftovers(url)
         imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
-        merged = merge_imports(catalog, imports)
+        rows_in = sum(len(i.rows) for i in imports)
+        merged = merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
         conflicts = [c.row() for c in merged.conflicts]
+        catalog_now = merged.merger.catalog()
         result = build_store(
-            merged.merger.catalog(),
+            catalog_now,
             url,
-            progress=progress,
+            progress=stages and stages("writing", len(catalog_now.models)),
+            stage=stages and partial(_stage, stages),
             imports=imports,
             conflicts=conflicts,
             info=curation_info(catalog),
@@ -275,6 +284,12 @@ def _import(
             info = curation_info(catalog)
             writing_models = stages and stages("writing", len(catalog_now.models))
             result.build = build_store(
-                catalog_now, url, progress=writing_models, imports=imports, conflicts=conflicts, info=info
+                catalog_now,
+                url,
+                progress=writing_models,
+                stage=stages and partial(_stage, stages),
+                imports=imports,
+                conflicts=conflicts,
+                info=info,
             )
     return result

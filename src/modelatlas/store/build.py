@@ -46,7 +46,7 @@ from modelatlas.store.text_index import (
     fill_text_index,
 )
 
-__all__ = ["BuildResult", "build_store", "migrate", "remove_leftovers"]
+__all__ = ["STAGES", "BuildResult", "build_store", "migrate", "remove_leftovers"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -57,6 +57,8 @@ _ORDER = ORDER
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
 #: Helper threads SQLite may sort with when it makes an index after the load.
 SORT_THREADS = 2
+#: What a build says it is doing (``build_store``'s ``stage``) once every model is written.
+STAGES = ("indexing", "keeping the default views")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ def build_store(
     url: str,
     *,
     progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
     imports: Sequence[StoredImport] = (),
     conflicts: Sequence[dict[str, Any]] = (),
     info: Mapping[str, str] | None = None,
@@ -96,7 +99,10 @@ def build_store(
 
     ``catalog`` may already hold the models merged from ``imports``, which are kept in the store so that
     the next build can merge them again; ``conflicts`` are rows of the ``conflicts`` table.
-    ``progress`` is called with the number of models written so far. The live-tracking tables
+    ``progress`` is called with the number of models written so far; ``stage`` with what the build
+    does once they are all written: ``STAGES[0]`` (the indexes, the check, the derived tables), then
+    ``STAGES[1]`` where the default views are kept (at a million models each takes a minute or more,
+    which a bar full of models would not say). The live-tracking tables
     (``tables.KEPT``) of the store being replaced are copied into the new one.
 
     Raises:
@@ -110,7 +116,7 @@ def build_store(
         extra["conflicts"] = list(conflicts)
         extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
-        fill = partial(_fill, catalog=catalog, progress=progress, extra=extra, imports=imports)
+        fill = partial(_fill, catalog=catalog, progress=progress, stage=stage, extra=extra, imports=imports)
         if target is None:
             _build_postgres(url, fill)
         else:
@@ -125,7 +131,7 @@ def build_store(
     except OSError as exc:
         raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc
     views_started = time.perf_counter()
-    views = _keep_views(url)
+    views = _keep_views(url, stage)
     done = time.perf_counter()
     return BuildResult(
         url=url,
@@ -139,7 +145,7 @@ def build_store(
     )
 
 
-def _keep_views(url: str) -> int:
+def _keep_views(url: str, stage: Callable[[str], None] | None = None) -> int:
     """The last step of a build: the default views of the pages, computed once and kept in the store
     for every worker of ``serve`` (``web.refresh``); how many. None where ``MODELATLAS_KEEP_VIEWS``
     is off (the tests' many small builds): the server computes them as it would for an older store."""
@@ -148,6 +154,8 @@ def _keep_views(url: str) -> int:
 
     if not Settings().keep_views:
         return 0
+    if stage is not None:
+        stage(STAGES[1])
     try:
         return refresh(url)
     except SQLAlchemyError as exc:
@@ -267,6 +275,7 @@ def _fill(
     *,
     catalog: Catalog,
     progress: Callable[[int], None] | None,
+    stage: Callable[[str], None] | None,
     extra: dict[str, list[dict[str, Any]]],
     imports: Sequence[StoredImport],
 ) -> None:
@@ -274,7 +283,7 @@ def _fill(
     lineage edges last, when every model they join is in."""
     gc.freeze()  # the catalog's objects, made before the build and kept through it, are not walked by
     try:  # every full collection of the build's own (at 1,000,000 models they are 5.9 GB)
-        _fill_frozen(engine, catalog, progress, extra, imports)
+        _fill_frozen(engine, catalog, progress, stage, extra, imports)
     finally:
         gc.unfreeze()
 
@@ -283,6 +292,7 @@ def _fill_frozen(
     engine: Engine,
     catalog: Catalog,
     progress: Callable[[int], None] | None,
+    stage: Callable[[str], None] | None,
     extra: dict[str, list[dict[str, Any]]],
     imports: Sequence[StoredImport],
 ) -> None:
@@ -306,6 +316,8 @@ def _fill_frozen(
         lineage: list[dict[str, Any]] = []
         maker = Maker(conn.dialect, {e.record.id: e.record for e in catalog.organizations}, countries)
         _load(chunks(catalog, maker), partial(_write_chunk, conn, facets, lineage), progress)
+        if stage is not None:
+            stage(STAGES[0])
         built = [
             {"key": "built_at", "value": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
             {"key": "build_id", "value": uuid.uuid4().hex},
