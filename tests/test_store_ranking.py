@@ -37,7 +37,7 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
     assert "".join(name_words("ЯндексGPT 5")) == "яндексgpt5" != name_key("ЯндексGPT 5") == "gpt5"
 
 
-@pytest.mark.parametrize(
+NAME_SCORES = pytest.mark.parametrize(
     ("query", "name", "expected"),
     [
         # exact: the folded key, whatever the spelling
@@ -92,8 +92,55 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         ("", "Llama", None),
     ],
 )
+
+
+@NAME_SCORES
 def test_name_score(query: str, name: str, expected: float | None) -> None:
     assert score(query, name) == expected
+
+
+def scorer_score(query: str, name: str) -> float | None:
+    return R.name_scorer(name_words(query), name_key(query))(name, name_key(name))
+
+
+@NAME_SCORES
+def test_name_scorer_scores_as_name_score(query: str, name: str, expected: float | None) -> None:
+    assert scorer_score(query, name) == score(query, name) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "expected"),
+    [
+        # the words found in the lowered name: split into words, scored by them
+        ("v12", "bioemu-350m-v12", R.WORDS),
+        ("v 12", "Bioemu-350M-V12", R.WORDS),
+        ("qw", "Foo_QW-2", R.WORDS),
+        ("12", "x12", R.WORDS),  # a number after letters is a word of its own
+        ("qwen", "qwen-7b", R.VERSION),
+        ("llama cpp", "llama--cpp", R.EXACT),
+        ("llama cpp", "llama--cpp 2", R.VERSION),
+        # not found: the key decides
+        ("v12", "pixtral-350m-v120", R.INSIDE),
+        ("v12", "v120", R.LETTERS),
+        ("qw", "Qwen-350M", R.LETTERS),
+        ("qw", "aqw 7b", R.INSIDE),
+        ("12", "v120", R.INSIDE),
+        ("llama cpp", "llamacpp x", R.LETTERS),
+        # folding more than lowering: a dot between letters goes, + is plus; other scripts
+        ("qw", "Q.W-7B", R.VERSION),
+        ("qw", "x-q.w", R.WORDS),
+        ("gptplus", "GPT+ 2", R.VERSION),
+        ("gpt plus", "a GPT +", R.WORDS),
+        ("qwen", "通义千问 Qwen2", R.WORDS),
+        ("qwen", "Qwén-2", R.VERSION),  # not ASCII: the accent folded away
+        ("千问", "通义千问", R.WORDS),
+        ("3", "Llama 3.1", R.WORDS),  # a version begun by the number needs its dot
+    ],
+)
+def test_name_scorer_splits_only_names_that_can_have_the_words(
+    query: str, name: str, expected: float | None
+) -> None:
+    assert scorer_score(query, name) == score(query, name) == expected
 
 
 def test_a_number_begins_only_its_own_versions() -> None:

@@ -440,6 +440,9 @@ def near_names(conn: Connection, query_key: str) -> list[tuple[str, str, float]]
     return rows[:_NEAR_LIMIT]
 
 
+#: What ``search`` holds of a model it has not found: no score, no name.
+_NO_HIT = (0.0, "")
+
 #: Read the dates of at most this many hits in one statement (a bound on the parameters it may carry).
 _CHUNK = 5000
 
@@ -506,7 +509,7 @@ def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[st
     if indexed and len(query_key) >= MIN_LENGTH:
         wanted = and_(mn.model_id.in_(text_ids(query_key, "", summaries=False)), wanted)
     found = conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted)).all()  # (not row by row)
-    return sorted(tuple(row) for row in found)
+    return sorted(map(tuple, found))
 
 
 def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None = None) -> list[SearchHit]:
@@ -528,23 +531,17 @@ def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None
     indexed = _indexed(query_key, needle, has_text_index(conn))
 
     def offer(mid: str, score: float, matched: str) -> None:
-        if score > best.get(mid, (0.0, ""))[0]:
+        if score > best.get(mid, _NO_HIT)[0]:
             best[mid] = (score, matched)
 
     def ranked(query: list[str], key: str, cap: float) -> None:
         """Offer every name whose key contains ``key``, scored against ``query``, at most ``cap``."""
         rows = found if key == query_key else _name_rows(conn, key, has_text_index(conn))
-        # a name scored once per spelling that folds the same (a model's id is mostly its name in lower
-        # case): the words and the score depend on nothing else
-        scores: dict[tuple[str, str], float | None] = {}
-        for mid, name, name_key_ in rows:
-            spelling = (name.lower() if name.isascii() else name, name_key_)
-            if spelling in scores:
-                score = scores[spelling]
-            else:
-                score = scores[spelling] = ranking.name_score(query, key, name_words(name), name_key_)
-            if score is not None:
-                offer(mid, min(score, cap), name)
+        score_of = ranking.name_scorer(query, key)
+        for mid, name, name_key_ in rows:  # (offer, inline: called for every row)
+            score = score_of(name, name_key_)
+            if score is not None and min(score, cap) > best.get(mid, _NO_HIT)[0]:
+                best[mid] = (min(score, cap), name)
 
     if query_key:
         found = _name_rows(conn, query_key, indexed)

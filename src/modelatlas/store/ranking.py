@@ -32,7 +32,10 @@ comes first, then models without a date; then the name, then the id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+
+from modelatlas.catalog.names import name_words
 
 __all__ = [
     "BEGINS",
@@ -45,6 +48,7 @@ __all__ = [
     "WORDS",
     "hit_order",
     "name_score",
+    "name_scorer",
     "near_score",
 ]
 
@@ -123,6 +127,45 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
     if not query_key or query_key not in key:
         return None
     return LETTERS if key.startswith(query_key) else INSIDE
+
+
+def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], float | None]:
+    """``name_score`` for a query as a function of a name and its key, which splits a name into words
+    only if they can matter.
+
+    A name scores above ``LETTERS`` only if the query's words are words of it, one after the other (the
+    last, if a number, may begin a version: ``3.1`` for ``3``). In a name of ASCII characters with no
+    ``.`` or ``+``, which folding only lowers, they are then found in the lowered name, apart by
+    anything but letters and digits, the first after and the last before a character of another kind
+    (letters after a non-letter, a number before a non-digit): when they are not, the key alone
+    decides. Of the 18,000 names a search of ``qw`` scores, a few hundred have the word; of the 2,222
+    with ``v12``, 200 the words ``v 12`` (not ``v120``). Names split into words are scored once per
+    spelling.
+    """
+    word = None
+    if query:
+        first, last = ("0-9" if w[0].isdigit() else "a-z" for w in (query[0], query[-1]))
+        words = "[^a-z0-9]*".join(re.escape(w) for w in query)
+        word = re.compile(f"(?<![{first}]){words}(?![{last}])")
+    scored: dict[tuple[str, str], float | None] = {}
+
+    def score(name: str, key: str) -> float | None:
+        if key == query_key:
+            return EXACT
+        if name.isascii():
+            lowered = name.lower()
+            if word is None or ("." not in name and "+" not in name and word.search(lowered) is None):
+                if not query_key or query_key not in key:
+                    return None
+                return LETTERS if key.startswith(query_key) else INSIDE
+        else:
+            lowered = name
+        spelling = (lowered, key)  # (a model's id is mostly its name in lower case)
+        if spelling not in scored:
+            scored[spelling] = name_score(query, query_key, name_words(name), key)
+        return scored[spelling]
+
+    return score
 
 
 def near_score(ratio: float) -> float:
