@@ -39,6 +39,7 @@ from modelatlas.store.text_index import (
     has_text_index,
     keys_of_length,
     text_ids,
+    text_scan,
 )
 
 __all__ = [
@@ -557,12 +558,19 @@ def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None
             offer(mid, ranking.near_score(score), name)
     if needle and len(needle) >= 2:
         m = T.models.c
-        in_summary = (
-            m.id.in_(text_ids(query_key, needle, names=False))
-            if indexed
-            else m.id.in_(union(*_summary_ids(needle)))
-        )
-        for mid, display, released in conn.execute(select(m.id, m.name, m.released).where(in_summary)):
+        in_summary: Any
+        if indexed:
+            in_summary = m.id.in_(text_ids(query_key, needle, names=False))
+        elif has_text_index(conn) and "\0" not in needle:  # the index's rows narrow the scan
+            in_english, in_chinese = (
+                contains(func.lower(m.summary_en), needle),
+                contains(m.summary_zh, needle),
+            )
+            in_summary = and_(m.id.in_(text_scan(needle)), or_(in_english, in_chinese))
+        else:
+            in_summary = m.id.in_(union(*_summary_ids(needle)))
+        found_in = conn.execute(select(m.id, m.name, m.released).where(in_summary)).all()
+        for mid, display, released in found_in:
             dated[mid] = (display, released)
             offer(mid, ranking.SUMMARY, "summary")
     if not best:
