@@ -63,6 +63,8 @@ SUMMARY = 40.0
 #: A near spelling scores its ``fuzz.ratio`` (75–100) times this: 45–60, between ``INSIDE`` and ``SUMMARY``.
 _NEAR_WEIGHT = 0.6
 
+#: A word of a lowered ASCII name with no ``.`` or ``+`` (as ``name_words`` splits it): letters or digits.
+_WORD = re.compile("[a-z]+|[0-9]+")
 #: The units of a size: ``70B``, ``350M``, ``8K``, ``1T``.
 _UNITS = frozenset("bmkt")
 
@@ -131,22 +133,26 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
 
 def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], float | None]:
     """``name_score`` for a query as a function of a name and its key, which splits a name into words
-    only if they can matter.
+    only where a pattern cannot tell.
 
-    A name scores above ``LETTERS`` only if the query's words are words of it, one after the other (the
-    last, if a number, may begin a version: ``3.1`` for ``3``). In a name of ASCII characters with no
-    ``.`` or ``+``, which folding only lowers, they are then found in the lowered name, apart by
-    anything but letters and digits, the first after and the last before a character of another kind
-    (letters after a non-letter, a number before a non-digit): when they are not, the key alone
-    decides. Of the 18,000 names a search of ``qw`` scores, a few hundred have the word; of the 2,222
-    with ``v12``, 200 the words ``v 12`` (not ``v120``). Names split into words are scored once per
-    spelling.
+    In a name of ASCII characters with no ``.`` or ``+``, which folding only lowers, the words are the
+    runs of letters and of digits of the lowered name: the query's words are words of it, one after the
+    other, where the pattern of them finds them there (runs of the same kind apart, of two kinds maybe
+    not: ``v12`` is ``v 12``, ``llamacpp`` not ``llama cpp``). Found from the start (nothing but other
+    characters before), the name begins with them: a version and sizes after them, in the rest's
+    words, or not; found further on, it has them inside; not found, the key alone decides. Other names
+    are split into words and scored once per spelling (a model's id is mostly its name in lower case).
+    Scoring the 18,236 names with ``qw`` at 100,000 models took 39 ms, 11,556 with ``llama`` 25.
     """
-    word = None
+    inside = begins = None
     if query:
-        first, last = ("0-9" if w[0].isdigit() else "a-z" for w in (query[0], query[-1]))
-        words = "[^a-z0-9]*".join(re.escape(w) for w in query)
-        word = re.compile(f"(?<![{first}]){words}(?![{last}])")
+        kinds = ["0-9" if word[0].isdigit() else "a-z" for word in query]
+        pattern = re.escape(query[0])
+        for i in range(1, len(query)):  # runs of one kind are apart, of two may be next to each other
+            pattern += "[^a-z0-9]" + ("+" if kinds[i] == kinds[i - 1] else "*") + re.escape(query[i])
+        pattern += f"(?![{kinds[-1]}])"
+        inside = re.compile(f"(?<![{kinds[0]}]){pattern}")
+        begins = re.compile(f"[^a-z0-9]*{pattern}")
     scored: dict[tuple[str, str], float | None] = {}
 
     def score(name: str, key: str) -> float | None:
@@ -154,18 +160,29 @@ def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], fl
             return EXACT
         if name.isascii():
             lowered = name.lower()
-            if word is None or ("." not in name and "+" not in name and word.search(lowered) is None):
-                if not query_key or query_key not in key:
-                    return None
-                return LETTERS if key.startswith(query_key) else INSIDE
+            if inside is None or begins is None:
+                return _letters(query_key, key)
+            if "." not in name and "+" not in name:
+                found = begins.match(lowered)
+                if found is not None:
+                    rest = _WORD.findall(lowered, found.end())
+                    return VERSION if _version_and_sizes(rest, 0) else BEGINS
+                return WORDS if inside.search(lowered) else _letters(query_key, key)
         else:
             lowered = name
-        spelling = (lowered, key)  # (a model's id is mostly its name in lower case)
+        spelling = (lowered, key)
         if spelling not in scored:
             scored[spelling] = name_score(query, query_key, name_words(name), key)
         return scored[spelling]
 
     return score
+
+
+def _letters(query_key: str, key: str) -> float | None:
+    """The score of a name that has not the query's words: by its key alone."""
+    if not query_key or query_key not in key:
+        return None
+    return LETTERS if key.startswith(query_key) else INSIDE
 
 
 def near_score(ratio: float) -> float:
