@@ -501,16 +501,15 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _name_rows(conn: Connection, query_key: str, indexed: bool) -> list[tuple[str, str, str]]:
+def _name_rows(conn: Connection, query_key: str, indexed: bool) -> Sequence[tuple[str, str, str]]:
     """``(model id, name, key)`` of the names whose key contains ``query_key`` (is it, if one character),
-    sorted: the same rows in the same order on every backend. (Not joined with ``models``: PostgreSQL
-    would read every model for a hash join; the dates of the hits are read by id afterwards.)"""
+    in no particular order. (Not joined with ``models``: PostgreSQL would read every model for a hash
+    join; the dates of the hits are read by id afterwards.)"""
     mn = T.model_names.c
     wanted = _name_matches(query_key)
     if indexed and len(query_key) >= MIN_LENGTH:
         wanted = and_(mn.model_id.in_(text_ids(query_key, "", summaries=False)), wanted)
-    found = conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted)).all()  # (not row by row)
-    return sorted(map(tuple, found))
+    return conn.execute(select(mn.model_id, mn.name, mn.key).where(wanted)).all()
 
 
 def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None = None) -> list[SearchHit]:
@@ -539,10 +538,19 @@ def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None
         """Offer every name whose key contains ``key``, scored against ``query``, at most ``cap``."""
         rows = found if key == query_key else _name_rows(conn, key, has_text_index(conn))
         score_of = ranking.name_scorer(query, key)
-        for mid, name, name_key_ in rows:  # (offer, inline: called for every row)
+        # each model's best name, the first by name of a tie (as offering the rows sorted would keep;
+        # sorting 23,000 rows of gpt took 10 ms)
+        mine: dict[str, tuple[float, str]] = {}
+        for mid, name, name_key_ in rows:
             score = score_of(name, name_key_)
-            if score is not None and min(score, cap) > best.get(mid, _NO_HIT)[0]:
-                best[mid] = (min(score, cap), name)
+            if score is None:
+                continue
+            score = min(score, cap)
+            held = mine.get(mid)
+            if held is None or score > held[0] or (score == held[0] and name < held[1]):
+                mine[mid] = (score, name)
+        for mid, (score, name) in mine.items():
+            offer(mid, score, name)
 
     if query_key:
         found = _name_rows(conn, query_key, indexed)

@@ -65,6 +65,7 @@ _NEAR_WEIGHT = 0.6
 
 #: A word of a lowered ASCII name with no ``.`` or ``+`` (as ``name_words`` splits it): letters or digits.
 _WORD = re.compile("[a-z]+|[0-9]+")
+_NUMBER = re.compile("[0-9]+")
 #: The units of a size: ``70B``, ``350M``, ``8K``, ``1T``.
 _UNITS = frozenset("bmkt")
 
@@ -139,10 +140,11 @@ def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], fl
     runs of letters and of digits of the lowered name: the query's words are words of it, one after the
     other, where the pattern of them finds them there (runs of the same kind apart, of two kinds maybe
     not: ``v12`` is ``v 12``, ``llamacpp`` not ``llama cpp``). Found from the start (nothing but other
-    characters before), the name begins with them: a version and sizes after them, in the rest's
-    words, or not; found further on, it has them inside; not found, the key alone decides. Other names
-    are split into words and scored once per spelling (a model's id is mostly its name in lower case).
-    Scoring the 18,236 names with ``qw`` at 100,000 models took 39 ms, 11,556 with ``llama`` 25.
+    characters before), the name begins with them: a version and sizes after them, in the rest's words
+    (every number read as 0, the answer kept per rest), or not; found further on, it has them inside;
+    not found, the key alone decides. Other names are split into words and scored once per spelling (a
+    model's id is mostly its name in lower case). Scoring the 23,236 names with ``gpt`` at 100,000
+    models took 45 ms, with this 26; the 18,236 with ``qw`` 37 and 16.
     """
     inside = begins = None
     if query:
@@ -154,6 +156,7 @@ def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], fl
         inside = re.compile(f"(?<![{kinds[0]}]){pattern}")
         begins = re.compile(f"[^a-z0-9]*{pattern}")
     scored: dict[tuple[str, str], float | None] = {}
+    after: dict[str, float] = {}
 
     def score(name: str, key: str) -> float | None:
         if key == query_key:
@@ -164,9 +167,11 @@ def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], fl
                 return _letters(query_key, key)
             if "." not in name and "+" not in name:
                 found = begins.match(lowered)
-                if found is not None:
-                    rest = _WORD.findall(lowered, found.end())
-                    return VERSION if _version_and_sizes(rest, 0) else BEGINS
+                if found is not None:  # the rest's numbers as 0: a version and sizes or not alike
+                    rest = _NUMBER.sub("0", lowered[found.end() :])
+                    if rest not in after:
+                        after[rest] = VERSION if _version_and_sizes(_WORD.findall(rest), 0) else BEGINS
+                    return after[rest]
                 return WORDS if inside.search(lowered) else _letters(query_key, key)
         else:
             lowered = name
