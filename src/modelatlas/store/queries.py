@@ -549,13 +549,14 @@ def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None
             held = mine.get(mid)
             if held is None or score > held[0] or (score == held[0] and name < held[1]):
                 mine[mid] = (score, name)
-        for mid, (score, name) in mine.items():
-            offer(mid, score, name)
+        for mid, hit in mine.items():  # (offer, inline)
+            if hit[0] > best.get(mid, _NO_HIT)[0]:
+                best[mid] = hit
 
     if query_key:
         found = _name_rows(conn, query_key, indexed)
         ranked(words, query_key, ranking.EXACT)
-        also = related(conn, text, [(mid, name) for mid, name, _ in found], aliases=aliases)
+        also = related(conn, text, found, aliases=aliases)
         for other in also.names:  # a Chinese name stands for the model's own, as the words inside a name
             ranked(name_words(other), name_key(other), ranking.WORDS)
         for mid, organization in organization_models(conn, also.organizations):
