@@ -37,7 +37,7 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
     assert "".join(name_words("ЯндексGPT 5")) == "яндексgpt5" != name_key("ЯндексGPT 5") == "gpt5"
 
 
-@pytest.mark.parametrize(
+NAME_SCORES = pytest.mark.parametrize(
     ("query", "name", "expected"),
     [
         # exact: the folded key, whatever the spelling
@@ -92,8 +92,78 @@ def test_words_joined_are_the_key_but_for_other_scripts() -> None:
         ("", "Llama", None),
     ],
 )
+
+
+@NAME_SCORES
 def test_name_score(query: str, name: str, expected: float | None) -> None:
     assert score(query, name) == expected
+
+
+def scorer_score(query: str, name: str) -> float | None:
+    return R.name_scorer(name_words(query), name_key(query))(name, name_key(name))
+
+
+@NAME_SCORES
+def test_name_scorer_scores_as_name_score(query: str, name: str, expected: float | None) -> None:
+    assert scorer_score(query, name) == score(query, name) == expected
+
+
+SCORER_CASES = pytest.mark.parametrize(
+    ("query", "name", "expected"),
+    [
+        # the words found in the lowered name: split into words, scored by them
+        ("v12", "bioemu-350m-v12", R.WORDS),
+        ("v 12", "Bioemu-350M-V12", R.WORDS),
+        ("qw", "Foo_QW-2", R.WORDS),
+        ("12", "x12", R.WORDS),  # a number after letters is a word of its own
+        ("qwen", "qwen-7b", R.VERSION),
+        ("llama cpp", "llama--cpp", R.EXACT),
+        ("llama cpp", "llama--cpp 2", R.VERSION),
+        # not found: the key decides
+        ("v12", "pixtral-350m-v120", R.INSIDE),
+        ("v12", "v120", R.LETTERS),
+        ("qw", "Qwen-350M", R.LETTERS),
+        ("qw", "aqw 7b", R.INSIDE),
+        ("12", "v120", R.INSIDE),
+        ("llama cpp", "llamacpp x", R.LETTERS),
+        # folding more than lowering: a dot between letters goes, + is plus; other scripts
+        ("qw", "Q.W-7B", R.VERSION),
+        ("qw", "x-q.w", R.WORDS),
+        ("gptplus", "GPT+ 2", R.VERSION),
+        ("gpt plus", "a GPT +", R.WORDS),
+        ("qwen", "通义千问 Qwen2", R.WORDS),
+        ("qwen", "Qwén-2", R.VERSION),  # not ASCII: the accent folded away
+        ("千问", "通义千问", R.WORDS),
+        ("3", "Llama 3.1", R.WORDS),  # a version begun by the number needs its dot
+        # from the start: a version and sizes after the words, or something else
+        ("llama", "Llama-7B", R.VERSION),
+        ("llama", "llama_v2-7b", R.VERSION),
+        ("llama", "(Llama) 2 chat", R.BEGINS),
+        ("v 12", "V12-x", R.BEGINS),
+        ("llama", "7 Llama", R.WORDS),  # a number before is a word before
+        ("llama", "3llama-x", R.WORDS),
+        ("12 b", "x 12b", R.WORDS),
+        ("llama cpp", "llamacpp x", R.LETTERS),  # two runs of letters are apart
+        ("llama 3", "llama3 8x7b", R.VERSION),  # letters then digits need not be
+    ],
+)
+
+
+@SCORER_CASES
+def test_name_scorer_splits_only_names_that_can_have_the_words(
+    query: str, name: str, expected: float | None
+) -> None:
+    assert scorer_score(query, name) == score(query, name) == expected
+
+
+def test_name_scorer_scores_every_name_for_every_query_as_name_score() -> None:
+    cases = [*NAME_SCORES.args[1], *SCORER_CASES.args[1]]
+    queries = {query for query, _, _ in cases} | {"llama 3 70b", "qwen 3 a 22 b", "b", "7", "2 chat", "x"}
+    names = {name for _, name, _ in cases} | {"Llama 3 chat", "LLAMA-3-70B", "Llama-3-70b-v2", "llama3-x"}
+    for query in sorted(queries):
+        scorer = R.name_scorer(name_words(query), name_key(query))
+        for name in sorted(names):
+            assert scorer(name, name_key(name)) == score(query, name), (query, name)
 
 
 def test_a_number_begins_only_its_own_versions() -> None:

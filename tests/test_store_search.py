@@ -191,3 +191,29 @@ def test_the_cli_the_api_and_the_page_give_the_same_order(
             shown = re.findall(r'<td><a href="/models/([^"]+)">', page)
             assert cli == [item["id"] for item in api["items"]] == shown, query
             assert len(cli) == min(50, api["total"]) and len(cli) > 9
+
+
+@pytest.mark.parametrize("query", ["llama 3", "qwen", "r1", "gpt"])
+def test_a_hit_matched_the_first_by_name_of_its_best_names(conn: Connection, query: str) -> None:
+    """Of a model's names that score its best, the first by name is the one that matched (``Llama 3``,
+    not its id ``llama-3``), whatever order the database gives the names in."""
+    from sqlalchemy import select
+
+    from modelatlas.catalog.names import name_key, name_words
+    from modelatlas.store import tables as T
+
+    words, key = name_words(query), name_key(query)
+    names: dict[str, list[str]] = {}
+    for mid, name in conn.execute(select(T.model_names.c.model_id, T.model_names.c.name)):
+        names.setdefault(mid, []).append(name)
+    checked = 0
+    for hit in Q.search(conn, query, limit=5000):
+        tied = [
+            name
+            for name in names.get(hit.id, [])
+            if R.name_score(words, key, name_words(name), name_key(name)) == hit.score
+        ]
+        if tied and hit.score >= R.INSIDE and hit.score != R.ORGANIZATION:
+            assert hit.matched == min(tied), (hit, tied)
+            checked += len(tied) > 1
+    assert checked

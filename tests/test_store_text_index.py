@@ -32,6 +32,11 @@ QUERIES = [
     "gpt 5",
     "alpacca",
     "chatglm 7b",
+    "r1",
+    "qw",
+    "清华",
+    "ai",
+    "_",
 ]
 
 
@@ -270,3 +275,40 @@ def test_contains_takes_percent_and_underscore_literally(
         assert [bool(f) for f in found] == [expected for _, _, expected in cases]
     finally:
         engine.dispose()
+
+
+def test_a_short_summary_search_reads_the_index_rows_then_the_summaries_themselves(
+    store: str, tmp_path: Path
+) -> None:
+    """Below three characters the summaries are found by scanning ``model_text`` first: every model
+    the summaries hold (either case of ASCII letters), and none whose two summaries only hold the
+    needle across the space that joins them in the index."""
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(f"sqlite:///{copy}")
+    summaries = {"llama": ("Ends in Zq", "开头 Jx"), "whisper": ("nothing", "有 QJ 和 zq")}
+    with engine.begin() as conn:
+        for mid, (en, zh) in summaries.items():
+            conn.execute(
+                text("UPDATE models SET summary_en = :en, summary_zh = :zh WHERE id = :id"),
+                {"en": en, "zh": zh, "id": mid},
+            )
+            conn.execute(
+                text(f"UPDATE {TEXT_TABLE} SET summary = :summary WHERE model_id = :id"),
+                {"summary": f"{en} {zh}", "id": mid},
+            )
+    found = {}
+    with engine.connect() as conn:
+        for query in ("zq", "qj", "q 开", "q j"):
+            found[query] = sorted(h.id for h in search(conn, query, limit=5000) if h.matched == "summary")
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE {TEXT_TABLE}"))
+    with engine.connect() as conn:
+        scanned = {
+            q: sorted(h.id for h in search(conn, q, limit=5000) if h.matched == "summary") for q in found
+        }
+    engine.dispose()
+    assert found == scanned
+    assert found["zq"] == ["llama", "whisper"]
+    assert found["qj"] == ["whisper"]
+    assert found["q 开"] == found["q j"] == []

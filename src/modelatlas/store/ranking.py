@@ -32,7 +32,10 @@ comes first, then models without a date; then the name, then the id.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+
+from modelatlas.catalog.names import name_words
 
 __all__ = [
     "BEGINS",
@@ -45,6 +48,7 @@ __all__ = [
     "WORDS",
     "hit_order",
     "name_score",
+    "name_scorer",
     "near_score",
 ]
 
@@ -59,6 +63,9 @@ SUMMARY = 40.0
 #: A near spelling scores its ``fuzz.ratio`` (75–100) times this: 45–60, between ``INSIDE`` and ``SUMMARY``.
 _NEAR_WEIGHT = 0.6
 
+#: A word of a lowered ASCII name with no ``.`` or ``+`` (as ``name_words`` splits it): letters or digits.
+_WORD = re.compile("[a-z]+|[0-9]+")
+_NUMBER = re.compile("[0-9]+")
 #: The units of a size: ``70B``, ``350M``, ``8K``, ``1T``.
 _UNITS = frozenset("bmkt")
 
@@ -120,6 +127,64 @@ def name_score(query: Sequence[str], query_key: str, words: Sequence[str], key: 
         for start in range(1, len(words) - len(query) + 1)
     ):
         return WORDS
+    if not query_key or query_key not in key:
+        return None
+    return LETTERS if key.startswith(query_key) else INSIDE
+
+
+def name_scorer(query: Sequence[str], query_key: str) -> Callable[[str, str], float | None]:
+    """``name_score`` for a query as a function of a name and its key, which splits a name into words
+    only where a pattern cannot tell.
+
+    In a name of ASCII characters with no ``.`` or ``+``, which folding only lowers, the words are the
+    runs of letters and of digits of the lowered name: the query's words are words of it, one after the
+    other, where the pattern of them finds them there (runs of the same kind apart, of two kinds maybe
+    not: ``v12`` is ``v 12``, ``llamacpp`` not ``llama cpp``). Found from the start (nothing but other
+    characters before), the name begins with them: a version and sizes after them, in the rest's words
+    (every number read as 0, the answer kept per rest), or not; found further on, it has them inside;
+    not found, the key alone decides. Other names are split into words and scored once per spelling (a
+    model's id is mostly its name in lower case). Scoring the 23,236 names with ``gpt`` at 100,000
+    models took 45 ms, with this 26; the 18,236 with ``qw`` 37 and 16.
+    """
+    inside = begins = None
+    if query:
+        kinds = ["0-9" if word[0].isdigit() else "a-z" for word in query]
+        pattern = re.escape(query[0])
+        for i in range(1, len(query)):  # runs of one kind are apart, of two may be next to each other
+            pattern += "[^a-z0-9]" + ("+" if kinds[i] == kinds[i - 1] else "*") + re.escape(query[i])
+        pattern += f"(?![{kinds[-1]}])"
+        inside = re.compile(f"(?<![{kinds[0]}]){pattern}")
+        begins = re.compile(f"[^a-z0-9]*{pattern}")
+    scored: dict[tuple[str, str], float | None] = {}
+    after: dict[str, float] = {}
+
+    def score(name: str, key: str) -> float | None:
+        if key == query_key:
+            return EXACT
+        if name.isascii():
+            lowered = name.lower()
+            if inside is None or begins is None:
+                return _letters(query_key, key)
+            if "." not in name and "+" not in name:
+                found = begins.match(lowered)
+                if found is not None:  # the rest's numbers as 0: a version and sizes or not alike
+                    rest = _NUMBER.sub("0", lowered[found.end() :])
+                    if rest not in after:
+                        after[rest] = VERSION if _version_and_sizes(_WORD.findall(rest), 0) else BEGINS
+                    return after[rest]
+                return WORDS if inside.search(lowered) else _letters(query_key, key)
+        else:
+            lowered = name
+        spelling = (lowered, key)
+        if spelling not in scored:
+            scored[spelling] = name_score(query, query_key, name_words(name), key)
+        return scored[spelling]
+
+    return score
+
+
+def _letters(query_key: str, key: str) -> float | None:
+    """The score of a name that has not the query's words: by its key alone."""
     if not query_key or query_key not in key:
         return None
     return LETTERS if key.startswith(query_key) else INSIDE

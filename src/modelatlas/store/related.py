@@ -13,6 +13,7 @@ name translates to.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -54,11 +55,16 @@ def _chinese_alias(words: list[str], query_key: str, alias: str) -> bool:
 
 
 def related(
-    conn: Connection, text: str, names: list[tuple[str, str]] | None = None, *, aliases: bool | None = None
+    conn: Connection,
+    text: str,
+    names: Sequence[Sequence[str]] | None = None,
+    *,
+    aliases: bool | None = None,
 ) -> Related:
     """The organizations ``text`` names and the model names it stands for (see the module). ``names``
-    are ``(model id, name)`` of every name whose key contains the query's, if the caller has read
-    them already; ``aliases``, whether the store has ``organization_names``, if the caller knows."""
+    are ``(model id, name, …)`` of every name whose key contains the query's, if the caller has read
+    them already (read only for a Chinese query); ``aliases``, whether the store has
+    ``organization_names``, if the caller knows."""
     query_key, words = name_key(text), name_words(text)
     if not query_key:
         return NOTHING_RELATED
@@ -74,7 +80,7 @@ def related(
         if names is None:
             query = select(mn.model_id, mn.name).where(contains(mn.key, query_key))
             names = [(mid, name) for mid, name in conn.execute(query)]
-        chinese = sorted({mid for mid, alias in names if _chinese_alias(words, query_key, alias)})
+        chinese = sorted({row[0] for row in names if _chinese_alias(words, query_key, row[1])})
         if chinese:  # the display names of those models, those not written in Chinese themselves
             own = conn.execute(select(m.name).where(m.id.in_(chinese))).scalars()
             stands_for = {name for name in own if not _CHINESE.search(name)}
