@@ -166,6 +166,15 @@ def test_name_scorer_scores_every_name_for_every_query_as_name_score() -> None:
             assert scorer(name, name_key(name)) == score(query, name), (query, name)
 
 
+def test_name_scorer_keeps_apart_names_of_one_key_split_differently() -> None:
+    """A name with letters beyond ASCII is scored once per spelling, not per key: ``Llama-Über`` has the
+    word ``über`` inside (85), ``LlamaÜber``, of the same key, only the letters (70), in either order."""
+    for order in (["Llama-Über", "LlamaÜber"], ["LlamaÜber", "Llama-Über"]):
+        scorer = R.name_scorer(name_words("über"), name_key("über"))
+        found = {name: scorer(name, name_key(name)) for name in order}
+        assert found == {"Llama-Über": R.WORDS, "LlamaÜber": R.INSIDE}
+
+
 def test_a_number_begins_only_its_own_versions() -> None:
     """``3`` is the start of ``3.1`` and ``3.10``, not of ``33`` or ``13``; and only as the last word."""
     assert score("llama 3", "Llama 3.10") == R.VERSION
