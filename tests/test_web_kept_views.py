@@ -214,7 +214,7 @@ views._trend_view = counted("trend", views._trend_view)
 views._timeline_view = counted("timeline", views._timeline_view)
 views._lineage_view = counted("lineage", views._lineage_view)
 views.Q.overview = counted("overview", views.Q.overview)
-views.load_analysis_table = counted("load", views.load_analysis_table)
+views.load_analysis_columns = counted("load", views.load_analysis_columns)
 statuses = []
 with TestClient(create_app(Settings(db=sys.argv[1]))) as client:
     for path in ("/", "/trends", "/trends?metric=compute", "/timeline", "/timeline?freq=month",

@@ -21,10 +21,10 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from sqlalchemy import Connection, Engine, select, text
 
-from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, table_frame
+from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, columns_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
-from modelatlas.analysis.lineage import stored_graph, table_graph
+from modelatlas.analysis.lineage import columns_graph, stored_graph
 from modelatlas.analysis.timeline import releases
 from modelatlas.catalog.vocab import OPENNESS
 from modelatlas.errors import BadArgument, NotEnoughData
@@ -35,8 +35,8 @@ from modelatlas.store import tables as T
 from modelatlas.store.browse import ARRAYS_KEY, Browse, Page, browse, has_facet_index
 from modelatlas.store.facet_counts import FacetArrays
 from modelatlas.store.records import (
+    load_analysis_columns,
     load_analysis_rows_of,
-    load_analysis_table,
     load_lineage,
     load_organizations,
 )
@@ -85,10 +85,10 @@ class Analysis:
     def _load(self) -> tuple[pd.DataFrame, nx.DiGraph[str]]:
         with self._loading:
             if self._loaded is None:
-                columns, rows = load_analysis_table(self._url)
-                graph = table_graph(columns, rows, load_lineage(self._url))
+                columns = load_analysis_columns(self._url)
+                graph = columns_graph(columns, load_lineage(self._url))
                 countries = {oid: org.country for oid, org in load_organizations(self._url).items()}
-                self._loaded = table_frame(columns, rows, countries), graph
+                self._loaded = columns_frame(columns, countries), graph
             return self._loaded
 
     def load(self) -> None:
