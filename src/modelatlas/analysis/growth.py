@@ -88,7 +88,10 @@ def points(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
         raise BadArgument(f"unknown metric {metric!r}: choose one of {', '.join(METRICS)}")
     column = METRICS[metric][0]
     usable = frame["released"].notna() & (frame[column] > 0)
-    return frame[usable].sort_values(["released", "id"], kind="stable")
+    rows = frame[usable]
+    if rows["id"].is_monotonic_increasing:  # by id already (as read from the store): by date keeps it
+        return rows.sort_values("released", kind="stable")
+    return rows.sort_values(["released", "id"], kind="stable")
 
 
 def frontier(frame: pd.DataFrame, metric: str, *, top: int = 1) -> pd.DataFrame:
