@@ -80,20 +80,15 @@ def _graph(
 ) -> nx.DiGraph[str]:
     """The graph of ``nodes`` (id, name, release as stated, parameters, their kind) and ``edges``."""
     graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(  # one call, not one a node: at 100,000 models 0.4 s less
-        (
+    for model_id, name, released, parameters, kind in nodes:
+        stated = parameters if kind == "stated" else None
+        graph.add_node(
             str(model_id),
-            {
-                "name": name,
-                "released": released or "",
-                "parameters": int(parameters)
-                if kind == "stated" and isinstance(parameters, float | int) and parameters
-                else 0,
-                "known": True,
-            },
+            name=name,
+            released=released or "",
+            parameters=int(stated) if isinstance(stated, float | int) and stated else 0,
+            known=True,
         )
-        for model_id, name, released, parameters, kind in nodes
-    )
     for edge in edges:
         base, model = str(edge["base_id"]), str(edge["model_id"])
         if base not in graph:
