@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -66,6 +67,20 @@ __all__ = [
 V = TypeVar("V")
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off meanwhile (if it was on). Reading the analysis table makes
+    tens of millions of objects, none in a cycle, and each collection they set off walked all those made
+    so far: at 1,000,000 models the read took 16.7 s of CPU with it on, 7.3 s with it off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Analysis:
     """The analysis table (``frame``) and lineage graph (``graph``) of one build of a store, read from
     it on first use: a page answered from the views the build kept (``web.stored_views``) never reads
@@ -85,11 +100,16 @@ class Analysis:
     def _load(self) -> tuple[pd.DataFrame, nx.DiGraph[str]]:
         with self._loading:
             if self._loaded is None:
-                columns = load_analysis_columns(self._url)
-                graph = columns_graph(columns, load_lineage(self._url))
-                countries = {oid: org.country for oid, org in load_organizations(self._url).items()}
-                self._loaded = columns_frame(columns, countries), graph
+                with _collector_paused():
+                    self._loaded = self._read()
             return self._loaded
+
+    def _read(self) -> tuple[pd.DataFrame, nx.DiGraph[str]]:
+        """The table and the graph, read from the store."""
+        columns = load_analysis_columns(self._url)
+        graph = columns_graph(columns, load_lineage(self._url))
+        countries = {oid: org.country for oid, org in load_organizations(self._url).items()}
+        return columns_frame(columns, countries), graph
 
     def load(self) -> None:
         """Read the table and the graph now (a worker warming), not at the first question needing them."""
