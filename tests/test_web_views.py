@@ -304,3 +304,30 @@ def test_whether_the_store_has_aliases_is_asked_once_per_build(store_url: str, t
         assert len(asked) == 1 and len(searched) == 3
     finally:
         engine.dispose()
+
+
+def test_the_table_is_read_with_the_collector_paused_and_it_is_on_again_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Analysis`` reads the table with the cyclic collector off (its collections walked the millions of
+    objects made so far), and leaves it as it found it: on again, or off if it was off."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    seen: list[bool] = []
+    read = views.load_analysis_columns
+
+    def watched(at: str) -> dict[str, list[object]]:
+        seen.append(gc.isenabled())
+        return read(at)
+
+    monkeypatch.setattr(views, "load_analysis_columns", watched)
+    assert gc.isenabled()
+    data = views.Analysis("one", make_engine(url), url, None)
+    data.load()
+    assert seen == [False] and gc.isenabled() and len(data.frame) > 100
+    gc.disable()
+    try:
+        views.Analysis("two", make_engine(url), url, None).load()
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
