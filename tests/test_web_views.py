@@ -331,3 +331,20 @@ def test_the_table_is_read_with_the_collector_paused_and_it_is_on_again_after(
         assert seen == [False, False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_table_alone_is_read_for_the_frame_and_the_graph_made_when_asked(tmp_path: Path) -> None:
+    """``load_table`` reads the frame and keeps the graph's columns; the graph is made when asked, the
+    same as ``load`` makes it, and the columns are let go."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    whole = views.Analysis("one", make_engine(url), url, None)
+    whole.load()
+    assert whole._frame is not None and whole._graph is not None and whole._nodes is None
+    lazy = views.Analysis("two", make_engine(url), url, None)
+    lazy.load_table()
+    assert lazy._frame is not None and lazy._graph is None and lazy._nodes is not None
+    assert list(lazy._nodes) == ["id", "name", "released_text", "parameters", "parameters_kind"]
+    assert list(lazy.graph.nodes(data=True)) == list(whole.graph.nodes(data=True))
+    assert list(lazy.graph.edges(data=True)) == list(whole.graph.edges(data=True))
+    assert lazy.graph.number_of_edges() > 0 and lazy._nodes is None
