@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import stat
 from collections.abc import Callable
@@ -76,9 +77,10 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
     import pandas as pd
 
     from cli_runner import run
-    from modelatlas.analysis.frame import load_frame, model_frame, table_frame
-    from modelatlas.analysis.lineage import lineage_graph, stored_graph, table_graph
+    from modelatlas.analysis.frame import columns_frame, load_frame, model_frame, table_frame
+    from modelatlas.analysis.lineage import columns_graph, lineage_graph, stored_graph, table_graph
     from modelatlas.store.records import (
+        load_analysis_columns,
         load_analysis_rows,
         load_analysis_table,
         load_curated_ids,
@@ -112,6 +114,20 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
         fast = table_graph(columns, rows, load_lineage(store_url))
         assert list(fast.nodes(data=True)) == list(graph.nodes(data=True))
         assert list(fast.edges(data=True)) == list(graph.edges(data=True))
+        # read column by column through the driver's cursor: the same values of the same types
+        # (SQLite's dates and booleans made date and bool), the same frame and graph
+        by_column = load_analysis_columns(store_url)
+        assert list(by_column) == columns
+        for number, column in enumerate(columns):
+            expected_values = [(type(row[number]), row[number]) for row in rows]
+            assert [(type(v), v) for v in by_column[column]] == expected_values, column
+        assert {type(v) for v in by_column["released"]} <= {dt.date, type(None)}
+        assert {type(v) for v in by_column["notable"]} == {bool}
+        pd.testing.assert_frame_equal(columns_frame(by_column, countries), read, check_exact=True)
+        assert list(columns_frame(by_column, countries).dtypes) == list(read.dtypes)
+        quick = columns_graph(by_column, load_lineage(store_url))
+        assert list(quick.nodes(data=True)) == list(graph.nodes(data=True))
+        assert list(quick.edges(data=True)) == list(graph.edges(data=True))
 
 
 def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:

@@ -189,3 +189,49 @@ def test_the_bootstrap_draws_the_same_resamples_in_chunks_of_any_size(
     chunked = growth._bootstrap(x, y, 500, 0)
     assert len(whole) == len(chunked) == 500
     assert np.array_equal(whole, chunked)
+
+
+def _bootstrap_as_written(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int, chunk: int) -> np.ndarray:
+    """The bootstrap as first written (an array made for each step), the figures it must keep."""
+    rng = np.random.default_rng(seed)
+    slopes = []
+    for size in [chunk] * (n_boot // chunk) + [n_boot % chunk]:
+        picks = rng.integers(0, len(x), size=(size, len(x)))
+        xs, ys = x[picks], y[picks]
+        dx = xs - xs.mean(axis=1, keepdims=True)
+        dy = ys - ys.mean(axis=1, keepdims=True)
+        spread = (dx * dx).sum(axis=1)
+        good = spread > 0
+        slopes.append((dx * dy).sum(axis=1)[good] / spread[good])
+    return np.concatenate(slopes)
+
+
+@pytest.mark.parametrize("n", [2, 3, 3001])
+def test_the_bootstrap_gives_the_slopes_it_gave_to_the_last_bit(
+    n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its arrays are made once and reused, and every slope is the one an array a step gave, exactly
+    (resamples with all x equal are dropped: with 2 or 3 points some are)."""
+    from modelatlas.analysis import growth
+
+    rng = np.random.default_rng(5)
+    x = np.round(rng.random(n) * 10, 1) + 2000
+    y = 0.3 * x + rng.random(n)
+    monkeypatch.setattr(growth, "_CHUNK_POINTS", n * 37)  # chunks of 37 and a last of 30
+    found = growth._bootstrap(x, y, 400, 3)
+    expected = _bootstrap_as_written(x, y, 400, 3, min(256, 37))
+    assert found.tobytes() == expected.tobytes()
+    assert (len(found) < 400) == (n <= 3)
+
+
+def test_points_are_by_date_then_id_whatever_order_the_frame_is_in() -> None:
+    from modelatlas.analysis.growth import points
+
+    day = [pd.Timestamp("2020-01-01"), pd.Timestamp("2019-01-01"), pd.Timestamp("2020-01-01")]
+    frame = pd.DataFrame(
+        {"id": ["a", "b", "c", "d"], "released": [*day, pd.NaT], "parameters": [1.0, 2.0, 3.0, 4.0]}
+    )
+    assert list(points(frame, "parameters")["id"]) == ["b", "a", "c"]  # by id already
+    backwards = frame.iloc[::-1]
+    assert list(points(backwards, "parameters")["id"]) == ["b", "a", "c"]  # not by id: sorted by both
+    assert list(points(backwards, "parameters").index) == [1, 0, 2]

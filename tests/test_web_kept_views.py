@@ -214,7 +214,7 @@ views._trend_view = counted("trend", views._trend_view)
 views._timeline_view = counted("timeline", views._timeline_view)
 views._lineage_view = counted("lineage", views._lineage_view)
 views.Q.overview = counted("overview", views.Q.overview)
-views.load_analysis_table = counted("load", views.load_analysis_table)
+views.load_analysis_columns = counted("load", views.load_analysis_columns)
 statuses = []
 with TestClient(create_app(Settings(db=sys.argv[1]))) as client:
     for path in ("/", "/trends", "/trends?metric=compute", "/timeline", "/timeline?freq=month",
@@ -314,7 +314,7 @@ def test_a_model_pages_family_is_read_without_the_analysis_table(kept_store: str
             assert list(read.nodes(data=True)) == list(whole.nodes(data=True)), model_id
             assert list(read.edges(data=True)) == list(whole.edges(data=True)), model_id
             sizes.append(len(whole))
-        assert lazy._loaded is None  # the table was never read
+        assert lazy._frame is None and lazy._graph is None  # the table was never read
         assert lazy.family("no-such-model") is None
         assert (len(sizes), max(sizes), min(sizes)) == (124, 8, 2)
         family = lazy.family("vicuna")
@@ -338,11 +338,11 @@ def test_warming_reads_the_analysis_table_only_up_to_its_size(
     try:
         monkeypatch.setattr(R, "LOAD_TABLE_UP_TO", 412)
         R.warm(engine, settings)
-        assert views.analysis(engine, kept_store)._loaded is None
+        assert views.analysis(engine, kept_store)._frame is None
         _forget()
         monkeypatch.setattr(R, "LOAD_TABLE_UP_TO", 413)
         R.warm(engine, settings)
-        assert views.analysis(engine, kept_store)._loaded is not None
+        assert views.analysis(engine, kept_store)._graph is not None
     finally:
         engine.dispose()
 

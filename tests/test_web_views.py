@@ -304,3 +304,47 @@ def test_whether_the_store_has_aliases_is_asked_once_per_build(store_url: str, t
         assert len(asked) == 1 and len(searched) == 3
     finally:
         engine.dispose()
+
+
+def test_the_table_is_read_with_the_collector_paused_and_it_is_on_again_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Analysis`` reads the table with the cyclic collector off (its collections walked the millions of
+    objects made so far), and leaves it as it found it: on again, or off if it was off."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    seen: list[bool] = []
+    read = views.load_analysis_columns
+
+    def watched(at: str) -> dict[str, list[object]]:
+        seen.append(gc.isenabled())
+        return read(at)
+
+    monkeypatch.setattr(views, "load_analysis_columns", watched)
+    assert gc.isenabled()
+    data = views.Analysis("one", make_engine(url), url, None)
+    data.load()
+    assert seen == [False] and gc.isenabled() and len(data.frame) > 100
+    gc.disable()
+    try:
+        views.Analysis("two", make_engine(url), url, None).load()
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_table_alone_is_read_for_the_frame_and_the_graph_made_when_asked(tmp_path: Path) -> None:
+    """``load_table`` reads the frame and keeps the graph's columns; the graph is made when asked, the
+    same as ``load`` makes it, and the columns are let go."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    whole = views.Analysis("one", make_engine(url), url, None)
+    whole.load()
+    assert whole._frame is not None and whole._graph is not None and whole._nodes is None
+    lazy = views.Analysis("two", make_engine(url), url, None)
+    lazy.load_table()
+    assert lazy._frame is not None and lazy._graph is None and lazy._nodes is not None
+    assert list(lazy._nodes) == ["id", "name", "released_text", "parameters", "parameters_kind"]
+    assert list(lazy.graph.nodes(data=True)) == list(whole.graph.nodes(data=True))
+    assert list(lazy.graph.edges(data=True)) == list(whole.graph.edges(data=True))
+    assert lazy.graph.number_of_edges() > 0 and lazy._nodes is None

@@ -24,7 +24,7 @@ from modelatlas.store.filter_sql import openness_values
 from modelatlas.store.filters import FILTERS, NOT_OPEN, Filters
 from modelatlas.store.filters import Population as Population
 from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_analysis_table, load_organizations
+from modelatlas.store.records import load_analysis_columns, load_organizations
 
 __all__ = [
     "KINDS",
@@ -33,6 +33,7 @@ __all__ = [
     "Metric",
     "Population",
     "Selection",
+    "columns_frame",
     "described",
     "load_frame",
     "model_frame",
@@ -123,6 +124,28 @@ def table_frame(
     return _frame(_columns(kept, {column: at[column] for column in _EMPTY}), countries)
 
 
+def columns_frame(
+    columns: Mapping[str, Sequence[Any]], countries: Mapping[str, str | None] | None = None
+) -> pd.DataFrame:
+    """``stored_frame`` from ``analysis_rows`` as each column's values by name
+    (``store.records.load_analysis_columns``): the same frame, without a tuple a row."""
+    versions = columns["version_of"]
+    kept = None if versions.count(None) == len(versions) else [n for n, v in enumerate(versions) if v is None]
+    found: dict[str, list[object]] = {}
+    for column in _EMPTY:
+        values = columns[column] if kept is None else [columns[column][n] for n in kept]
+        found[column] = _tuples(values) if column in _LISTS else list(values)
+    return _frame(found, countries)
+
+
+def _tuples(texts: Sequence[Any]) -> list[object]:
+    """JSON arrays as tuples, each distinct text parsed once (and its tuple shared by its rows)."""
+    parsed: dict[str, tuple[object, ...]] = {}
+    for text in set(texts):
+        parsed[text] = tuple(orjson.loads(str(text)))
+    return [parsed[text] for text in texts]
+
+
 def _columns(kept: Sequence[Any], where: Mapping[str, Any]) -> dict[str, list[object]]:
     """Each column of the frame as a list, from rows (mappings or tuples) and where each row holds it;
     the lists (JSON arrays in the store) as tuples. Built column by column: the frame is the same as
@@ -177,7 +200,7 @@ def load_frame(url: str) -> pd.DataFrame:
         StoreMissing: nothing has been built at ``url`` yet.
     """
     countries = {oid: org.country for oid, org in load_organizations(url).items()}
-    return table_frame(*load_analysis_table(url), countries)
+    return columns_frame(load_analysis_columns(url), countries)
 
 
 _EMPTY: dict[str, object] = {

@@ -88,7 +88,10 @@ def points(frame: pd.DataFrame, metric: str) -> pd.DataFrame:
         raise BadArgument(f"unknown metric {metric!r}: choose one of {', '.join(METRICS)}")
     column = METRICS[metric][0]
     usable = frame["released"].notna() & (frame[column] > 0)
-    return frame[usable].sort_values(["released", "id"], kind="stable")
+    rows = frame[usable]
+    if rows["id"].is_monotonic_increasing:  # by id already (as read from the store): by date keeps it
+        return rows.sort_values("released", kind="stable")
+    return rows.sort_values(["released", "id"], kind="stable")
 
 
 def frontier(frame: pd.DataFrame, metric: str, *, top: int = 1) -> pd.DataFrame:
@@ -195,16 +198,24 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
 
 
 def _bootstrap(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
-    """The OLS slope of ``n_boot`` case resamples (resamples with all x equal are dropped)."""
+    """The OLS slope of ``n_boot`` case resamples (resamples with all x equal are dropped).
+
+    Each chunk's resampled points are gathered, centred and multiplied in three arrays made once, not
+    seven made a chunk: the same draws and the same sums, so the same slopes to the last bit (at a
+    million models the default trend's 500 resamples took 10 s, most of it making arrays)."""
     rng = np.random.default_rng(seed)
     slopes = []
     chunk = max(1, min(_CHUNK, _CHUNK_POINTS // max(len(x), 1)))  # the draws are the same in any chunks
+    xs_all, ys_all, product_all = (np.empty((min(chunk, n_boot), len(x))) for _ in range(3))
     for size in [chunk] * (n_boot // chunk) + [n_boot % chunk]:
         picks = rng.integers(0, len(x), size=(size, len(x)))
-        xs, ys = x[picks], y[picks]
-        dx = xs - xs.mean(axis=1, keepdims=True)
-        dy = ys - ys.mean(axis=1, keepdims=True)
-        spread = (dx * dx).sum(axis=1)
+        xs, ys, product = xs_all[:size], ys_all[:size], product_all[:size]
+        np.take(x, picks, out=xs)
+        np.take(y, picks, out=ys)
+        xs -= xs.mean(axis=1, keepdims=True)  # dx
+        ys -= ys.mean(axis=1, keepdims=True)  # dy
+        spread = np.multiply(xs, xs, out=product).sum(axis=1)
+        cross = np.multiply(xs, ys, out=product).sum(axis=1)
         good = spread > 0
-        slopes.append((dx * dy).sum(axis=1)[good] / spread[good])
+        slopes.append(cross[good] / spread[good])
     return np.concatenate(slopes)

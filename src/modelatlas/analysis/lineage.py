@@ -18,6 +18,7 @@ from modelatlas.errors import NotFound
 
 __all__ = [
     "ancestors",
+    "columns_graph",
     "depth",
     "descendants",
     "lineage_graph",
@@ -63,6 +64,15 @@ def table_graph(
     at = [columns.index(c) for c in ("id", "name", "released_text", "parameters", "parameters_kind")]
     a, b, c, d, e = at
     return _graph(((r[a], r[b], r[c], r[d], r[e]) for r in rows), edges)
+
+
+def columns_graph(
+    columns: Mapping[str, Sequence[object]], edges: Iterable[Mapping[str, object]]
+) -> nx.DiGraph[str]:
+    """``stored_graph`` from ``analysis_rows`` as each column's values by name
+    (``store.records.load_analysis_columns``)."""
+    names = ("id", "name", "released_text", "parameters", "parameters_kind")
+    return _graph(zip(*(columns[name] for name in names), strict=True), edges)
 
 
 def _graph(

@@ -6,13 +6,14 @@ what the catalog said. Read-only: nothing here writes to the store.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Boolean, Connection, Date, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.catalog.schema import Model, Organization
@@ -25,6 +26,7 @@ from modelatlas.store.queries import check_store
 _CHUNK = 5000
 
 __all__ = [
+    "load_analysis_columns",
     "load_analysis_rows",
     "load_analysis_table",
     "load_analysis_rows_of",
@@ -132,6 +134,53 @@ def load_analysis_table(url: str) -> tuple[list[str], list[Sequence[Any]]]:
         table = T.analysis_rows
         result = conn.execute(select(table).order_by(table.c.id))
         return list(result.keys()), list(result.all())
+
+
+#: Rows fetched at a time by ``load_analysis_columns`` (each batch turned into columns at once).
+_BATCH = 20_000
+
+
+def load_analysis_columns(url: str) -> dict[str, list[Any]]:
+    """``load_analysis_table`` column by column: each column's values, rows ordered by id (the same
+    values, of the same types). Read through the database driver's own cursor, not SQLAlchemy's result
+    rows: SQLite's dates (ISO text) and booleans (0 or 1) are made ``date`` and ``bool`` here, as
+    SQLAlchemy makes them; PostgreSQL's driver gives them so (at 100,000 models the read took 0.9 s CPU
+    through SQLAlchemy, 0.6 s so).
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    table = T.analysis_rows
+    query = select(table).order_by(table.c.id)
+    with _connect(url) as conn:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(str(query.compile(dialect=conn.dialect)))
+            names = [description[0] for description in cursor.description]
+            found: list[list[Any]] = [[] for _ in names]
+            while batch := cursor.fetchmany(_BATCH):
+                for values, fetched in zip(found, zip(*batch, strict=True), strict=True):
+                    values.extend(fetched)
+        finally:
+            cursor.close()
+        text_types = conn.dialect.name == "sqlite"
+    columns = dict(zip(names, found, strict=True))
+    if text_types:
+        for column in table.columns:
+            if isinstance(column.type, Date):
+                columns[column.name] = _dates(columns[column.name])
+            elif isinstance(column.type, Boolean):
+                columns[column.name] = [None if v is None else bool(v) for v in columns[column.name]]
+    return columns
+
+
+def _dates(texts: list[str | None]) -> list[dt.date | None]:
+    """ISO dates (as SQLite keeps a ``Date``) as dates, each distinct text parsed once."""
+    parsed: dict[str | None, dt.date | None] = {None: None}
+    for text in set(texts).difference(parsed):
+        parsed[text] = dt.date.fromisoformat(str(text))
+    return [parsed[text] for text in texts]
 
 
 def load_analysis_rows_of(url: str, ids: Iterable[str]) -> list[dict[str, object]]:

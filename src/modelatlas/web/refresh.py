@@ -118,7 +118,8 @@ def _computed(engine: Engine, url: str) -> dict[str, bytes]:
     try:
         children.append(_Child(engine, lambda: _store_views(engine, data)))
         with stored_views.recording() as found:
-            data.load()
+            data.load_table()  # the graph is made in the charts' child, which alone needs it
+            gc.freeze()  # the table just read too: the charts' child shares it, and no collection walks it
             _table_views(data)
             children.append(_Child(engine, lambda: _charts(data, LANGS, settings)))
             _trends(engine, data, LANGS)
