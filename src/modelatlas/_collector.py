@@ -1,0 +1,28 @@
+"""``paused()``: Python's cyclic garbage collector off while a job makes millions of objects in no cycle.
+
+Each collection walks every object made since the last and still alive, so a job that builds a large
+structure (a merge's pydantic records, a million rows of the analysis table) pays again and again for the
+objects it keeps: an import of 10,000 Epoch rows took 13.2 s of CPU with the collector on, 8.7 s paused;
+the analysis table of a million models was read in 16.7 s on, 7.3 s paused. Reference counting still
+frees everything else; only cycles wait until the collector is on again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+__all__ = ["paused"]
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """The collector off meanwhile, then on again if it was on (off it stays off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
