@@ -50,16 +50,14 @@ def stderr() -> Console:
 
 
 def counting_bar(label: str = "{task.description}") -> Progress:
-    """A transient ``label  ━━━━  done/total  elapsed`` bar on stderr; silent when stderr is not a
-    terminal."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """A transient ``label  ━━━━  done/total`` bar on stderr; silent when stderr is not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     err = stderr()
     return Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeElapsedColumn(),
         console=err,
         transient=True,
         disable=not err.is_terminal,

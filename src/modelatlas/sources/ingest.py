@@ -147,20 +147,32 @@ def rebuild(
     with writing(url, waiting=waiting), paused():
         remove_leftovers(url)
         imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
-        rows_in = sum(len(i.rows) for i in imports)
-        merged = merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
-        conflicts = [c.row() for c in merged.conflicts]
-        catalog_now = merged.merger.catalog()
-        result = build_store(
-            catalog_now,
-            url,
-            progress=stages and stages("writing", len(catalog_now.models)),
-            stage=stages and partial(_stage, stages),
-            imports=imports,
-            conflicts=conflicts,
-            info=curation_info(catalog),
-        )
+        merged = _merged(catalog, imports, stages)
+        result = _written(catalog, url, merged, imports, stages)
     return result, merged.merger
+
+
+def _merged(catalog: Catalog, imports: list[StoredImport], stages: Stages | None) -> Merged:
+    """``merge_imports``, told as the stage ``merging`` of every import's rows."""
+    rows_in = sum(len(i.rows) for i in imports)
+    return merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
+
+
+def _written(
+    catalog: Catalog, url: str, merged: Merged, imports: list[StoredImport], stages: Stages | None
+) -> BuildResult:
+    """The store at ``url`` built from what ``merged`` made of ``catalog`` and ``imports``, told as the
+    stage ``writing`` of its models, then the build's ``STAGES``."""
+    catalog_now = merged.merger.catalog()
+    return build_store(
+        catalog_now,
+        url,
+        progress=stages and stages("writing", len(catalog_now.models)),
+        stage=stages and partial(_stage, stages),
+        imports=imports,
+        conflicts=[c.row() for c in merged.conflicts],
+        info=curation_info(catalog),
+    )
 
 
 def _nothing_to_import(fmt: str, rows: RowSpool) -> str:
@@ -253,25 +265,12 @@ def _import(
         # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
         # they are
         imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
-        rows_in = sum(len(i.rows) for i in imports)
-        merged = merge_imports(catalog, imports, progress=stages and stages("merging", rows_in))
+        merged = _merged(catalog, imports, stages)
         outcomes = merged.outcomes[stored.key]
         mine = [c for o in outcomes for c in o.conflicts]
         result = ImportResult(stored.key, outcomes, merged.merger, mine)
         result.counts.update(o.action for o in outcomes)
         if not dry_run:
             remove_leftovers(url)
-            conflicts = [c.row() for c in merged.conflicts]
-            catalog_now = merged.merger.catalog()
-            info = curation_info(catalog)
-            writing_models = stages and stages("writing", len(catalog_now.models))
-            result.build = build_store(
-                catalog_now,
-                url,
-                progress=writing_models,
-                stage=stages and partial(_stage, stages),
-                imports=imports,
-                conflicts=conflicts,
-                info=info,
-            )
+            result.build = _written(catalog, url, merged, imports, stages)
     return result
