@@ -77,12 +77,11 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
     import pandas as pd
 
     from cli_runner import run
-    from modelatlas.analysis.frame import columns_frame, load_frame, model_frame, table_frame
-    from modelatlas.analysis.lineage import columns_graph, lineage_graph, stored_graph, table_graph
+    from modelatlas.analysis.frame import columns_frame, load_frame, model_frame
+    from modelatlas.analysis.lineage import columns_graph, lineage_graph, stored_graph
     from modelatlas.store.records import (
         load_analysis_columns,
         load_analysis_rows,
-        load_analysis_table,
         load_curated_ids,
         load_lineage,
         load_models,
@@ -104,27 +103,23 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
         assert dict(graph.nodes(data=True)) == dict(expected.nodes(data=True))
         assert nx.to_dict_of_dicts(graph) == nx.to_dict_of_dicts(expected)
         assert graph.number_of_edges() >= 3, step
-        # the web's reading (tuples, not a dict a row): the same frame and graph, dtypes and order too
-        columns, rows = load_analysis_table(store_url)
+        # the web's reading, column by column through the driver's cursor: the values of the dict a
+        # row above, of the same types (SQLite's dates and booleans made date and bool), the same frame
+        # (dtypes and order too, versions left out) and graph
+        rows = load_analysis_rows(store_url)
+        by_column = load_analysis_columns(store_url)
+        assert list(by_column) == list(rows[0])
+        for column, values in by_column.items():
+            assert [(type(v), v) for v in values] == [(type(row[column]), row[column]) for row in rows], (
+                column
+            )
+        assert {type(v) for v in by_column["released"]} <= {dt.date, type(None)}
+        assert {type(v) for v in by_column["notable"]} == {bool}
         countries = {oid: org.country for oid, org in load_organizations(store_url).items()}
-        read = table_frame(columns, rows, countries)
+        read = columns_frame(by_column, countries)
         assert list(read.dtypes) == list(stored.dtypes)
         pd.testing.assert_frame_equal(read, stored, check_exact=True)
         assert len(rows) > len(read) if step == "import" else len(rows) == len(read) == 6  # versions out
-        fast = table_graph(columns, rows, load_lineage(store_url))
-        assert list(fast.nodes(data=True)) == list(graph.nodes(data=True))
-        assert list(fast.edges(data=True)) == list(graph.edges(data=True))
-        # read column by column through the driver's cursor: the same values of the same types
-        # (SQLite's dates and booleans made date and bool), the same frame and graph
-        by_column = load_analysis_columns(store_url)
-        assert list(by_column) == columns
-        for number, column in enumerate(columns):
-            expected_values = [(type(row[number]), row[number]) for row in rows]
-            assert [(type(v), v) for v in by_column[column]] == expected_values, column
-        assert {type(v) for v in by_column["released"]} <= {dt.date, type(None)}
-        assert {type(v) for v in by_column["notable"]} == {bool}
-        pd.testing.assert_frame_equal(columns_frame(by_column, countries), read, check_exact=True)
-        assert list(columns_frame(by_column, countries).dtypes) == list(read.dtypes)
         quick = columns_graph(by_column, load_lineage(store_url))
         assert list(quick.nodes(data=True)) == list(graph.nodes(data=True))
         assert list(quick.edges(data=True)) == list(graph.edges(data=True))

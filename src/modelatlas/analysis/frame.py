@@ -39,7 +39,6 @@ __all__ = [
     "model_frame",
     "select",
     "stored_frame",
-    "table_frame",
     "table_rows",
 ]
 
@@ -111,24 +110,11 @@ def stored_frame(
     return _frame(_columns(kept, {column: column for column in _EMPTY}), countries)
 
 
-def table_frame(
-    columns: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    countries: Mapping[str, str | None] | None = None,
-) -> pd.DataFrame:
-    """``stored_frame`` from ``analysis_rows`` as ``columns`` and a tuple of values a row
-    (``store.records.load_analysis_table``): the same frame, without a dict a row."""
-    at = {column: number for number, column in enumerate(columns)}
-    version = at["version_of"]
-    kept = [row for row in rows if row[version] is None]
-    return _frame(_columns(kept, {column: at[column] for column in _EMPTY}), countries)
-
-
 def columns_frame(
     columns: Mapping[str, Sequence[Any]], countries: Mapping[str, str | None] | None = None
 ) -> pd.DataFrame:
     """``stored_frame`` from ``analysis_rows`` as each column's values by name
-    (``store.records.load_analysis_columns``): the same frame, without a tuple a row."""
+    (``store.records.load_analysis_columns``): the same frame, without a dict a row."""
     versions = columns["version_of"]
     kept = None if versions.count(None) == len(versions) else [n for n, v in enumerate(versions) if v is None]
     found: dict[str, list[object]] = {}

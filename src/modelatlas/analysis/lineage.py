@@ -24,7 +24,6 @@ __all__ = [
     "lineage_graph",
     "most_built_on",
     "stored_graph",
-    "table_graph",
     "to_graphml",
     "to_json",
 ]
@@ -54,16 +53,6 @@ def stored_graph(
     """``lineage_graph`` from the store: rows of ``analysis_rows`` and of ``lineage``."""
     nodes = ((r["id"], r["name"], r["released_text"], r["parameters"], r["parameters_kind"]) for r in rows)
     return _graph(nodes, edges)
-
-
-def table_graph(
-    columns: Sequence[str], rows: Iterable[Sequence[object]], edges: Iterable[Mapping[str, object]]
-) -> nx.DiGraph[str]:
-    """``stored_graph`` from ``analysis_rows`` as ``columns`` and a tuple of values a row
-    (``store.records.load_analysis_table``)."""
-    at = [columns.index(c) for c in ("id", "name", "released_text", "parameters", "parameters_kind")]
-    a, b, c, d, e = at
-    return _graph(((r[a], r[b], r[c], r[d], r[e]) for r in rows), edges)
 
 
 def columns_graph(

@@ -7,7 +7,7 @@ what the catalog said. Read-only: nothing here writes to the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,7 +28,6 @@ _CHUNK = 5000
 __all__ = [
     "load_analysis_columns",
     "load_analysis_rows",
-    "load_analysis_table",
     "load_analysis_rows_of",
     "load_curated_ids",
     "load_lineage",
@@ -122,30 +121,16 @@ def load_analysis_rows(url: str) -> list[dict[str, object]]:
         return [dict(row) for row in conn.execute(select(table).order_by(table.c.id)).mappings()]
 
 
-def load_analysis_table(url: str) -> tuple[list[str], list[Sequence[Any]]]:
-    """``load_analysis_rows`` as its column names and one tuple of values a row (the same values, in the
-    same order): a row is not made a dict (at 100,000 models the dicts took 1.4 s of the 3.9 s).
-
-    Raises:
-        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
-        StoreError: the store cannot be read.
-    """
-    with _connect(url) as conn:
-        table = T.analysis_rows
-        result = conn.execute(select(table).order_by(table.c.id))
-        return list(result.keys()), list(result.all())
-
-
 #: Rows fetched at a time by ``load_analysis_columns`` (each batch turned into columns at once).
 _BATCH = 20_000
 
 
 def load_analysis_columns(url: str) -> dict[str, list[Any]]:
-    """``load_analysis_table`` column by column: each column's values, rows ordered by id (the same
-    values, of the same types). Read through the database driver's own cursor, not SQLAlchemy's result
-    rows: SQLite's dates (ISO text) and booleans (0 or 1) are made ``date`` and ``bool`` here, as
-    SQLAlchemy makes them; PostgreSQL's driver gives them so (at 100,000 models the read took 0.9 s CPU
-    through SQLAlchemy, 0.6 s so).
+    """``load_analysis_rows`` column by column: each column's values, rows ordered by id (the same
+    values, of the same types), with no dict a row. Read through the database driver's own cursor, not
+    SQLAlchemy's result rows: SQLite's dates (ISO text) and booleans (0 or 1) are made ``date`` and
+    ``bool`` here, as SQLAlchemy makes them; PostgreSQL's driver gives them so (at 100,000 models the
+    read took 0.9 s CPU through SQLAlchemy, 0.6 s so).
 
     Raises:
         StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
