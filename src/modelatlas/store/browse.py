@@ -359,14 +359,22 @@ def has_facet_index(conn: Connection) -> bool:
 def _browse_indexed(
     conn: Connection, b: Browse, hits: list[str] | None, matcher: Any, facets: bool, keep: Keep
 ) -> Page:
-    """``browse`` on the facet index: the total (and the facet counts) in one query, then the page."""
+    """``browse`` on the facet index: the total (and the facet counts) in one query, then the page; for a
+    caller who keeps, ranked search hits from each hit's combination (``_ranked_hits``)."""
     question = _question(b)
+    # a caller who keeps what it is given keeps the facet index in memory too (FacetArrays, on both
+    # databases): a new question's counts are then array sums; one who does not (the CLI) would pay
+    # more to read it than to count in SQL
+    kept = keep is not _compute
+    if kept and b.sort == "relevance" and hits is not None:
+        arrays, found = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)), hits
+        ranked, counts = keep(
+            ("ranked", question, facets), lambda: _ranked_hits(conn, b, found, facets, arrays)
+        )
+        shown = ranked[b.offset : None if b.limit is None else b.offset + b.limit]
+        return Page(len(ranked), b.offset, b.limit, rows_for(conn, shown), counts)
 
     def tally(hits: list[str] | None, matcher: Any) -> tuple[int, dict[str, dict[str, int]]]:
-        # a caller who keeps what it is given keeps the facet index in memory too (FacetArrays, on both
-        # databases): a new question's counts are then array sums; one who does not (the CLI) would pay
-        # more to read it than to count in SQL
-        kept = keep is not _compute
         arrays = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)) if kept else None
         return _tally(conn, b, hits, matcher, facets, arrays)
 
@@ -406,6 +414,25 @@ def _browse_indexed(
         )
         ids = list(conn.execute(query.offset(b.offset).limit(b.limit)).scalars())
     return Page(total, b.offset, b.limit, rows_for(conn, ids), counts)
+
+
+def _ranked_hits(
+    conn: Connection, b: Browse, hits: list[str], facets: bool, arrays: FacetArrays
+) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """The search ``hits`` that pass every filter of ``b``, best first, and (with ``facets``) the facet
+    counts over them: the combination of each hit that passes the conditions that are not facets, read
+    once (one lookup a hit, where the grouped count and the check of each hit were two), then arrays."""
+    narrow = _NARROW.c
+    combo_of = dict(conn.execute(select(narrow.id, narrow.combo).where(*_common(conn, b, hits, None))).all())
+    combos = np.fromiter(combo_of.values(), dtype=np.int64, count=len(combo_of))
+    filters = _filters(b, sqlite=True)
+    passing = arrays.passes(filters, b.open_only)
+    ranked = [mid for mid in hits if mid in combo_of and passing[combo_of[mid]]]
+    if not facets:
+        return ranked, {}
+    models = np.bincount(combos, minlength=len(arrays.members))
+    _, found = arrays.tally(models, filters, b.open_only, FACETS)
+    return ranked, {facet: _ordered(facet, found[facet]) for facet in FACETS}
 
 
 def _unindexed(column: Any, unindexed: bool = True) -> Any:

@@ -111,6 +111,16 @@ class FacetArrays:
         flags[self.combo[rows[wanted[self.key[rows]]]]] = True
         return flags
 
+    def passes(self, filters: Iterable[tuple[str, Sequence[Any]]], open_only: bool) -> Flags:
+        """For each combination number, whether it passes every facet filter (``filters``: facet, values)
+        and ``open_only``: the combinations ``tally``'s total counts."""
+        flags = np.ones(len(self.members), dtype=np.bool_)
+        for facet, values in filters:
+            flags &= self.with_value(facet, values)
+        if open_only:
+            flags &= self.with_value("openness", OPEN_WEIGHTS)
+        return flags
+
     def tally(
         self,
         models: Ints,
