@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import inspect
 import io
 import json
 import re
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import Settings
 from modelatlas.store.build import build_store
-from modelatlas.web import create_app
+from modelatlas.web import create_app, deps
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -37,6 +38,16 @@ def sqlite_client(tiny_catalog: Path, tmp_path: Path) -> Iterator[TestClient]:
     build_store(load_valid_catalog(tiny_catalog), url)
     with TestClient(create_app(Settings(db=url, catalog=tiny_catalog))) as served:
         yield served
+
+
+def test_the_dependencies_that_only_read_the_request_run_in_its_event_loop() -> None:
+    """A plain ``def`` dependency runs in FastAPI's thread pool: a hop to another thread and back,
+    waiting for the interpreter's lock behind any request computing. The ones that only read the
+    request or the app must not hop; the ones that may query the store (the models' and the trends'
+    parameters) must, or they would stop the event loop."""
+    cheap = [deps._settings, deps._engine, deps._lang, deps._hardware, deps._browse_filters]
+    assert all(inspect.iscoroutinefunction(dependency) for dependency in [*cheap, deps._trend_filters])
+    assert not any(inspect.iscoroutinefunction(f) for f in (deps.browse_params, deps.trend_params))
 
 
 def test_models_api_filters_sorts_and_pages(client: TestClient) -> None:

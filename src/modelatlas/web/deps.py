@@ -4,7 +4,7 @@ hardware calculator's view of the catalog (cards, bundled configs) and of the st
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, Query, Request
@@ -46,22 +46,31 @@ __all__ = [
 ]
 
 
-def _settings(request: Request) -> Settings:
+# The dependencies that only read the request or the app are ``async``: FastAPI runs a plain ``def`` one
+# in its thread pool, a hop to another thread and back for each (six on the models page), and each hop
+# waits for the interpreter's lock while another request computes: up to a switch interval (5 ms) each.
+
+
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
+async def _lang(request: Request) -> str:
+    return pick_lang(request)
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 EngineDep = Annotated[Engine, Depends(_engine)]
-LangDep = Annotated[str, Depends(pick_lang)]
+LangDep = Annotated[str, Depends(_lang)]
 
 
-def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
+async def _hardware(settings: SettingsDep, engine: EngineDep) -> Hardware:
     return Hardware(settings, engine)
 
 
@@ -173,7 +182,7 @@ def filter_params(
     skip: frozenset[str] = frozenset(),
     defaults: Mapping[str, str] | None = None,
     also: frozenset[str] = frozenset(),
-) -> Callable[..., dict[str, Any]]:
+) -> Callable[..., Awaitable[dict[str, Any]]]:
     """The dependency reading the query parameters of every filter of ``store.filters.FILTERS`` (but
     ``skip``'s fields) into ``Filters`` fields: one declaration for the API and the pages, so a filter
     added there is a documented parameter of each at once. ``defaults`` are this edge's own defaults
@@ -201,7 +210,7 @@ def filter_params(
         )
     refused = sorted(ALL_FILTER_PARAMS - {s.param for s in taken} - also)
 
-    def read(request: Request, **raw: Any) -> dict[str, Any]:
+    async def read(request: Request, **raw: Any) -> dict[str, Any]:
         wrong = [name for name in refused if name in request.query_params]
         if wrong:
             raise BadArgument(
@@ -302,7 +311,7 @@ def trend_params(
 TrendDep = Annotated[TrendQuery, Depends(trend_params)]
 
 
-def _unasked(read: Callable[..., dict[str, Any]]) -> dict[str, Any]:
+def _unasked(read: Callable[..., Awaitable[dict[str, Any]]]) -> dict[str, Any]:
     """The filters a ``filter_params`` dependency reads from a request that gives none."""
     given = inspect.signature(read).parameters.values()
     return filter_kwargs({p.name: p.default for p in given if p.name != "request"})
