@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, cast
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from modelatlas.analysis.frame import Selection
 from modelatlas.analysis.hardware.gguf_file import MAX_HEADER
@@ -232,7 +233,7 @@ _trend_filters = filter_params(
 )
 
 
-def browse_params(
+async def browse_params(
     filters: Annotated[dict[str, Any], Depends(_browse_filters)],
     gpu: Annotated[
         str | None,
@@ -255,8 +256,22 @@ def browse_params(
     hardware: HardwareDep,
 ) -> Browse:
     """The query parameters shared by ``/models`` and ``/api/v1/models``: the filters
-    (``filter_params``), a card to fit, the order and the page."""
-    fitting = tuple(hardware.fitting(gpu, precision)) if gpu and gpu.strip() else None
+    (``filter_params``), a card to fit, the order and the page. Only a card to fit reads the store
+    (once per build and card), in the thread pool: the event loop does not wait for it."""
+    fitting = None
+    if gpu and gpu.strip():
+        fitting = tuple(await run_in_threadpool(hardware.fitting, gpu, precision))
+    return _browse(filters, fitting, sort, order, offset, limit)
+
+
+def _browse(
+    filters: Mapping[str, Any],
+    fitting: tuple[str, ...] | None,
+    sort: str | None,
+    order: str | None,
+    offset: int,
+    limit: int,
+) -> Browse:
     text = filters.get("text")
     return Browse(
         **filters,
@@ -325,7 +340,9 @@ def default_trend(engine: Engine, metric: str = "parameters") -> TrendQuery:
 
 def default_browse() -> Browse:
     """The selection ``/models`` and ``/api/v1/models`` make when given no parameter (``browse_params``)."""
-    return browse_params(_unasked(_browse_filters), hardware=cast(Hardware, None))
+    asked = inspect.signature(browse_params).parameters
+    given = {name: asked[name].default for name in ("sort", "order", "offset", "limit")}
+    return _browse(_unasked(_browse_filters), None, **given)
 
 
 async def body_head(request: Request) -> bytes:
