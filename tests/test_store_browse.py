@@ -362,10 +362,20 @@ def _states(conn: Connection) -> list[Browse]:
         Browse(openness=("open", "api-only"), text="llama"),
         # ranked hits with each kind of filter (the kept path reads each hit's combination once)
         Browse(text="llama", sort="relevance", open_only=True),
+        Browse(
+            text="llama", sort="relevance", open_only=True, organization=tuple(values["organization"][:1])
+        ),
         Browse(text="llama", sort="relevance", openness=("not-open",), min_params=10**9),
         Browse(text="llama", sort="relevance", only=tuple(ids[::3]), country=("us", "cn")),
         Browse(text="gpt", sort="relevance", population="notable", released_after=dt.date(2020, 1, 1)),
         Browse(text="bert", sort="relevance", source="seed", domain=("nlp",), modality=("text",)),
+        Browse(text="llama", sort="relevance", year=tuple(values["year"])),  # numbers on both databases
+        Browse(
+            text="llama",
+            sort="relevance",
+            organization=tuple(values["organization"][:2]),
+            year=tuple(values["year"]),
+        ),
     ]
     orders = [
         {"sort": sort, "descending": descending, "offset": offset, "limit": limit}
