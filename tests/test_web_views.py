@@ -333,6 +333,23 @@ def test_the_table_is_read_with_the_collector_paused_and_it_is_on_again_after(
         gc.enable()
 
 
+def test_the_table_once_read_is_frozen_out_of_the_collectors_walks(tmp_path: Path) -> None:
+    """The table lives as long as its build: once read, its objects are frozen (``gc.freeze``), so the
+    full collections a worker's later requests set off do not walk them (at a million models each took
+    seconds); the frame's rows are among the frozen objects."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    gc.unfreeze()
+    try:
+        frame = views.Analysis("one", make_engine(url), url, None).frame
+        sources = frame["sources"].tolist()  # tuples the read made, tracked by the collector
+        assert len(sources) > 100 and gc.get_freeze_count() > len(sources)
+        tracked = {id(item) for generation in range(3) for item in gc.get_objects(generation)}
+        assert not any(id(item) in tracked for item in sources if gc.is_tracked(item))
+    finally:
+        gc.unfreeze()
+
+
 def test_the_table_alone_is_read_for_the_frame_and_the_graph_made_when_asked(tmp_path: Path) -> None:
     """``load_table`` reads the frame and keeps the graph's columns; the graph is made when asked, the
     same as ``load`` makes it, and the columns are let go."""
