@@ -4,6 +4,7 @@ request computes, read by every other worker instead of computed again."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import os
 import subprocess
@@ -21,11 +22,12 @@ from modelatlas.config import Settings, bundled_catalog
 from modelatlas.errors import NotEnoughData
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
+from modelatlas.store.browse import added_since
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
 from modelatlas.web.app import create_app
-from modelatlas.web.deps import default_browse, default_trend
+from modelatlas.web.deps import FEED_SINCE, default_browse, default_trend, feed_selection, new_selection
 from modelatlas.web.i18n import said
 from modelatlas.web.refresh import refresh
 
@@ -57,7 +59,7 @@ def kept_store(tmp_path_factory: pytest.TempPathFactory) -> str:
         result = build_store(load_valid_catalog(bundled_catalog()), url)
     finally:
         os.environ["MODELATLAS_KEEP_VIEWS"] = "0"
-    assert result.views == 24 and 0 < result.views_seconds < result.seconds
+    assert result.views == 26 and 0 < result.views_seconds < result.seconds
     return url
 
 
@@ -93,6 +95,8 @@ def test_a_build_keeps_each_default_view_once_under_its_build_stamp(kept_store: 
         ("timeline", "en", "month", "domain", None),
         ("lineage", "en"),
         ("lineage", "zh"),
+        ("added", FEED_SINCE, feed_selection()),  # the feed
+        ("added", dt.date.today().replace(day=1), new_selection()),  # /new, this month
     ]
     for key in expected:
         assert stored_views.text_of(key) in kept, key
@@ -119,6 +123,8 @@ def test_the_kept_views_equal_what_a_request_computes(kept_store: str) -> None:
     assert isinstance(lineage["built_on"][0], tuple)
     with engine.connect() as conn:
         assert stored(("overview", 10)) == Q.overview(conn, newest=10)
+        newest = added_since(conn, FEED_SINCE, feed_selection())
+        assert stored(("added", FEED_SINCE, feed_selection())) == newest and len(newest) == 30
     assert stored(("domains",)) == tuple(sorted({d for ds in data.frame["domains"] for d in ds}))
     assert stored(("dense",)) == views.dense_since(data.frame)
     cost = default_trend(engine, "cost")
@@ -202,7 +208,7 @@ from modelatlas.store import records
 from modelatlas.web import views
 from modelatlas.web.app import create_app
 
-calls = {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0}
+calls = {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0, "added": 0}
 
 def counted(name, function):
     def call(*args, **kwargs):
@@ -215,11 +221,12 @@ views._timeline_view = counted("timeline", views._timeline_view)
 views._lineage_view = counted("lineage", views._lineage_view)
 views.Q.overview = counted("overview", views.Q.overview)
 views.load_analysis_columns = counted("load", views.load_analysis_columns)
+views.added_since = counted("added", views.added_since)
 statuses = []
 with TestClient(create_app(Settings(db=sys.argv[1]))) as client:
     for path in ("/", "/trends", "/trends?metric=compute", "/timeline", "/timeline?freq=month",
                  "/lineage", "/api/v1/trends", "/api/v1/trends?metric=tokens", "/models",
-                 "/api/v1/models", "/hardware", "/?lang=zh"):
+                 "/api/v1/models", "/hardware", "/?lang=zh", "/feed.atom", "/new"):
         statuses.append(client.get(path).status_code)
 print(json.dumps({"calls": calls, "statuses": statuses}))
 """
@@ -232,13 +239,13 @@ def _serve_and_count(url: str) -> dict[str, Any]:
         [sys.executable, "-c", COUNTING, url], capture_output=True, text=True, env=env, check=True
     )
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    assert found["statuses"] == [200] * 12
+    assert found["statuses"] == [200] * 14
     return found
 
 
 def test_another_worker_reads_the_kept_views_and_computes_none(kept_store: str) -> None:
     found = _serve_and_count(kept_store)
-    assert found["calls"] == {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0}
+    assert found["calls"] == {"trend": 0, "timeline": 0, "lineage": 0, "overview": 0, "load": 0, "added": 0}
 
 
 def test_a_store_without_kept_views_computes_them_as_before(kept_store: str, tmp_path: Path) -> None:
@@ -250,8 +257,8 @@ def test_a_store_without_kept_views_computes_them_as_before(kept_store: str, tmp
     engine.dispose()
     found = _serve_and_count(url)
     # /, /trends and the API share the parameters fit; compute and tokens in en, the zh home page's own
-    assert found["calls"] == {"trend": 4, "timeline": 4, "lineage": 1, "overview": 2, "load": 1}
-    assert refresh(url) == 24
+    assert found["calls"] == {"trend": 4, "timeline": 4, "lineage": 1, "overview": 2, "load": 1, "added": 2}
+    assert refresh(url) == 26
     assert _serve_and_count(url)["calls"]["trend"] == 0
 
 
@@ -275,7 +282,7 @@ def test_a_postgresql_build_keeps_its_views_and_a_worker_reads_them(
 ) -> None:
     monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
     result = build_store(load_valid_catalog(bundled_catalog()), postgres_url)
-    assert result.views == 24
+    assert result.views == 26
     engine = make_engine(postgres_url)
     data = views.analysis(engine, postgres_url)
     query = default_trend(engine)
@@ -292,6 +299,7 @@ def test_a_postgresql_build_keeps_its_views_and_a_worker_reads_them(
         "lineage": 0,
         "overview": 0,
         "load": 0,
+        "added": 0,
     }
 
 
@@ -350,7 +358,7 @@ def test_warming_reads_the_analysis_table_only_up_to_its_size(
 def test_views_computed_in_forked_children_are_the_same_bytes(
     kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``refresh`` shares the views with two forked children: it keeps the same 24 views, byte for byte,
+    """``refresh`` shares the views with two forked children: it keeps the same 26 views, byte for byte,
     as computing them all in this process, and this process computes none of those the children do."""
     from modelatlas.web import refresh as R
 
@@ -374,7 +382,7 @@ def test_views_computed_in_forked_children_are_the_same_bytes(
         )
         monkeypatch.setattr(R, "may_fork", lambda forks=forks: forks)
         _forget()
-        assert refresh(url) == 24
+        assert refresh(url) == 26
         kept[forks] = _kept(url)
         # forked: the timelines and the overviews in the children, the trends here (8: 4 metrics × 2
         # languages); in one process, all here (6 timelines: 3 periods × 2 languages)
@@ -384,4 +392,4 @@ def test_views_computed_in_forked_children_are_the_same_bytes(
             else {"timeline": 6, "overview": 2, "trend": 8}
         )
         calls.update(timeline=0, overview=0, trend=0)
-    assert len(kept[True]) == 24 and kept[True] == kept[False] == _kept(kept_store)
+    assert len(kept[True]) == 26 and kept[True] == kept[False] == _kept(kept_store)

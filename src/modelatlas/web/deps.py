@@ -3,6 +3,7 @@ hardware calculator's view of the catalog (cards, bundled configs) and of the st
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal, cast
@@ -28,6 +29,7 @@ from modelatlas.web.i18n import pick_lang
 from modelatlas.web.views import TrendQuery
 
 __all__ = [
+    "FEED_SINCE",
     "BrowseDep",
     "EngineDep",
     "Hardware",
@@ -41,8 +43,11 @@ __all__ = [
     "browse_params",
     "default_browse",
     "default_trend",
+    "feed_selection",
     "filter_params",
     "memory_params",
+    "new_filters",
+    "new_selection",
     "trend_params",
 ]
 
@@ -231,6 +236,22 @@ _trend_filters = filter_params(
     defaults={"population": "notable"},
     also=frozenset({"since", "until", "estimates"}),
 )
+
+new_filters = filter_params("/new", also=frozenset({"since"}))
+#: The feed: the newest models of all time, so many of them, of the domains asked.
+FEED_SINCE, FEED_SIZE = dt.date(1, 1, 1), 30
+#: At most this many models on ``/new``.
+NEW_LIMIT = 500
+
+
+def feed_selection(domains: tuple[str, ...] = ()) -> Browse:
+    """Which models the feed lists (``views.added_view`` since ``FEED_SINCE``)."""
+    return Browse(domain=domains, limit=FEED_SIZE)
+
+
+def new_selection(filters: Mapping[str, Any] | None = None) -> Browse:
+    """Which models ``/new`` lists: ``filters`` as ``new_filters`` reads them (none given: its default)."""
+    return Browse(**(_unasked(new_filters) if filters is None else filters), limit=NEW_LIMIT)
 
 
 async def browse_params(

@@ -14,6 +14,7 @@ for a store of up to ``LOAD_TABLE_UP_TO`` models, the analysis table other quest
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gc
 import logging
 import time
@@ -31,7 +32,7 @@ from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
-from modelatlas.web.deps import default_browse, default_trend
+from modelatlas.web.deps import FEED_SINCE, default_browse, default_trend, feed_selection, new_selection
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS
 
@@ -63,11 +64,13 @@ def defaults(
 
 def _store_views(engine: Engine, data: views.Analysis) -> None:
     """The views read from the store's tables, not from the analysis table: the home page's and the
-    timeline's overview, the models page and API's first page."""
+    timeline's overview, the models page and API's first page, the feed and ``/new`` (this month's)."""
     views.overview(engine, data.built_at, 10)  # the home page's
     views.overview(engine, data.built_at, 30)  # the timeline's newest
     for facets in (True, False):  # the models page, the models API
         views.browse_page(engine, default_browse(), facets=facets)
+    views.added_view(engine, FEED_SINCE, feed_selection())
+    views.added_view(engine, dt.date.today().replace(day=1), new_selection())
 
 
 def _table_views(data: views.Analysis) -> None:

@@ -15,6 +15,7 @@ on reading like ``per_build`` raises a kept one.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Hashable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -40,6 +41,7 @@ _TYPES: dict[str, Any] = {
     "browse": Page,
     "domains": tuple[str, ...],
     "suggestions": list[str],
+    "added": list[tuple[Q.ModelRow, dt.date]],
 }
 #: The first byte of a stored value: a value, or the message of a NotEnoughData.
 _VALUE, _NOT_ENOUGH = b"v", b"e"

@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import Engine
 
 from modelatlas.analysis.hardware.gguf_file import GGUF_MAGIC, MAX_HEADER, read_gguf
 from modelatlas.analysis.hardware.gpus import GIB
@@ -45,10 +44,11 @@ from modelatlas.live.landscape import derivatives_of
 from modelatlas.live.ledger import history, latest
 from modelatlas.live.targets import refs_of
 from modelatlas.store import queries as Q
-from modelatlas.store.browse import FACETS, Browse, added_since
+from modelatlas.store.browse import FACETS
 from modelatlas.store.queries import check_store
 from modelatlas.web import views
 from modelatlas.web.deps import (
+    FEED_SINCE,
     BrowseDep,
     EngineDep,
     Hardware,
@@ -59,7 +59,9 @@ from modelatlas.web.deps import (
     SettingsDep,
     TrendDep,
     body_head,
-    filter_params,
+    feed_selection,
+    new_filters,
+    new_selection,
 )
 from modelatlas.web.exporting import Figure, figure
 from modelatlas.web.i18n import country_name, joined, said, translator
@@ -526,9 +528,6 @@ def trending_page(
     )
 
 
-_new_filters = filter_params("/new", also=frozenset({"since"}))
-
-
 @router.get("/new", response_class=HTMLResponse)
 def new(
     request: Request,
@@ -538,13 +537,12 @@ def new(
         str | None, Query(description="2026, 2026-11 or 2026-11-15; default: this month.")
     ] = None,
     *,
-    filters: Annotated[dict[str, Any], Depends(_new_filters)],
+    filters: Annotated[dict[str, Any], Depends(new_filters)],
 ) -> HTMLResponse:
     """The models that entered the atlas since a date (their first source's date), the most recent first;
     the models page's filters narrow them."""
     first = _first_day(since)
-    chosen = Browse(**filters, limit=500)
-    found = _added_since(engine, first, chosen)
+    found = views.added_view(engine, first, new_selection(filters))
     domain, org = request.query_params.get("domain"), request.query_params.get("org")
     return _render(
         request,
@@ -556,17 +554,6 @@ def new(
         org=org or "",
         domains=DOMAINS,
     )
-
-
-def _added_since(engine: Engine, since: dt.date, chosen: Browse) -> list[tuple[Q.ModelRow, dt.date]]:
-    """``browse.added_since``, once per build and question."""
-    built = views.stamp(engine)
-    with engine.connect() as conn:
-
-        def compute() -> list[tuple[Q.ModelRow, dt.date]]:
-            return added_since(conn, since, chosen)
-
-        return views.per_build(built, ("added", since, chosen), compute)
 
 
 def _first_day(since: str | None) -> dt.date:
@@ -636,7 +623,7 @@ def feed(request: Request, engine: EngineDep, settings: SettingsDep) -> Response
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "zh") else "en"
     domains = tuple(d for d in request.query_params.getlist("domain") if d.strip())
-    newest = _added_since(engine, dt.date(1, 1, 1), Browse(domain=domains, limit=30))
+    newest = views.added_view(engine, FEED_SINCE, feed_selection(domains))
     templates: Jinja2Templates = request.app.state.templates
     base = (settings.base_url or str(request.base_url)).rstrip("/")
     xml = templates.get_template("feed.xml").render(
