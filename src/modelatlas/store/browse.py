@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import (
     Connection,
     Select,
@@ -365,17 +366,16 @@ def _browse_indexed(
     # a caller who keeps what it is given keeps the facet index in memory too (FacetArrays, on both
     # databases): a new question's counts are then array sums; one who does not (the CLI) would pay
     # more to read it than to count in SQL
-    kept = keep is not _compute
-    if kept and b.sort == "relevance" and hits is not None:
-        arrays, found = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)), hits
+    arrays = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)) if keep is not _compute else None
+    if arrays is not None and b.sort == "relevance" and hits is not None:
+        kept, found = arrays, hits
         ranked, counts = keep(
-            ("ranked", question, facets), lambda: _ranked_hits(conn, b, found, facets, arrays)
+            ("ranked", question, facets), lambda: _ranked_hits(conn, b, found, facets, kept)
         )
         shown = ranked[b.offset : None if b.limit is None else b.offset + b.limit]
         return Page(len(ranked), b.offset, b.limit, rows_for(conn, shown), counts)
 
     def tally(hits: list[str] | None, matcher: Any) -> tuple[int, dict[str, dict[str, int]]]:
-        arrays = keep(ARRAYS_KEY, lambda: FacetArrays.load(conn)) if kept else None
         return _tally(conn, b, hits, matcher, facets, arrays)
 
     total, counts = keep(("tally", question, facets, False), lambda: tally(hits, matcher))
@@ -430,9 +430,7 @@ def _ranked_hits(
     ranked = [mid for mid in hits if mid in combo_of and passing[combo_of[mid]]]
     if not facets:
         return ranked, {}
-    models = np.bincount(combos, minlength=len(arrays.members))
-    _, found = arrays.tally(models, filters, b.open_only, FACETS)
-    return ranked, {facet: _ordered(facet, found[facet]) for facet in FACETS}
+    return ranked, _array_counts(arrays, np.bincount(combos, minlength=len(arrays.members)), b)[1]
 
 
 def _unindexed(column: Any, unindexed: bool = True) -> Any:
@@ -591,8 +589,15 @@ def _tally_arrays(
         models = np.zeros(len(arrays.members), dtype=np.int64)
         for combo, n in conn.execute(grouped).all():
             models[combo] = n
-    filters = _filters(b, sqlite=True)
-    total, found = arrays.tally(models, filters, b.open_only, FACETS)
+    return _array_counts(arrays, models, b)
+
+
+def _array_counts(
+    arrays: FacetArrays, models: npt.NDArray[np.int64], b: Browse
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many of ``models`` (per combination number) pass ``b``'s facet filters, and each facet's
+    counts as the page shows them (``FacetArrays.tally``)."""
+    total, found = arrays.tally(models, _filters(b, sqlite=True), b.open_only, FACETS)
     return total, {facet: _ordered(facet, found[facet]) for facet in FACETS}
 
 

@@ -19,6 +19,7 @@ from modelatlas.analysis.hardware.precision import PRECISIONS
 from modelatlas.analysis.hardware.subjects import (
     precision_list,
 )
+from modelatlas.catalog.schema import PartialDate
 from modelatlas.config import Settings
 from modelatlas.errors import BadArgument
 from modelatlas.store.browse import Browse, BrowseSort, for_frame
@@ -48,6 +49,7 @@ __all__ = [
     "memory_params",
     "new_filters",
     "new_selection",
+    "new_since",
     "trend_params",
 ]
 
@@ -247,6 +249,20 @@ NEW_LIMIT = 500
 def feed_selection(domains: tuple[str, ...] = ()) -> Browse:
     """Which models the feed lists (``views.added_view`` since ``FEED_SINCE``)."""
     return Browse(domain=domains, limit=FEED_SIZE)
+
+
+def new_since(since: str | None = None) -> dt.date:
+    """The first day ``/new`` lists from: ``since`` (a year, month or day) or, not given, this month's.
+
+    Raises:
+        BadArgument: ``since`` is not a date.
+    """
+    if not since:
+        return dt.date.today().replace(day=1)
+    try:
+        return PartialDate.model_validate(since).span()[0]
+    except ValueError as exc:
+        raise BadArgument(f"since {since!r} is not a date: write 2026, 2026-11 or 2026-11-15") from exc
 
 
 def new_selection(filters: Mapping[str, Any] | None = None) -> Browse:

@@ -14,7 +14,6 @@ for a store of up to ``LOAD_TABLE_UP_TO`` models, the analysis table other quest
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import logging
 import time
@@ -32,7 +31,14 @@ from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
-from modelatlas.web.deps import FEED_SINCE, default_browse, default_trend, feed_selection, new_selection
+from modelatlas.web.deps import (
+    FEED_SINCE,
+    default_browse,
+    default_trend,
+    feed_selection,
+    new_selection,
+    new_since,
+)
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS
 
@@ -70,7 +76,7 @@ def _store_views(engine: Engine, data: views.Analysis) -> None:
     for facets in (True, False):  # the models page, the models API
         views.browse_page(engine, default_browse(), facets=facets)
     views.added_view(engine, FEED_SINCE, feed_selection())
-    views.added_view(engine, dt.date.today().replace(day=1), new_selection())
+    views.added_view(engine, new_since(), new_selection())
 
 
 def _table_views(data: views.Analysis) -> None:

@@ -28,7 +28,7 @@ from modelatlas.analysis.hardware.subjects import (
     pasted_subject,
     precision_list,
 )
-from modelatlas.catalog.schema import Model, PartialDate
+from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count
 from modelatlas.catalog.vocab import DOMAINS
 from modelatlas.config import Settings
@@ -62,6 +62,7 @@ from modelatlas.web.deps import (
     feed_selection,
     new_filters,
     new_selection,
+    new_since,
 )
 from modelatlas.web.exporting import Figure, figure
 from modelatlas.web.i18n import country_name, joined, said, translator
@@ -541,7 +542,7 @@ def new(
 ) -> HTMLResponse:
     """The models that entered the atlas since a date (their first source's date), the most recent first;
     the models page's filters narrow them."""
-    first = _first_day(since)
+    first = new_since(since)
     found = views.added_view(engine, first, new_selection(filters))
     domain, org = request.query_params.get("domain"), request.query_params.get("org")
     return _render(
@@ -554,15 +555,6 @@ def new(
         org=org or "",
         domains=DOMAINS,
     )
-
-
-def _first_day(since: str | None) -> dt.date:
-    if not since:
-        return dt.date.today().replace(day=1)
-    try:
-        return PartialDate.model_validate(since).span()[0]
-    except ValueError as exc:
-        raise BadArgument(f"since {since!r} is not a date: write 2026, 2026-11 or 2026-11-15") from exc
 
 
 @router.get("/lineage", response_class=HTMLResponse)
