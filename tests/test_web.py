@@ -250,7 +250,9 @@ def test_compare_timeline_lineage_pages_and_feed(sqlite_client: TestClient) -> N
     page = sqlite_client.get("/new", params={"since": "2023-04", "domain": "nlp", "lang": "zh"})
     assert page.status_code == 200 and "新收录的模型" in page.text
     assert page.text.count('<tr><td><a href="/models/') == 4 and "stable-diffusion" not in page.text
-    assert sqlite_client.get("/new", params={"since": "soon"}).status_code == 422
+    bad = sqlite_client.get("/new", params={"since": "soon"})
+    said = "since &#39;soon&#39; is not a date: write 2026, 2026-11 or 2026-11-15"
+    assert bad.status_code == 422 and said in bad.text
 
 
 def test_model_page_draws_its_family_and_its_synced_counts(tiny_catalog: Path, tmp_path: Path) -> None:
