@@ -282,8 +282,13 @@ def test_a_build_under_the_lock_removes_killed_builds_leftovers(tiny_catalog: Pa
     other = tmp_path / ".other.db.k1ll3d.building"  # another store's: not ours to remove
     leftover.write_bytes(b"half a store")
     other.write_bytes(b"half another")
+    parts, others = tmp_path / ".store.db.k1ll3d.parts", tmp_path / ".other.db.k1ll3d.parts"
+    for folder in (parts, others):  # the children's rows (store.parts)
+        folder.mkdir()
+        (folder / "part-1-0.db").write_bytes(b"rows")
     rebuild(load_valid_catalog(tiny_catalog), f"sqlite:///{store}", curated_only=True)
     assert not leftover.exists() and other.exists() and store.exists()
+    assert not parts.exists() and (others / "part-1-0.db").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".building")) == [other.name]
 
 

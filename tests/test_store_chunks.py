@@ -22,13 +22,15 @@ from modelatlas.errors import StoreError
 from modelatlas.sources import merge
 from modelatlas.sources._shelf import ModelShelf
 from modelatlas.store import chunks as C
+from modelatlas.store import parts as P
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 
-#: Small chunks and slices, so that the bundled catalog (413 models) is made by 5 children, 2 chunks each.
-SMALL = {"CHUNK": 50, "SLICE": 100, "FORK_FROM": 2}
+#: Small chunks, parts and slices, so that the bundled catalog (413 models) is made by 5 children, 2 chunks
+#: each, written in parts of 50 models on SQLite (``store.parts``).
+SMALL = {"CHUNK": 50, "SLICE": 100, "FORK_FROM": 2, "PART": 50}
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +48,9 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     given: list[int] = []
     forked = C._forked
 
-    def counted(models: list[Any], maker: C.Maker) -> Generator[C.Chunk, None, None]:
+    def counted(models: list[Any], maker: C.Maker, folder: Path | None = None) -> Generator[Any, None, None]:
         given.append(len(models))
-        return forked(models, maker)
+        return forked(models, maker, folder)
 
     monkeypatch.setattr(C, "_forked", counted)
     return given
@@ -78,10 +80,23 @@ def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_forked_children_write_the_rows_a_thread_writes(
     bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On SQLite the children write parts (``store.parts``): their rows, copied in, are the rows the
+    thread's chunks write, row for row and in the same order, the facet combinations numbered alike."""
+    copied: list[int] = []
+
+    def counted(conn: Any, part: P.Part, *args: Any) -> None:
+        copied.append(part.models)
+        assert part.path.parent.name.startswith(".forked.db.") and part.path.parent.name.endswith(".parts")
+        P.copy_part(conn, part, *args)
+        assert not part.path.exists()
+
+    monkeypatch.setattr("modelatlas.store.build.copy_part", counted)
     done: list[int] = []
     build_store(bundled, f"sqlite:///{tmp_path / 'forked.db'}", progress=done.append)
     assert forks == [413]
+    assert copied == [50, 50] * 4 + [13]  # slices of 100 models in parts of 50, and the last 13
     assert done == list(range(1, 414))  # once a model, in order, as the thread's build says it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["forked.db"]  # the parts' folder removed
     monkeypatch.setattr(C, "may_fork", lambda: False)
     build_store(bundled, f"sqlite:///{tmp_path / 'threaded.db'}")
     assert forks == [413]  # the second build made its rows in a thread
@@ -201,13 +216,21 @@ def test_a_merged_catalog_is_decoded_in_the_child(
     fed = C._fed
     given: list[int] = []
 
-    def counted(models: C.Pickled, maker: C.Maker) -> Generator[C.Chunk, None, None]:
+    def counted(models: C.Pickled, maker: C.Maker, folder: Path | None = None) -> Generator[Any, None, None]:
         given.append(len(decoded))
-        return fed(models, maker)
+        return fed(models, maker, folder)
 
     monkeypatch.setattr(C, "_fed", counted)
+    copied: list[int] = []
+
+    def parts(conn: Any, part: P.Part, *args: Any) -> None:
+        copied.append(part.models)
+        P.copy_part(conn, part, *args)
+
+    monkeypatch.setattr("modelatlas.store.build.copy_part", parts)
     build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
     assert given == [413] and forks == []
+    assert copied == [50] * 8 + [13]  # fed in parts' worth, written in parts
     monkeypatch.setattr(C, "may_fork", lambda: False)
     build_store(merged, f"sqlite:///{tmp_path / 'threaded.db'}")
     assert given == [413]

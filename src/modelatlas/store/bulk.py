@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import ColumnDefault, ColumnElement, Connection, Dialect, TableClause
@@ -31,8 +31,15 @@ __all__ = [
     "run",
 ]
 
-#: A statement and its parameters: a list of tuples (``executemany``) or one tuple (one ``execute``).
-Prepared = tuple[str, list[tuple[Any, ...]] | tuple[Any, ...]]
+
+class Prepared(NamedTuple):
+    """A statement and its parameters: a list of tuples (``executemany``) or one tuple (one ``execute``);
+    and the table and columns it writes (``store.parts`` copies them by name)."""
+
+    statement: str
+    values: list[tuple[Any, ...]] | tuple[Any, ...]
+    table: str
+    columns: tuple[str, ...]
 
 
 def insert_rows(conn: Connection, table: TableClause, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -57,7 +64,8 @@ def prepare_rows(dialect: Dialect, table: TableClause, rows: Sequence[Mapping[st
         (c.name, c.type.bind_processor(dialect)) for c in columns
     ]
     fixed = tuple(_converted(c, value, dialect) for c, value in defaults)
-    statement = insert_statement(dialect, table.name, [c.name for c in [*columns, *(c for c, _ in defaults)]])
+    names = tuple(c.name for c in [*columns, *(c for c, _ in defaults)])
+    statement = insert_statement(dialect, table.name, names)
     if len(convert) > 1 and not fixed and all(process is None for _, process in convert):
         values = list(map(itemgetter(*(name for name, _ in convert)), rows))  # a tuple per row, in C
     else:
@@ -66,7 +74,7 @@ def prepare_rows(dialect: Dialect, table: TableClause, rows: Sequence[Mapping[st
             for name, process in convert
         ]
         values = list(zip(*columns_values, *(repeat(value) for value in fixed), strict=False))
-    return statement, values
+    return Prepared(statement, values, table.name, names)
 
 
 def insert_statement(dialect: Dialect, table: str, names: Sequence[str]) -> str:
@@ -79,7 +87,7 @@ def insert_statement(dialect: Dialect, table: str, names: Sequence[str]) -> str:
 
 def run(conn: Connection, prepared: Prepared) -> None:
     """Run a prepared statement: ``executemany`` for a list of rows, one ``execute`` for a tuple."""
-    conn.exec_driver_sql(*prepared)
+    conn.exec_driver_sql(prepared.statement, prepared.values)
 
 
 def _scalar_default(column: ColumnElement[Any]) -> tuple[Any] | None:
@@ -114,10 +122,10 @@ def prepare_all_at_once(
     """``insert_all_at_once``' statement and its one parameter for ``dialect``; None for no rows."""
     if not rows or dialect.name != "sqlite":
         return prepare_rows(dialect, table, rows)
-    names = list(rows[0].keys())
+    names = tuple(rows[0].keys())
     payload = orjson.dumps([[row[name] for name in names] for row in rows]).decode()
     quote = dialect.identifier_preparer.quote
     listed = ", ".join(quote(name) for name in names)
     picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(names)))
     statement = f"INSERT INTO {quote(table.name)} ({listed}) SELECT {picked} FROM json_each(?)"
-    return statement, (payload,)
+    return Prepared(statement, (payload,), table.name, names)

@@ -5,22 +5,27 @@ one process; but ``executemany`` takes the GIL back for every row, so the thread
 build's wall time was its CPU time (141 s at 1,000,000 models). Here the rows are made, and turned into
 the statements and tuples the driver takes (``store.bulk.prepare_rows``), in a child process forked from
 the build's, which sends each chunk down a pipe (a pickled list of tuples is cheap to pass); the build's
-process only writes. The child reads the catalog the build's process holds, through the fork, without
-copying it; each reads ``SLICE`` models and ends, since reading an object writes its reference count and
-so copies its memory page into the child (a child for the whole catalog would hold a second copy of it:
-5.9 GB at a million models). Two children run at a time, so that the next slice's first chunk is made
-before the last slice's is written.
+process only writes. On SQLite a child writes its chunks into a file of its own instead, and sends its
+name every ``store.parts.PART`` models: the build's process then has SQLite copy the rows in, without
+unpickling them or turning their values one by one (``store.parts``).
+
+The child reads the catalog the build's process holds, through the fork, without copying it; each reads
+``SLICE`` models and ends, since reading an object writes its reference count and so copies its memory
+page into the child (a child for the whole catalog would hold a second copy of it: 5.9 GB at a million
+models). Two children run at a time, so that the next slice's first chunk is made before the last
+slice's is written.
 
 A merge's catalog (what ``modelatlas build`` and ``import`` write) keeps its models pickled on disk
-(``sources.merge``, ``Pickled``): the build's process reads their bytes and sends them, two chunks
-ahead, to one child that decodes them and makes their rows (decoding was half of such a build's CPU).
+(``sources.merge``, ``Pickled``): the build's process reads their bytes and sends them, two chunks (or
+parts) ahead, to one child that decodes them and makes their rows (decoding was half of such a build's
+CPU).
 
-The facet index's combinations are numbered in the build's process (``FacetIndex.number``), in the
-models' order, from each model's combination made with its rows; the lineage edges are kept for the end,
-when every model they join is in. Without ``fork`` (not on Linux), in a process running other threads
-than daemons (forking one is unsafe: ``may_fork``), for a catalog made as it is read (neither a list nor
-``Pickled``: it would be made again by every child) or a small one, the same chunks are made in a thread
-of the build's process instead.
+The facet index's combinations are numbered in the build's process (``FacetIndex.number``, or
+``renumber`` for a part's), in the models' order, from each model's combination made with its rows; the
+lineage edges are kept for the end, when every model they join is in. Without ``fork`` (not on Linux),
+in a process running other threads than daemons (forking one is unsafe: ``may_fork``), for a catalog
+made as it is read (neither a list nor ``Pickled``: it would be made again by every child) or a small
+one, the same chunks are made in a thread of the build's process instead.
 """
 
 from __future__ import annotations
@@ -49,7 +54,9 @@ from modelatlas.store import rows as R
 from modelatlas.store import tables as T
 from modelatlas.store.bulk import Prepared, prepare_all_at_once, prepare_rows
 from modelatlas.store.facet_index import Combination, combinations
-from modelatlas.store.text_index import TEXT, text_rows
+from modelatlas.store.parts import PART, Part, PartFile
+from modelatlas.store.text_index import TEXT
+from modelatlas.store.text_index import text_rows as texts_of
 
 __all__ = ["CHUNK", "SLICE", "Chunk", "Maker", "chunks"]
 
@@ -98,8 +105,9 @@ class Maker:
     organizations: Mapping[str, Organization]
     countries: Mapping[str, str | None] | None
 
-    def make(self, entries: Sequence[Entry[Model]]) -> Chunk:
-        """The rows of ``entries``' models."""
+    def make(self, entries: Sequence[Entry[Model]], *, text_rows: bool = False) -> Chunk:
+        """The rows of ``entries``' models; ``text_rows``: ``model_text``'s as rows (for a part:
+        ``store.parts``), not in one statement."""
         batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
         records: list[Model] = []
         curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
@@ -117,18 +125,22 @@ class Maker:
                 chunk.tables.append(prepared)
         if self.countries is not None:
             chunk.facets = combinations(batch, self.countries)
-            chunk.text = prepare_all_at_once(self.dialect, TEXT, text_rows(batch))
+            prepare = prepare_rows if text_rows else prepare_all_at_once
+            chunk.text = prepare(self.dialect, TEXT, texts_of(batch))
         return chunk
 
 
-def chunks(catalog: Catalog, maker: Maker) -> Generator[Chunk, None, None]:
-    """The chunks of ``catalog``'s models, in order, each made while the caller writes the last."""
+def chunks(catalog: Catalog, maker: Maker, folder: Path | None = None) -> Generator[Chunk | Part, None, None]:
+    """The chunks of ``catalog``'s models, in order, each made while the caller writes the last.
+
+    ``folder`` (a SQLite build's): where the children write their rows as parts (``store.parts``), which
+    they send instead of chunks; made in a thread, the rows come as chunks."""
     models = catalog.models
     if len(models) >= FORK_FROM and may_fork():
         if isinstance(models, list):
-            return _forked(models, maker)
+            return _forked(models, maker, folder)
         if isinstance(models, Pickled):
-            return _fed(models, maker)
+            return _fed(models, maker, folder)
     return _threaded(models, maker)
 
 
@@ -152,14 +164,16 @@ def _threaded(models: Sequence[Entry[Model]], maker: Maker) -> Generator[Chunk, 
             yield chunk
 
 
-def _forked(models: list[Entry[Model]], maker: Maker) -> Generator[Chunk, None, None]:
-    """The chunks made in child processes, ``SLICE`` models each, two at a time."""
+def _forked(
+    models: list[Entry[Model]], maker: Maker, folder: Path | None = None
+) -> Generator[Chunk | Part, None, None]:
+    """The chunks (or parts, in ``folder``) made in child processes, ``SLICE`` models each, two at a time."""
     waiting = list(_slices(len(models), SLICE))[::-1]
     running: list[tuple[BaseProcess, Pipe]] = []
     try:
         while waiting or running:
             while waiting and len(running) < 2:
-                running.append(start(_serve, models, waiting.pop(), maker))
+                running.append(start(_serve, models, waiting.pop(), maker, folder))
             child, receive = running[0]
             while (message := _received(child, receive)) is not None:
                 yield message
@@ -173,13 +187,14 @@ def _forked(models: list[Entry[Model]], maker: Maker) -> Generator[Chunk, None, 
             receive.close()
 
 
-def _fed(models: Pickled, maker: Maker) -> Generator[Chunk, None, None]:
-    """The chunks made in one child process from the pickled models this one reads and sends it, two
-    chunks' worth ahead (the child holds none of the catalog: it needs no slices)."""
+def _fed(models: Pickled, maker: Maker, folder: Path | None = None) -> Generator[Chunk | Part, None, None]:
+    """The chunks (or parts, in ``folder``) made in one child process from the pickled models this one
+    reads and sends it, two chunks' (or parts') worth ahead (the child holds none of the catalog: it
+    needs no slices)."""
     child_receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child, receive = start(_decode_and_serve, child_receive, maker)
+    child, receive = start(_decode_and_serve, child_receive, maker, folder)
     child_receive.close()  # only the child reads: sending fails once it has ended
-    batches = _batches(models.pickled(), CHUNK)
+    batches = _batches(models.pickled(), CHUNK if folder is None else PART)
     try:
         more = _feed(send, batches) and _feed(send, batches)
         while (message := _received(child, receive)) is not None:
@@ -214,33 +229,57 @@ def _batches(pickled: Iterator[tuple[bytes, str]], size: int) -> Iterator[list[t
 DOING = "making the store's rows"
 
 
-def _received(child: BaseProcess, receive: Pipe) -> Chunk | None:
-    """The child's next chunk; None after its last.
+def _received(child: BaseProcess, receive: Pipe) -> Chunk | Part | None:
+    """The child's next chunk or part; None after its last.
 
     Raises:
         StoreError: the child ended without saying (killed: out of memory?), or sent something else.
         BaseException: what the child raised making the rows.
     """
     message = received(child, receive, DOING, StoreError)
-    if message is None or isinstance(message, Chunk):
+    if message is None or isinstance(message, Chunk | Part):
         return message
     raise StoreError(f"the process {DOING} sent {type(message).__name__}")
 
 
-def _serve(send: Pipe, models: list[Entry[Model]], part: range, maker: Maker) -> None:
-    """In the child: send the chunks of ``models[part]``, then None; or what went wrong."""
+def _serve(send: Pipe, models: list[Entry[Model]], part: range, maker: Maker, folder: Path | None) -> None:
+    """In the child: send the chunks of ``models[part]`` (or parts, in ``folder``), then None; or what
+    went wrong."""
     own_streams()
     try:
-        for piece in _slices(len(part), CHUNK):
-            send.send(maker.make(models[part.start + piece.start : part.start + piece.stop]))
-        send.send(None)
+        made = (
+            maker.make(
+                models[part.start + piece.start : part.start + piece.stop], text_rows=folder is not None
+            )
+            for piece in _slices(len(part), CHUNK)
+        )
+        _send(send, made, folder)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
         send_failure(send, exc, DOING, StoreError)
     finally:
         send.close()
 
 
-def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker) -> None:
+def _send(send: Pipe, made: Iterator[Chunk], folder: Path | None) -> None:
+    """In a child: send each chunk ``made``, or with ``folder`` the parts they are written into there
+    (``PART`` models each, the last maybe fewer); then None."""
+    if folder is None:
+        for chunk in made:
+            send.send(chunk)
+    else:
+        part: PartFile | None = None
+        for chunk in made:
+            part = part or PartFile(folder)
+            part.add(chunk)
+            if part.models >= PART:
+                send.send(part.close())
+                part = None
+        if part is not None:
+            send.send(part.close())
+    send.send(None)
+
+
+def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | None) -> None:
     """In the child of ``_fed``: make and send the rows of each batch of pickled models received, until
     None; a thread receives them, so that the build's process never waits to send while this one waits
     for it to take its rows."""
@@ -257,9 +296,15 @@ def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker) -> None:
 
     threading.Thread(target=take, daemon=True).start()
     try:
-        while (batch := taken.get()) is not None:
-            send.send(maker.make([Entry(pickle.loads(body), Path(path), None) for body, path in batch]))
-        send.send(None)
+        made = (
+            maker.make(
+                [Entry(pickle.loads(body), Path(path), None) for body, path in batch[start : start + CHUNK]],
+                text_rows=folder is not None,
+            )
+            for batch in iter(taken.get, None)
+            for start in range(0, len(batch), CHUNK)
+        )
+        _send(send, made, folder)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
         send_failure(send, exc, DOING, StoreError)
     finally:

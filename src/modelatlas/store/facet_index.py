@@ -14,7 +14,7 @@ its release year. Reading them back from the model tables instead took 46 s of a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, column, table
@@ -64,6 +64,17 @@ class FacetIndex:
             members[combo] += 1
             narrow.append((mid, combo, parameters, released, name))
         return narrow
+
+    def renumber(self, found: Iterable[tuple[Combination, int]]) -> list[int]:
+        """The numbers of the combinations of another index (a part's: ``store.parts``), given in the
+        order it numbered them with how many models each has, tallied here as ``number`` would have
+        tallied those models: numbered in that order, each as first seen here."""
+        combos, members, numbers = self.combos, self.members, []
+        for combination, models in found:
+            combo = combos.setdefault(combination, len(combos) + 1)
+            members[combo] += models
+            numbers.append(combo)
+        return numbers
 
     def finish(self, conn: Connection) -> None:
         """Write the combinations and their values."""

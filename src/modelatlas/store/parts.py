@@ -1,0 +1,141 @@
+"""A build's rows in files of their own: written by the children that make them, copied in by SQLite.
+
+At a million models a SQLite build's process spent most of its time on rows others had made: unpickling
+each chunk the children sent, then ``executemany`` turning every value of every row into SQLite's with
+the GIL taken back for each row (64.5 of the build's 143 s). So on SQLite each child writes its rows into
+a file of its own, a *part* of ``PART`` models (``PartFile``), and sends only its name (``Part``); the
+build's process attaches it and copies each table with one ``INSERT … SELECT`` (``copy_part``), which
+SQLite runs on its own, without Python, as it indexes ``model_text`` (the part holds its rows as plain
+text; the store's trigram index is filled as they are copied in).
+
+A part's tables have the store's names and the columns the rows gave, and no types, keys or indexes:
+SQLite keeps a value as it was given, and the store's own column types apply to it when it is copied,
+as they would have to the same value written there directly. The models' facet combinations are
+numbered in the part, as first seen (``FacetIndex.number``), and numbered again in the store's index
+in the same order (``FacetIndex.renumber``), so every model gets the number the build would have given
+it; the lineage edges are kept in the part pickled, for the build to write at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from modelatlas.store.facet_index import NARROW, FacetIndex
+
+if TYPE_CHECKING:
+    from modelatlas.store.chunks import Chunk
+
+__all__ = ["PART", "Part", "PartFile", "copy_part"]
+
+#: Models a part holds: the build's process waits for a child's first part before it writes anything.
+PART = 10_000
+
+_FACETS = [c.name for c in NARROW.c]
+_numbers = count()
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A file of ``models`` models' rows: for each of ``tables`` (the store's table and the columns its
+    rows give, in the order first written) the part's table ``t0``, ``t1``…; its facet rows and
+    combinations, and its lineage edges."""
+
+    models: int
+    path: Path
+    tables: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass(slots=True)
+class PartFile:
+    """A part being written, in ``folder``, one chunk (``store.chunks.Chunk``: its text as rows, not in
+    one statement) at a time; ``close`` ends it."""
+
+    folder: Path
+    models: int = 0
+    path: Path = field(init=False)
+    _db: sqlite3.Connection = field(init=False)
+    _tables: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    _facets: FacetIndex = field(default_factory=lambda: FacetIndex({}))
+    _lineage: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.path = self.folder / f"part-{os.getpid()}-{next(_numbers)}.db"
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF"):  # a file for this build alone
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute(f"CREATE TABLE facets ({', '.join(_FACETS)})")
+        self._db.execute("CREATE TABLE combos (combination, models)")
+        self._db.execute("CREATE TABLE lineage (edges)")
+        self._db.execute("BEGIN")
+
+    def add(self, chunk: Chunk) -> None:
+        """Write ``chunk``'s rows."""
+        for prepared in (*chunk.tables, *([chunk.text] if chunk.text is not None else [])):
+            key = (prepared.table, prepared.columns)
+            name = self._tables.get(key)
+            if name is None:
+                name = self._tables[key] = f"t{len(self._tables)}"
+                self._db.execute(f"CREATE TABLE {name} ({', '.join(_quoted(c) for c in prepared.columns)})")
+            marks = ", ".join("?" * len(prepared.columns))
+            self._db.executemany(f"INSERT INTO {name} VALUES ({marks})", _rows(prepared.values))
+        if chunk.facets:
+            marks = ", ".join("?" * len(_FACETS))
+            self._db.executemany(f"INSERT INTO facets VALUES ({marks})", self._facets.number(chunk.facets))
+        self._lineage.extend(chunk.lineage)
+        self.models += chunk.models
+
+    def close(self) -> Part:
+        """Write what is kept to the end (the combinations, the lineage) and close the file."""
+        members = self._facets.members
+        combos = [(pickle.dumps(c), members[n]) for c, n in self._facets.combos.items()]
+        self._db.executemany("INSERT INTO combos VALUES (?, ?)", combos)
+        self._db.execute("INSERT INTO lineage VALUES (?)", (pickle.dumps(self._lineage),))
+        self._db.execute("COMMIT")
+        self._db.close()
+        return Part(self.models, self.path, tuple(self._tables))
+
+
+def copy_part(conn: Connection, part: Part, facets: FacetIndex | None, lineage: list[dict[str, Any]]) -> None:
+    """Copy ``part``'s rows into the store ``conn`` writes (SQLite), its facet rows numbered in
+    ``facets``; add its lineage edges to ``lineage``; then remove its file. The store's transaction is
+    committed before (a file cannot be attached inside one) and after."""
+    conn.commit()
+    conn.exec_driver_sql("ATTACH DATABASE ? AS part", (str(part.path),))
+    for i, (table, columns) in enumerate(part.tables):
+        listed = ", ".join(_quoted(c) for c in columns)
+        conn.exec_driver_sql(f"INSERT INTO main.{_quoted(table)} ({listed}) SELECT {listed} FROM part.t{i}")
+    if facets is not None:
+        found = conn.exec_driver_sql("SELECT combination, models FROM part.combos ORDER BY rowid")
+        numbers = facets.renumber((pickle.loads(c), n) for c, n in found)
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS part_combos (n INTEGER PRIMARY KEY, combo)")
+        conn.exec_driver_sql("DELETE FROM temp.part_combos")
+        conn.exec_driver_sql("INSERT INTO temp.part_combos VALUES (?, ?)", list(enumerate(numbers, 1)))
+        picked = ", ".join("c.combo" if name == "combo" else f"f.{name}" for name in _FACETS)
+        conn.exec_driver_sql(
+            f"INSERT INTO main.{NARROW.name} ({', '.join(_FACETS)}) SELECT {picked} FROM part.facets f "
+            "JOIN temp.part_combos c ON c.n = f.combo ORDER BY f.rowid"
+        )
+    for (edges,) in conn.exec_driver_sql("SELECT edges FROM part.lineage"):
+        lineage.extend(pickle.loads(edges))
+    conn.commit()
+    conn.exec_driver_sql("DETACH DATABASE part")
+    part.path.unlink()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _rows(values: Sequence[Any]) -> Sequence[Any]:
+    if isinstance(values, tuple):  # one statement's parameters: a chunk made for the pipe, not a part
+        raise TypeError("a part takes rows, not one statement's parameters")
+    return values

@@ -1,0 +1,125 @@
+"""store.parts: rows written by a child into a part and copied into the store by SQLite are the rows the
+build's process would have written itself: the same values of the same types, in the same order, with
+the facet combinations numbered as one index numbering every model in order would number them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine
+
+from modelatlas.store.bulk import Prepared
+from modelatlas.store.chunks import Chunk
+from modelatlas.store.facet_index import FacetIndex
+from modelatlas.store.parts import PartFile, copy_part
+
+SCHEMA = (
+    "CREATE TABLE things (id TEXT PRIMARY KEY, size REAL, day DATE, count INTEGER, note TEXT)",
+    "CREATE TABLE model_facets "
+    "(id TEXT PRIMARY KEY, combo INTEGER, parameters REAL, released DATE, name TEXT)",
+)
+COLUMNS = ("id", "size", "day", "count", "note")
+#: Values the store's column types turn into others (1 into 1.0, "12" into 12, True into 1) or keep.
+ROWS = [
+    ("a", 1, "2024-01-01", "12", None),
+    ("b", 2.5, None, True, "x"),
+    ("c", "7", 20240101, 3.0, 5),
+]
+
+
+def _store(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    for statement in SCHEMA:
+        db.execute(statement)
+    db.commit()
+    return db
+
+
+def _combination(domain: str) -> Any:
+    return ((domain,), (), (), (), "open", (2024,))
+
+
+def test_renumber_numbers_new_combinations_in_their_order_and_keeps_known_ones() -> None:
+    index = FacetIndex({})
+    index.number(
+        [(_combination("nlp"), ("m1", 1.0, "2024", "M1")), (_combination("vision"), ("m2", 2.0, None, "M2"))]
+    )
+    numbers = index.renumber(
+        [(_combination("audio"), 3), (_combination("nlp"), 2), (_combination("code"), 1)]
+    )
+    assert numbers == [3, 1, 4]
+    assert index.combos == {
+        _combination("nlp"): 1,
+        _combination("vision"): 2,
+        _combination("audio"): 3,
+        _combination("code"): 4,
+    }
+    assert dict(index.members) == {1: 3, 2: 1, 3: 3, 4: 1}
+
+
+def test_a_part_copied_in_holds_what_writing_the_rows_directly_holds(tmp_path: Path) -> None:
+    direct = _store(tmp_path / "direct.db")
+    direct.executemany(f"INSERT INTO things ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)", ROWS)
+    direct.commit()
+    facets_of = [
+        (_combination("nlp"), ("a", 1, "2024-01-01", "A")),
+        (_combination("code"), ("b", 2.5, None, "B")),
+        (_combination("nlp"), ("c", "7", None, "C")),
+    ]
+    known = FacetIndex({})
+    direct.executemany("INSERT INTO model_facets VALUES (?, ?, ?, ?, ?)", known.number(facets_of))
+    direct.commit()
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    part_file = PartFile(folder)
+    statement = f"INSERT INTO things ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+    chunk = Chunk(models=3, tables=[Prepared(statement, ROWS[:2], "things", COLUMNS)], facets=facets_of[:2])
+    part_file.add(chunk)
+    edges = [{"model_id": "c", "base_id": "a", "relation": "fine-tune", "method": None, "note": None}]
+    part_file.add(
+        Chunk(
+            models=1,
+            tables=[Prepared(statement, ROWS[2:], "things", COLUMNS)],
+            facets=facets_of[2:],
+            lineage=edges,
+        )
+    )
+    part = part_file.close()
+    assert part.models == 4 and part.tables == (("things", COLUMNS),)
+
+    _store(tmp_path / "copied.db").close()
+    engine = create_engine(f"sqlite:///{tmp_path / 'copied.db'}")
+    index, lineage = FacetIndex({}), list[dict[str, Any]]()
+    with engine.connect() as conn:
+        copy_part(conn, part, index, lineage)
+    engine.dispose()
+    assert not part.path.exists()
+    assert lineage == edges
+    assert index.combos == known.combos and index.members == known.members
+
+    copied = sqlite3.connect(tmp_path / "copied.db")
+    for table in ("things", "model_facets"):
+        names = [row[1] for row in direct.execute(f"PRAGMA table_info({table})")]
+        query = f"SELECT *, {', '.join(f'typeof({n})' for n in names)} FROM {table} ORDER BY rowid"
+        assert copied.execute(query).fetchall() == direct.execute(query).fetchall(), table
+    assert copied.execute(
+        "SELECT size, typeof(size), count, typeof(count) FROM things WHERE id = 'a'"
+    ).fetchone() == (
+        1.0,
+        "real",
+        12,
+        "integer",
+    )
+
+
+def test_a_part_takes_rows_not_one_statements_parameters(tmp_path: Path) -> None:
+    part_file = PartFile(tmp_path)
+    payload = Prepared(
+        "INSERT INTO model_text SELECT … FROM json_each(?)", ("[]",), "model_text", ("model_id",)
+    )
+    with pytest.raises(TypeError, match="a part takes rows"):
+        part_file.add(Chunk(models=1, text=payload))
