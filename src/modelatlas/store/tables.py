@@ -81,7 +81,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 
 #: Tables a build fills from the others (the search and facet indexes), made by migrations 0010 and
 #: 0011 with their own DDL and not declared here: an FTS5 table and an untyped column have no
@@ -343,7 +343,7 @@ evaluations = Table(
 sources = Table(
     "sources",
     metadata,
-    _model_fk(),
+    Column("model_id", String(100), ForeignKey("models.id", ondelete="CASCADE"), nullable=False),
     Column("source_id", String(100), nullable=False),
     Column("url", Text),
     Column("citation", Text),
@@ -351,6 +351,8 @@ sources = Table(
     Column("accessed", Date, nullable=False),
     Column("note", Text),
     Column("kind", String(10), nullable=False, server_default="stated"),
+    # when a model entered the atlas (its earliest ``accessed``) read from the index alone: migration 0015
+    Index("ix_sources_model_accessed", "model_id", "accessed"),
 )
 
 source_fields = Table(
