@@ -57,6 +57,7 @@ __all__ = [
     "in_array",
     "lineage",
     "near_names",
+    "newest_models",
     "organizations",
     "overview",
     "resolve",
@@ -614,13 +615,18 @@ def overview(conn: Connection, *, newest: int = 10) -> Overview:
             )
         }
     )
-    newest_ids = select(m.c.id).order_by(m.c.released.desc().nulls_last(), m.c.id).limit(newest)
-    rows = rows_for(conn, list(conn.execute(newest_ids).scalars()))
     return Overview(
         total,
         dict(sorted(by_domain.items())),
         dict(sorted(by_year.items())),
         dict(sorted(by_domain_year.items())),
-        rows,
+        newest_models(conn, newest),
         currency(conn),
     )
+
+
+def newest_models(conn: Connection, newest: int) -> list[ModelRow]:
+    """The ``newest`` models by release date (those without one last), then by id."""
+    m = T.models
+    ids = select(m.c.id).order_by(m.c.released.desc().nulls_last(), m.c.id).limit(newest)
+    return rows_for(conn, list(conn.execute(ids).scalars())) if newest > 0 else []
