@@ -395,3 +395,24 @@ def test_views_computed_in_forked_children_are_the_same_bytes(
         )
         calls.update(timeline=0, overview=0, trend=0)
     assert len(kept[True]) == 26 and kept[True] == kept[False] == _kept(kept_store)
+
+
+@pytest.mark.parametrize("frontier", [False, True])
+@pytest.mark.parametrize("metric", ["parameters", "compute", "tokens", "cost"])
+def test_a_trend_fitted_on_its_columns_is_the_trend_fitted_on_every_column(
+    kept_store: str, metric: str, frontier: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trend's fit and chart read only ``TREND_COLUMNS`` (and the metrics with their kinds) of the rows
+    the filters keep: the same view, to the byte, as from every column of the table."""
+    engine = make_engine(kept_store)
+    try:
+        data = views.analysis(engine, kept_store)
+        query = dataclasses.replace(default_trend(engine, metric), frontier=frontier)
+        narrow = views._trend_view(data, query, "zh")
+        views._fits.clear()
+        monkeypatch.setattr(views, "TREND_COLUMNS", tuple(data.frame.columns))
+        wide = views._trend_view(data, query, "zh")
+    finally:
+        engine.dispose()
+    assert narrow["chart_json"] == wide["chart_json"] and narrow == wide
+    assert narrow["fit"]["n"] > 3

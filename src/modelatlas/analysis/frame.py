@@ -325,11 +325,14 @@ def described(selection: Selection) -> dict[str, str]:
     return {k: ",".join(map(str, v)) if isinstance(v, tuple) else str(v) for k, v in given.items()}
 
 
-def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+def select(frame: pd.DataFrame, selection: Selection, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The rows of ``frame`` that ``selection`` keeps (a copy), each filter meaning what it means in SQL
     (``store.filter_sql``): a model counts for a country if any of its organizations is from there,
     release dates are compared as stated (a month's or year's first day, not the frame's midpoint),
     sizes as the maker states them.
+
+    ``columns``: only these of the rows kept, and each metric with its kind (a trend's fit and chart
+    need a few of the table's columns: at a million models copying them all took a second a trend).
 
     Raises:
         BadArgument: a filter the table cannot apply (text, modality, base) not yet resolved to ids.
@@ -375,6 +378,9 @@ def select(frame: pd.DataFrame, selection: Selection) -> pd.DataFrame:
             keep &= size >= selection.min_params
         if selection.max_params is not None:
             keep &= size <= selection.max_params
+    if columns is not None:
+        picked = [*columns, *(c for pair in KINDS.items() for c in pair if c not in columns)]
+        frame = frame[picked]
     kept = frame[keep].copy()
     if selection.estimates != "include":
         for column, kind in KINDS.items():

@@ -283,10 +283,15 @@ class TrendQuery:
         return self.selection.estimates
 
 
+#: The columns a trend's fit and chart read (``analysis.growth``, ``report.charts.growth_chart``), with
+#: every metric and its kind (``select``).
+TREND_COLUMNS = ("id", "name", "organization_name", "domain", "released", "decimal_year")
+
+
 def _fit(frame: pd.DataFrame, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit, int]:
     """The models shown, the fit, and how many models the filters select (dated or not, with the metric
     or not: the count ``list`` gives with the same filters, each model once)."""
-    chosen = select_rows(frame, query.selection)
+    chosen = select_rows(frame, query.selection, TREND_COLUMNS)
     fit = fit_growth(chosen, query.metric, frontier_top=1 if query.frontier else None, n_boot=query.boot)
     shown = frontier(chosen, query.metric) if query.frontier else chosen
     return shown, fit, len(chosen)
