@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -416,3 +417,62 @@ def test_a_trend_fitted_on_its_columns_is_the_trend_fitted_on_every_column(
         engine.dispose()
     assert narrow["chart_json"] == wide["chart_json"] and narrow == wide
     assert narrow["fit"]["n"] > 3
+
+
+def test_a_sqlite_build_computes_the_tables_views_while_it_makes_its_indexes(
+    kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite build starts the views the analysis table gives in a child once its rows are in, before
+    its indexes (``refresh.Early``); all 26 are kept in its file before it takes the store's place, the
+    same, byte for byte, as ``refresh`` computes from the finished store."""
+    from modelatlas.store import build as B
+    from modelatlas.web import refresh as R
+
+    happened: list[str] = []
+    early, index = R.Early.__init__, B._index
+
+    def started(self: R.Early, url: str) -> None:
+        happened.append("views started")
+        early(self, url)
+
+    def indexed(conn: Any, statements: Any) -> None:
+        happened.append("indexes")
+        index(conn, statements)
+
+    monkeypatch.setattr(R.Early, "__init__", started)
+    monkeypatch.setattr(B, "_index", indexed)
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    result = build_store(load_valid_catalog(bundled_catalog()), url)
+    assert happened == ["views started", "indexes"]
+    assert result.views == 26
+    built = {key: value for key, (_, value) in _kept(url).items()}
+    assert multiprocessing.active_children() == []
+    _forget()
+    monkeypatch.setattr(R, "may_fork", lambda: False)
+    assert refresh(url) == 26
+    assert {key: value for key, (_, value) in _kept(url).items()} == built
+    assert len({stamp for stamp, _ in _kept(url).values()}) == 1
+
+
+def test_a_build_whose_views_fail_keeps_the_previous_store(
+    kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The views are kept before the file takes the store's place: when the child computing them fails,
+    the build fails and the store is the one before it, with its views (no child or file left)."""
+    from modelatlas.web import refresh as R
+
+    store = tmp_path / "store.db"
+    store.write_bytes(Path(kept_store.removeprefix("sqlite:///")).read_bytes())
+    before = store.read_bytes()
+
+    def fail(*_: Any) -> None:
+        raise ValueError("no trends today")
+
+    monkeypatch.setattr(R, "_trends", fail)  # in the child, forked after this
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
+    with pytest.raises(ValueError, match="no trends today"):
+        build_store(load_valid_catalog(bundled_catalog()), f"sqlite:///{store}")
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+    assert multiprocessing.active_children() == []

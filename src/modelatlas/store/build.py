@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -42,6 +42,9 @@ from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.parts import Part, copy_part
+
+if TYPE_CHECKING:
+    from modelatlas.web.refresh import Early
 from modelatlas.store.text_index import (
     TEXT,
     TEXT_TABLE,
@@ -52,6 +55,13 @@ from modelatlas.store.text_index import (
 __all__ = ["STAGES", "BuildResult", "build_store", "migrate", "remove_leftovers"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: What builds the store into an engine: ``_fill`` with the catalog given (the engine, where the children
+#: write their rows, what to call once they are in).
+Fill = Callable[[Engine, Path | None, Callable[[], None] | None], None]
+Stage = Callable[[str], None] | None
+#: How long the build waits for the file while the views' child reads it (``web.refresh.Early``), in ms.
+PATIENCE_MS = 3_600_000
 
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = ORDER
@@ -120,10 +130,11 @@ def build_store(
         extra["build_info"] = [{"key": k, "value": v} for k, v in (info or {}).items()]
         extra.update(read_kept(url))
         fill = partial(_fill, catalog=catalog, progress=progress, stage=stage, extra=extra, imports=imports)
+        kept: tuple[int, float] | None = None
         if target is None:
             _build_postgres(url, fill)
         else:
-            _build_sqlite(target, fill, _cache_kib(len(catalog.models)))
+            kept = _build_sqlite(target, fill, _cache_kib(len(catalog.models)), stage)
     except SQLAlchemyError as exc:
         # the driver's own message: SQLAlchemy's adds the statement and its parameters (10 KB on a
         # full disk)
@@ -134,7 +145,7 @@ def build_store(
     except OSError as exc:
         raise StoreError(f"could not write the store at {safe_url(url)}: {exc}") from exc
     views_started = time.perf_counter()
-    views = _keep_views(url, stage)
+    views, views_seconds = kept if kept is not None else (_keep_views(url, stage), 0.0)
     done = time.perf_counter()
     return BuildResult(
         url=url,
@@ -144,7 +155,7 @@ def build_store(
         benchmarks=len(catalog.benchmarks),
         seconds=done - started,
         views=views,
-        views_seconds=done - views_started,
+        views_seconds=views_seconds + done - views_started,
     )
 
 
@@ -189,27 +200,58 @@ def remove_leftovers(url: str) -> list[Path]:
     return removed
 
 
-def _build_sqlite(target: Path, fill: Callable[[Engine, Path | None], None], cache_kib: int) -> None:
+def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tuple[int, float] | None:
+    """Build the store into a file beside ``target``, then put it in its place. Where the default views
+    are kept and this process may fork, those the analysis table gives are computed in a child from the
+    moment the rows are in, while this process makes the indexes (``web.refresh.Early``), and all are
+    kept in the file before it takes ``target``'s place: how many, and the seconds spent on them after
+    the indexes. None: the views are left to ``_keep_views``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    url = f"sqlite:///{tmp}"
+    early: list[Early] = []
     try:
-        engine = make_engine(f"sqlite:///{tmp}")
+        engine = make_engine(url)
         event.listen(engine, "connect", partial(_unshared, cache_kib=cache_kib))
         try:
             with tempfile.TemporaryDirectory(
                 prefix=f".{target.name}.", suffix=".parts", dir=target.parent
-            ) as parts:
-                fill(engine, Path(parts))  # the children's rows (``store.parts``), removed with it
+            ) as parts:  # the children's rows (``store.parts``), removed with it
+                fill(engine, Path(parts), partial(_start_views, url, early))
             carry_sqlite(engine, target)
+            kept = _keep_early_views(url, early, stage)
         finally:
+            for started in early:
+                started.end()
             engine.dispose()
         os.chmod(tmp, file_mode(target))  # mkstemp's 0600 would lock out the other readers of the store
         os.replace(tmp, target)
+        return kept
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _start_views(url: str, early: list[Early]) -> None:
+    """Once the rows are in: start computing the views the analysis table gives (``_build_sqlite``)."""
+    from modelatlas.config import Settings
+    from modelatlas.web.refresh import start_early  # the web layer: only for a build that keeps views
+
+    if Settings().keep_views and (started := start_early(url)) is not None:
+        early.append(started)
+
+
+def _keep_early_views(url: str, early: list[Early], stage: Stage) -> tuple[int, float] | None:
+    if not early:
+        return None
+    from modelatlas.web.refresh import refresh
+
+    if stage is not None:
+        stage(STAGES[1])
+    begun = time.perf_counter()
+    return refresh(url, early[0]), time.perf_counter() - begun
 
 
 def _cache_kib(models: int) -> int:
@@ -243,13 +285,14 @@ def _unshared(dbapi_connection: Any, _record: Any, *, cache_kib: int) -> None:
         f"cache_size=-{cache_kib}",
         "foreign_keys=OFF",
         f"threads={SORT_THREADS}",
+        f"busy_timeout={PATIENCE_MS}",  # the views' child reading the rows may hold the file a while
     )
     for pragma in pragmas:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
-def _build_postgres(url: str, fill: Callable[[Engine, Path | None], None]) -> None:
+def _build_postgres(url: str, fill: Fill) -> None:
     suffix = uuid.uuid4().hex[:8]
     staging, retired = f"{LIVE_SCHEMA}_build_{suffix}", f"{LIVE_SCHEMA}_old_{suffix}"
     admin = make_engine(url, schema="public")
@@ -259,7 +302,7 @@ def _build_postgres(url: str, fill: Callable[[Engine, Path | None], None]) -> No
         try:
             engine = make_engine(url, schema=staging)
             try:
-                fill(engine, None)
+                fill(engine, None, None)
             finally:
                 engine.dispose()
             with admin.begin() as conn:
@@ -284,6 +327,7 @@ def _build_postgres(url: str, fill: Callable[[Engine, Path | None], None]) -> No
 def _fill(
     engine: Engine,
     parts: Path | None,
+    loaded: Callable[[], None] | None,
     *,
     catalog: Catalog,
     progress: Callable[[int], None] | None,
@@ -293,10 +337,11 @@ def _fill(
 ) -> None:
     """Write the catalog ``CHUNK`` models at a time, so that memory does not grow with the catalog; the
     lineage edges last, when every model they join is in. ``parts``: where the children of a SQLite
-    build write their rows (``store.parts``)."""
+    build write their rows (``store.parts``); ``loaded`` is called once they, the lineage and
+    ``build_info`` are in and committed (before the indexes)."""
     gc.freeze()  # the catalog's objects, made before the build and kept through it, are not walked by
     try:  # every full collection of the build's own (at 1,000,000 models they are 5.9 GB)
-        _fill_frozen(engine, catalog, progress, stage, extra, imports, parts)
+        _fill_frozen(engine, catalog, progress, stage, extra, imports, parts, loaded)
     finally:
         gc.unfreeze()
 
@@ -309,6 +354,7 @@ def _fill_frozen(
     extra: dict[str, list[dict[str, Any]]],
     imports: Sequence[StoredImport],
     parts: Path | None,
+    loaded: Callable[[], None] | None,
 ) -> None:
     """``_fill``'s work: the migrations make every table, the derived ones too (empty); the rows go in
     without the secondary indexes, which are made once they are all in. One transaction, but on SQLite
@@ -346,6 +392,9 @@ def _fill_frozen(
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
         for rows in import_row_batches(imports, CHUNK):
             write({"import_rows": rows})
+        if loaded is not None:
+            conn.commit()
+            loaded()
         with ThreadPoolExecutor(max_workers=1) as beside:  # Python's part while SQLite sorts
             tallied = beside.submit(facets.rows) if facets is not None else None
             _index(conn, indexes)

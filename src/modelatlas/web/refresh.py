@@ -18,9 +18,9 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
@@ -42,7 +42,7 @@ from modelatlas.web.deps import (
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS
 
-__all__ = ["LOAD_TABLE_UP_TO", "defaults", "refresh", "warm"]
+__all__ = ["LOAD_TABLE_UP_TO", "Early", "defaults", "refresh", "start_early", "warm"]
 
 _log = logging.getLogger("modelatlas.web")
 
@@ -77,6 +77,16 @@ def _store_views(engine: Engine, data: views.Analysis) -> None:
         views.browse_page(engine, default_browse(), facets=facets)
     views.added_view(engine, FEED_SINCE, feed_selection())
     views.added_view(engine, new_since(), new_selection())
+
+
+def _from_the_table(engine: Engine, url: str) -> None:
+    """Every default view but ``_store_views``': those the analysis table gives (``Early``'s work)."""
+    data = views.analysis(engine, url)
+    data.load_table()
+    gc.freeze()  # the table just read: no collection walks it again
+    _table_views(data)
+    _trends(engine, data, LANGS)
+    _charts(data, LANGS, Settings(db=url))
 
 
 def _table_views(data: views.Analysis) -> None:
@@ -185,16 +195,60 @@ def _serve(send: Pipe, engine: Engine, work: Callable[[], None]) -> None:
         send.close()
 
 
-def refresh(store: Engine | str) -> int:
+class Early:
+    """The default views the analysis table gives, computed in a child forked as soon as a build's rows
+    are in (``store.build``), while the build makes its indexes: the table is read then, not after.
+    ``refresh(…, early)`` adds the views read from the store's tables, once they are indexed.
+
+    The child reads the file the build is writing; each waits for the other's lock as long as it takes
+    (SQLite: the build takes the file only to write pages out, the child only to read them)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        event.listen(self.engine, "connect", _patient)
+        self._child = _Child(self.engine, lambda: _from_the_table(self.engine, url))
+
+    def result(self) -> dict[str, bytes]:
+        """The child's views, encoded by key text (``_Child.result``)."""
+        return self._child.result()
+
+    def end(self) -> None:
+        """Wait for the child (or end it: the caller failed) and close its engine's connections here."""
+        self._child.end()
+        self.engine.dispose()
+
+
+def start_early(url: str) -> Early | None:
+    """``Early`` views of the store at ``url`` (a SQLite build's file, its rows and lineage committed),
+    where this process may fork (``_children.may_fork``); else None, and ``refresh`` computes them all."""
+    return Early(url) if may_fork() else None
+
+
+def _patient(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
+
+
+#: How long a connection of ``Early``'s waits for the build's lock (SQLite): as long as a build takes.
+PATIENCE_MS = 3_600_000
+
+
+def refresh(store: Engine | str, early: Early | None = None) -> int:
     """Compute the default views of ``store`` (an engine or a database URL) and keep them in its
-    ``kept_views``, replacing the previous build's; how many were kept."""
+    ``kept_views``, replacing the previous build's; how many were kept. ``early``: those the analysis
+    table gives, already being computed (``start_early``); then only the others are computed here."""
     engine = make_engine(store) if isinstance(store, str) else store
     url = store if isinstance(store, str) else engine.url.render_as_string(hide_password=False)
     started = time.perf_counter()
     try:
         with engine.connect() as conn:
             stamp = Q.build_stamp(conn)
-        found = _computed(engine, url)
+        if early is None:
+            found = _computed(engine, url)
+        else:
+            with stored_views.recording() as recorded:
+                _store_views(engine, views.analysis(engine, url))
+            found = stored_views.encoded(recorded)
+            found.update(early.result())
         with engine.begin() as conn:
             if Q.build_stamp(conn) != stamp:  # rebuilt meanwhile: that build keeps its own
                 return 0
