@@ -115,7 +115,8 @@ def build_store(
     ``progress`` is called with the number of models written so far; ``stage`` with what the build
     does once they are all written: ``STAGES[0]`` (the indexes, the check, the derived tables), then
     ``STAGES[1]`` where the default views are kept (at a million models each takes a minute or more,
-    which a bar full of models would not say). The live-tracking tables
+    which a bar full of models would not say; on SQLite part of the views is computed while the
+    indexes are made, and ``STAGES[1]`` is the rest). The live-tracking tables
     (``tables.KEPT``) of the store being replaced are copied into the new one.
 
     Raises:

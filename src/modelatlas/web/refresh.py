@@ -7,6 +7,11 @@ hardware page show when asked nothing, in each language, and stores the results 
 asks (``web.stored_views``). Every worker of ``serve`` then reads them instead of computing them (at a
 million models each worker spent minutes on it at start), and all read the same numbers.
 
+A SQLite build starts the views the analysis table gives (the trends, timelines, lineage, the form's
+choices, the hardware suggestions) as soon as its rows are in, in a forked child reading its file while
+it makes its indexes (``Early``, ``start_early``), then computes those read from the store's tables and
+keeps them all before the file takes the store's place (``refresh(url, early)``).
+
 ``warm`` asks the same views in a worker at start: from a store with them kept, a read of each (and,
 for a store of up to ``LOAD_TABLE_UP_TO`` models, the analysis table other questions need).
 """
