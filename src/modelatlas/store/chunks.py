@@ -188,36 +188,63 @@ def _forked(
 
 
 def _fed(models: Pickled, maker: Maker, folder: Path | None = None) -> Generator[Chunk | Part, None, None]:
-    """The chunks (or parts, in ``folder``) made in one child process from the pickled models this one
-    reads and sends it, two chunks' (or parts') worth ahead (the child holds none of the catalog: it
-    needs no slices)."""
-    child_receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child, receive = start(_decode_and_serve, child_receive, maker, folder)
-    child_receive.close()  # only the child reads: sending fails once it has ended
+    """The chunks (or parts, in ``folder``) made in ``FED`` child processes from the pickled models this
+    one reads and sends them, a batch each in turn (a chunk's or a part's models), two batches ahead
+    (the children hold none of the catalog: they need no slices). Each child sends one message a batch,
+    so the messages come back in the catalog's order taken in the same turns."""
+    context = multiprocessing.get_context("fork")
     batches = _batches(models.pickled(), CHUNK if folder is None else PART)
+    feeds: list[_Feed] = []
     try:
-        more = _feed(send, batches) and _feed(send, batches)
-        while (message := _received(child, receive)) is not None:
-            more = more and _feed(send, batches)
+        for _ in range(FED):
+            child_receive, send = context.Pipe(duplex=False)
+            child, receive = start(_decode_and_serve, child_receive, maker, folder)
+            child_receive.close()  # only the child reads: sending fails once it has ended
+            feeds.append(_Feed(child, receive, send))
+        for _ in range(2):
+            for feed in feeds:
+                feed.next(batches)
+        turn = 0
+        while (message := _received(feeds[turn].child, feeds[turn].receive)) is not None:
+            feeds[turn].next(batches)
             yield message
-        child.join()
+            turn = (turn + 1) % len(feeds)
+        for feed in feeds:
+            feed.child.join()
     finally:
-        if child.is_alive():
-            child.kill()
-            child.join()
-        send.close()
-        receive.close()
+        for feed in feeds:
+            if feed.child.is_alive():
+                feed.child.kill()
+                feed.child.join()
+            feed.send.close()
+            feed.receive.close()
 
 
-def _feed(send: Pipe, batches: Iterator[list[tuple[bytes, str]]]) -> bool:
-    """Send the child the next batch, or None when there is none; whether there may be more (not once
-    the child has ended: what it sent last says why)."""
-    batch = next(batches, [])
-    try:
-        send.send(batch or None)
-    except BrokenPipeError:
-        return False
-    return bool(batch)
+#: Child processes decoding a merge's catalog (``_fed``): one per core of this 2-core machine; the
+#: build's process only copies their parts in.
+FED = 2
+
+
+@dataclass(slots=True)
+class _Feed:
+    """A child of ``_fed``: the pipe its batches go down and the one its chunks come up."""
+
+    child: BaseProcess
+    receive: Pipe
+    send: Pipe
+    ended: bool = False
+
+    def next(self, batches: Iterator[list[tuple[bytes, str]]]) -> None:
+        """Send the child the next batch, or None (once) when there is none; nothing once it has ended
+        (what it sent last says why)."""
+        if self.ended:
+            return
+        batch = next(batches, [])
+        try:
+            self.send.send(batch or None)
+        except BrokenPipeError:
+            batch = []
+        self.ended = not batch
 
 
 def _batches(pickled: Iterator[tuple[bytes, str]], size: int) -> Iterator[list[tuple[bytes, str]]]:
