@@ -37,20 +37,20 @@ from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import Prepared, insert_all_at_once, insert_rows, insert_statement, run
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.chunks import CHUNK, ORDER, Chunk, Maker, chunks
-from modelatlas.store.engine import LIVE_SCHEMA, is_postgres, make_engine, safe_url, sqlite_path
+from modelatlas.store.engine import LIVE_SCHEMA, PATIENCE_MS, is_postgres, make_engine, safe_url, sqlite_path
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.parts import Part, copy_part
-
-if TYPE_CHECKING:
-    from modelatlas.web.refresh import Early
 from modelatlas.store.text_index import (
     TEXT,
     TEXT_TABLE,
     fill_organization_names,
     fill_text_index,
 )
+
+if TYPE_CHECKING:
+    from modelatlas.web.refresh import Early
 
 __all__ = ["STAGES", "BuildResult", "build_store", "migrate", "remove_leftovers"]
 
@@ -60,8 +60,6 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: write their rows, what to call once they are in).
 Fill = Callable[[Engine, Path | None, Callable[[], None] | None], None]
 Stage = Callable[[str], None] | None
-#: How long the build waits for the file while the views' child reads it (``web.refresh.Early``), in ms.
-PATIENCE_MS = 3_600_000
 
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = ORDER

@@ -12,10 +12,13 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 
 from modelatlas.errors import StoreError
 
-__all__ = ["LIVE_SCHEMA", "is_postgres", "make_engine", "parse_url", "safe_url", "sqlite_path"]
+__all__ = ["LIVE_SCHEMA", "PATIENCE_MS", "is_postgres", "make_engine", "parse_url", "safe_url", "sqlite_path"]
 
 #: On PostgreSQL the store lives in this schema; a build fills a fresh schema and swaps it in.
 LIVE_SCHEMA = "modelatlas"
+#: How long, in ms, a SQLite build and the child computing its views as it makes its indexes
+#: (``web.refresh.Early``) each wait for the other's lock on the file being built: as long as it takes.
+PATIENCE_MS = 3_600_000
 
 
 def parse_url(url: str) -> URL:

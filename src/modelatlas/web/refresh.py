@@ -34,7 +34,7 @@ from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError, NotEnoughData
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.engine import make_engine
+from modelatlas.store.engine import PATIENCE_MS, make_engine
 from modelatlas.web import stored_views, views
 from modelatlas.web.deps import (
     FEED_SINCE,
@@ -231,10 +231,6 @@ def start_early(url: str) -> Early | None:
 
 def _patient(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
-
-
-#: How long a connection of ``Early``'s waits for the build's lock (SQLite): as long as a build takes.
-PATIENCE_MS = 3_600_000
 
 
 def refresh(store: Engine | str, early: Early | None = None) -> int:
