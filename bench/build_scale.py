@@ -3,14 +3,18 @@
 The catalog comes from ``bench/synthetic.py`` (made once per size, not timed; ``--stream`` makes it as
 the build reads it instead, which is timed then); each build writes a fresh SQLite file. The phases are
 timed by wrapping the build's own steps: "load" is making and writing the rows, chunk by chunk ("write"
-the part of it in ``_write`` and ``_write_chunk``, the rest waiting for the next chunk's rows),
+the part of it in ``_write`` and ``_write_chunk``: on SQLite mostly copying the children's parts in,
+``store.parts``; the rest waiting for the next chunk's rows),
 "index" the indexes made after the load, "check" the reference check, "text" ``name_keys`` (and
 PostgreSQL's trigram indexes),
 "facets" writing the facet index's combinations; "rest" the migrations and the rest. "cpu" is the
 process's CPU time during the build, every thread's: on this shared 2-core machine wall time depends on
 the other work running, so both are shown; "main" is the build's own process, "cpu" adds its child
-processes' (``store.chunks``: they make the rows while the build's process writes them). Peak memory is
-the build's process's, the catalog included. Issue 18's target: 1,000,000 models in under 2 minutes.
+processes' (``store.chunks``: they make the rows while the build's process writes them; and the child
+computing the views the analysis table gives, ``web.refresh.Early``). "peak MB" is the build's process's
+peak, the catalog included; "all MB" the most the build's process and its children held together (their
+proportional set sizes summed, sampled every second). Issue 18's target: 1,000,000 models in under 2
+minutes.
 
     .venv/bin/python bench/build_scale.py --models 100000,1000000
 """
@@ -19,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import resource
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
 from synthetic import synthetic_catalog  # bench/ is on the path as a script
 
 import modelatlas.store.build as B
@@ -53,6 +60,35 @@ def _cpu(who: int = resource.RUSAGE_SELF) -> float:
     child processes that have ended, which make a build's rows)."""
     used = resource.getrusage(who)
     return used.ru_utime + used.ru_stime
+
+
+class _Sampled:
+    """The most memory this process and its children held at once while in the block: their
+    proportional set sizes (a page shared by the fork counted once across them), every second."""
+
+    def __init__(self) -> None:
+        self.most = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)  # a daemon: the build may fork
+
+    def __enter__(self) -> _Sampled:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = psutil.Process(os.getpid())
+        while not self._done.wait(1.0):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_full_info().pss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+            self.most = max(self.most, total)
 
 
 def main() -> None:
@@ -89,6 +125,7 @@ def main() -> None:
         "facets s",
         "rest s",
         "peak MB",
+        "all MB",
     )
     print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
     for models in (int(n) for n in args.models.split(",")):
@@ -98,7 +135,7 @@ def main() -> None:
             catalog = merger.catalog()
         times.clear()
         cpu, children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
-        with tempfile.TemporaryDirectory(dir=args.dir) as folder:
+        with tempfile.TemporaryDirectory(dir=args.dir) as folder, _Sampled() as held:
             result = B.build_store(catalog, f"sqlite:///{Path(folder) / 'store.db'}")
         cpu = _cpu() - cpu
         children = _cpu(resource.RUSAGE_CHILDREN) - children
@@ -115,7 +152,8 @@ def main() -> None:
             *(times[n] for n in phases[1:]),
             rest,
         ]
-        print(f"{models:>9,} " + " ".join(f"{t:>8.1f}" for t in shown) + f" {peak:>8,.0f}", flush=True)
+        memory = f" {peak:>8,.0f} {held.most / 2**20:>8,.0f}"
+        print(f"{models:>9,} " + " ".join(f"{t:>8.1f}" for t in shown) + memory, flush=True)
         del catalog
 
 
