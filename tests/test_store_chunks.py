@@ -206,8 +206,8 @@ def test_a_small_or_streamed_catalog_is_made_in_a_thread(
 def test_a_merged_catalog_is_decoded_in_the_child(
     bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A merge's catalog, pickled on disk (``sources.merge``): its bytes go to one child, which decodes
-    them; the rows are the thread's, whether a model was held decoded or only on disk."""
+    """A merge's catalog, pickled on disk (``sources.merge``): its bytes go to two children in turn, which
+    decode them; the rows are the thread's, whether a model was held decoded or only on disk."""
     monkeypatch.setattr(merge, "ModelShelf", partial(ModelShelf, cached=100))  # most only on disk
     merged = merge.Merger(bundled).catalog()
     assert isinstance(merged.models, C.Pickled)
@@ -247,3 +247,19 @@ def test_what_the_decoding_child_raises_fails_the_build(
         build_store(merged, f"sqlite:///{tmp_path / 'store.db'}")
     assert list(tmp_path.iterdir()) == []
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize(("part", "fed"), [(413, 2), (207, 2), (138, 2), (100, 3)])
+def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
+    bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: int, fed: int
+) -> None:
+    """Each child of ``_fed`` sends one message a batch, taken in turns: one batch for two children, as
+    many as the children, or more (not a multiple of them) give the thread's rows, and every child ends."""
+    merged = merge.Merger(bundled).catalog()
+    monkeypatch.setattr(C, "PART", part)
+    monkeypatch.setattr(C, "FED", fed)
+    build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(C, "may_fork", lambda: False)
+    build_store(merged, f"sqlite:///{tmp_path / 'threaded.db'}")
+    assert _rows(tmp_path / "fed.db") == _rows(tmp_path / "threaded.db")
