@@ -17,8 +17,8 @@ slice's is written.
 
 A merge's catalog (what ``modelatlas build`` and ``import`` write) keeps its models pickled on disk
 (``sources.merge``, ``Pickled``): the build's process reads their bytes and sends them, two chunks (or
-parts) ahead, to one child that decodes them and makes their rows (decoding was half of such a build's
-CPU).
+parts) ahead, to ``FED`` children in turn that decode them and make their rows (decoding was half of
+such a build's CPU).
 
 The facet index's combinations are numbered in the build's process (``FacetIndex.number``, or
 ``renumber`` for a part's), in the models' order, from each model's combination made with its rows; the

@@ -8,8 +8,8 @@ build's process attaches it and copies each table with one ``INSERT … SELECT``
 SQLite runs on its own, without Python, as it indexes ``model_text`` (the part holds its rows as plain
 text; the store's trigram index is filled as they are copied in).
 
-A part's tables have the store's names and the columns the rows gave, and no types, keys or indexes:
-SQLite keeps a value as it was given, and the store's own column types apply to it when it is copied,
+A part's tables (``t0``, ``t1``…) have a column for each the rows gave, and no names, types, keys or
+indexes: SQLite keeps a value as it was given, and the store's own column types apply to it when it is copied,
 as they would have to the same value written there directly. The models' facet combinations are
 numbered in the part, as first seen (``FacetIndex.number``), and numbered again in the store's index
 in the same order (``FacetIndex.renumber``), so every model gets the number the build would have given
@@ -46,8 +46,8 @@ _numbers = count()
 @dataclass(frozen=True, slots=True)
 class Part:
     """A file of ``models`` models' rows: for each of ``tables`` (the store's table and the columns its
-    rows give, in the order first written) the part's table ``t0``, ``t1``…; its facet rows and
-    combinations, and its lineage edges."""
+    rows give, in the order first written) the part's table ``t0``, ``t1``… (columns ``c0``, ``c1``…);
+    its facet rows and combinations, and its lineage edges."""
 
     models: int
     path: Path
@@ -84,7 +84,7 @@ class PartFile:
             name = self._tables.get(key)
             if name is None:
                 name = self._tables[key] = f"t{len(self._tables)}"
-                self._db.execute(f"CREATE TABLE {name} ({', '.join(_quoted(c) for c in prepared.columns)})")
+                self._db.execute(f"CREATE TABLE {name} ({', '.join(_columns(len(prepared.columns)))})")
             marks = ", ".join("?" * len(prepared.columns))
             self._db.executemany(f"INSERT INTO {name} VALUES ({marks})", _rows(prepared.values))
         if chunk.facets:
@@ -110,9 +110,10 @@ def copy_part(conn: Connection, part: Part, facets: FacetIndex | None, lineage: 
     committed before (a file cannot be attached inside one) and after."""
     conn.commit()
     conn.exec_driver_sql("ATTACH DATABASE ? AS part", (str(part.path),))
+    quote = conn.dialect.identifier_preparer.quote
     for i, (table, columns) in enumerate(part.tables):
-        listed = ", ".join(_quoted(c) for c in columns)
-        conn.exec_driver_sql(f"INSERT INTO main.{_quoted(table)} ({listed}) SELECT {listed} FROM part.t{i}")
+        listed, picked = ", ".join(map(quote, columns)), ", ".join(_columns(len(columns)))
+        conn.exec_driver_sql(f"INSERT INTO main.{quote(table)} ({listed}) SELECT {picked} FROM part.t{i}")
     if facets is not None:
         found = conn.exec_driver_sql("SELECT combination, models FROM part.combos ORDER BY rowid")
         numbers = facets.renumber((pickle.loads(c), n) for c, n in found)
@@ -131,8 +132,9 @@ def copy_part(conn: Connection, part: Part, facets: FacetIndex | None, lineage: 
     part.path.unlink()
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _columns(count: int) -> list[str]:
+    """A part's table's columns: ``c0``, ``c1``…, one for each column of the store's table it holds."""
+    return [f"c{i}" for i in range(count)]
 
 
 def _rows(values: Sequence[Any]) -> Sequence[Any]:

@@ -68,9 +68,7 @@ def defaults(
     say where the hardware page's bundled configs are (default: the environment's)."""
     data = views.analysis(engine, url)
     _store_views(engine, data)
-    _table_views(data)
-    _charts(data, langs, settings or Settings(db=url))
-    _trends(engine, data, langs)
+    _analysis_views(engine, data, langs, settings or Settings(db=url))
 
 
 def _store_views(engine: Engine, data: views.Analysis) -> None:
@@ -89,9 +87,14 @@ def _from_the_table(engine: Engine, url: str) -> None:
     data = views.analysis(engine, url)
     data.load_table()
     gc.freeze()  # the table just read: no collection walks it again
+    _analysis_views(engine, data, LANGS, Settings(db=url))
+
+
+def _analysis_views(engine: Engine, data: views.Analysis, langs: Iterable[str], settings: Settings) -> None:
+    """The views the analysis table gives: the small ones, the charts and the trends, in each of ``langs``."""
     _table_views(data)
-    _trends(engine, data, LANGS)
-    _charts(data, LANGS, Settings(db=url))
+    _charts(data, langs, settings)
+    _trends(engine, data, langs)
 
 
 def _table_views(data: views.Analysis) -> None:
