@@ -6,7 +6,11 @@ catalog's frequencies, its parameter count log-uniform between 10M and 2T, its r
 2015–2026, and two aliases. It exists to load the store as 100,000 real models would, for
 ``bench/web_models.py``; nothing here goes into the catalog.
 
-    .venv/bin/python bench/synthetic.py --models 100000 --db /tmp/atlas-100k.db
+Every synthetic model is a curated record (a ``.yaml`` file), so every one is notable and the default
+trends fit all of them. ``--curated 0.02`` makes 2 % of them so, the others known from a listing (as a
+Hub listing's import gives them: not notable), the shape of a store a Hub listing filled.
+
+    .venv/bin/python bench/synthetic.py --models 100000 --db /tmp/atlas-100k.db [--curated 0.02]
 """
 
 from __future__ import annotations
@@ -29,16 +33,17 @@ from modelatlas.store.build import build_store
 _SIZES = ["125M", "350M", "1.3B", "3B", "7B", "13B", "14B", "34B", "70B", "175B"]
 
 
-def synthetic_catalog(count: int, seed: int = 0, *, stream: bool = False) -> Catalog:
+def synthetic_catalog(count: int, seed: int = 0, *, stream: bool = False, curated: float = 1.0) -> Catalog:
     """``count`` synthetic models, with the real catalog's organizations, domains and openness mix.
 
     ``stream``: the models are made as the build reads them, each time it reads them (the same models:
     one seeded generator, replayed), so that only a chunk of them is ever in memory; the build's time
-    then includes making them.
+    then includes making them. ``curated``: the share of them that are curated records (the others
+    come from a listing).
     """
     real = load_valid_catalog(bundled_catalog())
     catalog = Catalog(root=Path("/synthetic"), organizations=real.organizations)
-    models = _Streamed(real, count, seed)
+    models = _Streamed(real, count, seed, curated)
     catalog.models = models if stream else list(models)  # type: ignore[assignment]
     return catalog
 
@@ -46,8 +51,8 @@ def synthetic_catalog(count: int, seed: int = 0, *, stream: bool = False) -> Cat
 class _Streamed(Sequence[Entry]):
     """The synthetic models, made anew on each pass: a catalog that holds none of them."""
 
-    def __init__(self, real: Catalog, count: int, seed: int) -> None:
-        self.real, self.count, self.seed = real, count, seed
+    def __init__(self, real: Catalog, count: int, seed: int, curated: float = 1.0) -> None:
+        self.real, self.count, self.seed, self.curated = real, count, seed, curated
 
     def __len__(self) -> int:
         return self.count
@@ -63,6 +68,7 @@ class _Streamed(Sequence[Entry]):
         orgs = [e.record.id for e in self.real.organizations]
         start, days = dt.date(2015, 1, 1), (dt.date(2026, 11, 1) - dt.date(2015, 1, 1)).days
         rng = random.Random(self.seed)
+        listed = random.Random(self.seed + 1)  # its own draws: the models are the same at any share
         for number in range(self.count):
             family = rng.choice(families)
             size = rng.choice(_SIZES)
@@ -83,13 +89,15 @@ class _Streamed(Sequence[Entry]):
                     ],
                 }
             )
-            yield Entry(record, Path(f"/synthetic/{record.id}.yaml"), None)
+            curated = self.curated >= 1 or listed.random() < self.curated
+            path = Path(f"/synthetic/{record.id}.yaml" if curated else "/synthetic/listing.jsonl")
+            yield Entry(record, path, None)
 
 
-def build(models: int, db: str | Path) -> None:
+def build(models: int, db: str | Path, curated: float = 1.0) -> None:
     """Build a store of ``models`` synthetic models at ``db`` and say how long it took."""
     started = time.perf_counter()
-    catalog = synthetic_catalog(models)
+    catalog = synthetic_catalog(models, curated=curated)
     made = time.perf_counter()
     result = build_store(catalog, to_db_url(str(db)))
     print(
@@ -110,8 +118,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/atlas-100k.db")
+    parser.add_argument(
+        "--curated", type=float, default=1.0, help="The share of curated (notable) models; the rest listed."
+    )
     args = parser.parse_args()
-    build(args.models, args.db)
+    build(args.models, args.db, args.curated)
 
 
 if __name__ == "__main__":

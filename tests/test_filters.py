@@ -13,6 +13,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import typer
 from fastapi.dependencies.models import Dependant
@@ -26,9 +27,9 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.cli._filters import option_names
 from modelatlas.cli.app import app as cli_app
 from modelatlas.config import Settings, bundled_catalog
-from modelatlas.errors import BadArgument
+from modelatlas.errors import BadArgument, NotEnoughData
 from modelatlas.store import tables as T
-from modelatlas.store.browse import for_frame
+from modelatlas.store.browse import for_frame, selected_ids
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.filter_sql import conditions, organization_ids
@@ -303,10 +304,14 @@ def test_sql_and_the_frame_agree_on_sqlite_and_postgresql(
             conn, Browse(**filter_kwargs(params), sort="name", descending=False, limit=None), facets=False
         )
         chosen = for_frame(conn, Selection(**filter_kwargs(params)))
+        # what a trend of a large store reads (web.views.Analysis.rows_for): all of them, or none if more
+        selected = selected_ids(conn, chosen, len(expected))
+        fewer = selected_ids(conn, chosen, len(expected) - 1)
     engine.dispose()
     listed = [row.id for row in found.rows]
     assert listed == expected
     assert sorted(select_rows(load_frame(store_url), chosen)["id"]) == listed
+    assert sorted(selected or ()) == listed and fewer is None
 
 
 def test_population_keeps_the_notable_models_everywhere(
@@ -347,3 +352,67 @@ def test_the_trends_repeat_the_filters_as_asked(served: TestClient) -> None:
         "estimates": "include",
     }
     assert answer["selected"] == 22  # `list` with the same filters: 22, none a dated version
+
+
+@pytest.mark.parametrize("population", ["all", "notable"])
+def test_a_trend_reads_only_its_models_rows_and_fits_as_on_the_whole_table(
+    curated: str, population: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Analysis.rows_for``: in a store of more than ``NARROW`` models, a trend of at most ``NARROW``
+    reads their rows alone (the worker keeps no table), one of more reads the table and keeps it; its
+    models, fit and count are those the whole table gives, for every case."""
+    from modelatlas.web import views
+
+    monkeypatch.setattr(views, "NARROW", 100)  # of the curated catalog's 413 models
+    engine = make_engine(curated)
+    whole = views.Analysis("whole", engine, curated, None)
+    whole.load_table()
+    table = len(whole.frame)
+    narrowed = []
+    for params, expected_count in CASES:
+        with engine.connect() as conn:
+            chosen = for_frame(conn, Selection(**filter_kwargs(params), population=population))  # type: ignore[arg-type]
+        query = views.TrendQuery(selection=chosen, boot=100)
+        fresh = views.Analysis("fresh", engine, curated, None)
+        rows = fresh.rows_for(chosen)
+        if expected_count <= 100:  # (every curated model is notable)
+            assert fresh._frame is None and len(rows) <= expected_count  # read for this question alone
+            narrowed.append(len(rows))
+        else:
+            assert fresh._frame is not None and len(rows) == table
+        try:
+            expected = views._fit(whole.frame, query)
+        except NotEnoughData:
+            with pytest.raises(NotEnoughData):
+                views._fit(rows, query)
+            continue
+        shown, fit, selected = views._fit(rows, query)
+        assert selected == expected[2] and fit == expected[1]
+        pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected[0].reset_index(drop=True))
+    assert len(narrowed) == 10 and sum(narrowed) == 358  # 364 listed, 6 of them dated versions
+    # a store of at most NARROW models: its table, read once and kept, whatever the question
+    monkeypatch.setattr(views, "NARROW", 413)
+    small = views.Analysis("small", engine, curated, None)
+    with engine.connect() as conn:
+        few = for_frame(conn, Selection(organization=("meta",), population=population))  # type: ignore[arg-type]
+    assert len(small.rows_for(few)) == table and small._frame is not None
+    engine.dispose()
+
+
+def test_a_store_without_the_facet_index_selects_the_same_ids(tiny_catalog: Path, sqlite_url: str) -> None:
+    """``selected_ids`` on the models' own tables (a store built before the facet index)."""
+    from sqlalchemy import text as sql
+
+    from modelatlas.store.browse import FACET_TABLES
+
+    build_store(load_valid_catalog(tiny_catalog), sqlite_url)
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        for table in FACET_TABLES:
+            conn.execute(sql(f"DROP TABLE {table}"))
+    with engine.connect() as conn:
+        for params, expected in TINY[1:]:  # (Meta has no alias Facebook here)
+            chosen = for_frame(conn, Selection(**filter_kwargs(params)))
+            assert sorted(selected_ids(conn, chosen, len(expected)) or ()) == expected, params
+            assert selected_ids(conn, chosen, len(expected) - 1) is None, params
+    engine.dispose()

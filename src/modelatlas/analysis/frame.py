@@ -156,8 +156,10 @@ def _frame(
     frame["notable"] = frame["notable"].astype(bool)
     frame["open_weights"] = frame["open_weights"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
-    for column in ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t"):
+    for column in _NUMBERS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    for column in _TEXTS:  # text even where every row is empty (a few models' rows: ``web.views.rows_for``)
+        frame[column] = frame[column].astype("str")
     frame["year"] = frame["released"].dt.year.astype("Int64")
     frame["decimal_year"] = _decimal_year(frame["released"])
     return frame
@@ -221,6 +223,14 @@ _EMPTY: dict[str, object] = {
 }
 #: The columns that hold several values (tuples in the frame, JSON arrays in the store).
 _LISTS = ("domains", "organizations", "sources", "base_models")
+#: The columns that hold a number or nothing.
+_NUMBERS = ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t")
+#: The columns that hold one text or nothing.
+_TEXTS = tuple(
+    column
+    for column, empty in _EMPTY.items()
+    if (empty is None or isinstance(empty, str)) and column not in (*_NUMBERS, "released")
+)
 
 
 def _row(

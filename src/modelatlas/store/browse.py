@@ -89,6 +89,7 @@ __all__ = [
     "has_facet_index",
     "matching_ids",
     "organization_ids",
+    "selected_ids",
     "sort_indexes",
 ]
 
@@ -211,6 +212,21 @@ def _resolved(conn: Connection, b: Browse) -> Browse:
 S = TypeVar("S", bound=Filters)
 
 
+def selected_ids(conn: Connection, f: Filters, at_most: int) -> list[str] | None:
+    """The ids of the models ``f`` selects (resolved, its text as ``only``: ``for_frame``), found as
+    ``browse`` counts them (on the facet index where the store has it); None when there are more than
+    ``at_most`` (read no further)."""
+    b = Browse(**{name: getattr(f, name) for name in f.given()}, limit=None)
+    if has_facet_index(conn):
+        narrow = _NARROW
+        wanted = [*_common(conn, b, None, None), *_passing(narrow.c.combo, b, conn.dialect.name == "sqlite")]
+        query = select(narrow.c.id).where(*wanted)
+    else:
+        query = select(T.models.c.id).where(*conditions(b))
+    ids = list(conn.execute(query.limit(at_most + 1)).scalars())
+    return None if len(ids) > at_most else ids
+
+
 def matching_ids(conn: Connection, f: Filters) -> set[str]:
     """The ids of every model ``f`` selects, as ``browse`` finds them (its text in date order)."""
     b = Browse(**{name: getattr(f, name) for name in f.given()}, limit=None)
@@ -243,18 +259,17 @@ def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[Model
     """The models that entered the atlas on or after ``since`` and pass ``b``'s filters (its text as
     ``queries.text_match`` finds it; not its order or offset), newest first, at most ``b.limit``.
 
-    A model entered the atlas when its first source was read (the earliest ``accessed``): the day a
-    curated record was written, or a bundled dataset's snapshot date.
+    A model entered the atlas when its first source was read (the earliest ``accessed``, the build's
+    ``models.added``): the day a curated record was written, or a bundled dataset's snapshot date. A
+    model without sources never entered it.
     """
-    m, s = T.models, T.sources
+    m = T.models
     b = _resolved(conn, b)
-    first = select(s.c.model_id, func.min(s.c.accessed).label("added")).group_by(s.c.model_id).subquery()
-    query = select(first.c.model_id, first.c.added).join(m, m.c.id == first.c.model_id)
     matcher = None
     if b.text and b.text.strip():
         matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
-    query = query.where(first.c.added >= since, *_conditions(b, None, matcher))
-    query = query.order_by(first.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id).limit(b.limit)
+    query = select(m.c.id, m.c.added).where(m.c.added >= since, *_conditions(b, None, matcher))
+    query = query.order_by(m.c.added.desc(), m.c.released.desc().nulls_last(), m.c.id).limit(b.limit)
     found = [(model_id, added) for model_id, added in conn.execute(query)]
     rows = {r.id: r for r in rows_for(conn, [model_id for model_id, _ in found])}
     return [(rows[model_id], _as_date(added)) for model_id, added in found]
@@ -607,6 +622,7 @@ SORT_INDEXES = (
     ("ix_models_released_desc", "released DESC NULLS LAST, id"),
     ("ix_models_parameters_desc", "parameters DESC NULLS LAST, id"),
     ("ix_models_name_lower", "lower(name), id"),
+    ("ix_models_added_desc", "added DESC, released DESC NULLS LAST, id"),  # added_since: /new, the feed
 )
 
 

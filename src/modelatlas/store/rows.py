@@ -209,4 +209,5 @@ def _model_row(model: Model, source_file: Path) -> dict[str, Any]:
         "summary_zh": model.summary.zh if model.summary else None,
         "source_file": source_file.name,
         "record_json": orjson.dumps(model.model_dump(mode="json", exclude_none=True)).decode(),
+        "added": min(s.accessed for s in model.sources) if model.sources else None,
     }

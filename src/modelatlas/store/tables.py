@@ -81,7 +81,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0015"
+SCHEMA_REVISION = "0016"
 
 #: Tables a build fills from the others (the search and facet indexes), made by migrations 0010 and
 #: 0011 with their own DDL and not declared here: an FTS5 table and an untyped column have no
@@ -181,8 +181,12 @@ models = Table(
     Column("summary_zh", Text),
     Column("source_file", Text, nullable=False),
     Column("record_json", Text, nullable=False),
+    # when the model entered the atlas: its earliest source's ``accessed`` (``store.browse.added_since``,
+    # ``/new`` and the feed, for any day without grouping every model's sources: migration 0016)
+    Column("added", Date),
     Index("ix_models_released", "released"),
     Index("ix_models_parameters", "parameters"),
+    Index("ix_models_added", "added", "released"),
 )
 
 model_names = Table(
@@ -314,6 +318,9 @@ analysis_rows = Table(
     Column("sources", Text, nullable=False),
     Column("base_models", Text, nullable=False),
     Column("notable", Boolean, nullable=False),
+    # the notable models' ids read from the index alone, not the table's wide rows (population=notable:
+    # ``store.filter_sql.population_condition``; migration 0016)
+    Index("ix_analysis_rows_notable", "notable", "id"),
 )
 
 hardware = Table(

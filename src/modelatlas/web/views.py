@@ -20,7 +20,7 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, Select, func, select, text
 
 from modelatlas._collector import paused
 from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, columns_frame
@@ -34,7 +34,15 @@ from modelatlas.report.charts import growth_chart, history_chart, lineage_chart,
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.browse import ARRAYS_KEY, Browse, Page, added_since, browse, has_facet_index
+from modelatlas.store.browse import (
+    ARRAYS_KEY,
+    Browse,
+    Page,
+    added_since,
+    browse,
+    has_facet_index,
+    selected_ids,
+)
 from modelatlas.store.facet_counts import FacetArrays
 from modelatlas.store.records import (
     load_analysis_columns,
@@ -69,6 +77,9 @@ __all__ = [
 V = TypeVar("V")
 
 
+#: A question about at most this many models (``Analysis.rows_for``) reads their rows, not the table.
+NARROW = 50_000
+
 #: The columns of ``analysis_rows`` the lineage graph is made from (``analysis.lineage.columns_graph``).
 _NODE_COLUMNS = ("id", "name", "released_text", "parameters", "parameters_kind")
 
@@ -98,8 +109,7 @@ class Analysis:
             with paused():
                 columns = load_analysis_columns(self._url)
                 self._nodes = {name: columns[name] for name in _NODE_COLUMNS}
-                countries = {oid: org.country for oid, org in load_organizations(self._url).items()}
-                self._frame = columns_frame(columns, countries)
+                self._frame = columns_frame(columns, self._countries())
             # The table lives as long as its build: no collection need walk its objects again (at a
             # million models each full collection a search set off walked tens of millions of them,
             # seconds of a worker's time). Objects frozen that die are still freed by reference counting.
@@ -130,6 +140,26 @@ class Analysis:
     def frame(self) -> pd.DataFrame:
         with self._loading:
             return self._load_frame()
+
+    def rows_for(self, selection: Selection) -> pd.DataFrame:
+        """The table, or as much of it as ``select`` needs to apply ``selection`` (resolved:
+        ``store.browse.for_frame``): in a store of more than ``NARROW`` models whose table this worker
+        has not read, the rows of the models the store's filters select (``store.browse.selected_ids``,
+        what ``select`` means by them) when they are at most ``NARROW``, read for this question alone;
+        else the table (read once and kept). At a million models a trend of a few thousand was a read
+        of the whole table, tens of seconds and gigabytes a worker."""
+        if self._frame is None:
+            with self.engine.connect() as conn:
+                large = _more_than(conn, select(T.models.c.id), NARROW)
+                ids = selected_ids(conn, selection, NARROW) if large else None
+            if ids is not None:
+                with paused():
+                    return columns_frame(load_analysis_columns(self._url, ids), self._countries())
+        return self.frame
+
+    def _countries(self) -> dict[str, str | None]:
+        """Each organization's country, by id."""
+        return {oid: org.country for oid, org in load_organizations(self._url).items()}
 
     @property
     def graph(self) -> nx.DiGraph[str]:
@@ -178,6 +208,13 @@ class Analysis:
             return tuple(sorted({d for ds in self.frame["domains"] for d in ds}))
 
         return per_build(self.built_at, ("domains",), compute, store=self.engine)
+
+
+def _more_than(conn: Connection, query: Select[tuple[str]], count: int) -> bool:
+    """Whether ``query`` gives more than ``count`` rows (it counts no further)."""
+    return bool(
+        conn.execute(select(func.count()).select_from(query.limit(count + 1).subquery())).scalar_one() > count
+    )
 
 
 def _in_order(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
@@ -511,7 +548,7 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         "chart": spec,
         "chart_json": embed(spec),
         "frontier_models": records,
-        "breakpoints": _eras(data.frame, query),
+        "breakpoints": _eras(data, query),
     }
 
 
@@ -525,21 +562,21 @@ def _last_fit(data: Analysis, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFi
     with _lock:
         if key in _fits:
             return _fits[key]
-    found = _fit(data.frame, query)
+    found = _fit(data.rows_for(query.selection), query)
     with _lock:
         _fits.clear()
         _fits[key] = found
     return found
 
 
-def _eras(frame: pd.DataFrame, query: TrendQuery) -> dict[str, Any] | None:
+def _eras(data: Analysis, query: TrendQuery) -> dict[str, Any] | None:
     """The eras of the trend (``analysis.breakpoints``) when the query asks for them, as ``as_dict``;
     None when not asked. Too few models to split is an answer too (``{"error": ...}``)."""
     if query.breaks is None:
         return None
     from modelatlas.analysis.breakpoints import find_breakpoints
 
-    chosen = select_rows(frame, query.selection)
+    chosen = select_rows(data.rows_for(query.selection), query.selection)
     top = 1 if query.frontier else None
     count = None if query.breaks == "auto" else int(query.breaks)
     try:

@@ -1,0 +1,63 @@
+"""``models.added`` (migration 0016): the day a model entered the atlas, its earliest source's
+``accessed`` (not its first listed), made with the model's row; ``added_since`` reads it by its index on
+both databases, newest entries first, then newest released, then by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from modelatlas.catalog.validate import load_valid_catalog
+from modelatlas.store import tables as T
+from modelatlas.store.browse import Browse, added_since
+from modelatlas.store.build import build_store
+from modelatlas.store.engine import make_engine
+from modelatlas.store.queries import as_date
+
+
+def _built(tiny_catalog: Path, url: str) -> None:
+    """The tiny catalog, freedomgpt with no source (a catalog file must cite one; a store need not)."""
+    catalog = load_valid_catalog(tiny_catalog)
+    catalog.models = [
+        replace(e, record=e.record.model_copy(update={"sources": []})) if e.record.id == "freedomgpt" else e
+        for e in catalog.models
+    ]
+    build_store(catalog, url)
+
+
+def test_added_is_the_earliest_source_and_new_reads_it(tiny_catalog: Path, store_url: str) -> None:
+    _built(tiny_catalog, store_url)
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            m = T.models.c
+            added = {mid: as_date(day) for mid, day in conn.execute(select(m.id, m.added))}
+            assert added == {
+                "alpaca": dt.date(2023, 4, 24),  # its second source, seed 001; its first is 2026-11-23
+                "freedomgpt": None,
+                "llama": dt.date(2026, 11, 23),
+                "stable-diffusion": dt.date(2023, 3, 22),
+                "vicuna": dt.date(2026, 11, 23),
+                "zidong-taichu": dt.date(2023, 6, 16),
+            }
+
+            def new(since: dt.date, **filters: object) -> list[tuple[str, dt.date]]:
+                chosen = Browse(**{"limit": 30, **filters})  # type: ignore[arg-type]
+                return [(row.id, day) for row, day in added_since(conn, since, chosen)]
+
+            # the day itself is in; ties of one day newest released first (vicuna 2023-03-30, llama -02-24)
+            assert new(dt.date(2023, 4, 24)) == [
+                ("vicuna", dt.date(2026, 11, 23)),
+                ("llama", dt.date(2026, 11, 23)),
+                ("zidong-taichu", dt.date(2023, 6, 16)),
+                ("alpaca", dt.date(2023, 4, 24)),
+            ]
+            assert [mid for mid, _ in new(dt.date(2023, 4, 25))] == ["vicuna", "llama", "zidong-taichu"]
+            assert [mid for mid, _ in new(dt.date(2026, 11, 24))] == []
+            assert [mid for mid, _ in new(dt.date(2000, 1, 1), domain=("cv",))] == ["stable-diffusion"]
+            assert [mid for mid, _ in new(dt.date(2000, 1, 1), limit=2)] == ["vicuna", "llama"]
+    finally:
+        engine.dispose()
