@@ -903,3 +903,26 @@ def test_facet_links_toggle_one_value_and_keep_the_rest(sqlite_client: TestClien
     assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&domain=cv" not in links  # cv has no model here
     assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&org=meta" in links  # meta is added
     assert "/models?q=l+l&domain=nlp&org=%E7%94%B2+%E4%B9%99&offset=0" in links  # the pager keeps its offset
+
+
+@pytest.mark.parametrize(
+    ("limit", "lead"),
+    [
+        (5, "5 models entered the atlas since 2023-04-01"),  # all five of them: nothing more to say
+        (4, "The 4 models that entered the atlas most recently since 2023-04-01"),
+    ],
+)
+def test_new_says_when_more_entered_than_it_lists(
+    sqlite_client: TestClient, monkeypatch: pytest.MonkeyPatch, limit: int, lead: str
+) -> None:
+    """Five models entered the tiny catalog's atlas since 2023-04; a page of at most ``NEW_LIMIT``."""
+    from modelatlas.web import deps
+    from modelatlas.web.routes import pages
+
+    monkeypatch.setattr(deps, "NEW_LIMIT", limit)
+    monkeypatch.setattr(pages, "NEW_LIMIT", limit)
+    page = sqlite_client.get("/new", params={"since": "2023-04", "lang": "en"}).text
+    assert lead in page and page.count('<tr><td><a href="/models/') == limit
+    assert ("more entered since then" in page) == (limit == 4)
+    zh = sqlite_client.get("/new", params={"since": "2023-04", "lang": "zh"}).text
+    assert ("最近的 4 个" in zh and "还有更多" in zh) == (limit == 4)

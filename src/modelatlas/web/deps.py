@@ -267,7 +267,8 @@ def new_since(since: str | None = None) -> dt.date:
 
 def new_selection(filters: Mapping[str, Any] | None = None) -> Browse:
     """Which models ``/new`` lists: ``filters`` as ``new_filters`` reads them (none given: its default)."""
-    return Browse(**(_unasked(new_filters) if filters is None else filters), limit=NEW_LIMIT)
+    # one more than the page shows: whether more entered than it lists
+    return Browse(**(_unasked(new_filters) if filters is None else filters), limit=NEW_LIMIT + 1)
 
 
 async def browse_params(

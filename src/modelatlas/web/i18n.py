@@ -96,6 +96,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "{n} models entered the atlas since {since} (the date of their first source), the most recent first.",
         "自 {since} 起新收录 {n} 个模型（以其最早来源的日期计），最新的在前。",
     ),
+    "new_lead_more": (
+        "The {n} models that entered the atlas most recently since {since} (the date of their first "
+        "source), the most recent first; more entered since then: a later date or a filter narrows them.",
+        "自 {since} 起新收录的模型中最近的 {n} 个（以其最早来源的日期计），最新的在前；此后收录的还有更多，"
+        "可改晚起始日或加筛选。",
+    ),
     "added_since": ("Added since", "收录起始日"),
     "added": ("Added", "收录于"),
     "trending": ("Trending", "热度"),

@@ -49,6 +49,7 @@ from modelatlas.store.queries import check_store
 from modelatlas.web import views
 from modelatlas.web.deps import (
     FEED_SINCE,
+    NEW_LIMIT,
     BrowseDep,
     EngineDep,
     Hardware,
@@ -549,7 +550,8 @@ def new(
         request,
         "new.html",
         lang,
-        found=found,
+        found=found[:NEW_LIMIT],
+        more=len(found) > NEW_LIMIT,
         since=first.isoformat(),
         domain=domain or "",
         org=org or "",
