@@ -19,10 +19,16 @@ from modelatlas.store.queries import as_date
 
 
 def _built(tiny_catalog: Path, url: str) -> None:
-    """The tiny catalog, freedomgpt with no source (a catalog file must cite one; a store need not)."""
+    """The tiny catalog, freedomgpt with no source (a catalog file must cite one; a store need not), and
+    stable-diffusion entered and released as alpaca was (a tie, broken by id)."""
     catalog = load_valid_catalog(tiny_catalog)
+    alpaca = next(e.record for e in catalog.models if e.record.id == "alpaca")
+    changed = {
+        "freedomgpt": {"sources": []},
+        "stable-diffusion": {"released": alpaca.released, "sources": alpaca.sources[1:]},
+    }
     catalog.models = [
-        replace(e, record=e.record.model_copy(update={"sources": []})) if e.record.id == "freedomgpt" else e
+        replace(e, record=e.record.model_copy(update=changed[e.record.id])) if e.record.id in changed else e
         for e in catalog.models
     ]
     build_store(catalog, url)
@@ -39,7 +45,7 @@ def test_added_is_the_earliest_source_and_new_reads_it(tiny_catalog: Path, store
                 "alpaca": dt.date(2023, 4, 24),  # its second source, seed 001; its first is 2026-11-23
                 "freedomgpt": None,
                 "llama": dt.date(2026, 11, 23),
-                "stable-diffusion": dt.date(2023, 3, 22),
+                "stable-diffusion": dt.date(2023, 4, 24),
                 "vicuna": dt.date(2026, 11, 23),
                 "zidong-taichu": dt.date(2023, 6, 16),
             }
@@ -48,16 +54,23 @@ def test_added_is_the_earliest_source_and_new_reads_it(tiny_catalog: Path, store
                 chosen = Browse(**{"limit": 30, **filters})  # type: ignore[arg-type]
                 return [(row.id, day) for row, day in added_since(conn, since, chosen)]
 
-            # the day itself is in; ties of one day newest released first (vicuna 2023-03-30, llama -02-24)
+            # the day itself is in; ties of one day newest released first (vicuna 2023-03-30, llama -02-24),
+            # then by id (alpaca and stable-diffusion: both released 2023-03-13)
             assert new(dt.date(2023, 4, 24)) == [
                 ("vicuna", dt.date(2026, 11, 23)),
                 ("llama", dt.date(2026, 11, 23)),
                 ("zidong-taichu", dt.date(2023, 6, 16)),
                 ("alpaca", dt.date(2023, 4, 24)),
+                ("stable-diffusion", dt.date(2023, 4, 24)),
             ]
             assert [mid for mid, _ in new(dt.date(2023, 4, 25))] == ["vicuna", "llama", "zidong-taichu"]
             assert [mid for mid, _ in new(dt.date(2026, 11, 24))] == []
             assert [mid for mid, _ in new(dt.date(2000, 1, 1), domain=("cv",))] == ["stable-diffusion"]
             assert [mid for mid, _ in new(dt.date(2000, 1, 1), limit=2)] == ["vicuna", "llama"]
+            # organizations by name, text as the models page finds it (Vicuna and Alpaca say LLaMA; the
+            # Chinese name of its maker, which no name or summary holds, finds Alpaca)
+            assert [mid for mid, _ in new(dt.date(2000, 1, 1), organization=("Stanford",))] == ["alpaca"]
+            assert [mid for mid, _ in new(dt.date(2000, 1, 1), text="llama")] == ["vicuna", "llama", "alpaca"]
+            assert [mid for mid, _ in new(dt.date(2000, 1, 1), text="斯坦福大学")] == ["alpaca"]  # its maker
     finally:
         engine.dispose()

@@ -216,7 +216,7 @@ def selected_ids(conn: Connection, f: Filters, at_most: int) -> list[str] | None
     """The ids of the models ``f`` selects (resolved, its text as ``only``: ``for_frame``), found as
     ``browse`` counts them (on the facet index where the store has it); None when there are more than
     ``at_most`` (read no further)."""
-    b = Browse(**{name: getattr(f, name) for name in f.given()}, limit=None)
+    b = Browse(**{name: getattr(f, name) for name in f.given()})
     if has_facet_index(conn):
         narrow = _NARROW
         wanted = [*_common(conn, b, None, None), *_passing(narrow.c.combo, b, conn.dialect.name == "sqlite")]
