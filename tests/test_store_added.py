@@ -8,7 +8,9 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.store import tables as T
@@ -34,7 +36,18 @@ def _built(tiny_catalog: Path, url: str) -> None:
     build_store(catalog, url)
 
 
-def test_added_is_the_earliest_source_and_new_reads_it(tiny_catalog: Path, store_url: str) -> None:
+@pytest.mark.parametrize("walk", [False, True], ids=["listed", "walked"])
+def test_added_is_the_earliest_source_and_new_reads_it(
+    tiny_catalog: Path, store_url: str, walk: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``walked``: every facet filter counts as passing many models, so ``/new`` walks the index of
+    ``added`` and checks each model's facet combination (``browse._passing_many``); the same answers."""
+    from modelatlas.store import browse
+
+    monkeypatch.setattr(browse, "_WALK", -1 if walk else 10**9)
+    walked: list[bool] = []
+    real = browse._passing_many
+    monkeypatch.setattr(browse, "_passing_many", lambda *a: walked.append(real(*a)) or walked[-1])
     _built(tiny_catalog, store_url)
     engine = make_engine(store_url)
     try:
@@ -72,5 +85,42 @@ def test_added_is_the_earliest_source_and_new_reads_it(tiny_catalog: Path, store
             assert [mid for mid, _ in new(dt.date(2000, 1, 1), organization=("Stanford",))] == ["alpaca"]
             assert [mid for mid, _ in new(dt.date(2000, 1, 1), text="llama")] == ["vicuna", "llama", "alpaca"]
             assert [mid for mid, _ in new(dt.date(2000, 1, 1), text="斯坦福大学")] == ["alpaca"]  # its maker
+            # a facet filter and a filter of the models' own columns, together
+            nlp_7b = new(dt.date(2000, 1, 1), domain=("nlp",), min_params=7 * 10**9, max_params=13 * 10**9)
+            assert [mid for mid, _ in nlp_7b] == ["vicuna", "alpaca"]
+            # a year is a facet (a number on SQLite, a text on PostgreSQL)
+            in_2023 = new(dt.date(2000, 1, 1), year=(2023,))  # zidong-taichu came out in 2021
+            assert [mid for mid, _ in in_2023] == ["vicuna", "llama", "alpaca", "stable-diffusion"]
+            assert walked == [walk] * 4  # cv, Stanford, nlp, 2023: asked only of facet filters without text
+    finally:
+        engine.dispose()
+
+
+def test_new_walks_when_more_than_walk_models_pass_its_facet_filters(
+    tiny_catalog: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four of the tiny catalog's models are nlp (counted from the facet index's combinations)."""
+    from modelatlas.store import browse
+
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            nlp = browse._resolved(conn, Browse(domain=("nlp",)))
+            for most, many in ((3, True), (4, False)):
+                monkeypatch.setattr(browse, "_WALK", most)
+                assert browse._passing_many(conn, nlp) is many
+            us_open = browse._resolved(conn, Browse(country=("US",), openness=("open",)))  # vicuna
+            monkeypatch.setattr(browse, "_WALK", 0)
+            assert browse._passing_many(conn, us_open) is True
+            monkeypatch.setattr(browse, "_WALK", 1)
+            assert browse._passing_many(conn, us_open) is False
+        if store_url.startswith("sqlite"):  # a store built before the facet index: never walked
+            with engine.begin() as conn:
+                for table in browse.FACET_TABLES:
+                    conn.execute(sql(f"DROP TABLE {table}"))
+            with engine.connect() as conn:
+                monkeypatch.setattr(browse, "_WALK", -1)
+                assert browse._passing_many(conn, nlp) is False
     finally:
         engine.dispose()
