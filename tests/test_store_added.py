@@ -40,14 +40,12 @@ def _built(tiny_catalog: Path, url: str) -> None:
 def test_added_is_the_earliest_source_and_new_reads_it(
     tiny_catalog: Path, store_url: str, walk: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``walked``: every facet filter counts as passing many models, so ``/new`` walks the index of
-    ``added`` and checks each model's facet combination (``browse._passing_many``); the same answers."""
+    """``walked``: ``/new`` walks the index of ``added`` for every facet filter and checks each model's
+    facet combination (``browse._walks``), ``listed``: it never does; the same answers."""
     from modelatlas.store import browse
 
-    monkeypatch.setattr(browse, "_WALK", -1 if walk else 10**9)
     walked: list[bool] = []
-    real = browse._passing_many
-    monkeypatch.setattr(browse, "_passing_many", lambda *a: walked.append(real(*a)) or walked[-1])
+    monkeypatch.setattr(browse, "_walks", lambda *_: walked.append(walk) or walk)
     _built(tiny_catalog, store_url)
     engine = make_engine(store_url)
     try:
@@ -96,31 +94,29 @@ def test_added_is_the_earliest_source_and_new_reads_it(
         engine.dispose()
 
 
-def test_new_walks_when_more_than_walk_models_pass_its_facet_filters(
-    tiny_catalog: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+def test_new_walks_when_its_facet_filters_pass_many_models_for_its_page(
+    tiny_catalog: Path, store_url: str
 ) -> None:
-    """Four of the tiny catalog's models are nlp (counted from the facet index's combinations)."""
+    """``_walks``: passing² > limit × models. Four of the tiny catalog's six models are nlp (16 > 2 × 6,
+    not > 3 × 6); one is American and open (vicuna: 1 > 0 × 6 only)."""
     from modelatlas.store import browse
 
     build_store(load_valid_catalog(tiny_catalog), store_url)
     engine = make_engine(store_url)
     try:
         with engine.connect() as conn:
-            nlp = browse._resolved(conn, Browse(domain=("nlp",)))
-            for most, many in ((3, True), (4, False)):
-                monkeypatch.setattr(browse, "_WALK", most)
-                assert browse._passing_many(conn, nlp) is many
-            us_open = browse._resolved(conn, Browse(country=("US",), openness=("open",)))  # vicuna
-            monkeypatch.setattr(browse, "_WALK", 0)
-            assert browse._passing_many(conn, us_open) is True
-            monkeypatch.setattr(browse, "_WALK", 1)
-            assert browse._passing_many(conn, us_open) is False
+            for limit, walks in ((2, True), (3, False), (None, False)):
+                nlp = browse._resolved(conn, Browse(domain=("nlp",), limit=limit))
+                assert browse._walks(conn, nlp) is walks, limit
+            for limit, walks in ((0, True), (1, False)):
+                us_open = browse._resolved(conn, Browse(country=("US",), openness=("open",), limit=limit))
+                assert browse._walks(conn, us_open) is walks, limit
+            nlp = browse._resolved(conn, Browse(domain=("nlp",), limit=2))
         if store_url.startswith("sqlite"):  # a store built before the facet index: never walked
             with engine.begin() as conn:
                 for table in browse.FACET_TABLES:
                     conn.execute(sql(f"DROP TABLE {table}"))
             with engine.connect() as conn:
-                monkeypatch.setattr(browse, "_WALK", -1)
-                assert browse._passing_many(conn, nlp) is False
+                assert browse._walks(conn, nlp) is False
     finally:
         engine.dispose()

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    case,
     func,
     inspect,
     literal,
@@ -269,7 +270,7 @@ def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[Model
     if b.text and b.text.strip():
         matcher = text_match(b.text, indexed=has_text_index(conn), also=related(conn, b.text))
     query = select(m.c.id, m.c.added).where(m.c.added >= since)
-    if matcher is None and _filters(b, True) and _passing_many(conn, b):
+    if matcher is None and _filters(b, True) and _walks(conn, b):
         # Walk the index of ``added``, each model's combination checked, and stop at the page's end: the
         # models of a facet filter listed first were then all sorted (a million models, domain=cv: 1 s).
         narrow, sqlite = _NARROW, conn.dialect.name == "sqlite"
@@ -285,15 +286,19 @@ def added_since(conn: Connection, since: dt.date, b: Browse) -> list[tuple[Model
     return [(rows[model_id], _as_date(added)) for model_id, added in found]
 
 
-def _passing_many(conn: Connection, b: Browse) -> bool:
-    """Whether more than ``_WALK`` models pass ``b``'s facet filters (counted from the facet index's
-    combinations, in a store that has it): enough that walking an index in another order meets the page's
-    models soon."""
-    if not has_facet_index(conn):
+def _walks(conn: Connection, b: Browse) -> bool:
+    """Whether ``added_since`` should walk the index of ``added`` for ``b``'s page rather than list the
+    models its facet filters pass and sort them (in a store with the facet index): a walk meets about
+    ``limit × models / passing`` models, a list sorts ``passing`` of them, so walk when ``passing² >
+    limit × models`` (counted from the facet index's combinations). At a million models a domain of
+    99,000 walked to 501 models in 60 ms where the list took 1 s; an organization of 1,051 the other way
+    round."""
+    if b.limit is None or not has_facet_index(conn):
         return False
-    passing = _passing(_SETS.c.combo, b, conn.dialect.name == "sqlite")
-    models = conn.execute(select(func.sum(_SETS.c.models)).where(*passing)).scalar_one()
-    return int(models or 0) > _WALK
+    sets, sqlite = _SETS.c, conn.dialect.name == "sqlite"
+    passing = func.sum(case((and_(True, *_passing(sets.combo, b, sqlite)), sets.models), else_=0))
+    found, models = conn.execute(select(passing, func.sum(sets.models))).one()
+    return int(found or 0) ** 2 > b.limit * int(models or 0)
 
 
 def _as_date(value: Any) -> dt.date:
