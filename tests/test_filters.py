@@ -34,6 +34,7 @@ from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.filter_sql import conditions, organization_ids
 from modelatlas.store.filters import FILTERS, Filters, filter_kwargs
+from modelatlas.store.records import load_analysis_columns
 from modelatlas.web import create_app
 
 
@@ -312,6 +313,7 @@ def test_sql_and_the_frame_agree_on_sqlite_and_postgresql(
     assert listed == expected
     assert sorted(select_rows(load_frame(store_url), chosen)["id"]) == listed
     assert sorted(selected or ()) == listed and fewer is None
+    assert load_analysis_columns(store_url, selected)["id"] == listed  # their rows alone, by id
 
 
 def test_population_keeps_the_notable_models_everywhere(

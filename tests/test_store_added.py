@@ -98,7 +98,7 @@ def test_new_walks_when_its_facet_filters_pass_many_models_for_its_page(
     tiny_catalog: Path, store_url: str
 ) -> None:
     """``_walks``: passing² > limit × models. Four of the tiny catalog's six models are nlp (16 > 2 × 6,
-    not > 3 × 6); one is American and open (vicuna: 1 > 0 × 6 only)."""
+    not > 3 × 6), and four came out in 2023; one is American and open (vicuna: 1 > 0 × 6 only)."""
     from modelatlas.store import browse
 
     build_store(load_valid_catalog(tiny_catalog), store_url)
@@ -111,6 +111,9 @@ def test_new_walks_when_its_facet_filters_pass_many_models_for_its_page(
             for limit, walks in ((0, True), (1, False)):
                 us_open = browse._resolved(conn, Browse(country=("US",), openness=("open",), limit=limit))
                 assert browse._walks(conn, us_open) is walks, limit
+            for limit, walks in ((2, True), (3, False)):  # 2023: the same four, a year a number on SQLite
+                in_2023 = browse._resolved(conn, Browse(year=(2023,), limit=limit))
+                assert browse._walks(conn, in_2023) is walks, limit
             nlp = browse._resolved(conn, Browse(domain=("nlp",), limit=2))
         if store_url.startswith("sqlite"):  # a store built before the facet index: never walked
             with engine.begin() as conn:
