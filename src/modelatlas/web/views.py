@@ -78,7 +78,7 @@ V = TypeVar("V")
 
 
 #: A question about at most this many models (``Analysis.rows_for``) reads their rows, not the table.
-NARROW = 50_000
+NARROW = 100_000
 
 #: The columns of ``analysis_rows`` the lineage graph is made from (``analysis.lineage.columns_graph``).
 _NODE_COLUMNS = ("id", "name", "released_text", "parameters", "parameters_kind")
