@@ -476,3 +476,36 @@ def test_a_build_whose_views_fail_keeps_the_previous_store(
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
     assert multiprocessing.active_children() == []
+
+
+def test_a_catalog_elsewhere_finds_the_kept_hardware_suggestions(
+    kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suggestions' key names the bundled configs by their files, not the catalog's path: a server
+    whose catalog is a copy elsewhere reads the kept view instead of reading the whole analysis table to
+    compute it (2.3 GB a worker at a million models). Another set of configs is another key."""
+    import shutil
+    from collections import OrderedDict
+
+    from modelatlas.web.hardware import Hardware
+
+    copy = tmp_path / "catalog"
+    shutil.copytree(bundled_catalog(), copy)
+
+    def no_table(_: object) -> None:
+        raise AssertionError("the analysis table was read")
+
+    monkeypatch.setattr(views.Analysis, "_load_frame", no_table)
+    engine = make_engine(kept_store)
+    try:
+        monkeypatch.setattr(views, "_views", OrderedDict())
+        found = Hardware(Settings(db=kept_store, catalog=copy), engine).suggestions()
+        assert len(found) > 10 and found == Hardware(Settings(db=kept_store), engine).suggestions()
+        extra = copy / "configs" / "someone" / "tiny.json"
+        extra.parent.mkdir()
+        extra.write_text('{"model_type": "llama"}')
+        monkeypatch.setattr(views, "_views", OrderedDict())
+        with pytest.raises(AssertionError, match="the analysis table was read"):
+            Hardware(Settings(db=kept_store, catalog=copy), engine).suggestions()
+    finally:
+        engine.dispose()
