@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from modelatlas.analysis import frame as frame_module
 from modelatlas.analysis.frame import Selection, load_frame
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.catalog.validate import load_valid_catalog
@@ -360,12 +361,12 @@ def test_the_trends_repeat_the_filters_as_asked(served: TestClient) -> None:
 def test_a_trend_reads_only_its_models_rows_and_fits_as_on_the_whole_table(
     curated: str, population: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``Analysis.rows_for``: in a store of more than ``NARROW`` models, a trend of at most ``NARROW``
+    """``Analysis.rows_for``: in a store of more than ``ALONE_UP_TO`` models, a trend of at most that many
     reads their rows alone (the worker keeps no table), one of more reads the table and keeps it; its
     models, fit and count are those the whole table gives, for every case."""
     from modelatlas.web import views
 
-    monkeypatch.setattr(views, "NARROW", 100)  # of the curated catalog's 413 models
+    monkeypatch.setattr(frame_module, "ALONE_UP_TO", 100)  # of the curated catalog's 413 models
     engine = make_engine(curated)
     whole = views.Analysis("whole", engine, curated, None)
     whole.load_table()
@@ -392,8 +393,8 @@ def test_a_trend_reads_only_its_models_rows_and_fits_as_on_the_whole_table(
         assert selected == expected[2] and fit == expected[1]
         pd.testing.assert_frame_equal(shown.reset_index(drop=True), expected[0].reset_index(drop=True))
     assert len(narrowed) == 10 and sum(narrowed) == 358  # 364 listed, 6 of them dated versions
-    # a store of at most NARROW models: its table, read once and kept, whatever the question
-    monkeypatch.setattr(views, "NARROW", 413)
+    # a store of at most ALONE_UP_TO models: its table, read once and kept, whatever the question
+    monkeypatch.setattr(frame_module, "ALONE_UP_TO", 413)
     small = views.Analysis("small", engine, curated, None)
     with engine.connect() as conn:
         few = for_frame(conn, Selection(organization=("meta",), population=population))  # type: ignore[arg-type]
@@ -418,3 +419,29 @@ def test_a_store_without_the_facet_index_selects_the_same_ids(tiny_catalog: Path
             assert sorted(selected_ids(conn, chosen, len(expected)) or ()) == expected, params
             assert selected_ids(conn, chosen, len(expected) - 1) is None, params
     engine.dispose()
+
+
+def test_the_trends_command_reads_only_its_models_rows_in_a_large_store(
+    curated: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`modelatlas trends` reads what ``load_frame`` reads for its filters: with ``ALONE_UP_TO`` under
+    the store's 413 models, Alibaba's 24 alone (their rows by id), and says the same as from the table."""
+    import modelatlas.store.records as records
+    from cli_runner import run
+
+    asked: list[object] = []
+    real = records.load_analysis_columns
+
+    def spy(url: str, ids: Any = None) -> dict[str, list[Any]]:
+        asked.append(None if ids is None else len(ids))
+        return real(url, ids)
+
+    monkeypatch.setattr(frame_module, "load_analysis_columns", spy)
+    argv = ("trends", "--org", "alibaba", "--population", "all", "--db", curated, "-f", "json")
+    said = []
+    for limit in (413, 100):
+        monkeypatch.setattr(frame_module, "ALONE_UP_TO", limit)
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        said.append(json.loads(out))
+    assert asked == [None, 24] and said[0] == said[1] and said[0]["selected"] == 24

@@ -24,11 +24,12 @@ from modelatlas.store.filter_sql import openness_values
 from modelatlas.store.filters import FILTERS, NOT_OPEN, Filters
 from modelatlas.store.filters import Population as Population
 from modelatlas.store.queries import OPEN_WEIGHTS
-from modelatlas.store.records import load_analysis_columns, load_organizations
+from modelatlas.store.records import few_selected, load_analysis_columns, load_organizations
 
 __all__ = [
     "KINDS",
     "METRICS",
+    "ALONE_UP_TO",
     "EstimatesMode",
     "Metric",
     "Population",
@@ -37,6 +38,7 @@ __all__ = [
     "described",
     "load_frame",
     "model_frame",
+    "narrowed_frame",
     "select",
     "stored_frame",
     "table_rows",
@@ -59,6 +61,8 @@ KINDS: dict[str, str] = {
     "cost_usd": "cost_kind",
     "co2e_t": "co2e_kind",
 }
+#: A question about at most this many models, in a store of more, reads their rows alone (``load_frame``).
+ALONE_UP_TO = 100_000
 #: What an analysis does with estimated values: use them, leave them out, or use nothing else.
 EstimatesMode = Literal["include", "exclude", "only"]
 #: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
@@ -181,14 +185,32 @@ def _countries(frame: pd.DataFrame, countries: Mapping[str, str | None] | None) 
     return found
 
 
-def load_frame(url: str) -> pd.DataFrame:
-    """``model_frame`` of every model in the store at ``url``, from the table its build computed.
+def load_frame(url: str, selection: Selection | None = None) -> pd.DataFrame:
+    """``model_frame`` of every model in the store at ``url``, from the table its build computed; with
+    ``selection`` (resolved: ``store.browse.for_frame``), of the models it selects alone when the store
+    has more than ``ALONE_UP_TO`` and they are at most that many (``narrowed_frame``): what ``select``
+    keeps of either is the same.
 
     Raises:
         StoreMissing: nothing has been built at ``url`` yet.
     """
-    countries = {oid: org.country for oid, org in load_organizations(url).items()}
-    return columns_frame(load_analysis_columns(url), countries)
+    found = narrowed_frame(url, selection) if selection is not None else None
+    if found is not None:
+        return found
+    return columns_frame(load_analysis_columns(url), _countries_of(url))
+
+
+def narrowed_frame(url: str, selection: Selection) -> pd.DataFrame | None:
+    """The frame of the models ``selection`` selects, read alone, in a store of more than
+    ``ALONE_UP_TO`` models of which it selects at most that many (``store.records.few_selected``); None
+    otherwise. At a million models a trend of a few thousand was a read of the whole table: 15 s, 2.3 GB."""
+    ids = few_selected(url, selection, ALONE_UP_TO)
+    return None if ids is None else columns_frame(load_analysis_columns(url, ids), _countries_of(url))
+
+
+def _countries_of(url: str) -> dict[str, str | None]:
+    """Each organization's country, by id."""
+    return {oid: org.country for oid, org in load_organizations(url).items()}
 
 
 _EMPTY: dict[str, object] = {

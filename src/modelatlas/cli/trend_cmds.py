@@ -122,7 +122,7 @@ def trends(
 
     config = settings(db=db, lang=lang)
     asked, chosen = selection_options(config, filters, estimates.value)
-    frame = select(load_frame(config.db), chosen)
+    frame = select(load_frame(config.db, chosen), chosen)  # only the chosen models' rows in a large store
     notable = chosen.population == "notable"
     options: dict[str, Any] = {"n_boot": boot, "seed": seed, "frontier_top": top if frontier else None}
     overall = fit_growth(frame, metric.value, **options)

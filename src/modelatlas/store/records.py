@@ -13,19 +13,22 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Boolean, Connection, Date, select
+from sqlalchemy import Boolean, Connection, Date, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas.catalog.schema import Model, Organization
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
+from modelatlas.store.browse import selected_ids
 from modelatlas.store.engine import make_engine, safe_url
+from modelatlas.store.filters import Filters
 from modelatlas.store.queries import among, check_store
 
 #: Ids asked for in one statement (SQLite and PostgreSQL limit the parameters of one).
 _CHUNK = 5000
 
 __all__ = [
+    "few_selected",
     "load_analysis_columns",
     "load_analysis_rows",
     "load_analysis_rows_of",
@@ -123,6 +126,22 @@ def load_analysis_rows(url: str) -> list[dict[str, object]]:
 
 #: Rows fetched at a time by ``load_analysis_columns`` (each batch turned into columns at once).
 _BATCH = 20_000
+
+
+def few_selected(url: str, f: Filters, at_most: int) -> list[str] | None:
+    """The ids of the models ``f`` selects (resolved: ``store.browse.for_frame``), in a store of more
+    than ``at_most`` models, when they are at most ``at_most`` (``store.browse.selected_ids``); None
+    otherwise: a question about most of a small store, or about many models, reads the whole table.
+
+    Raises:
+        StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
+        StoreError: the store cannot be read.
+    """
+    with _connect(url) as conn:
+        some = select(T.models.c.id).limit(at_most + 1).subquery()
+        if conn.execute(select(func.count()).select_from(some)).scalar_one() <= at_most:
+            return None
+        return selected_ids(conn, f, at_most)
 
 
 def load_analysis_columns(url: str, ids: Sequence[str] | None = None) -> dict[str, list[Any]]:

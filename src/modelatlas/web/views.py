@@ -20,10 +20,17 @@ import networkx as nx
 import pandas as pd
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
-from sqlalchemy import Connection, Engine, Select, func, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from modelatlas._collector import paused
-from modelatlas.analysis.frame import METRICS, EstimatesMode, Population, Selection, columns_frame
+from modelatlas.analysis.frame import (
+    METRICS,
+    EstimatesMode,
+    Population,
+    Selection,
+    columns_frame,
+    narrowed_frame,
+)
 from modelatlas.analysis.frame import select as select_rows
 from modelatlas.analysis.growth import GrowthFit, fit_growth, frontier
 from modelatlas.analysis.lineage import columns_graph, stored_graph
@@ -34,15 +41,7 @@ from modelatlas.report.charts import growth_chart, history_chart, lineage_chart,
 from modelatlas.report.headlines import headline
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.browse import (
-    ARRAYS_KEY,
-    Browse,
-    Page,
-    added_since,
-    browse,
-    has_facet_index,
-    selected_ids,
-)
+from modelatlas.store.browse import ARRAYS_KEY, Browse, Page, added_since, browse, has_facet_index
 from modelatlas.store.facet_counts import FacetArrays
 from modelatlas.store.records import (
     load_analysis_columns,
@@ -76,9 +75,6 @@ __all__ = [
 
 V = TypeVar("V")
 
-
-#: A question about at most this many models (``Analysis.rows_for``) reads their rows, not the table.
-NARROW = 100_000
 
 #: The columns of ``analysis_rows`` the lineage graph is made from (``analysis.lineage.columns_graph``).
 _NODE_COLUMNS = ("id", "name", "released_text", "parameters", "parameters_kind")
@@ -143,18 +139,14 @@ class Analysis:
 
     def rows_for(self, selection: Selection) -> pd.DataFrame:
         """The table, or as much of it as ``select`` needs to apply ``selection`` (resolved:
-        ``store.browse.for_frame``): in a store of more than ``NARROW`` models whose table this worker
-        has not read, the rows of the models the store's filters select (``store.browse.selected_ids``,
-        what ``select`` means by them) when they are at most ``NARROW``, read for this question alone;
-        else the table (read once and kept). At a million models a trend of a few thousand was a read
-        of the whole table, tens of seconds and gigabytes a worker."""
+        ``store.browse.for_frame``): while this worker has not read the table, the rows of the models
+        it selects, read for this question alone, when ``analysis.frame.narrowed_frame`` reads them (a
+        store of more than ``ALONE_UP_TO`` models, at most that many of them selected); else the table,
+        read once and kept."""
         if self._frame is None:
-            with self.engine.connect() as conn:
-                large = _more_than(conn, select(T.models.c.id), NARROW)
-                ids = selected_ids(conn, selection, NARROW) if large else None
-            if ids is not None:
-                with paused():
-                    return columns_frame(load_analysis_columns(self._url, ids), self._countries())
+            found = narrowed_frame(self._url, selection)
+            if found is not None:
+                return found
         return self.frame
 
     def _countries(self) -> dict[str, str | None]:
@@ -208,13 +200,6 @@ class Analysis:
             return tuple(sorted({d for ds in self.frame["domains"] for d in ds}))
 
         return per_build(self.built_at, ("domains",), compute, store=self.engine)
-
-
-def _more_than(conn: Connection, query: Select[tuple[str]], count: int) -> bool:
-    """Whether ``query`` gives more than ``count`` rows (it counts no further)."""
-    return bool(
-        conn.execute(select(func.count()).select_from(query.limit(count + 1).subquery())).scalar_one() > count
-    )
 
 
 def _in_order(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
