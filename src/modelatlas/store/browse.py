@@ -219,9 +219,13 @@ def selected_ids(conn: Connection, f: Filters, at_most: int) -> list[str] | None
     ``at_most`` (read no further)."""
     b = Browse(**{name: getattr(f, name) for name in f.given()})
     if has_facet_index(conn):
-        narrow = _NARROW
-        wanted = [*_common(conn, b, None, None), *_passing(narrow.c.combo, b, conn.dialect.name == "sqlite")]
-        query = select(narrow.c.id).where(*wanted)
+        narrow, sqlite = _NARROW, conn.dialect.name == "sqlite"
+        # Beside a list of ids (the notable models, ``only``, a source's), SQLite would probe the index of
+        # (combo, id) once per passing combination and id: a million models, the notable ones of a
+        # domain, 80 s. ``+combo`` makes it read the ids' rows and check their combination instead.
+        listed = b.population == "notable" or b.only is not None or b.source is not None
+        combo = _unindexed(narrow.c.combo, sqlite and listed)
+        query = select(narrow.c.id).where(*_common(conn, b, None, None), *_passing(combo, b, sqlite))
     else:
         query = select(T.models.c.id).where(*conditions(b))
     ids = list(conn.execute(query.limit(at_most + 1)).scalars())
