@@ -475,3 +475,27 @@ def test_the_notable_models_of_a_facet_are_not_probed_combination_by_id(
     assert len(plans) == 2
     assert "(combo=? AND id=?)" not in plans[0] and "PRIMARY KEY (id=?)" in plans[0], plans[0]
     assert "ix_model_facets_combo" in plans[1], plans[1]  # with no list of ids, the combinations' index
+
+
+def test_a_trend_with_eras_reads_its_models_rows_once(curated: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fit and the eras of a trend no build keeps share one read of its models' rows."""
+    from modelatlas.web import views
+
+    monkeypatch.setattr(frame_module, "ALONE_UP_TO", 100)
+    reads: list[int] = []
+    real = views.narrowed_frame
+
+    def counted(url: str, selection: Selection) -> pd.DataFrame | None:
+        found = real(url, selection)
+        reads.append(-1 if found is None else len(found))
+        return found
+
+    monkeypatch.setattr(views, "narrowed_frame", counted)
+    engine = make_engine(curated)
+    with engine.connect() as conn:
+        chosen = for_frame(conn, Selection(domain=("cv",), population="all", released_after=None))
+    data = views.Analysis("eras", engine, curated, None)
+    view = views._trend_view(data, views.TrendQuery(selection=chosen, boot=100, breaks="1", since=None), "en")
+    engine.dispose()
+    assert len(reads) == 1 and 0 < reads[0] <= 100 and data._frame is None
+    assert view["breakpoints"] is not None and view["selected"] == reads[0]

@@ -35,6 +35,7 @@ __all__ = [
     "Population",
     "Selection",
     "columns_frame",
+    "countries_of",
     "described",
     "load_frame",
     "model_frame",
@@ -197,7 +198,7 @@ def load_frame(url: str, selection: Selection | None = None) -> pd.DataFrame:
     found = narrowed_frame(url, selection) if selection is not None else None
     if found is not None:
         return found
-    return columns_frame(load_analysis_columns(url), _countries_of(url))
+    return columns_frame(load_analysis_columns(url), countries_of(url))
 
 
 def narrowed_frame(url: str, selection: Selection) -> pd.DataFrame | None:
@@ -205,10 +206,10 @@ def narrowed_frame(url: str, selection: Selection) -> pd.DataFrame | None:
     ``ALONE_UP_TO`` models of which it selects at most that many (``store.records.few_selected``); None
     otherwise. At a million models a trend of a few thousand was a read of the whole table: 15 s, 2.3 GB."""
     ids = few_selected(url, selection, ALONE_UP_TO)
-    return None if ids is None else columns_frame(load_analysis_columns(url, ids), _countries_of(url))
+    return None if ids is None else columns_frame(load_analysis_columns(url, ids), countries_of(url))
 
 
-def _countries_of(url: str) -> dict[str, str | None]:
+def countries_of(url: str) -> dict[str, str | None]:
     """Each organization's country, by id."""
     return {oid: org.country for oid, org in load_organizations(url).items()}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import threading
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from modelatlas.analysis.frame import (
     Population,
     Selection,
     columns_frame,
+    countries_of,
     narrowed_frame,
 )
 from modelatlas.analysis.frame import select as select_rows
@@ -47,7 +49,6 @@ from modelatlas.store.records import (
     load_analysis_columns,
     load_analysis_rows_of,
     load_lineage,
-    load_organizations,
 )
 from modelatlas.web import stored_views
 
@@ -105,7 +106,7 @@ class Analysis:
             with paused():
                 columns = load_analysis_columns(self._url)
                 self._nodes = {name: columns[name] for name in _NODE_COLUMNS}
-                self._frame = columns_frame(columns, self._countries())
+                self._frame = columns_frame(columns, countries_of(self._url))
             # The table lives as long as its build: no collection need walk its objects again (at a
             # million models each full collection a search set off walked tens of millions of them,
             # seconds of a worker's time). Objects frozen that die are still freed by reference counting.
@@ -148,10 +149,6 @@ class Analysis:
             if found is not None:
                 return found
         return self.frame
-
-    def _countries(self) -> dict[str, str | None]:
-        """Each organization's country, by id."""
-        return {oid: org.country for oid, org in load_organizations(self._url).items()}
 
     @property
     def graph(self) -> nx.DiGraph[str]:
@@ -512,7 +509,9 @@ def trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
 
 
 def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
-    shown, fit, selected = _last_fit(data, query)
+    # the rows read at most once for the fit and the eras (a question no build keeps reads them anew)
+    rows = functools.cache(lambda: data.rows_for(query.selection))
+    shown, fit, selected = _last_fit(data, query, rows)
     notable = query.population == "notable"
     chart = growth_chart(shown, fit, lang, notable=notable).properties(width="container")
     said = headline(fit, lang, notable=notable)
@@ -533,35 +532,38 @@ def _trend_view(data: Analysis, query: TrendQuery, lang: str) -> dict[str, Any]:
         "chart": spec,
         "chart_json": embed(spec),
         "frontier_models": records,
-        "breakpoints": _eras(data, query),
+        "breakpoints": _eras(rows, query),
     }
 
 
 _fits: dict[tuple[str, TrendQuery], tuple[pd.DataFrame, GrowthFit, int]] = {}
 
 
-def _last_fit(data: Analysis, query: TrendQuery) -> tuple[pd.DataFrame, GrowthFit, int]:
-    """``_fit``, kept for the next caller until another is asked: the same trend in the other language
-    (its bootstrap the longest part of a view) is not fitted again, and only one fit's models are held."""
+def _last_fit(
+    data: Analysis, query: TrendQuery, rows: Callable[[], pd.DataFrame]
+) -> tuple[pd.DataFrame, GrowthFit, int]:
+    """``_fit`` of ``rows()``, kept for the next caller until another is asked: the same trend in the
+    other language (its bootstrap the longest part of a view) is not fitted again, and only one fit's
+    models are held."""
     key = (data.built_at, query)
     with _lock:
         if key in _fits:
             return _fits[key]
-    found = _fit(data.rows_for(query.selection), query)
+    found = _fit(rows(), query)
     with _lock:
         _fits.clear()
         _fits[key] = found
     return found
 
 
-def _eras(data: Analysis, query: TrendQuery) -> dict[str, Any] | None:
+def _eras(rows: Callable[[], pd.DataFrame], query: TrendQuery) -> dict[str, Any] | None:
     """The eras of the trend (``analysis.breakpoints``) when the query asks for them, as ``as_dict``;
     None when not asked. Too few models to split is an answer too (``{"error": ...}``)."""
     if query.breaks is None:
         return None
     from modelatlas.analysis.breakpoints import find_breakpoints
 
-    chosen = select_rows(data.rows_for(query.selection), query.selection)
+    chosen = select_rows(rows(), query.selection)
     top = 1 if query.frontier else None
     count = None if query.breaks == "auto" else int(query.breaks)
     try:
