@@ -37,6 +37,7 @@ import psutil
 from synthetic import synthetic_catalog  # bench/ is on the path as a script
 
 import modelatlas.store.build as B
+from modelatlas._collector import paused
 from modelatlas.sources.merge import Merger
 
 #: Timed steps of the build: module functions, and the facet index's methods ("tally" runs in the thread
@@ -140,11 +141,12 @@ def main() -> None:
     for models in (int(n) for n in args.models.split(",")):
         catalog = synthetic_catalog(models, stream=args.stream)
         if args.merged:
-            merger = Merger(catalog)
-            catalog = merger.catalog()
+            with paused():
+                catalog = Merger(catalog).catalog()
         times.clear()
         cpu, children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
-        with tempfile.TemporaryDirectory(dir=args.dir) as folder, _Sampled(args.memory) as held:
+        # the collector paused, as ``modelatlas build`` and ``import`` run the build (``ingest.rebuild``)
+        with tempfile.TemporaryDirectory(dir=args.dir) as folder, _Sampled(args.memory) as held, paused():
             result = B.build_store(catalog, f"sqlite:///{Path(folder) / 'store.db'}")
         cpu = _cpu() - cpu
         children = _cpu(resource.RUSAGE_CHILDREN) - children

@@ -118,7 +118,7 @@ def test_fills_empty_fields_and_names_exactly_them_in_a_new_source(tiny: Merger)
     assert (source.id, source.url, source.accessed) == ("list-l7", LIST_URL, dt.date(2024, 1, 2))
     assert source.fields == ["code", "homepage", "license"]
     assert after.disputes == before.disputes
-    assert tiny.changed == {"llama"} and tiny.created == set()
+    assert tiny.changed == {"llama"} and set(tiny.created_by) == set()
 
 
 def test_fills_parameters_and_release_when_the_catalog_has_none(tiny: Merger) -> None:
@@ -456,7 +456,7 @@ def test_new_row_becomes_a_new_model_with_resolved_organizations_and_bases(tiny:
         BaseEdge(model="vicuna", relation="instruction-tune"),
     ]
     assert tiny.new_organizations() == [Organization(id="berkeley-ai-research", name="Berkeley AI Research")]
-    assert tiny.created == {"koala"} and tiny.changed == {"koala"}
+    assert set(tiny.created_by) == {"koala"} and tiny.changed == {"koala"}
     merged = tiny.catalog()
     assert [e.record.id for e in merged.models][-1] == "koala"
     assert merged.models[-1].path == INPUT
@@ -493,7 +493,7 @@ def test_second_row_with_the_same_name_merges_into_the_first(tiny: Merger) -> No
     )
     assert [(o.action, o.model_id) for o in outcomes] == [("new", "koala"), ("merged", "koala")]
     assert outcomes[1].detail == "+homepage"
-    assert tiny.created == {"koala"}
+    assert set(tiny.created_by) == {"koala"}
     ids = [e.record.id for e in tiny.catalog().models]
     assert ids.count("koala") == 1 and len(ids) == 7
     model = tiny.model("koala")
@@ -548,7 +548,7 @@ def test_skipped_rows_are_reported_and_change_nothing(tiny: Merger) -> None:
     assert outcome == Outcome(
         9, "databricks-dolly-15k", "skipped", detail="section 'datasets' lists no models"
     )
-    assert tiny.changed == set() and tiny.created == set()
+    assert tiny.changed == set() and set(tiny.created_by) == set()
 
 
 def test_catalog_conflicts_of_the_tiny_catalog(tiny: Merger) -> None:
@@ -590,7 +590,7 @@ def test_seeds_merge_without_new_models_and_keep_the_catalog_valid(bundled: Merg
         *bundled.apply("000", SEED_000, seed_sections.read(SEED_000)),
     ]
     assert len(outcomes) == 62 + 13 + 7
-    assert bundled.created == set() and bundled.new_organizations() == []
+    assert set(bundled.created_by) == set() and bundled.new_organizations() == []
     assert {o.action for o in outcomes} == {"merged", "conflict"}
     assert list(check(bundled.catalog())) == []
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, overload
 
+from modelatlas.sources.merge import Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.store.imports import StoredRow
 
@@ -45,6 +46,8 @@ class RowSpool(Sequence[StoredRow]):
         #: The first row, and whether any row makes a model: what a refused file is reported by.
         self.first: ImportedRow | None = None
         self.models = 0
+        #: Outcomes recorded and not written yet.
+        self._outcomes: list[tuple[str, str | None, str | None, str | None, int]] = []
 
     def add(self, rows: Iterable[ImportedRow]) -> None:
         """Append ``rows`` (read as they come, ``BLOCK`` at a time)."""
@@ -73,12 +76,30 @@ class RowSpool(Sequence[StoredRow]):
 
     def record(self, outcomes: Iterable[tuple[str, str | None, str | None, str | None]]) -> None:
         """Each row's outcome, in file order: action, model id, how it matched, the detail."""
-        it = enumerate(outcomes)
-        while batch := list(islice(it, BLOCK)):
+        for at, outcome in enumerate(outcomes):
+            self.record_at(at, *outcome)
+        self.flush()
+
+    def record_at(
+        self, at: int, action: str, model_id: str | None, matched_by: str | None, detail: str | None
+    ) -> None:
+        """The outcome of the row at ``at`` (written ``BLOCK`` at a time, and before the rows are read)."""
+        self._outcomes.append((action, model_id, matched_by, detail, at))
+        if len(self._outcomes) >= BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the outcomes recorded so far."""
+        if self._outcomes:
             self._db.executemany(
                 "UPDATE spool SET action = ?, model_id = ?, matched_by = ?, detail = ? WHERE pos = ?",
-                [(*outcome, at) for at, outcome in batch],
+                self._outcomes,
             )
+            self._outcomes.clear()
+
+    def outcomes(self) -> Sequence[Outcome]:
+        """Each row's outcome, in file order, read a block at a time (without its conflicts)."""
+        return _Outcomes(self)
 
     def imported(self) -> Sequence[ImportedRow]:
         """The rows as the reader made them, read back a block at a time."""
@@ -110,6 +131,7 @@ class RowSpool(Sequence[StoredRow]):
             yield from self._select(columns, start, BLOCK)
 
     def _select(self, columns: str, start: int, count: int = 1) -> list[tuple[Any, ...]]:
+        self.flush()
         query = f"SELECT {columns} FROM spool WHERE pos >= ? AND pos < ? ORDER BY pos"
         return self._db.execute(query, (start, start + count)).fetchall()
 
@@ -171,6 +193,37 @@ class _Column(Sequence[Any]):
     def __iter__(self) -> Iterator[Any]:
         for (value,) in self._spool._scan(self._column):
             yield value
+
+
+class _Outcomes(Sequence[Outcome]):
+    """A spool's outcomes, read a block at a time."""
+
+    _COLUMNS = "line, name, coalesce(action, 'pending'), model_id, matched_by, detail"
+
+    def __init__(self, spool: RowSpool) -> None:
+        self._spool = spool
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    @overload
+    def __getitem__(self, at: int) -> Outcome: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Outcome]: ...
+    def __getitem__(self, at: int | slice) -> Outcome | Sequence[Outcome]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        found = self._spool._select(self._COLUMNS, _index(at, self))
+        return _outcome(found[0]) if found else _missing(at)
+
+    def __iter__(self) -> Iterator[Outcome]:
+        for row in self._spool._scan(self._COLUMNS):
+            yield _outcome(row)
+
+
+def _outcome(row: tuple[Any, ...]) -> Outcome:
+    line, name, action, model_id, matched_by, detail = row
+    return Outcome(line, name, action, model_id, matched_by, detail or "")
 
 
 def _index(at: int, rows: Sequence[Any]) -> int:

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -44,7 +44,8 @@ class ImportResult:
     """What an import did: one outcome per row of the file, and the merged catalog it produced."""
 
     key: str
-    outcomes: list[Outcome]
+    #: In file order; an import's own are read from its spool (without their conflicts: ``conflicts``).
+    outcomes: Sequence[Outcome]
     merger: Merger
     conflicts: list[Conflict]
     build: BuildResult | None = None
@@ -67,7 +68,10 @@ class Merged:
 
     merger: Merger
     conflicts: list[Conflict]
-    outcomes: dict[str, list[Outcome]]
+    #: Each import's outcomes: a list, or read from the import's spool (``_spool.RowSpool.outcomes``).
+    outcomes: dict[str, Sequence[Outcome]]
+    #: Each import's conflicts, in its rows' order.
+    conflicts_of: dict[str, list[Conflict]] = field(default_factory=dict)
 
 
 def merge_imports(
@@ -85,22 +89,37 @@ def merge_imports(
         path = Path(item.path)
         tick = None if progress is None else partial(_after, progress, done)
         if isinstance(item.rows, RowSpool):
-            spool = item.rows
-            outcomes = merged.merger.apply(
-                item.key, path, spool.imported(), names=spool.names(), progress=tick
-            )
-            spool.record((o.action, o.model_id, o.matched_by, o.detail or None) for o in outcomes)
+            mine = _spooled(merged.merger, item.key, path, item.rows, tick)
+            merged.outcomes[item.key] = item.rows.outcomes()
         else:
             rows = [ImportedRow.model_validate_json(r.payload) for r in item.rows]
             outcomes = merged.merger.apply(item.key, path, rows, progress=tick)
             for stored, outcome in zip(item.rows, outcomes, strict=True):
                 stored.action, stored.model_id = outcome.action, outcome.model_id
                 stored.matched_by, stored.detail = outcome.matched_by, outcome.detail or None
-        done += len(outcomes)
-        merged.outcomes[item.key] = outcomes
-        for outcome in outcomes:
-            merged.conflicts.extend(outcome.conflicts)
+            merged.outcomes[item.key] = outcomes
+            mine = [c for outcome in outcomes for c in outcome.conflicts]
+        done += len(item.rows)
+        merged.conflicts.extend(mine)
+        merged.conflicts_of[item.key] = mine
     return merged
+
+
+def _spooled(
+    merger: Merger, key: str, path: Path, spool: RowSpool, progress: Callable[[int], None] | None
+) -> list[Conflict]:
+    """Merge the rows of ``spool``, recording each outcome in it as it is made; the conflicts found, in
+    the file's order."""
+    conflicts: list[tuple[int, list[Conflict]]] = []
+
+    def record(at: int, outcome: Outcome) -> None:
+        spool.record_at(at, outcome.action, outcome.model_id, outcome.matched_by, outcome.detail or None)
+        if outcome.conflicts:
+            conflicts.append((at, outcome.conflicts))
+
+    merger.apply_to(record, key, path, spool.imported(), names=spool.names(), progress=progress)
+    spool.flush()
+    return [c for _, found in sorted(conflicts, key=lambda pair: pair[0]) for c in found]
 
 
 def _stage(stages: Stages, name: str) -> None:
@@ -267,8 +286,7 @@ def _import(
         imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
         merged = _merged(catalog, imports, stages)
         outcomes = merged.outcomes[stored.key]
-        mine = [c for o in outcomes for c in o.conflicts]
-        result = ImportResult(stored.key, outcomes, merged.merger, mine)
+        result = ImportResult(stored.key, outcomes, merged.merger, merged.conflicts_of[stored.key])
         result.counts.update(o.action for o in outcomes)
         if not dry_run:
             remove_leftovers(url)

@@ -19,7 +19,6 @@ name match stands and the sizes become a conflict.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Collection, MutableMapping, Sequence
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.units import format_count, parse_count
 from modelatlas.errors import BadArgument
+from modelatlas.sources._match_index import Kind, MatchIndex
 
 __all__ = [
     "EDITION_WORDS",
@@ -309,15 +309,12 @@ class Matcher:
     def __init__(self, models: MutableMapping[str, Model] | None = None) -> None:
         #: The models by id: a dict of its own, or the merge's (``sources._shelf.ModelShelf``, on disk).
         self._models: MutableMapping[str, Model] = {} if models is None else models
-        #: Each name key's models, with how each first had it (name, alias or variant) and its spelling:
-        #: one dict, where a set and a dict by (key, model) held 780 bytes a new model.
-        self._names: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)
-        self._stems: dict[str, set[str]] = defaultdict(set)
-        self._arxiv: dict[str, set[str]] = defaultdict(set)
-        self._hf: dict[str, set[str]] = defaultdict(set)
-        #: Hugging Face repos listed under a variant: the row that links one names that variant.
-        self._variant_repos: set[str] = set()
-        self._code: dict[str, set[str]] = defaultdict(set)
+        #: Every key of every model, on disk (``_match_index``): a million new models' keys held 400 MB
+        #: as dicts of sets.
+        self._index = MatchIndex()
+
+    def close(self) -> None:
+        self._index.close()
 
     def __contains__(self, model_id: str) -> bool:
         return model_id in self._models
@@ -327,31 +324,30 @@ class Matcher:
         self._models[model.id] = model
         spellings = [("name", model.name)] + [("alias", a) for a in model.aliases]
         spellings += [("variant", v.name) for v in model.variants]
+        names: list[tuple[str, str, str]] = []
+        keys: list[tuple[Kind, str]] = []
         for kind, spelling in spellings:
             key = name_key(spelling)
             if key:
-                self._names[key].setdefault(model.id, (kind, spelling))
+                names.append((key, kind, spelling))
                 split = _split_size(spelling)
                 if split:
-                    self._stems[split[0]].add(model.id)
-        for paper in model.papers:
-            if paper.arxiv:
-                self._arxiv[paper.arxiv].add(model.id)
+                    keys.append(("stem", split[0]))
+        keys += [("arxiv", paper.arxiv) for paper in model.papers if paper.arxiv]
         repos = list(model.weights.huggingface if model.weights else [])
-        repos += [r for v in model.variants for r in v.weights]
-        for repo in repos:
-            self._hf[repo.casefold()].add(model.id)
-        self._variant_repos.update(r.casefold() for v in model.variants for r in v.weights)
-        for url in model.code:
-            self._code[code_key(url)].add(model.id)
+        variant_repos = [r.casefold() for v in model.variants for r in v.weights]
+        keys += [("hf", repo.casefold()) for repo in repos] + [("hf", repo) for repo in variant_repos]
+        keys += [("variant_repo", repo) for repo in variant_repos]
+        keys += [("code", code_key(url)) for url in model.code]
+        self._index.add(model.id, names, keys)
 
     def named(self, name: str) -> set[str]:
         """Every model one of whose names, aliases or variants is spelt ``name`` (up to ``name_key``)."""
-        return set(self._names.get(name_key(name), ()))
+        return set(self._index.names(name_key(name)))
 
     def code_owners(self, url: str) -> set[str]:
         """The models whose code is at ``url``."""
-        return set(self._code.get(code_key(url), ()))
+        return self._index.models("code", code_key(url))
 
     def model(self, model_id: str) -> Model:
         return self._models[model_id]
@@ -359,9 +355,10 @@ class Matcher:
     def by_name(self, name: str) -> Match | None:
         """Match a bare name (a base model named by a list): exact key, then without its size."""
         key = name_key(name)
-        found = self._unique(self._names.get(key))
+        named = self._index.names(key)
+        found = self._unique(named)
         if found:
-            kind, spelling = self._names[key][found]
+            kind, spelling = named[found]
             if kind == "variant":
                 return Match(found, f"variant name {spelling!r}", variant=spelling)
             return Match(found, f"{kind} {spelling!r}")
@@ -471,24 +468,25 @@ class Matcher:
         split = _split_size(name)
         if split:  # "GPT-NeoX-20B" → GPT-NeoX, if that model is about 20B
             stem, size = split
-            found = self._unique(self._names.get(stem))
+            found = self._unique(self._index.names(stem))
             if found and _close(size, self._size(found)):
                 return Match(found, f"name without its size ({format_count(size)})", weak=True)
-        for found in self._stems.get(key, ()):  # "GPT-NeoX" → GPT-NeoX-20B
-            if len(self._stems[key]) == 1:
-                return Match(found, f"name with a size: {self._models[found].name!r}", weak=True)
+        found = self._unique(self._index.models("stem", key))  # "GPT-NeoX" → GPT-NeoX-20B
+        if found:
+            return Match(found, f"name with a size: {self._models[found].name!r}", weak=True)
         return None
 
     def _strong_keys(self, model: Model) -> list[tuple[str, set[str] | None, bool]]:
         """Each key of the row: how to say it, the models that have it, whether it is a variant's repo."""
         keys: list[tuple[str, set[str] | None, bool]] = []
-        keys += [(f"arXiv {p.arxiv}", self._arxiv.get(p.arxiv), False) for p in model.papers if p.arxiv]
+        index = self._index
+        keys += [(f"arXiv {p.arxiv}", index.models("arxiv", p.arxiv), False) for p in model.papers if p.arxiv]
         repos = model.weights.huggingface if model.weights else []
-        keys += [
-            (f"Hugging Face repo {r}", self._hf.get(r.casefold()), r.casefold() in self._variant_repos)
-            for r in repos
-        ]
-        keys += [(f"code {code_key(u)}", self._code.get(code_key(u)), False) for u in model.code]
+        for repo in repos:
+            folded = repo.casefold()
+            variant = index.has("variant_repo", folded)
+            keys.append((f"Hugging Face repo {repo}", index.models("hf", folded), variant))
+        keys += [(f"code {code_key(u)}", index.models("code", code_key(u)), False) for u in model.code]
         return keys
 
     def _same_model(self, model: Model, model_id: str, *, editions: bool = True) -> str | None:

@@ -31,6 +31,7 @@ from modelatlas.catalog.schema import (
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
+from modelatlas.sources._match_index import Listed
 from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
@@ -109,7 +110,6 @@ class Merger:
             self.matcher.add(self._models[entry.record.id])
         #: Ids of models an import created or changed.
         self.changed: set[str] = set()
-        self.created: set[str] = set()
         #: The import (its key) each created model came from.
         self.created_by: dict[str, str] = {}
         #: Organizations an import named that no catalog organization is: created, and reported.
@@ -119,9 +119,12 @@ class Merger:
         #: Of those, the ones no row's outcome reports on yet, by model: a scan of all of them for every row
         #: was quadratic (11 of 74 CPU seconds at 100,000 Epoch rows)
         self._unclaimed: dict[str, list[_PendingBase]] = {}
+        #: The last row's outcome, if a waiting base model will report on it (``apply_to`` holds it).
+        self._claimed: Outcome | None = None
         #: The makers each file's rows gave each model under each name: one list naming two makers of
         #: one name lists two models. Tuples: with a set each, this held 556 bytes a row (30,000 Epoch rows).
-        self._listed: dict[tuple[str, str, str], tuple[str, ...]] = {}
+        #: On disk (``_match_index.Listed``): as a dict of tuples, 300 bytes a row.
+        self._listed = Listed()
 
     def apply(
         self,
@@ -141,17 +144,40 @@ class Merger:
         ``progress`` is called with the number of rows merged so far, every 100 rows and at the end.
         """
         rows = rows if isinstance(rows, Sequence) else list(rows)
+        outcomes: dict[int, Outcome] = {}
+        self.apply_to(outcomes.__setitem__, origin, path, rows, names=names, progress=progress)
+        return [outcomes[at] for at in range(len(rows))]
+
+    def apply_to(
+        self,
+        sink: Callable[[int, Outcome], None],
+        origin: str,
+        path: Path,
+        rows: Sequence[ImportedRow],
+        *,
+        names: Sequence[str | None] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """``apply``, handing each row's outcome to ``sink`` with the row's place in ``rows`` as soon as it
+        is final, in the order the rows are merged: a million rows' outcomes are not held. The outcomes of
+        rows whose base models are looked up again at the end are held until then."""
         if names is None:
             names = [row.name if row.model is not None else None for row in rows]
-        outcomes: dict[int, Outcome] = {}
+        held: dict[int, Outcome] = {}
         for done, at in enumerate(_oldest_first(names), start=1):
-            outcome = outcomes[at] = self._apply_row(origin, path, rows[at])
+            outcome = self._apply_row(origin, path, rows[at])
             if outcome.action == "new" and outcome.model_id is not None:
                 self.created_by[outcome.model_id] = origin
+            if self._claimed is outcome:
+                held[at] = outcome  # _resolve_pending may still add to its detail
+            else:
+                sink(at, outcome)
             if progress is not None and (done % 100 == 0 or done == len(names)):
                 progress(done)
+        self._claimed = None
         self._resolve_pending()
-        return [outcomes[at] for at in range(len(rows))]
+        for at, outcome in held.items():
+            sink(at, outcome)
 
     def catalog(self) -> Catalog:
         """The merged catalog: the original models (enriched), then the new ones; new organizations too."""
@@ -209,7 +235,7 @@ class Merger:
             match = None  # Microsoft's Table-GPT is not Zhejiang University's TableGPT
         makers = {name_key(ref.name) for ref in row.organizations}  # as the file spells them
         key = name_key(row.name)
-        listed = self._listed.get((origin, match.model_id, key), ()) if match is not None else ()
+        listed = self._listed.get(origin, match.model_id, key) if match is not None else ()
         if makers and listed and makers.isdisjoint(listed):
             match = None  # the list's 星汉 of 大汉软件 and 星汉 of 大华股份 are two models
         if match is None:
@@ -217,8 +243,9 @@ class Merger:
         else:
             outcome = self._merge(row, incoming, match, f"{origin}:{row.line}")
         if outcome.model_id is not None and makers:
-            have = self._listed.get((origin, outcome.model_id, key), ())
-            self._listed[(origin, outcome.model_id, key)] = have + tuple(sorted(makers.difference(have)))
+            have = self._listed.get(origin, outcome.model_id, key)
+            if not makers.issubset(have):
+                self._listed.put(origin, outcome.model_id, key, have + tuple(sorted(makers.difference(have))))
         return outcome
 
     def _by_maker(self, makers: set[str], incoming: Model) -> Match | None:
@@ -341,7 +368,6 @@ class Merger:
         self._models.set_path(model_id, path)
         self.matcher.add(model)
         self.changed.add(model_id)
-        self.created.add(model_id)
         outcome = Outcome(row.line, row.name, "new", model_id, None, "; ".join([*notes, *row.repairs]))
         self._claim_pending(model_id, outcome)
         return outcome
@@ -640,10 +666,11 @@ class Merger:
         return edges
 
     def _claim_pending(self, model_id: str, outcome: Outcome) -> None:
-        """Let the row's outcome report on the base models it left waiting."""
+        """Let the row's outcome report on the base models it left waiting (``_claimed`` then)."""
         for pending in self._unclaimed.pop(model_id, ()):
             if pending.outcome is None:
                 pending.outcome = outcome
+                self._claimed = outcome
 
     def _resolve_pending(self) -> None:
         """Each waiting base model that is known by now becomes an edge, backed by the row's source;
@@ -742,10 +769,11 @@ def _with_backed(model: Model, field_name: str, source: Source, edge: BaseEdge) 
     return model.model_copy(update={"base_models": [*model.base_models, edge], "sources": sources})
 
 
-def _oldest_first(names: Sequence[str | None]) -> list[int]:
+def _oldest_first(names: Sequence[str | None]) -> Iterator[int]:
     """The order to merge rows in, given their ``names`` (None for a row that makes no model): as they
     come, except that the rows of one model under dated names (``Gemini 2.5 Pro (Jun 2025)``,
-    ``(Mar 2025)``) swap places so the model's own undated row comes first, then the oldest dated one."""
+    ``(Mar 2025)``) swap places so the model's own undated row comes first, then the oldest dated one.
+    Only the rows that move are held (a list of a million places held 36 MB)."""
     months: dict[int, dt.date] = {}
     groups: dict[str, list[int]] = {}
     for at, name in enumerate(names):
@@ -753,16 +781,16 @@ def _oldest_first(names: Sequence[str | None]) -> list[int]:
         if stamp is not None and stamp.month is not None:
             months[at] = stamp.month
             groups.setdefault(name_key(stamp.base), []).append(at)
-    for at, name in enumerate(names):
-        if name is not None and at not in months and name_key(name) in groups:
-            groups[name_key(name)].append(at)
-    order = list(range(len(names)))
+    if groups:
+        for at, name in enumerate(names):
+            if name is not None and at not in months and name_key(name) in groups:
+                groups[name_key(name)].append(at)
+    moved: dict[int, int] = {}
     for positions in groups.values():
         slots = sorted(positions)
         by_date = sorted(positions, key=lambda at: (months.get(at, dt.date.min), at))
-        for slot, at in zip(slots, by_date, strict=True):
-            order[slot] = at
-    return order
+        moved.update(zip(slots, by_date, strict=True))
+    return (moved.get(at, at) for at in range(len(names)))
 
 
 def _first_release(model: Model, stamp: Dated) -> bool:
