@@ -18,6 +18,7 @@ from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import BaseEdge, Dispute, Organization
 from modelatlas.catalog.validate import check, validate_catalog
 from modelatlas.sources import _compare as C
+from modelatlas.sources import merge as merge_module
 from modelatlas.sources.importers import paper_table, seed_sections
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow, OrgRef, build_model
@@ -429,6 +430,38 @@ def test_each_row_reports_its_own_waiting_base_models(tiny: Merger) -> None:
     assert tiny.model("koala").base_models == [BaseEdge(model="gamma-base", relation="fine-tune")]
     assert tiny.model("lime").base_models == [BaseEdge(model="koala", relation="fine-tune")]
     assert tiny.model("kiwi").base_models == [] and tiny.model("mango").base_models == []
+
+
+def test_outcomes_go_to_the_sink_as_made_and_a_waiting_row_s_at_the_end(tiny: Merger) -> None:
+    """``apply_to`` hands each outcome over once final (issue 18: a million rows' are not held); a row
+    whose base model is looked up again at the end comes last, with what that lookup found."""
+    handed: list[tuple[int, str | None, str]] = []
+    tiny.apply_to(
+        lambda at, o: handed.append((at, o.model_id, o.detail)),
+        "list",
+        INPUT,
+        [
+            row("Kiwi", 1, bases=("No Such Model",)),
+            row("Mango", 2),
+            row("Koala", 3, bases=("Mango",)),
+            row("Lime", 4, bases=("Gamma Base",)),
+            row("Gamma Base", 5),
+        ],
+    )
+    assert handed == [
+        (1, "mango", ""),
+        (2, "koala", ""),
+        (4, "gamma-base", ""),
+        (0, "kiwi", "base model 'No Such Model' not in the catalog; left out"),
+        (3, "lime", ""),
+    ]
+    assert tiny.model("lime").base_models == [BaseEdge(model="gamma-base", relation="fine-tune")]
+
+
+def test_dated_rows_of_one_model_are_merged_oldest_first_the_others_in_place() -> None:
+    order = merge_module._oldest_first(["A (Jun 2023)", "B", "A", None, "A (Mar 2023)", "C (May 2024)"])
+    assert list(order) == [2, 1, 4, 3, 0, 5]
+    assert list(merge_module._oldest_first(["B", None, "C"])) == [0, 1, 2]
 
 
 def test_new_row_becomes_a_new_model_with_resolved_organizations_and_bases(tiny: Merger) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from modelatlas.config import bundled_catalog
 from modelatlas.sources import _spool
 from modelatlas.sources._spool import RowSpool
 from modelatlas.sources.importers.epoch import read
-from modelatlas.sources.merge import Merger
+from modelatlas.sources.ingest import import_file
+from modelatlas.sources.merge import Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.store.imports import StoredRow
 
@@ -55,3 +57,48 @@ def test_a_file_merged_from_the_spool_is_merged_as_from_memory(small_blocks: Non
         "Gemini 2.5 Pro (May 2025)": ("new", "a dated version of gemini-2.5-pro"),
         "Gemini 2.5 Pro (Mar 2025)": ("merged", "+training.dataset, +notability"),
     }
+
+
+def test_outcomes_recorded_in_any_order_are_read_in_the_file_s(small_blocks: None) -> None:
+    rows = list(read(EPOCH / "merge_notable.csv"))[:7]
+    spool = RowSpool()
+    spool.add(iter(rows))
+    for at in (6, 0, 5, 1):  # a block of 3 is written at the third
+        spool.record_at(at, "new", f"m{at}", None, None if at else "first")
+    assert spool._outcomes == [("new", "m1", None, None, 1)]
+    outcomes = spool.outcomes()  # reading writes what is left first
+    assert len(outcomes) == 7
+    assert outcomes[0] == Outcome(rows[0].line, rows[0].name, "new", "m0", None, "first")
+    assert outcomes[-1] == Outcome(rows[6].line, rows[6].name, "new", "m6", None, "")
+    assert [(o.action, o.model_id) for o in outcomes] == [
+        ("new", "m0"),
+        ("new", "m1"),
+        ("pending", None),
+        ("pending", None),
+        ("pending", None),
+        ("new", "m5"),
+        ("new", "m6"),
+    ]
+    assert [o.line for o in outcomes[2:4]] == [rows[2].line, rows[3].line]
+    with pytest.raises(IndexError):
+        outcomes[7]
+
+
+def test_an_import_s_outcomes_and_conflicts_from_its_spool_are_those_merged(
+    small_blocks: None, tmp_path: Path
+) -> None:
+    """``import_file`` reads its outcomes back from the spool, and keeps its conflicts in row order; the
+    rows whose base models were looked up again at the end have what that found."""
+    path = EPOCH / "notable_ai_models_2026-07.csv"
+    merger = Merger(load_valid_catalog(bundled_catalog()))
+    from_memory = merger.apply("epoch:notable_ai_models_2026-07.csv", path, read(path))
+    result = import_file(
+        load_valid_catalog(bundled_catalog()), f"sqlite:///{tmp_path / 's.db'}", "epoch", path, dry_run=True
+    )
+    assert [dataclasses.replace(o, conflicts=[]) for o in from_memory] == list(result.outcomes)
+    assert sum("not in the catalog; left out" in o.detail for o in result.outcomes) == 20
+    conflicts = [c for o in from_memory for c in o.conflicts]
+    assert len(conflicts) == 51 and result.conflicts == conflicts
+    assert [c.origin for c in result.conflicts] == sorted(
+        (c.origin for c in conflicts), key=lambda o: int(o.rsplit(":", 1)[1])
+    )

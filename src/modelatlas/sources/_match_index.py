@@ -1,8 +1,9 @@
 """The matcher's keys on disk: which models have each name, stem, paper, repository and code link.
 
-A ``MatchIndex`` keeps ``Matcher``'s index in a private temporary SQLite file (deleted when it is closed
-or collected), looked up by key, so that an import's memory does not grow with the models it makes: as
-dicts of sets, the keys of a million new models held about 400 bytes each (their strings and entries).
+A ``MatchIndex`` keeps ``Matcher``'s index in a private temporary SQLite file (``_disk.private``),
+looked up by key (a ``_disk.Bloom`` filter answers most keys no model has), so that an import's memory
+does not grow with the models it makes: as dicts of sets, the keys of a million new models held about
+400 bytes each (their strings and entries).
 
 ``names`` maps a name key to the models spelt so, each with how it first had the key (``name``,
 ``alias`` or ``variant``) and its spelling: a key added again for a model keeps its first spelling, as
@@ -11,9 +12,10 @@ dicts of sets, the keys of a million new models held about 400 bytes each (their
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from typing import Literal
+
+from modelatlas.sources._disk import Bloom, private
 
 __all__ = ["KINDS", "Kind", "Listed", "MatchIndex"]
 
@@ -21,30 +23,13 @@ __all__ = ["KINDS", "Kind", "Listed", "MatchIndex"]
 #: (case folded), a repo listed under a variant, a code URL (``matching.code_key``).
 Kind = Literal["stem", "arxiv", "hf", "variant_repo", "code"]
 KINDS: tuple[Kind, ...] = ("stem", "arxiv", "hf", "variant_repo", "code")
-#: Pages of the file SQLite keeps in memory (KiB, negative as SQLite takes it): the lookups of a file's
-#: rows touch few pages, and the operating system caches the rest of the file.
-_CACHE_KIB = 16_384
-#: Bits of the filter that answers most lookups of a key no model has without asking the file (a Bloom
-#: filter of two bits a key): 16 MiB, wrong for about 1.4 % of such keys at 8 million keys (a million
-#: new models), which are then looked up.
-_BITS = 1 << 27
-_MASK = _BITS - 1
-
-
-def _private() -> sqlite3.Connection:
-    """A private temporary SQLite file, removed when the connection closes, in one transaction never
-    committed (the file dies with it)."""
-    db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{_CACHE_KIB}"):
-        db.execute(f"PRAGMA {pragma}")
-    return db
 
 
 class MatchIndex:
     """Models by name key (with how they have it) and by the other ``KINDS`` of key, on disk."""
 
     def __init__(self) -> None:
-        self._db = _private()
+        self._db = private()
         self._db.execute(
             "CREATE TABLE names (key TEXT, model TEXT, kind TEXT, spelling TEXT, PRIMARY KEY (key, model))"
             " WITHOUT ROWID"
@@ -53,8 +38,8 @@ class MatchIndex:
             "CREATE TABLE keys (kind TEXT, key TEXT, model TEXT, PRIMARY KEY (kind, key, model))"
             " WITHOUT ROWID"
         )
-        self._db.execute("BEGIN")  # one transaction, never committed: the file dies with the index
-        self._seen = bytearray(_BITS >> 3)
+        #: Every key added: most lookups are of keys no model has (each new row's)
+        self._added = Bloom()
 
     def close(self) -> None:
         self._db.close()
@@ -66,48 +51,37 @@ class MatchIndex:
         its first spelling) and each other ``(kind, key)``."""
         named = [(key, model_id, kind, spelling) for key, kind, spelling in names]
         for row in named:
-            self._mark(("name", row[0]))
+            self._added.add(("name", row[0]))
         if named:
             self._db.executemany(
                 "INSERT OR IGNORE INTO names (key, model, kind, spelling) VALUES (?, ?, ?, ?)", named
             )
         keyed = [(kind, key, model_id) for kind, key in keys]
         for kind, key, _ in keyed:
-            self._mark((kind, key))
+            self._added.add((kind, key))
         if keyed:
             self._db.executemany("INSERT OR IGNORE INTO keys (kind, key, model) VALUES (?, ?, ?)", keyed)
 
     def names(self, key: str) -> dict[str, tuple[str, str]]:
         """The models with name key ``key``, each with how it has it and its spelling."""
-        if not self._may_have(("name", key)):
+        if ("name", key) not in self._added:
             return {}
         found = self._db.execute("SELECT model, kind, spelling FROM names WHERE key = ?", (key,))
         return {model: (kind, spelling) for model, kind, spelling in found}
 
     def models(self, kind: Kind, key: str) -> set[str]:
         """The models with ``key`` of ``kind``."""
-        if not self._may_have((kind, key)):
+        if (kind, key) not in self._added:
             return set()
         found = self._db.execute("SELECT model FROM keys WHERE kind = ? AND key = ?", (kind, key))
         return {model for (model,) in found}
 
     def has(self, kind: Kind, key: str) -> bool:
         """Whether any model has ``key`` of ``kind``."""
-        if not self._may_have((kind, key)):
+        if (kind, key) not in self._added:
             return False
         found = self._db.execute("SELECT 1 FROM keys WHERE kind = ? AND key = ? LIMIT 1", (kind, key))
         return found.fetchone() is not None
-
-    def _mark(self, item: tuple[str, str]) -> None:
-        digest = hash(item)
-        for bit in (digest & _MASK, (digest >> 27) & _MASK):
-            self._seen[bit >> 3] |= 1 << (bit & 7)
-
-    def _may_have(self, item: tuple[str, str]) -> bool:
-        """False when no model has the key; True when one may (the file then says)."""
-        digest = hash(item)
-        bits = (digest & _MASK, (digest >> 27) & _MASK)
-        return all(self._seen[bit >> 3] & (1 << (bit & 7)) for bit in bits)
 
 
 class Listed:
@@ -115,12 +89,11 @@ class Listed:
     makers of one name lists two models), on disk: as a dict of tuples this held 300 bytes a row."""
 
     def __init__(self) -> None:
-        self._db = _private()
+        self._db = private()
         self._db.execute(
             "CREATE TABLE listed (origin TEXT, model TEXT, key TEXT, makers TEXT, "
             "PRIMARY KEY (origin, model, key)) WITHOUT ROWID"
         )
-        self._db.execute("BEGIN")
 
     def close(self) -> None:
         self._db.close()

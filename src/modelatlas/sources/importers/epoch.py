@@ -30,6 +30,7 @@ from modelatlas.catalog.schema import Confidence
 from modelatlas.catalog.units import parse_count
 from modelatlas.catalog.vocab import Domain, Openness, OrgKind
 from modelatlas.errors import BadArgument, InputError
+from modelatlas.sources._disk import FirstSeen
 from modelatlas.sources.importers._io import Progress, ProgressReader
 from modelatlas.sources.importers._text import arxiv_id
 from modelatlas.sources.rows import ImportedRow, OrgRef, RowError, build_model
@@ -40,7 +41,6 @@ _N = TypeVar("_N", int, float)
 #: A CSV record's cells, or the error text of a record csv cannot parse.
 _Cells = list[str] | str
 #: The name key of each model made so far, with its line and spelling.
-_Seen = dict[str, tuple[int, str]]
 
 _NAME = ("Model", "System")
 _BY = "Epoch AI"
@@ -125,9 +125,12 @@ def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
     source = ProgressReader(path, progress)
     records = _records(source)
     layout = _layout(path, records)
-    seen: _Seen = {}
-    for line, cells in records:
-        yield _convert(layout, line, cells, seen)
+    seen = FirstSeen()  # on disk: a dict of a million names held 200 MB
+    try:
+        for line, cells in records:
+            yield _convert(layout, line, cells, seen)
+    finally:
+        seen.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +179,7 @@ def _layout(path: Path, records: Iterator[tuple[int, _Cells]]) -> _Layout:
     return _Layout(path, columns, len(header), columns[name.casefold()], modified)
 
 
-def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> ImportedRow:
+def _convert(layout: _Layout, line: int, cells: _Cells, seen: FirstSeen) -> ImportedRow:
     if isinstance(cells, str):
         return ImportedRow.skip(line, "", f"not a CSV record: {cells}")
     name = _clip(_one_line(cells[layout.name_at]), 100) if len(cells) > layout.name_at else ""
@@ -187,13 +190,13 @@ def _convert(layout: _Layout, line: int, cells: _Cells, seen: _Seen) -> Imported
     if not name:
         return ImportedRow.skip(line, "", "no model name")
     key = name_key(name) or name
-    if key in seen:
-        first, spelling = seen[key]
+    if (earlier := seen.get(key)) is not None:
+        first, spelling = earlier
         same = "" if spelling == name else f" ({spelling!r}, the same name once normalised)"
         return ImportedRow.skip(line, name, f"duplicate of line {first}{same}")
     imported = _imported(layout, line, name, _Row(layout, cells))
     if imported.model is not None:
-        seen[key] = (line, name)
+        seen.add(key, line, name)
     return imported
 
 

@@ -1,0 +1,38 @@
+"""modelatlas.sources._disk: what an import looks up by key, on disk (issue 18)."""
+
+from __future__ import annotations
+
+import random
+
+from modelatlas.sources._disk import Bloom, FirstSeen
+
+
+def test_a_bloom_filter_never_misses_a_key_added() -> None:
+    rng = random.Random(18)
+    for _ in range(50):
+        added = {"".join(rng.choices("abcé模型-1 ", k=rng.randint(0, 12))) for _ in range(300)}
+        bloom = Bloom(1 << 10)  # 1,024 bits for 300 keys: many false positives, never a miss
+        for key in added:
+            bloom.add(key)
+        assert all(key in bloom for key in added)
+        assert len(bloom._set) == 128
+
+
+def test_a_bloom_filter_with_room_says_no_to_most_keys_not_added() -> None:
+    bloom = Bloom(1 << 16)
+    for i in range(1000):
+        bloom.add(("name", f"key{i}"))
+    assert all(("name", f"key{i}") in bloom for i in range(1000))
+    wrong = sum(("name", f"other{i}") in bloom for i in range(10_000))
+    assert wrong < 50  # about (1 - e^(-2000/65536))^2 = 0.09 %: 9 of 10,000
+    assert ("code", "key1") not in bloom or ("code", "key2") not in bloom  # the kind is part of the key
+
+
+def test_first_seen_keeps_the_first_line_and_spelling() -> None:
+    seen = FirstSeen()
+    assert seen.get("gpt4") is None
+    seen.add("gpt4", 3, "GPT-4")
+    seen.add("gpt4", 9, "GPT 4")
+    seen.add("llama", 5, "LLaMA")
+    assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
+    assert seen.get("gpt-4") is None and seen.get("") is None

@@ -1,0 +1,66 @@
+"""modelatlas.sources._match_index: the matcher's keys and each list's makers on disk (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelatlas.sources import _disk
+from modelatlas.sources._match_index import KINDS, Listed, MatchIndex
+
+
+def test_a_name_key_keeps_each_models_first_spelling() -> None:
+    index = MatchIndex()
+    index.add("llama", [("llama", "name", "LLaMA"), ("llama7b", "variant", "LLaMA-7B")], [])
+    index.add("llama", [("llama", "alias", "Llama")], [])  # added again: the first spelling stays
+    index.add("llama-2", [("llama", "alias", "LLaMA")], [])
+    assert index.names("llama") == {"llama": ("name", "LLaMA"), "llama-2": ("alias", "LLaMA")}
+    assert index.names("llama7b") == {"llama": ("variant", "LLaMA-7B")}
+    assert index.names("llama2") == {} and index.names("") == {}
+
+
+def test_each_kind_of_key_answers_for_itself() -> None:
+    index = MatchIndex()
+    index.add("a", [], [(kind, "shared") for kind in KINDS])
+    index.add("b", [], [("hf", "shared"), ("code", "github.com/b/b")])
+    assert index.models("hf", "shared") == {"a", "b"}
+    assert index.models("arxiv", "shared") == {"a"} and index.models("stem", "shared") == {"a"}
+    assert index.models("code", "github.com/b/b") == {"b"}
+    assert index.models("arxiv", "github.com/b/b") == set()
+    assert index.has("variant_repo", "shared") and not index.has("variant_repo", "github.com/b/b")
+    assert index.names("shared") == {}  # a name is another table
+    index.add("c", [("shared", "name", "Shared")], [])
+    assert index.names("shared") == {"c": ("name", "Shared")} and index.models("hf", "shared") == {"a", "b"}
+
+
+def test_no_key_that_was_added_is_missed_by_the_filter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The filter says "no model" without asking the file; with 2^12 bits and 3,000 keys most bits are
+    set, so it lets many absent keys through to the file, which answers them: never a key missed."""
+    monkeypatch.setattr(_disk, "BITS", 1 << 12)
+    index = MatchIndex()
+    assert len(index._added._set) == 512
+    for i in range(1000):
+        index.add(f"m{i}", [(f"key{i}", "name", f"Key {i}")], [("arxiv", f"2301.{i:05d}"), ("code", f"c{i}")])
+    assert all(index.names(f"key{i}") == {f"m{i}": ("name", f"Key {i}")} for i in range(1000))
+    assert all(index.models("arxiv", f"2301.{i:05d}") == {f"m{i}"} for i in range(1000))
+    assert all(index.names(f"absent{i}") == {} and not index.has("code", f"absent{i}") for i in range(1000))
+
+
+def test_the_filter_answers_absent_keys_without_the_file() -> None:
+    index = MatchIndex()
+    index.add("m", [("key", "name", "Key")], [("hf", "org/repo")])
+    index.close()  # the file is gone: a lookup that reached it would fail
+    assert index.names("other") == {} and index.models("hf", "org/other") == set()
+    assert not index.has("variant_repo", "org/other")
+    with pytest.raises(Exception, match="closed"):
+        index.names("key")
+
+
+def test_listed_makers_by_list_model_and_name() -> None:
+    listed = Listed()
+    assert listed.get("list.md", "xinghan", "星汉") == ()
+    listed.put("list.md", "xinghan", "星汉", ("大汉软件",))
+    listed.put("list.md", "xinghan", "星汉", ("大汉软件", "大华股份"))  # replaced, in the order given
+    listed.put("other.md", "xinghan", "星汉", ("x",))
+    assert listed.get("list.md", "xinghan", "星汉") == ("大汉软件", "大华股份")
+    assert listed.get("other.md", "xinghan", "星汉") == ("x",)
+    assert listed.get("list.md", "xinghan", "xinghan") == () and listed.get("list.md", "other", "星汉") == ()
