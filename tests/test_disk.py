@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import random
 
-from modelatlas.sources._disk import Bloom, FirstSeen
+import pytest
+
+from modelatlas.sources import _disk
+from modelatlas.sources._disk import Bloom, FirstSeen, IdMap, IdSet
 
 
 def test_a_bloom_filter_never_misses_a_key_added() -> None:
@@ -36,3 +39,34 @@ def test_first_seen_keeps_the_first_line_and_spelling() -> None:
     seen.add("llama", 5, "LLaMA")
     assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
     assert seen.get("gpt-4") is None and seen.get("") is None
+
+
+def test_an_id_set_is_a_set_in_the_order_first_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_disk, "_BATCH", 2)
+    ids = IdSet()
+    for item in ("b", "a", "c", "a", "d"):
+        ids.add(item)
+    assert len(ids) == 4 and list(ids) == ["b", "a", "c", "d"]
+    assert ids == {"a", "b", "c", "d"} and "a" in ids and "e" not in ids and 1 not in ids
+    ids.discard("a")
+    ids.discard("e")
+    assert len(ids) == 3 and list(ids) == ["b", "c", "d"] and "a" not in ids
+    ids.add("a")
+    assert list(ids) == ["b", "c", "d", "a"]
+
+
+def test_an_id_map_is_a_mapping_in_the_order_first_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_disk, "_BATCH", 2)
+    made = IdMap()
+    made["x"], made["y"], made["z"] = "epoch:a.csv", "bundled:hf", "epoch:a.csv"
+    made["x"] = "epoch:b.csv"  # set again: keeps its place
+    assert len(made) == 3 and list(made) == ["x", "y", "z"]
+    assert list(made.values()) == ["epoch:b.csv", "bundled:hf", "epoch:a.csv"]
+    assert dict(made) == {"x": "epoch:b.csv", "y": "bundled:hf", "z": "epoch:a.csv"}
+    assert made.get("w") is None and "w" not in made
+    del made["y"]
+    with pytest.raises(KeyError):
+        del made["y"]
+    with pytest.raises(KeyError):
+        made["y"]
+    assert list(made.items()) == [("x", "epoch:b.csv"), ("z", "epoch:a.csv")] and len(made) == 2

@@ -92,3 +92,24 @@ def test_a_merge_through_the_disk_is_the_merge_in_memory(monkeypatch: pytest.Mon
     on_disk = _merged(monkeypatch, 1)  # every model but the last one used is read back from disk
     assert len(in_memory[0]) == 27 and len(in_memory[1]) == 424  # the curated 413 and 11 new ones
     assert on_disk == in_memory
+
+
+def test_a_shelf_knows_its_ids_without_holding_them() -> None:
+    """Membership is the filter, then the file (issue 18: a set of a million ids held 100 MB): a model
+    removed, written or not, is not there; one put again after its removal is."""
+    shelf = ModelShelf(cached=1)
+    assert not hasattr(shelf, "_ids")
+    for i in range(4):
+        shelf[f"m{i}"] = _model(f"m{i}", f"Model {i}")
+    assert [f"m{i}" in shelf for i in range(5)] == [True, True, True, True, False]
+    assert "m3" in shelf._new and "m0" not in shelf._new  # m0 is on disk, m3 not yet
+    del shelf["m0"], shelf["m3"]
+    assert "m0" not in shelf and "m3" not in shelf and len(shelf) == 2
+    with pytest.raises(KeyError):
+        shelf["m0"]
+    with pytest.raises(KeyError):
+        del shelf["m3"]
+    shelf["m0"] = _model("m0", "Model zero")
+    assert "m0" in shelf and shelf["m0"].name == "Model zero" and len(shelf) == 3
+    assert list(shelf) == ["m1", "m2", "m0"]
+    assert 3 not in shelf  # type: ignore[comparison-overlap]

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from modelatlas.catalog.schema import Model
+from modelatlas.sources._disk import Bloom
 
 __all__ = ["ModelShelf"]
 
@@ -45,8 +46,10 @@ class ModelShelf(MutableMapping[str, Model]):
         self._cached = cached
         self._recent: OrderedDict[str, Model] = OrderedDict()
         self._dirty: set[str] = set()
-        #: Every id on the shelf: a lookup of an id that is not there (each new row's) asks no query.
-        self._ids: set[str] = set()
+        #: Every id put on the shelf: a lookup of an id that is not there (each new row's) asks no query;
+        #: a set of them held 100 MB at a million models.
+        self._added = Bloom(1 << 24)
+        self._count = 0
         #: Models not written yet (all in ``_recent``, all dirty), with their place in the order and their
         #: file: inserted whole when first written, one statement a new model instead of three.
         self._new: dict[str, tuple[int, str | None]] = {}
@@ -55,22 +58,25 @@ class ModelShelf(MutableMapping[str, Model]):
     def close(self) -> None:
         self._recent.clear()
         self._dirty.clear()
-        self._ids.clear()
         self._new.clear()
         self._db.close()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._count
 
     def __contains__(self, model_id: object) -> bool:
-        return model_id in self._ids
+        if not isinstance(model_id, str) or model_id not in self._added:
+            return False
+        if model_id in self._new:
+            return True
+        return self._db.execute("SELECT 1 FROM shelf WHERE id = ?", (model_id,)).fetchone() is not None
 
     def __getitem__(self, model_id: str) -> Model:
         model = self._recent.get(model_id)
         if model is not None:
             self._recent.move_to_end(model_id)
             return model
-        if model_id not in self._ids:
+        if model_id not in self._added:
             raise KeyError(model_id)
         found = self._db.execute("SELECT body FROM shelf WHERE id = ?", (model_id,)).fetchone()
         if found is None:
@@ -80,10 +86,11 @@ class ModelShelf(MutableMapping[str, Model]):
         return decoded
 
     def __setitem__(self, model_id: str, model: Model) -> None:
-        if model_id not in self._ids:
+        if model_id not in self:
             self._new[model_id] = (self._next, None)  # its place in the order
             self._next += 1
-            self._ids.add(model_id)
+            self._added.add(model_id)
+            self._count += 1
         self._dirty.add(model_id)
         self._keep(model_id, model)
 
@@ -94,7 +101,7 @@ class ModelShelf(MutableMapping[str, Model]):
         self._dirty.discard(model_id)
         if self._new.pop(model_id, None) is None:
             self._db.execute("DELETE FROM shelf WHERE id = ?", (model_id,))
-        self._ids.discard(model_id)
+        self._count -= 1
 
     def __iter__(self) -> Iterator[str]:
         for model_id, _ in self._rows("id, NULL"):

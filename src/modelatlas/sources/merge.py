@@ -31,6 +31,7 @@ from modelatlas.catalog.schema import (
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
+from modelatlas.sources._disk import IdMap, IdSet
 from modelatlas.sources._match_index import Listed
 from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.matching import Match, Matcher, code_key
@@ -108,10 +109,10 @@ class Merger:
         self.matcher = Matcher(self._models)
         for entry in catalog.models:
             self.matcher.add(self._models[entry.record.id])
-        #: Ids of models an import created or changed.
-        self.changed: set[str] = set()
+        #: Ids of models an import created or changed (on disk, as the next: a million new models).
+        self.changed = IdSet()
         #: The import (its key) each created model came from.
-        self.created_by: dict[str, str] = {}
+        self.created_by = IdMap()
         #: Organizations an import named that no catalog organization is: created, and reported.
         self.unplaced: dict[str, str] = {}
         #: Base models a row named before the model was known: tried again after every import.
