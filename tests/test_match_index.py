@@ -60,7 +60,7 @@ def test_listed_makers_by_list_model_and_name() -> None:
     assert listed.get("list.md", "xinghan", "星汉") == ()
     listed.put("list.md", "xinghan", "星汉", ("大汉软件",))
     listed.put("list.md", "xinghan", "星汉", ("大汉软件", "大华股份"))  # replaced, in the order given
-    listed.put("other.md", "xinghan", "星汉", ("x",))
+    listed.put("other.md", "xinghan", "星汉", ("x y", "z"))
     assert listed.get("list.md", "xinghan", "星汉") == ("大汉软件", "大华股份")
-    assert listed.get("other.md", "xinghan", "星汉") == ("x",)
+    assert listed.get("other.md", "xinghan", "星汉") == ("x y", "z")
     assert listed.get("list.md", "xinghan", "xinghan") == () and listed.get("list.md", "other", "星汉") == ()
