@@ -295,6 +295,26 @@ def test_match_by_variant_weights(bundled: Matcher) -> None:
     assert found == Match("cerebras-gpt", "Hugging Face repo cerebras/Cerebras-GPT-111M", weak=True)
 
 
+def test_a_repo_of_the_model_and_one_of_a_variant_are_each_keys() -> None:
+    """A model's own repository and a variant's are looked up apart (issue 18: the index on disk); a
+    variant's names the variant, so a size word in the row's name does not keep it apart."""
+    falcon = model("Falcon", weights={"huggingface": ["TIIUAE/Falcon-40B"]})
+    cerebras = model(
+        "Cerebras-GPT", variants=[{"name": "Cerebras-GPT 111M", "weights": ["cerebras/GPT-111M"]}]
+    )
+    matcher = matcher_of(falcon, cerebras)
+    assert matcher.match(model("Falcon (TII)", weights={"huggingface": ["tiiuae/falcon-40b"]})) == Match(
+        "falcon", "Hugging Face repo tiiuae/falcon-40b", weak=True
+    )
+    row = model("Cerebras-GPT small", weights={"huggingface": ["Cerebras/GPT-111M"]})
+    assert matcher.match(row) == Match("cerebras-gpt", "Hugging Face repo Cerebras/GPT-111M", weak=True)
+    # the same repository as the model's own is not a variant's: the size word keeps the row apart
+    own = matcher_of(model("Cerebras-GPT", weights={"huggingface": ["cerebras/GPT-111M"]}))
+    assert own.match(row) is None
+    assert matcher.named("falcon") == {"falcon"} and matcher.named("Cerebras-GPT 111M") == {"cerebras-gpt"}
+    assert matcher.named("Falcon 40B") == set()
+
+
 def test_match_by_code_url(bundled: Matcher) -> None:
     found = bundled.match(model("Mengzi model", code=["https://GitHub.com/Langboat/Mengzi.git/"]))
     assert found == Match("mengzi", "code github.com/langboat/mengzi", weak=True)
