@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from modelatlas.sources.merge import Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.store.imports import StoredRow
 
 __all__ = ["RowSpool"]
+
+T = TypeVar("T")
 
 #: Rows written or read at a time.
 BLOCK = 1000
@@ -99,7 +101,7 @@ class RowSpool(Sequence[StoredRow]):
 
     def outcomes(self) -> Sequence[Outcome]:
         """Each row's outcome, in file order, read a block at a time (without its conflicts)."""
-        return _Outcomes(self)
+        return _Column(self, _OUTCOME, _outcome)
 
     def imported(self) -> Sequence[ImportedRow]:
         """The rows as the reader made them, read back a block at a time."""
@@ -107,7 +109,7 @@ class RowSpool(Sequence[StoredRow]):
 
     def names(self) -> Sequence[str | None]:
         """Each row's name, None for a row that makes no model (skipped)."""
-        return _Column(self, "model_name")
+        return _Column(self, "model_name", _first)
 
     def __len__(self) -> int:
         return self._count
@@ -171,54 +173,37 @@ class _Imported(Sequence[ImportedRow]):
             yield ImportedRow.model_validate_json(payload)
 
 
-class _Column(Sequence[Any]):
-    """One column of a spool's rows, read a block at a time as it is iterated."""
+class _Column(Sequence[T]):
+    """Columns of a spool's rows, each row made one value by ``made`` (the first column by default),
+    read a block at a time as it is iterated."""
 
-    def __init__(self, spool: RowSpool, column: str) -> None:
-        self._spool, self._column = spool, column
-
-    def __len__(self) -> int:
-        return len(self._spool)
-
-    @overload
-    def __getitem__(self, at: int) -> Any: ...
-    @overload
-    def __getitem__(self, at: slice) -> Sequence[Any]: ...
-    def __getitem__(self, at: int | slice) -> Any:
-        if isinstance(at, slice):
-            return [self[i] for i in range(*at.indices(len(self)))]
-        found = self._spool._select(self._column, _index(at, self))
-        return found[0][0] if found else _missing(at)
-
-    def __iter__(self) -> Iterator[Any]:
-        for (value,) in self._spool._scan(self._column):
-            yield value
-
-
-class _Outcomes(Sequence[Outcome]):
-    """A spool's outcomes, read a block at a time."""
-
-    _COLUMNS = "line, name, coalesce(action, 'pending'), model_id, matched_by, detail"
-
-    def __init__(self, spool: RowSpool) -> None:
-        self._spool = spool
+    def __init__(self, spool: RowSpool, columns: str, made: Callable[[tuple[Any, ...]], T]) -> None:
+        self._spool, self._columns, self._made = spool, columns, made
 
     def __len__(self) -> int:
         return len(self._spool)
 
     @overload
-    def __getitem__(self, at: int) -> Outcome: ...
+    def __getitem__(self, at: int) -> T: ...
     @overload
-    def __getitem__(self, at: slice) -> Sequence[Outcome]: ...
-    def __getitem__(self, at: int | slice) -> Outcome | Sequence[Outcome]:
+    def __getitem__(self, at: slice) -> Sequence[T]: ...
+    def __getitem__(self, at: int | slice) -> T | Sequence[T]:
         if isinstance(at, slice):
             return [self[i] for i in range(*at.indices(len(self)))]
-        found = self._spool._select(self._COLUMNS, _index(at, self))
-        return _outcome(found[0]) if found else _missing(at)
+        found = self._spool._select(self._columns, _index(at, self))
+        return self._made(found[0]) if found else _missing(at)
 
-    def __iter__(self) -> Iterator[Outcome]:
-        for row in self._spool._scan(self._COLUMNS):
-            yield _outcome(row)
+    def __iter__(self) -> Iterator[T]:
+        for row in self._spool._scan(self._columns):
+            yield self._made(row)
+
+
+#: An outcome's columns, as ``_outcome`` takes them.
+_OUTCOME = "line, name, coalesce(action, 'pending'), model_id, matched_by, detail"
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 def _outcome(row: tuple[Any, ...]) -> Outcome:
