@@ -57,7 +57,7 @@ class Bloom:
 
 class FirstSeen:
     """The first line each key was seen on, with how it was spelt there: a file's duplicates, on disk (a
-    dict of them held 200 bytes a row of a million-row file)."""
+    dict of them grew 170 MB over a million-row file)."""
 
     def __init__(self) -> None:
         self._db = private()
