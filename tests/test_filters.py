@@ -430,13 +430,13 @@ def test_the_trends_command_reads_only_its_models_rows_in_a_large_store(
     from cli_runner import run
 
     asked: list[object] = []
-    real = records.load_analysis_columns
+    real = records.analysis_column_chunks
 
-    def spy(url: str, ids: Any = None) -> dict[str, list[Any]]:
+    def spy(url: str, ids: Any = None) -> Iterator[dict[str, list[Any]]]:
         asked.append(None if ids is None else len(ids))
         return real(url, ids)
 
-    monkeypatch.setattr(frame_module, "load_analysis_columns", spy)
+    monkeypatch.setattr(frame_module, "analysis_column_chunks", spy)
     argv = ("trends", "--org", "alibaba", "--population", "all", "--db", curated, "-f", "json")
     said = []
     for limit in (413, 100):

@@ -125,6 +125,34 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
         assert list(quick.edges(data=True)) == list(graph.edges(data=True))
 
 
+def test_the_table_read_a_chunk_at_a_time_is_the_table(store_url: str) -> None:
+    """``analysis_column_chunks`` gives the rows ``load_analysis_columns`` gives, ``rows`` at a time, in
+    order (on PostgreSQL from a cursor on the server), and ``chunks_frame`` of them is the frame of the whole table, dtypes and all; ids matching
+    none make the empty frame, of the same dtypes."""
+    import pandas as pd
+
+    from modelatlas.analysis.frame import chunks_frame, columns_frame
+    from modelatlas.store.records import analysis_column_chunks, load_analysis_columns
+
+    url = store_url
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    whole = load_analysis_columns(url)
+    total = len(whole["id"])
+    chunks = list(analysis_column_chunks(url, rows=50))
+    assert [len(c["id"]) for c in chunks] == [50] * (total // 50) + [total % 50]
+    assert all(list(c) == list(whole) for c in chunks)
+    assert {name: [v for c in chunks for v in c[name]] for name in whole} == whole
+    frame = columns_frame(whole)
+    for rows in (50, 100, total, total + 1):
+        joined = chunks_frame(analysis_column_chunks(url, rows=rows))
+        assert list(joined.dtypes) == list(frame.dtypes)
+        pd.testing.assert_frame_equal(joined, frame, check_exact=True)
+    some = sorted(whole["id"])[100:230]
+    assert [c["id"] for c in analysis_column_chunks(url, some, rows=100)] == [some[:100], some[100:]]
+    nothing = chunks_frame(analysis_column_chunks(url, ["no-such-model"]))
+    assert len(nothing) == 0 and list(nothing.dtypes) == list(frame.dtypes)
+
+
 def test_rebuild_replaces_the_store(store_url: str, tiny_catalog: Path) -> None:
     build_store(load_valid_catalog(tiny_catalog), store_url)
     (tiny_catalog / "models" / "zidong-taichu.yaml").unlink()

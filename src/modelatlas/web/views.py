@@ -12,7 +12,7 @@ import functools
 import gc
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar, cast
@@ -29,7 +29,7 @@ from modelatlas.analysis.frame import (
     EstimatesMode,
     Population,
     Selection,
-    columns_frame,
+    chunks_frame,
     countries_of,
     narrowed_frame,
 )
@@ -46,7 +46,7 @@ from modelatlas.store import tables as T
 from modelatlas.store.browse import ARRAYS_KEY, Browse, Page, added_since, browse, has_facet_index
 from modelatlas.store.facet_counts import FacetArrays
 from modelatlas.store.records import (
-    load_analysis_columns,
+    analysis_column_chunks,
     load_analysis_rows_of,
     load_lineage,
 )
@@ -81,8 +81,22 @@ V = TypeVar("V")
 _NODE_COLUMNS = ("id", "name", "released_text", "parameters", "parameters_kind")
 
 
+def _noting(
+    chunks: Iterable[dict[str, list[Any]]], nodes: dict[str, list[Any]], among: Collection[str]
+) -> Iterator[dict[str, list[Any]]]:
+    """``chunks``, the values of the columns ``nodes`` names in each chunk's rows of the models
+    ``among`` added to it as they pass."""
+    for chunk in chunks:
+        places = [n for n, model_id in enumerate(chunk["id"]) if model_id in among]
+        for name, values in nodes.items():
+            column = chunk[name]
+            values.extend(column[n] for n in places)
+        yield chunk
+
+
 class Analysis:
-    """The analysis table (``frame``) and lineage graph (``graph``) of one build of a store, read from
+    """The analysis table (``frame``) and lineage graph (``graph``: of the models on a lineage edge, each
+    model on none, a family of its own, left out) of one build of a store, read from
     it on first use: a page answered from the views the build kept (``web.stored_views``) never reads
     them (a million models' table takes a worker tens of seconds)."""
 
@@ -95,8 +109,10 @@ class Analysis:
         self._url = url
         self._frame: pd.DataFrame | None = None
         self._graph: nx.DiGraph[str] | None = None
-        #: The columns the graph is made from, read with the table and kept until it is made.
-        self._nodes: dict[str, list[Any]] | None = None
+        #: The columns the graph is made from (of the models on a lineage edge: the graph leaves out
+        #: those on none, which no lineage view shows), read with the table and kept until it is made,
+        #: and the edges.
+        self._nodes: tuple[dict[str, list[Any]], list[dict[str, object]]] | None = None
         self._loading = threading.Lock()
         self._edges: nx.DiGraph[str] | None = None
 
@@ -104,9 +120,12 @@ class Analysis:
         """The frame, the table read if not yet (the caller holds ``_loading``)."""
         if self._frame is None:
             with paused():
-                columns = load_analysis_columns(self._url)
-                self._nodes = {name: columns[name] for name in _NODE_COLUMNS}
-                self._frame = columns_frame(columns, countries_of(self._url))
+                edges = load_lineage(self._url)
+                linked = {str(e["base_id"]) for e in edges} | {str(e["model_id"]) for e in edges}
+                nodes: dict[str, list[Any]] = {name: [] for name in _NODE_COLUMNS}
+                chunks = _noting(analysis_column_chunks(self._url), nodes, linked)
+                self._frame = chunks_frame(chunks, countries_of(self._url))
+                self._nodes = nodes, edges
             # The table lives as long as its build: no collection need walk its objects again (at a
             # million models each full collection a search set off walked tens of millions of them,
             # seconds of a worker's time). Objects frozen that die are still freed by reference counting.
@@ -119,7 +138,8 @@ class Analysis:
             if self._graph is None:
                 self._load_frame()
                 with paused():
-                    self._graph = columns_graph(self._nodes or {}, load_lineage(self._url))
+                    nodes, edges = self._nodes or ({}, [])
+                    self._graph = columns_graph(nodes, edges)
                 self._nodes = None
             return self._graph
 
@@ -407,7 +427,7 @@ def _per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
         try:
             value = compute()
         except NotEnoughData as exc:  # as much an answer as a value: kept too
-            value = exc
+            value = _bare(exc)
         finally:  # any other error is the caller's to report, and the next caller tries again
             with _lock:
                 _gates.pop(full, None)
@@ -418,8 +438,15 @@ def _per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
             while len(_views) > MAX_VIEWS:
                 _views.popitem(last=False)
     if isinstance(value, NotEnoughData):
-        raise value
+        raise _bare(value)
     return value
+
+
+def _bare(exc: NotEnoughData) -> NotEnoughData:
+    """``exc`` again, without the frames it was raised through: kept, those held what the computation
+    read (a trend's selected rows: at a million models 150 MB a metric and language), and a kept error
+    raised again would gather each raiser's frames."""
+    return type(exc)(*exc.args)
 
 
 def _kept(full: tuple[str, Hashable]) -> Any:
@@ -427,7 +454,7 @@ def _kept(full: tuple[str, Hashable]) -> Any:
     _views.move_to_end(full)
     kept = _views[full]
     if isinstance(kept, NotEnoughData):
-        raise kept
+        raise _bare(kept)
     return kept
 
 
