@@ -117,7 +117,16 @@ def main() -> None:
         help="Also say the most the build and its children held together (costs the build CPU).",
     )
     parser.add_argument("--dir", default=None, help="Where the stores are built (default: the temp dir).")
+    parser.add_argument(
+        "--cache-mib",
+        type=int,
+        default=None,
+        help="The most SQLite page cache the build may take, in MiB (default: the build's own, "
+        "store.build.MAX_CACHE_KIB).",
+    )
     args = parser.parse_args()
+    if args.cache_mib is not None:
+        B.MAX_CACHE_KIB = args.cache_mib * 1024
     times: collections.Counter[str] = collections.Counter()
     for name in (n for n in PHASES if hasattr(B, n)):  # an older build may lack some
         setattr(B, name, _timed(times, name, getattr(B, name)))

@@ -89,7 +89,9 @@ def test_a_kept_not_enough_data_holds_nothing_the_computation_read() -> None:
     def compute() -> str:
         rows = Rows()
         seen.append(weakref.ref(rows))
-        raise NotEnoughData("fewer than three models have the metric")
+        raise NotEnoughData(
+            "fewer than three models have the metric", advice="widen", key="err_too_few", values={"n": 2}
+        )
 
     raised = []
     for _ in range(3):
@@ -99,6 +101,7 @@ def test_a_kept_not_enough_data_holds_nothing_the_computation_read() -> None:
     assert len(seen) == 1 and seen[0]() is None  # computed once, its rows let go
     assert len({id(e) for e in raised}) == 3 and {type(e) for e in raised} == {NotEnoughData}
     assert all(e.__context__ is None and e.__cause__ is None for e in raised)
+    assert [(e.advice, e.key, dict(e.values)) for e in raised] == [("widen", "err_too_few", {"n": 2})] * 3
 
 
 def test_repo_owners_are_the_sync_targets_of_the_stored_records(tmp_path: Path) -> None:

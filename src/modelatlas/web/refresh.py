@@ -53,8 +53,8 @@ _log = logging.getLogger("modelatlas.web")
 
 #: Up to this many models a worker reads the analysis table at start too, so the first question no
 #: view was kept for (another metric's trend since 2010, a filtered timeline) does not wait for it: at
-#: 100,000 models it took that question 3.9–4.4 s in each worker. Above it the table (about 6 GB at
-#: 1,000,000 models) is read only when such a question comes.
+#: 100,000 models it took that question 3.9–4.4 s in each worker. Above it the table (1 GB and 20 s a
+#: worker at 1,000,000 models) is read only when such a question comes.
 LOAD_TABLE_UP_TO = 300_000
 #: The timelines' periods: the home page's (year), ``/timeline``'s default (quarter) and its other.
 PERIODS = ("year", "quarter", "month")

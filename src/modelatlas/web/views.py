@@ -7,6 +7,7 @@ kept until the store is rebuilt (its ``stamp`` changes), so a page view costs a 
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import functools
 import gc
@@ -445,8 +446,8 @@ def _per_build(built_at: str, key: Hashable, compute: Callable[[], V]) -> V:
 def _bare(exc: NotEnoughData) -> NotEnoughData:
     """``exc`` again, without the frames it was raised through: kept, those held what the computation
     read (a trend's selected rows: at a million models 150 MB a metric and language), and a kept error
-    raised again would gather each raiser's frames."""
-    return type(exc)(*exc.args)
+    raised again would gather each raiser's frames. Its words (``key``, ``values``, ``advice``) kept."""
+    return copy.copy(exc)  # an exception's copy has its arguments and attributes, not its frames
 
 
 def _kept(full: tuple[str, Hashable]) -> Any:
