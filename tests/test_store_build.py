@@ -127,8 +127,8 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
 
 def test_the_table_read_a_chunk_at_a_time_is_the_table(store_url: str) -> None:
     """``analysis_column_chunks`` gives the rows ``load_analysis_columns`` gives, ``rows`` at a time, in
-    order (on PostgreSQL from a cursor on the server), and ``chunks_frame`` of them is the frame of the whole table, dtypes and all; ids matching
-    none make the empty frame, of the same dtypes."""
+    order (on PostgreSQL from a cursor on the server), and ``chunks_frame`` of them is the frame of the
+    whole table, dtypes and all; ids matching none make the empty frame, of the same dtypes."""
     import pandas as pd
 
     from modelatlas.analysis.frame import chunks_frame, columns_frame
