@@ -64,8 +64,9 @@ Stage = Callable[[str], None] | None
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = ORDER
 #: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
-#: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 512 MB.
-CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 512 * 1024
+#: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 128 MB (at a
+#: million merged models, two runs each: 128 MB 169 and 189 s, 512 MB 198 and 200 s, 480 MB more held).
+CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 128 * 1024
 #: Helper threads SQLite may sort with when it makes an index after the load.
 SORT_THREADS = 2
 #: What a build says it is doing (``build_store``'s ``stage``) once every model is written.
