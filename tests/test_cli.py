@@ -11,7 +11,7 @@ import pytest
 
 from cli_runner import run
 from modelatlas.cli import app
-from modelatlas.store.engine import sqlite_path
+from modelatlas.store.engine import DAMAGED, sqlite_path
 
 COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)  # type: ignore[union-attr]
 
@@ -217,3 +217,39 @@ def test_hostile_invocations_end_in_one_line_errors(
         assert code == 1 and err.startswith("Error: ") and needle in err, (argv, err)
         assert len(err.strip().splitlines()) == 1, (argv, err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.json", "loop1", "loop2"]
+
+
+@pytest.mark.parametrize("damage", ["not a database", "malformed"])
+def test_a_file_that_is_no_store_says_what_to_do_in_one_line_and_is_left_as_it_was(
+    capsys: pytest.CaptureFixture[str], built: str, tmp_path: Path, damage: str
+) -> None:
+    """A file that is not a SQLite database, or a store whose first page is damaged: every command that
+    reads the store, and the build and import that would replace it, say so in one line (the driver's
+    words, not SQLAlchemy's three lines with the statement) with what to do, exit 1 and leave it."""
+    path = sqlite_path(built)
+    assert path is not None
+    if damage == "not a database":
+        path.write_bytes(b"garbage " * 2000)
+        words = "file is not a database"
+    else:
+        with path.open("r+b") as handle:  # the schema page's header: the file opens, its tables do not
+            handle.seek(100)
+            handle.write(b"\xff" * 12)
+        words = "database disk image is malformed"
+    before = path.read_bytes()
+    epoch = Path(__file__).parent / "fixtures" / "epoch" / "notable_ai_models_2026-07.csv"
+    commands = [
+        (("list",), "cannot open the store at"),
+        (("show", "llama"), "cannot open the store at"),
+        (("build",), "cannot read the imports of the store at"),
+        (("import", "epoch", str(epoch)), "cannot read the imports of the store at"),
+    ]
+    for argv, doing in commands:
+        code, _, err = run(capsys, *argv)
+        assert code == 1, (argv, err)
+        assert err == f"Error: {doing} {built}: {words} ({DAMAGED})\n", (argv, err)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)) == [
+        path.name,
+        f"{path.name}.lock",
+    ]

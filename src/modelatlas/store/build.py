@@ -37,7 +37,15 @@ from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import Prepared, insert_all_at_once, insert_rows, insert_statement, run
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.chunks import CHUNK, ORDER, Chunk, Maker, chunks
-from modelatlas.store.engine import LIVE_SCHEMA, PATIENCE_MS, is_postgres, make_engine, safe_url, sqlite_path
+from modelatlas.store.engine import (
+    LIVE_SCHEMA,
+    PATIENCE_MS,
+    driver_error,
+    is_postgres,
+    make_engine,
+    safe_url,
+    sqlite_path,
+)
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
@@ -138,7 +146,7 @@ def build_store(
     except SQLAlchemyError as exc:
         # the driver's own message: SQLAlchemy's adds the statement and its parameters (10 KB on a
         # full disk)
-        cause = getattr(exc, "orig", None) or exc
+        cause = driver_error(exc)
         raise StoreError(
             f"could not build the store at {safe_url(url)}: {cause.__class__.__name__}: {cause}"
         ) from exc
@@ -173,7 +181,7 @@ def _keep_views(url: str, stage: Callable[[str], None] | None = None) -> int:
     try:
         return refresh(url)
     except SQLAlchemyError as exc:
-        cause = getattr(exc, "orig", None) or exc
+        cause = driver_error(exc)
         raise StoreError(
             f"could not keep the default views in {safe_url(url)}: {cause.__class__.__name__}: {cause}"
         ) from exc

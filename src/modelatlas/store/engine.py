@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,18 @@ from sqlalchemy.exc import ArgumentError, DisconnectionError
 
 from modelatlas.errors import StoreError
 
-__all__ = ["LIVE_SCHEMA", "PATIENCE_MS", "is_postgres", "make_engine", "parse_url", "safe_url", "sqlite_path"]
+__all__ = [
+    "DAMAGED",
+    "LIVE_SCHEMA",
+    "PATIENCE_MS",
+    "driver_error",
+    "is_postgres",
+    "make_engine",
+    "parse_url",
+    "safe_url",
+    "sqlite_path",
+    "unreadable",
+]
 
 #: On PostgreSQL the store lives in this schema; a build fills a fresh schema and swaps it in.
 LIVE_SCHEMA = "modelatlas"
@@ -42,6 +54,27 @@ def is_postgres(url: str) -> bool:
 def safe_url(url: str) -> str:
     """``url`` with its password hidden, for messages."""
     return parse_url(url).render_as_string(hide_password=True)
+
+
+#: What to do with a SQLite file that is not a store, or a damaged one (``unreadable``).
+DAMAGED = (
+    "move the file away or delete it, then run `modelatlas build`; files imported into it must be "
+    "imported again"
+)
+
+
+def driver_error(exc: BaseException) -> BaseException:
+    """The database driver's own error under SQLAlchemy's, whose message adds the statement, its
+    parameters and a link: three lines where the driver's says it in one."""
+    return getattr(exc, "orig", None) or exc
+
+
+def unreadable(doing: str, url: str, exc: BaseException) -> StoreError:
+    """The error of a store that cannot be read: ``doing`` (``cannot open the store``) at ``url``, with
+    the driver's message; for a SQLite file that is not a database or is damaged, what to do (``DAMAGED``)."""
+    cause = driver_error(exc)
+    damaged = type(cause) is sqlite3.DatabaseError  # "file is not a database", "… disk image is malformed"
+    return StoreError(f"{doing} at {safe_url(url)}: {cause}", advice=DAMAGED if damaged else "")
 
 
 def sqlite_path(url: str) -> Path | None:

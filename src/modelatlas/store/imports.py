@@ -16,7 +16,7 @@ from sqlalchemy import Connection, inspect, select
 
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
-from modelatlas.store.engine import make_engine, safe_url, sqlite_path
+from modelatlas.store.engine import make_engine, sqlite_path, unreadable
 
 __all__ = ["StoredImport", "StoredRow", "import_row_batches", "import_rows", "read_imports", "read_kept"]
 
@@ -84,7 +84,7 @@ def _reading(url: str, what: str, read: Callable[[Connection], _T], empty: _T) -
     except Exception as exc:  # an unreachable server or a damaged file
         if _absent(exc):
             return empty
-        raise StoreError(f"cannot read the {what} in {safe_url(url)}: {exc}") from exc
+        raise unreadable(f"cannot read the {what} of the store", url, exc) from exc
     finally:
         engine.dispose()
 

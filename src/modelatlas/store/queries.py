@@ -31,7 +31,7 @@ from modelatlas.catalog.vocab import OPEN_WEIGHTS
 from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import ranking
 from modelatlas.store import tables as T
-from modelatlas.store.engine import sqlite_path
+from modelatlas.store.engine import sqlite_path, unreadable
 from modelatlas.store.related import NOTHING_RELATED, Related, organization_models, related
 from modelatlas.store.text_index import (
     MIN_LENGTH,
@@ -99,7 +99,7 @@ def check_store(engine: Engine) -> None:
                 conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if versioned else None
             )
     except Exception as exc:  # any driver error: unreachable server, bad file
-        raise StoreError(f"cannot open the store: {exc.__class__.__name__}: {exc}") from exc
+        raise unreadable("cannot open the store", url, exc) from exc
     if not present:
         raise StoreMissing(f"no store at {url}", advice=_BUILD, key="err_no_store")
     if revision != T.SCHEMA_REVISION:
