@@ -119,14 +119,13 @@ def main() -> None:
     parser.add_argument("--dir", default=None, help="Where the stores are built (default: the temp dir).")
     parser.add_argument(
         "--cache-mib",
-        type=int,
         default=None,
         help="The most SQLite page cache the build may take, in MiB (default: the build's own, "
-        "store.build.MAX_CACHE_KIB).",
+        "store.build.MAX_CACHE_KIB); several, comma-separated, build each size once with each, in turn "
+        "on the same catalog.",
     )
     args = parser.parse_args()
-    if args.cache_mib is not None:
-        B.MAX_CACHE_KIB = args.cache_mib * 1024
+    caches = [int(n) * 1024 for n in args.cache_mib.split(",")] if args.cache_mib else [B.MAX_CACHE_KIB]
     times: collections.Counter[str] = collections.Counter()
     for name in (n for n in PHASES if hasattr(B, n)):  # an older build may lack some
         setattr(B, name, _timed(times, name, getattr(B, name)))
@@ -146,35 +145,45 @@ def main() -> None:
         "peak MB",
         "all MB",
     )
-    print(f"{'models':>9} " + " ".join(f"{h:>8}" for h in heads))
+    print(f"{'models':>9} {'cache MB':>8} " + " ".join(f"{h:>8}" for h in heads))
     for models in (int(n) for n in args.models.split(",")):
         catalog = synthetic_catalog(models, stream=args.stream)
         if args.merged:
             with paused():
                 catalog = Merger(catalog).catalog()
-        times.clear()
-        cpu, children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
-        # the collector paused, as ``modelatlas build`` and ``import`` run the build (``ingest.rebuild``)
-        with tempfile.TemporaryDirectory(dir=args.dir) as folder, _Sampled(args.memory) as held, paused():
-            result = B.build_store(catalog, f"sqlite:///{Path(folder) / 'store.db'}")
-        cpu = _cpu() - cpu
-        children = _cpu(resource.RUSAGE_CHILDREN) - children
-        phases = ("_load", "_index", "_check_references", "fill_text_index", "facets")
-        rest = result.seconds - sum(times[name] for name in phases)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        write = times["_write"] + times["_write_chunk"]
-        shown = [
-            result.seconds,
-            cpu + children,
-            cpu,
-            times["_load"],
-            write,
-            *(times[n] for n in phases[1:]),
-            rest,
-        ]
-        memory = f" {peak:>8,.0f} " + (f"{held.most / 2**20:>8,.0f}" if held.most else f"{'-':>8}")
-        print(f"{models:>9,} " + " ".join(f"{t:>8.1f}" for t in shown) + memory, flush=True)
+        for cache in caches:
+            B.MAX_CACHE_KIB = cache
+            _build(catalog, models, times, memory=args.memory, folder=args.dir)
         del catalog
+
+
+def _build(
+    catalog: Any, models: int, times: collections.Counter[str], *, memory: bool, folder: str | None
+) -> None:
+    """Build ``catalog`` once and print its line."""
+    times.clear()
+    cpu, children = _cpu(), _cpu(resource.RUSAGE_CHILDREN)
+    # the collector paused, as ``modelatlas build`` and ``import`` run the build (``ingest.rebuild``)
+    with tempfile.TemporaryDirectory(dir=folder) as built, _Sampled(memory) as held, paused():
+        result = B.build_store(catalog, f"sqlite:///{Path(built) / 'store.db'}")
+    cpu = _cpu() - cpu
+    children = _cpu(resource.RUSAGE_CHILDREN) - children
+    phases = ("_load", "_index", "_check_references", "fill_text_index", "facets")
+    rest = result.seconds - sum(times[name] for name in phases)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    write = times["_write"] + times["_write_chunk"]
+    shown = [
+        result.seconds,
+        cpu + children,
+        cpu,
+        times["_load"],
+        write,
+        *(times[n] for n in phases[1:]),
+        rest,
+    ]
+    held_mb = f" {peak:>8,.0f} " + (f"{held.most / 2**20:>8,.0f}" if held.most else f"{'-':>8}")
+    cache = min(B.MAX_CACHE_KIB, max(B.MIN_CACHE_KIB, models * B.CACHE_KIB_PER_MODEL)) / 1024
+    print(f"{models:>9,} {cache:>8,.0f} " + " ".join(f"{t:>8.1f}" for t in shown) + held_mb, flush=True)
 
 
 if __name__ == "__main__":
