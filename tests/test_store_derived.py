@@ -97,9 +97,12 @@ def test_a_build_fills_them(store_url: str, tiny_catalog: Path) -> None:
             t: conn.execute(sql(f"SELECT count(*) FROM {t}")).scalar_one()
             for t in _derived(set(inspect(conn).get_table_names()))
         }
-        keys = conn.execute(sql("SELECT keys FROM name_keys ORDER BY length")).scalars().all()
-        names = conn.execute(sql("SELECT count(DISTINCT key) FROM model_names")).scalar_one()
-        assert sum(len(k.split("\n")) for k in keys) == names
+        by_length = sql("SELECT length, keys FROM name_keys ORDER BY length")
+        stored = [tuple(row) for row in conn.execute(by_length)]
+        every = sorted(conn.execute(sql("SELECT DISTINCT key FROM model_names")).scalars())  # code points
+        lengths = sorted({len(key) for key in every})
+        assert stored == [(n, "\n".join(key for key in every if len(key) == n)) for n in lengths]
+        assert len(every) > 10 and len(lengths) > 3
         organizations = conn.execute(sql("SELECT count(*) FROM organizations")).scalar_one()
         assert count["organization_names"] >= organizations == 6
         assert count["model_facets"] == 6

@@ -77,8 +77,9 @@ _ORDER = ORDER
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 128 * 1024
 #: Helper threads SQLite may sort with when it makes an index after the load.
 SORT_THREADS = 2
-#: SQLite's page cache while it makes the indexes, in KiB. Its sorter holds up to the cache's size in
-#: memory for each thread it sorts with; with less, it sorts runs small enough to share between them.
+#: SQLite's page cache while it makes the indexes and sorts the name keys (``_sorting``), in KiB. Its
+#: sorter holds up to the cache's size in memory for each thread it sorts with; with less, it sorts runs
+#: small enough to share between them.
 #: The 42 indexes of a million models, 8 MB against 128 MB: 17.0 s and 55 MB against 28.0–33.8 s and
 #: 382 MB (an import of a million Epoch rows), 14.9 s and 47 MB against 24.8 s and 314 MB (synthetic).
 INDEX_CACHE_KIB = 8 * 1024
@@ -410,9 +411,10 @@ def _fill_frozen(
             loaded()
         with ThreadPoolExecutor(max_workers=1) as beside:  # Python's part while SQLite sorts
             tallied = beside.submit(facets.rows) if facets is not None else None
-            _index(conn, indexes)
-            _check_references(conn)
-            fill_text_index(conn)
+            with _sorting(conn):
+                _index(conn, indexes)
+                _check_references(conn)
+                fill_text_index(conn)
             fill_organization_names(conn, (e.record for e in catalog.organizations))
             if tallied is not None:
                 FacetIndex.write(conn, tallied.result())
@@ -443,15 +445,22 @@ def _load(
 
 
 def _index(conn: Connection, statements: Sequence[str]) -> None:
-    """Make the indexes ``_without_indexes`` dropped, once every row is in, with the page cache at
-    ``INDEX_CACHE_KIB`` meanwhile."""
-    if not statements:
+    """Make the indexes ``_without_indexes`` dropped, once every row is in."""
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
+@contextlib.contextmanager
+def _sorting(conn: Connection) -> Generator[None, None, None]:
+    """On SQLite, the page cache at ``INDEX_CACHE_KIB`` meanwhile, then as it was: what SQLite sorts
+    after the load (the indexes, the name keys) it sorts in memory up to the cache's size a thread."""
+    if conn.dialect.name != "sqlite":
+        yield
         return
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_CACHE_KIB}")
     try:
-        for statement in statements:
-            conn.exec_driver_sql(statement)
+        yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 

@@ -118,16 +118,29 @@ def fill_text_index(conn: Connection) -> None:
 
 
 def _fill_keys(conn: Connection) -> None:
-    """Fill ``name_keys``: the distinct name keys, one row per length."""
+    """Fill ``name_keys``: the distinct name keys, one row per length, each length's in code point order
+    (as Python sorts). They are read in that order, on SQLite from the index of keys without a sort, and
+    each length's are joined ``_JOINED`` at a time as they come: at a million models (3,000,000 keys)
+    held as strings, one each, they took 366 MB; sorted by length in SQL, 7 s more."""
     mn = T.model_names
-    by_length: dict[int, list[str]] = defaultdict(list)
-    for (key,) in conn.execute(select(mn.c.key).distinct()):
-        by_length[len(key)].append(key)
-    if by_length:
-        conn.execute(
-            text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)"),
-            [{"length": n, "keys": "\n".join(sorted(keys))} for n, keys in sorted(by_length.items())],
-        )
+    # PostgreSQL orders text by the database's locale unless told otherwise
+    by_point = mn.c.key if conn.dialect.name == "sqlite" else mn.c.key.collate("C")
+    waiting: dict[int, list[str]] = defaultdict(list)
+    joined: dict[int, list[str]] = defaultdict(list)
+    for key in conn.execute(select(by_point).distinct().order_by(by_point)).scalars():
+        same = waiting[len(key)]
+        same.append(key)
+        if len(same) == _JOINED:
+            joined[len(key)].append("\n".join(same))
+            same.clear()
+    insert = text(f"INSERT INTO {KEYS_TABLE} (length, keys) VALUES (:length, :keys)")
+    for length in sorted(waiting):
+        keys = "\n".join([*joined.pop(length, []), *waiting[length]])
+        conn.execute(insert, {"length": length, "keys": keys})
+
+
+#: Keys of one length joined at a time as ``_fill_keys`` reads them.
+_JOINED = 10_000
 
 
 def fill_organization_names(conn: Connection, organizations: Iterable[Organization]) -> None:
