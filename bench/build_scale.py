@@ -182,7 +182,7 @@ def _build(
         rest,
     ]
     held_mb = f" {peak:>8,.0f} " + (f"{held.most / 2**20:>8,.0f}" if held.most else f"{'-':>8}")
-    cache = min(B.MAX_CACHE_KIB, max(B.MIN_CACHE_KIB, models * B.CACHE_KIB_PER_MODEL)) / 1024
+    cache = B._cache_kib(models) / 1024  # the build's own choice
     print(f"{models:>9,} {cache:>8,.0f} " + " ".join(f"{t:>8.1f}" for t in shown) + held_mb, flush=True)
 
 

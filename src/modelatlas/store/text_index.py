@@ -121,7 +121,7 @@ def _fill_keys(conn: Connection) -> None:
     """Fill ``name_keys``: the distinct name keys, one row per length, each length's in code point order
     (as Python sorts). They are read in that order, on SQLite from the index of keys without a sort, and
     each length's are joined ``_JOINED`` at a time as they come: at a million models (3,000,000 keys)
-    held as strings, one each, they took 366 MB; sorted by length in SQL, 7 s more."""
+    held as strings, one each, they took 273–363 MB; sorted by length in SQL, 7 s more."""
     mn = T.model_names
     # PostgreSQL orders text by the database's locale unless told otherwise
     by_point = mn.c.key if conn.dialect.name == "sqlite" else mn.c.key.collate("C")
