@@ -91,3 +91,21 @@ def test_the_import_formats_are_offered_without_their_readers(args: tuple[str, .
     modules = set(done.stdout.splitlines())
     assert "modelatlas.cli.import_cmds" in modules  # the probe did load the commands
     assert "modelatlas.sources.importers" not in modules and "ftfy" not in modules
+
+
+def test_an_import_leaves_pandas_to_the_views(tmp_path: Path) -> None:
+    """An import and the build it ends with read, merge and write the rows without pandas and pyarrow
+    (62 MB of the import's process from its start, at a million rows: ``docs/importing.md``); only
+    keeping the default views needs them, and the tests' builds keep none (``MODELATLAS_KEEP_VIEWS``)."""
+    fixture = Path(__file__).parent / "fixtures" / "epoch" / "notable_ai_models.csv"
+    store = tmp_path / "atlas.db"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "import", "epoch", str(fixture), "--db", f"sqlite:///{store}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    modules = {name.split(".")[0] for name in done.stdout.splitlines()}
+    assert "modelatlas.store.build" in done.stdout.splitlines() and store.is_file()  # it did build
+    assert sorted(modules & {"pandas", "pyarrow"}) == []

@@ -9,21 +9,21 @@ Dates known only to the month or the year are placed at the middle of that month
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
 import pandas as pd
 
-from modelatlas.analysis.estimates import training_compute
-from modelatlas.catalog.schema import Model, Organization, PartialDate
+from modelatlas.analysis.rows import COLUMNS, LISTS, NUMBERS, TEXTS, model_row
+from modelatlas.analysis.rows import KINDS as KINDS
+from modelatlas.analysis.rows import table_rows as table_rows
+from modelatlas.catalog.schema import Model, Organization
 from modelatlas.errors import BadArgument
 from modelatlas.store.filter_sql import openness_values
 from modelatlas.store.filters import FILTERS, NOT_OPEN, Filters
 from modelatlas.store.filters import Population as Population
-from modelatlas.store.queries import OPEN_WEIGHTS
 from modelatlas.store.records import analysis_column_chunks, few_selected, load_organizations
 
 __all__ = [
@@ -54,21 +54,10 @@ METRICS: dict[str, tuple[str, str, str, str]] = {
     "tokens": ("tokens", "tokens", "Training tokens", "训练数据量（token）"),
     "cost": ("cost_usd", "USD", "Training cost", "训练成本"),
 }
-#: Each metric column and the column saying what kind its value is: ``stated`` (or measured) by a
-#: source, ``estimate`` by a third party (Epoch AI…), or ``6ND`` (modelatlas' own estimate of compute).
-KINDS: dict[str, str] = {
-    "parameters": "parameters_kind",
-    "compute": "compute_method",
-    "tokens": "tokens_kind",
-    "cost_usd": "cost_kind",
-    "co2e_t": "co2e_kind",
-}
 #: A question about at most this many models, in a store of more, reads their rows alone (``load_frame``).
 ALONE_UP_TO = 100_000
 #: What an analysis does with estimated values: use them, leave them out, or use nothing else.
 EstimatesMode = Literal["include", "exclude", "only"]
-#: Architectures for which 6·N·D (dense transformer training) is a fair estimate of compute.
-_TRANSFORMERS = ("decoder-only", "encoder-only", "encoder-decoder", "glm", "vision-transformer", None)
 
 
 def model_frame(
@@ -87,23 +76,8 @@ def model_frame(
     them); dated versions of a model (``version_of``) are left out: the model counts once.
     """
     chosen = frozenset(curated)
-    rows = [_row(model, organizations, chosen) for model in models if model.version_of is None]
+    rows = [model_row(model, organizations, chosen) for model in models if model.version_of is None]
     return _frame(rows, {oid: org.country for oid, org in organizations.items()})
-
-
-def table_rows(
-    models: Iterable[Model], organizations: Mapping[str, Organization], *, curated: Collection[str] = ()
-) -> Iterator[dict[str, object]]:
-    """The rows of the store's ``analysis_rows`` table: ``model_frame``'s of every model, dated versions
-    too (``version_of`` says which), lists as JSON arrays, and the release date as stated."""
-    chosen = frozenset(curated)
-    for model in models:
-        row = _row(model, organizations, chosen)
-        row["version_of"] = model.version_of
-        row["released_text"] = str(model.released) if model.released else None
-        for column in _LISTS:
-            row[column] = orjson.dumps(row[column]).decode()
-        yield row
 
 
 def stored_frame(
@@ -113,7 +87,7 @@ def stored_frame(
     ``countries`` maps each organization to its country (``countries``: of every organization of a
     model; without it, of the first only)."""
     kept = [row for row in rows if row["version_of"] is None]
-    return _frame(_columns(kept, {column: column for column in _EMPTY}), countries)
+    return _frame(_columns(kept, {column: column for column in COLUMNS}), countries)
 
 
 def columns_frame(
@@ -124,9 +98,9 @@ def columns_frame(
     versions = columns["version_of"]
     kept = None if versions.count(None) == len(versions) else [n for n, v in enumerate(versions) if v is None]
     found: dict[str, list[object]] = {}
-    for column in _EMPTY:
+    for column in COLUMNS:
         values = columns[column] if kept is None else [columns[column][n] for n in kept]
-        found[column] = _tuples(values) if column in _LISTS else list(values)
+        found[column] = _tuples(values) if column in LISTS else list(values)
     return _frame(found, countries)
 
 
@@ -144,9 +118,9 @@ def _columns(kept: Sequence[Any], where: Mapping[str, Any]) -> dict[str, list[ob
     from a dict a row, made in a fifth of the time."""
     loads = orjson.loads
     found: dict[str, list[object]] = {}
-    for column in _EMPTY:
+    for column in COLUMNS:
         place = where[column]
-        if column in _LISTS:
+        if column in LISTS:
             found[column] = [tuple(loads(str(row[place]))) for row in kept]
         else:
             found[column] = [row[place] for row in kept]
@@ -157,16 +131,16 @@ def _frame(
     rows: list[dict[str, object]] | dict[str, list[object]],
     countries: Mapping[str, str | None] | None,
 ) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(_EMPTY))
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
     frame["countries"] = pd.Series(_countries(frame, countries), index=frame.index, dtype=object)
     frame["notable"] = frame["notable"].astype(bool)
     frame["open_weights"] = frame["open_weights"].astype(bool)
     frame["released"] = pd.to_datetime(frame["released"])
-    for column in _NUMBERS:
+    for column in NUMBERS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    for column in _TEXTS:  # text even where every row is empty (a few models' rows: ``web.views.rows_for``)
+    for column in TEXTS:  # text even where every row is empty (a few models' rows: ``web.views.rows_for``)
         frame[column] = frame[column].astype("str")
-    for column in _LISTS:  # tuples even where there are no rows (no model selected)
+    for column in LISTS:  # tuples even where there are no rows (no model selected)
         if frame[column].dtype != object:
             frame[column] = frame[column].astype(object)
     frame["year"] = frame["released"].dt.year.astype("Int64")
@@ -214,7 +188,7 @@ def chunks_frame(
     beside the frame's 0.6 GB). The same frame as ``columns_frame`` of the whole table."""
     frames = [columns_frame(chunk, countries) for chunk in chunks]
     if not frames:
-        return columns_frame({column: [] for column in ("version_of", *_EMPTY)}, countries)
+        return columns_frame({column: [] for column in ("version_of", *COLUMNS)}, countries)
     if len(frames) == 1:
         return frames[0]
     joined = {
@@ -235,121 +209,6 @@ def narrowed_frame(url: str, selection: Selection) -> pd.DataFrame | None:
 def countries_of(url: str) -> dict[str, str | None]:
     """Each organization's country, by id."""
     return {oid: org.country for oid, org in load_organizations(url).items()}
-
-
-_EMPTY: dict[str, object] = {
-    "id": "",
-    "name": "",
-    "released": None,
-    "date_precision": None,
-    "domain": "other",
-    "domains": (),
-    "openness": None,
-    "open_weights": False,
-    "organization": None,
-    "organization_name": None,
-    "organization_name_zh": None,
-    "organizations": (),
-    "org_kind": None,
-    "country": None,
-    "parameters": None,
-    "active_parameters": None,
-    "tokens": None,
-    "compute": None,
-    "compute_method": None,
-    "parameters_kind": None,
-    "tokens_kind": None,
-    "cost_kind": None,
-    "co2e_kind": None,
-    "cost_usd": None,
-    "co2e_t": None,
-    "sources": (),
-    "base_models": (),
-    "notable": False,
-}
-#: The columns that hold several values (tuples in the frame, JSON arrays in the store).
-_LISTS = ("domains", "organizations", "sources", "base_models")
-#: The columns that hold a number or nothing.
-_NUMBERS = ("parameters", "active_parameters", "tokens", "compute", "cost_usd", "co2e_t")
-#: The columns that hold one text or nothing.
-_TEXTS = tuple(
-    column
-    for column, empty in _EMPTY.items()
-    if (empty is None or isinstance(empty, str)) and column not in (*_NUMBERS, "released")
-)
-
-
-def _row(
-    model: Model, organizations: Mapping[str, Organization], curated: frozenset[str]
-) -> dict[str, object]:
-    row = dict(_EMPTY)
-    first = organizations.get(model.organizations[0]) if model.organizations else None
-    training = model.training
-    row |= {
-        "id": model.id,
-        "name": model.name,
-        "released": _midpoint(model.released) if model.released else None,
-        "date_precision": model.released.precision if model.released else None,
-        "domain": model.domains[0],
-        "domains": tuple(model.domains),
-        "openness": model.openness,
-        "open_weights": model.openness in OPEN_WEIGHTS,
-        "organization": model.organizations[0] if model.organizations else None,
-        "organization_name": first.name if first else None,
-        "organization_name_zh": (first.name_zh or first.name) if first else None,
-        "organizations": tuple(model.organizations),
-        "org_kind": first.kind if first else None,
-        "country": first.country if first else None,
-        "active_parameters": model.parameters.active if model.parameters else None,
-        "sources": tuple(source.id for source in model.sources),
-        "base_models": tuple(edge.model for edge in model.base_models),
-        "notable": model.id in curated or bool(model.notability),
-    }
-    row["compute"], row["compute_method"] = _compute(model)
-    row["parameters"], row["parameters_kind"] = _fact(
-        model.parameters.total if model.parameters else None, model, "parameters"
-    )
-    for column, field in (("tokens", "tokens"), ("cost_usd", "cost_usd"), ("co2e_t", "co2e_t")):
-        stated = getattr(training, field) if training else None
-        row[column], row[KINDS[column]] = _fact(stated, model, f"training.{field}")
-    return row
-
-
-def _fact(stated: float | None, model: Model, field: str) -> tuple[float | None, str | None]:
-    """The stated value, else a third party's estimate of the whole model (not of one variant)."""
-    if stated is not None:
-        return stated, "stated"
-    estimate = _estimate(model, field)
-    return (estimate, "estimate") if estimate is not None else (None, None)
-
-
-def _estimate(model: Model, field: str) -> float | None:
-    if not model.estimates:  # most models: five lookups a model, a build makes them for every one
-        return None
-    return next((e.value for e in model.estimates if e.field == field and e.variant is None), None)
-
-
-def _compute(model: Model) -> tuple[float | None, str | None]:
-    training = model.training
-    if training and training.compute_flop:
-        return training.compute_flop, "stated"
-    estimate = _estimate(model, "training.compute_flop")
-    if estimate is not None:
-        return estimate, "estimate"
-    architecture = model.architecture
-    dense = architecture is None or (not architecture.moe and architecture.type in _TRANSFORMERS)
-    parameters = model.parameters.total if model.parameters else None
-    if dense and parameters and training and training.tokens:
-        return training_compute(parameters, training.tokens).value, "6ND"
-    return None, None
-
-
-def _midpoint(date: PartialDate) -> dt.date:
-    if date.precision == "year":
-        return dt.date(date.date.year, 7, 2)
-    if date.precision == "month":
-        return date.date.replace(day=15)
-    return date.date
 
 
 def _decimal_year(released: pd.Series) -> pd.Series:

@@ -178,10 +178,11 @@ def _keep_views(url: str, stage: Callable[[str], None] | None = None) -> int:
     for every worker of ``serve`` (``web.refresh``); how many. None where ``MODELATLAS_KEEP_VIEWS``
     is off (the tests' many small builds): the server computes them as it would for an older store."""
     from modelatlas.config import Settings
-    from modelatlas.web.refresh import refresh  # the web layer, imported only by a build that ends
 
     if not Settings().keep_views:
         return 0
+    from modelatlas.web.refresh import refresh  # the web layer, and pandas: only for the views
+
     if stage is not None:
         stage(STAGES[1])
     try:
@@ -251,9 +252,12 @@ def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tup
 def _start_views(url: str, early: list[Early]) -> None:
     """Once the rows are in: start computing the views the analysis table gives (``_build_sqlite``)."""
     from modelatlas.config import Settings
-    from modelatlas.web.refresh import start_early  # the web layer: only for a build that keeps views
 
-    if Settings().keep_views and (started := start_early(url)) is not None:
+    if not Settings().keep_views:
+        return
+    from modelatlas.web.refresh import start_early  # the web layer, and pandas: only for the views
+
+    if (started := start_early(url)) is not None:
         early.append(started)
 
 

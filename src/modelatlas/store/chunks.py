@@ -46,7 +46,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import Dialect
 
 from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
-from modelatlas.analysis.frame import table_rows
+from modelatlas.analysis.rows import table_rows
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.schema import Model, Organization
 from modelatlas.errors import StoreError

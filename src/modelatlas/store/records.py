@@ -115,7 +115,7 @@ def load_organizations(url: str) -> dict[str, Organization]:
 
 
 def load_analysis_rows(url: str) -> list[dict[str, object]]:
-    """Every row of the store's ``analysis_rows`` table (``analysis.frame.table_rows``), ordered by id.
+    """Every row of the store's ``analysis_rows`` table (``analysis.rows.table_rows``), ordered by id.
 
     Raises:
         StoreMissing: there is no store at ``url`` yet (run ``modelatlas build``).
