@@ -487,3 +487,23 @@ def test_import_file_reports_each_stage_with_its_steps(sqlite_url: str) -> None:
         stages=lambda n, s: dry.setdefault(n, []).append,
     )
     assert list(dry) == ["merging"]  # a dry run writes nothing
+
+
+def test_the_merge_closes_its_matching_index_before_the_build(sqlite_url: str) -> None:
+    """Issue 18: what only matching rows needs (the matcher's index on disk and its 16 MiB filter, the
+    makers each list gave) is closed once every import is merged; the merged models stay readable for
+    the build and the report."""
+    import sqlite3
+
+    from modelatlas.catalog.validate import load_valid_catalog
+    from modelatlas.config import bundled_catalog
+    from modelatlas.sources.ingest import import_file
+
+    catalog = load_valid_catalog(bundled_catalog())
+    result = import_file(catalog, sqlite_url, "paper-table", SEED_004)
+    merger = result.merger
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        merger.matcher.by_name("GPT-3")
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        merger._listed.get("paper-table:x", "gpt-3", "gpt3")
+    assert merger.model("gpt-3").name == "GPT-3" and len(merger.catalog().models) == count(sqlite_url, "models")

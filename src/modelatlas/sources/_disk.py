@@ -44,6 +44,13 @@ class Bloom:
         self._mask = self._bits - 1
         self._set = bytearray(self._bits >> 3)
 
+    @classmethod
+    def anything(cls) -> Bloom:
+        """A filter of 8 bits, all set: it lets every key through to the file."""
+        anything = cls(8)
+        anything._set[0] = 0xFF
+        return anything
+
     def add(self, item: object) -> None:
         digest = hash(item)
         for bit in (digest & self._mask, (digest >> self._shift) & self._mask):

@@ -42,7 +42,9 @@ class MatchIndex:
         self._added = Bloom()
 
     def close(self) -> None:
+        """Close the file and let the filter's 16 MiB go: a lookup then fails on the closed file."""
         self._db.close()
+        self._added = Bloom.anything()
 
     def add(
         self, model_id: str, names: Iterable[tuple[str, str, str]], keys: Iterable[tuple[Kind, str]]

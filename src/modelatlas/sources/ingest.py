@@ -102,6 +102,7 @@ def merge_imports(
         done += len(item.rows)
         merged.conflicts.extend(mine)
         merged.conflicts_of[item.key] = mine
+    merged.merger.close_matching()  # the build needs the merged models, not the index that found them
     return merged
 
 

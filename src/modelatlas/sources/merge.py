@@ -180,6 +180,13 @@ class Merger:
         for at, outcome in held.items():
             sink(at, outcome)
 
+    def close_matching(self) -> None:
+        """Every import is merged: close what only matching rows needs (the matcher's index, the makers
+        each list gave), their files, filter and page caches, before the build. ``apply`` cannot be
+        called after it; ``catalog``, ``model`` and the rest can."""
+        self.matcher.close()
+        self._listed.close()
+
     def catalog(self) -> Catalog:
         """The merged catalog: the original models (enriched), then the new ones; new organizations too."""
         merged = Catalog(root=self._base.root)
