@@ -20,6 +20,7 @@ SCHEMA = (
     "CREATE TABLE things (id TEXT PRIMARY KEY, size REAL, day DATE, count INTEGER, note TEXT)",
     "CREATE TABLE model_facets "
     "(id TEXT PRIMARY KEY, combo INTEGER, parameters REAL, released DATE, name TEXT)",
+    "CREATE TABLE lineage (model_id TEXT, base_id TEXT, relation TEXT, method TEXT, note TEXT)",
 )
 COLUMNS = ("id", "size", "day", "count", "note")
 #: Values the store's column types turn into others (1 into 1.0, "12" into 12, True into 1) or keep.
@@ -79,7 +80,12 @@ def test_a_part_copied_in_holds_what_writing_the_rows_directly_holds(tmp_path: P
     statement = f"INSERT INTO things ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
     chunk = Chunk(models=3, tables=[Prepared(statement, ROWS[:2], "things", COLUMNS)], facets=facets_of[:2])
     part_file.add(chunk)
-    edges = [{"model_id": "c", "base_id": "a", "relation": "fine-tune", "method": None, "note": None}]
+    edges = [
+        {"model_id": "c", "base_id": "a", "relation": "fine-tune", "method": None, "note": None},
+        {"model_id": "c", "base_id": "b", "relation": "merge", "method": "slerp", "note": "half"},
+    ]
+    direct.executemany("INSERT INTO lineage VALUES (?, ?, ?, ?, ?)", [tuple(e.values()) for e in edges])
+    direct.commit()
     part_file.add(
         Chunk(
             models=1,
@@ -89,20 +95,19 @@ def test_a_part_copied_in_holds_what_writing_the_rows_directly_holds(tmp_path: P
         )
     )
     part = part_file.close()
-    assert part.models == 4 and part.tables == (("things", COLUMNS),)
+    assert part.models == 4 and part.tables == (("things", COLUMNS), ("lineage", tuple(edges[0])))
 
     _store(tmp_path / "copied.db").close()
     engine = create_engine(f"sqlite:///{tmp_path / 'copied.db'}")
-    index, lineage = FacetIndex({}), list[dict[str, Any]]()
+    index = FacetIndex({})
     with engine.connect() as conn:
-        copy_part(conn, part, index, lineage)
+        copy_part(conn, part, index)
     engine.dispose()
     assert not part.path.exists()
-    assert lineage == edges
     assert index.combos == known.combos and index.members == known.members
 
     copied = sqlite3.connect(tmp_path / "copied.db")
-    for table in ("things", "model_facets"):
+    for table in ("things", "model_facets", "lineage"):
         names = [row[1] for row in direct.execute(f"PRAGMA table_info({table})")]
         query = f"SELECT *, {', '.join(f'typeof({n})' for n in names)} FROM {table} ORDER BY rowid"
         assert copied.execute(query).fetchall() == direct.execute(query).fetchall(), table

@@ -354,7 +354,8 @@ def _fill(
     imports: Sequence[StoredImport],
 ) -> None:
     """Write the catalog ``CHUNK`` models at a time, so that memory does not grow with the catalog; the
-    lineage edges last, when every model they join is in. ``parts``: where the children of a SQLite
+    lineage edges of chunks last, when every model they join is in (a part's are copied in with its
+    models: SQLite checks the references once at the end). ``parts``: where the children of a SQLite
     build write their rows (``store.parts``); ``loaded`` is called once they, the lineage and
     ``build_info`` are in and committed (before the indexes)."""
     gc.freeze()  # the catalog's objects, made before the build and kept through it, are not walked by
@@ -477,9 +478,9 @@ def _write_chunk(
 ) -> None:
     """Write ``chunk``'s rows: its tables', parents first, then its ``model_facets`` rows (numbered
     here, in the models' order) and its ``model_text`` rows; keep its lineage edges for the end. A part's
-    rows are copied in from its file (``store.parts``)."""
+    rows are copied in from its file (``store.parts``), its lineage edges with them."""
     if isinstance(chunk, Part):
-        copy_part(conn, chunk, facets, lineage)
+        copy_part(conn, chunk, facets)  # its lineage edges too: SQLite checks references at the end
         return
     for prepared in chunk.tables:
         run(conn, prepared)
