@@ -71,10 +71,12 @@ Stage = Callable[[str], None] | None
 
 #: Insertion order: parents before the tables that refer to them.
 _ORDER = ORDER
-#: SQLite's page cache while building, in KiB: half a KiB a model (at 1,000,000 models a 512 MB cache
-#: built the store in 162 s, the default 2 MB in 196 s), at least the default and at most 128 MB (at a
-#: million merged models, two runs each: 128 MB 169 and 189 s, 512 MB 198 and 200 s, 480 MB more held).
-CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 128 * 1024
+#: SQLite's page cache while building, in KiB: half a KiB a model, at least the default and at most
+#: 16 MB. A million merged models (``bench/build_scale.py --merged``, 2026-12-06): 16 MB 192.1 and
+#: 192.6 s, 128 MB 175.2 and 215.2 s, 32 MB 217.9 s (512 MB 198 and 200 s the day before); a million
+#: unmerged: 150.2 s and 149.7 s. No faster with more, and the cache is held to the build's end: 112 MB
+#: of a million-row import's process.
+CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 16 * 1024
 #: Helper threads SQLite may sort with when it makes an index after the load.
 SORT_THREADS = 2
 #: SQLite's page cache while it makes the indexes and sorts the name keys (``_sorting``), in KiB. Its
