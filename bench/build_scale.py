@@ -11,7 +11,7 @@ PostgreSQL's trigram indexes),
 process's CPU time during the build, every thread's: on this shared 2-core machine wall time depends on
 the other work running, so both are shown; "main" is the build's own process, "cpu" adds its child
 processes' (``store.chunks``: they make the rows while the build's process writes them; and the child
-computing the views the analysis table gives, ``web.refresh.Early``). "peak MB" is the build's process's
+computing the views the analysis table gives, ``web.early.Early``). "peak MB" is the build's process's
 peak, the catalog included; with ``--memory``, "all MB" is the most the build's process and its
 children held together (their proportional set sizes summed, sampled every 5 s: the kernel's walk of
 their pages is charged to the build's process, 27 s of CPU at a million models when sampled every

@@ -6,6 +6,8 @@ invokes the CLI there and lists the modules it ended up with.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +111,23 @@ def test_an_import_leaves_pandas_to_the_views(tmp_path: Path) -> None:
     modules = {name.split(".")[0] for name in done.stdout.splitlines()}
     assert "modelatlas.store.build" in done.stdout.splitlines() and store.is_file()  # it did build
     assert sorted(modules & {"pandas", "pyarrow"}) == []
+
+
+def test_a_build_keeps_its_views_without_loading_the_analyses(tmp_path: Path) -> None:
+    """The default views of a SQLite build are computed in its child (``web.early``), which imports the
+    analyses' libraries; the build's own process keeps what the child sends, and never loads them (about
+    90 MB of a million-row import's process)."""
+    store = tmp_path / "atlas.db"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, "build", "--db", f"sqlite:///{store}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        env={**os.environ, "MODELATLAS_KEEP_VIEWS": "1"},
+    )
+    modules = {name.split(".")[0] for name in done.stdout.splitlines()}
+    assert "modelatlas.web.early" in done.stdout.splitlines()  # the child computed them
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT count(*) FROM kept_views").fetchone() == (26,)
+    assert sorted(modules & {"pandas", "pyarrow", "numpy", "altair", "networkx", "fastapi"}) == ["numpy"]

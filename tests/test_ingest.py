@@ -506,4 +506,5 @@ def test_the_merge_closes_its_matching_index_before_the_build(sqlite_url: str) -
         merger.matcher.by_name("GPT-3")
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         merger._listed.get("paper-table:x", "gpt-3", "gpt3")
-    assert merger.model("gpt-3").name == "GPT-3" and len(merger.catalog().models) == count(sqlite_url, "models")
+    assert merger.model("gpt-3").name == "GPT-3"
+    assert len(merger.catalog().models) == count(sqlite_url, "models")

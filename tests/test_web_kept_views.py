@@ -423,15 +423,16 @@ def test_a_sqlite_build_computes_the_tables_views_while_it_makes_its_indexes(
     kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A SQLite build starts the views the analysis table gives in a child once its rows are in, before
-    its indexes (``refresh.Early``); all 26 are kept in its file before it takes the store's place, the
+    its indexes (``web.early.Early``); all 26 are kept in its file before it takes the store's place, the
     same, byte for byte, as ``refresh`` computes from the finished store."""
     from modelatlas.store import build as B
+    from modelatlas.web import early as E
     from modelatlas.web import refresh as R
 
     happened: list[str] = []
-    early, index = R.Early.__init__, B._index
+    early, index = E.Early.__init__, B._index
 
-    def started(self: R.Early, url: str) -> None:
+    def started(self: E.Early, url: str) -> None:
         happened.append("views started")
         early(self, url)
 
@@ -439,7 +440,7 @@ def test_a_sqlite_build_computes_the_tables_views_while_it_makes_its_indexes(
         happened.append("indexes")
         index(conn, statements)
 
-    monkeypatch.setattr(R.Early, "__init__", started)
+    monkeypatch.setattr(E.Early, "__init__", started)
     monkeypatch.setattr(B, "_index", indexed)
     monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
     url = f"sqlite:///{tmp_path / 'store.db'}"

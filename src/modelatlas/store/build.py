@@ -58,7 +58,7 @@ from modelatlas.store.text_index import (
 )
 
 if TYPE_CHECKING:
-    from modelatlas.web.refresh import Early
+    from modelatlas.web.early import Early
 
 __all__ = ["STAGES", "BuildResult", "build_store", "migrate", "remove_leftovers"]
 
@@ -219,8 +219,8 @@ def remove_leftovers(url: str) -> list[Path]:
 
 def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tuple[int, float] | None:
     """Build the store into a file beside ``target``, then put it in its place. Where the default views
-    are kept and this process may fork, those the analysis table gives are computed in a child from the
-    moment the rows are in, while this process makes the indexes (``web.refresh.Early``), and all are
+    are kept and this process may fork, they are computed in a child from the moment the rows are in,
+    those the analysis table gives while this process makes the indexes (``web.early``), and all are
     kept in the file before it takes ``target``'s place: how many, and the seconds spent on them after
     the indexes. None: the views are left to ``_keep_views``."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -257,7 +257,7 @@ def _start_views(url: str, early: list[Early]) -> None:
 
     if not Settings().keep_views:
         return
-    from modelatlas.web.refresh import start_early  # the web layer, and pandas: only for the views
+    from modelatlas.web.early import start_early  # the views' child: it imports what they need
 
     if (started := start_early(url)) is not None:
         early.append(started)
@@ -266,12 +266,12 @@ def _start_views(url: str, early: list[Early]) -> None:
 def _keep_early_views(url: str, early: list[Early], stage: Stage) -> tuple[int, float] | None:
     if not early:
         return None
-    from modelatlas.web.refresh import refresh
+    from modelatlas.web.early import keep
 
     if stage is not None:
         stage(STAGES[1])
     begun = time.perf_counter()
-    return refresh(url, early[0]), time.perf_counter() - begun
+    return keep(url, early[0]), time.perf_counter() - begun
 
 
 def _cache_kib(models: int) -> int:

@@ -29,7 +29,7 @@ __all__ = [
 #: On PostgreSQL the store lives in this schema; a build fills a fresh schema and swaps it in.
 LIVE_SCHEMA = "modelatlas"
 #: How long, in ms, a SQLite build and the child computing its views as it makes its indexes
-#: (``web.refresh.Early``) each wait for the other's lock on the file being built: as long as it takes.
+#: (``web.early.Early``) each wait for the other's lock on the file being built: as long as it takes.
 PATIENCE_MS = 3_600_000
 
 

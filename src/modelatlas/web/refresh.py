@@ -7,10 +7,10 @@ hardware page show when asked nothing, in each language, and stores the results 
 asks (``web.stored_views``). Every worker of ``serve`` then reads them instead of computing them (at a
 million models each worker spent minutes on it at start), and all read the same numbers.
 
-A SQLite build starts the views the analysis table gives (the trends, timelines, lineage, the form's
-choices, the hardware suggestions) as soon as its rows are in, in a forked child reading its file while
-it makes its indexes (``Early``, ``start_early``), then computes those read from the store's tables and
-keeps them all before the file takes the store's place (``refresh(url, early)``).
+A SQLite build computes them in a child forked as soon as its rows are in (``web.early``): the views
+the analysis table gives (the trends, timelines, lineage, the form's choices, the hardware suggestions)
+while it makes its indexes, then those read from the store's tables (``early_views``); it keeps them
+all before the file takes the store's place.
 
 ``warm`` asks the same views in a worker at start: from a store with them kept, a read of each (and,
 for a store of up to ``LOAD_TABLE_UP_TO`` models, the analysis table other questions need).
@@ -23,9 +23,9 @@ import gc
 import logging
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
@@ -34,7 +34,7 @@ from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError, NotEnoughData
 from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
-from modelatlas.store.engine import PATIENCE_MS, make_engine
+from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
 from modelatlas.web.deps import (
     FEED_SINCE,
@@ -44,10 +44,11 @@ from modelatlas.web.deps import (
     new_selection,
     new_since,
 )
+from modelatlas.web.early import DOING
 from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS
 
-__all__ = ["LOAD_TABLE_UP_TO", "Early", "defaults", "refresh", "start_early", "warm"]
+__all__ = ["LOAD_TABLE_UP_TO", "defaults", "early_views", "refresh", "warm"]
 
 _log = logging.getLogger("modelatlas.web")
 
@@ -160,10 +161,6 @@ def _computed(engine: Engine, url: str) -> dict[str, bytes]:
         gc.unfreeze()
 
 
-#: What the children are doing, for the errors that say they failed.
-DOING = "computing default views"
-
-
 class _Child:
     """A forked process computing some views, and the pipe it sends them down."""
 
@@ -203,56 +200,27 @@ def _serve(send: Pipe, engine: Engine, work: Callable[[], None]) -> None:
         send.close()
 
 
-class Early:
-    """The default views the analysis table gives, computed in a child forked as soon as a build's rows
-    are in (``store.build``), while the build makes its indexes: the table is read then, not after.
-    ``refresh(…, early)`` adds the views read from the store's tables, once they are indexed.
-
-    The child reads the file the build is writing; each waits for the other's lock as long as it takes
-    (SQLite: the build takes the file only to write pages out, the child only to read them)."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        event.listen(self.engine, "connect", _patient)
-        self._child = _Child(self.engine, lambda: _from_the_table(self.engine, url))
-
-    def result(self) -> dict[str, bytes]:
-        """The child's views, encoded by key text (``_Child.result``)."""
-        return self._child.result()
-
-    def end(self) -> None:
-        """Wait for the child (or end it: the caller failed) and close its engine's connections here."""
-        self._child.end()
-        self.engine.dispose()
+def early_views(engine: Engine, url: str, indexed: Callable[[], object]) -> dict[str, bytes]:
+    """The work of a SQLite build's child (``web.early``): the views the analysis table gives, then,
+    once ``indexed`` returns (the build has made the store's indexes), those read from its tables;
+    encoded by key text."""
+    with stored_views.recording() as found:
+        _from_the_table(engine, url)
+        indexed()
+        _store_views(engine, views.analysis(engine, url))
+    return stored_views.encoded(found)
 
 
-def start_early(url: str) -> Early | None:
-    """``Early`` views of the store at ``url`` (a SQLite build's file, its rows and lineage committed),
-    where this process may fork (``_children.may_fork``); else None, and ``refresh`` computes them all."""
-    return Early(url) if may_fork() else None
-
-
-def _patient(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
-
-
-def refresh(store: Engine | str, early: Early | None = None) -> int:
+def refresh(store: Engine | str) -> int:
     """Compute the default views of ``store`` (an engine or a database URL) and keep them in its
-    ``kept_views``, replacing the previous build's; how many were kept. ``early``: those the analysis
-    table gives, already being computed (``start_early``); then only the others are computed here."""
+    ``kept_views``, replacing the previous build's; how many were kept."""
     engine = make_engine(store) if isinstance(store, str) else store
     url = store if isinstance(store, str) else engine.url.render_as_string(hide_password=False)
     started = time.perf_counter()
     try:
         with engine.connect() as conn:
             stamp = Q.build_stamp(conn)
-        if early is None:
-            found = _computed(engine, url)
-        else:
-            with stored_views.recording() as recorded:
-                _store_views(engine, views.analysis(engine, url))
-            found = stored_views.encoded(recorded)
-            found.update(early.result())
+        found = _computed(engine, url)
         with engine.begin() as conn:
             if Q.build_stamp(conn) != stamp:  # rebuilt meanwhile: that build keeps its own
                 return 0

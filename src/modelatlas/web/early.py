@@ -1,0 +1,114 @@
+"""The default views of a SQLite build, computed in one child forked as soon as its rows are in.
+
+The child computes the views the analysis table gives while the build makes its indexes, then, told the
+indexes are made (``Early.result``), those read from the store's tables; the build's process only keeps
+what it sends (``keep``). So the build's process never loads what the views are computed with (pandas,
+networkx, altair, the web layer: about 90 MB of a million-row import's process, which it held to its
+end); the child imports them (``web.refresh``).
+
+The child reads the file the build is writing; each waits for the other's lock as long as it takes
+(SQLite: the build takes the file only to write pages out, the child only to read them).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from typing import Any, cast
+
+from sqlalchemy import event
+
+from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
+from modelatlas.errors import ModelAtlasError
+from modelatlas.store import queries as Q
+from modelatlas.store.engine import PATIENCE_MS, make_engine
+
+__all__ = ["DOING", "Early", "keep", "start_early"]
+
+_log = logging.getLogger("modelatlas.web")
+
+#: What the child is doing, for the errors that say it failed.
+DOING = "computing default views"
+
+
+class Early:
+    """The child computing the default views of the store at ``url``, and the pipes to and from it."""
+
+    def __init__(self, url: str) -> None:
+        told, self._tell = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self.process, self.receive = start(_serve, url, told)
+        told.close()  # the child's end
+
+    def result(self) -> dict[str, bytes]:
+        """Tell the child the store's indexes are made, then take its views, encoded by key text.
+
+        Raises:
+            ModelAtlasError: the child ended without sending them (killed: out of memory?).
+            BaseException: what the child raised computing them.
+        """
+        self._tell.send(True)
+        return cast(dict[str, bytes], received(self.process, self.receive, DOING, ModelAtlasError))
+
+    def end(self) -> None:
+        """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
+        self._tell.close()  # a child still waiting to be told stops at once
+        self.receive.close()
+        if self.process.is_alive():
+            self.process.join(timeout=60)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def start_early(url: str) -> Early | None:
+    """``Early`` views of the store at ``url`` (a SQLite build's file, its rows and lineage committed),
+    where this process may fork (``_children.may_fork``); else None, and ``web.refresh.refresh``
+    computes them all."""
+    return Early(url) if may_fork() else None
+
+
+def keep(url: str, early: Early) -> int:
+    """Keep ``early``'s views in the store at ``url`` once its indexes are made, replacing the previous
+    build's; how many were kept (none if the store was rebuilt meanwhile: that build keeps its own)."""
+    from modelatlas.web import stored_views
+
+    started = time.perf_counter()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            stamp = Q.build_stamp(conn)
+        found = early.result()
+        with engine.begin() as conn:
+            if Q.build_stamp(conn) != stamp:
+                return 0
+            kept = stored_views.write(conn, stamp, found)
+    finally:
+        engine.dispose()
+    _log.info("kept %d views in %.1f s", kept, time.perf_counter() - started)
+    return kept
+
+
+def _serve(send: Pipe, url: str, told: Pipe) -> None:
+    """In the child: the views, encoded, sent down ``send`` (the store's once ``told`` the indexes are
+    made); or what went wrong."""
+    own_streams()
+    try:
+        from modelatlas.web.refresh import early_views  # the analyses' libraries: imported here only
+
+        engine = make_engine(url)
+        event.listen(engine, "connect", _patient)
+        try:
+            send.send(early_views(engine, url, told.recv))
+        finally:
+            engine.dispose()
+    except EOFError:  # the build failed before its indexes were made, and closed its end
+        pass
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        send_failure(send, exc, DOING, ModelAtlasError)
+    finally:
+        send.close()
+
+
+def _patient(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
