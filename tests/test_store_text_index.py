@@ -131,7 +131,7 @@ def test_postgresql_keeps_name_keys_and_walks_the_sort_indexes(postgres_url: str
     from sqlalchemy import select
 
     from modelatlas.store import tables as T
-    from modelatlas.store.browse import SORT_INDEXES
+    from modelatlas.store.sort_indexes import SORT_INDEXES
 
     build_store(load_valid_catalog(tiny_catalog), postgres_url)
     engine = make_engine(postgres_url)

@@ -46,7 +46,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy import text as sql
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -91,7 +90,6 @@ __all__ = [
     "matching_ids",
     "organization_ids",
     "selected_ids",
-    "sort_indexes",
 ]
 
 BrowseSort = Literal["relevance", "released", "parameters", "name"]
@@ -644,21 +642,3 @@ def _array_counts(
     counts as the page shows them (``FacetArrays.tally``)."""
     total, found = arrays.tally(models, _filters(b, sqlite=True), b.open_only, FACETS)
     return total, {facet: _ordered(facet, found[facet]) for facet in FACETS}
-
-
-#: PostgreSQL indexes in the browser's sort orders (newest, largest first: nulls last), so that a page
-#: walks one and stops at its end instead of sorting every match; SQLite's indexes cannot say NULLS LAST.
-SORT_INDEXES = (
-    ("ix_models_released_desc", "released DESC NULLS LAST, id"),
-    ("ix_models_parameters_desc", "parameters DESC NULLS LAST, id"),
-    ("ix_models_name_lower", "lower(name), id"),
-    ("ix_models_added_desc", "added DESC, released DESC NULLS LAST, id"),  # added_since: /new, the feed
-)
-
-
-def sort_indexes(conn: Connection) -> None:
-    """Create ``SORT_INDEXES`` (PostgreSQL only; else nothing)."""
-    if conn.dialect.name != "postgresql":
-        return
-    for name, columns in SORT_INDEXES:
-        conn.execute(sql(f"CREATE INDEX {name} ON models ({columns})"))

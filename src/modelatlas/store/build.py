@@ -33,7 +33,6 @@ from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.files import file_mode, regular_target
 from modelatlas.store import rows as R
 from modelatlas.store import tables as T
-from modelatlas.store.browse import sort_indexes
 from modelatlas.store.bulk import Prepared, insert_all_at_once, insert_rows, insert_statement, run
 from modelatlas.store.carry import carry_postgres, carry_sqlite
 from modelatlas.store.chunks import CHUNK, ORDER, Chunk, Maker, chunks
@@ -50,6 +49,7 @@ from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
 from modelatlas.store.parts import Part, copy_part
+from modelatlas.store.sort_indexes import sort_indexes
 from modelatlas.store.text_index import (
     TEXT,
     TEXT_TABLE,

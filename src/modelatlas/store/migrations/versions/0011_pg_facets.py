@@ -5,7 +5,7 @@ facets over the models table (1,000,000 models: a new search on the models page 
 made on PostgreSQL, with typed columns: ``facet_values.value`` is text (the years as their digits,
 ``store.browse`` compares them so), ``model_facets.released`` a date, ``parameters`` a bigint; the
 indexes of ``model_facets`` are in the browser's sort orders with nulls last, as ``models``' are
-(``store.browse.SORT_INDEXES``), so that a page walks one and stops at its end; ``facet_values`` has
+(``store.sort_indexes.SORT_INDEXES``), so that a page walks one and stops at its end; ``facet_values`` has
 an index by combination, from which a search's few thousand combinations read their values. A build
 fills them (``store.facet_index_pg``). On SQLite this revision does nothing.
 

@@ -6,7 +6,7 @@ and the feed). Grouping every model's sources for it, even from the index of mig
 indexed with the release date (``/new`` lists the newest entries, newest released first), answers any
 day by walking that index: 0.3 ms at 100,000 models, all entered on one day, where the index on
 ``added`` alone left all of them to sort (60 ms). PostgreSQL's index in that order, nulls last, is
-``store.browse.SORT_INDEXES``.
+``store.sort_indexes.SORT_INDEXES``.
 
 ``population=notable`` asks for the ids of the notable models (``store.filter_sql.population_condition``):
 read from ``analysis_rows``' wide rows, at 1,000,000 models all of them notable, 2.5–3 s a question; from
