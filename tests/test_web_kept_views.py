@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -476,6 +477,32 @@ def test_a_build_whose_views_fail_keeps_the_previous_store(
         build_store(load_valid_catalog(bundled_catalog()), f"sqlite:///{store}")
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_build_that_fails_before_its_indexes_stops_its_views_child_at_once(
+    kept_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child computing the views waits to be told the indexes are made (``web.early``); a build that
+    fails before closes the pipe, and the child ends as soon as its table's views are done, not after
+    the minute ``Early.end`` waits before ending it. The store is the one before the build."""
+    from modelatlas.errors import StoreError
+    from modelatlas.store import build as B
+
+    store = tmp_path / "store.db"
+    store.write_bytes(Path(kept_store.removeprefix("sqlite:///")).read_bytes())
+    before = store.read_bytes()
+
+    def fail(*_: Any) -> None:
+        raise StoreError("no indexes today")
+
+    monkeypatch.setattr(B, "_index", fail)
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
+    started = time.perf_counter()
+    with pytest.raises(StoreError, match="no indexes today"):
+        build_store(load_valid_catalog(bundled_catalog()), f"sqlite:///{store}")
+    assert time.perf_counter() - started < 45
+    assert store.read_bytes() == before
     assert multiprocessing.active_children() == []
 
 

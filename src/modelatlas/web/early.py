@@ -12,21 +12,16 @@ The child reads the file the build is writing; each waits for the other's lock a
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
-import time
 from typing import Any, cast
 
 from sqlalchemy import event
 
 from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
 from modelatlas.errors import ModelAtlasError
-from modelatlas.store import queries as Q
 from modelatlas.store.engine import PATIENCE_MS, make_engine
 
 __all__ = ["DOING", "Early", "keep", "start_early"]
-
-_log = logging.getLogger("modelatlas.web")
 
 #: What the child is doing, for the errors that say it failed.
 DOING = "computing default views"
@@ -37,7 +32,7 @@ class Early:
 
     def __init__(self, url: str) -> None:
         told, self._tell = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self.process, self.receive = start(_serve, url, told)
+        self.process, self.receive = start(_serve, url, told, self._tell)
         told.close()  # the child's end
 
     def result(self) -> dict[str, bytes]:
@@ -73,25 +68,18 @@ def keep(url: str, early: Early) -> int:
     build's; how many were kept (none if the store was rebuilt meanwhile: that build keeps its own)."""
     from modelatlas.web import stored_views
 
-    started = time.perf_counter()
     engine = make_engine(url)
     try:
-        with engine.connect() as conn:
-            stamp = Q.build_stamp(conn)
-        found = early.result()
-        with engine.begin() as conn:
-            if Q.build_stamp(conn) != stamp:
-                return 0
-            kept = stored_views.write(conn, stamp, found)
+        return stored_views.keep(engine, early.result)
     finally:
         engine.dispose()
-    _log.info("kept %d views in %.1f s", kept, time.perf_counter() - started)
-    return kept
 
 
-def _serve(send: Pipe, url: str, told: Pipe) -> None:
+def _serve(send: Pipe, url: str, told: Pipe, tell: Pipe) -> None:
     """In the child: the views, encoded, sent down ``send`` (the store's once ``told`` the indexes are
-    made); or what went wrong."""
+    made); or what went wrong. ``tell`` is the parent's end of ``told``, closed here: with this copy of
+    it open, a parent that fails before its indexes would leave the child waiting."""
+    tell.close()
     own_streams()
     try:
         from modelatlas.web.refresh import early_views  # the analyses' libraries: imported here only

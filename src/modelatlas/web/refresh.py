@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import cast
 
@@ -32,7 +30,6 @@ from modelatlas._children import Pipe, may_fork, own_streams, received, send_fai
 from modelatlas.analysis.frame import METRICS
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError, NotEnoughData
-from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.engine import make_engine
 from modelatlas.web import stored_views, views
@@ -49,8 +46,6 @@ from modelatlas.web.hardware import Hardware
 from modelatlas.web.i18n import LANGS
 
 __all__ = ["LOAD_TABLE_UP_TO", "defaults", "early_views", "refresh", "warm"]
-
-_log = logging.getLogger("modelatlas.web")
 
 #: Up to this many models a worker reads the analysis table at start too, so the first question no
 #: view was kept for (another metric's trend since 2010, a filtered timeline) does not wait for it: at
@@ -213,23 +208,14 @@ def early_views(engine: Engine, url: str, indexed: Callable[[], object]) -> dict
 
 def refresh(store: Engine | str) -> int:
     """Compute the default views of ``store`` (an engine or a database URL) and keep them in its
-    ``kept_views``, replacing the previous build's; how many were kept."""
+    ``kept_views``, replacing the previous build's; how many were kept (``stored_views.keep``)."""
     engine = make_engine(store) if isinstance(store, str) else store
     url = store if isinstance(store, str) else engine.url.render_as_string(hide_password=False)
-    started = time.perf_counter()
     try:
-        with engine.connect() as conn:
-            stamp = Q.build_stamp(conn)
-        found = _computed(engine, url)
-        with engine.begin() as conn:
-            if Q.build_stamp(conn) != stamp:  # rebuilt meanwhile: that build keeps its own
-                return 0
-            kept = stored_views.write(conn, stamp, found)
+        return stored_views.keep(engine, lambda: _computed(engine, url))
     finally:
         if isinstance(store, str):
             engine.dispose()
-    _log.info("kept %d views in %.1f s", kept, time.perf_counter() - started)
-    return kept
 
 
 def warm(engine: Engine, settings: Settings, langs: Iterable[str] = LANGS) -> None:

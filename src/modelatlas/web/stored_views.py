@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Hashable, Iterator, Mapping
+import logging
+import time
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -30,7 +32,20 @@ from modelatlas.store import queries as Q
 from modelatlas.store import tables as T
 from modelatlas.store.browse import Page
 
-__all__ = ["MISSING", "decode", "encode", "encoded", "read", "record", "recording", "text_of", "write"]
+__all__ = [
+    "MISSING",
+    "decode",
+    "encode",
+    "encoded",
+    "keep",
+    "read",
+    "record",
+    "recording",
+    "text_of",
+    "write",
+]
+
+_log = logging.getLogger("modelatlas.web")
 
 #: What ``read`` returns when the store keeps no value for the key and build.
 MISSING: Any = object()
@@ -174,3 +189,19 @@ def write(conn: Connection, stamp: str, found: Mapping[str, bytes]) -> int:
     if rows:
         conn.execute(insert(T.kept_views), rows)
     return len(rows)
+
+
+def keep(engine: Engine, compute: Callable[[], Mapping[str, bytes]]) -> int:
+    """Keep the views ``compute`` gives (``encoded``'s answer) in the store of ``engine``, replacing the
+    previous build's; how many were kept: none if the store was rebuilt while they were computed (that
+    build keeps its own)."""
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        stamp = Q.build_stamp(conn)
+    found = compute()
+    with engine.begin() as conn:
+        if Q.build_stamp(conn) != stamp:
+            return 0
+        kept = write(conn, stamp, found)
+    _log.info("kept %d views in %.1f s", kept, time.perf_counter() - started)
+    return kept
