@@ -20,7 +20,7 @@ from typing import Any
 
 from modelatlas.errors import ModelAtlasError
 
-__all__ = ["Pipe", "may_fork", "own_streams", "received", "send_failure", "start"]
+__all__ = ["Pipe", "ended", "may_fork", "own_streams", "received", "send_failure", "start"]
 
 
 def may_fork() -> bool:
@@ -63,6 +63,17 @@ def received(child: BaseProcess, receive: Pipe, doing: str, error: type[ModelAtl
     if isinstance(message, BaseException):
         raise message
     return message
+
+
+def ended(child: BaseProcess, receive: Pipe, patience: float = 60) -> None:
+    """Close ``receive`` and wait for ``child`` to exit, ending it if it is still at work after
+    ``patience`` seconds (its parent failed: what it would send is not wanted)."""
+    receive.close()
+    if child.is_alive():
+        child.join(timeout=patience)
+    if child.is_alive():
+        child.terminate()
+        child.join()
 
 
 def send_failure(send: Pipe, exc: BaseException, doing: str, error: type[ModelAtlasError]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import event
 
-from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
+from modelatlas._children import Pipe, ended, may_fork, own_streams, received, send_failure, start
 from modelatlas.errors import ModelAtlasError
 from modelatlas.store.engine import PATIENCE_MS, make_engine
 
@@ -48,12 +48,7 @@ class Early:
     def end(self) -> None:
         """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
         self._tell.close()  # a child still waiting to be told stops at once
-        self.receive.close()
-        if self.process.is_alive():
-            self.process.join(timeout=60)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        ended(self.process, self.receive)
 
 
 def start_early(url: str) -> Early | None:

@@ -26,7 +26,7 @@ from typing import cast
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
+from modelatlas._children import Pipe, ended, may_fork, own_streams, received, send_failure, start
 from modelatlas.analysis.frame import METRICS
 from modelatlas.config import Settings
 from modelatlas.errors import ModelAtlasError, NotEnoughData
@@ -173,12 +173,7 @@ class _Child:
 
     def end(self) -> None:
         """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
-        self.receive.close()
-        if self.process.is_alive():
-            self.process.join(timeout=60)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        ended(self.process, self.receive)
 
 
 def _serve(send: Pipe, engine: Engine, work: Callable[[], None]) -> None:
