@@ -3,8 +3,8 @@
 The child computes the views the analysis table gives while the build makes its indexes, then, told the
 indexes are made (``Early.result``), those read from the store's tables; the build's process only keeps
 what it sends (``keep``). So the build's process never loads what the views are computed with (pandas,
-networkx, altair, the web layer: about 90 MB of a million-row import's process, which it held to its
-end); the child imports them (``web.refresh``).
+networkx, altair, the web layer: 88 MB of a 200,000-row import's process, which it held to its end);
+the child imports them (``web.refresh``).
 
 The child reads the file the build is writing; each waits for the other's lock as long as it takes
 (SQLite: the build takes the file only to write pages out, the child only to read them).
