@@ -252,7 +252,8 @@ def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tup
 
 
 def _start_views(url: str, early: list[Early]) -> None:
-    """Once the rows are in: start computing the views the analysis table gives (``_build_sqlite``)."""
+    """Once the rows are in: fork the child that computes the default views (``web.early``), those the
+    analysis table gives at once, the others once told the indexes are made (``_build_sqlite``)."""
     from modelatlas.config import Settings
 
     if not Settings().keep_views:
