@@ -34,6 +34,24 @@ def test_each_kind_of_key_answers_for_itself() -> None:
     assert index.names("shared") == {"c": ("name", "Shared")} and index.models("hf", "shared") == {"a", "b"}
 
 
+def test_only_names_the_one_model_with_a_key_and_reads_no_more_than_two() -> None:
+    """``only``: the model when exactly one has the key, None when none or several do; a key cited by
+    many models is ruled out from the first two rows, whatever their number."""
+    index = MatchIndex()
+    index.add("a", [], [("arxiv", "2302.13971"), ("code", "github.com/a/a")])
+    assert index.only("arxiv", "2302.13971") == "a" and index.only("code", "github.com/a/a") == "a"
+    assert index.only("hf", "2302.13971") is None and index.only("arxiv", "2302.00000") is None
+    index.add("b", [], [("arxiv", "2302.13971")])
+    assert index.only("arxiv", "2302.13971") is None and index.only("code", "github.com/a/a") == "a"
+    for i in range(500):
+        index.add(f"m{i}", [], [("arxiv", "2302.13971")])
+    asked: list[str] = []
+    index._db.set_trace_callback(asked.append)
+    assert index.only("arxiv", "2302.13971") is None
+    assert len(asked) == 1 and asked[0].endswith("LIMIT 2")
+    assert index.models("arxiv", "2302.13971") == {"a", "b", *(f"m{i}" for i in range(500))}
+
+
 def test_no_key_that_was_added_is_missed_by_the_filter(monkeypatch: pytest.MonkeyPatch) -> None:
     """The filter says "no model" without asking the file; with 2^12 bits and 3,000 keys most bits are
     set, so it lets many absent keys through to the file, which answers them: never a key missed."""

@@ -78,6 +78,17 @@ class MatchIndex:
         found = self._db.execute("SELECT model FROM keys WHERE kind = ? AND key = ?", (kind, key))
         return {model for (model,) in found}
 
+    def only(self, kind: Kind, key: str) -> str | None:
+        """The one model with ``key`` of ``kind``; None when none or several have it. No more than two
+        are read: a paper a thousand models cite is ruled out as quickly as one two cite (reading every
+        citing model was a sixth of a million-row import's merge)."""
+        if (kind, key) not in self._added:
+            return None
+        found = self._db.execute(
+            "SELECT model FROM keys WHERE kind = ? AND key = ? LIMIT 2", (kind, key)
+        ).fetchall()
+        return found[0][0] if len(found) == 1 else None
+
     def has(self, kind: Kind, key: str) -> bool:
         """Whether any model has ``key`` of ``kind``."""
         if (kind, key) not in self._added:

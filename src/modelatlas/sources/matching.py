@@ -401,8 +401,7 @@ class Matcher:
         return self._by_keys(model)
 
     def _by_keys(self, model: Model, *, besides: str | None = None) -> Match | None:
-        for how, ids, variant_key in self._strong_keys(model):
-            model_id = self._unique(ids)
+        for how, model_id, variant_key in self._strong_keys(model):
             if model_id is None or model_id == besides:
                 continue
             alike = self._same_model(model, model_id, editions=not variant_key)
@@ -471,22 +470,23 @@ class Matcher:
             found = self._unique(self._index.names(stem))
             if found and _close(size, self._size(found)):
                 return Match(found, f"name without its size ({format_count(size)})", weak=True)
-        found = self._unique(self._index.models("stem", key))  # "GPT-NeoX" → GPT-NeoX-20B
+        found = self._index.only("stem", key)  # "GPT-NeoX" → GPT-NeoX-20B
         if found:
             return Match(found, f"name with a size: {self._models[found].name!r}", weak=True)
         return None
 
-    def _strong_keys(self, model: Model) -> list[tuple[str, set[str] | None, bool]]:
-        """Each key of the row: how to say it, the models that have it, whether it is a variant's repo."""
-        keys: list[tuple[str, set[str] | None, bool]] = []
+    def _strong_keys(self, model: Model) -> list[tuple[str, str | None, bool]]:
+        """Each key of the row: how to say it, the one model that has it (None: none or several), whether
+        it is a variant's repo."""
+        keys: list[tuple[str, str | None, bool]] = []
         index = self._index
-        keys += [(f"arXiv {p.arxiv}", index.models("arxiv", p.arxiv), False) for p in model.papers if p.arxiv]
+        keys += [(f"arXiv {p.arxiv}", index.only("arxiv", p.arxiv), False) for p in model.papers if p.arxiv]
         repos = model.weights.huggingface if model.weights else []
         for repo in repos:
             folded = repo.casefold()
             variant = index.has("variant_repo", folded)
-            keys.append((f"Hugging Face repo {repo}", index.models("hf", folded), variant))
-        keys += [(f"code {code_key(u)}", index.models("code", code_key(u)), False) for u in model.code]
+            keys.append((f"Hugging Face repo {repo}", index.only("hf", folded), variant))
+        keys += [(f"code {code_key(u)}", index.only("code", code_key(u)), False) for u in model.code]
         return keys
 
     def _same_model(self, model: Model, model_id: str, *, editions: bool = True) -> str | None:
