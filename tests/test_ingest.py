@@ -491,8 +491,8 @@ def test_import_file_reports_each_stage_with_its_steps(sqlite_url: str) -> None:
 
 def test_the_merge_closes_its_matching_index_before_the_build(sqlite_url: str) -> None:
     """Issue 18: what only matching rows needs (the matcher's index on disk and its 16 MiB filter, the
-    makers each list gave) is closed once every import is merged; the merged models stay readable for
-    the build and the report."""
+    makers each list gave) is closed once every import is merged, and no model is held decoded; the
+    merged models stay readable for the build and the report."""
     import sqlite3
 
     from modelatlas.catalog.validate import load_valid_catalog
@@ -506,5 +506,6 @@ def test_the_merge_closes_its_matching_index_before_the_build(sqlite_url: str) -
         merger.matcher.by_name("GPT-3")
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         merger._listed.get("paper-table:x", "gpt-3", "gpt3")
+    assert merger._models._recent == {}  # no model held decoded: the build reads each from disk
     assert merger.model("gpt-3").name == "GPT-3"
     assert len(merger.catalog().models) == count(sqlite_url, "models")

@@ -46,6 +46,27 @@ def test_a_shelf_keeps_insertion_order_and_gives_back_what_went_in() -> None:
     shelf.close()
 
 
+def test_a_settled_shelf_holds_no_model_decoded_and_loses_no_change() -> None:
+    """``settle`` (a merge's end): the changed models written, none held decoded; each then read from
+    disk, new or changed, with its file."""
+    shelf = ModelShelf(cached=3)
+    models = [_model(f"m{i}", f"Model {i}") for i in range(4)]
+    for model in models:
+        shelf[model.id] = model
+    shelf["m3"] = models[3].model_copy(update={"name": "Model three"})  # changed while held decoded
+    shelf.set_path("m2", Path("/x/m2.yaml"))
+    assert len(shelf._recent) == 3
+    shelf.settle()
+    assert len(shelf._recent) == 0 and not shelf._dirty and not shelf._new
+    assert [(m.name, p) for m, p in shelf.values_with_paths()] == [
+        ("Model 0", None),
+        ("Model 1", None),
+        ("Model 2", Path("/x/m2.yaml")),
+        ("Model three", None),
+    ]
+    assert shelf["m1"] == models[1] and shelf["m1"] is not models[1]
+
+
 def test_a_shelf_gives_each_model_with_its_file() -> None:
     shelf = ModelShelf(cached=1)
     shelf["a"], shelf["b"] = _model("a", "A"), _model("b", "B")

@@ -254,12 +254,35 @@ def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
     bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: int, fed: int
 ) -> None:
     """Each child of ``_fed`` sends one message a batch, taken in turns: one batch for two children, as
-    many as the children, or more (not a multiple of them) give the thread's rows, and every child ends."""
+    many as the children, or more (not a multiple of them) give the thread's rows, and every child ends.
+    A batch goes down the pipe a chunk's models (50) at a time, a part's last piece what is left of it."""
     merged = merge.Merger(bundled).catalog()
     monkeypatch.setattr(C, "PART", part)
     monkeypatch.setattr(C, "FED", fed)
+    sent: list[int | None] = []
+    send_batch = C._Feed.next
+
+    def recorded(feed: C._Feed, pickled: Any, size: int) -> None:
+        pipe = feed.send
+
+        class Recording:
+            def send(self, piece: list[Any] | None) -> None:
+                sent.append(None if piece is None else len(piece))
+                pipe.send(piece)
+
+        feed.send = Recording()  # type: ignore[assignment]
+        try:
+            send_batch(feed, pickled, size)
+        finally:
+            feed.send = pipe
+
+    monkeypatch.setattr(C._Feed, "next", recorded)
     build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
     assert multiprocessing.active_children() == []
+    pieces = [n for n in sent if n is not None]
+    whole, rest = divmod(part, 50)
+    one_batch = [50] * whole + ([rest] if rest else [])
+    assert pieces[: len(one_batch)] == one_batch and sum(pieces) == 413 and sent.count(None) == fed
     monkeypatch.setattr(C, "may_fork", lambda: False)
     build_store(merged, f"sqlite:///{tmp_path / 'threaded.db'}")
     assert _rows(tmp_path / "fed.db") == _rows(tmp_path / "threaded.db")

@@ -10,10 +10,12 @@ frees everything else; only cycles wait until the collector is on again.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import gc
 from collections.abc import Iterator
 
-__all__ = ["paused"]
+__all__ = ["give_back", "paused"]
 
 
 @contextlib.contextmanager
@@ -26,3 +28,15 @@ def paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def give_back() -> None:
+    """Return to the operating system the memory the C library holds freed (glibc's ``malloc_trim``;
+    elsewhere nothing): what a stage let go (a merge's files and page caches, its decoded models) is
+    otherwise kept for the process's next allocations, and counted in its size, to its end: 24 MB
+    after a merge of 200,000 rows."""
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is not None:
+        trim(0)

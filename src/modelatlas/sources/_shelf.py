@@ -61,6 +61,12 @@ class ModelShelf(MutableMapping[str, Model]):
         self._new.clear()
         self._db.close()
 
+    def settle(self) -> None:
+        """Write back every changed model and let the decoded ones go: for a build, which reads the shelf
+        once in order, the cache of the merge's working set (about 16 MB) is of no use."""
+        self._flush()
+        self._recent.clear()
+
     def __len__(self) -> int:
         return self._count
 

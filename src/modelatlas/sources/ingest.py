@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from modelatlas._collector import paused
+from modelatlas._collector import give_back, paused
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import BadArgument, InputError
 from modelatlas.sources._spool import RowSpool
@@ -103,6 +103,7 @@ def merge_imports(
         merged.conflicts.extend(mine)
         merged.conflicts_of[item.key] = mine
     merged.merger.close_matching()  # the build needs the merged models, not the index that found them
+    give_back()
     return merged
 
 
