@@ -271,6 +271,7 @@ def _import(
         raise InputError(path, 0, f"cannot be read: {exc.strerror or exc}") from exc
     if not rows.models:
         raise InputError(path, rows.first.line if rows.first else 1, _nothing_to_import(fmt, rows))
+    give_back()  # what the reader let go (its first-seen names' file and filter) before the merge grows
     stored.rows = rows
     for part in sorted(path.rglob("*")) if path.is_dir() else [path]:
         if part.is_file():
