@@ -12,7 +12,8 @@ import pytest
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
-from modelatlas.sources import merge
+from modelatlas.sources import _shelf, merge
+from modelatlas.sources._disk import Bloom
 from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.merge import Merger, Outcome
@@ -65,6 +66,48 @@ def test_a_settled_shelf_holds_no_model_decoded_and_loses_no_change() -> None:
         ("Model three", None),
     ]
     assert shelf["m1"] == models[1] and shelf["m1"] is not models[1]
+
+
+@pytest.mark.parametrize("cached", [1, 100])
+def test_marks_on_models_written_or_not_yet(monkeypatch: pytest.MonkeyPatch, cached: int) -> None:
+    """The models a merge changed and the import each new one came from, as a set and a mapping in the
+    shelf's order, whether the model is on disk (1 held) or not written yet (100); counted once each,
+    and forgotten with the model."""
+    monkeypatch.setattr(_shelf, "_BATCH", 2)
+    shelf = ModelShelf(cached=cached)
+    for name in ("b", "a", "c", "d"):
+        shelf[name] = _model(name, name.upper())
+    for name in ("c", "a", "c"):
+        shelf.mark_changed(name)
+    shelf.set_origin("a", "epoch:a.csv")
+    shelf.set_origin("d", "bundled:hf")
+    shelf.set_origin("a", "epoch:b.csv")  # set again: replaced, counted once
+    changed, origins = shelf.changed, shelf.origins
+    assert len(changed) == 2 and list(changed) == ["a", "c"] and changed == {"a", "c"}
+    assert "c" in changed and "b" not in changed and "z" not in changed and 1 not in changed
+    assert len(origins) == 2 and dict(origins) == {"a": "epoch:b.csv", "d": "bundled:hf"}
+    assert list(origins) == ["a", "d"] and list(origins.values()) == ["epoch:b.csv", "bundled:hf"]
+    assert origins.get("b") is None and "z" not in origins
+    shelf["a"] = _model("a", "A again")  # put again: its marks stay
+    shelf.settle()
+    assert changed == {"a", "c"} and origins["a"] == "epoch:b.csv"
+    del shelf["a"]
+    assert list(changed) == ["c"] and len(changed) == 1 and dict(origins) == {"d": "bundled:hf"}
+    shelf.mark_changed("d")
+    assert list(shelf.changed) == ["c", "d"] and len(shelf.origins) == 1
+
+
+def test_a_mark_the_filter_lets_through_is_looked_up() -> None:
+    """With a filter of 8 bits that says yes to nearly everything, the file answers for the marks."""
+    shelf = ModelShelf(cached=1)
+    shelf._added = Bloom(8)
+    for i in range(200):
+        shelf[f"k{i}"] = _model(f"k{i}", f"K {i}")
+    shelf.mark_changed("k3")
+    shelf.set_origin("k4", "x")
+    assert all(f"absent{i}" in shelf._added for i in range(5))
+    assert not any(f"absent{i}" in shelf.changed or f"absent{i}" in shelf.origins for i in range(5))
+    assert "k3" in shelf.changed and "k4" not in shelf.changed and shelf.origins == {"k4": "x"}
 
 
 def test_a_shelf_gives_each_model_with_its_file() -> None:

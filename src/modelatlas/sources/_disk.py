@@ -3,17 +3,15 @@
 ``private()`` opens a private temporary SQLite file (deleted when the connection closes or is
 collected), in one transaction never committed: the file dies with it. ``Bloom`` answers most lookups
 of a key that was never added without asking the file. ``FirstSeen`` is the first line each key of a
-file was read on (a reader's duplicates), ``IdSet`` and ``IdMap`` a set of ids and a mapping of ids to
-text (the models a merge changed, and the import each new one came from), each on such a file.
+file was read on (a reader's duplicates), on such a file. (The models a merge changed, and the import
+each new one came from, are marks on the merge's shelf: ``sources._shelf``.)
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, MutableMapping, MutableSet, ValuesView
-from typing import Any
 
-__all__ = ["Bloom", "FirstSeen", "IdMap", "IdSet", "private"]
+__all__ = ["Bloom", "FirstSeen", "private"]
 
 #: Pages of a private file SQLite keeps in memory (KiB, negative as SQLite takes it): lookups touch few
 #: pages, and the operating system caches the rest of the file.
@@ -21,8 +19,6 @@ CACHE_KIB = 16_384
 #: Bits of a ``Bloom`` filter: 16 MiB, wrong for about 1.4 % of the keys never added once 8 million were
 #: (a million new models' names and links, two bits a key), which are then looked up.
 BITS = 1 << 27
-#: Rows of an ``IdSet`` or ``IdMap`` read at a time as it is iterated.
-_BATCH = 1000
 
 
 def private() -> sqlite3.Connection:
@@ -89,104 +85,3 @@ class FirstSeen:
         self._db.execute(
             "INSERT OR IGNORE INTO seen (key, line, spelling) VALUES (?, ?, ?)", (key, line, spelling)
         )
-
-
-class IdSet(MutableSet[str]):
-    """A set of ids on disk (a set of a million held 100 MB with its strings), in the order first added."""
-
-    def __init__(self) -> None:
-        self._db = private()
-        self._db.execute("CREATE TABLE ids (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)")
-        self._added = Bloom(1 << 24)
-        self._count = 0
-
-    def __contains__(self, item: object) -> bool:
-        if not isinstance(item, str) or item not in self._added:
-            return False
-        return self._db.execute("SELECT 1 FROM ids WHERE id = ?", (item,)).fetchone() is not None
-
-    def __iter__(self) -> Iterator[str]:
-        for (item,) in _batches(self._db, "id"):
-            yield item
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, value: str) -> None:
-        if value not in self:
-            self._added.add(value)
-            self._db.execute("INSERT INTO ids (id) VALUES (?)", (value,))
-            self._count += 1
-
-    def discard(self, value: str) -> None:
-        if value in self:
-            self._db.execute("DELETE FROM ids WHERE id = ?", (value,))
-            self._count -= 1
-
-
-class IdMap(MutableMapping[str, str]):
-    """A mapping of ids to text on disk, in the order the ids were first set."""
-
-    def __init__(self) -> None:
-        self._db = private()
-        self._db.execute("CREATE TABLE ids (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, value TEXT)")
-        self._added = Bloom(1 << 24)
-        self._count = 0
-
-    def __getitem__(self, key: str) -> str:
-        found = None
-        if key in self._added:
-            found = self._db.execute("SELECT value FROM ids WHERE id = ?", (key,)).fetchone()
-        if found is None:
-            raise KeyError(key)
-        value: str = found[0]
-        return value
-
-    def __setitem__(self, key: str, value: str) -> None:
-        if key in self:
-            self._db.execute("UPDATE ids SET value = ? WHERE id = ?", (value, key))
-            return
-        self._added.add(key)
-        self._db.execute("INSERT INTO ids (id, value) VALUES (?, ?)", (key, value))
-        self._count += 1
-
-    def __delitem__(self, key: str) -> None:
-        if key not in self:
-            raise KeyError(key)
-        self._db.execute("DELETE FROM ids WHERE id = ?", (key,))
-        self._count -= 1
-
-    def __iter__(self) -> Iterator[str]:
-        for (key,) in _batches(self._db, "id"):
-            yield key
-
-    def __len__(self) -> int:
-        return self._count
-
-    def values(self) -> ValuesView[str]:
-        return _Values(self)
-
-    def _values(self) -> Iterator[str]:
-        for (value,) in _batches(self._db, "value"):
-            yield value
-
-
-class _Values(ValuesView[str]):
-    """An ``IdMap``'s values read in one pass, not looked up id by id."""
-
-    _mapping: IdMap
-
-    def __iter__(self) -> Iterator[str]:
-        return self._mapping._values()
-
-
-def _batches(db: sqlite3.Connection, column: str) -> Iterator[tuple[Any, ...]]:
-    """``column`` of table ``ids`` in the order added, ``_BATCH`` rows at a time (the table may change
-    between batches)."""
-    after = 0
-    while batch := db.execute(
-        f"SELECT seq, {column} FROM ids WHERE seq > ? ORDER BY seq LIMIT ?", (after, _BATCH)
-    ).fetchall():
-        after = batch[-1][0]
-        for row in batch:
-            yield row[1:]

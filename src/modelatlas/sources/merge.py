@@ -31,7 +31,6 @@ from modelatlas.catalog.schema import (
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
-from modelatlas.sources._disk import IdMap, IdSet
 from modelatlas.sources._match_index import Listed
 from modelatlas.sources._shelf import ModelShelf
 from modelatlas.sources.matching import Match, Matcher, code_key
@@ -109,10 +108,10 @@ class Merger:
         self.matcher = Matcher(self._models)
         for entry in catalog.models:
             self.matcher.add(self._models[entry.record.id])
-        #: Ids of models an import created or changed (on disk, as the next: a million new models).
-        self.changed = IdSet()
-        #: The import (its key) each created model came from.
-        self.created_by = IdMap()
+        #: Ids of models an import created or changed, and the import (its key) each created model came
+        #: from: marks on the shelf's rows (a million new models).
+        self.changed = self._models.changed
+        self.created_by = self._models.origins
         #: Organizations an import named that no catalog organization is: created, and reported.
         self.unplaced: dict[str, str] = {}
         #: Base models a row named before the model was known: tried again after every import.
@@ -168,7 +167,7 @@ class Merger:
         for done, at in enumerate(_oldest_first(names), start=1):
             outcome = self._apply_row(origin, path, rows[at])
             if outcome.action == "new" and outcome.model_id is not None:
-                self.created_by[outcome.model_id] = origin
+                self._models.set_origin(outcome.model_id, origin)
             if self._claimed is outcome:
                 held[at] = outcome  # _resolve_pending may still add to its detail
             else:
@@ -377,7 +376,7 @@ class Merger:
         self._models[model_id] = model
         self._models.set_path(model_id, path)
         self.matcher.add(model)
-        self.changed.add(model_id)
+        self._models.mark_changed(model_id)
         outcome = Outcome(row.line, row.name, "new", model_id, None, "; ".join([*notes, *row.repairs]))
         self._claim_pending(model_id, outcome)
         return outcome
@@ -464,7 +463,7 @@ class Merger:
             merged = target.model_copy(update=update)
             self._models[target.id] = merged
             self.matcher.add(merged)
-            self.changed.add(target.id)
+            self._models.mark_changed(target.id)
         detail = ", ".join(f"+{f}" for f in filled) or "nothing new"
         if conflicts:
             detail += "; differs on " + ", ".join(f"{c.field} ({c.other} vs {c.kept})" for c in conflicts)
@@ -699,7 +698,7 @@ class Merger:
             if all(e.model != found.model_id for e in model.base_models):
                 edge = BaseEdge.model_validate({"model": found.model_id, "relation": pending.relation})
                 self._models[model.id] = _with_backed(model, "base_models", pending.source, edge)
-                self.changed.add(model.id)
+                self._models.mark_changed(model.id)
         for pending in waiting:
             if pending.outcome is not None and not pending.noted:
                 pending.noted = True
