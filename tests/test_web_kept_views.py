@@ -425,7 +425,8 @@ def test_a_sqlite_build_computes_the_tables_views_while_it_makes_its_indexes(
 ) -> None:
     """A SQLite build starts the views the analysis table gives in a child once its rows are in, before
     its indexes (``web.early.Early``); all 26 are kept in its file before it takes the store's place, the
-    same, byte for byte, as ``refresh`` computes from the finished store."""
+    same, byte for byte, as ``refresh`` computes from the finished store. The child keeps them itself:
+    the build's process never receives them."""
     from modelatlas.store import build as B
     from modelatlas.web import early as E
     from modelatlas.web import refresh as R
@@ -441,13 +442,25 @@ def test_a_sqlite_build_computes_the_tables_views_while_it_makes_its_indexes(
         happened.append("indexes")
         index(conn, statements)
 
+    from modelatlas.web import stored_views
+
+    keep, keepers = stored_views.keep, tmp_path / "keepers"
+
+    def kept_by(engine: Any, compute: Any) -> int:
+        with keepers.open("a") as out:  # the child's too: it is forked with this patch
+            out.write(f"{os.getpid()}\n")
+        return keep(engine, compute)
+
     monkeypatch.setattr(E.Early, "__init__", started)
     monkeypatch.setattr(B, "_index", indexed)
+    monkeypatch.setattr(stored_views, "keep", kept_by)
     monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1")
     url = f"sqlite:///{tmp_path / 'store.db'}"
     result = build_store(load_valid_catalog(bundled_catalog()), url)
     assert happened == ["views started", "indexes"]
     assert result.views == 26
+    (keeper,) = keepers.read_text().split()  # the child kept them: this process never held them
+    assert int(keeper) != os.getpid()
     built = {key: value for key, (_, value) in _kept(url).items()}
     assert multiprocessing.active_children() == []
     _forget()

@@ -238,7 +238,7 @@ def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tup
             ) as parts:  # the children's rows (``store.parts``), removed with it
                 fill(engine, Path(parts), partial(_start_views, url, early))
             carry_sqlite(engine, target)
-            kept = _keep_early_views(url, early, stage)
+            kept = _keep_early_views(early, stage)
         finally:
             for started in early:
                 started.end()
@@ -264,15 +264,13 @@ def _start_views(url: str, early: list[Early]) -> None:
         early.append(started)
 
 
-def _keep_early_views(url: str, early: list[Early], stage: Stage) -> tuple[int, float] | None:
+def _keep_early_views(early: list[Early], stage: Stage) -> tuple[int, float] | None:
     if not early:
         return None
-    from modelatlas.web.early import keep
-
     if stage is not None:
         stage(STAGES[1])
     begun = time.perf_counter()
-    return keep(url, early[0]), time.perf_counter() - begun
+    return early[0].kept(), time.perf_counter() - begun
 
 
 def _cache_kib(models: int) -> int:

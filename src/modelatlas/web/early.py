@@ -1,9 +1,10 @@
 """The default views of a SQLite build, computed in one child forked as soon as its rows are in.
 
 The child computes the views the analysis table gives while the build makes its indexes, then, told the
-indexes are made (``Early.result``), those read from the store's tables; the build's process only keeps
-what it sends (``keep``). So the build's process never loads what the views are computed with (pandas,
-networkx, altair, the web layer: 88 MB of a 200,000-row import's process, which it held to its end);
+indexes are made (``Early.kept``), those read from the store's tables, and keeps them all in the file
+itself; it sends back how many. So the build's process never loads what the views are computed with
+(pandas, networkx, altair, the web layer: 88 MB of a 200,000-row import's process, which it held to its
+end), nor holds the views (received and written by it, 10 MB more at its peak at a million models);
 the child imports them (``web.refresh``).
 
 The child reads the file the build is writing; each waits for the other's lock as long as it takes
@@ -21,7 +22,7 @@ from modelatlas._children import Pipe, ended, may_fork, own_streams, received, s
 from modelatlas.errors import ModelAtlasError
 from modelatlas.store.engine import PATIENCE_MS, make_engine
 
-__all__ = ["DOING", "Early", "keep", "start_early"]
+__all__ = ["DOING", "Early", "start_early"]
 
 #: What the child is doing, for the errors that say it failed.
 DOING = "computing default views"
@@ -35,15 +36,16 @@ class Early:
         self.process, self.receive = start(_serve, url, told, self._tell)
         told.close()  # the child's end
 
-    def result(self) -> dict[str, bytes]:
-        """Tell the child the store's indexes are made, then take its views, encoded by key text.
+    def kept(self) -> int:
+        """Tell the child the store's indexes are made; how many views it then kept in the store,
+        replacing the previous build's (``stored_views.keep``: none if the store was rebuilt meanwhile).
 
         Raises:
-            ModelAtlasError: the child ended without sending them (killed: out of memory?).
-            BaseException: what the child raised computing them.
+            ModelAtlasError: the child ended without saying (killed: out of memory?).
+            BaseException: what the child raised computing or keeping them.
         """
         self._tell.send(True)
-        return cast(dict[str, bytes], received(self.process, self.receive, DOING, ModelAtlasError))
+        return cast(int, received(self.process, self.receive, DOING, ModelAtlasError))
 
     def end(self) -> None:
         """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
@@ -58,31 +60,22 @@ def start_early(url: str) -> Early | None:
     return Early(url) if may_fork() else None
 
 
-def keep(url: str, early: Early) -> int:
-    """Keep ``early``'s views in the store at ``url`` once its indexes are made, replacing the previous
-    build's; how many were kept (none if the store was rebuilt meanwhile: that build keeps its own)."""
-    from modelatlas.web import stored_views
-
-    engine = make_engine(url)
-    try:
-        return stored_views.keep(engine, early.result)
-    finally:
-        engine.dispose()
-
-
 def _serve(send: Pipe, url: str, told: Pipe, tell: Pipe) -> None:
-    """In the child: the views, encoded, sent down ``send`` (the store's once ``told`` the indexes are
-    made); or what went wrong. ``tell`` is the parent's end of ``told``, closed here: with this copy of
-    it open, a parent that fails before its indexes would leave the child waiting."""
+    """In the child: the views computed (the store's once ``told`` the indexes are made) and kept in the
+    store, how many sent down ``send``; or what went wrong. ``tell`` is the parent's end of ``told``,
+    closed here: with this copy of it open, a parent that fails before its indexes would leave the child
+    waiting."""
     tell.close()
     own_streams()
     try:
+        from modelatlas.web import stored_views
         from modelatlas.web.refresh import early_views  # the analyses' libraries: imported here only
 
         engine = make_engine(url)
         event.listen(engine, "connect", _patient)
         try:
-            send.send(early_views(engine, url, told.recv))
+            found = early_views(engine, url, told.recv)
+            send.send(stored_views.keep(engine, lambda: found))
         finally:
             engine.dispose()
     except EOFError:  # the build failed before its indexes were made, and closed its end
