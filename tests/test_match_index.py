@@ -71,7 +71,7 @@ def test_the_filter_answers_absent_keys_without_the_file() -> None:
     asked: list[str] = []
     index._db.set_trace_callback(asked.append)  # every statement the file is asked
     assert index.names("other") == {} and index.models("hf", "org/other") == set()
-    assert not index.has("variant_repo", "org/other")
+    assert not index.has("variant_repo", "org/other") and index.only("hf", "org/other") is None
     assert asked == []
     assert index.names("key") == {"m": ("name", "Key")} and index.has("hf", "org/repo")
     assert len(asked) == 2

@@ -97,6 +97,16 @@ def test_marks_on_models_written_or_not_yet(monkeypatch: pytest.MonkeyPatch, cac
     assert list(shelf.changed) == ["c", "d"] and len(shelf.origins) == 1
 
 
+def test_the_marks_of_an_id_never_put_ask_the_file_nothing() -> None:
+    shelf = ModelShelf(cached=1)
+    shelf["a"], shelf["b"] = _model("a", "A"), _model("b", "B")  # "a" on disk, "b" held
+    asked: list[str] = []
+    shelf._db.set_trace_callback(asked.append)
+    assert "z" not in shelf.changed and shelf.origins.get("z") is None
+    assert asked == []
+    assert "a" not in shelf.changed and len(asked) == 1  # one on disk: asked
+
+
 def test_a_mark_the_filter_lets_through_is_looked_up() -> None:
     """With a filter of 8 bits that says yes to nearly everything, the file answers for the marks."""
     shelf = ModelShelf(cached=1)
