@@ -11,7 +11,10 @@ two more inserts a new model). A Bloom filter of the ids answers most asks for a
 not have, as each new row's match makes, without a query.
 
 Pickle, not JSON: the shelf is private to one process, and pickle gives back the very record that went
-in (fields set, defaults and all) at a fraction of the cost of validating it again.
+in (fields set, defaults and all) without validating it again. It is not the cheaper one any more
+(3,000 merged Epoch models, 2026-12-06: ``pickle.dumps`` 30 µs and 1,747 bytes, ``loads`` 53 µs;
+``model_dump_json(exclude_unset=True)`` 11.7 µs and 1,094 bytes, ``model_validate_json`` 42 µs), and
+the 3,127 models the 16 real inputs merge into come back equal from JSON, fields set too.
 """
 
 from __future__ import annotations
