@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
+import sys
 from collections.abc import Iterator
 
 __all__ = ["give_back", "paused"]
@@ -35,8 +35,8 @@ def give_back() -> None:
     elsewhere nothing): what a stage let go (a merge's files and page caches, its decoded models) is
     otherwise kept for the process's next allocations, and counted in its size, to its end: 24 MB
     after a merge of 200,000 rows."""
-    name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(name) if name else None
-    trim = getattr(libc, "malloc_trim", None)
+    if not sys.platform.startswith("linux"):
+        return
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # this process's C library (musl has none)
     if trim is not None:
         trim(0)
