@@ -31,7 +31,7 @@ from typing import Any
 from modelatlas.catalog.schema import Model
 from modelatlas.sources._disk import Bloom
 
-__all__ = ["ModelShelf", "Changed", "Origins"]
+__all__ = ["Changed", "ModelShelf", "Origins"]
 
 #: Models kept decoded: the merge's working set (a file's models and the catalog's it names) fits.
 CACHED = 2048

@@ -182,8 +182,7 @@ class Merger:
     def close_matching(self) -> None:
         """Every import is merged: close what only matching rows needs (the matcher's index, the makers
         each list gave), their files, filter and page caches, and let the decoded models go, before the
-        build. ``apply`` cannot be
-        called after it; ``catalog``, ``model`` and the rest can."""
+        build. ``apply`` cannot be called after it; ``catalog``, ``model`` and the rest can."""
         self.matcher.close()
         self._listed.close()
         self._models.settle()

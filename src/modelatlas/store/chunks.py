@@ -306,7 +306,7 @@ def _send(send: Pipe, made: Iterator[Chunk], folder: Path | None) -> None:
 
 
 def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | None) -> None:
-    """In the child of ``_fed``: make and send the rows of each batch of pickled models received, until
+    """In the child of ``_fed``: make and send the rows of each piece of pickled models received, until
     None; a thread receives them, so that the build's process never waits to send while this one waits
     for it to take its rows."""
     own_streams()
@@ -322,13 +322,12 @@ def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | No
 
     threading.Thread(target=take, daemon=True).start()
     try:
-        made = (
+        made = (  # a piece is at most a chunk's models (``_Feed.next``)
             maker.make(
-                [Entry(pickle.loads(body), Path(path), None) for body, path in batch[start : start + CHUNK]],
+                [Entry(pickle.loads(body), Path(path), None) for body, path in piece],
                 text_rows=folder is not None,
             )
-            for batch in iter(taken.get, None)
-            for start in range(0, len(batch), CHUNK)
+            for piece in iter(taken.get, None)
         )
         _send(send, made, folder)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
