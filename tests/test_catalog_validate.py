@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from modelatlas.catalog.schema import Model
+from modelatlas.catalog.schema import Dispute, Estimate, Evaluation, Model, Training
 from modelatlas.catalog.validate import filled_fact_fields, load_valid_catalog, validate_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import CatalogError, CatalogInvalid
@@ -87,6 +88,26 @@ def test_a_count_beyond_64_bits_is_a_problem_not_a_build_crash(tiny_catalog: Pat
     assert [p.message for p in validate_catalog(tiny_catalog).problems] == [
         "fact without source: no entry in `sources` lists this field"
     ]
+
+
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan")])
+def test_a_number_that_is_not_finite_is_refused(number: float) -> None:
+    """An infinite compute, cost or score is no fact, and JSON (the API's, the merge's shelf) would write
+    it as null: refused wherever a record holds a float; finite numbers and texts are kept."""
+    source = {"source": "s"}
+    for kind, fields in [
+        (Training, {"compute_flop": number}),
+        (Estimate, {"field": "parameters", "value": number, "by": "x", **source}),
+        (Evaluation, {"benchmark": "mmlu", "metric": "acc", "value": number, **source}),
+        (Dispute, {"field": "parameters", "value": number, **source}),
+    ]:
+        with pytest.raises(ValidationError, match="finite number"):
+            kind.model_validate(fields)
+    assert Training(compute_flop=2.5e24).compute_flop == 2.5e24
+    assert Evaluation(benchmark="mmlu", metric="acc", value=-1.5, source="s").value == -1.5
+    assert Evaluation(benchmark="mmlu", metric="acc", value="n/a", source="s").value == "n/a"
+    assert Dispute(field="x", value=7, source="s").value == 7
+    assert Dispute(field="x", value=-0.5, source="s").value == -0.5
 
 
 def test_filled_fact_fields_looks_into_records_and_lists() -> None:

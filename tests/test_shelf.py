@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from modelatlas.catalog.schema import Model
+from modelatlas.catalog.schema import Model, Parameters, Training
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
+from modelatlas.errors import StoreError
 from modelatlas.sources import _shelf, merge
 from modelatlas.sources._disk import Bloom
 from modelatlas.sources._shelf import ModelShelf
@@ -157,7 +158,11 @@ def _merged(monkeypatch: pytest.MonkeyPatch, cached: int) -> tuple[list[Outcome]
     outcomes: list[Outcome] = []
     for name in ("merge_notable.csv", "merge_all.csv"):
         outcomes += merger.apply(f"epoch:{name}", EPOCH / name, read(EPOCH / name))
-    records = [f"{e.path.name} {e.record.model_dump_json()}" for e in merger.catalog().models]
+    # every field, and which fields each record and its parts had set: what the store and YAML dumps use
+    records = [
+        f"{e.path.name} {e.record.model_dump_json()} {e.record.model_dump_json(exclude_unset=True)}"
+        for e in merger.catalog().models
+    ]
     return outcomes, records
 
 
@@ -166,6 +171,44 @@ def test_a_merge_through_the_disk_is_the_merge_in_memory(monkeypatch: pytest.Mon
     on_disk = _merged(monkeypatch, 1)  # every model but the last one used is read back from disk
     assert len(in_memory[0]) == 27 and len(in_memory[1]) == 424  # the curated 413 and 11 new ones
     assert on_disk == in_memory
+
+
+def test_a_model_is_kept_as_the_json_of_what_it_set_and_comes_back_equal() -> None:
+    """JSON of the fields set (issue 18: smaller and quicker than pickle); a field set to its default
+    stays set, one left unset stays unset, in nested records too; what went in comes back equal."""
+    model = _model("m", "M", parameters={"total": 7_000_000_000})
+    training = Training(tokens=2_000_000_000_000, note=None)
+    model = model.model_copy(update={"training": training, "version_of": None})
+    body = _shelf.encode(model)
+    assert body == (
+        '{"id":"m","name":"M","version_of":null,"domains":["nlp"],"parameters":{"total":7000000000},'
+        '"training":{"tokens":2000000000000,"note":null},'
+        '"sources":[{"id":"test","citation":"test","accessed":"2026-12-04","fields":["parameters"]}]}'
+    )
+    back = _shelf.decode(body)
+    assert back == model and back.model_fields_set == model.model_fields_set
+    assert back.training is not None and back.training.model_fields_set == {"tokens", "note"}
+    assert back.parameters is not None and back.parameters.model_fields_set == {"total"}
+    shelf = ModelShelf(cached=1)
+    shelf["m"], shelf["n"] = model, _model("n", "N")  # m written to the file
+    assert shelf._db.execute("SELECT body FROM shelf WHERE id = 'm'").fetchone() == (body,)
+    assert shelf["m"] == model and shelf["m"] is not model
+    assert next(shelf.encoded_with_paths()) == (body, None)
+    shelf.close()
+
+
+def test_a_merged_model_that_does_not_validate_fails_by_its_id() -> None:
+    """``model_copy`` validates nothing: a merge that made an invalid model (a bug) is told where it is
+    read back, naming the model and the field, not built into the store."""
+    model = _model("m", "M", parameters={"total": 7})
+    broken = model.model_copy(update={"parameters": Parameters.model_construct(total=7, active=9)})
+    shelf = ModelShelf(cached=1)
+    shelf["m"], shelf["n"] = broken, _model("n", "N")
+    with pytest.raises(StoreError, match=r"not valid \(parameters: Value error, active parameters 9 exceed"):
+        shelf["m"]
+    with pytest.raises(StoreError, match=r'\{"id":"m","name":"M"'):
+        list(shelf.values_with_paths())
+    shelf.close()
 
 
 def test_a_shelf_knows_its_ids_without_holding_them() -> None:

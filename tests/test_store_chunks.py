@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import sqlite3
 from collections.abc import Callable, Generator
 from functools import partial
@@ -206,17 +205,17 @@ def test_a_small_or_streamed_catalog_is_made_in_a_thread(
 def test_a_merged_catalog_is_decoded_in_the_child(
     bundled: Catalog, forks: list[int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A merge's catalog, pickled on disk (``sources.merge``): its bytes go to two children in turn, which
-    decode them; the rows are the thread's, whether a model was held decoded or only on disk."""
+    """A merge's catalog, as JSON on disk (``sources.merge``): its text goes to two children in turn, which
+    decode it; the rows are the thread's, whether a model was held decoded or only on disk."""
     monkeypatch.setattr(merge, "ModelShelf", partial(ModelShelf, cached=100))  # most only on disk
     merged = merge.Merger(bundled).catalog()
-    assert isinstance(merged.models, C.Pickled)
-    decoded = [(pickle.loads(body), path) for body, path in merged.models.pickled()]
+    assert isinstance(merged.models, C.Encoded)
+    decoded = [(merged.models.decode(body), path) for body, path in merged.models.encoded()]
     assert decoded == [(e.record, str(e.path)) for e in merged.models]
     fed = C._fed
     given: list[int] = []
 
-    def counted(models: C.Pickled, maker: C.Maker, folder: Path | None = None) -> Generator[Any, None, None]:
+    def counted(models: C.Encoded, maker: C.Maker, folder: Path | None = None) -> Generator[Any, None, None]:
         given.append(len(decoded))
         return fed(models, maker, folder)
 
@@ -262,7 +261,7 @@ def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
     sent: list[int | None] = []
     send_batch = C._Feed.next
 
-    def recorded(feed: C._Feed, pickled: Any, size: int) -> None:
+    def recorded(feed: C._Feed, encoded: Any, size: int) -> None:
         pipe = feed.send
 
         class Recording:
@@ -272,7 +271,7 @@ def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
 
         feed.send = Recording()  # type: ignore[assignment]
         try:
-            send_batch(feed, pickled, size)
+            send_batch(feed, encoded, size)
         finally:
             feed.send = pipe
 

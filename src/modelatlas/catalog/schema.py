@@ -114,7 +114,11 @@ HfRepo = Annotated[str, AfterValidator(_check_hf_repo)]
 #: what the store's 64-bit integer columns hold: ``validate`` passed a larger ``context_length`` that
 #: ``build`` then crashed on (issue 19).
 Count = Annotated[int, BeforeValidator(_to_count), Field(ge=0, le=2**63 - 1)]
-Positive = Annotated[float, Field(ge=0)]
+#: A non-negative finite number: an infinite compute or cost is no fact, and JSON (the API's, the merge's
+#: shelf) has no way to write one (pydantic writes it as null).
+Positive = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: Any finite number, for a score or a disputed value.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 #: ``2023``, ``2023-03`` or ``2023-03-14``: year, month and day.
@@ -302,7 +306,7 @@ class HardwareNeed(_Strict):
 class Evaluation(_Strict):
     benchmark: Slug
     metric: str
-    value: float | str
+    value: Finite | str
     date: DateField | None = None
     source: Slug
 
@@ -353,7 +357,7 @@ class Dispute(_Strict):
     """A value some source claims that the catalog does not adopt, kept with its source."""
 
     field: str
-    value: str | float | int
+    value: str | Finite | int
     source: Slug
     note: str | None = None
 

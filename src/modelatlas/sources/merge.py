@@ -32,7 +32,7 @@ from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
 from modelatlas.sources._match_index import Listed
-from modelatlas.sources._shelf import ModelShelf
+from modelatlas.sources._shelf import ModelShelf, decode
 from modelatlas.sources.matching import Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
 from modelatlas.sources.versions import Dated, dated
@@ -731,12 +731,17 @@ class _Entries(Sequence[Entry[Model]]):
         for model, path in self._shelf.values_with_paths():
             yield Entry(model, path or self._root, None)
 
-    def pickled(self) -> Iterator[tuple[bytes, str]]:
-        """Each model pickled, with its file (as ``__iter__``'s entries have it), in the same order: the
-        build decodes them in the process that makes their rows (``store.chunks.Pickled``)."""
+    def encoded(self) -> Iterator[tuple[str, str]]:
+        """Each model as the shelf keeps it (``_shelf.encode``), with its file (as ``__iter__``'s entries
+        have it), in the same order: the build decodes them in the process that makes their rows
+        (``store.chunks.Encoded``)."""
         root = str(self._root)
-        for body, path in self._shelf.pickled_with_paths():
+        for body, path in self._shelf.encoded_with_paths():
             yield body, path or root
+
+    def decode(self, body: str) -> Model:
+        """A model ``encoded`` gave, decoded."""
+        return decode(body)
 
     @overload
     def __getitem__(self, at: int) -> Entry[Model]: ...

@@ -15,29 +15,29 @@ page into the child (a child for the whole catalog would hold a second copy of i
 models). Two children run at a time, so that the next slice's first chunk is made before the last
 slice's is written.
 
-A merge's catalog (what ``modelatlas build`` and ``import`` write) keeps its models pickled on disk
-(``sources.merge``, ``Pickled``): the build's process reads their bytes and sends them, two chunks (or
+A merge's catalog (what ``modelatlas build`` and ``import`` write) keeps its models as JSON on disk
+(``sources.merge``, ``Encoded``): the build's process reads their text and sends it, two chunks (or
 parts) ahead, to ``FED`` children in turn that decode them and make their rows (decoding was half of
-such a build's CPU).
+such a build's CPU when they were pickled, and is quicker from JSON).
 
 The facet index's combinations are numbered in the build's process (``FacetIndex.number``, or
 ``renumber`` for a part's), in the models' order, from each model's combination made with its rows; the
 lineage edges are kept for the end, when every model they join is in. Without ``fork`` (not on Linux),
 in a process running other threads than daemons (forking one is unsafe: ``may_fork``), for a catalog
-made as it is read (neither a list nor ``Pickled``: it would be made again by every child) or a small
+made as it is read (neither a list nor ``Encoded``: it would be made again by every child) or a small
 one, the same chunks are made in a thread of the build's process instead.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 import queue
 import threading
 from collections import defaultdict
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -74,12 +74,16 @@ ORDER = [t.name for t in T.metadata.sorted_tables]
 
 
 @runtime_checkable
-class Pickled(Protocol):
-    """A catalog's models kept pickled (a merge's, on disk: ``sources.merge``), which a child process
-    can decode itself: the build's process only reads and passes the bytes."""
+class Encoded(Protocol):
+    """A catalog's models kept encoded (a merge's, as JSON on disk: ``sources.merge``), which a child
+    process can decode itself: the build's process only reads and passes the text."""
 
-    def pickled(self) -> Iterator[tuple[bytes, str]]:
-        """Each model's record pickled, with its file, in the catalog's order."""
+    def encoded(self) -> Iterator[tuple[str, str]]:
+        """Each model's record encoded, with its file, in the catalog's order."""
+        ...
+
+    def decode(self, body: str) -> Model:
+        """A record ``encoded`` gave."""
         ...
 
 
@@ -139,7 +143,7 @@ def chunks(catalog: Catalog, maker: Maker, folder: Path | None = None) -> Genera
     if len(models) >= FORK_FROM and may_fork():
         if isinstance(models, list):
             return _forked(models, maker, folder)
-        if isinstance(models, Pickled):
+        if isinstance(models, Encoded):
             return _fed(models, maker, folder)
     return _threaded(models, maker)
 
@@ -187,29 +191,29 @@ def _forked(
             receive.close()
 
 
-def _fed(models: Pickled, maker: Maker, folder: Path | None = None) -> Generator[Chunk | Part, None, None]:
-    """The chunks (or parts, in ``folder``) made in ``FED`` child processes from the pickled models this
+def _fed(models: Encoded, maker: Maker, folder: Path | None = None) -> Generator[Chunk | Part, None, None]:
+    """The chunks (or parts, in ``folder``) made in ``FED`` child processes from the encoded models this
     one reads and sends them, a batch each in turn (a chunk's or a part's models), two batches ahead
     (the children hold none of the catalog: they need no slices). Each child sends one message a batch,
     so the messages come back in the catalog's order taken in the same turns. A batch goes a chunk's
-    models at a time (a part's at once held its pickles twice: 40 MB of this process's peak at 30,000
-    models)."""
+    models at a time (a part's at once held its models twice: 40 MB of this process's peak at 30,000
+    models, pickled)."""
     context = multiprocessing.get_context("fork")
-    pickled = models.pickled()
+    encoded = models.encoded()
     size = CHUNK if folder is None else PART
     feeds: list[_Feed] = []
     try:
         for _ in range(FED):
             child_receive, send = context.Pipe(duplex=False)
-            child, receive = start(_decode_and_serve, child_receive, maker, folder)
+            child, receive = start(_decode_and_serve, child_receive, models.decode, maker, folder)
             child_receive.close()  # only the child reads: sending fails once it has ended
             feeds.append(_Feed(child, receive, send))
         for _ in range(2):
             for feed in feeds:
-                feed.next(pickled, size)
+                feed.next(encoded, size)
         turn = 0
         while (message := _received(feeds[turn].child, feeds[turn].receive)) is not None:
-            feeds[turn].next(pickled, size)
+            feeds[turn].next(encoded, size)
             yield message
             turn = (turn + 1) % len(feeds)
         for feed in feeds:
@@ -237,12 +241,12 @@ class _Feed:
     send: Pipe
     ended: bool = False
 
-    def next(self, pickled: Iterator[tuple[bytes, str]], size: int) -> None:
+    def next(self, encoded: Iterator[tuple[str, str]], size: int) -> None:
         """Send the child the next batch, ``size`` models in pieces of at most ``CHUNK``, or None (once)
         when there are none left; nothing once it has ended (what it sent last says why)."""
         left = size
         while left and not self.ended:
-            piece = list(islice(pickled, min(left, CHUNK)))
+            piece = list(islice(encoded, min(left, CHUNK)))
             left -= len(piece)
             try:
                 self.send.send(piece or None)
@@ -305,12 +309,15 @@ def _send(send: Pipe, made: Iterator[Chunk], folder: Path | None) -> None:
     send.send(None)
 
 
-def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | None) -> None:
-    """In the child of ``_fed``: make and send the rows of each piece of pickled models received, until
+def _decode_and_serve(
+    send: Pipe, receive: Pipe, decode: Callable[[str], Model], maker: Maker, folder: Path | None
+) -> None:
+    """In the child of ``_fed``: make and send the rows of each piece of encoded models received (read by
+    ``decode``), until
     None; a thread receives them, so that the build's process never waits to send while this one waits
     for it to take its rows."""
     own_streams()
-    taken: queue.SimpleQueue[list[tuple[bytes, str]] | None] = queue.SimpleQueue()
+    taken: queue.SimpleQueue[list[tuple[str, str]] | None] = queue.SimpleQueue()
 
     def take() -> None:
         try:
@@ -324,7 +331,7 @@ def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | No
     try:
         made = (  # a piece is at most a chunk's models (``_Feed.next``)
             maker.make(
-                [Entry(pickle.loads(body), Path(path), None) for body, path in piece],
+                [Entry(decode(body), _path(path), None) for body, path in piece],
                 text_rows=folder is not None,
             )
             for piece in iter(taken.get, None)
@@ -334,3 +341,10 @@ def _decode_and_serve(send: Pipe, receive: Pipe, maker: Maker, folder: Path | No
         send_failure(send, exc, DOING, StoreError)
     finally:
         send.close()
+
+
+@lru_cache(maxsize=64)
+def _path(path: str) -> Path:
+    """The file a model came from: one ``Path`` for the many models of one import (making one a model
+    was 4 % of a child's time)."""
+    return Path(path)
