@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from modelatlas.catalog.schema import Dispute, Estimate, Evaluation, Model, Training
 from modelatlas.catalog.validate import filled_fact_fields, load_valid_catalog, validate_catalog
@@ -95,12 +95,13 @@ def test_a_number_that_is_not_finite_is_refused(number: float) -> None:
     """An infinite compute, cost or score is no fact, and JSON (the API's, the merge's shelf) would write
     it as null: refused wherever a record holds a float; finite numbers and texts are kept."""
     source = {"source": "s"}
-    for kind, fields in [
+    cases: list[tuple[type[BaseModel], dict[str, object]]] = [
         (Training, {"compute_flop": number}),
         (Estimate, {"field": "parameters", "value": number, "by": "x", **source}),
         (Evaluation, {"benchmark": "mmlu", "metric": "acc", "value": number, **source}),
         (Dispute, {"field": "parameters", "value": number, **source}),
-    ]:
+    ]
+    for kind, fields in cases:
         with pytest.raises(ValidationError, match="finite number"):
             kind.model_validate(fields)
     assert Training(compute_flop=2.5e24).compute_flop == 2.5e24
