@@ -3,12 +3,15 @@ it cannot be pickled; a child that dies is an error of the caller's kind, with i
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
+from collections.abc import Generator, Iterator
 
 import pytest
 
-from modelatlas._children import Pipe, may_fork, received, send_failure, start
+from modelatlas import _children
+from modelatlas._children import Pipe, in_turns, may_fork, received, send_failure, start
 from modelatlas.errors import ModelAtlasError, StoreError
 
 DOING = "counting sheep"
@@ -78,3 +81,59 @@ def test_fork_only_beside_daemon_threads() -> None:
             stop.set()
             thread.join()
     assert may_fork()
+
+
+def _squares(batches: Iterator[list[int]]) -> Generator[tuple[int, list[int]], None, None]:
+    for batch in batches:
+        yield os.getpid(), [n * n for n in batch]
+
+
+def _nothing(batches: Iterator[list[int]]) -> Generator[None, None, None]:
+    for _ in batches:
+        yield None
+
+
+@pytest.mark.parametrize(
+    ("count", "children", "ahead"), [(0, 2, 2), (1, 2, 2), (7, 3, 1), (10, 2, 2), (9, 2, 3)]
+)
+def test_in_turns_gives_the_results_in_the_batches_order(
+    monkeypatch: pytest.MonkeyPatch, count: int, children: int, ahead: int
+) -> None:
+    """Batch ``i`` to child ``i % children``: the results in order, each child's turn kept, every child
+    ended; as many batches as children or fewer, or none, too."""
+    monkeypatch.setattr(_children, "may_fork", lambda: True)
+    batches = iter([[i, i + 1] for i in range(count)])
+    done = list(in_turns(_squares, batches, doing=DOING, error=StoreError, children=children, ahead=ahead))
+    assert [squares for _, squares in done] == [[i * i, (i + 1) ** 2] for i in range(count)]
+    pids = [pid for pid, _ in done]
+    assert os.getpid() not in pids
+    assert all(pids[i] == pids[i % children] for i in range(count))
+    assert len(set(pids)) == min(count, children)
+    assert multiprocessing.active_children() == []
+
+
+def test_in_turns_passes_a_result_of_none_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_children, "may_fork", lambda: True)
+    assert list(in_turns(_nothing, iter([[1]] * 5), doing=DOING, error=StoreError)) == [None] * 5
+
+
+def test_in_turns_works_here_where_this_process_may_not_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_children, "may_fork", lambda: False)
+    done = list(in_turns(_squares, iter([[2], [3]]), doing=DOING, error=StoreError))
+    assert done == [(os.getpid(), [4]), (os.getpid(), [9])]
+
+
+def test_in_turns_a_child_that_dies_is_an_error_of_the_callers_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_children, "may_fork", lambda: True)
+
+    def dies(batches: Iterator[list[int]]) -> Generator[int, None, None]:
+        for batch in batches:
+            if batch == [3]:
+                os._exit(9)
+            yield batch[0]
+
+    found = in_turns(dies, iter([[1], [2], [3], [4]]), doing=DOING, error=StoreError)
+    assert [next(found), next(found)] == [1, 2]
+    with pytest.raises(StoreError, match=r"counting sheep ended unexpectedly \(exit code 9\)"):
+        next(found)
+    assert multiprocessing.active_children() == []

@@ -1,26 +1,41 @@
 """Child processes forked to share a job's work, each sending its results down a pipe.
 
 A build makes its rows in children (``store.chunks``) and computes its kept views in two
-(``web.refresh``): forked, a child reads what its parent holds without copying it. This module is what
-both need: whether this process may fork (``may_fork``), a child started with the sending end of its
-pipe (``start``), its next message taken, or what it raised raised again (``received``), and, in the
-child, a failure handed back (``send_failure``) and standard streams of its own (``own_streams``).
+(``web.refresh``), and an Epoch import converts its records in two (``sources.importers.epoch``):
+forked, a child reads what its parent holds without copying it. This module is what they need: whether
+this process may fork (``may_fork``), a child started with the sending end of its pipe (``start``), its
+next message taken, or what it raised raised again (``received``), and, in the child, a failure handed
+back (``send_failure``) and standard streams of its own (``own_streams``); and a function mapped over a
+stream of batches in children taking turns, the results in the batches' order (``in_turns``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import queue
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from multiprocessing.connection import Connection as Pipe
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from modelatlas.errors import ModelAtlasError
 
-__all__ = ["Pipe", "ended", "may_fork", "own_streams", "received", "send_failure", "start"]
+__all__ = [
+    "Pipe",
+    "batched",
+    "ended",
+    "in_turns",
+    "may_fork",
+    "own_streams",
+    "received",
+    "send_failure",
+    "start",
+]
 
 
 def may_fork() -> bool:
@@ -91,3 +106,101 @@ def own_streams() -> None:
     for name, fd in (("stdout", 1), ("stderr", 2)):
         with contextlib.suppress(OSError):
             setattr(sys, name, open(fd, "w", closefd=False, buffering=1))  # noqa: SIM115 - kept as sys's
+
+
+#: ``in_turns``'s work: a child's batches, in its turn's order, to one result each.
+Work = Callable[[Iterator[Any]], Generator[Any, None, None]]
+
+
+def in_turns(
+    work: Work,
+    batches: Iterator[Any],
+    *,
+    doing: str,
+    error: type[ModelAtlasError],
+    children: int = 2,
+    ahead: int = 2,
+) -> Generator[Any, None, None]:
+    """``work`` over ``batches`` in ``children`` forked processes taking turns: batch ``i`` goes to child
+    ``i % children``, ``ahead`` batches ahead of the one taken back, and each child gives one result a
+    batch, so the results come in the batches' order. The batches are read here (a file can be read once,
+    in order), the work is done there. Where this process may not fork (``may_fork``), ``work`` runs here.
+
+    Raises:
+        ModelAtlasError: of type ``error``: a child ended without sending a result (killed?).
+        BaseException: what ``work`` raised in a child.
+    """
+    if not may_fork():
+        yield from work(batches)
+        return
+    context = multiprocessing.get_context("fork")
+    turns: list[_Turn] = []
+    try:
+        for _ in range(children):
+            child_receive, send = context.Pipe(duplex=False)
+            child, receive = start(_take_turns, child_receive, work, doing, error)
+            child_receive.close()  # only the child reads it: sending fails once the child has ended
+            turns.append(_Turn(child, receive, send))
+        for _ in range(ahead):
+            for turn in turns:
+                turn.give(batches)
+        at = 0
+        while (result := received(turns[at].child, turns[at].receive, doing, error)) is not None:
+            turns[at].give(batches)
+            yield result[0]
+            at = (at + 1) % children
+        for turn in turns:
+            turn.child.join()
+    finally:
+        for turn in turns:
+            turn.send.close()
+            ended(turn.child, turn.receive, patience=0)
+
+
+@dataclass(slots=True)
+class _Turn:
+    """A child of ``in_turns``: the pipe its batches go down and the one its results come up."""
+
+    child: BaseProcess
+    receive: Pipe
+    send: Pipe
+    done: bool = False
+
+    def give(self, batches: Iterator[Any]) -> None:
+        """Send the child the next batch, or, once there is none, None (once: the child then ends)."""
+        if self.done:
+            return
+        batch = next(batches, None)
+        self.done = batch is None
+        with contextlib.suppress(BrokenPipeError):  # it ended: what it sent last says why
+            self.send.send(batch)
+
+
+def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[ModelAtlasError]) -> None:
+    """In a child of ``in_turns``: send ``(result,)`` for each batch received, until None, then None; a
+    thread takes the batches, so that the parent never waits to send one while this child waits for it
+    to take a result."""
+    own_streams()
+    taken: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def take() -> None:
+        with contextlib.suppress(EOFError):
+            while (batch := receive.recv()) is not None:
+                taken.put(batch)
+        taken.put(None)
+
+    threading.Thread(target=take, daemon=True).start()
+    try:
+        for result in work(iter(taken.get, None)):
+            send.send((result,))
+        send.send(None)
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+        send_failure(send, exc, doing, error)
+    finally:
+        send.close()
+
+
+def batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last maybe fewer)."""
+    while batch := list(islice(items, size)):
+        yield batch

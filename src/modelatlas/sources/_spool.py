@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any, TypeVar, overload
 
 from modelatlas.sources.merge import Outcome
-from modelatlas.sources.rows import ImportedRow
+from modelatlas.sources.rows import EncodedRow, ImportedRow
 from modelatlas.store.imports import StoredRow
 
 __all__ = ["RowSpool"]
@@ -45,33 +45,36 @@ class RowSpool(Sequence[StoredRow]):
         )
         self._db.execute("BEGIN")  # one transaction, never committed: the file dies with the spool
         self._count = 0
-        #: The first row, and whether any row makes a model: what a refused file is reported by.
-        self.first: ImportedRow | None = None
+        #: The first row, and how many rows make a model: what a refused file is reported by.
+        self._first: EncodedRow | None = None
         self.models = 0
         #: Outcomes recorded and not written yet.
         self._outcomes: list[tuple[str, str | None, str | None, str | None, int]] = []
 
     def add(self, rows: Iterable[ImportedRow]) -> None:
         """Append ``rows`` (read as they come, ``BLOCK`` at a time)."""
+        self.add_encoded(EncodedRow.of(row) for row in rows)
+
+    def add_encoded(self, rows: Iterable[EncodedRow]) -> None:
+        """Append ``rows``, made by the reader (read as they come, ``BLOCK`` at a time)."""
         it = iter(rows)
         while batch := list(islice(it, BLOCK)):
-            if self.first is None:
-                self.first = batch[0]
-            self.models += sum(row.model is not None for row in batch)
+            if self._first is None:
+                self._first = batch[0]
+            self.models += sum(row.makes_model for row in batch)
             self._db.executemany(
                 "INSERT INTO spool (pos, line, name, payload, model_name) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (
-                        self._count + i,
-                        row.line,
-                        row.name,
-                        row.model_dump_json(exclude_defaults=True),
-                        None if row.model is None else row.name,
-                    )
+                    (self._count + i, row.line, row.name, row.payload, row.name if row.makes_model else None)
                     for i, row in enumerate(batch)
                 ],
             )
             self._count += len(batch)
+
+    @property
+    def first(self) -> ImportedRow | None:
+        """The first row, if any: what a file refused is reported by."""
+        return None if self._first is None else self._first.decoded()
 
     def close(self) -> None:
         self._db.close()

@@ -19,7 +19,7 @@ from modelatlas._collector import give_back, paused
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import BadArgument, InputError
 from modelatlas.sources._spool import RowSpool
-from modelatlas.sources.importers import FORMAT_NAMES, reader
+from modelatlas.sources.importers import FORMAT_NAMES, encoded_reader
 from modelatlas.sources.merge import Conflict, Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
 from modelatlas.sources.snapshots import is_bundled, read_snapshots
@@ -266,7 +266,7 @@ def _import(
     )
     rows = RowSpool()  # on disk, a block at a time: memory does not follow the file's size
     try:
-        rows.add(reader(fmt)(path, progress))
+        rows.add_encoded(encoded_reader(fmt)(path, progress))
     except OSError as exc:  # /proc/self/mem, a file that vanishes or a disk that fails while read
         raise InputError(path, 0, f"cannot be read: {exc.strerror or exc}") from exc
     if not rows.models:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -19,7 +20,7 @@ from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import OrgKind, Relation
 
-__all__ = ["ImportedRow", "OrgRef", "RowError", "build_model", "slugify"]
+__all__ = ["EncodedRow", "ImportedRow", "OrgRef", "RowError", "build_model", "slugify"]
 
 
 class OrgRef(BaseModel):
@@ -57,6 +58,25 @@ class ImportedRow(BaseModel):
     @classmethod
     def skip(cls, line: int, name: str, why: str, *, not_a_model: bool = False) -> ImportedRow:
         return cls(line=line, name=name, skipped=why, not_a_model=not_a_model)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedRow:
+    """An ``ImportedRow`` as an import's spool keeps it (``sources._spool``): its line, name, JSON
+    ``payload`` (what the store keeps of the row) and whether it makes a model. A reader may make it in
+    another process (``sources.importers.epoch``): text passes between processes cheaply, a model not."""
+
+    line: int
+    name: str
+    payload: str
+    makes_model: bool
+
+    @classmethod
+    def of(cls, row: ImportedRow) -> EncodedRow:
+        return cls(row.line, row.name, row.model_dump_json(exclude_defaults=True), row.model is not None)
+
+    def decoded(self) -> ImportedRow:
+        return ImportedRow.model_validate_json(self.payload)
 
 
 class RowError(ValueError):
