@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from modelatlas._children import Turn
 from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
@@ -259,9 +260,9 @@ def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
     monkeypatch.setattr(C, "PART", part)
     monkeypatch.setattr(C, "FED", fed)
     sent: list[int | None] = []
-    send_batch = C._Feed.next
+    send_batch = C._give_batch
 
-    def recorded(feed: C._Feed, encoded: Any, size: int) -> None:
+    def recorded(feed: Turn, encoded: Any, size: int) -> None:
         pipe = feed.send
 
         class Recording:
@@ -275,7 +276,7 @@ def test_a_merged_catalog_in_fewer_batches_than_children_or_more(
         finally:
             feed.send = pipe
 
-    monkeypatch.setattr(C._Feed, "next", recorded)
+    monkeypatch.setattr(C, "_give_batch", recorded)
     build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
     assert multiprocessing.active_children() == []
     pieces = [n for n in sent if n is not None]

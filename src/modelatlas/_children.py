@@ -134,30 +134,23 @@ def in_turns(
     if not may_fork():
         yield from work(batches)
         return
-    context = multiprocessing.get_context("fork")
-    turns: list[_Turn] = []
+    turns: list[Turn] = []
     try:
         for _ in range(children):
-            child_receive, send = context.Pipe(duplex=False)
-            child, receive = start(_take_turns, child_receive, work, doing, error)
-            child_receive.close()  # only the child reads it: sending fails once the child has ended
-            for pipe in (send, receive):
-                _widen(pipe)
-            turns.append(_Turn(child, receive, send))
+            turns.append(Turn.started(_take_turns, work, doing, error))
         for _ in range(ahead):
             for turn in turns:
-                turn.give(batches)
+                turn.give(next(batches, None))
         at = 0
         while (result := received(turns[at].child, turns[at].receive, doing, error)) is not None:
-            turns[at].give(batches)
+            turns[at].give(next(batches, None))
             yield result[0]
             at = (at + 1) % children
         for turn in turns:
             turn.child.join()
     finally:
         for turn in turns:
-            turn.send.close()
-            ended(turn.child, turn.receive, patience=0)
+            turn.end()
 
 
 #: What a pipe of ``in_turns`` holds unread (Linux's most, unless raised): a batch or a result of up to
@@ -173,29 +166,48 @@ def _widen(pipe: Pipe) -> None:
 
 
 @dataclass(slots=True)
-class _Turn:
-    """A child of ``in_turns``: the pipe its batches go down and the one its results come up."""
+class Turn:
+    """A child that takes batches down one pipe (``give``) and sends what it makes of them up another
+    (``receive``): ``in_turns``'s, and a build's decoding children (``store.chunks``)."""
 
     child: BaseProcess
     receive: Pipe
     send: Pipe
+    #: Sent None, or ended: nothing more is sent.
     done: bool = False
 
-    def give(self, batches: Iterator[Any]) -> None:
-        """Send the child the next batch, or, once there is none, None (once: the child then ends)."""
+    @classmethod
+    def started(cls, target: Callable[..., None], *args: Any) -> Turn:
+        """Fork a child running ``target(send, receive, *args)``: ``receive`` the end its batches come
+        down (``batches``), ``send`` its results' (``start``); both pipes widened (``PIPE_BYTES``)."""
+        child_receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        child, receive = start(target, child_receive, *args)
+        child_receive.close()  # only the child reads it: sending fails once the child has ended
+        for pipe in (send, receive):
+            _widen(pipe)
+        return cls(child, receive, send)
+
+    def give(self, batch: Any) -> None:
+        """Send the child ``batch``, or None (once: the child then ends); nothing once done (if it has
+        ended, what it sent last says why)."""
         if self.done:
             return
-        batch = next(batches, None)
         self.done = batch is None
-        with contextlib.suppress(BrokenPipeError):  # it ended: what it sent last says why
+        try:
             self.send.send(batch)
+        except BrokenPipeError:
+            self.done = True
+
+    def end(self) -> None:
+        """Close the pipes and see the child ended (at once: its work is no longer wanted)."""
+        self.send.close()
+        ended(self.child, self.receive, patience=0)
 
 
-def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[ModelAtlasError]) -> None:
-    """In a child of ``in_turns``: send ``(result,)`` for each batch received, until None, then None; a
-    thread takes the batches, so that the parent never waits to send one while this child waits for it
-    to take a result."""
-    own_streams()
+def batches(receive: Pipe) -> Iterator[Any]:
+    """In a child of ``Turn``: the batches it is given, until None or the pipe's end. A thread takes
+    them as they come, so that the parent never waits to send one while the child waits for it to take
+    a result."""
     taken: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def take() -> None:
@@ -205,8 +217,14 @@ def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[M
         taken.put(None)
 
     threading.Thread(target=take, daemon=True).start()
+    return iter(taken.get, None)
+
+
+def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[ModelAtlasError]) -> None:
+    """In a child of ``in_turns``: send ``(result,)`` for each batch received, until None, then None."""
+    own_streams()
     try:
-        for result in work(iter(taken.get, None)):
+        for result in work(batches(receive)):
             send.send((result,))
         send.send(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it

@@ -30,9 +30,6 @@ one, the same chunks are made in a thread of the build's process instead.
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +42,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Dialect
 
-from modelatlas._children import Pipe, may_fork, own_streams, received, send_failure, start
+from modelatlas._children import Pipe, Turn, batches, may_fork, own_streams, received, send_failure, start
 from modelatlas.analysis.rows import table_rows
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.schema import Model, Organization
@@ -198,33 +195,25 @@ def _fed(models: Encoded, maker: Maker, folder: Path | None = None) -> Generator
     so the messages come back in the catalog's order taken in the same turns. A batch goes a chunk's
     models at a time (a part's at once held its models twice: 40 MB of this process's peak at 30,000
     models, pickled)."""
-    context = multiprocessing.get_context("fork")
     encoded = models.encoded()
     size = CHUNK if folder is None else PART
-    feeds: list[_Feed] = []
+    feeds: list[Turn] = []
     try:
         for _ in range(FED):
-            child_receive, send = context.Pipe(duplex=False)
-            child, receive = start(_decode_and_serve, child_receive, models.decode, maker, folder)
-            child_receive.close()  # only the child reads: sending fails once it has ended
-            feeds.append(_Feed(child, receive, send))
+            feeds.append(Turn.started(_decode_and_serve, models.decode, maker, folder))
         for _ in range(2):
             for feed in feeds:
-                feed.next(encoded, size)
+                _give_batch(feed, encoded, size)
         turn = 0
         while (message := _received(feeds[turn].child, feeds[turn].receive)) is not None:
-            feeds[turn].next(encoded, size)
+            _give_batch(feeds[turn], encoded, size)
             yield message
             turn = (turn + 1) % len(feeds)
         for feed in feeds:
             feed.child.join()
     finally:
         for feed in feeds:
-            if feed.child.is_alive():
-                feed.child.kill()
-                feed.child.join()
-            feed.send.close()
-            feed.receive.close()
+            feed.end()
 
 
 #: Child processes decoding a merge's catalog (``_fed``): one per core of this 2-core machine; the
@@ -232,27 +221,14 @@ def _fed(models: Encoded, maker: Maker, folder: Path | None = None) -> Generator
 FED = 2
 
 
-@dataclass(slots=True)
-class _Feed:
-    """A child of ``_fed``: the pipe its batches go down and the one its chunks come up."""
-
-    child: BaseProcess
-    receive: Pipe
-    send: Pipe
-    ended: bool = False
-
-    def next(self, encoded: Iterator[tuple[str, str]], size: int) -> None:
-        """Send the child the next batch, ``size`` models in pieces of at most ``CHUNK``, or None (once)
-        when there are none left; nothing once it has ended (what it sent last says why)."""
-        left = size
-        while left and not self.ended:
-            piece = list(islice(encoded, min(left, CHUNK)))
-            left -= len(piece)
-            try:
-                self.send.send(piece or None)
-            except BrokenPipeError:
-                piece = []
-            self.ended = not piece
+def _give_batch(feed: Turn, encoded: Iterator[tuple[str, str]], size: int) -> None:
+    """Send a child of ``_fed`` the next batch, ``size`` models in pieces of at most ``CHUNK``, or None
+    (once) when there are none left; nothing once it is done."""
+    left = size
+    while left and not feed.done:
+        piece = list(islice(encoded, min(left, CHUNK)))
+        left -= len(piece)
+        feed.give(piece or None)
 
 
 #: What the children are doing, for the errors that say they failed.
@@ -313,28 +289,14 @@ def _decode_and_serve(
     send: Pipe, receive: Pipe, decode: Callable[[str], Model], maker: Maker, folder: Path | None
 ) -> None:
     """In the child of ``_fed``: make and send the rows of each piece of encoded models received (read by
-    ``decode``), until
-    None; a thread receives them, so that the build's process never waits to send while this one waits
-    for it to take its rows."""
+    ``decode``), until None (``_children.batches``)."""
     own_streams()
-    taken: queue.SimpleQueue[list[tuple[str, str]] | None] = queue.SimpleQueue()
-
-    def take() -> None:
-        try:
-            while (batch := receive.recv()) is not None:
-                taken.put(batch)
-        except EOFError:
-            pass
-        taken.put(None)
-
-    threading.Thread(target=take, daemon=True).start()
     try:
-        made = (  # a piece is at most a chunk's models (``_Feed.next``)
+        made = (  # a piece is at most a chunk's models (``_give_batch``)
             maker.make(
-                [Entry(decode(body), _path(path), None) for body, path in piece],
-                text_rows=folder is not None,
+                [Entry(decode(body), _path(path), None) for body, path in piece], text_rows=folder is not None
             )
-            for piece in iter(taken.get, None)
+            for piece in batches(receive)
         )
         _send(send, made, folder)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
