@@ -28,8 +28,10 @@ from modelatlas.errors import ModelAtlasError
 
 __all__ = [
     "Pipe",
+    "Turn",
     "batched",
     "ended",
+    "given_batches",
     "in_turns",
     "may_fork",
     "own_streams",
@@ -179,7 +181,7 @@ class Turn:
     @classmethod
     def started(cls, target: Callable[..., None], *args: Any) -> Turn:
         """Fork a child running ``target(send, receive, *args)``: ``receive`` the end its batches come
-        down (``batches``), ``send`` its results' (``start``); both pipes widened (``PIPE_BYTES``)."""
+        down (``given_batches``), ``send`` its results' (``start``); both pipes widened (``PIPE_BYTES``)."""
         child_receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
         child, receive = start(target, child_receive, *args)
         child_receive.close()  # only the child reads it: sending fails once the child has ended
@@ -204,7 +206,7 @@ class Turn:
         ended(self.child, self.receive, patience=0)
 
 
-def batches(receive: Pipe) -> Iterator[Any]:
+def given_batches(receive: Pipe) -> Iterator[Any]:
     """In a child of ``Turn``: the batches it is given, until None or the pipe's end. A thread takes
     them as they come, so that the parent never waits to send one while the child waits for it to take
     a result."""
@@ -224,7 +226,7 @@ def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[M
     """In a child of ``in_turns``: send ``(result,)`` for each batch received, until None, then None."""
     own_streams()
     try:
-        for result in work(batches(receive)):
+        for result in work(given_batches(receive)):
             send.send((result,))
         send.send(None)
     except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it

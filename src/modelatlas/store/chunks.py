@@ -42,7 +42,16 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Dialect
 
-from modelatlas._children import Pipe, Turn, batches, may_fork, own_streams, received, send_failure, start
+from modelatlas._children import (
+    Pipe,
+    Turn,
+    given_batches,
+    may_fork,
+    own_streams,
+    received,
+    send_failure,
+    start,
+)
 from modelatlas.analysis.rows import table_rows
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.schema import Model, Organization
@@ -289,14 +298,14 @@ def _decode_and_serve(
     send: Pipe, receive: Pipe, decode: Callable[[str], Model], maker: Maker, folder: Path | None
 ) -> None:
     """In the child of ``_fed``: make and send the rows of each piece of encoded models received (read by
-    ``decode``), until None (``_children.batches``)."""
+    ``decode``), until None (``_children.given_batches``)."""
     own_streams()
     try:
         made = (  # a piece is at most a chunk's models (``_give_batch``)
             maker.make(
                 [Entry(decode(body), _path(path), None) for body, path in piece], text_rows=folder is not None
             )
-            for piece in batches(receive)
+            for piece in given_batches(receive)
         )
         _send(send, made, folder)
     except BaseException as exc:  # noqa: BLE001 - handed to the build's process, which raises it
