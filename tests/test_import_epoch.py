@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import inspect
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,6 +14,7 @@ import yaml
 from modelatlas.catalog.names import task_slug
 from modelatlas.catalog.schema import Model
 from modelatlas.errors import InputError
+from modelatlas.sources.importers import epoch
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.rows import ImportedRow, OrgRef
 
@@ -322,6 +324,23 @@ def test_duplicates_stray_lines_and_invalid_rows() -> None:
         (7, "LLaMA-65B", "duplicate of line 2"),
         (8, "", "no model name"),
     ]
+
+
+def test_a_duplicate_is_skipped_before_its_record_is_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``read`` looks a name up before converting its record (a file of many duplicates paid for each):
+    the converted lines are the ones that are no duplicate, the invalid row's twin among them (the
+    invalid row made no model); the rows are the same (the test above)."""
+    converted: list[int] = []
+    convert = epoch._imported
+
+    def counted(layout: Any, line: int, name: str, row: Any) -> ImportedRow:
+        converted.append(line)
+        return convert(layout, line, name, row)
+
+    monkeypatch.setattr(epoch, "_imported", counted)
+    skipped = {row.line: row.skipped for row in read(FIXTURES / "duplicates.csv")}
+    assert converted == [2, 5, 6]
+    assert skipped[3] is not None and skipped[7] == "duplicate of line 2"
 
 
 def test_unparsable_record_is_skipped_and_reading_goes_on(tmp_path: Path) -> None:

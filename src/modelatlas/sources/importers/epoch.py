@@ -130,7 +130,7 @@ def read(path: Path, progress: Progress | None = None) -> Iterator[ImportedRow]:
     seen = FirstSeen()  # on disk: a dict of a million names grew 170 MB
     try:
         for line, cells in records:
-            yield _first(*_unseen(layout, line, cells), seen)
+            yield _first(*_unseen(layout, line, cells, seen), seen)
     finally:
         seen.close()
 
@@ -228,9 +228,13 @@ def _layout(path: Path, records: Iterator[tuple[int, _Cells]]) -> _Layout:
     return _Layout(path, columns, len(header), columns[name.casefold()], modified)
 
 
-def _unseen(layout: _Layout, line: int, cells: _Cells) -> tuple[ImportedRow, str | None]:
+def _unseen(
+    layout: _Layout, line: int, cells: _Cells, seen: FirstSeen | None = None
+) -> tuple[ImportedRow, str | None]:
     """The record's row, before the duplicates are told: with its name key, None for a record skipped
-    before that check (not a record, the wrong number of cells, no name)."""
+    before that check (not a record, the wrong number of cells, no name). Given the names ``seen`` so far
+    (``read``, in the file's order), a duplicate is skipped before its record is converted (None for its
+    key too); the children of ``read_encoded`` cannot know them, and ``_first_encoded`` tells it after."""
     if isinstance(cells, str):
         return ImportedRow.skip(line, "", f"not a CSV record: {cells}"), None
     name = _clip(_one_line(cells[layout.name_at]), 100) if len(cells) > layout.name_at else ""
@@ -240,7 +244,10 @@ def _unseen(layout: _Layout, line: int, cells: _Cells) -> tuple[ImportedRow, str
         return ImportedRow.skip(line, name, why), None
     if not name:
         return ImportedRow.skip(line, "", "no model name"), None
-    return _imported(layout, line, name, _Row(layout, cells)), name_key(name) or name
+    key = name_key(name) or name
+    if seen is not None and (earlier := _duplicate(line, name, key, False, seen)) is not None:
+        return ImportedRow.skip(line, name, earlier), None
+    return _imported(layout, line, name, _Row(layout, cells)), key
 
 
 def _first(row: ImportedRow, key: str | None, seen: FirstSeen) -> ImportedRow:
