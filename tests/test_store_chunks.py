@@ -11,11 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import select
 
 from modelatlas._children import Turn
 from modelatlas.catalog.loader import Catalog
+from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreError
@@ -127,10 +129,10 @@ def _failing_in_child(monkeypatch: pytest.MonkeyPatch, fail: Callable[[], None],
     """``model_rows`` runs ``fail`` for the model ``at`` (in a child: the parent makes no rows)."""
     made = R.model_rows
 
-    def model_rows(model: Any, path: Path) -> Any:
+    def model_rows(model: Any, path: Path, record_json: str | None = None) -> Any:
         if model.id == at:
             fail()
-        return made(model, path)
+        return made(model, path, record_json)
 
     monkeypatch.setattr(R, "model_rows", model_rows)
 
@@ -228,6 +230,13 @@ def test_a_merged_catalog_is_decoded_in_the_child(
         P.copy_part(conn, part, *args)
 
     monkeypatch.setattr("modelatlas.store.build.copy_part", parts)
+    here, encode = os.getpid(), Model.record_json
+
+    def encoded_here(model: Model) -> str:  # a child keeps the text it decoded: it encodes nothing again
+        assert os.getpid() == here, f"a decoding child encoded {model.id} again"
+        return encode(model)
+
+    monkeypatch.setattr(Model, "record_json", encoded_here)
     build_store(merged, f"sqlite:///{tmp_path / 'fed.db'}")
     assert given == [413] and forks == []
     assert copied == [50] * 8 + [13]  # fed in parts' worth, written in parts
@@ -236,6 +245,27 @@ def test_a_merged_catalog_is_decoded_in_the_child(
     assert given == [413]
     assert _rows(tmp_path / "fed.db") == _rows(tmp_path / "threaded.db")
     assert multiprocessing.active_children() == []
+
+
+def test_a_chunk_keeps_the_text_its_models_were_read_from(bundled: Catalog) -> None:
+    """``Maker.make`` keeps each model's ``record_json`` as it is given (``_fed``'s children: the text the
+    shelf kept and they decoded), not encoded again; not given, the model's own ``Model.record_json``."""
+    entries = bundled.models[:3]
+    organizations = {o.record.id: o.record for o in bundled.organizations}
+    maker = C.Maker(make_engine("sqlite://").dialect, organizations, None)
+    own = [e.record.record_json() for e in entries]
+    given = [orjson.dumps(dict(reversed(orjson.loads(text).items()))).decode() for text in own]
+    assert given != own  # the same records, their keys in another order
+    assert [Model.model_validate_json(text) for text in given] == [e.record for e in entries]
+
+    def kept(chunk: C.Chunk) -> list[Any]:
+        models = next(p for p in chunk.tables if p.table == "models")
+        at = models.columns.index("record_json")
+        return [row[at] for row in models.values]
+
+    assert kept(maker.make(entries, text_rows=True, encoded=given)) == given
+    assert kept(maker.make(entries, text_rows=True)) == own
+    assert kept(maker.make(entries)) == own  # one statement's rows (a thread's chunk): the same
 
 
 def test_what_the_decoding_child_raises_fails_the_build(

@@ -410,6 +410,11 @@ class Model(_Strict):
         """The name, every alias and every variant name: all the spellings that resolve to this model."""
         return [self.name, *self.aliases, *(v.name for v in self.variants)]
 
+    def record_json(self) -> str:
+        """The record as JSON, its fields at their defaults left out: what the store keeps of it
+        (``models.record_json``) and the merge's shelf holds; validated, it is this model again."""
+        return self.model_dump_json(exclude_defaults=True)
+
 
 class Organization(_Strict):
     id: Slug

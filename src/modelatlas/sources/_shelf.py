@@ -261,8 +261,9 @@ class ModelShelf(MutableMapping[str, Model]):
 
 
 def encode(model: Model) -> str:
-    """``model`` as the shelf keeps it: JSON of its fields that are not at their defaults."""
-    return model.model_dump_json(exclude_defaults=True)
+    """``model`` as the shelf keeps it: ``Model.record_json``, what the store keeps of it too (a build
+    from the shelf writes the text it reads, without encoding the model again)."""
+    return model.record_json()
 
 
 def decode(body: str | bytes) -> Model:

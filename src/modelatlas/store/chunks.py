@@ -85,7 +85,8 @@ class Encoded(Protocol):
     process can decode itself: the build's process only reads and passes the text."""
 
     def encoded(self) -> Iterator[tuple[str, str]]:
-        """Each model's record encoded, with its file, in the catalog's order."""
+        """Each model's record encoded (``Model.record_json``, kept in the store as it is), with its
+        file, in the catalog's order."""
         ...
 
     def decode(self, body: str) -> Model:
@@ -115,15 +116,23 @@ class Maker:
     organizations: Mapping[str, Organization]
     countries: Mapping[str, str | None] | None
 
-    def make(self, entries: Sequence[Entry[Model]], *, text_rows: bool = False) -> Chunk:
+    def make(
+        self,
+        entries: Sequence[Entry[Model]],
+        *,
+        text_rows: bool = False,
+        encoded: Sequence[str] | None = None,
+    ) -> Chunk:
         """The rows of ``entries``' models; ``text_rows``: ``model_text``'s as rows (for a part:
-        ``store.parts``), not in one statement."""
+        ``store.parts``), not in one statement. ``encoded``: each model's ``Model.record_json``, where
+        the caller has it (``_fed``'s children decode the models from it)."""
         batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
         records: list[Model] = []
         curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
         chunk = Chunk(models=len(entries))
-        for entry in entries:
-            for table, rows in R.model_rows(entry.record, entry.path).items():
+        for at, entry in enumerate(entries):
+            record_json = encoded[at] if encoded is not None else None
+            for table, rows in R.model_rows(entry.record, entry.path, record_json).items():
                 (chunk.lineage if table == "lineage" else batch[table]).extend(rows)
             records.append(entry.record)
             if entry.path.name.endswith(".yaml"):
@@ -298,12 +307,15 @@ def _decode_and_serve(
     send: Pipe, receive: Pipe, decode: Callable[[str], Model], maker: Maker, folder: Path | None
 ) -> None:
     """In the child of ``_fed``: make and send the rows of each piece of encoded models received (read by
-    ``decode``), until None (``_children.given_batches``)."""
+    ``decode``; their text is what the store keeps of them: ``Encoded``), until None
+    (``_children.given_batches``)."""
     own_streams()
     try:
         made = (  # a piece is at most a chunk's models (``_give_batch``)
             maker.make(
-                [Entry(decode(body), _path(path), None) for body, path in piece], text_rows=folder is not None
+                [Entry(decode(body), _path(path), None) for body, path in piece],
+                text_rows=folder is not None,
+                encoded=[body for body, _ in piece],  # the store keeps the text the model was read from
             )
             for piece in given_batches(receive)
         )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Benchmark, Model, Organization, Technique
 from modelatlas.live.targets import refs_of
@@ -37,12 +35,17 @@ def benchmark_row(bench: Benchmark) -> dict[str, Any]:
     return bench.model_dump(include={"id", "name", "name_zh", "domain", "url"})
 
 
-def model_rows(model: Model, source_file: Path) -> Rows:
+def model_rows(model: Model, source_file: Path, record_json: str | None = None) -> Rows:
     """The rows of every table that describe ``model``, keyed by table name; a table the model has no
     rows in is left out. A build makes these for every model, so each table's rows are made only when
-    the record has the field they come from (a million models, most with few of them)."""
+    the record has the field they come from (a million models, most with few of them). ``record_json``:
+    the model's ``Model.record_json`` where the caller has it (a merge's shelf keeps it; encoding the
+    model again was a quarter of making its rows)."""
     mid = model.id
-    rows: Rows = {"models": [_model_row(model, source_file)], "model_names": _name_rows(model)}
+    rows: Rows = {
+        "models": [_model_row(model, source_file, record_json or model.record_json())],
+        "model_names": _name_rows(model),
+    }
     if model.domains:
         rows["model_domains"] = [{"model_id": mid, "domain": d} for d in model.domains]
     if model.modalities:
@@ -175,7 +178,7 @@ def _name_rows(model: Model) -> list[dict[str, Any]]:
     return found
 
 
-def _model_row(model: Model, source_file: Path) -> dict[str, Any]:
+def _model_row(model: Model, source_file: Path, record_json: str) -> dict[str, Any]:
     training = model.training
     params = model.parameters
     arch = model.architecture
@@ -208,6 +211,6 @@ def _model_row(model: Model, source_file: Path) -> dict[str, Any]:
         "summary_en": model.summary.en if model.summary else None,
         "summary_zh": model.summary.zh if model.summary else None,
         "source_file": source_file.name,
-        "record_json": orjson.dumps(model.model_dump(mode="json", exclude_none=True)).decode(),
+        "record_json": record_json,
         "added": min(s.accessed for s in model.sources) if model.sources else None,
     }
