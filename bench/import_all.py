@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.sources.ingest import import_file, rebuild
@@ -99,7 +100,9 @@ def outcome_lines(conn: Connection) -> list[str]:
     rows = rows.join_from(r, i, i.c.id == r.c.import_id).order_by(i.c.id, r.c.position)
     lines = ["\t".join(str(v) for v in ("row", *row)) for row in conn.execute(rows)]
     for model_id, record in conn.execute(select(m.c.id, m.c.record_json).order_by(m.c.id)):
-        lines.append(f"model\t{model_id}\t{hashlib.sha256(record.encode()).hexdigest()[:16]}")
+        # the record as one text whichever way the store wrote it (before 2026-12-06 with every empty list)
+        text = Model.model_validate_json(record).model_dump_json(exclude_defaults=True)
+        lines.append(f"model\t{model_id}\t{hashlib.sha256(text.encode()).hexdigest()[:16]}")
     return lines
 
 

@@ -93,6 +93,23 @@ def test_name_key_exact(name: str, key: str) -> None:
     assert name_key(name) == _NOT_WORD.sub("", _STRAY_DOT.sub("", _folded(name)))
 
 
+def test_name_key_keeps_the_last_keys_it_made() -> None:
+    """A key asked for again is the one kept (a merge asks for each name's about nine times), the same
+    as made anew; the oldest of more than ``KEYS_KEPT`` names is let go."""
+    from modelatlas.catalog import names
+
+    names._key.cache_clear()
+    assert name_key("LLaMA-2") == "llama2" and names._key.cache_info().hits == 0
+    assert name_key("LLaMA-2") == "llama2" and names._key.cache_info().hits == 1
+    assert name_key("Llama 2") == "llama2" and names._key.cache_info().misses == 2  # another spelling
+    for n in range(names.KEYS_KEPT):
+        name_key(f"Model {n}")
+    assert names._key.cache_info().currsize == names.KEYS_KEPT
+    name_key("LLaMA-2")
+    assert names._key.cache_info().hits == 1  # let go: made again
+    names._key.cache_clear()
+
+
 def test_a_partial_date_spans_its_year_or_month() -> None:
     import datetime as dt
 
