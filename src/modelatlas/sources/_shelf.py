@@ -1,6 +1,6 @@
 """Models by id on disk, for a merge whose models outgrow memory: ``Merger`` and ``Matcher`` share one.
 
-A ``ModelShelf`` is a ``MutableMapping[str, Model]`` that keeps its models pickled in a private temporary
+A ``ModelShelf`` is a ``MutableMapping[str, Model]`` that keeps its models as JSON in a private temporary
 SQLite file (deleted when the shelf is closed or collected) and only the ``cached`` most recently used
 decoded in memory. Iteration is in insertion order, as a ``dict``'s: a model put again keeps its place,
 so the merged catalog lists the curated models first, then the new ones in the order they were made.
@@ -11,7 +11,7 @@ inserts a new model; the million-row merge's peak went 292 → 248 MB with this 
 ``give_back``). A Bloom filter of the ids answers most asks for an id the shelf does
 not have, as each new row's match makes, without a query.
 
-JSON, not pickle (``model_dump_json(exclude_defaults=True)``, read back with ``model_validate_json``): a
+JSON, not pickle (``Model.record_json``, read back with ``model_validate_json``): a
 model comes back equal, and is smaller and quicker both ways. On 20,000 merged synthetic models
 (``bench/synthetic.py``, 2026-12-06, three runs): written in 9 to 17 µs and 395 bytes against pickle's
 45 µs and 1,159 bytes, read in 58 to 73 µs against 121 µs; the build's children decode every model
