@@ -53,9 +53,12 @@ class Bloom:
             self._set[bit >> 3] |= 1 << (bit & 7)
 
     def __contains__(self, item: object) -> bool:
+        # the two bits tested in line: a generator a lookup was half its time (1.9 against 1.0 µs), and
+        # a merge looks up several keys a row
         digest = hash(item)
-        bits = (digest & self._mask, (digest >> self._shift) & self._mask)
-        return all(self._set[bit >> 3] & (1 << (bit & 7)) for bit in bits)
+        first, second = digest & self._mask, (digest >> self._shift) & self._mask
+        bits = self._set
+        return bool(bits[first >> 3] & (1 << (first & 7))) and bool(bits[second >> 3] & (1 << (second & 7)))
 
 
 class FirstSeen:
