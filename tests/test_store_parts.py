@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
+from modelatlas.store import parts
 from modelatlas.store.bulk import Prepared
 from modelatlas.store.chunks import Chunk
 from modelatlas.store.facet_index import FacetIndex
@@ -119,6 +120,30 @@ def test_a_part_copied_in_holds_what_writing_the_rows_directly_holds(tmp_path: P
         12,
         "integer",
     )
+
+
+@pytest.mark.parametrize(
+    ("most", "variables", "statements"), [(3, 250_000, 3), (3, 10, 4), (200, 250_000, 1)]
+)
+def test_a_parts_rows_go_in_several_to_a_statement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, most: int, variables: int, statements: int
+) -> None:
+    """A child writes a part's rows ``ROWS_A_STATEMENT`` to an ``INSERT`` (fewer if SQLite binds fewer
+    values a statement): 7 rows of 5 columns in 3 statements of at most 3, in 4 of at most 2 (10 values),
+    in 1 of 200; every row kept, in order, each value as given."""
+    monkeypatch.setattr(parts, "ROWS_A_STATEMENT", most)
+    rows = [(f"m{i}", i * 0.5, f"2024-01-0{i + 1}", i, None if i % 2 else "n") for i in range(7)]
+    part_file = PartFile(tmp_path)
+    part_file._db.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variables)
+    run: list[str] = []
+    part_file._db.set_trace_callback(run.append)
+    statement = f"INSERT INTO things ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+    part_file.add(Chunk(models=7, tables=[Prepared(statement, rows, "things", COLUMNS)]))
+    part_file._db.set_trace_callback(None)
+    part = part_file.close()
+    assert len([s for s in run if s.startswith("INSERT INTO t0 VALUES")]) == statements
+    kept = sqlite3.connect(part.path)
+    assert kept.execute("SELECT * FROM t0 ORDER BY rowid").fetchall() == rows
 
 
 def test_a_part_takes_rows_not_one_statements_parameters(tmp_path: Path) -> None:

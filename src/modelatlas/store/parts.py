@@ -25,7 +25,7 @@ import pickle
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import count
+from itertools import chain, count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,10 @@ __all__ = ["PART", "Part", "PartFile", "copy_part"]
 
 #: Models a part holds: the build's process waits for a child's first part before it writes anything.
 PART = 10_000
+#: Rows a child writes into a part's table with one statement: one ``INSERT … VALUES`` of many rows
+#: binds the same values as ``executemany`` with fewer steps of SQLite's machine (20,000 merged
+#: synthetic models' rows: 31 µs a model against 36; 1,000 a statement no better).
+ROWS_A_STATEMENT = 200
 
 _FACETS = [c.name for c in NARROW.c]
 _numbers = count()
@@ -90,12 +94,19 @@ class PartFile:
         self.models += chunk.models
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: Sequence[Any]) -> None:
-        """Add ``rows`` (tuples of ``columns``) to the part's table for ``table`` and ``columns``."""
+        """Add ``rows`` (tuples of ``columns``) to the part's table for ``table`` and ``columns``, up to
+        ``ROWS_A_STATEMENT`` in one ``INSERT … VALUES``."""
         name = self._tables.get((table, columns))
         if name is None:
             name = self._tables[table, columns] = f"t{len(self._tables)}"
             self._db.execute(f"CREATE TABLE {name} ({', '.join(_columns(len(columns)))})")
-        self._db.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})", rows)
+        row = f"({', '.join('?' * len(columns))})"
+        bound = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # values one statement may bind
+        most = max(1, min(ROWS_A_STATEMENT, bound // len(columns)))
+        for start in range(0, len(rows), most):
+            some = rows[start : start + most]
+            values = ", ".join([row] * len(some))
+            self._db.execute(f"INSERT INTO {name} VALUES {values}", list(chain.from_iterable(some)))
 
     def close(self) -> Part:
         """Write what is kept to the end (the combinations) and close the file."""
