@@ -26,7 +26,6 @@ import inspect
 import tempfile
 import time
 from collections.abc import Callable
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ import sqlalchemy
 from import_scale import epoch_file  # bench/ is on the path as a script
 from synthetic import synthetic_catalog
 
+from modelatlas._children import batched
 from modelatlas._collector import paused
 from modelatlas.catalog.loader import Entry
 from modelatlas.catalog.validate import load_valid_catalog
@@ -63,8 +63,7 @@ def build_steps(models: int, runs: int) -> dict[str, float]:
         merged = Merger(synthetic_catalog(models)).catalog()
     encoded = merged.models
     assert isinstance(encoded, C.Encoded)
-    texts = encoded.encoded()
-    pieces = list(iter(lambda: list(islice(texts, C.CHUNK)), []))
+    pieces = list(batched(encoded.encoded(), C.CHUNK))
     organizations = {e.record.id: e.record for e in merged.organizations}
     countries = {oid: org.country for oid, org in organizations.items()}
     maker = C.Maker(sqlalchemy.create_engine("sqlite://").dialect, organizations, countries)

@@ -130,8 +130,8 @@ class Maker:
         records: list[Model] = []
         curated: set[str] = set()  # of the chunk's models: the catalog's may be on disk, read once
         chunk = Chunk(models=len(entries))
-        for at, entry in enumerate(entries):
-            record_json = encoded[at] if encoded is not None else None
+        texts: Sequence[str | None] = [None] * len(entries) if encoded is None else encoded
+        for entry, record_json in zip(entries, texts, strict=True):
             for table, rows in R.model_rows(entry.record, entry.path, record_json).items():
                 (chunk.lineage if table == "lineage" else batch[table]).extend(rows)
             records.append(entry.record)

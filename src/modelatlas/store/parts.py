@@ -89,20 +89,23 @@ class PartFile:
             columns = tuple(chunk.lineage[0])
             self._insert("lineage", columns, [tuple(edge[c] for c in columns) for edge in chunk.lineage])
         if chunk.facets:
-            marks = ", ".join("?" * len(_FACETS))
-            self._db.executemany(f"INSERT INTO facets VALUES ({marks})", self._facets.number(chunk.facets))
+            self._write("facets", len(_FACETS), self._facets.number(chunk.facets))
         self.models += chunk.models
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: Sequence[Any]) -> None:
-        """Add ``rows`` (tuples of ``columns``) to the part's table for ``table`` and ``columns``, up to
-        ``ROWS_A_STATEMENT`` in one ``INSERT … VALUES``."""
+        """Add ``rows`` (tuples of ``columns``) to the part's table for ``table`` and ``columns``."""
         name = self._tables.get((table, columns))
         if name is None:
             name = self._tables[table, columns] = f"t{len(self._tables)}"
             self._db.execute(f"CREATE TABLE {name} ({', '.join(_columns(len(columns)))})")
-        row = f"({', '.join('?' * len(columns))})"
-        bound = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # values one statement may bind
-        most = max(1, min(ROWS_A_STATEMENT, bound // len(columns)))
+        self._write(name, len(columns), rows)
+
+    def _write(self, name: str, width: int, rows: Sequence[Any]) -> None:
+        """``rows`` (tuples of ``width`` values) into the part's table ``name``, up to ``ROWS_A_STATEMENT``
+        in one ``INSERT … VALUES`` (fewer if SQLite binds fewer values a statement)."""
+        row = f"({', '.join('?' * width)})"
+        bound = self._db.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        most = max(1, min(ROWS_A_STATEMENT, bound // width))
         for start in range(0, len(rows), most):
             some = rows[start : start + most]
             values = ", ".join([row] * len(some))

@@ -43,7 +43,9 @@ def model_rows(model: Model, source_file: Path, record_json: str | None = None) 
     model again was a quarter of making its rows)."""
     mid = model.id
     rows: Rows = {
-        "models": [_model_row(model, source_file, record_json or model.record_json())],
+        "models": [
+            _model_row(model, source_file, model.record_json() if record_json is None else record_json)
+        ],
         "model_names": _name_rows(model),
     }
     if model.domains:
