@@ -153,3 +153,56 @@ def test_a_part_takes_rows_not_one_statements_parameters(tmp_path: Path) -> None
     )
     with pytest.raises(TypeError, match="a part takes rows"):
         part_file.add(Chunk(models=1, text=payload))
+
+
+def test_columns_null_in_every_row_of_a_chunk_are_left_out_and_copied_in_as_null(tmp_path: Path) -> None:
+    """A chunk's column that is None in every row is not written into the part (binding a None is slow);
+    the copy leaves it NULL. A table's rows keep the order they were written in: a chunk with other
+    columns than the last one starts a table of the part, even where an earlier one has its columns."""
+    statement = f"INSERT INTO things ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
+    written = [
+        [("a", 1.0, None, 1, None), ("b", None, None, 2, None)],  # day and note empty
+        [("c", 3.0, "2024-01-03", None, "n")],  # all filled but count
+        [("d", 4.0, None, 4, None)],  # day and note empty again
+    ]
+    part_file = PartFile(tmp_path)
+    for rows in written:
+        part_file.add(Chunk(models=len(rows), tables=[Prepared(statement, rows, "things", COLUMNS)]))
+    part = part_file.close()
+    assert part.tables == (
+        ("things", ("id", "size", "count")),
+        ("things", ("id", "size", "day", "note")),
+        ("things", ("id", "size", "count")),
+    )
+    kept = sqlite3.connect(part.path)
+    assert kept.execute("SELECT * FROM t0 ORDER BY rowid").fetchall() == [("a", 1.0, 1), ("b", None, 2)]
+    assert kept.execute("SELECT * FROM t1").fetchall() == [("c", 3.0, "2024-01-03", "n")]
+
+    _store(tmp_path / "copied.db").close()
+    engine = create_engine(f"sqlite:///{tmp_path / 'copied.db'}")
+    with engine.connect() as conn:
+        copy_part(conn, part, None)
+    engine.dispose()
+    copied = sqlite3.connect(tmp_path / "copied.db")
+    every = [row for rows in written for row in rows]
+    assert copied.execute("SELECT * FROM things ORDER BY rowid").fetchall() == every
+
+
+def test_a_column_the_store_fills_by_default_is_written_even_if_empty() -> None:
+    """``sources.kind`` has a server default: left out, the store would fill in ``stated`` where the rows
+    said None (which fails writing the store directly, NOT NULL), so it stays; so do all the columns of
+    rows that are None throughout, which would otherwise vanish."""
+    columns = ("model_id", "source_id", "note", "kind")
+    rows = [("m", "s", None, None), ("n", "t", None, None)]
+    assert parts._holding("sources", columns, rows) == (
+        ("model_id", "source_id", "kind"),
+        [
+            ("m", "s", None),
+            ("n", "t", None),
+        ],
+    )
+    assert parts._holding("model_text", ("model_id", "names"), [(None, None)]) == (
+        ("model_id", "names"),
+        [(None, None)],
+    )
+    assert parts._holding("things", COLUMNS, ROWS) == (COLUMNS, ROWS)
