@@ -159,6 +159,42 @@ def test_overview(conn: Connection) -> None:
     assert [r.id for r in result.newest][:2] == ["freedomgpt", "vicuna"]
 
 
+def test_the_counts_by_year_from_the_facet_index_are_those_of_the_model_tables(
+    store_url: str, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``overview`` reads the counts by year from the facet index where there is one: the same counts
+    as from ``models`` and ``model_domains``, a domain a model lists twice counted twice, a combination
+    of two models counted twice, a model with no release date in no year; without the index it counts
+    them from those tables."""
+    models = tiny_catalog / "models"
+    vicuna = (models / "vicuna.yaml").read_text().replace("domains: [nlp]", "domains: [nlp, nlp, cv]")
+    (models / "vicuna.yaml").write_text(vicuna)
+    twin = vicuna.replace("vicuna", "vicuna-twin").replace("Vicuna", "Vicuna Twin")
+    (models / "vicuna-twin.yaml").write_text(twin)
+    llama = (models / "llama.yaml").read_text().splitlines()
+    (models / "llama.yaml").write_text("\n".join(line for line in llama if not line.startswith("released:")))
+    build_store(load_valid_catalog(tiny_catalog), store_url)
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        by_year, by_domain_year = Q._year_counts(conn)
+        with monkeypatch.context() as patched:
+            patched.setattr(Q, "_year_counts", None)  # not asked: the facet index answers
+            indexed = Q.overview(conn)
+        for name in ("facet_values", "facet_sets", "model_facets"):
+            conn.execute(text(f"DROP TABLE {name}"))
+        without = Q.overview(conn)
+    engine.dispose()
+    assert indexed.by_year == dict(by_year) == without.by_year == {2021: 1, 2022: 1, 2023: 4}
+    assert indexed.by_domain_year == dict(by_domain_year) == without.by_domain_year
+    assert indexed.by_domain_year == {
+        ("cv", 2022): 1,
+        ("cv", 2023): 2,
+        ("multimodal", 2021): 1,
+        ("nlp", 2023): 6,
+    }
+    assert indexed == without
+
+
 def test_missing_store(tmp_path: Path) -> None:
     with pytest.raises(StoreMissing, match="run `modelatlas build` first"):
         Q.check_store(make_engine(f"sqlite:///{tmp_path / 'none.db'}"))

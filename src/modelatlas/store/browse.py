@@ -40,7 +40,6 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    inspect,
     literal,
     or_,
     select,
@@ -51,7 +50,7 @@ from sqlalchemy.sql.operators import custom_op
 
 from modelatlas.store import tables as T
 from modelatlas.store.facet_counts import FacetArrays
-from modelatlas.store.facet_index import FACET_TABLES
+from modelatlas.store.facet_index import FACET_TABLES, has_facet_index
 from modelatlas.store.facet_index import NARROW as _NARROW
 from modelatlas.store.facet_index import SETS as _SETS
 from modelatlas.store.facet_index import VALUES as _VALUES
@@ -392,12 +391,6 @@ def _ordered(facet: str, found: Iterable[tuple[Any, int]]) -> dict[str, int]:
 
 
 # The facet index (SQLite and PostgreSQL): the same answers as _page and _counts, from the derived tables.
-
-
-def has_facet_index(conn: Connection) -> bool:
-    """Whether the store has the facet index's three tables (a store built before it has not)."""
-    inspector = inspect(conn)
-    return all(inspector.has_table(name) for name in FACET_TABLES)
 
 
 def _browse_indexed(

@@ -32,6 +32,7 @@ from modelatlas.errors import NotFound, StoreError, StoreMissing
 from modelatlas.store import ranking
 from modelatlas.store import tables as T
 from modelatlas.store.engine import sqlite_path, unreadable
+from modelatlas.store.facet_index import domain_year_counts, has_facet_index
 from modelatlas.store.related import NOTHING_RELATED, Related, organization_models, related
 from modelatlas.store.text_index import (
     MIN_LENGTH,
@@ -592,14 +593,32 @@ def search(conn: Connection, text: str, *, limit: int = 20, aliases: bool | None
 
 
 def overview(conn: Connection, *, newest: int = 10) -> Overview:
-    """Counts per domain and per release year, and the newest models."""
+    """Counts per domain and per release year, and the newest models. The counts by year come from the
+    facet index where the store has one (``facet_index.domain_year_counts``: the same counts)."""
     m, md = T.models, T.model_domains
     total = conn.execute(select(func.count()).select_from(m)).scalar_one()
     by_domain: Counter[str] = Counter(
         dict(conn.execute(select(md.c.domain, func.count()).group_by(md.c.domain)).all())
     )
+    if has_facet_index(conn):
+        by_year, by_domain_year = domain_year_counts(conn)
+    else:
+        by_year, by_domain_year = _year_counts(conn)
+    return Overview(
+        total,
+        dict(sorted(by_domain.items())),
+        dict(sorted(by_year.items())),
+        dict(sorted(by_domain_year.items())),
+        newest_models(conn, newest),
+        currency(conn),
+    )
+
+
+def _year_counts(conn: Connection) -> tuple[Counter[int], Counter[tuple[str, int]]]:
+    """``facet_index.domain_year_counts`` from the model tables (a store without the facet index)."""
+    m, md = T.models, T.model_domains
     year = func.extract("year", m.c.released)
-    by_domain_year: dict[tuple[str, int], int] = {}
+    by_domain_year: Counter[tuple[str, int]] = Counter()
     for domain, y, n in conn.execute(
         select(md.c.domain, year, func.count())
         .join(m, m.c.id == md.c.model_id)
@@ -615,14 +634,7 @@ def overview(conn: Connection, *, newest: int = 10) -> Overview:
             )
         }
     )
-    return Overview(
-        total,
-        dict(sorted(by_domain.items())),
-        dict(sorted(by_year.items())),
-        dict(sorted(by_domain_year.items())),
-        newest_models(conn, newest),
-        currency(conn),
-    )
+    return by_year, by_domain_year
 
 
 def newest_models(conn: Connection, newest: int) -> list[ModelRow]:
