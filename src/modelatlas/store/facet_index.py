@@ -159,9 +159,9 @@ def domain_year_counts(conn: Connection) -> tuple[Counter[int], Counter[tuple[st
     v = VALUES.c
     years: dict[int, int] = {}
     by_year: Counter[int] = Counter()
-    for combo, year, models in conn.execute(select(v.combo, v.value, v.models).where(v.facet == "year")):
-        years[combo] = int(year)
-        by_year[int(year)] += models
+    for combo, value, models in conn.execute(select(v.combo, v.value, v.models).where(v.facet == "year")):
+        year = years[combo] = int(value)  # a number on SQLite, text on PostgreSQL
+        by_year[year] += models
     by_domain_year: Counter[tuple[str, int]] = Counter()
     found = conn.execute(select(v.combo, v.value, v.times, v.models).where(v.facet == "domain"))
     for combo, domain, times, models in found:
