@@ -178,7 +178,8 @@ def test_breakpoints_need_enough_models() -> None:
 def test_the_bootstrap_draws_the_same_resamples_in_chunks_of_any_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A large selection is resampled in smaller chunks (memory), and its interval does not change."""
+    """A large selection is resampled in smaller chunks (memory): the same resamples, their slopes equal
+    but for the rounding of sums made in other shapes of matrices."""
     from modelatlas.analysis import growth
 
     rng = np.random.default_rng(1)
@@ -188,11 +189,13 @@ def test_the_bootstrap_draws_the_same_resamples_in_chunks_of_any_size(
     monkeypatch.setattr(growth, "_CHUNK_POINTS", 3000 * 7)  # 7 resamples a chunk, not 256
     chunked = growth._bootstrap(x, y, 500, 0)
     assert len(whole) == len(chunked) == 500
-    assert np.array_equal(whole, chunked)
+    np.testing.assert_allclose(whole, chunked, rtol=1e-12, atol=0)
+    assert not np.allclose(whole[:-1], chunked[1:])
 
 
 def _bootstrap_as_written(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int, chunk: int) -> np.ndarray:
-    """The bootstrap as first written (an array made for each step), the figures it must keep."""
+    """The bootstrap as first written (the drawn points gathered), the figures it must keep; a resample
+    whose x are all equal dropped (the first version kept some, its spread rounding above 0)."""
     rng = np.random.default_rng(seed)
     slopes = []
     for size in [chunk] * (n_boot // chunk) + [n_boot % chunk]:
@@ -200,28 +203,37 @@ def _bootstrap_as_written(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int, 
         xs, ys = x[picks], y[picks]
         dx = xs - xs.mean(axis=1, keepdims=True)
         dy = ys - ys.mean(axis=1, keepdims=True)
-        spread = (dx * dx).sum(axis=1)
-        good = spread > 0
-        slopes.append((dx * dy).sum(axis=1)[good] / spread[good])
+        good = xs.max(axis=1) > xs.min(axis=1)
+        slopes.append((dx * dy).sum(axis=1)[good] / (dx * dx).sum(axis=1)[good])
     return np.concatenate(slopes)
 
 
-@pytest.mark.parametrize("n", [2, 3, 3001])
-def test_the_bootstrap_gives_the_slopes_it_gave_to_the_last_bit(
-    n: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "x",
+    [
+        [2000.0, 2003.4],
+        [2001.2, 2001.2, 2005.0],  # resamples of the first two points alone: x all equal
+        np.round(np.random.default_rng(5).random(3001) * 10, 1) + 2000,
+    ],
+)
+def test_the_bootstrap_gives_the_slopes_of_the_resampled_points(
+    x: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Its arrays are made once and reused, and every slope is the one an array a step gave, exactly
-    (resamples with all x equal are dropped: with 2 or 3 points some are)."""
+    """Counting each model's draws gives the slopes that gathering the drawn points gave, resample by
+    resample (rounding apart), and drops the same resamples: those whose x are all equal (the first
+    version kept some of them, with slopes such as 0 or -0.5 made of rounding)."""
     from modelatlas.analysis import growth
 
-    rng = np.random.default_rng(5)
-    x = np.round(rng.random(n) * 10, 1) + 2000
-    y = 0.3 * x + rng.random(n)
-    monkeypatch.setattr(growth, "_CHUNK_POINTS", n * 37)  # chunks of 37 and a last of 30
-    found = growth._bootstrap(x, y, 400, 3)
-    expected = _bootstrap_as_written(x, y, 400, 3, min(256, 37))
-    assert found.tobytes() == expected.tobytes()
-    assert (len(found) < 400) == (n <= 3)
+    points = np.array(x)
+    y = 0.3 * points + np.random.default_rng(5).random(len(points))
+    monkeypatch.setattr(growth, "_CHUNK_POINTS", len(points) * 37)  # chunks of 37 and a last of 30
+    found = growth._bootstrap(points, y, 400, 3)
+    expected = _bootstrap_as_written(points, y, 400, 3, min(256, 37))
+    assert len(found) == len(expected)
+    assert (len(found) < 400) == (len(points) <= 3)
+    np.testing.assert_allclose(found, expected, rtol=1e-9, atol=0)
+    if len(points) > 3:  # resample by resample, not shifted
+        assert not np.allclose(found[:-1], expected[1:])
 
 
 def test_points_are_by_date_then_id_whatever_order_the_frame_is_in() -> None:
