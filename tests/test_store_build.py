@@ -18,7 +18,15 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
-from modelatlas.store.build import INDEX_CACHE_KIB, MIN_CACHE_KIB, _cache_kib, _index, build_store, migrate
+from modelatlas.store.build import (
+    INDEX_CACHE_KIB,
+    MIN_CACHE_KIB,
+    SORT_THREADS,
+    _cache_kib,
+    _index,
+    build_store,
+    migrate,
+)
 from modelatlas.store.engine import make_engine
 
 
@@ -276,13 +284,16 @@ def test_the_build_keeps_every_index_the_migrations_make(tmp_path: Path, tiny_ca
     assert len(made) > 30 and set(made) <= kept
 
 
+@pytest.mark.parametrize("views", [True, False])
 def test_the_indexes_and_name_keys_are_sorted_with_a_small_page_cache_then_the_loads_again(
-    tmp_path: Path, tiny_catalog: Path
+    views: bool, tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite's sorter holds up to the page cache's size for each of its threads: the indexes are made,
     the references checked and the name keys sorted with ``INDEX_CACHE_KIB`` (at a million models the
     indexes took 17 s and 55 MB with 8 MB, 28 s and 382 MB with the load's 128 MB), and the cache is the
-    load's again for what follows."""
+    load's again for what follows. They are sorted with ``SORT_THREADS`` helper threads, or with none
+    while the views' child computes on the other core; then the threads are the load's again."""
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", "1" if views else "0")
     said: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -296,16 +307,19 @@ def test_the_indexes_and_name_keys_are_sorted_with_a_small_page_cache_then_the_l
     small = said.index(f"PRAGMA cache_size=-{INDEX_CACHE_KIB}")
     back = said.index(f"PRAGMA cache_size=-{MIN_CACHE_KIB}", small)  # the load's, for six models
     dropped = [statement for statement in said if statement.startswith('DROP INDEX "')]  # the build's
-    assert said[small - 1] == "PRAGMA cache_size"
-    made = said[small + 1 : small + 1 + len(dropped)]
+    assert said[small - 2 : small] == ["PRAGMA cache_size", "PRAGMA threads"]
+    assert said[small + 1] == f"PRAGMA threads={0 if views else SORT_THREADS}"
+    made = said[small + 2 : small + 2 + len(dropped)]
     assert len(dropped) > 30 and all(statement.startswith("CREATE INDEX") for statement in made)
     keys = [i for i, statement in enumerate(said) if statement.startswith("INSERT INTO name_keys")]
     read = 'SELECT DISTINCT model_names."key" FROM model_names ORDER BY model_names."key"'
     keys.insert(0, said.index(read))
-    assert said[small + 1 + len(dropped)] == "PRAGMA foreign_key_check"
+    assert said[small + 2 + len(dropped)] == "PRAGMA foreign_key_check"
     assert len(keys) > 1 and small + len(dropped) < keys[0] and keys[-1] < back
+    assert said[back + 1] == f"PRAGMA threads={SORT_THREADS}"  # the load's, set as the file was opened
     assert "CREATE INDEX" not in " ".join(said[back:])
     assert INDEX_CACHE_KIB == 8 * 1024
+    assert SORT_THREADS == 2
 
 
 def test_the_loads_page_cache_is_half_a_kib_a_model_from_2_to_16_mb() -> None:

@@ -66,7 +66,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: What builds the store into an engine: ``_fill`` with the catalog given (the engine, where the children
 #: write their rows, what to call once they are in).
-Fill = Callable[[Engine, Path | None, Callable[[], None] | None], None]
+Fill = Callable[[Engine, Path | None, Callable[[], bool] | None], None]
 Stage = Callable[[str], None] | None
 
 #: Insertion order: parents before the tables that refer to them.
@@ -77,7 +77,11 @@ _ORDER = ORDER
 #: unmerged: 150.2 s and 149.7 s. No faster with more, and the cache is held to the build's end: 112 MB
 #: of a million-row import's process.
 CACHE_KIB_PER_MODEL, MIN_CACHE_KIB, MAX_CACHE_KIB = 0.5, 2 * 1024, 16 * 1024
-#: Helper threads SQLite may sort with when it makes an index after the load.
+#: Helper threads SQLite may sort with when it makes an index after the load, unless the views' child
+#: computes beside it (``web.early``), on the other core: the 42 indexes of a million models beside a
+#: process adding numbers on one core (2026-12-06, in turns): with 2 helpers 18.2 and 17.6 s, the two
+#: done after 49.4 and 51.4 s; with none 15.5 and 14.7 s, both done after 41.7 and 38.6 s. Alone, the
+#: helpers take 15.3 and 15.1 s against 20.9 and 16.7 s (and 25 s of CPU against 17-21).
 SORT_THREADS = 2
 #: SQLite's page cache while it makes the indexes and sorts the name keys (``_sorting``), in KiB. Its
 #: sorter holds up to the cache's size in memory for each thread it sorts with; with less, it sorts runs
@@ -251,17 +255,19 @@ def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tup
             tmp.unlink()
 
 
-def _start_views(url: str, early: list[Early]) -> None:
+def _start_views(url: str, early: list[Early]) -> bool:
     """Once the rows are in: fork the child that computes the default views (``web.early``), those the
-    analysis table gives at once, the others once told the indexes are made (``_build_sqlite``)."""
+    analysis table gives at once, the others once told the indexes are made (``_build_sqlite``); whether
+    it was (it takes a core while the indexes are made)."""
     from modelatlas.config import Settings
 
     if not Settings().keep_views:
-        return
+        return False
     from modelatlas.web.early import start_early  # the views' child: it imports what they need
 
     if (started := start_early(url)) is not None:
         early.append(started)
+    return started is not None
 
 
 def _keep_early_views(early: list[Early], stage: Stage) -> tuple[int, float] | None:
@@ -346,7 +352,7 @@ def _build_postgres(url: str, fill: Fill) -> None:
 def _fill(
     engine: Engine,
     parts: Path | None,
-    loaded: Callable[[], None] | None,
+    loaded: Callable[[], bool] | None,
     *,
     catalog: Catalog,
     progress: Callable[[int], None] | None,
@@ -358,7 +364,8 @@ def _fill(
     lineage edges of chunks last, when every model they join is in (a part's are copied in with its
     models: SQLite checks the references once at the end). ``parts``: where the children of a SQLite
     build write their rows (``store.parts``); ``loaded`` is called once they, the lineage and
-    ``build_info`` are in and committed (before the indexes)."""
+    ``build_info`` are in and committed (before the indexes), and says whether a views' child then
+    computes beside them (the indexes are sorted without helper threads: ``SORT_THREADS``)."""
     gc.freeze()  # the catalog's objects, made before the build and kept through it, are not walked by
     try:  # every full collection of the build's own (at 1,000,000 models they are 5.9 GB)
         _fill_frozen(engine, catalog, progress, stage, extra, imports, parts, loaded)
@@ -374,7 +381,7 @@ def _fill_frozen(
     extra: dict[str, list[dict[str, Any]]],
     imports: Sequence[StoredImport],
     parts: Path | None,
-    loaded: Callable[[], None] | None,
+    loaded: Callable[[], bool] | None,
 ) -> None:
     """``_fill``'s work: the migrations make every table, the derived ones too (empty); the rows go in
     without the secondary indexes, which are made once they are all in. One transaction, but on SQLite
@@ -412,12 +419,13 @@ def _fill_frozen(
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
         for rows in import_row_batches(imports, CHUNK):
             write({"import_rows": rows})
+        viewing = False  # a views' child computing while the indexes are made
         if loaded is not None:
             conn.commit()
-            loaded()
+            viewing = loaded()
         with ThreadPoolExecutor(max_workers=1) as beside:  # Python's part while SQLite sorts
             tallied = beside.submit(facets.rows) if facets is not None else None
-            with _sorting(conn):
+            with _sorting(conn, threads=0 if viewing else SORT_THREADS):
                 _index(conn, indexes)
                 _check_references(conn)
                 fill_text_index(conn)
@@ -457,18 +465,22 @@ def _index(conn: Connection, statements: Sequence[str]) -> None:
 
 
 @contextlib.contextmanager
-def _sorting(conn: Connection) -> Generator[None, None, None]:
-    """On SQLite, the page cache at ``INDEX_CACHE_KIB`` meanwhile, then as it was: what SQLite sorts
-    after the load (the indexes, the name keys) it sorts in memory up to the cache's size a thread."""
+def _sorting(conn: Connection, *, threads: int) -> Generator[None, None, None]:
+    """On SQLite, the page cache at ``INDEX_CACHE_KIB`` and ``threads`` helper threads to sort with
+    meanwhile, then as they were: what SQLite sorts after the load (the indexes, the name keys) it sorts
+    in memory up to the cache's size a thread."""
     if conn.dialect.name != "sqlite":
         yield
         return
     cache = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    helpers = conn.exec_driver_sql("PRAGMA threads").scalar_one()
     conn.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_CACHE_KIB}")
+    conn.exec_driver_sql(f"PRAGMA threads={threads}")
     try:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
+        conn.exec_driver_sql(f"PRAGMA threads={int(helpers)}")
 
 
 def _write_chunk(
