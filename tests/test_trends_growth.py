@@ -212,7 +212,9 @@ def _bootstrap_as_written(x: np.ndarray, y: np.ndarray, n_boot: int, seed: int, 
     "x",
     [
         [2000.0, 2003.4],
-        [2001.2, 2001.2, 2005.0],  # resamples of the first two points alone: x all equal
+        [2006.9, 2006.9, 2001.4],  # resamples of the first two points alone: x all equal, their spread
+        # rounding above 0 (with a bare spread > 0 test 270 resamples kept, not 256)
+        [2000.0, 2020.0, 2020.1],  # the last two alone: a spread 1e-4 of their sum of dx², kept
         np.round(np.random.default_rng(5).random(3001) * 10, 1) + 2000,
     ],
 )
