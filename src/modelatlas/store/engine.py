@@ -7,9 +7,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
+from sqlalchemy.sql.expression import ClauseElement
 
 from modelatlas.errors import StoreError
 
@@ -18,6 +19,7 @@ __all__ = [
     "LIVE_SCHEMA",
     "PATIENCE_MS",
     "driver_error",
+    "driver_sql",
     "is_postgres",
     "make_engine",
     "parse_url",
@@ -142,3 +144,10 @@ def make_engine(url: str, *, schema: str = LIVE_SCHEMA) -> Engine:
 
         return engine
     raise StoreError(f"unsupported database {backend!r}: use sqlite:///path.db or postgresql://…")
+
+
+def driver_sql(conn: Connection, query: ClauseElement) -> str:
+    """``query`` as the text ``conn``'s database driver runs, its values written in: for a caller that
+    reads the rows through the driver's own cursor (tuples, not SQLAlchemy's rows: a million of them
+    in a fraction of the time)."""
+    return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Select, select
 
 from modelatlas.catalog.vocab import OPEN_WEIGHTS
+from modelatlas.store.engine import driver_sql
 from modelatlas.store.facet_index import NARROW, SETS, VALUES
 from modelatlas.store.filters import NOT_OPEN
 
@@ -58,12 +59,12 @@ class FacetArrays:
         values = _fetched(conn, select(VALUES.c.facet, VALUES.c.value, VALUES.c.combo, VALUES.c.times))
         facet_of, value_of, combos, times = zip(*values, strict=True) if values else ((), (), (), ())
         pairs = list(zip(facet_of, value_of, strict=True))
-        number = {pair: n for n, pair in enumerate(dict.fromkeys(pairs))}  # in the order first read
-        key = np.fromiter(map(number.__getitem__, pairs), dtype=np.int64, count=len(pairs))
+        numbered = {pair: n for n, pair in enumerate(dict.fromkeys(pairs))}  # in the order first read
+        key = np.fromiter(map(numbered.__getitem__, pairs), dtype=np.int64, count=len(pairs))
         # a year a number on SQLite, text on PostgreSQL: a number here on both (each label once)
-        labels = tuple((f, int(v) if f == "year" else v) for f, v in number)
-        facets = list(dict.fromkeys(f for f, _ in labels))
-        facet_key = np.array([facets.index(f) for f, _ in labels], dtype=np.int64)[key]
+        labels = tuple((f, int(v) if f == "year" else v) for f, v in numbered)
+        facets = {f: n for n, f in enumerate(dict.fromkeys(f for f, _ in labels))}
+        facet_key = np.array([facets[f] for f, _ in labels], dtype=np.int64)[key]
         sets = np.array(_fetched(conn, select(SETS.c.combo, SETS.c.models)), dtype=np.int64).reshape(-1, 2)
         members = np.zeros(int(sets[:, 0].max(initial=0)) + 1, dtype=np.int64)
         members[sets[:, 0]] = sets[:, 1]
@@ -71,12 +72,12 @@ class FacetArrays:
         found = _fetched(conn, select(stated).where(stated.is_not(None)).order_by(stated))
         return cls(
             labels=labels,
-            index={label: number for number, label in enumerate(labels)},
+            index={label: n for n, label in enumerate(labels)},
             key=key,
             combo=np.array(combos, dtype=np.int64),
             times=np.array(times, dtype=np.int64),
             members=members,
-            rows={facet: np.flatnonzero(facet_key == number) for number, facet in enumerate(facets)},
+            rows={facet: np.flatnonzero(facet_key == n) for facet, n in facets.items()},
             sizes=np.fromiter((size for (size,) in found), dtype=np.int64, count=len(found)),
         )
 
@@ -151,7 +152,7 @@ def _fetched(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
     """Every row of ``query``, as the database driver gives them (tuples), not SQLAlchemy's rows."""
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
+        cursor.execute(driver_sql(conn, query))
         return list(cursor.fetchall())
     finally:
         cursor.close()

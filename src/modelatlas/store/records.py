@@ -20,7 +20,7 @@ from modelatlas.catalog.schema import Model, Organization
 from modelatlas.errors import StoreError
 from modelatlas.store import tables as T
 from modelatlas.store.browse import selected_ids
-from modelatlas.store.engine import make_engine, safe_url
+from modelatlas.store.engine import driver_sql, make_engine, safe_url
 from modelatlas.store.filters import Filters
 from modelatlas.store.queries import among, check_store
 
@@ -192,7 +192,7 @@ def analysis_column_chunks(
         server = conn.dialect.name == "postgresql"
         cursor = conn.connection.cursor(name="analysis_rows") if server else conn.connection.cursor()
         try:
-            cursor.execute(str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
+            cursor.execute(driver_sql(conn, query))
             names = [description[0] for description in cursor.description]
             convert = _converters(names, text_types=conn.dialect.name == "sqlite")
             while True:
