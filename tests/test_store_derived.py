@@ -112,7 +112,7 @@ def test_a_build_fills_them(store_url: str, tiny_catalog: Path) -> None:
             text = conn.execute(sql("SELECT names, summary FROM model_text WHERE model_id = 'vicuna'")).one()
             keys = "SELECT key FROM model_names WHERE model_id = 'vicuna' ORDER BY rowid"
             assert text.names == " ".join(conn.execute(sql(keys)).scalars())
-            assert text.summary == "Chatbot fine-tuned from LLaMA on ShareGPT conversations."
+            assert text.summary == "chatbot fine-tuned from llama on sharegpt conversations."  # case-folded
     engine.dispose()
 
 

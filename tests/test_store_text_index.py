@@ -14,7 +14,14 @@ from modelatlas.store.browse import Browse, browse
 from modelatlas.store.build import build_store
 from modelatlas.store.engine import make_engine
 from modelatlas.store.queries import search
-from modelatlas.store.text_index import KEYS_TABLE, TEXT_TABLE, has_text_index, keys_of_length
+from modelatlas.store.text_index import (
+    KEYS_TABLE,
+    TEXT_TABLE,
+    has_text_index,
+    keys_of_length,
+    text_ids,
+    text_rows,
+)
 
 QUERIES = [
     "llama",
@@ -312,3 +319,95 @@ def test_a_short_summary_search_reads_the_index_rows_then_the_summaries_themselv
     assert found["zq"] == ["llama", "whisper"]
     assert found["qj"] == ["whisper"]
     assert found["q 开"] == found["q j"] == []
+
+
+def test_the_index_keeps_no_positions_and_is_asked_once_for_both_columns(store: str) -> None:
+    """``model_text`` is made without positions (migration 0017) and a search asks it once, with
+    ``MATCH`` (``M`` in the plan): ``LIKE`` on each column read every candidate's text twice, an
+    ``OR`` of the two every row."""
+    engine = make_engine(store)
+    with engine.connect() as conn:
+        made = conn.execute(text(f"SELECT sql FROM sqlite_master WHERE name = '{TEXT_TABLE}'")).scalar_one()
+        assert "detail=none" in made
+        ids = text_ids("llama", 'chat"bot')
+        assert ids.compile().params == {
+            "expression": '("lla" AND "lam" AND "ama") OR '
+            '("cha" AND "hat" AND "at""" AND "t""b" AND """bo" AND "bot")',
+            "names": "llama",
+            "summary": 'chat"bot',
+        }
+        plan = [row[-1] for row in conn.execute(text("EXPLAIN QUERY PLAN " + str(ids)), ids.compile().params)]
+        assert plan == [f"SCAN {TEXT_TABLE} VIRTUAL TABLE INDEX 0:M3"]
+        assert set(conn.execute(text_ids("aaaa", "", summaries=False)).scalars()) == set()
+        repeated = text_ids("llamallama", "", summaries=False).compile().params["expression"]
+        assert repeated == '("lla" AND "lam" AND "ama" AND "mal" AND "all")'  # each trigram once
+        assert set(conn.execute(text_ids("ll", "ch")).scalars()) == set()  # too short for either
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("summary", "needle", "found"),
+    [
+        ("Über alles, a model", "über", True),  # LIKE folds ASCII only: the index's summary is folded
+        ("ÜBER ALLES", "über alles", True),
+        ("uber alles", "über", False),
+        ("Σ-model of note", "σ-model", True),
+        ("50% faster than before", "50% faster", True),  # % and _ are themselves, not wildcards
+        ("50x faster than before", "50% faster", False),
+        ("the a_b_c test", "a_b_c", True),
+        ("the axbyc test", "a_b_c", False),
+        ("a plain summary", "plain sum", True),
+        ("a plain summary", "plain sun", False),
+        ("abcazz bcab", "abcab", False),  # every trigram of it, not it: instr decides
+        ("abcab here", "abcab", True),
+    ],
+)
+def test_a_summary_is_found_by_its_text_folded_and_wildcards_taken_literally(
+    store: str, tmp_path: Path, summary: str, needle: str, found: bool
+) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE models SET summary_en = :s, summary_zh = NULL WHERE id = 'llama'"), {"s": summary}
+        )
+        folded = text_rows({"models": [{"id": "llama", "summary_en": summary, "summary_zh": None}]})
+        assert folded[0]["summary"] == summary.casefold()
+        conn.execute(
+            text(f"UPDATE {TEXT_TABLE} SET summary = :s WHERE model_id = 'llama'"),
+            {"s": folded[0]["summary"]},
+        )
+    with engine.connect() as conn:
+        ids = set(conn.execute(text_ids("", needle.casefold(), names=False)).scalars())
+        hits = {h.id for h in search(conn, needle, limit=5000) if h.matched == "summary"}
+    engine.dispose()
+    assert ("llama" in ids) is found
+    assert ("llama" in hits) is found
+
+
+def test_a_name_is_not_found_by_a_summary_nor_a_summary_by_a_name(store: str, tmp_path: Path) -> None:
+    """One ``MATCH`` over both columns gives the rows holding the trigrams in either; each part keeps
+    only its own column's."""
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE {TEXT_TABLE} SET summary = 'about zzqqxx' WHERE model_id = 'llama'"))
+        conn.execute(text(f"UPDATE {TEXT_TABLE} SET names = 'vvwwyy' WHERE model_id = 'whisper'"))
+    with engine.connect() as conn:
+        asked = {
+            (key, needle, names, summaries): set(
+                conn.execute(text_ids(key, needle, names=names, summaries=summaries)).scalars()
+            )
+            for key, needle, names, summaries in [
+                ("zzqqxx", "zzqqxx", True, False),
+                ("zzqqxx", "zzqqxx", False, True),
+                ("zzqqxx", "zzqqxx", True, True),
+                ("vvwwyy", "vvwwyy", True, False),
+                ("vvwwyy", "vvwwyy", False, True),
+                ("vvwwyy", "zzqqxx", True, True),
+            ]
+        }
+    engine.dispose()
+    assert list(asked.values()) == [set(), {"llama"}, {"llama"}, {"whisper"}, set(), {"llama", "whisper"}]

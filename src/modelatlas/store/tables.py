@@ -81,7 +81,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0016"
+SCHEMA_REVISION = "0017"
 
 #: Tables a build fills from the others (the search and facet indexes), made by migrations 0010 and
 #: 0011 with their own DDL and not declared here: an FTS5 table and an untyped column have no
