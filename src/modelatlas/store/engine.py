@@ -19,6 +19,7 @@ __all__ = [
     "LIVE_SCHEMA",
     "PATIENCE_MS",
     "driver_error",
+    "driver_rows",
     "driver_sql",
     "is_postgres",
     "make_engine",
@@ -151,3 +152,14 @@ def driver_sql(conn: Connection, query: ClauseElement) -> str:
     reads the rows through the driver's own cursor (tuples, not SQLAlchemy's rows: a million of them
     in a fraction of the time)."""
     return str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def driver_rows(conn: Connection, query: ClauseElement) -> list[tuple[Any, ...]]:
+    """Every row of ``query``, as the database driver gives them (tuples), not SQLAlchemy's rows: for
+    columns SQLAlchemy converts nothing of (no dates, no booleans on SQLite)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(driver_sql(conn, query))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

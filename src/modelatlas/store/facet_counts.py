@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, select
 
 from modelatlas.catalog.vocab import OPEN_WEIGHTS
-from modelatlas.store.engine import driver_sql
+from modelatlas.store.engine import driver_rows
 from modelatlas.store.facet_index import NARROW, SETS, VALUES
 from modelatlas.store.filters import NOT_OPEN
 
@@ -56,7 +56,7 @@ class FacetArrays:
         models). Read through the database driver's own cursor, each row a tuple, and numbered with
         loops in C (``dict.fromkeys``, ``map``), not a row at a time in Python: at a million models the
         facet counts' first question took 2.2 s of CPU, most of it reading 841,814 rows of values."""
-        values = _fetched(conn, select(VALUES.c.facet, VALUES.c.value, VALUES.c.combo, VALUES.c.times))
+        values = driver_rows(conn, select(VALUES.c.facet, VALUES.c.value, VALUES.c.combo, VALUES.c.times))
         facet_of, value_of, combos, times = zip(*values, strict=True) if values else ((), (), (), ())
         pairs = list(zip(facet_of, value_of, strict=True))
         numbered = {pair: n for n, pair in enumerate(dict.fromkeys(pairs))}  # in the order first read
@@ -65,11 +65,11 @@ class FacetArrays:
         labels = tuple((f, int(v) if f == "year" else v) for f, v in numbered)
         facets = {f: n for n, f in enumerate(dict.fromkeys(f for f, _ in labels))}
         facet_key = np.array([facets[f] for f, _ in labels], dtype=np.int64)[key]
-        sets = np.array(_fetched(conn, select(SETS.c.combo, SETS.c.models)), dtype=np.int64).reshape(-1, 2)
+        sets = np.array(driver_rows(conn, select(SETS.c.combo, SETS.c.models)), dtype=np.int64).reshape(-1, 2)
         members = np.zeros(int(sets[:, 0].max(initial=0)) + 1, dtype=np.int64)
         members[sets[:, 0]] = sets[:, 1]
         stated = NARROW.c.parameters
-        found = _fetched(conn, select(stated).where(stated.is_not(None)).order_by(stated))
+        found = driver_rows(conn, select(stated).where(stated.is_not(None)).order_by(stated))
         return cls(
             labels=labels,
             index={label: n for n, label in enumerate(labels)},
@@ -146,13 +146,3 @@ class FacetArrays:
             found = np.flatnonzero(summed)
             counts[facet] = [(self.labels[i][1], int(summed[i])) for i in found.tolist()]
         return int(total.sum()), counts
-
-
-def _fetched(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
-    """Every row of ``query``, as the database driver gives them (tuples), not SQLAlchemy's rows."""
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(driver_sql(conn, query))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, column, inspect, select, table
 
 from modelatlas.store.bulk import insert_rows
+from modelatlas.store.engine import driver_rows
 
 __all__ = [
     "FACET_TABLES",
@@ -155,15 +156,18 @@ def domain_year_counts(conn: Connection) -> tuple[Counter[int], Counter[tuple[st
     """From the facet index: how many models were released each year, and how many times each domain
     is listed by the models of each year (a domain listed twice counts twice), as ``store.queries``'
     overview counts them from the model tables. Each combination's year and domains, summed over its
-    models: at a million models 0.4 s against 3.7 s joining every model's domains to its release."""
+    models: at a million models 0.4 s against 3.7 s joining every model's domains to its release; the
+    rows as the driver gives them (0.66–0.72 against 0.92–1.02 s through SQLAlchemy's)."""
     v = VALUES.c
     years: dict[int, int] = {}
     by_year: Counter[int] = Counter()
-    for combo, value, models in conn.execute(select(v.combo, v.value, v.models).where(v.facet == "year")):
+    for combo, value, models in driver_rows(
+        conn, select(v.combo, v.value, v.models).where(v.facet == "year")
+    ):
         year = years[combo] = int(value)  # a number on SQLite, text on PostgreSQL
         by_year[year] += models
     by_domain_year: Counter[tuple[str, int]] = Counter()
-    found = conn.execute(select(v.combo, v.value, v.times, v.models).where(v.facet == "domain"))
+    found = driver_rows(conn, select(v.combo, v.value, v.times, v.models).where(v.facet == "domain"))
     for combo, domain, times, models in found:
         if combo in years:
             by_domain_year[(domain, years[combo])] += times * models
