@@ -12,10 +12,12 @@ process's CPU time during the build, every thread's: on this shared 2-core machi
 the other work running, so both are shown; "main" is the build's own process, "cpu" adds its child
 processes' (``store.chunks``: they make the rows while the build's process writes them; and the child
 computing the views the analysis table gives, ``web.early.Early``). "peak MB" is the build's process's
-peak, the catalog included; with ``--memory``, "all MB" is the most the build's process and its
-children held together (their proportional set sizes summed, sampled every 5 s: the kernel's walk of
-their pages is charged to the build's process, 27 s of CPU at a million models when sampled every
-second, so leave it off for timings). Issue 18's target: 1,000,000 models in under 2 minutes.
+peak, the catalog included. A second line gives the build's process's own CPU seconds in each phase (its
+threads', not its children's) and how long it then waited for the views' child. With ``--memory``,
+"all MB" is the most the build's process and its children held together (their proportional set sizes
+summed, sampled every 5 s: the kernel's walk of their pages is charged to the build's process, 27 s of
+CPU at a million models when sampled every second, so leave it off for timings). Issue 18's target:
+1,000,000 models in under 2 minutes.
 
     .venv/bin/python bench/build_scale.py --models 100000,1000000
 """
@@ -47,12 +49,16 @@ FACET_STEPS = (("add", "tally"), ("write", "facets"), ("finish", "facets"))  # f
 
 
 def _timed(times: collections.Counter[str], name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step``, its wall seconds added to ``times[name]`` and this process's CPU seconds (every thread's)
+    to ``times[name + " cpu"]``."""
+
     def run(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             return step(*args, **kwargs)
         finally:
             times[name] += time.perf_counter() - started
+            times[f"{name} cpu"] += time.process_time() - cpu
 
     return run
 
@@ -184,6 +190,9 @@ def _build(
     held_mb = f" {peak:>8,.0f} " + (f"{held.most / 2**20:>8,.0f}" if held.most else f"{'-':>8}")
     cache = B._cache_kib(models) / 1024  # the build's own choice
     print(f"{models:>9,} {cache:>8,.0f} " + " ".join(f"{t:>8.1f}" for t in shown) + held_mb, flush=True)
+    own = ", ".join(f"{name.strip('_')} {times[f'{name} cpu']:.1f}" for name in ("_load", *phases[1:]))
+    waited = f"then waited {result.views_seconds:.1f} s for the views"
+    print(f"{'':>9} the build's process's CPU s: {own}; {waited}")
 
 
 if __name__ == "__main__":
