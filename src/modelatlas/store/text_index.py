@@ -93,8 +93,8 @@ TEXT = table(TEXT_TABLE, column("model_id"), column("names"), column("summary"))
 def text_rows(rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[dict[str, str]]:
     """The ``model_text`` rows of the models of ``rows`` (one chunk's rows by table, as
     ``store.rows.model_rows`` makes them): each model's name keys in the order they were made, joined by
-    spaces, and its summaries, English first, joined by a space and case-folded (``LIKE`` folds only
-    ASCII letters: ``text_ids``)."""
+    spaces, and its summaries, English first, joined by a space and case-folded (``text_ids`` compares
+    them with the case-folded needle exactly, with ``instr``)."""
     names: dict[str, list[str]] = defaultdict(list)
     for row in rows.get("model_names", ()):
         names[row["model_id"]].append(row["key"])
@@ -325,9 +325,9 @@ def text_ids(query_key: str, needle: str, *, names: bool = True, summaries: bool
 
     The index keeps no positions (``detail=none``): it gives the rows holding every trigram of either,
     in any column (one ``MATCH``, which reads no row's text), and ``instr`` keeps those whose column
-    holds the text itself. At a million models as quick as the phrase query it replaces (``llama``:
-    29,071 ids in 98–110 against 102 ms); ``LIKE`` on each column instead read every candidate's text
-    twice (a models page searching ``gpt`` took 1.1–1.2 s against 0.75)."""
+    holds the text itself. At a million models about as quick as the phrase query it replaces (``llama``:
+    29,071 ids in 124–144 against 102–126 ms); ``LIKE`` on each column instead read every candidate's
+    text twice (a models page searching ``gpt`` took 1.12–1.32 s against 0.74–0.78)."""
     query_key, needle = query_key.replace("\0", ""), needle.replace("\0", "")  # FTS5 ends a query at NUL
     asked = {}
     if names and len(query_key) >= MIN_LENGTH:

@@ -3,8 +3,9 @@
 ``model_text`` (SQLite only, migration 0010) was an FTS5 table with every trigram's positions
 (``detail=full``), which phrase queries (``MATCH '"llama"'``) need. It is asked for the rows holding
 every trigram of a query now, and ``instr`` keeps those that hold the query itself
-(``store.text_index.text_ids``). At a million models filling it took 11.6 s of CPU against 20.8 s, in
-240 MB against 555, and the searches are as quick. Its summaries are kept case-folded (``text_rows``).
+(``store.text_index.text_ids``). At a million models filling it took 11.6–17.0 s of CPU against
+19.3–27.6 s, in 240 MB against 555, and the searches are about as quick. Its summaries are kept
+case-folded (``text_rows``).
 
 A build migrates a fresh file and fills the table afterwards, so it is made empty here, as 0010 made it.
 
