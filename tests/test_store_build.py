@@ -397,12 +397,18 @@ def test_a_build_under_the_lock_removes_killed_builds_leftovers(tiny_catalog: Pa
     other = tmp_path / ".other.db.k1ll3d.building"  # another store's: not ours to remove
     leftover.write_bytes(b"half a store")
     other.write_bytes(b"half another")
+    logs = [tmp_path / f".store.db.k1ll3d.building{suffix}" for suffix in ("-wal", "-shm")]  # store.journal
+    for log in logs:
+        log.write_bytes(b"its log")
+    other_log = tmp_path / ".other.db.k1ll3d.building-wal"
+    other_log.write_bytes(b"another's log")
     parts, others = tmp_path / ".store.db.k1ll3d.parts", tmp_path / ".other.db.k1ll3d.parts"
     for folder in (parts, others):  # the children's rows (store.parts)
         folder.mkdir()
         (folder / "part-1-0.db").write_bytes(b"rows")
     rebuild(load_valid_catalog(tiny_catalog), f"sqlite:///{store}", curated_only=True)
     assert not leftover.exists() and other.exists() and store.exists()
+    assert not any(log.exists() for log in logs) and other_log.exists()
     assert not parts.exists() and (others / "part-1-0.db").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".building")) == [other.name]
 
@@ -425,6 +431,33 @@ def test_build_says_what_it_does_after_the_models(
     assert told[-2 - int(keep_views)] == 6  # every model written before it indexes
     assert [t for t in told if isinstance(t, str)] == list(STAGES[: 1 + int(keep_views)])
     assert result.views > 0 if keep_views == "1" else result.views == 0
+
+
+@pytest.mark.parametrize("keep_views", ["0", "1"])
+def test_a_build_makes_its_indexes_in_wal_mode_only_beside_its_views_child(
+    keep_views: str, tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the views' child reads the file as the indexes are made (``web.early``), the file is in WAL
+    mode meanwhile (``store.journal``: the child's read does not hold off the indexes' writes); else it
+    has no journal. Either way the store is left in rollback-journal mode, with nothing beside it."""
+    from modelatlas.store import build as B
+
+    modes: list[str] = []
+
+    def indexed(conn: Any, statements: Any) -> None:
+        _index(conn, statements)
+        modes.append(conn.exec_driver_sql("PRAGMA journal_mode").scalar_one())  # as they were written
+
+    monkeypatch.setattr(B, "_index", indexed)
+    monkeypatch.setenv("MODELATLAS_KEEP_VIEWS", keep_views)
+    (tmp_path / "built").mkdir()
+    store = tmp_path / "built" / "store.db"
+    result = build_store(load_valid_catalog(tiny_catalog), f"sqlite:///{store}")
+    assert modes == (["wal"] if keep_views == "1" else ["off"])
+    assert (result.views > 0) is (keep_views == "1")
+    assert sorted(p.name for p in store.parent.iterdir()) == ["store.db"]
+    assert store.read_bytes()[18:20] == b"\x01\x01"  # the header's rollback-journal mode
+    assert _model_ids(f"sqlite:///{store}") == {e.record.id for e in load_valid_catalog(tiny_catalog).models}
 
 
 def test_rebuild_counts_the_models_it_writes_not_the_curated_ones(sqlite_url: str) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas import __version__
+from modelatlas._children import may_fork
 from modelatlas.catalog.loader import Catalog
 from modelatlas.errors import ModelAtlasError, StoreError
 from modelatlas.files import file_mode, regular_target
@@ -48,6 +49,7 @@ from modelatlas.store.engine import (
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
 from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
+from modelatlas.store.journal import LOG_SUFFIXES, rolled_back, write_ahead
 from modelatlas.store.parts import Part, copy_part
 from modelatlas.store.sort_indexes import sort_indexes
 from modelatlas.store.text_index import (
@@ -205,15 +207,16 @@ def remove_leftovers(url: str) -> list[Path]:
     leaves ``.<store>.<random>.building`` beside it, each as large as the store, and the folder of the
     children's rows, ``.<store>.<random>.parts``). Only a caller holding the store's write lock
     (``store.lock``) may call this: no other build of the store is running then. Returns what was
-    removed."""
+    removed (with the ``-wal`` and ``-shm`` files of a file killed in WAL mode: ``_start_views``)."""
     path = sqlite_path(url)
     if path is None or not path.parent.is_dir():
         return []
     removed = []
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.building"):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
-            removed.append(leftover)
+    for pattern in ("building", *(f"building{suffix}" for suffix in LOG_SUFFIXES)):  # and its WAL files
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.{pattern}"):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+                removed.append(leftover)
     for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.parts"):
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
@@ -240,34 +243,38 @@ def _build_sqlite(target: Path, fill: Fill, cache_kib: int, stage: Stage) -> tup
             with tempfile.TemporaryDirectory(
                 prefix=f".{target.name}.", suffix=".parts", dir=target.parent
             ) as parts:  # the children's rows (``store.parts``), removed with it
-                fill(engine, Path(parts), partial(_start_views, url, early))
+                fill(engine, Path(parts), partial(_start_views, tmp, early))
             carry_sqlite(engine, target)
             kept = _keep_early_views(early, stage)
         finally:
             for started in early:
                 started.end()
             engine.dispose()
+        if early:  # the views' child read it in WAL mode (``_start_views``), and has ended
+            rolled_back(tmp)
         os.chmod(tmp, file_mode(target))  # mkstemp's 0600 would lock out the other readers of the store
         os.replace(tmp, target)
         return kept
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for leftover in (tmp, *(tmp.with_name(tmp.name + suffix) for suffix in LOG_SUFFIXES)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
 
-def _start_views(url: str, early: list[Early]) -> bool:
+def _start_views(file: Path, early: list[Early]) -> bool:
     """Once the rows are in: fork the child that computes the default views (``web.early``), those the
     analysis table gives at once, the others once told the indexes are made (``_build_sqlite``); whether
-    it was (it takes a core while the indexes are made)."""
+    it was (it takes a core while the indexes are made). The file is put in WAL mode first, so that the
+    child's reading it does not hold off the indexes' writes (``store.journal``)."""
     from modelatlas.config import Settings
 
-    if not Settings().keep_views:
+    if not Settings().keep_views or not may_fork():
         return False
-    from modelatlas.web.early import start_early  # the views' child: it imports what they need
+    from modelatlas.web.early import Early  # the views' child: it imports what they need
 
-    if (started := start_early(url)) is not None:
-        early.append(started)
-    return started is not None
+    write_ahead(file)
+    early.append(Early(f"sqlite:///{file}"))
+    return True
 
 
 def _keep_early_views(early: list[Early], stage: Stage) -> tuple[int, float] | None:
@@ -299,13 +306,15 @@ def _sqlite_target(url: str) -> Path:
 
 
 def _unshared(dbapi_connection: Any, _record: Any, *, cache_kib: int) -> None:
-    """Settings for a file no one else reads until it is renamed into place: no rollback journal and no
+    """Settings for a file no one else reads until it is renamed into place: no rollback journal (a
+    file the views' child reads in WAL mode left so: ``_start_views``) and no
     syncs (a crash leaves only the temporary file, which the next build replaces), a larger page cache
     for the load, and the references checked once at the end (``_check_references``) instead of one
     lookup per row."""
     cursor = dbapi_connection.cursor()
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # as the views' child reads it
+        cursor.execute("PRAGMA journal_mode=OFF")
     pragmas = (
-        "journal_mode=OFF",
         "synchronous=OFF",
         f"cache_size=-{cache_kib}",
         "foreign_keys=OFF",

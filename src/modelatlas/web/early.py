@@ -7,8 +7,10 @@ itself; it sends back how many. So the build's process never loads what the view
 end), nor holds the views (received and written by it, 10 MB more at its peak at a million models);
 the child imports them (``web.refresh``).
 
-The child reads the file the build is writing; each waits for the other's lock as long as it takes
-(SQLite: the build takes the file only to write pages out, the child only to read them).
+The child reads the file the build is writing, which the build puts in WAL mode first
+(``store.journal``): the child's long read of the analysis table does not hold off the indexes' writes.
+Where it still must, each waits for the other's lock as long as it takes. The build forks it only where
+this process may fork (``_children.may_fork``); elsewhere ``web.refresh.refresh`` computes every view.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from typing import Any, cast
 
 from sqlalchemy import event
 
-from modelatlas._children import Pipe, ended, may_fork, own_streams, received, send_failure, start
+from modelatlas._children import Pipe, ended, own_streams, received, send_failure, start
 from modelatlas.errors import ModelAtlasError
 from modelatlas.store.engine import PATIENCE_MS, make_engine
 
-__all__ = ["DOING", "Early", "start_early"]
+__all__ = ["DOING", "Early"]
 
 #: What the child is doing, for the errors that say it failed.
 DOING = "computing default views"
@@ -51,13 +53,6 @@ class Early:
         """Wait for the child to exit (ending it first if it is still at work: the caller failed)."""
         self._tell.close()  # a child still waiting to be told stops at once
         ended(self.process, self.receive)
-
-
-def start_early(url: str) -> Early | None:
-    """``Early`` views of the store at ``url`` (a SQLite build's file, its rows and lineage committed),
-    where this process may fork (``_children.may_fork``); else None, and ``web.refresh.refresh``
-    computes them all."""
-    return Early(url) if may_fork() else None
 
 
 def _serve(send: Pipe, url: str, told: Pipe, tell: Pipe) -> None:
