@@ -341,6 +341,17 @@ def test_code_link_of_another_model_is_left_out(bundled: Merger) -> None:
     assert bundled.model("v-moe").code == ["https://github.com/google-research/vmoe"]
 
 
+def test_a_merge_whose_matching_is_closed_refuses_rows_and_keeps_its_models(tiny: Merger) -> None:
+    """``close_matching`` before the build: a row merged after it is refused with a message that says
+    why (it failed on the index's closed file), and the merged models are still read."""
+    tiny.apply("list", INPUT, [row("Fresh Model", orgs=("OpenAI",))])
+    tiny.close_matching()
+    with pytest.raises(RuntimeError, match="^Merger.apply after close_matching: its matching index is closed$"):
+        tiny.apply("list", INPUT, [row("Another Model", orgs=("OpenAI",))])
+    assert "fresh-model" in {entry.record.id for entry in tiny.catalog().models}
+    assert "another-model" not in {entry.record.id for entry in tiny.catalog().models}
+
+
 def test_code_link_to_a_model_list_is_left_out(bundled: Merger) -> None:
     """Seed 004 links Dolly 2.0's code to zhengzangw/awesome-huge-models, the list it was copied from."""
     imported = seed_row(SEED_004, "Dolly 2.0")

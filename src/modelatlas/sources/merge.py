@@ -125,6 +125,7 @@ class Merger:
         #: one name lists two models. Tuples: with a set each, this held 556 bytes a row (30,000 Epoch rows).
         #: On disk (``_match_index.Listed``): as a dict of tuples, 300 bytes a row.
         self._listed = Listed()
+        self._closed = False  # close_matching was called
 
     def apply(
         self,
@@ -160,7 +161,13 @@ class Merger:
     ) -> None:
         """``apply``, handing each row's outcome to ``sink`` with the row's place in ``rows`` as soon as it
         is final, in the order the rows are merged: a million rows' outcomes are not held. The outcomes of
-        rows whose base models are looked up again at the end are held until then."""
+        rows whose base models are looked up again at the end are held until then.
+
+        Raises:
+            RuntimeError: the merge's matching was closed (``close_matching``): no row can be matched.
+        """
+        if self._closed:
+            raise RuntimeError("Merger.apply after close_matching: its matching index is closed")
         if names is None:
             names = [row.name if row.model is not None else None for row in rows]
         held: dict[int, Outcome] = {}
@@ -182,7 +189,9 @@ class Merger:
     def close_matching(self) -> None:
         """Every import is merged: close what only matching rows needs (the matcher's index, the makers
         each list gave), their files, filter and page caches, and let the decoded models go, before the
-        build. ``apply`` cannot be called after it; ``catalog``, ``model`` and the rest can."""
+        build. ``apply`` cannot be called after it (it raises ``RuntimeError``); ``catalog``, ``model``
+        and the rest can."""
+        self._closed = True
         self.matcher.close()
         self._listed.close()
         self._models.settle()
@@ -618,8 +627,9 @@ class Merger:
             if listed := list_repository(url):
                 notes.append(f"code link {url} is the model list {listed}, not the model's code; left out")
                 continue
-            owners = self.matcher.code_owners(url) - {model_id}
-            if owners and model_id not in self.matcher.code_owners(url):
+            found = self.matcher.code_owners(url)
+            owners = found - {model_id}
+            if owners and model_id not in found:
                 names = ", ".join(sorted(self._models[o].name for o in owners))
                 notes.append(f"code link {url} is {names}'s; left out")
             else:
