@@ -346,7 +346,8 @@ def test_a_merge_whose_matching_is_closed_refuses_rows_and_keeps_its_models(tiny
     why (it failed on the index's closed file), and the merged models are still read."""
     tiny.apply("list", INPUT, [row("Fresh Model", orgs=("OpenAI",))])
     tiny.close_matching()
-    with pytest.raises(RuntimeError, match="^Merger.apply after close_matching: its matching index is closed$"):
+    refused = "^Merger.apply after close_matching: its matching index is closed$"
+    with pytest.raises(RuntimeError, match=refused):
         tiny.apply("list", INPUT, [row("Another Model", orgs=("OpenAI",))])
     assert "fresh-model" in {entry.record.id for entry in tiny.catalog().models}
     assert "another-model" not in {entry.record.id for entry in tiny.catalog().models}

@@ -1,4 +1,4 @@
-"""modelatlas.store.journal: a build's file in WAL mode while its views' child reads it, and out of it after."""
+"""modelatlas.store.journal: a build's file in WAL mode while its views' child reads it, out of it after."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def test_rolled_back_leaves_a_file_never_logged_as_it_is(tmp_path: Path) -> None
 def test_a_file_that_is_no_database_is_named_in_the_error(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
     path.write_bytes(b"not a database at all, but long enough to have a header of sorts" * 2)
-    with pytest.raises(StoreError, match=re.escape(f"could not put {path} in write-ahead-log mode: file is not")):
+    mode = "write-ahead-log mode: file is not a database"
+    with pytest.raises(StoreError, match=re.escape(f"could not put {path} in {mode}")):
         write_ahead(path)
-    with pytest.raises(StoreError, match=re.escape(f"could not take {path} out of write-ahead-log mode: file")):
+    with pytest.raises(StoreError, match=re.escape(f"could not take {path} out of {mode}")):
         rolled_back(path)
