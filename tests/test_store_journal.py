@@ -97,3 +97,20 @@ def test_a_file_that_is_no_database_is_named_in_the_error(tmp_path: Path) -> Non
         write_ahead(path)
     with pytest.raises(StoreError, match=re.escape(f"could not take {path} out of {mode}")):
         rolled_back(path)
+
+
+def test_a_builds_connection_leaves_a_logged_file_logged_and_a_fresh_one_unjournalled(tmp_path: Path) -> None:
+    """``store.build._unshared`` (every connection the build opens): a fresh file gets no journal; one the
+    views' child reads in WAL mode stays so (turning its journal off would hold the build off again,
+    or fail while the child has it open)."""
+    from modelatlas.store.build import _unshared
+
+    fresh, logged = _file(tmp_path), tmp_path / "logged.db"
+    logged.write_bytes(fresh.read_bytes())
+    assert write_ahead(logged)
+    for path, mode in ((fresh, "off"), (logged, "wal")):
+        with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+            _unshared(db, None, cache_kib=2048)
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == mode
+            assert db.execute("PRAGMA synchronous").fetchone()[0] == 0
+            assert db.execute("PRAGMA cache_size").fetchone()[0] == -2048
