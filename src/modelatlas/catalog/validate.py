@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,14 @@ from modelatlas.catalog.schema import SOURCED_LISTS, Model, Training
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.errors import CatalogInvalid, Problem
 
-__all__ = ["check", "filled_fact_fields", "load_valid_catalog", "name_keys", "validate_catalog"]
+__all__ = [
+    "check",
+    "filled_fact_fields",
+    "filled_record_fields",
+    "load_valid_catalog",
+    "name_keys",
+    "validate_catalog",
+]
 
 _TRAINING_FIELDS = tuple(f"training.{name}" for name in Training.model_fields if name != "note")
 _KNOWN_SOURCE_FIELDS = frozenset(FACT_FIELDS) | frozenset(_TRAINING_FIELDS)
@@ -75,6 +82,21 @@ def filled_fact_fields(model: Model) -> set[str]:
     return filled
 
 
+def filled_record_fields(record: Mapping[str, Any]) -> set[str]:
+    """``filled_fact_fields`` of a model given as its record's plain values (``Model.record_json`` read as
+    JSON, its fields at their defaults left out): the same fields, without a ``Model`` made."""
+    filled: set[str] = set()
+    for name in FACT_FIELDS:
+        value = record.get(name)
+        if value is None:
+            continue
+        if name == "training":
+            filled.update(f"training.{k}" for k, v in value.items() if k != "note" and _is_filled(v))
+        elif _is_filled(value):
+            filled.add(name)
+    return filled
+
+
 def _set_fields(record: BaseModel) -> Iterable[str]:
     return (k for k, v in record.__dict__.items() if _is_filled(v))
 
@@ -86,6 +108,8 @@ def _is_filled(value: object) -> bool:
         return bool(value)
     if isinstance(value, BaseModel):  # its fields, as __dict__ holds them: no getattr a field
         return any(_is_filled(v) for k, v in value.__dict__.items() if k != "note")
+    if isinstance(value, dict):  # a record's plain values: a field at its default is left out
+        return any(_is_filled(v) for k, v in value.items() if k != "note")
     return True
 
 

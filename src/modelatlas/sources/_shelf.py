@@ -127,6 +127,26 @@ class ModelShelf(MutableMapping[str, Model]):
         self._dirty.add(model_id)
         self._keep(model_id, model)
 
+    def put_new(self, model_id: str, body: str, path: Path, origin: str) -> None:
+        """Put a model the shelf does not have, as its ``encode``d JSON, made by the import ``origin``
+        from the file ``path`` and marked changed: one insert, and nothing held decoded (a merge's new
+        model from plain values, ``sources.merge``).
+
+        Raises:
+            KeyError: the shelf has ``model_id`` already.
+        """
+        if model_id in self:
+            raise KeyError(f"{model_id} is on the shelf already")
+        self._db.execute(
+            "INSERT INTO shelf (seq, id, path, body, changed, origin) VALUES (?, ?, ?, ?, 1, ?)",
+            (self._next, model_id, str(path), body, origin),
+        )
+        self._next += 1
+        self._added.add(model_id)
+        self._count += 1
+        self._changed += 1
+        self._made += 1
+
     def __delitem__(self, model_id: str) -> None:
         if model_id not in self:
             raise KeyError(model_id)

@@ -3,9 +3,10 @@
 ``RowSpool`` takes the rows a reader yields, a batch at a time, into a private temporary SQLite file
 (deleted when the spool is closed or collected): each row as the JSON payload the store keeps, and, once
 merged, its outcome. It is the import's ``StoredImport.rows`` (a sequence of
-``StoredRow``), and ``imported()`` gives the rows back to ``Merger.apply`` as a sequence read a block
-at a time, parsed from their payloads as a rebuild parses the rows of earlier imports (the outcomes of the
-16 real inputs are the same either way; parsing is faster than unpickling a pydantic model).
+``StoredRow``). ``payloads()`` gives the rows' JSON back to ``Merger.apply`` as a sequence read a
+block at a time: the merge decodes only the rows that may match a model, as a rebuild parses the rows of
+earlier imports, and makes the others new models from their plain values; ``imported()`` gives every
+row decoded (the outcomes of the 16 real inputs are the same either way).
 """
 
 from __future__ import annotations
@@ -108,7 +109,12 @@ class RowSpool(Sequence[StoredRow]):
 
     def imported(self) -> Sequence[ImportedRow]:
         """The rows as the reader made them, read back a block at a time."""
-        return _Imported(self)
+        return _Blocks(self, ImportedRow.model_validate_json)
+
+    def payloads(self) -> Sequence[str]:
+        """The rows' JSON, read a block at a time: for ``Merger.apply``, which decodes only the rows
+        that need it."""
+        return _Blocks(self, str)
 
     def names(self) -> Sequence[str | None]:
         """Each row's name, None for a row that makes no model (skipped)."""
@@ -141,21 +147,22 @@ class RowSpool(Sequence[StoredRow]):
         return self._db.execute(query, (start, start + count)).fetchall()
 
 
-class _Imported(Sequence[ImportedRow]):
-    """A spool's rows as ``ImportedRow``s; the last few blocks read stay decoded."""
+class _Blocks(Sequence[T]):
+    """A spool's rows, each made one value by ``made`` from its payload; the last few blocks read stay
+    made."""
 
-    def __init__(self, spool: RowSpool) -> None:
-        self._spool = spool
-        self._blocks: OrderedDict[int, list[ImportedRow]] = OrderedDict()
+    def __init__(self, spool: RowSpool, made: Callable[[str], T]) -> None:
+        self._spool, self._made = spool, made
+        self._blocks: OrderedDict[int, list[T]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._spool)
 
     @overload
-    def __getitem__(self, at: int) -> ImportedRow: ...
+    def __getitem__(self, at: int) -> T: ...
     @overload
-    def __getitem__(self, at: slice) -> Sequence[ImportedRow]: ...
-    def __getitem__(self, at: int | slice) -> ImportedRow | Sequence[ImportedRow]:
+    def __getitem__(self, at: slice) -> Sequence[T]: ...
+    def __getitem__(self, at: int | slice) -> T | Sequence[T]:
         if isinstance(at, slice):
             return [self[i] for i in range(*at.indices(len(self)))]
         at = _index(at, self)
@@ -163,7 +170,7 @@ class _Imported(Sequence[ImportedRow]):
         block = self._blocks.get(start)
         if block is None:
             rows = self._spool._select("payload", start, BLOCK)
-            block = [ImportedRow.model_validate_json(payload) for (payload,) in rows]
+            block = [self._made(payload) for (payload,) in rows]
             self._blocks[start] = block
             while len(self._blocks) > _BLOCKS:
                 self._blocks.popitem(last=False)
@@ -171,9 +178,9 @@ class _Imported(Sequence[ImportedRow]):
             self._blocks.move_to_end(start)
         return block[at - start]
 
-    def __iter__(self) -> Iterator[ImportedRow]:
+    def __iter__(self) -> Iterator[T]:
         for (payload,) in self._spool._scan("payload"):
-            yield ImportedRow.model_validate_json(payload)
+            yield self._made(payload)
 
 
 class _Column(Sequence[T]):

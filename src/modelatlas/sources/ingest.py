@@ -119,7 +119,7 @@ def _spooled(
         if outcome.conflicts:
             conflicts.append((at, outcome.conflicts))
 
-    merger.apply_to(record, key, path, spool.imported(), names=spool.names(), progress=progress)
+    merger.apply_to(record, key, path, spool.payloads(), names=spool.names(), progress=progress)
     spool.flush()
     return [c for _, found in sorted(conflicts, key=lambda pair: pair[0]) for c in found]
 

@@ -19,8 +19,9 @@ name match stands and the sizes become a conflict.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, MutableMapping, Sequence
+from collections.abc import Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -322,24 +323,79 @@ class Matcher:
     def add(self, model: Model) -> None:
         """Index ``model`` (again, if it changed: keys only accumulate)."""
         self._models[model.id] = model
-        spellings = [("name", model.name)] + [("alias", a) for a in model.aliases]
-        spellings += [("variant", v.name) for v in model.variants]
-        names: list[tuple[str, str, str]] = []
+        self._add_keys(
+            model.id,
+            [model.name, *model.aliases],
+            [(v.name, v.weights) for v in model.variants],
+            [paper.arxiv for paper in model.papers if paper.arxiv],
+            model.weights.huggingface if model.weights else [],
+            model.code,
+        )
+
+    def add_record(self, record: Mapping[str, Any]) -> None:
+        """Index a model the models already hold, given as its record's plain values (``Model.record_json``
+        read as JSON): the keys ``add`` gives it, without a ``Model`` made."""
+        weights = record.get("weights") or {}
+        self._add_keys(
+            record["id"],
+            [record["name"], *record.get("aliases", ())],
+            [(v["name"], v.get("weights", ())) for v in record.get("variants", ())],
+            [p["arxiv"] for p in record.get("papers", ()) if p.get("arxiv")],
+            weights.get("huggingface", ()),
+            record.get("code", ()),
+        )
+
+    def _add_keys(
+        self,
+        model_id: str,
+        names: Sequence[str],
+        variants: Sequence[tuple[str, Sequence[str]]],
+        papers: Sequence[str],
+        repos: Sequence[str],
+        code: Sequence[str],
+    ) -> None:
+        """Index ``model_id`` under its ``names`` (the name, then its aliases), its variants' names and
+        repositories, its papers' arXiv ids, its repositories and its code links."""
+        spellings = [("name", names[0])] + [("alias", a) for a in names[1:]]
+        spellings += [("variant", name) for name, _ in variants]
+        named: list[tuple[str, str, str]] = []
         keys: list[tuple[Kind, str]] = []
         for kind, spelling in spellings:
             key = name_key(spelling)
             if key:
-                names.append((key, kind, spelling))
+                named.append((key, kind, spelling))
                 split = _split_size(spelling)
                 if split:
                     keys.append(("stem", split[0]))
-        keys += [("arxiv", paper.arxiv) for paper in model.papers if paper.arxiv]
-        repos = list(model.weights.huggingface if model.weights else [])
-        variant_repos = [r.casefold() for v in model.variants for r in v.weights]
+        keys += [("arxiv", arxiv) for arxiv in papers]
+        variant_repos = [r.casefold() for _, weights in variants for r in weights]
         keys += [("hf", repo.casefold()) for repo in repos] + [("hf", repo) for repo in variant_repos]
         keys += [("variant_repo", repo) for repo in variant_repos]
-        keys += [("code", code_key(url)) for url in model.code]
-        self._index.add(model.id, names, keys)
+        keys += [("code", code_key(url)) for url in code]
+        self._index.add(model_id, named, keys)
+
+    def knows_any(self, record: Mapping[str, Any]) -> bool:
+        """Whether anything indexed shares a key with a model given as its record's plain values: its id,
+        a name key of its name or aliases, the stem of one before a trailing size (or one as another's
+        stem), an arXiv id, a repository or a code link. False means ``match`` finds nothing for it, nor
+        does ``code_owners`` for any of its code: it is a new model (``sources.merge``)."""
+        if record["id"] in self._models:
+            return True
+        index = self._index
+        for spelling in [record["name"], *record.get("aliases", ())]:
+            key = name_key(spelling)
+            if index.names(key) or index.has("stem", key):
+                return True
+            split = _split_size(spelling)
+            if split and index.names(split[0]):
+                return True
+        papers = record.get("papers", ())
+        if any(index.has("arxiv", p["arxiv"]) for p in papers if p.get("arxiv")):
+            return True
+        weights = record.get("weights") or {}
+        if any(index.has("hf", repo.casefold()) for repo in weights.get("huggingface", ())):
+            return True
+        return any(index.has("code", code_key(url)) for url in record.get("code", ()))
 
     def named(self, name: str) -> set[str]:
         """Every model one of whose names, aliases or variants is spelt ``name`` (up to ``name_key``)."""

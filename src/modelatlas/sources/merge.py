@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
 
+import orjson
+
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key, task_slug
@@ -28,7 +30,7 @@ from modelatlas.catalog.schema import (
     PartialDate,
     Source,
 )
-from modelatlas.catalog.validate import filled_fact_fields
+from modelatlas.catalog.validate import filled_fact_fields, filled_record_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
 from modelatlas.sources import _compare as C
 from modelatlas.sources._match_index import Listed
@@ -126,12 +128,14 @@ class Merger:
         #: On disk (``_match_index.Listed``): as a dict of tuples, 300 bytes a row.
         self._listed = Listed()
         self._closed = False  # close_matching was called
+        #: Rows given as JSON that were merged from their plain values, never decoded (``apply``).
+        self.plain = 0
 
     def apply(
         self,
         origin: str,
         path: Path,
-        rows: Iterable[ImportedRow],
+        rows: Iterable[ImportedRow | str],
         *,
         names: Sequence[str | None] | None = None,
         progress: Callable[[int], None] | None = None,
@@ -143,6 +147,10 @@ class Merger:
         are looked up again once every row is in. ``names`` may give each row's name (None for a row
         that makes no model), so that ``rows`` on disk (``_spool``) are not decoded to order them.
         ``progress`` is called with the number of rows merged so far, every 100 rows and at the end.
+
+        A row may be given as its JSON (``EncodedRow.payload``, what the store keeps): one that matches
+        nothing then becomes a model from its plain values, and only the others are decoded (``plain``
+        counts those that did not need to be).
         """
         rows = rows if isinstance(rows, Sequence) else list(rows)
         outcomes: dict[int, Outcome] = {}
@@ -154,7 +162,7 @@ class Merger:
         sink: Callable[[int, Outcome], None],
         origin: str,
         path: Path,
-        rows: Sequence[ImportedRow],
+        rows: Sequence[ImportedRow | str],
         *,
         names: Sequence[str | None] | None = None,
         progress: Callable[[int], None] | None = None,
@@ -169,12 +177,21 @@ class Merger:
         if self._closed:
             raise RuntimeError("Merger.apply after close_matching: its matching index is closed")
         if names is None:
-            names = [row.name if row.model is not None else None for row in rows]
+            names = [_name_of(row) for row in rows]
         held: dict[int, Outcome] = {}
         for done, at in enumerate(_oldest_first(names), start=1):
-            outcome = self._apply_row(origin, path, rows[at])
-            if outcome.action == "new" and outcome.model_id is not None:
-                self._models.set_origin(outcome.model_id, origin)
+            row = rows[at]
+            outcome = None
+            if isinstance(row, str):
+                outcome = self._plain(origin, path, row)
+                row = ImportedRow.model_validate_json(row) if outcome is None else row
+            if outcome is None:
+                assert not isinstance(row, str)
+                outcome = self._apply_row(origin, path, row)
+                if outcome.action == "new" and outcome.model_id is not None:
+                    self._models.set_origin(outcome.model_id, origin)
+            else:
+                self.plain += 1
             if self._claimed is outcome:
                 held[at] = outcome  # _resolve_pending may still add to its detail
             else:
@@ -233,6 +250,53 @@ class Merger:
         return found
 
     # -- one row ---------------------------------------------------------------------------------------
+
+    def _plain(self, origin: str, path: Path, payload: str) -> Outcome | None:
+        """The outcome of a row given as its JSON, if it is skipped or makes a new model that nothing
+        merges with; None if it needs the whole merge (``_apply_row``), as a ``Model``.
+
+        A new model from plain values is the model ``_create`` makes of the row, to its JSON's byte: its
+        first source renamed for the import's line, the others prefixed, what they back renamed too, its
+        tasks as the catalog spells them, its makers placed, the fields its first source backs named.
+        A row takes this way only when nothing could make it anything else: no key of it (id, name,
+        alias, stem, paper, repository, code) is any model's, no dated name, no base model named, no
+        code link into a model list. At a million generated Epoch rows, 97.6 % of them.
+        """
+        row = orjson.loads(payload)
+        record = row.get("model")
+        if record is None:
+            return Outcome(row["line"], row["name"], "skipped", detail=row.get("skipped") or "skipped")
+        if row.get("base_models") or dated(record["name"]) is not None:
+            return None
+        if any(list_repository(url) for url in record.get("code", ())) or self.matcher.knows_any(record):
+            return None
+        model_id: str = record["id"]
+        notes: list[str] = []
+        refs = [OrgRef.model_validate(ref) for ref in row.get("organizations", ())]
+        organizations = self._org_ids(refs, notes)
+        _rename_sources(record, slugify(f"{origin}-l{row['line']}"))
+        if "tasks" in record:
+            record["tasks"] = list(dict.fromkeys(filter(None, map(task_slug, record["tasks"]))))
+        # as _create: the fields the first source backs, of the model with its makers placed
+        filled = filled_record_fields(record) - _PLACED
+        record["organizations"] = organizations
+        record.pop("base_models", None)
+        if organizations:
+            filled.add("organizations")
+        first = {**record["sources"][0], "fields": sorted(filled)}
+        record["sources"][0] = {name: first[name] for name in _SOURCE_FIELDS if first.get(name, []) != []}
+        body = {name: record[name] for name in _MODEL_FIELDS if record.get(name, []) != []}
+        self._models.put_new(model_id, orjson.dumps(body).decode(), path, origin)
+        self.matcher.add_record(body)
+        repairs: list[str] = row.get("repairs", [])
+        # no base model waits for it (``_claim_pending``): they wait for the models whose rows name them
+        outcome = Outcome(row["line"], row["name"], "new", model_id, None, "; ".join([*notes, *repairs]))
+        makers = {name_key(ref.name) for ref in refs}
+        if makers:
+            key = name_key(row["name"])
+            have = self._listed.get(origin, model_id, key)
+            self._listed.put(origin, model_id, key, have + tuple(sorted(makers.difference(have))))
+        return outcome
 
     def _apply_row(self, origin: str, path: Path, row: ImportedRow) -> Outcome:
         if row.model is None:
@@ -880,3 +944,29 @@ def _paper_year(date: PartialDate, model: Model) -> bool:
         p.year == date.date.year or (p.date is not None and p.date.date.year == date.date.year)
         for p in model.papers
     )
+
+
+#: A record's fields and a source's, in the order ``Model.record_json`` writes them.
+_MODEL_FIELDS = tuple(Model.model_fields)
+_SOURCE_FIELDS = tuple(Source.model_fields)
+
+
+def _name_of(row: ImportedRow | str) -> str | None:
+    """The row's name, None if it makes no model (``_oldest_first``), of a row or of its JSON."""
+    if isinstance(row, str):
+        data = orjson.loads(row)
+        return data["name"] if data.get("model") is not None else None
+    return row.name if row.model is not None else None
+
+
+def _rename_sources(record: dict[str, Any], source_id: str) -> None:
+    """``_with_source_id`` on a record's plain values, in place."""
+    sources = record["sources"]
+    first = sources[0]["id"]
+    names = {s["id"]: source_id if s["id"] == first else f"{source_id}-{s['id']}" for s in sources}
+    for source in sources:
+        source["id"] = names[source["id"]]
+    for list_name in SOURCED_LISTS:
+        for item in record.get(list_name, ()):
+            if "source" in item:
+                item["source"] = names.get(item["source"], item["source"])
