@@ -375,10 +375,11 @@ class Matcher:
         self._index.add(model_id, named, keys)
 
     def knows_any(self, record: Mapping[str, Any]) -> bool:
-        """Whether anything indexed shares a key with a model given as its record's plain values: its id,
-        a name key of its name or aliases, the stem of one before a trailing size (or one as another's
-        stem), an arXiv id, a repository or a code link. False means ``match`` finds nothing for it, nor
-        does ``code_owners`` for any of its code: it is a new model (``sources.merge``)."""
+        """Whether ``match`` could find a model for one given as its record's plain values, or
+        ``code_owners`` name one for its code: whether its id, a name key of its name or aliases, the
+        stem of one before a trailing size (or one as another's stem) or a code link is any model's, or
+        an arXiv id or a repository of it one model's alone (one that two have matches neither, and
+        keys only accumulate). False: it is a new model (``sources.merge``)."""
         if record["id"] in self._models:
             return True
         index = self._index
@@ -390,10 +391,10 @@ class Matcher:
             if split and index.names(split[0]):
                 return True
         papers = record.get("papers", ())
-        if any(index.has("arxiv", p["arxiv"]) for p in papers if p.get("arxiv")):
+        if any(index.only("arxiv", p["arxiv"]) for p in papers if p.get("arxiv")):
             return True
         weights = record.get("weights") or {}
-        if any(index.has("hf", repo.casefold()) for repo in weights.get("huggingface", ())):
+        if any(index.only("hf", repo.casefold()) for repo in weights.get("huggingface", ())):
             return True
         return any(index.has("code", code_key(url)) for url in record.get("code", ()))
 
