@@ -47,13 +47,16 @@ REAL = [
 ]
 
 
-def row(name: str, line: int = 1, *, orgs: tuple[str, ...] = (), **fields: Any) -> ImportedRow:
+def row(
+    name: str, line: int = 1, *, orgs: tuple[str, ...] = (), note: str | None = None, **fields: Any
+) -> ImportedRow:
     """A row as an importer yields it, its one source the row."""
     model = build_model(
         {"name": name, "domains": ["nlp"], **fields},
         source_id="list",
         accessed=dt.date(2024, 1, 2),
         url="https://example.org/list.md",
+        note=note,
     )
     refs = [OrgRef(name=o) for o in orgs]
     return ImportedRow(line=line, name=name, model=model, organizations=refs)
@@ -267,14 +270,30 @@ def test_later_rows_merge_into_a_model_made_from_plain_values(tiny: Catalog) -> 
 
 
 def test_a_row_that_backs_no_fact_names_no_field(tiny: Catalog) -> None:
-    """Makers its model names itself, not the row, are not the model's (the row's are placed)."""
-    merger, [[outcome]] = merged_both_ways(tiny, [encoded(row("Koala", 3, organizations=["stanford"]))])
-    assert merger.plain == 1 and outcome.action == "new"
-    assert _bodies(merger)[-1] == (
-        "koala",
-        '{"id":"koala","name":"Koala","domains":["nlp"],"sources":[{"id":"list-l3",'
-        '"url":"https://example.org/list.md","accessed":"2024-01-02"}]}',
+    """Makers its model names itself, not the row, are not the model's (the row's are placed); tasks
+    the catalog cannot spell are left out."""
+    made = [row("Koala", 3), row("Koala Two", 4, organizations=["stanford"], tasks=["-", "()"])]
+    made.append(row("Koala Three", 5, orgs=("Meta AI",), note="a footnote"))
+    merger, [outcomes] = merged_both_ways(tiny, [encoded(*made)])
+    assert merger.plain == 3 and [o.action for o in outcomes] == ["new", "new", "new"]
+    assert _bodies(merger)[-1] == (  # the fields it backs once its maker is placed, before its note
+        "koala-three",
+        '{"id":"koala-three","name":"Koala Three","organizations":["meta"],"domains":["nlp"],'
+        '"sources":[{"id":"list-l5","url":"https://example.org/list.md","accessed":"2024-01-02",'
+        '"fields":["organizations"],"note":"a footnote"}]}',
     )
+    assert _bodies(merger)[-3:-1] == [
+        (
+            "koala",
+            '{"id":"koala","name":"Koala","domains":["nlp"],"sources":[{"id":"list-l3",'
+            '"url":"https://example.org/list.md","accessed":"2024-01-02"}]}',
+        ),
+        (
+            "koala-two",
+            '{"id":"koala-two","name":"Koala Two","domains":["nlp"],"sources":[{"id":"list-l4",'
+            '"url":"https://example.org/list.md","accessed":"2024-01-02"}]}',
+        ),
+    ]
 
 
 def test_a_skipped_row_is_told_without_being_decoded(tiny: Catalog) -> None:

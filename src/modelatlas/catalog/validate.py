@@ -24,6 +24,7 @@ __all__ = [
     "validate_catalog",
 ]
 
+_FACTS = frozenset(FACT_FIELDS)
 _TRAINING_FIELDS = tuple(f"training.{name}" for name in Training.model_fields if name != "note")
 _KNOWN_SOURCE_FIELDS = frozenset(FACT_FIELDS) | frozenset(_TRAINING_FIELDS)
 
@@ -86,9 +87,8 @@ def filled_record_fields(record: Mapping[str, Any]) -> set[str]:
     """``filled_fact_fields`` of a model given as its record's plain values (``Model.record_json`` read as
     JSON, its fields at their defaults left out): the same fields, without a ``Model`` made."""
     filled: set[str] = set()
-    for name in FACT_FIELDS:
-        value = record.get(name)
-        if value is None:
+    for name, value in record.items():
+        if name not in _FACTS or value is None:
             continue
         if name == "training":
             filled.update(f"training.{k}" for k, v in value.items() if k != "note" and _is_filled(v))

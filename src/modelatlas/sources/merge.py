@@ -283,21 +283,26 @@ class Merger:
             record["tasks"] = list(dict.fromkeys(filter(None, map(task_slug, record["tasks"]))))
         # as _create: the fields the first source backs, of the model with its makers and bases placed
         filled = filled_record_fields(record) - _PLACED
-        record["organizations"], record["base_models"] = organizations, bases
-        filled.update(name for name in _PLACED if record[name])
-        first = {**record["sources"][0], "fields": sorted(filled)}
-        record["sources"][0] = {name: first[name] for name in _SOURCE_FIELDS if first.get(name, []) != []}
-        body = {name: record[name] for name in _MODEL_FIELDS if record.get(name, []) != []}
+        # what record_json writes: fields at their defaults (empty lists) left out, in the fields' order
+        moved = _put(record, "organizations", organizations) | _put(record, "base_models", bases)
+        if record.get("tasks") == []:
+            del record["tasks"]
+        filled.update(name for name in _PLACED if name in record)
+        first = record["sources"][0]
+        if "fields" in first or not filled:
+            _put(first, "fields", sorted(filled))
+        else:  # the first source backed nothing as read: its fields go before kind and note
+            first["fields"] = sorted(filled)
+            record["sources"][0] = {name: first[name] for name in _SOURCE_FIELDS if name in first}
+        body = {name: record[name] for name in _MODEL_FIELDS if name in record} if moved else record
         self._models.put_new(model_id, orjson.dumps(body).decode(), path, origin)
         self.matcher.add_record(body)
         repairs: list[str] = row.get("repairs", [])
         outcome = Outcome(row["line"], row["name"], "new", model_id, None, "; ".join([*notes, *repairs]))
         self._claim_pending(model_id, outcome)
         makers = {name_key(ref.name) for ref in refs}
-        if makers:
-            key = name_key(row["name"])
-            have = self._listed.get(origin, model_id, key)
-            self._listed.put(origin, model_id, key, have + tuple(sorted(makers.difference(have))))
+        if makers:  # as _apply_row, for a model no list has named yet: it did not exist
+            self._listed.put(origin, model_id, name_key(row["name"]), tuple(sorted(makers)))
         return outcome
 
     def _plain_bases(
@@ -971,6 +976,17 @@ def _paper_year(date: PartialDate, model: Model) -> bool:
 #: A record's fields and a source's, in the order ``Model.record_json`` writes them.
 _MODEL_FIELDS = tuple(Model.model_fields)
 _SOURCE_FIELDS = tuple(Source.model_fields)
+
+
+def _put(record: dict[str, Any], name: str, value: list[Any]) -> bool:
+    """Set ``record[name]`` to ``value``, or leave it out if empty (its default); whether the name was
+    added at the end of the record, out of the fields' order."""
+    if not value:
+        record.pop(name, None)
+        return False
+    added = name not in record
+    record[name] = value
+    return added
 
 
 def _name_of(row: ImportedRow | str) -> str | None:
