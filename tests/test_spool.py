@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,10 @@ from modelatlas.config import bundled_catalog
 from modelatlas.sources import _spool
 from modelatlas.sources._spool import RowSpool
 from modelatlas.sources.importers.epoch import read
-from modelatlas.sources.ingest import import_file
+from modelatlas.sources.ingest import import_file, merge_imports
 from modelatlas.sources.merge import Merger, Outcome
 from modelatlas.sources.rows import ImportedRow
-from modelatlas.store.imports import StoredRow
+from modelatlas.store.imports import StoredRow, read_imports
 
 EPOCH = Path(__file__).parent / "fixtures" / "epoch"
 
@@ -102,3 +103,39 @@ def test_an_import_s_outcomes_and_conflicts_from_its_spool_are_those_merged(
     assert [c.origin for c in result.conflicts] == sorted(
         (c.origin for c in conflicts), key=lambda o: int(o.rsplit(":", 1)[1])
     )
+
+
+def test_an_earlier_import_read_back_into_a_spool_is_merged_as_from_a_list(
+    small_blocks: None, store_url: str
+) -> None:
+    """A store's import is read into a spool a block at a time (``read_imports(url, RowSpool.of_stored)``,
+    issue 18: a million stored rows were held as a list, then all decoded at once, to import anything
+    more): the same rows with their outcomes, and a merge of them the merge of the list, decoded. On
+    SQLite and on PostgreSQL (a server's cursor)."""
+    url = store_url
+    path = EPOCH / "merge_notable.csv"
+    catalog = load_valid_catalog(bundled_catalog())
+    import_file(catalog, url, "epoch", path)
+    given: list[object] = []
+
+    def keep(rows: Iterable[StoredRow]) -> RowSpool:
+        given.append(rows)
+        return RowSpool.of_stored(rows)
+
+    as_lists, spooled = read_imports(url), read_imports(url, keep)
+    assert [type(r) for r in given] == [type(r for r in ())] * len(as_lists)  # streamed, not a list
+    [spool] = [i.rows for i in spooled if i.key == "epoch:merge_notable.csv"]
+    [listed] = [i.rows for i in as_lists if i.key == "epoch:merge_notable.csv"]
+    assert isinstance(spool, RowSpool) and spool.stored and len(spool) == len(listed) == 21
+    assert list(spool) == list(listed) and {r.action for r in spool} == {"new", "merged", "conflict"}
+    assert list(spool.names()) == [r.name for r in listed]
+    from_lists, from_spools = merge_imports(catalog, as_lists), merge_imports(catalog, spooled)
+    assert {k: list(v) for k, v in from_spools.outcomes.items()} == {
+        k: [dataclasses.replace(o, conflicts=[]) for o in v] for k, v in from_lists.outcomes.items()
+    }
+    assert from_spools.conflicts == from_lists.conflicts and len(from_spools.conflicts) > 0
+    assert from_spools.merger.plain == 0  # an earlier version's JSON is decoded
+    assert list(from_spools.merger.catalog().models.encoded()) == list(
+        from_lists.merger.catalog().models.encoded()
+    )
+    assert list(spool)[3] == listed[3]  # the merge recorded what it did with each row: the same again

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar, overload
 
+import orjson
+
 from modelatlas.sources.merge import Outcome
 from modelatlas.sources.rows import EncodedRow, ImportedRow
 from modelatlas.store.imports import StoredRow
@@ -51,6 +53,29 @@ class RowSpool(Sequence[StoredRow]):
         self.models = 0
         #: Outcomes recorded and not written yet.
         self._outcomes: list[tuple[str, str | None, str | None, str | None, int]] = []
+        #: The rows of an earlier import, read back from the store (``of_stored``), not from a reader.
+        self.stored = False
+
+    @classmethod
+    def of_stored(cls, rows: Iterable[StoredRow]) -> RowSpool:
+        """A spool of an earlier import's ``rows`` as the store keeps them, each with its last outcome
+        (``store.imports.read_imports`` keeps them so, a block at a time). Their JSON was written by
+        whatever version made the import: ``Merger.apply`` is given them decoded (``imported``)."""
+        spool = cls()
+        spool.stored = True
+        it = iter(rows)
+        while batch := list(islice(it, BLOCK)):
+            spool._db.executemany(
+                "INSERT INTO spool (pos, line, name, payload, model_name, action, model_id, matched_by, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (spool._count + i, r.line, r.name, r.payload, _model_name(r.payload), r.action)
+                    + (r.model_id, r.matched_by, r.detail)
+                    for i, r in enumerate(batch)
+                ],
+            )
+            spool._count += len(batch)
+        return spool
 
     def add(self, rows: Iterable[ImportedRow]) -> None:
         """Append ``rows`` (read as they come, ``BLOCK`` at a time)."""
@@ -210,6 +235,12 @@ class _Column(Sequence[T]):
 
 #: An outcome's columns, as ``_outcome`` takes them.
 _OUTCOME = "line, name, coalesce(action, 'pending'), model_id, matched_by, detail"
+
+
+def _model_name(payload: str) -> str | None:
+    """The name of the row whose JSON is ``payload``, None if it makes no model (it was skipped)."""
+    row = orjson.loads(payload)
+    return row["name"] if row.get("model") is not None else None
 
 
 def _first(row: tuple[Any, ...]) -> Any:

@@ -119,7 +119,8 @@ def _spooled(
         if outcome.conflicts:
             conflicts.append((at, outcome.conflicts))
 
-    merger.apply_to(record, key, path, spool.payloads(), names=spool.names(), progress=progress)
+    rows = spool.imported() if spool.stored else spool.payloads()  # an earlier version's JSON: decoded
+    merger.apply_to(record, key, path, rows, names=spool.names(), progress=progress)
     spool.flush()
     return [c for _, found in sorted(conflicts, key=lambda pair: pair[0]) for c in found]
 
@@ -167,7 +168,7 @@ def rebuild(
     """
     with writing(url, waiting=waiting), paused():
         remove_leftovers(url)
-        imports = with_snapshots(catalog, read_imports(url), curated_only=curated_only)
+        imports = with_snapshots(catalog, read_imports(url, RowSpool.of_stored), curated_only=curated_only)
         merged = _merged(catalog, imports, stages)
         result = _written(catalog, url, merged, imports, stages)
     return result, merged.merger
@@ -286,7 +287,7 @@ def _import(
     with contextlib.nullcontext() if dry_run else writing(url, waiting=waiting):
         # the store holds the bundled snapshots it was built with (first) and earlier imports: merged as
         # they are
-        imports = [i for i in read_imports(url) if i.key != stored.key] + [stored]
+        imports = [i for i in read_imports(url, RowSpool.of_stored) if i.key != stored.key] + [stored]
         merged = _merged(catalog, imports, stages)
         outcomes = merged.outcomes[stored.key]
         result = ImportResult(stored.key, outcomes, merged.merger, merged.conflicts_of[stored.key])

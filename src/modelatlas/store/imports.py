@@ -8,8 +8,9 @@ candidates, …) are copied as they are. Nothing imported or observed is lost by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, inspect, select
@@ -49,13 +50,22 @@ class StoredImport:
     rows: Sequence[StoredRow] = field(default_factory=list)
 
 
-def read_imports(url: str) -> list[StoredImport]:
+#: What keeps an import's rows as they are read from the store, a block at a time: a list by default,
+#: or somewhere on disk (an import's spool, ``sources._spool``), so that a million rows are not held.
+Keep = Callable[[Iterable[StoredRow]], Sequence[StoredRow]]
+
+#: Rows read from the store at a time.
+_YIELD = 1000
+
+
+def read_imports(url: str, keep: Keep = list) -> list[StoredImport]:
     """The imports held by the store at ``url``, in the order they were made; none if there is no store.
+    Each import's rows are given to ``keep`` as they are read, and it holds them.
 
     Raises:
         StoreError: the store exists but cannot be read.
     """
-    return _reading(url, "imports", _read, [])
+    return _reading(url, "imports", partial(_read, keep=keep), [])
 
 
 def read_kept(url: str) -> dict[str, list[dict[str, Any]]]:
@@ -107,18 +117,16 @@ def _absent(exc: Exception) -> bool:
     return "unable to open database file" in text or "does not exist" in text
 
 
-def _read(conn: Connection) -> list[StoredImport]:
+def _read(conn: Connection, keep: Keep) -> list[StoredImport]:
     imports: dict[int, StoredImport] = {}
     for row in conn.execute(select(T.imports).order_by(T.imports.c.id)):
         imports[row.id] = StoredImport(row.key, row.format, row.path, row.sha256, row.imported_at)
-    rows = select(T.import_rows).order_by(T.import_rows.c.import_id, T.import_rows.c.position)
-    held: dict[int, list[StoredRow]] = {number: [] for number in imports}
-    for row in conn.execute(rows):
-        held[row.import_id].append(
-            StoredRow(row.line, row.name, row.payload, row.action, row.model_id, row.matched_by, row.detail)
-        )
+    r = T.import_rows
+    columns = (r.c.line, r.c.name, r.c.payload, r.c.action, r.c.model_id, r.c.matched_by, r.c.detail)
+    streamed = conn.execution_options(yield_per=_YIELD)  # a server's rows too, not all at once
     for number, item in imports.items():
-        item.rows = held[number]
+        rows = select(*columns).where(r.c.import_id == number).order_by(r.c.position)
+        item.rows = keep(StoredRow(*row) for row in streamed.execute(rows))
     return list(imports.values())
 
 
