@@ -28,21 +28,16 @@ CATALOG = Path(__file__).resolve().parents[1] / "catalog"
 FIXTURES = Path(__file__).parent / "fixtures"
 INPUT = Path("list.md")
 
+_SEEDS = sorted((FIXTURES / "seeds").glob("0*.txt"))
+_EPOCH = ("notable_ai_models_2026-07", "all_ai_models", "frontier_ai_models", "large_scale_ai_models")
+_EPOCH += ("pcd_all_ml_systems_2023", "merge_notable", "strangers_all")
 #: The real inputs the fixtures hold, in the order ``bench/import_all.py`` imports the whole files.
 REAL = [
-    ("seed-sections", FIXTURES / "seeds" / "000_16e93d9b45c0ff17.txt"),
-    ("seed-timeline", FIXTURES / "seeds" / "001_9293887425c98160.txt"),
-    ("seed-timeline", FIXTURES / "seeds" / "002_5bed597fc45d1698.txt"),
-    ("paper-table", FIXTURES / "seeds" / "003_e7c861412d09de26.txt"),
-    ("paper-table", FIXTURES / "seeds" / "004_9af41147fb1b55ff.txt"),
+    ("seed-sections", _SEEDS[0]),
+    *(("seed-timeline", path) for path in _SEEDS[1:3]),
+    *(("paper-table", path) for path in _SEEDS[3:]),
     *(("paper-table", path) for path in sorted((FIXTURES / "lists").glob("*README.md"))),
-    ("epoch", FIXTURES / "epoch" / "notable_ai_models_2026-07.csv"),
-    ("epoch", FIXTURES / "epoch" / "all_ai_models.csv"),
-    ("epoch", FIXTURES / "epoch" / "frontier_ai_models.csv"),
-    ("epoch", FIXTURES / "epoch" / "large_scale_ai_models.csv"),
-    ("epoch", FIXTURES / "epoch" / "pcd_all_ml_systems_2023.csv"),
-    ("epoch", FIXTURES / "epoch" / "merge_notable.csv"),
-    ("epoch", FIXTURES / "epoch" / "strangers_all.csv"),
+    *(("epoch", FIXTURES / "epoch" / f"{name}.csv") for name in _EPOCH),
     ("ecosystem-graphs", FIXTURES / "ecosystem" / "assets"),
 ]
 
