@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from modelatlas.catalog.names import name_key
-from modelatlas.sources.rows import slugify
+from modelatlas.sources.rows import EncodedRow, ImportedRow, build_model, model_name, slugify
 
 
 @pytest.mark.parametrize(
@@ -39,3 +41,18 @@ def test_an_ascii_name_gets_the_slug_of_the_full_folding(name: str) -> None:
     leading no-break space (NFKD: a space, dropped) or an accented word sends the name the long way."""
     assert slugify(name) == slugify("\u00a0" + name)
     assert slugify("Café " + name) == "cafe-" + slugify(name)
+
+
+def test_a_rows_json_tells_its_name_if_it_makes_a_model() -> None:
+    made = ImportedRow(
+        line=2,
+        name="Mistral 7B",
+        model=build_model(
+            {"name": "Mistral 7B", "domains": ["nlp"]},
+            source_id="s",
+            accessed=dt.date(2024, 1, 2),
+            url="https://example.org",
+        ),
+    )
+    assert model_name(EncodedRow.of(made).payload) == "Mistral 7B"
+    assert model_name(EncodedRow.of(ImportedRow.skip(3, "Total", "no model")).payload) is None

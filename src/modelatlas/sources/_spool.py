@@ -17,10 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar, overload
 
-import orjson
-
 from modelatlas.sources.merge import Outcome
-from modelatlas.sources.rows import EncodedRow, ImportedRow
+from modelatlas.sources.rows import EncodedRow, ImportedRow, model_name
 from modelatlas.store.imports import StoredRow
 
 __all__ = ["RowSpool"]
@@ -69,7 +67,7 @@ class RowSpool(Sequence[StoredRow]):
                 "INSERT INTO spool (pos, line, name, payload, model_name, action, model_id, matched_by, "
                 "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (spool._count + i, r.line, r.name, r.payload, _model_name(r.payload), r.action)
+                    (spool._count + i, r.line, r.name, r.payload, model_name(r.payload), r.action)
                     + (r.model_id, r.matched_by, r.detail)
                     for i, r in enumerate(batch)
                 ],
@@ -235,12 +233,6 @@ class _Column(Sequence[T]):
 
 #: An outcome's columns, as ``_outcome`` takes them.
 _OUTCOME = "line, name, coalesce(action, 'pending'), model_id, matched_by, detail"
-
-
-def _model_name(payload: str) -> str | None:
-    """The name of the row whose JSON is ``payload``, None if it makes no model (it was skipped)."""
-    row = orjson.loads(payload)
-    return row["name"] if row.get("model") is not None else None
 
 
 def _first(row: tuple[Any, ...]) -> Any:

@@ -36,7 +36,7 @@ from modelatlas.sources import _compare as C
 from modelatlas.sources._match_index import Listed
 from modelatlas.sources._shelf import ModelShelf, decode
 from modelatlas.sources.matching import Match, Matcher, code_key
-from modelatlas.sources.rows import ImportedRow, OrgRef, slugify
+from modelatlas.sources.rows import ImportedRow, OrgRef, model_name, slugify
 from modelatlas.sources.versions import Dated, dated
 
 __all__ = ["Conflict", "Merger", "Outcome"]
@@ -992,8 +992,7 @@ def _put(record: dict[str, Any], name: str, value: list[Any]) -> bool:
 def _name_of(row: ImportedRow | str) -> str | None:
     """The row's name, None if it makes no model (``_oldest_first``), of a row or of its JSON."""
     if isinstance(row, str):
-        data = orjson.loads(row)
-        return data["name"] if data.get("model") is not None else None
+        return model_name(row)
     return row.name if row.model is not None else None
 
 

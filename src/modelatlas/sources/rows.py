@@ -14,13 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from modelatlas.catalog.schema import Model
 from modelatlas.catalog.validate import filled_fact_fields
 from modelatlas.catalog.vocab import OrgKind, Relation
 
-__all__ = ["EncodedRow", "ImportedRow", "OrgRef", "RowError", "build_model", "slugify"]
+__all__ = ["EncodedRow", "ImportedRow", "OrgRef", "RowError", "build_model", "model_name", "slugify"]
 
 
 class OrgRef(BaseModel):
@@ -77,6 +78,12 @@ class EncodedRow:
 
     def decoded(self) -> ImportedRow:
         return ImportedRow.model_validate_json(self.payload)
+
+
+def model_name(payload: str) -> str | None:
+    """The name of the row whose JSON (``EncodedRow.payload``) is ``payload``, None if it makes no model."""
+    row = orjson.loads(payload)
+    return row["name"] if row.get("model") is not None else None
 
 
 class RowError(ValueError):
