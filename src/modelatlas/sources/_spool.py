@@ -63,16 +63,14 @@ class RowSpool(Sequence[StoredRow]):
         spool.stored = True
         it = iter(rows)
         while batch := list(islice(it, BLOCK)):
-            spool._db.executemany(
-                "INSERT INTO spool (pos, line, name, payload, model_name, action, model_id, matched_by, "
-                "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            spool._insert(
+                "line, name, payload, model_name, action, model_id, matched_by, detail",
                 [
-                    (spool._count + i, r.line, r.name, r.payload, model_name(r.payload), r.action)
-                    + (r.model_id, r.matched_by, r.detail)
-                    for i, r in enumerate(batch)
+                    (r.line, r.name, r.payload, model_name(r.payload), r.action, r.model_id, r.matched_by)
+                    + (r.detail,)
+                    for r in batch
                 ],
             )
-            spool._count += len(batch)
         return spool
 
     def add(self, rows: Iterable[ImportedRow]) -> None:
@@ -86,14 +84,19 @@ class RowSpool(Sequence[StoredRow]):
             if self._first is None:
                 self._first = batch[0]
             self.models += sum(row.makes_model for row in batch)
-            self._db.executemany(
-                "INSERT INTO spool (pos, line, name, payload, model_name) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (self._count + i, row.line, row.name, row.payload, row.name if row.makes_model else None)
-                    for i, row in enumerate(batch)
-                ],
+            self._insert(
+                "line, name, payload, model_name",
+                [(row.line, row.name, row.payload, row.name if row.makes_model else None) for row in batch],
             )
-            self._count += len(batch)
+
+    def _insert(self, columns: str, values: list[tuple[Any, ...]]) -> None:
+        """Append rows of ``columns``' ``values``, after the rows already in."""
+        marks = ", ".join("?" * (len(values[0]) + 1))
+        self._db.executemany(
+            f"INSERT INTO spool (pos, {columns}) VALUES ({marks})",
+            [(self._count + i, *row) for i, row in enumerate(values)],
+        )
+        self._count += len(values)
 
     @property
     def first(self) -> ImportedRow | None:

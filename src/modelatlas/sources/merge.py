@@ -280,7 +280,7 @@ class Merger:
         refs = [OrgRef.model_validate(ref) for ref in row.get("organizations", ())]
         organizations = self._org_ids(refs, notes)
         if "tasks" in record:
-            record["tasks"] = list(dict.fromkeys(filter(None, map(task_slug, record["tasks"]))))
+            record["tasks"] = _catalog_tasks(record["tasks"])
         # as _create: the fields the first source backs, of the model with its makers and bases placed
         filled = filled_record_fields(record) - _PLACED
         # what record_json writes: fields at their defaults (empty lists) left out, in the fields' order
@@ -927,20 +927,30 @@ def _rounded(value: float) -> str:
 def _with_catalog_tasks(model: Model) -> Model:
     """``model`` with its tasks spelt as the catalog spells them (``question answering`` →
     ``question-answering``), whichever importer made it and whenever its row was stored."""
-    tasks = list(dict.fromkeys(filter(None, map(task_slug, model.tasks))))
+    tasks = _catalog_tasks(model.tasks)
     return model if tasks == model.tasks else model.model_copy(update={"tasks": tasks})
+
+
+def _catalog_tasks(tasks: list[str]) -> list[str]:
+    """``tasks`` spelt as the catalog spells them, once each, those that spell nothing left out."""
+    return list(dict.fromkeys(filter(None, map(task_slug, tasks))))
 
 
 def _with_source_id(model: Model, source_id: str) -> Model:
     """``model`` with its first source renamed ``source_id``, the others prefixed by it, references too."""
-    first = model.sources[0].id
-    names = {s.id: source_id if s.id == first else f"{source_id}-{s.id}" for s in model.sources}
+    names = _source_ids([s.id for s in model.sources], source_id)
     sources: list[Source] = [s.model_copy(update={"id": names[s.id]}) for s in model.sources]
     update: dict[str, Any] = {"sources": sources}
     for list_name in SOURCED_LISTS:
         items = getattr(model, list_name)
         update[list_name] = [i.model_copy(update={"source": names.get(i.source, i.source)}) for i in items]
     return model.model_copy(update=update)
+
+
+def _source_ids(ids: list[str], source_id: str) -> dict[str, str]:
+    """Each of a row's source ids renamed for its import's line: the first ``source_id``, the others
+    prefixed by it."""
+    return {i: source_id if i == ids[0] else f"{source_id}-{i}" for i in ids}
 
 
 def _links(model: Model) -> set[str]:
@@ -999,8 +1009,7 @@ def _name_of(row: ImportedRow | str) -> str | None:
 def _rename_sources(record: dict[str, Any], source_id: str) -> None:
     """``_with_source_id`` on a record's plain values, in place."""
     sources = record["sources"]
-    first = sources[0]["id"]
-    names = {s["id"]: source_id if s["id"] == first else f"{source_id}-{s['id']}" for s in sources}
+    names = _source_ids([s["id"] for s in sources], source_id)
     for source in sources:
         source["id"] = names[source["id"]]
     for list_name in SOURCED_LISTS:
