@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from modelatlas.sources import _disk
+from modelatlas.sources import _disk, _match_index
 from modelatlas.sources._match_index import KINDS, Listed, MatchIndex
 
 
@@ -74,7 +74,32 @@ def test_the_filter_answers_absent_keys_without_the_file() -> None:
     assert not index.has("variant_repo", "org/other") and index.only("hf", "org/other") is None
     assert asked == []
     assert index.names("key") == {"m": ("name", "Key")} and index.has("hf", "org/repo")
-    assert len(asked) == 2
+    assert len(asked) == 1  # has: the key waits to be written, and is answered from memory
+
+
+def test_keys_wait_in_memory_and_are_answered_as_the_file_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write-behind: added keys wait until ``DUE`` have, then go in at once; every lookup in between
+    answers as if each had gone in when added (the file's first spelling of a model's key kept, a key
+    one model has on file and another in memory not one model's)."""
+    monkeypatch.setattr(_match_index, "DUE", 6)
+    index = MatchIndex()
+    index.add("b", [("llama", "alias", "Llama")], [("arxiv", "2302.13971"), ("hf", "meta/llama")])
+    index.add("a", [("llama", "name", "LLaMA")], [("code", "github.com/a/a")])
+    assert index._db.execute("SELECT count(*) FROM keys").fetchone() == (0,)  # 5 waiting
+    assert list(index.names("llama").items()) == [("a", ("name", "LLaMA")), ("b", ("alias", "Llama"))]
+    assert index.only("arxiv", "2302.13971") == "b" and index.has("code", "github.com/a/a")
+    index.add("a", [("llama", "alias", "LLAMA")], [("arxiv", "2302.13971")])  # 7: written
+    assert index._db.execute("SELECT count(*) FROM keys").fetchone() == (4,)
+    assert index._names_due == {} and index._keys_due == {}
+    assert index.names("llama") == {"a": ("name", "LLaMA"), "b": ("alias", "Llama")}
+    assert index.only("arxiv", "2302.13971") is None and index.models("arxiv", "2302.13971") == {"a", "b"}
+    index.add("b", [("llama", "name", "LLaMA 2")], [("hf", "meta/llama"), ("hf", "other/llama")])
+    assert index._db.execute("SELECT count(*) FROM keys").fetchone() == (4,)  # waiting again
+    assert index.names("llama") == {"a": ("name", "LLaMA"), "b": ("alias", "Llama")}  # the file's first
+    assert index.only("hf", "meta/llama") == "b" and index.only("hf", "other/llama") == "b"
+    index.add("c", [], [("hf", "meta/llama")])
+    assert index.only("hf", "meta/llama") is None and index.models("hf", "meta/llama") == {"b", "c"}
+    assert index.only("code", "github.com/a/a") == "a" and not index.has("code", "github.com/c/c")
 
 
 def test_listed_makers_by_list_model_and_name() -> None:
@@ -86,6 +111,22 @@ def test_listed_makers_by_list_model_and_name() -> None:
     assert listed.get("list.md", "xinghan", "星汉") == ("大汉软件", "大华股份")
     assert listed.get("other.md", "xinghan", "星汉") == ("x y", "z")
     assert listed.get("list.md", "xinghan", "xinghan") == () and listed.get("list.md", "other", "星汉") == ()
+
+
+def test_listed_puts_wait_then_go_in_the_last_of_each(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_match_index, "DUE", 2)
+    listed = Listed()
+    listed.put("list.md", "a", "a", ("x",))
+    listed.put("list.md", "a", "a", ("x", "y"))  # one place: still one waiting
+    assert listed._db.execute("SELECT count(*) FROM listed").fetchone() == (0,)
+    assert listed.get("list.md", "a", "a") == ("x", "y")
+    listed.put("list.md", "b", "b", ("z",))
+    assert listed._db.execute("SELECT * FROM listed ORDER BY model").fetchall() == [
+        ("list.md", "a", "a", "x\ny"),
+        ("list.md", "b", "b", "z"),
+    ]
+    listed.put("list.md", "a", "a", ("w",))  # waiting: answered before the file's
+    assert listed.get("list.md", "a", "a") == ("w",) and listed.get("list.md", "b", "b") == ("z",)
 
 
 def test_a_closed_index_lets_its_filter_go_and_answers_nothing() -> None:

@@ -19,6 +19,7 @@ import pytest
 from modelatlas.catalog.loader import Catalog
 from modelatlas.catalog.schema import Estimate, Source
 from modelatlas.catalog.validate import filled_fact_fields, filled_record_fields, validate_catalog
+from modelatlas.sources import _shelf
 from modelatlas.sources._shelf import ModelShelf, decode
 from modelatlas.sources.importers import encoded_reader
 from modelatlas.sources.merge import Merger, Outcome
@@ -333,4 +334,34 @@ def test_a_shelf_takes_a_new_model_as_its_json_once() -> None:
     assert list(shelf.encoded_with_paths()) == [(body, "/x/list.md")]
     with pytest.raises(KeyError, match="m is on the shelf already"):
         shelf.put_new("m", body, Path("/x/list.md"), "list")
+    shelf.close()
+
+
+def test_new_models_wait_to_be_inserted_and_answer_as_if_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``put_new`` holds ``DUE`` models back and inserts them at once; while they wait the shelf answers
+    for them as for any, and a model changed or removed while waiting is written so, in its place."""
+    monkeypatch.setattr(_shelf, "DUE", 3)
+    shelf = ModelShelf(cached=1)
+    models = {name: row(name).model for name in ("A", "B", "C", "D", "E")}
+    bodies = {name: m.record_json() for name, m in models.items() if m is not None}
+    shelf.put_new("a", bodies["A"], Path("/x/a.md"), "one")
+    shelf["b"] = models["B"]  # type: ignore[assignment]  # made by the decoded merge, between
+    shelf.put_new("c", bodies["C"], Path("/x/c.md"), "two")
+    in_file = "SELECT id FROM shelf ORDER BY seq"
+    assert shelf._db.execute(in_file).fetchall() == []
+    assert "a" in shelf and "c" in shelf and "z" not in shelf and len(shelf) == 3
+    assert shelf.origin_of("c") == "two" and shelf.is_changed("c") and not shelf.is_changed("b")
+    assert shelf.path_of("a") == Path("/x/a.md")  # asked of the file: the waiting ones go in first
+    assert shelf._db.execute(in_file).fetchall() == [("a",), ("c",)]
+    shelf.put_new("d", bodies["D"], Path("/x/d.md"), "one")
+    shelf["d"] = models["E"]  # type: ignore[assignment]  # changed while it waits
+    shelf.put_new("e", bodies["E"], Path("/x/e.md"), "one")
+    del shelf["e"]
+    assert [m.name for m, _ in shelf.values_with_paths()] == ["A", "B", "C", "E"]
+    assert shelf["d"] == models["E"] and "e" not in shelf and len(shelf) == 4
+    assert list(shelf.changed) == ["a", "c", "d"] and dict(shelf.origins) == {"a": "one", "c": "two", "d": "one"}
+    for name in "fgh":  # the third waiting one sends them in
+        shelf.put_new(name, bodies["A"], Path("/x/a.md"), "one")
+        waiting = shelf._db.execute("SELECT count(*) FROM shelf WHERE id IN ('f', 'g', 'h')").fetchone()
+        assert waiting == ((0,) if name != "h" else (3,))
     shelf.close()

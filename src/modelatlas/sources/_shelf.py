@@ -43,6 +43,8 @@ __all__ = ["Changed", "ModelShelf", "Origins", "decode", "encode"]
 CACHED = 2048
 #: Rows read at a time when the whole shelf is iterated.
 _BATCH = 1000
+#: New models ``put_new`` holds back before it inserts them at once.
+DUE = 1000
 
 
 @dataclass(slots=True)
@@ -81,11 +83,14 @@ class ModelShelf(MutableMapping[str, Model]):
         self._next = 1
         self._changed = 0
         self._made = 0
+        #: Models ``put_new`` gave, not inserted yet (by id: their rows), inserted ``DUE`` at a time.
+        self._due: dict[str, tuple[int, str, str, str, str]] = {}
 
     def close(self) -> None:
         self._recent.clear()
         self._dirty.clear()
         self._new.clear()
+        self._due.clear()
         self._db.close()
 
     def settle(self) -> None:
@@ -100,7 +105,7 @@ class ModelShelf(MutableMapping[str, Model]):
     def __contains__(self, model_id: object) -> bool:
         if not isinstance(model_id, str) or model_id not in self._added:
             return False
-        if model_id in self._new:
+        if model_id in self._new or model_id in self._due:
             return True
         return self._db.execute("SELECT 1 FROM shelf WHERE id = ?", (model_id,)).fetchone() is not None
 
@@ -111,6 +116,7 @@ class ModelShelf(MutableMapping[str, Model]):
             return model
         if model_id not in self._added:
             raise KeyError(model_id)
+        self._insert_due(model_id)
         found = self._db.execute("SELECT body FROM shelf WHERE id = ?", (model_id,)).fetchone()
         if found is None:
             raise KeyError(model_id)
@@ -137,10 +143,9 @@ class ModelShelf(MutableMapping[str, Model]):
         """
         if model_id in self:
             raise KeyError(f"{model_id} is on the shelf already")
-        self._db.execute(
-            "INSERT INTO shelf (seq, id, path, body, changed, origin) VALUES (?, ?, ?, ?, 1, ?)",
-            (self._next, model_id, str(path), body, origin),
-        )
+        self._due[model_id] = (self._next, model_id, str(path), body, origin)
+        if len(self._due) >= DUE:
+            self._insert_due()
         self._next += 1
         self._added.add(model_id)
         self._count += 1
@@ -150,6 +155,7 @@ class ModelShelf(MutableMapping[str, Model]):
     def __delitem__(self, model_id: str) -> None:
         if model_id not in self:
             raise KeyError(model_id)
+        self._insert_due(model_id)
         self._recent.pop(model_id, None)
         self._dirty.discard(model_id)
         self._changed -= self.is_changed(model_id)
@@ -183,12 +189,14 @@ class ModelShelf(MutableMapping[str, Model]):
         if model_id in self._new:
             self._new[model_id].path = str(path)
             return
+        self._insert_due(model_id)
         self._db.execute("UPDATE shelf SET path = ? WHERE id = ?", (str(path), model_id))
 
     def path_of(self, model_id: str) -> Path | None:
         if model_id in self._new:
             path = self._new[model_id].path
             return Path(path) if path else None
+        self._insert_due(model_id)
         found = self._db.execute("SELECT path FROM shelf WHERE id = ?", (model_id,)).fetchone()
         return Path(found[0]) if found and found[0] else None
 
@@ -200,6 +208,7 @@ class ModelShelf(MutableMapping[str, Model]):
         if model_id in self._new:
             self._new[model_id].changed = True
             return
+        self._insert_due(model_id)
         self._db.execute("UPDATE shelf SET changed = 1 WHERE id = ?", (model_id,))
 
     def is_changed(self, model_id: str) -> bool:
@@ -207,6 +216,8 @@ class ModelShelf(MutableMapping[str, Model]):
             return self._new[model_id].changed
         if model_id not in self._added:
             return False
+        if model_id in self._due:
+            return True  # put_new marks it changed
         found = self._db.execute("SELECT changed FROM shelf WHERE id = ?", (model_id,)).fetchone()
         return bool(found and found[0])
 
@@ -216,6 +227,7 @@ class ModelShelf(MutableMapping[str, Model]):
         if model_id in self._new:
             self._new[model_id].origin = origin
             return
+        self._insert_due(model_id)
         self._db.execute("UPDATE shelf SET origin = ? WHERE id = ?", (origin, model_id))
 
     def origin_of(self, model_id: str) -> str | None:
@@ -223,6 +235,8 @@ class ModelShelf(MutableMapping[str, Model]):
             return self._new[model_id].origin
         if model_id not in self._added:
             return None
+        if model_id in self._due:
+            return self._due[model_id][4]
         found = self._db.execute("SELECT origin FROM shelf WHERE id = ?", (model_id,)).fetchone()
         return found[0] if found else None
 
@@ -270,9 +284,22 @@ class ModelShelf(MutableMapping[str, Model]):
                 (new.seq, model_id, new.path, body, new.changed, new.origin),
             )
         else:
+            self._insert_due(model_id)
             self._db.execute("UPDATE shelf SET body = ? WHERE id = ?", (body, model_id))
 
+    def _insert_due(self, model_id: str | None = None) -> None:
+        """Insert the models ``put_new`` gave and the shelf holds back (``DUE`` at a time: one statement
+        for them all, not one each); if ``model_id`` is given, only when it is one of them."""
+        if not self._due or (model_id is not None and model_id not in self._due):
+            return
+        self._db.executemany(
+            "INSERT INTO shelf (seq, id, path, body, changed, origin) VALUES (?, ?, ?, ?, 1, ?)",
+            self._due.values(),
+        )
+        self._due.clear()
+
     def _flush(self) -> None:
+        self._insert_due()
         if not self._dirty:
             return
         for model_id in self._dirty:
