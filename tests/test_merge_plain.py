@@ -359,7 +359,8 @@ def test_new_models_wait_to_be_inserted_and_answer_as_if_they_were(monkeypatch: 
     del shelf["e"]
     assert [m.name for m, _ in shelf.values_with_paths()] == ["A", "B", "C", "E"]
     assert shelf["d"] == models["E"] and "e" not in shelf and len(shelf) == 4
-    assert list(shelf.changed) == ["a", "c", "d"] and dict(shelf.origins) == {"a": "one", "c": "two", "d": "one"}
+    assert list(shelf.changed) == ["a", "c", "d"]
+    assert dict(shelf.origins) == {"a": "one", "c": "two", "d": "one"}
     for name in "fgh":  # the third waiting one sends them in
         shelf.put_new(name, bodies["A"], Path("/x/a.md"), "one")
         waiting = shelf._db.execute("SELECT count(*) FROM shelf WHERE id IN ('f', 'g', 'h')").fetchone()
