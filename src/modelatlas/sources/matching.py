@@ -84,6 +84,14 @@ class Match:
     weak: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """A model's keys as ``MatchIndex.add`` takes them: its names ``(key, kind, spelling)`` and the others."""
+
+    named: list[tuple[str, str, str]]
+    keys: list[tuple[Kind, str]]
+
+
 def code_key(url: str) -> str:
     """``https://GitHub.com/THUDM/ChatGLM-6B.git/`` → ``github.com/thudm/chatglm-6b``."""
     key = re.sub(r"^https?://(www\.)?", "", url.strip().casefold()).rstrip("/")
@@ -332,19 +340,6 @@ class Matcher:
             model.code,
         )
 
-    def add_record(self, record: Mapping[str, Any]) -> None:
-        """Index a model the models already hold, given as its record's plain values (``Model.record_json``
-        read as JSON): the keys ``add`` gives it, without a ``Model`` made."""
-        weights = record.get("weights") or {}
-        self._add_keys(
-            record["id"],
-            [record["name"], *record.get("aliases", ())],
-            [(v["name"], v.get("weights", ())) for v in record.get("variants", ())],
-            [p["arxiv"] for p in record.get("papers", ()) if p.get("arxiv")],
-            weights.get("huggingface", ()),
-            record.get("code", ()),
-        )
-
     def _add_keys(
         self,
         model_id: str,
@@ -374,29 +369,55 @@ class Matcher:
         keys += [("code", code_key(url)) for url in code]
         self._index.add(model_id, named, keys)
 
-    def knows_any(self, record: Mapping[str, Any]) -> bool:
-        """Whether ``match`` could find a model for one given as its record's plain values, or
-        ``code_owners`` name one for its code: whether its id, a name key of its name or aliases, the
-        stem of one before a trailing size (or one as another's stem) or a code link is any model's, or
-        an arXiv id or a repository of it one model's alone (one that two have matches neither, and
-        keys only accumulate). False: it is a new model (``sources.merge``)."""
+    def new_keys(self, record: Mapping[str, Any]) -> Keys | None:
+        """The keys ``add`` would give a model given as its record's plain values (``Model.record_json``
+        read as JSON), if ``match`` could find no model for it and ``code_owners`` none for its code; None
+        if it could: its id, a name key of its name or aliases, the stem of one before a trailing size
+        (or one as another's stem) or a code link is any model's, or an arXiv id or a repository of it
+        one model's alone (one that two have matches neither, and keys only accumulate). A new model's
+        keys are worked out once, to look up and then to ``add_keys`` (``sources.merge``)."""
         if record["id"] in self._models:
-            return True
+            return None
         index = self._index
-        for spelling in [record["name"], *record.get("aliases", ())]:
+        named: list[tuple[str, str, str]] = []
+        keys: list[tuple[Kind, str]] = []
+        for kind, spelling in [("name", record["name"]), *(("alias", a) for a in record.get("aliases", ()))]:
             key = name_key(spelling)
             if index.names(key) or index.has("stem", key):
-                return True
+                return None
             split = _split_size(spelling)
             if split and index.names(split[0]):
-                return True
-        papers = record.get("papers", ())
-        if any(index.only("arxiv", p["arxiv"]) for p in papers if p.get("arxiv")):
-            return True
-        weights = record.get("weights") or {}
-        if any(index.only("hf", repo.casefold()) for repo in weights.get("huggingface", ())):
-            return True
-        return any(index.has("code", code_key(url)) for url in record.get("code", ()))
+                return None
+            if key:
+                named.append((key, kind, spelling))
+                if split:
+                    keys.append(("stem", split[0]))
+        variants = [(v["name"], v.get("weights", ())) for v in record.get("variants", ())]
+        for name, _ in variants:
+            key = name_key(name)
+            if key:
+                named.append((key, "variant", name))
+                split = _split_size(name)
+                if split:
+                    keys.append(("stem", split[0]))
+        papers = [p["arxiv"] for p in record.get("papers", ()) if p.get("arxiv")]
+        if any(index.only("arxiv", arxiv) for arxiv in papers):
+            return None
+        repos = [repo.casefold() for repo in (record.get("weights") or {}).get("huggingface", ())]
+        if any(index.only("hf", repo) for repo in repos):
+            return None
+        code = [code_key(url) for url in record.get("code", ())]
+        if any(index.has("code", link) for link in code):
+            return None
+        variant_repos = [r.casefold() for _, weights in variants for r in weights]
+        keys += [("arxiv", arxiv) for arxiv in papers]
+        keys += [("hf", repo) for repo in repos] + [("hf", repo) for repo in variant_repos]
+        keys += [("variant_repo", repo) for repo in variant_repos] + [("code", link) for link in code]
+        return Keys(named, keys)
+
+    def add_keys(self, model_id: str, keys: Keys) -> None:
+        """Index ``model_id``, which the models hold already, under the ``keys`` ``new_keys`` gave."""
+        self._index.add(model_id, keys.named, keys.keys)
 
     def named(self, name: str) -> set[str]:
         """Every model one of whose names, aliases or variants is spelt ``name`` (up to ``name_key``)."""

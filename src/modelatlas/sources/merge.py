@@ -260,7 +260,7 @@ class Merger:
         A new model from plain values is the model ``_create`` makes of the row, to its JSON's byte: its
         first source renamed for the import's line, the others prefixed, what they back renamed too, its
         tasks as the catalog spells them, its makers placed, the fields its first source backs named.
-        A row takes this way only when nothing could make it anything else (``Matcher.knows_any``): no
+        A row takes this way only when nothing could make it anything else (``Matcher.new_keys``): no
         id, name, alias or stem of it is any model's, no paper or repository of it one model's alone
         (a key two models have matches neither), no code link of it any model's or in a model list,
         and its name is not dated. Its base models are looked up as ``_bases`` does.
@@ -271,7 +271,10 @@ class Merger:
             return Outcome(row["line"], row["name"], "skipped", detail=row.get("skipped") or "skipped")
         if dated(record["name"]) is not None:
             return None
-        if any(list_repository(url) for url in record.get("code", ())) or self.matcher.knows_any(record):
+        if any(list_repository(url) for url in record.get("code", ())):
+            return None
+        keys = self.matcher.new_keys(record)
+        if keys is None:
             return None
         model_id: str = record["id"]
         notes: list[str] = []
@@ -296,7 +299,7 @@ class Merger:
             record["sources"][0] = {name: first[name] for name in _SOURCE_FIELDS if name in first}
         body = {name: record[name] for name in _MODEL_FIELDS if name in record} if moved else record
         self._models.put_new(model_id, orjson.dumps(body).decode(), path, origin)
-        self.matcher.add_record(body)
+        self.matcher.add_keys(model_id, keys)
         repairs: list[str] = row.get("repairs", [])
         outcome = Outcome(row["line"], row["name"], "new", model_id, None, "; ".join([*notes, *repairs]))
         self._claim_pending(model_id, outcome)
