@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from modelatlas.sources import _disk
 from modelatlas.sources._disk import Bloom, FirstSeen
 
 
@@ -36,6 +39,25 @@ def test_first_seen_keeps_the_first_line_and_spelling() -> None:
     seen.add("llama", 5, "LLaMA")
     assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
     assert seen.get("gpt-4") is None and seen.get("") is None
+
+
+def test_first_seen_writes_behind_and_the_file_keeps_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_disk, "DUE", 2)
+    seen = FirstSeen()
+    seen.add("gpt4", 3, "GPT-4")
+    assert seen._db.execute("SELECT count(*) FROM seen").fetchone() == (0,) and seen.get("gpt4") == (
+        3,
+        "GPT-4",
+    )
+    seen.add("llama", 5, "LLaMA")  # two waiting: written
+    assert seen._db.execute("SELECT * FROM seen ORDER BY key").fetchall() == [
+        ("gpt4", 3, "GPT-4"),
+        ("llama", 5, "LLaMA"),
+    ]
+    seen.add("gpt4", 9, "GPT 4")  # waiting, but the file's line is the first
+    assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
+    seen.add("bert", 11, "BERT")
+    assert seen.get("gpt4") == (3, "GPT-4") and seen.get("bert") == (11, "BERT")
 
 
 def test_a_key_the_filter_lets_through_is_looked_up() -> None:

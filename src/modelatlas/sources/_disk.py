@@ -19,6 +19,8 @@ CACHE_KIB = 16_384
 #: Bits of a ``Bloom`` filter: 16 MiB, wrong for about 1.4 % of the keys never added once 8 million were
 #: (a million new models' names and links, two bits a key), which are then looked up.
 BITS = 1 << 27
+#: Keys ``FirstSeen`` holds before it writes them at once.
+DUE = 4096
 
 
 def private() -> sqlite3.Connection:
@@ -71,6 +73,8 @@ class FirstSeen:
             "CREATE TABLE seen (key TEXT PRIMARY KEY, line INTEGER, spelling TEXT) WITHOUT ROWID"
         )
         self._added = Bloom(1 << 24)
+        #: Keys added and not written yet (``DUE`` at most), with their first line and spelling.
+        self._due: dict[str, tuple[int, str]] = {}
 
     def close(self) -> None:
         self._db.close()
@@ -80,11 +84,14 @@ class FirstSeen:
         if key not in self._added:
             return None
         found = self._db.execute("SELECT line, spelling FROM seen WHERE key = ?", (key,)).fetchone()
-        return None if found is None else (found[0], found[1])
+        return self._due.get(key) if found is None else (found[0], found[1])
 
     def add(self, key: str, line: int, spelling: str) -> None:
-        """``key`` seen on ``line``, spelt ``spelling``: kept if it is the first time."""
+        """``key`` seen on ``line``, spelt ``spelling``: kept if it is the first time. Written behind,
+        ``DUE`` keys at once in the table's order (one insert a row was a tenth of a reader's process)."""
         self._added.add(key)
-        self._db.execute(
-            "INSERT OR IGNORE INTO seen (key, line, spelling) VALUES (?, ?, ?)", (key, line, spelling)
-        )
+        self._due.setdefault(key, (line, spelling))
+        if len(self._due) >= DUE:
+            rows = sorted((key, line, spelling) for key, (line, spelling) in self._due.items())
+            self._db.executemany("INSERT OR IGNORE INTO seen (key, line, spelling) VALUES (?, ?, ?)", rows)
+            self._due.clear()
