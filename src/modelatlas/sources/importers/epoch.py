@@ -207,7 +207,7 @@ def _records(source: ProgressReader) -> Iterator[tuple[int, _Cells]]:
             cells = str(exc)
         if cells != []:
             yield start, cells
-        start = source.line + 1
+        start = reader.line_num + 1
 
 
 def _layout(path: Path, records: Iterator[tuple[int, _Cells]]) -> _Layout:
