@@ -58,6 +58,9 @@ def test_first_seen_writes_behind_and_the_file_keeps_the_first(monkeypatch: pyte
     assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
     seen.add("bert", 11, "BERT")
     assert seen.get("gpt4") == (3, "GPT-4") and seen.get("bert") == (11, "BERT")
+    seen.add("t5", 12, "T5")
+    seen.add("t5", 13, "T-5")  # both waiting: the first kept
+    assert seen.get("t5") == (12, "T5")
 
 
 def test_a_key_the_filter_lets_through_is_looked_up() -> None:

@@ -125,6 +125,7 @@ def test_listed_puts_wait_then_go_in_the_last_of_each(monkeypatch: pytest.Monkey
         ("list.md", "a", "a", "x\ny"),
         ("list.md", "b", "b", "z"),
     ]
+    assert listed._due == {}  # what went in is not held too
     listed.put("list.md", "a", "a", ("w",))  # waiting: answered before the file's
     assert listed.get("list.md", "a", "a") == ("w",) and listed.get("list.md", "b", "b") == ("z",)
 

@@ -351,18 +351,25 @@ def test_new_models_wait_to_be_inserted_and_answer_as_if_they_were(monkeypatch: 
     assert shelf._db.execute(in_file).fetchall() == []
     assert "a" in shelf and "c" in shelf and "z" not in shelf and len(shelf) == 3
     assert shelf.origin_of("c") == "two" and shelf.is_changed("c") and not shelf.is_changed("b")
-    assert shelf.path_of("a") == Path("/x/a.md")  # asked of the file: the waiting ones go in first
-    assert shelf._db.execute(in_file).fetchall() == [("a",), ("c",)]
+    assert shelf._db.execute(in_file).fetchall() == []
+    assert shelf["c"] == models["C"]  # read from the file: the waiting ones go in first (b falls out)
+    assert shelf._db.execute(in_file).fetchall() == [("a",), ("b",), ("c",)]
+    shelf.put_new("f", bodies["A"], Path("/x/a.md"), "one")
+    shelf.set_origin("f", "three")
+    shelf.set_path("f", Path("/x/f.md"))
+    assert shelf.origin_of("f") == "three" and shelf.path_of("f") == Path("/x/f.md")
+    del shelf["f"]
     shelf.put_new("d", bodies["D"], Path("/x/d.md"), "one")
     shelf["d"] = models["E"]  # type: ignore[assignment]  # changed while it waits
+    assert shelf["b"] == models["B"]  # d falls out of the cache of one, written while it waits
     shelf.put_new("e", bodies["E"], Path("/x/e.md"), "one")
     del shelf["e"]
     assert [m.name for m, _ in shelf.values_with_paths()] == ["A", "B", "C", "E"]
     assert shelf["d"] == models["E"] and "e" not in shelf and len(shelf) == 4
     assert list(shelf.changed) == ["a", "c", "d"]
     assert dict(shelf.origins) == {"a": "one", "c": "two", "d": "one"}
-    for name in "fgh":  # the third waiting one sends them in
+    for name in "ghi":  # the third waiting one sends them in
         shelf.put_new(name, bodies["A"], Path("/x/a.md"), "one")
-        waiting = shelf._db.execute("SELECT count(*) FROM shelf WHERE id IN ('f', 'g', 'h')").fetchone()
-        assert waiting == ((0,) if name != "h" else (3,))
+        waiting = shelf._db.execute("SELECT count(*) FROM shelf WHERE id IN ('g', 'h', 'i')").fetchone()
+        assert waiting == ((0,) if name != "i" else (3,))
     shelf.close()
