@@ -54,6 +54,7 @@ def test_first_seen_writes_behind_and_the_file_keeps_the_first(monkeypatch: pyte
         ("gpt4", 3, "GPT-4"),
         ("llama", 5, "LLaMA"),
     ]
+    assert seen._due == {}  # what went in is not held too
     seen.add("gpt4", 9, "GPT 4")  # waiting, but the file's line is the first
     assert seen.get("gpt4") == (3, "GPT-4") and seen.get("llama") == (5, "LLaMA")
     seen.add("bert", 11, "BERT")

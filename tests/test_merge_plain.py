@@ -196,6 +196,11 @@ def test_a_row_that_matches_nothing_is_made_from_its_plain_values(tiny: Catalog)
             "the repository is a variant's of a model made plainly",
         ),
         (
+            row("Mistral", 1, variants=[{"name": "Mistral-7B-Lite", "weights": ["mistralai/m-7b"]}]),
+            row("Mistral Lite", 2, weights={"huggingface": ["MistralAI/M-7B"]}),
+            "the repository names the variant, so an edition of the name is the model",
+        ),
+        (
             row("星汉", 1, orgs=("大汉软件",)),
             row("星汉", 2, orgs=("大华股份",)),
             "one list, one name, two makers",
@@ -355,9 +360,12 @@ def test_new_models_wait_to_be_inserted_and_answer_as_if_they_were(monkeypatch: 
     assert shelf["c"] == models["C"]  # read from the file: the waiting ones go in first (b falls out)
     assert shelf._db.execute(in_file).fetchall() == [("a",), ("b",), ("c",)]
     shelf.put_new("f", bodies["A"], Path("/x/a.md"), "one")
+    shelf.set_path("f", Path("/x/f.md"))  # each sends the waiting ones in first
+    assert shelf.path_of("f") == Path("/x/f.md")
+    del shelf["f"]
+    shelf.put_new("f", bodies["A"], Path("/x/a.md"), "one")
     shelf.set_origin("f", "three")
-    shelf.set_path("f", Path("/x/f.md"))
-    assert shelf.origin_of("f") == "three" and shelf.path_of("f") == Path("/x/f.md")
+    assert shelf.origin_of("f") == "three"
     del shelf["f"]
     shelf.put_new("d", bodies["D"], Path("/x/d.md"), "one")
     shelf["d"] = models["E"]  # type: ignore[assignment]  # changed while it waits
