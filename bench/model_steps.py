@@ -9,7 +9,9 @@ on its own, in CPU seconds (``time.process_time``), the collector paused as the 
 - ``rows``: its rows made (``chunks.Maker.make``, with the text it was read from);
 - ``part``: its rows written into a part (``store.parts.PartFile``);
 - ``copy``: the part copied into a store made by the migrations (``store.parts.copy_part``);
-- ``merge``: a row of an Epoch export merged (``Merger.apply``; the rows read first, not timed).
+- ``merge``: a row of an Epoch export merged as an import merges it (``Merger.apply`` of its JSON, as
+  the spool keeps it, with its name; the rows read first, not timed); ``decoded``: the same rows merged
+  as ``ImportedRow``s (what a version before the plain way took: the two compare across versions).
 
 The models come from ``bench/synthetic.py``, merged; the Epoch rows from ``import_scale.py``'s file of
 ``--rows`` rows (made there if missing). Each step is run ``--runs`` times and its quickest shown. To
@@ -40,6 +42,7 @@ from modelatlas.catalog.validate import load_valid_catalog
 from modelatlas.config import bundled_catalog
 from modelatlas.sources.importers.epoch import read
 from modelatlas.sources.merge import Merger
+from modelatlas.sources.rows import EncodedRow
 from modelatlas.store import build as B
 from modelatlas.store import chunks as C
 from modelatlas.store import rows as R
@@ -119,15 +122,24 @@ def _copy(catalog: Any, parts: list[Any], folder: Path) -> float:
     return copying
 
 
-def merge_step(rows: int, folder: Path, runs: int) -> float:
-    """Seconds of CPU a row of merging ``rows`` Epoch rows into the bundled catalog."""
+def merge_steps(rows: int, folder: Path, runs: int) -> dict[str, float]:
+    """Seconds of CPU a row of merging ``rows`` Epoch rows into the bundled catalog: as an import merges
+    them (``merge``: each row's JSON, as the spool keeps it, with its name, made a model from its plain
+    values where it can be), and decoded first (``decoded``: ``ImportedRow``s, as every version takes)."""
     path = folder / f"all_ai_models_{rows}.csv"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         epoch_file(rows, path)
     catalog = load_valid_catalog(bundled_catalog())
     read_rows = list(read(path))
-    return _quickest(runs, lambda: Merger(catalog).apply("epoch-bench", path, read_rows)) / len(read_rows)
+    steps: dict[str, float] = {}
+    if "str" in str(inspect.signature(Merger.apply).parameters["rows"].annotation):  # a version that can
+        payloads = [EncodedRow.of(row).payload for row in read_rows]
+        names = [row.name if row.model is not None else None for row in read_rows]
+        merged = _quickest(runs, lambda: Merger(catalog).apply("epoch-bench", path, payloads, names=names))
+        steps["merge"] = merged / len(read_rows)
+    decoded = _quickest(runs, lambda: Merger(catalog).apply("epoch-bench", path, read_rows))
+    return steps | {"decoded": decoded / len(read_rows)}
 
 
 def main() -> None:
@@ -141,7 +153,8 @@ def main() -> None:
     for step, seconds in build_steps(args.models, args.runs).items():
         print(f"{step:>7} {seconds * 1e6:8.1f} µs a model")
     if args.rows:
-        print(f"{'merge':>7} {merge_step(args.rows, args.dir, args.runs) * 1e6:8.1f} µs a row")
+        for step, seconds in merge_steps(args.rows, args.dir, args.runs).items():
+            print(f"{step:>7} {seconds * 1e6:8.1f} µs a row")
 
 
 if __name__ == "__main__":
