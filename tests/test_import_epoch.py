@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from modelatlas.catalog.names import task_slug
 from modelatlas.catalog.schema import Model
@@ -486,3 +489,49 @@ def test_the_source_names_exactly_the_fields_the_row_fills(tmp_path: Path) -> No
     assert source.fields == ["openness", "parameters", "released", "training.dataset", "training.tokens"]
     assert "fields" in source.model_fields_set
     assert row.model == Model.model_validate(row.model.model_dump())  # the record is a valid one as it is
+
+
+# --- the notes' words ------------------------------------------------------------------------------
+
+#: The regexes the notes were searched with before ``_Words``: its answers must be theirs.
+RUMOUR = re.compile(r"rumou?r|leak|hearsay|unconfirmed", re.IGNORECASE)
+GUESS = re.compile(r"speculat|guess|assum|estimat|reportedly|extrapolat", re.IGNORECASE)
+#: Pieces of notes: the words in several cases and cut short, letters that fold to ASCII ones under
+#: IGNORECASE (the long s, the Kelvin sign, the dotted and dotless i), other characters.
+NOTE_PIECES = ["RumOur", "rumor", "rumo", "LEAK", "Leak", "hear", "say", "unconfirmed", "Unconfirmed",
+               "speculat", "GUESS", "assum", "Estimat", "reportedly", "extrapolat", "ſ", "K", "İ", "ı",
+               "é", "传闻", " ", "6", "a", "r", "u", "o", "s", "k", "e", "l"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(NOTE_PIECES), max_size=12).map("".join))
+def test_notes_words_are_found_as_the_regex_finds_them(note: str) -> None:
+    assert epoch._RUMOUR.search(note) == bool(RUMOUR.search(note))
+    assert epoch._GUESS.search(note) == bool(GUESS.search(note))
+
+
+def test_notes_words_in_plain_and_other_text() -> None:
+    assert epoch._RUMOUR.search("Rumoured to be 1.8T") and epoch._RUMOUR.search("per a LEAKED memo")
+    assert not epoch._RUMOUR.search("stated in the paper") and not epoch._RUMOUR.search("")
+    assert epoch._GUESS.search("Our ESTIMATE") and not epoch._GUESS.search("6ND with 2T tokens")
+    assert epoch._RUMOUR.search("据报道 unconfirmed") and not epoch._RUMOUR.search("据报道 confirmed")
+    assert epoch._GUESS.search("aſſumed") == bool(GUESS.search("aſſumed"))  # the regex decides
+
+
+@pytest.mark.parametrize(
+    ("notes", "method"),
+    [
+        ("6ND = 6 * 7e9 * 2e12", "6ND"),
+        ("6 x 70B params x 1.4T tokens", "6ND"),
+        ("6 FLOPs / parameter / token", "6ND"),
+        ("Rumoured: 6ND with 13T tokens", "rumour"),
+        ("from the hardware: 2048 A100s for 21 days", "Epoch AI's calculation"),
+        ("16ND", "Epoch AI's calculation"),  # not a 6 on its own
+        ("", "Epoch AI's calculation"),
+    ],
+)
+def test_a_compute_estimates_method_is_what_its_notes_show(tmp_path: Path, notes: str, method: str) -> None:
+    header = ["Model", "Publication date", "Training compute (FLOP)", "Training compute notes"]
+    (row,) = read(write(tmp_path, header, ["M", "2023-01-01", "8.4e22", notes]))
+    assert row.model is not None
+    assert [(e.field, e.method) for e in row.model.estimates] == [("training.compute_flop", method)]

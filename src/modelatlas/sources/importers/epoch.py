@@ -48,9 +48,32 @@ _NAME = ("Model", "System")
 _BY = "Epoch AI"
 #: Epoch's Confidence column, in the catalog's terms; Unknown, Unverified and Wrong say nothing.
 _CONFIDENCE: dict[str, Confidence] = {c: c for c in ("confident", "likely", "speculative")}
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Words a note may hold, in any case: ``search`` is ``re.search`` of their alternation with
+    ``IGNORECASE``. An ASCII note is looked through for each word as plain text, which for ASCII is the
+    same answer in a tenth of the time (a row's notes were searched four or five times, 7 to 8 µs each:
+    about a sixth of converting it); any other note goes to the regex."""
+
+    words: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, *words: str) -> _Words:
+        return cls(words, re.compile("|".join(map(re.escape, words)), re.IGNORECASE))
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            folded = text.lower()
+            return any(word in folded for word in self.words)
+        return self.pattern.search(text) is not None
+
+
 #: Notes that make a stated-looking number a guess: rumours, leaks, speculation, assumptions, estimates.
-_RUMOUR = re.compile(r"rumou?r|leak|hearsay|unconfirmed", re.IGNORECASE)
-_GUESS = re.compile(r"speculat|guess|assum|estimat|reportedly|extrapolat", re.IGNORECASE)
+_RUMOUR = _Words.of("rumor", "rumour", "leak", "hearsay", "unconfirmed")
+_GUESS = _Words.of("speculat", "guess", "assum", "estimat", "reportedly", "extrapolat")
 _SIX_ND = re.compile(r"\b6\s*(?:\*|x|×|ND\b|FLOPs?\s*/)", re.IGNORECASE)
 _DATE = "Publication date"
 _NOTE_LIMIT = 500
@@ -392,7 +415,7 @@ def _estimate(row: _Row, field: str, value: float, notes: str) -> dict[str, Any]
     """An estimate by Epoch AI of ``field``; the method is what the notes show (a rumour, 6ND, …)."""
     if _RUMOUR.search(notes):
         method = "rumour"
-    elif _SIX_ND.search(notes):
+    elif "6" in notes and _SIX_ND.search(notes):  # no 6, no match: without the regex
         method = "6ND"
     else:
         method = "Epoch AI's calculation"
