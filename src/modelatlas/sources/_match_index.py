@@ -156,7 +156,7 @@ class Listed:
     def put(self, origin: str, model_id: str, key: str, makers: tuple[str, ...]) -> None:
         self._due[origin, model_id, key] = makers
         if len(self._due) >= DUE:
-            rows = sorted((*place, "\n".join(makers)) for place, makers in self._due.items())
+            rows = sorted((*place, "\n".join(given)) for place, given in self._due.items())
             self._db.executemany(
                 "INSERT OR REPLACE INTO listed (origin, model, key, makers) VALUES (?, ?, ?, ?)", rows
             )
