@@ -31,43 +31,24 @@ def _undecodable(path: Path, number: int, exc: UnicodeDecodeError) -> InputError
 
 
 def text_lines(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, str]]:
-    """Yield ``(line number, text without the newline)`` for each line of ``path``.
+    """Yield ``(line number, text without the newline)`` for each line of ``path`` (``ProgressReader``'s
+    lines: a trailing ``\\r`` left out, a BOM too).
 
     Raises:
-        InputError: the file cannot be opened, or a line is not UTF-8 (names the line).
+        InputError: the file cannot be opened, a line is not UTF-8 (names the line) or is longer than
+            ``MAX_LINE`` bytes.
     """
-    done = 0
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(path, 0, f"cannot read: {exc.strerror or exc}") from exc
-    with handle:
-        number = 0
-        while raw := handle.readline(MAX_LINE + 1):
-            number += 1
-            if len(raw) > MAX_LINE:  # no line of a list or an export is this long: memory would follow it
-                raise InputError(path, number, f"a line longer than {MAX_LINE:,} bytes: not a text file")
-            done += len(raw)
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise _undecodable(path, number, exc) from exc
-            if progress is not None and number % 256 == 0:
-                progress(done)
-            yield number, text.rstrip("\r\n")
-        if progress is not None:
-            progress(done)
+    for number, line in enumerate(ProgressReader(path, progress), start=1):
+        yield number, line[:-1]
 
 
 class ProgressReader:
     """The lines of ``path`` for ``csv.reader`` (each with one ``\\n``), checked as UTF-8 and reported
-    by bytes read, as ``text_lines`` reads them (the line numbers are ``csv.reader``'s ``line_num``).
+    by bytes read (the line numbers are ``csv.reader``'s ``line_num``, or ``text_lines``').
 
     Read and decoded ``BLOCK`` bytes of whole lines at a time: a line at a time cost a million-row
     Epoch export 24 s of the reading process's CPU (about six physical lines a record). A block that is
-    not UTF-8 is read again a line at a time, to name the line (``text_lines``'s error).
+    not UTF-8 is read again a line at a time, to name the line.
     """
 
     def __init__(self, path: Path, progress: Progress | None = None) -> None:
@@ -83,7 +64,7 @@ class ProgressReader:
                 yield from self._until_undecodable(block, number)
                 raise  # pragma: no cover - _until_undecodable raises: not reached
             if number == 0 and text.startswith("\ufeff"):
-                text = text[1:]  # the BOM (its bytes count in the first line's length, as text_lines has it)
+                text = text[1:]  # the BOM (its bytes count in the first line's length)
             lines = text.split("\n")
             if block.endswith(b"\n"):
                 lines.pop()  # the empty text after the last line's newline
@@ -95,7 +76,7 @@ class ProgressReader:
 
     def _until_undecodable(self, block: bytes, number: int) -> Iterator[str]:
         """The lines of a ``block`` that is not UTF-8 (after ``number`` lines), up to the first that is
-        not: then ``text_lines``'s error, naming it."""
+        not: then the error, naming it."""
         lines = block.split(b"\n")
         if block.endswith(b"\n"):
             lines.pop()
