@@ -119,3 +119,21 @@ def test_other_formats_are_encoded_as_read() -> None:
     table = Path(__file__).parent / "fixtures" / "lists" / "eugeneyan_open-llms_README.md"
     expected = [EncodedRow.of(row) for row in reader("paper-table")(table, None)]
     assert len(expected) > 3 and list(encoded_reader("paper-table")(table, None)) == expected
+
+
+def test_a_child_that_dies_fails_the_reading_naming_the_file(
+    forked: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed (out of memory?), a converting child is an ``InputError`` on the file, not a TypeError."""
+
+    def killed(layout: Any, batches: Iterator[Any]) -> Iterator[Any]:
+        next(batches)
+        os._exit(3)
+        yield []
+
+    monkeypatch.setattr(epoch, "_encoded_batches", killed)
+    path = EPOCH / "merge_notable.csv"
+    with pytest.raises(InputError) as raised:
+        list(epoch.read_encoded(path))
+    assert str(raised.value) == f"{path}: the process converting the records ended unexpectedly (exit code 3)"
+    assert multiprocessing.active_children() == []

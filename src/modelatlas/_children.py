@@ -27,6 +27,7 @@ from typing import Any
 from modelatlas.errors import ModelAtlasError
 
 __all__ = [
+    "Failure",
     "Pipe",
     "Turn",
     "batched",
@@ -39,6 +40,10 @@ __all__ = [
     "send_failure",
     "start",
 ]
+
+#: What a child's failure is raised as, made from what happened: an error type taking a message
+#: (``StoreError``), or one bound to the input it was reading (``partial(InputError, path, 0)``).
+Failure = Callable[[str], ModelAtlasError]
 
 
 def may_fork() -> bool:
@@ -66,11 +71,11 @@ def start(target: Callable[..., None], *args: Any) -> tuple[BaseProcess, Pipe]:
     return child, receive
 
 
-def received(child: BaseProcess, receive: Pipe, doing: str, error: type[ModelAtlasError]) -> Any:
+def received(child: BaseProcess, receive: Pipe, doing: str, error: Failure) -> Any:
     """The next message of ``child``, which is ``doing`` something (``"making the store's rows"``).
 
     Raises:
-        ModelAtlasError: of type ``error``: the child ended without sending it (killed: out of memory?).
+        ModelAtlasError: ``error``'s: the child ended without sending it (killed: out of memory?).
         BaseException: what the child raised, sent by ``send_failure``.
     """
     try:
@@ -94,7 +99,7 @@ def ended(child: BaseProcess, receive: Pipe, patience: float = 60) -> None:
         child.join()
 
 
-def send_failure(send: Pipe, exc: BaseException, doing: str, error: type[ModelAtlasError]) -> None:
+def send_failure(send: Pipe, exc: BaseException, doing: str, error: Failure) -> None:
     """In a child: send its parent ``exc``, or, when it cannot be pickled, an ``error`` saying what it
     was, for ``received`` to raise."""
     try:
@@ -120,7 +125,7 @@ def in_turns(
     batches: Iterator[Any],
     *,
     doing: str,
-    error: type[ModelAtlasError],
+    error: Failure,
     children: int = 2,
     ahead: int = 2,
 ) -> Generator[Any, None, None]:
@@ -130,7 +135,7 @@ def in_turns(
     in order), the work is done there. Where this process may not fork (``may_fork``), ``work`` runs here.
 
     Raises:
-        ModelAtlasError: of type ``error``: a child ended without sending a result (killed?).
+        ModelAtlasError: ``error``'s: a child ended without sending a result (killed?).
         BaseException: what ``work`` raised in a child.
     """
     if not may_fork():
@@ -222,7 +227,7 @@ def given_batches(receive: Pipe) -> Iterator[Any]:
     return iter(taken.get, None)
 
 
-def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: type[ModelAtlasError]) -> None:
+def _take_turns(send: Pipe, receive: Pipe, work: Work, doing: str, error: Failure) -> None:
     """In a child of ``in_turns``: send ``(result,)`` for each batch received, until None, then None."""
     own_streams()
     try:

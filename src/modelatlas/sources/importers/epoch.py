@@ -176,7 +176,8 @@ def read_encoded(path: Path, progress: Progress | None = None) -> Generator[Enco
     if path.stat().st_size < FORK_FROM:
         converted = work(batched(records, BATCH))
     else:
-        converted = in_turns(work, batched(records, BATCH), doing="converting the records", error=InputError)
+        failed = partial(InputError, path, 0)
+        converted = in_turns(work, batched(records, BATCH), doing="converting the records", error=failed)
     seen = FirstSeen()
     try:
         for batch in converted:
