@@ -47,10 +47,10 @@ def main() -> None:
     store = args.dir / f"phases-{args.rows}.db"
     shutil.copy(base, store)
     catalog = load_valid_catalog(bundled_catalog())
-    marks = [("reading", time.process_time(), time.perf_counter())]
+    marks = [("reading", time.process_time(), time.perf_counter(), _children())]
 
     def stages(name: str, _steps: int) -> Callable[[int], None]:
-        marks.append((name, time.process_time(), time.perf_counter()))
+        marks.append((name, time.process_time(), time.perf_counter(), _children()))
         return lambda _done: None
 
     profile = cProfile.Profile(time.process_time) if args.profile else None
@@ -60,16 +60,28 @@ def main() -> None:
     if profile is not None:
         profile.disable()
         profile.dump_stats(args.profile)
-    marks.append(("end", time.process_time(), time.perf_counter()))
+    marks.append(("end", time.process_time(), time.perf_counter(), _children()))
     rows = len(result.outcomes)
-    print(f"{'stage':>9} {'cpu s':>8} {'µs/row':>8} {'wall s':>8}")
-    for (name, cpu, wall), (_, cpu_next, wall_next) in zip(marks, marks[1:], strict=False):
-        spent = cpu_next - cpu
-        print(f"{name:>9} {spent:8.2f} {spent / rows * 1e6:8.0f} {wall_next - wall:8.2f}")
-    spent = marks[-1][1] - marks[0][1]
+    print(f"{'stage':>9} {'cpu s':>8} {'µs/row':>8} {'children':>8} {'µs/row':>8} {'wall s':>8}")
+    for (name, cpu, wall, kids), (_, cpu_next, wall_next, kids_next) in zip(marks, marks[1:], strict=False):
+        spent, theirs = cpu_next - cpu, kids_next - kids
+        print(
+            f"{name:>9} {spent:8.2f} {spent / rows * 1e6:8.0f} {theirs:8.2f} {theirs / rows * 1e6:8.0f}"
+            f" {wall_next - wall:8.2f}"
+        )
+    spent, theirs = marks[-1][1] - marks[0][1], marks[-1][3] - marks[0][3]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'all':>9} {spent:8.2f} {spent / rows * 1e6:8.0f} {marks[-1][2] - marks[0][2]:8.2f}")
+    print(
+        f"{'all':>9} {spent:8.2f} {spent / rows * 1e6:8.0f} {theirs:8.2f} {theirs / rows * 1e6:8.0f}"
+        f" {marks[-1][2] - marks[0][2]:8.2f}"
+    )
     print(f"{rows:,} rows ({dict(result.counts)}), peak {peak:.0f} MB", file=sys.stderr)
+
+
+def _children() -> float:
+    """CPU seconds of the child processes ended so far (the readers' and the build's children)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from modelatlas.catalog.names import task_slug
@@ -18,6 +19,7 @@ from modelatlas.catalog.validate import validate_catalog
 from modelatlas.sources.matching import (
     EDITION_WORDS,
     SIZE_WORDS,
+    Keys,
     Match,
     Matcher,
     _split_size,
@@ -750,3 +752,83 @@ def test_a_number_with_a_unit_that_is_no_size_tells_models_apart() -> None:
     llama = matcher_of(model("Llama 2", parameters={"total": "7B"}, papers=[{"arxiv": "2307.09288"}]))
     found = llama.match(model("Llama-2-7B", parameters={"total": "7B"}, papers=[{"arxiv": "2307.09288"}]))
     assert found is not None and found.model_id == "llama-2"
+
+
+def test_a_model_s_keys_are_its_record_s_and_what_is_new_looks_up() -> None:
+    """``Keys.of_model`` and ``Keys.of_record`` (its JSON read back) give the same keys, to the order:
+    names with their kind and spelling, stems of sizes set off in names, aliases and variants, papers,
+    own and variant repositories (case folded), code; and, for ``is_new``, the name's and aliases' keys
+    with their stems (an empty key too), the papers, the own repositories alone and the code."""
+    made = model(
+        "Falcon-40B",
+        aliases=["TII Falcon 40B", "!!"],
+        variants=[{"name": "Falcon-7B", "weights": ["TIIUAE/falcon-7b"]}, {"name": "mini"}],
+        papers=[{"arxiv": "2306.01116"}, {"title": "RefinedWeb"}],
+        weights={"huggingface": ["TIIUAE/Falcon-40B"]},
+        code=["https://GitHub.com/tiiuae/falcon.git/"],
+    )
+    keys = Keys.of_model(made)
+    assert keys == Keys.of_record(orjson.loads(made.record_json()))
+    assert keys.named == [
+        ("falcon40b", "name", "Falcon-40B"),
+        ("tiifalcon40b", "alias", "TII Falcon 40B"),
+        ("falcon7b", "variant", "Falcon-7B"),
+        ("mini", "variant", "mini"),
+    ]
+    assert keys.keys == [
+        ("stem", "falcon"),
+        ("stem", "tiifalcon"),
+        ("stem", "falcon"),
+        ("arxiv", "2306.01116"),
+        ("hf", "tiiuae/falcon-40b"),
+        ("hf", "tiiuae/falcon-7b"),
+        ("variant_repo", "tiiuae/falcon-7b"),
+        ("code", "github.com/tiiuae/falcon"),
+    ]
+    assert keys.spelt == [("falcon40b", "falcon"), ("tiifalcon40b", "tiifalcon"), ("", None)]
+    assert (keys.papers, keys.repos, keys.code) == (
+        ["2306.01116"],
+        ["tiiuae/falcon-40b"],
+        ["github.com/tiiuae/falcon"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "new"),
+    [
+        (model("Orca"), True),
+        (model("Falcon 40B"), False),  # its name's key
+        (model("Hawk", aliases=["TII-Falcon-40B"]), False),  # its alias's key
+        (model("Falcon"), False),  # its name's stem is a model's name
+        (model("Falcon-180B"), True),  # a stem in common: two sizes of a family are two models
+        (model("Falcon-40B 7B"), False),  # its name's key is a model's stem
+        (model("Hawk", papers=[{"arxiv": "2306.01116"}]), False),  # one model's paper
+        (model("Hawk", weights={"huggingface": ["tiiuae/falcon-40b"]}), False),  # one model's repository
+        (model("Hawk", code=["https://github.com/tiiuae/falcon"]), False),  # a model's code
+        (model("Hawk", variants=[{"name": "Falcon-7B"}]), True),  # a variant's name is not looked up
+        (model("Hawk", variants=[{"name": "H-1", "weights": ["tiiuae/falcon-40b"]}]), False),  # hf key
+        (model("Hawk", weights={"huggingface": ["tiiuae/falcon-7b"]}), True),  # the row's variant repo
+    ],
+)
+def test_a_model_is_new_when_no_key_of_it_finds_one(other: Model, new: bool) -> None:
+    made = model(
+        "Falcon-40B",
+        aliases=["TII Falcon 40B"],
+        variants=[{"name": "Falcon-7B", "weights": ["tiiuae/falcon-7b"]}],
+        papers=[{"arxiv": "2306.01116"}],
+        weights={"huggingface": ["tiiuae/falcon-40b"]},
+        code=["https://github.com/tiiuae/falcon"],
+    )
+    assert matcher_of(other).is_new(made.id, Keys.of_model(made)) is new
+    assert matcher_of(model(made.name, id="elsewhere")).is_new("falcon-40b", Keys.of_model(made)) is False
+    assert (
+        matcher_of(model("Orca", id="falcon-40b")).is_new("falcon-40b", Keys.of_model(made)) is False
+    )  # its id
+
+
+def test_a_paper_or_repository_two_models_have_makes_nothing_not_new() -> None:
+    made = model("Hawk", papers=[{"arxiv": "2306.01116"}], weights={"huggingface": ["lab/shared"]})
+    paper, repo = {"papers": [{"arxiv": "2306.01116"}]}, {"weights": {"huggingface": ["LAB/shared"]}}
+    assert matcher_of(model("Orca", **paper), model("Lark", **paper)).is_new("hawk", Keys.of_model(made))
+    assert matcher_of(model("Orca", **repo), model("Lark", **repo)).is_new("hawk", Keys.of_model(made))
+    assert not matcher_of(model("Orca", **repo)).is_new("hawk", Keys.of_model(made))

@@ -86,10 +86,72 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Keys:
-    """A model's keys as ``MatchIndex.add`` takes them: its names ``(key, kind, spelling)`` and the others."""
+    """A model's keys as ``MatchIndex.add`` takes them: its names ``(key, kind, spelling)`` (``named``) and
+    the others (``keys``); and what ``Matcher.is_new`` looks up: the key of its name and of each alias,
+    each with the stem before a trailing size (``spelt``), its arXiv ids, its own repositories (not its
+    variants') and its code links. Worked out from its spellings alone (``of``): once a model, and in
+    any process (``sources.merge`` prepares a row's in another)."""
 
     named: list[tuple[str, str, str]]
     keys: list[tuple[Kind, str]]
+    spelt: list[tuple[str, str | None]]
+    papers: list[str]
+    repos: list[str]
+    code: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        names: Sequence[str],
+        variants: Sequence[tuple[str, Sequence[str]]],
+        papers: Sequence[str],
+        repos: Sequence[str],
+        code: Sequence[str],
+    ) -> Keys:
+        """The keys of a model with ``names`` (its name, then its aliases), ``variants`` (each name and
+        repositories), the arXiv ids of its ``papers``, its ``repos`` and its ``code`` links."""
+        spellings = [("name", names[0]), *(("alias", a) for a in names[1:])]
+        spellings += [("variant", name) for name, _ in variants]
+        named: list[tuple[str, str, str]] = []
+        keys: list[tuple[Kind, str]] = []
+        spelt: list[tuple[str, str | None]] = []
+        for kind, spelling in spellings:
+            key = name_key(spelling)
+            split = _split_size(spelling)
+            if kind != "variant":
+                spelt.append((key, split[0] if split else None))
+            if key:
+                named.append((key, kind, spelling))
+                if split:
+                    keys.append(("stem", split[0]))
+        own = [repo.casefold() for repo in repos]
+        variant_repos = [r.casefold() for _, weights in variants for r in weights]
+        links = [code_key(url) for url in code]
+        keys += [("arxiv", arxiv) for arxiv in papers]
+        keys += [("hf", repo) for repo in own] + [("hf", repo) for repo in variant_repos]
+        keys += [("variant_repo", repo) for repo in variant_repos] + [("code", link) for link in links]
+        return cls(named, keys, spelt, list(papers), own, links)
+
+    @classmethod
+    def of_model(cls, model: Model) -> Keys:
+        return cls.of(
+            [model.name, *model.aliases],
+            [(v.name, v.weights) for v in model.variants],
+            [paper.arxiv for paper in model.papers if paper.arxiv],
+            model.weights.huggingface if model.weights else [],
+            model.code,
+        )
+
+    @classmethod
+    def of_record(cls, record: Mapping[str, Any]) -> Keys:
+        """``of_model`` of a model given as its record's plain values (``Model.record_json`` read as JSON)."""
+        return cls.of(
+            [record["name"], *record.get("aliases", ())],
+            [(v["name"], v.get("weights", ())) for v in record.get("variants", ())],
+            [p["arxiv"] for p in record.get("papers", ()) if p.get("arxiv")],
+            (record.get("weights") or {}).get("huggingface", ()),
+            record.get("code", ()),
+        )
 
 
 def code_key(url: str) -> str:
@@ -331,92 +393,28 @@ class Matcher:
     def add(self, model: Model) -> None:
         """Index ``model`` (again, if it changed: keys only accumulate)."""
         self._models[model.id] = model
-        self._add_keys(
-            model.id,
-            [model.name, *model.aliases],
-            [(v.name, v.weights) for v in model.variants],
-            [paper.arxiv for paper in model.papers if paper.arxiv],
-            model.weights.huggingface if model.weights else [],
-            model.code,
-        )
+        self.add_keys(model.id, Keys.of_model(model))
 
-    def _add_keys(
-        self,
-        model_id: str,
-        names: Sequence[str],
-        variants: Sequence[tuple[str, Sequence[str]]],
-        papers: Sequence[str],
-        repos: Sequence[str],
-        code: Sequence[str],
-    ) -> None:
-        """Index ``model_id`` under its ``names`` (the name, then its aliases), its variants' names and
-        repositories, its papers' arXiv ids, its repositories and its code links."""
-        spellings = [("name", names[0])] + [("alias", a) for a in names[1:]]
-        spellings += [("variant", name) for name, _ in variants]
-        named: list[tuple[str, str, str]] = []
-        keys: list[tuple[Kind, str]] = []
-        for kind, spelling in spellings:
-            key = name_key(spelling)
-            if key:
-                named.append((key, kind, spelling))
-                split = _split_size(spelling)
-                if split:
-                    keys.append(("stem", split[0]))
-        keys += [("arxiv", arxiv) for arxiv in papers]
-        variant_repos = [r.casefold() for _, weights in variants for r in weights]
-        keys += [("hf", repo.casefold()) for repo in repos] + [("hf", repo) for repo in variant_repos]
-        keys += [("variant_repo", repo) for repo in variant_repos]
-        keys += [("code", code_key(url)) for url in code]
-        self._index.add(model_id, named, keys)
-
-    def new_keys(self, record: Mapping[str, Any]) -> Keys | None:
-        """The keys ``add`` would give a model given as its record's plain values (``Model.record_json``
-        read as JSON), if ``match`` could find no model for it and ``code_owners`` none for its code; None
-        if it could: its id, a name key of its name or aliases, the stem of one before a trailing size
-        (or one as another's stem) or a code link is any model's, or an arXiv id or a repository of it
-        one model's alone (one that two have matches neither, and keys only accumulate). A new model's
-        keys are worked out once, to look up and then to ``add_keys`` (``sources.merge``)."""
-        if record["id"] in self._models:
-            return None
+    def is_new(self, model_id: str, keys: Keys) -> bool:
+        """Whether ``match`` could find no model for a model ``model_id`` with ``keys``, nor ``code_owners``
+        any for its code: not if its id, a name key of its name or aliases, the stem of one before a
+        trailing size (or one as another's stem) or a code link is any model's, or an arXiv id or a
+        repository of it one model's alone (one that two have matches neither, and keys only
+        accumulate). Then the model is new, and ``add_keys`` indexes it under ``keys``."""
+        if model_id in self._models:
+            return False
         index = self._index
-        named: list[tuple[str, str, str]] = []
-        keys: list[tuple[Kind, str]] = []
-        for kind, spelling in [("name", record["name"]), *(("alias", a) for a in record.get("aliases", ()))]:
-            key = name_key(spelling)
-            if index.names(key) or index.has("stem", key):
-                return None
-            split = _split_size(spelling)
-            if split and index.names(split[0]):
-                return None
-            if key:
-                named.append((key, kind, spelling))
-                if split:
-                    keys.append(("stem", split[0]))
-        variants = [(v["name"], v.get("weights", ())) for v in record.get("variants", ())]
-        for name, _ in variants:
-            key = name_key(name)
-            if key:
-                named.append((key, "variant", name))
-                split = _split_size(name)
-                if split:
-                    keys.append(("stem", split[0]))
-        papers = [p["arxiv"] for p in record.get("papers", ()) if p.get("arxiv")]
-        if any(index.only("arxiv", arxiv) for arxiv in papers):
-            return None
-        repos = [repo.casefold() for repo in (record.get("weights") or {}).get("huggingface", ())]
-        if any(index.only("hf", repo) for repo in repos):
-            return None
-        code = [code_key(url) for url in record.get("code", ())]
-        if any(index.has("code", link) for link in code):
-            return None
-        variant_repos = [r.casefold() for _, weights in variants for r in weights]
-        keys += [("arxiv", arxiv) for arxiv in papers]
-        keys += [("hf", repo) for repo in repos] + [("hf", repo) for repo in variant_repos]
-        keys += [("variant_repo", repo) for repo in variant_repos] + [("code", link) for link in code]
-        return Keys(named, keys)
+        for key, stem in keys.spelt:
+            if index.names(key) or index.has("stem", key) or (stem and index.names(stem)):
+                return False
+        if any(index.only("arxiv", arxiv) for arxiv in keys.papers):
+            return False
+        if any(index.only("hf", repo) for repo in keys.repos):
+            return False
+        return not any(index.has("code", link) for link in keys.code)
 
     def add_keys(self, model_id: str, keys: Keys) -> None:
-        """Index ``model_id``, which the models hold already, under the ``keys`` ``new_keys`` gave."""
+        """Index ``model_id``, which the models hold already, under ``keys``."""
         self._index.add(model_id, keys.named, keys.keys)
 
     def named(self, name: str) -> set[str]:

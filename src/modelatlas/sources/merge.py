@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal, overload
 
 import orjson
 
+from modelatlas._children import batched, in_turns
 from modelatlas.catalog.links import list_repository
 from modelatlas.catalog.loader import Catalog, Entry
 from modelatlas.catalog.names import name_key, task_slug
@@ -32,10 +35,11 @@ from modelatlas.catalog.schema import (
 )
 from modelatlas.catalog.validate import filled_fact_fields, filled_record_fields
 from modelatlas.catalog.vocab import FACT_FIELDS
+from modelatlas.errors import StoreError
 from modelatlas.sources import _compare as C
 from modelatlas.sources._match_index import Listed
 from modelatlas.sources._shelf import ModelShelf, decode
-from modelatlas.sources.matching import Match, Matcher, code_key
+from modelatlas.sources.matching import Keys, Match, Matcher, code_key
 from modelatlas.sources.rows import ImportedRow, OrgRef, model_name, slugify
 from modelatlas.sources.versions import Dated, dated
 
@@ -179,8 +183,8 @@ class Merger:
         if names is None:
             names = [_name_of(row) for row in rows]
         held: dict[int, Outcome] = {}
-        for done, at in enumerate(_oldest_first(names), start=1):
-            outcome = self._merged_row(origin, path, rows[at])
+        for done, (at, row, ready) in enumerate(_with_prepared(origin, rows, _oldest_first(names)), start=1):
+            outcome = self._merged_row(origin, path, row, ready)
             if self._claimed is outcome:
                 held[at] = outcome  # _resolve_pending may still add to its detail
             else:
@@ -240,10 +244,13 @@ class Merger:
 
     # -- one row ---------------------------------------------------------------------------------------
 
-    def _merged_row(self, origin: str, path: Path, row: ImportedRow | str) -> Outcome:
-        """Merge one row, decoded only if its plain values do not do (``_plain``)."""
+    def _merged_row(
+        self, origin: str, path: Path, row: ImportedRow | str, ready: Ready | Outcome | None
+    ) -> Outcome:
+        """Merge one row, given as JSON ``prepared`` (``ready``), or decoded; decoded only if its plain
+        values do not do (``_plain``)."""
         if isinstance(row, str):
-            outcome = self._plain(origin, path, row)
+            outcome = ready if not isinstance(ready, Ready) else self._plain(origin, path, ready)
             if outcome is not None:
                 self.plain += 1
                 return outcome
@@ -253,39 +260,27 @@ class Merger:
             self._models.set_origin(outcome.model_id, origin)
         return outcome
 
-    def _plain(self, origin: str, path: Path, payload: str) -> Outcome | None:
-        """The outcome of a row given as its JSON, if it is skipped or makes a new model that nothing
+    def _plain(self, origin: str, path: Path, ready: Ready) -> Outcome | None:
+        """The outcome of a row given as its JSON and ``prepared``, if it makes a new model that nothing
         merges with; None if it needs the whole merge (``_apply_row``), as a ``Model``.
 
         A new model from plain values is the model ``_create`` makes of the row, to its JSON's byte: its
         first source renamed for the import's line, the others prefixed, what they back renamed too, its
         tasks as the catalog spells them, its makers placed, the fields its first source backs named.
-        A row takes this way only when nothing could make it anything else (``Matcher.new_keys``): no
+        A row takes this way only when nothing could make it anything else (``Matcher.is_new``): no
         id, name, alias or stem of it is any model's, no paper or repository of it one model's alone
         (a key two models have matches neither), no code link of it any model's or in a model list,
         and its name is not dated. Its base models are looked up as ``_bases`` does.
         """
-        row = orjson.loads(payload)
-        record = row.get("model")
-        if record is None:
-            return Outcome(row["line"], row["name"], "skipped", detail=row.get("skipped") or "skipped")
-        if dated(record["name"]) is not None:
-            return None
-        if any(list_repository(url) for url in record.get("code", ())):
-            return None
-        keys = self.matcher.new_keys(record)
-        if keys is None:
-            return None
+        row, record = ready.row, ready.record
         model_id: str = record["id"]
+        if not self.matcher.is_new(model_id, ready.keys):
+            return None
         notes: list[str] = []
-        _rename_sources(record, slugify(f"{origin}-l{row['line']}"))
         bases = self._plain_bases(model_id, row, record, notes)
-        refs = [OrgRef.model_validate(ref) for ref in row.get("organizations", ())]
-        organizations = self._org_ids(refs, notes)
-        if "tasks" in record:
-            record["tasks"] = _catalog_tasks(record["tasks"])
+        organizations = self._org_ids(ready.refs, notes)
         # as _create: the fields the first source backs, of the model with its makers and bases placed
-        filled = filled_record_fields(record) - _PLACED
+        filled = set(ready.filled)
         # what record_json writes: fields at their defaults (empty lists) left out, in the fields' order
         moved = _put(record, "organizations", organizations) | _put(record, "base_models", bases)
         if record.get("tasks") == []:
@@ -299,13 +294,12 @@ class Merger:
             record["sources"][0] = {name: first[name] for name in _SOURCE_FIELDS if name in first}
         body = {name: record[name] for name in _MODEL_FIELDS if name in record} if moved else record
         self._models.put_new(model_id, orjson.dumps(body).decode(), path, origin)
-        self.matcher.add_keys(model_id, keys)
+        self.matcher.add_keys(model_id, ready.keys)
         repairs: list[str] = row.get("repairs", [])
         outcome = Outcome(row["line"], row["name"], "new", model_id, None, "; ".join([*notes, *repairs]))
         self._claim_pending(model_id, outcome)
-        makers = {name_key(ref.name) for ref in refs}
-        if makers:  # as _apply_row, for a model no list has named yet: it did not exist
-            self._listed.put(origin, model_id, name_key(row["name"]), tuple(sorted(makers)))
+        if ready.makers:  # as _apply_row, for a model no list has named yet: it did not exist
+            self._listed.put(origin, model_id, ready.name_key, ready.makers)
         return outcome
 
     def _plain_bases(
@@ -884,6 +878,87 @@ def _with_backed(model: Model, field_name: str, source: Source, edge: BaseEdge) 
     else:
         sources.append(source.model_copy(update={"fields": [field_name]}))
     return model.model_copy(update={"base_models": [*model.base_models, edge], "sources": sources})
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A row given as its JSON, prepared for ``Merger._plain`` from its own values alone (``prepared``)."""
+
+    #: The row's plain values, and its model's: its sources renamed for the import's line, its tasks
+    #: as the catalog spells them.
+    row: dict[str, Any]
+    record: dict[str, Any]
+    keys: Keys
+    refs: list[OrgRef]
+    #: The fact fields the record fills, but its makers and base models (placed by the merge).
+    filled: frozenset[str]
+    #: The row's name key, and its makers' (sorted): what ``Listed.put`` takes.
+    name_key: str
+    makers: tuple[str, ...]
+
+
+def prepared(origin: str, payload: str) -> Ready | Outcome | None:
+    """The row whose JSON is ``payload`` (of the import ``origin``) prepared for the plain way, what does
+    not depend on what the merge holds: a skipped row's outcome; None for a row that needs the whole
+    merge whatever the models are (a dated name, a code link in a model list)."""
+    row = orjson.loads(payload)
+    record = row.get("model")
+    if record is None:
+        return Outcome(row["line"], row["name"], "skipped", detail=row.get("skipped") or "skipped")
+    if dated(record["name"]) is not None:
+        return None
+    if any(list_repository(url) for url in record.get("code", ())):
+        return None
+    keys = Keys.of_record(record)
+    _rename_sources(record, slugify(f"{origin}-l{row['line']}"))
+    if "tasks" in record:
+        record["tasks"] = _catalog_tasks(record["tasks"])
+    refs = [OrgRef.model_validate(ref) for ref in row.get("organizations", ())]
+    makers = tuple(sorted({name_key(ref.name) for ref in refs}))
+    filled = frozenset(filled_record_fields(record) - _PLACED)
+    return Ready(row, record, keys, refs, filled, name_key(row["name"]), makers)
+
+
+#: Rows given as JSON sent to the child that prepares them at a time (``_with_prepared``).
+PREPARE_BATCH = 500
+#: An import of fewer rows is prepared in this process: forking is not worth it.
+PREPARE_FORK_FROM = 20_000
+
+
+def _with_prepared(
+    origin: str, rows: Sequence[ImportedRow | str], order: Iterator[int]
+) -> Iterator[tuple[int, ImportedRow | str, Ready | Outcome | None]]:
+    """Each of ``rows`` at its place in ``order``, with what ``prepared`` makes of it if it is given as
+    JSON (None for a decoded row). The rows of a large import are prepared in a forked child, a batch
+    or two ahead, while this process merges the rows before them: the merge took one core of two, and
+    a row's preparing is a third of its merge (``bench/model_steps.py``)."""
+    sent: deque[list[tuple[int, ImportedRow | str]]] = deque()
+
+    def batches() -> Iterator[list[str | None]]:
+        for batch in batched(((at, rows[at]) for at in order), PREPARE_BATCH):
+            sent.append(batch)
+            yield [row if isinstance(row, str) else None for _, row in batch]
+
+    work = partial(_prepared_batches, origin)
+    if len(rows) < PREPARE_FORK_FROM:
+        results = work(batches())
+    else:
+        doing = "preparing the rows to merge"
+        results = in_turns(work, batches(), doing=doing, error=StoreError, children=1)
+    try:
+        for made in results:
+            for (at, row), ready in zip(sent.popleft(), made, strict=True):
+                yield at, row, ready
+    finally:
+        results.close()  # the child ended now, not when a traceback holding this is let go
+
+
+def _prepared_batches(
+    origin: str, batches: Iterator[list[str | None]]
+) -> Generator[list[Ready | Outcome | None], None, None]:
+    """``prepared`` of each row of each batch given as JSON (None for the others)."""
+    for batch in batches:
+        yield [None if payload is None else prepared(origin, payload) for payload in batch]
 
 
 def _oldest_first(names: Sequence[str | None]) -> Iterator[int]:
