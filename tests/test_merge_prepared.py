@@ -39,9 +39,9 @@ def forked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setattr(merge, "PREPARE_BATCH", 7)
     work = merge._prepared_batches
 
-    def recorded(origin: str, batches: Iterator[Any]) -> Iterator[Any]:
+    def recorded(origin: str, batches: Iterator[Any], *, packed: bool) -> Iterator[Any]:
         (tmp_path / str(os.getpid())).touch()
-        yield from work(origin, batches)
+        yield from work(origin, batches, packed=packed)
 
     monkeypatch.setattr(merge, "_prepared_batches", recorded)
     return tmp_path
@@ -73,7 +73,7 @@ def test_rows_prepared_in_a_child_merge_as_rows_prepared_here(
 
 
 def test_a_child_that_dies_fails_the_merge(forked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def killed(origin: str, batches: Iterator[Any]) -> Iterator[Any]:
+    def killed(origin: str, batches: Iterator[Any], *, packed: bool) -> Iterator[Any]:
         next(batches)
         os._exit(3)
         yield []

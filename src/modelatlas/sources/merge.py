@@ -896,6 +896,27 @@ class Ready:
     name_key: str
     makers: tuple[str, ...]
 
+    def packed(self) -> Packed:
+        """These values as pickle takes them quickly, to pass between processes: a frozen dataclass or a
+        pydantic model is unpickled a field at a time in Python, a row's as long as it took to prepare
+        it; the row (with its record) as JSON, the keys' lists, the makers' values. ``unpacked`` is it."""
+        keys = self.keys
+        lists = (keys.named, keys.keys, keys.spelt, keys.papers, keys.repos, keys.code)
+        refs = [ref.model_dump() for ref in self.refs]
+        return orjson.dumps(self.row), lists, refs, tuple(self.filled), self.name_key, self.makers
+
+    @classmethod
+    def unpacked(cls, packed: Packed) -> Ready:
+        """The values ``packed`` gave: the makers as they were validated (``model_construct``)."""
+        body, lists, refs, filled, key, makers = packed
+        row = orjson.loads(body)
+        made = [OrgRef.model_construct(**ref) for ref in refs]
+        return cls(row, row["model"], Keys(*lists), made, frozenset(filled), key, makers)
+
+
+#: ``Ready.packed``'s values.
+Packed = tuple[bytes, tuple[Any, ...], list[dict[str, Any]], tuple[str, ...], str, tuple[str, ...]]
+
 
 def prepared(origin: str, payload: str) -> Ready | Outcome | None:
     """The row whose JSON is ``payload`` (of the import ``origin``) prepared for the plain way, what does
@@ -939,26 +960,29 @@ def _with_prepared(
             sent.append(batch)
             yield [row if isinstance(row, str) else None for _, row in batch]
 
-    work = partial(_prepared_batches, origin)
-    if len(rows) < PREPARE_FORK_FROM:
-        results = work(batches())
-    else:
+    forked = len(rows) >= PREPARE_FORK_FROM
+    work = partial(_prepared_batches, origin, packed=forked)
+    if forked:
         doing = "preparing the rows to merge"
         results = in_turns(work, batches(), doing=doing, error=StoreError, children=1)
+    else:
+        results = work(batches())
     try:
         for made in results:
             for (at, row), ready in zip(sent.popleft(), made, strict=True):
-                yield at, row, ready
+                yield at, row, Ready.unpacked(ready) if isinstance(ready, tuple) else ready
     finally:
         results.close()  # the child ended now, not when a traceback holding this is let go
 
 
 def _prepared_batches(
-    origin: str, batches: Iterator[list[str | None]]
-) -> Generator[list[Ready | Outcome | None], None, None]:
-    """``prepared`` of each row of each batch given as JSON (None for the others)."""
+    origin: str, batches: Iterator[list[str | None]], *, packed: bool
+) -> Generator[list[Ready | Packed | Outcome | None], None, None]:
+    """``prepared`` of each row of each batch given as JSON (None for the others); ``packed`` to be sent
+    to another process (``Ready.packed``)."""
     for batch in batches:
-        yield [None if payload is None else prepared(origin, payload) for payload in batch]
+        made = [None if payload is None else prepared(origin, payload) for payload in batch]
+        yield [ready.packed() if packed and isinstance(ready, Ready) else ready for ready in made]
 
 
 def _oldest_first(names: Sequence[str | None]) -> Iterator[int]:
