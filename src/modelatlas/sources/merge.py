@@ -907,10 +907,10 @@ class Ready:
 
     @classmethod
     def unpacked(cls, packed: Packed) -> Ready:
-        """The values ``packed`` gave: the makers as they were validated (``model_construct``)."""
+        """The values ``packed`` gave."""
         body, lists, refs, filled, key, makers = packed
         row = orjson.loads(body)
-        made = [OrgRef.model_construct(**ref) for ref in refs]
+        made = [OrgRef.model_validate(ref) for ref in refs]  # in Rust: model_construct took twice as long
         return cls(row, row["model"], Keys(*lists), made, frozenset(filled), key, makers)
 
 

@@ -79,6 +79,11 @@ class EncodedRow:
     def decoded(self) -> ImportedRow:
         return ImportedRow.model_validate_json(self.payload)
 
+    def __reduce__(self) -> tuple[type[EncodedRow], tuple[int, str, str, bool]]:
+        """Pickled as its values, made again by ``__init__``: a frozen dataclass's own way sets its fields
+        one by one in Python (the rows of a converting child: ``importers.epoch.read_encoded``)."""
+        return EncodedRow, (self.line, self.name, self.payload, self.makes_model)
+
 
 def model_name(payload: str) -> str | None:
     """The name of the row whose JSON (``EncodedRow.payload``) is ``payload``, None if it makes no model."""
