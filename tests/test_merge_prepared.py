@@ -96,3 +96,11 @@ def test_what_a_child_raises_is_raised_here(forked: Path) -> None:
         Merger(validate_catalog(CATALOG)).apply("epoch:x", INPUTS[1], payloads, names=names)
     assert multiprocessing.active_children() == []
     assert len(list(forked.iterdir())) == 1
+
+
+def test_decoded_rows_fork_no_child(forked: Path) -> None:
+    """A store's earlier import is merged as decoded rows: nothing to prepare, no child forked for it."""
+    rows = [row.decoded() for row in encoded_reader("epoch")(INPUTS[1], None)]
+    outcomes = Merger(validate_catalog(CATALOG)).apply("epoch:x", INPUTS[1], rows)
+    assert [int(p.name) for p in forked.iterdir()] == [os.getpid()]
+    assert len(outcomes) == 21 and multiprocessing.active_children() == []

@@ -950,9 +950,9 @@ def _with_prepared(
     origin: str, rows: Sequence[ImportedRow | str], order: Iterator[int]
 ) -> Iterator[tuple[int, ImportedRow | str, Ready | Outcome | None]]:
     """Each of ``rows`` at its place in ``order``, with what ``prepared`` makes of it if it is given as
-    JSON (None for a decoded row). The rows of a large import are prepared in a forked child, a batch
-    or two ahead, while this process merges the rows before them: the merge took one core of two, and
-    a row's preparing is a third of its merge (``bench/model_steps.py``)."""
+    JSON (None for a decoded row). The rows of a large import given as JSON are prepared in a forked
+    child, a batch or two ahead, while this process merges the rows before them: the merge took one core
+    of two, and a row's preparing is a third of its merge (``bench/model_steps.py``)."""
     sent: deque[list[tuple[int, ImportedRow | str]]] = deque()
 
     def batches() -> Iterator[list[str | None]]:
@@ -960,7 +960,8 @@ def _with_prepared(
             sent.append(batch)
             yield [row if isinstance(row, str) else None for _, row in batch]
 
-    forked = len(rows) >= PREPARE_FORK_FROM
+    # an import's rows come all as JSON or all decoded (a store's earlier import): none to prepare then
+    forked = len(rows) >= max(PREPARE_FORK_FROM, 1) and isinstance(rows[0], str)
     work = partial(_prepared_batches, origin, packed=forked)
     if forked:
         doing = "preparing the rows to merge"
