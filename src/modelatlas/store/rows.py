@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from modelatlas.catalog.names import name_key
 from modelatlas.catalog.schema import Benchmark, Model, Organization, Technique
 from modelatlas.live.targets import refs_of
@@ -130,12 +132,10 @@ def model_rows(model: Model, source_file: Path, record_json: str | None = None) 
                 "accessed": s.accessed,
                 "note": s.note,
                 "kind": s.kind,
+                "fields": orjson.dumps(s.fields).decode() if s.fields else None,
             }
             for s in model.sources
         ]
-        fields = [{"model_id": mid, "source_id": s.id, "field": f} for s in model.sources for f in s.fields]
-        if fields:
-            rows["source_fields"] = fields
     if model.status_notes:
         rows["status_notes"] = [
             {

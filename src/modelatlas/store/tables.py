@@ -69,7 +69,6 @@ __all__ = [
     "organizations",
     "papers",
     "snapshots",
-    "source_fields",
     "sources",
     "status_notes",
     "sync_runs",
@@ -81,7 +80,7 @@ __all__ = [
 
 #: The Alembic revision these tables are (the newest in ``migrations/versions``): a store at an older
 #: one was built by an older modelatlas and has to be rebuilt.
-SCHEMA_REVISION = "0017"
+SCHEMA_REVISION = "0018"
 
 #: Tables a build fills from the others (the search and facet indexes), made by migrations 0010 and
 #: 0011 with their own DDL and not declared here: an FTS5 table and an untyped column have no
@@ -358,16 +357,11 @@ sources = Table(
     Column("accessed", Date, nullable=False),
     Column("note", Text),
     Column("kind", String(10), nullable=False, server_default="stated"),
+    #: The fields the source backs, a JSON array (NULL for none); the view ``source_fields`` gives a row
+    #: for each, as the table of that name did until migration 0018.
+    Column("fields", Text),
     # when a model entered the atlas (its earliest ``accessed``) read from the index alone: migration 0015
     Index("ix_sources_model_accessed", "model_id", "accessed"),
-)
-
-source_fields = Table(
-    "source_fields",
-    metadata,
-    _model_fk(),
-    Column("source_id", String(100), nullable=False),
-    Column("field", String(40), nullable=False),
 )
 
 status_notes = Table(
