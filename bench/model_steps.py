@@ -18,6 +18,7 @@ The models come from ``bench/synthetic.py``, merged; the Epoch rows from ``impor
 compare two versions, run it from each in turns (``PYTHONPATH=<clone>/src``).
 
     .venv/bin/python bench/model_steps.py --models 20000 --rows 15000
+    .venv/bin/python bench/model_steps.py --build-epoch 15000 --rows 0   # the models an import makes
 """
 
 from __future__ import annotations
@@ -60,10 +61,18 @@ def _quickest(runs: int, step: Callable[[], Any]) -> float:
     return best
 
 
-def build_steps(models: int, runs: int) -> dict[str, float]:
-    """Seconds of CPU a model of decoding, making rows, writing a part and copying it in."""
+def build_steps(models: int, runs: int, epoch: Path | None = None) -> dict[str, float]:
+    """Seconds of CPU a model of decoding, making rows, writing a part and copying it in: of ``models``
+    synthetic models, or of the models an import of the Epoch export ``epoch`` makes on the bundled
+    catalog (the million-row import's build writes those)."""
     with paused():
-        merged = Merger(synthetic_catalog(models)).catalog()
+        if epoch is None:
+            merged = Merger(synthetic_catalog(models)).catalog()
+        else:
+            merger = Merger(load_valid_catalog(bundled_catalog()))
+            merger.apply("epoch-bench", epoch, list(read(epoch)))
+            merged = merger.catalog()
+            models = len(merged.models)
     encoded = merged.models
     assert isinstance(encoded, C.Encoded)
     pieces = list(batched(encoded.encoded(), C.CHUNK))
@@ -148,9 +157,22 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=15_000, help="Epoch rows to merge (0: none).")
     parser.add_argument("--runs", type=int, default=3, help="Runs of each step; the quickest is shown.")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/import-scale"), help="Where the rows are.")
+    parser.add_argument(
+        "--build-epoch",
+        type=int,
+        default=0,
+        help="Time the build's steps on the models an import of this many Epoch rows makes (the bundled "
+        "catalog's and theirs), not on --models synthetic ones.",
+    )
     args = parser.parse_args()
     gc.disable()  # as the build and the import run (``_collector.paused``)
-    for step, seconds in build_steps(args.models, args.runs).items():
+    epoch = None
+    if args.build_epoch:
+        epoch = args.dir / f"all_ai_models_{args.build_epoch}.csv"
+        if not epoch.exists():
+            args.dir.mkdir(parents=True, exist_ok=True)
+            epoch_file(args.build_epoch, epoch)
+    for step, seconds in build_steps(args.models, args.runs, epoch).items():
         print(f"{step:>7} {seconds * 1e6:8.1f} µs a model")
     if args.rows:
         for step, seconds in merge_steps(args.rows, args.dir, args.runs).items():
