@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -530,20 +530,51 @@ def _without_indexes(conn: Connection) -> list[str]:
 
 
 def _check_references(conn: Connection) -> None:
-    """On SQLite, every row's references, all at once (the build turns the per-row checks off).
+    """On SQLite, every row's references, all at once (the build turns the per-row checks off): for each
+    foreign key of each table, the rows whose key is set and names no row of the table it refers to.
+    A query a key, which walks the key's index (made just before) and so looks its parents up in their
+    own order, not ``PRAGMA foreign_key_check``, which walks the rows and looked each up at random: 1.0–2.0
+    against 0.5–1.0 s a table of a million models' rows.
 
     Raises:
         StoreError: a row refers to something the store does not hold.
     """
     if conn.dialect.name != "sqlite":
         return
-    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    broken, first = 0, ""
+    for table, parent, query in _reference_queries(conn):
+        found = conn.exec_driver_sql(query).scalar_one()
+        if found and not broken:
+            first = f"the first in {table!r} (to {parent!r})"
+        broken += found
     if broken:
-        table, _, parent, _ = broken[0]
         raise StoreError(
-            f"{len(broken)} row(s) refer to rows the store does not hold, the first in {table!r} "
-            f"(to {parent!r}); the store is unchanged"
+            f"{broken} row(s) refer to rows the store does not hold, {first}; the store is unchanged"
         )
+
+
+def _reference_queries(conn: Connection) -> Iterator[tuple[str, str, str]]:
+    """For each foreign key of each table of the SQLite store ``conn`` writes: the table, the table it
+    refers to, and the query counting its rows that name no row there. A key with a NULL column refers
+    to nothing (SQLite's rule), and a key that names no columns refers to its table's primary key."""
+    quote = conn.dialect.identifier_preparer.quote
+    listed = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    for table in conn.exec_driver_sql(listed).scalars().all():
+        keys: dict[int, list[tuple[str, str, str | None]]] = {}
+        found = conn.exec_driver_sql(f"PRAGMA foreign_key_list({quote(table)})")
+        for key, _, parent, column, to, *_ in found:
+            keys.setdefault(key, []).append((parent, column, to))
+        for columns in keys.values():
+            parent = columns[0][0]
+            named = [to for _, _, to in columns if to is not None]
+            if len(named) < len(columns):
+                info = conn.exec_driver_sql(f"PRAGMA table_info({quote(parent)})").all()
+                named = [row[1] for row in sorted(info, key=lambda row: row[5]) if row[5]]
+            pairs = list(zip((column for _, column, _ in columns), named, strict=True))
+            given = " AND ".join(f"c.{quote(child)} IS NOT NULL" for child, _ in pairs)
+            same = " AND ".join(f"p.{quote(key)} = c.{quote(child)}" for child, key in pairs)
+            query = f"SELECT count(*) FROM {quote(table)} AS c WHERE {given} AND NOT EXISTS ("
+            yield table, parent, f"{query}SELECT 1 FROM {quote(parent)} AS p WHERE {same})"
 
 
 def _write(conn: Connection, batch: Mapping[str, Sequence[dict[str, Any]]]) -> None:
