@@ -325,7 +325,8 @@ def test_the_indexes_and_name_keys_are_sorted_with_a_small_page_cache_then_the_l
     read = 'SELECT DISTINCT model_names."key" FROM model_names ORDER BY model_names."key"'
     keys.insert(0, said.index(read))
     checked = said[small + 2 + len(dropped)]  # the references after the indexes, with the small cache
-    assert checked == "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    listed = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~'"
+    assert checked == f"{listed} ORDER BY name"  # SQLAlchemy's inspector, as the check reflects the keys
     assert len(keys) > 1 and small + len(dropped) < keys[0] and keys[-1] < back
     assert said[back + 1] == f"PRAGMA threads={SORT_THREADS}"  # the load's, set as the file was opened
     assert "CREATE INDEX" not in " ".join(said[back:])

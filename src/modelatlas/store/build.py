@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from modelatlas import __version__
@@ -554,25 +554,18 @@ def _check_references(conn: Connection) -> None:
 
 
 def _reference_queries(conn: Connection) -> Iterator[tuple[str, str, str]]:
-    """For each foreign key of each table of the SQLite store ``conn`` writes: the table, the table it
-    refers to, and the query counting its rows that name no row there. A key with a NULL column refers
-    to nothing (SQLite's rule), and a key that names no columns refers to its table's primary key."""
+    """For each foreign key of each table of the SQLite store ``conn`` writes (as SQLAlchemy reflects
+    them: a key naming no columns refers to its table's primary key): the table, the table it refers
+    to, and the query counting its rows that name no row there. A key with a NULL column refers to
+    nothing (SQLite's rule)."""
     quote = conn.dialect.identifier_preparer.quote
-    listed = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-    for table in conn.exec_driver_sql(listed).scalars().all():
-        keys: dict[int, list[tuple[str, str, str | None]]] = {}
-        found = conn.exec_driver_sql(f"PRAGMA foreign_key_list({quote(table)})")
-        for key, _, parent, column, to, *_ in found:
-            keys.setdefault(key, []).append((parent, column, to))
-        for columns in keys.values():
-            parent = columns[0][0]
-            named = [to for _, _, to in columns if to is not None]
-            if len(named) < len(columns):
-                info = conn.exec_driver_sql(f"PRAGMA table_info({quote(parent)})").all()
-                named = [row[1] for row in sorted(info, key=lambda row: row[5]) if row[5]]
-            pairs = list(zip((column for _, column, _ in columns), named, strict=True))
+    schema = inspect(conn)
+    for table in schema.get_table_names():
+        for key in schema.get_foreign_keys(table):
+            parent = key["referred_table"]
+            pairs = list(zip(key["constrained_columns"], key["referred_columns"], strict=True))
             given = " AND ".join(f"c.{quote(child)} IS NOT NULL" for child, _ in pairs)
-            same = " AND ".join(f"p.{quote(key)} = c.{quote(child)}" for child, key in pairs)
+            same = " AND ".join(f"p.{quote(column)} = c.{quote(child)}" for child, column in pairs)
             query = f"SELECT count(*) FROM {quote(table)} AS c WHERE {given} AND NOT EXISTS ("
             yield table, parent, f"{query}SELECT 1 FROM {quote(parent)} AS p WHERE {same})"
 
