@@ -88,7 +88,7 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
     import pandas as pd
 
     from cli_runner import run
-    from modelatlas.analysis.frame import columns_frame, load_frame, model_frame
+    from modelatlas.analysis.frame import columns_frame, load_frame, model_frame, stored_frame
     from modelatlas.analysis.lineage import columns_graph, lineage_graph, stored_graph
     from modelatlas.store.records import (
         load_analysis_columns,
@@ -131,6 +131,16 @@ def test_the_stored_analysis_table_is_the_one_the_records_give(
         assert list(read.dtypes) == list(stored.dtypes)
         pd.testing.assert_frame_equal(read, stored, check_exact=True)
         assert len(rows) > len(read) if step == "import" else len(rows) == len(read) == 6  # versions out
+        # a chunk keeping none of its rows (versions all), one or several is the frame of its rows
+        kept_counts = set()
+        for size in (1, 2, 3):
+            for start in range(0, len(rows), size):
+                part = {column: values[start : start + size] for column, values in by_column.items()}
+                chunk = columns_frame(part, countries)
+                expected_chunk = stored_frame(rows[start : start + size], countries)
+                pd.testing.assert_frame_equal(chunk, expected_chunk, check_exact=True)
+                kept_counts.add(len(chunk))
+        assert kept_counts >= ({0, 1, 2} if step == "import" else {1, 2, 3})
         quick = columns_graph(by_column, load_lineage(store_url))
         assert list(quick.nodes(data=True)) == list(graph.nodes(data=True))
         assert list(quick.edges(data=True)) == list(graph.edges(data=True))

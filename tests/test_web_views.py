@@ -423,3 +423,25 @@ def test_the_graph_holds_the_models_on_an_edge_and_shows_what_the_whole_graph_sh
     linked = min(ends)
     family = data.family(linked)
     assert data.family(alone) is None and family is not None and linked in family
+
+
+def test_the_models_most_built_on_are_those_of_the_most_derivatives_named_as_the_table_names_them(
+    tmp_path: Path,
+) -> None:
+    """The lineage view's list: the models with the most direct derivatives, ties by id, each with its
+    name in the table (its id when the table has none), found without a dict of every model's name."""
+    url = f"sqlite:///{tmp_path / 'atlas.db'}"
+    build_store(load_valid_catalog(bundled_catalog()), url)
+    data = views.Analysis("one", make_engine(url), url, None)
+    graph = data.graph
+    everyone = sorted(((n, graph.out_degree(n)) for n in graph.nodes), key=lambda item: (-item[1], item[0]))
+    names = dict(zip(data.frame["id"], data.frame["name"], strict=True))
+    expected = [(node, names.get(node, node), n) for node, n in everyone if n > 0][: views.BUILT_ON]
+    found = views.lineage_view(data, "en")["built_on"]
+    assert found == expected and len(found) == views.BUILT_ON == 15
+    counts = [n for *_, n in found]
+    assert len(set(counts)) < len(counts) and counts[0] > counts[-1] >= 1  # ties among them, broken by id
+    assert any(name != node for node, name, _ in found)
+    first, name, _ = found[0]
+    assert data.names_of(["no-such-model", first]) == {first: name}
+    assert data.names_of([]) == {}

@@ -9,12 +9,14 @@ Dates known only to the month or the year are placed at the middle of that month
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import operator
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from modelatlas.analysis.rows import COLUMNS, LISTS, NUMBERS, TEXTS, model_row
 from modelatlas.analysis.rows import KINDS as KINDS
@@ -96,12 +98,36 @@ def columns_frame(
     """``stored_frame`` from ``analysis_rows`` as each column's values by name
     (``store.records.load_analysis_columns``): the same frame, without a dict a row."""
     versions = columns["version_of"]
-    kept = None if versions.count(None) == len(versions) else [n for n, v in enumerate(versions) if v is None]
-    found: dict[str, list[object]] = {}
+    kept = [n for n, v in enumerate(versions) if v is None]
+    pick = None if len(kept) == len(versions) else _picker(kept)
+    found: dict[str, Any] = {}
     for column in COLUMNS:
-        values = columns[column] if kept is None else [columns[column][n] for n in kept]
-        found[column] = _tuples(values) if column in LISTS else list(values)
+        values = columns[column] if pick is None else pick(columns[column])
+        if column in LISTS:
+            found[column] = _tuples(values)
+        elif column in TEXTS:
+            found[column] = _texts(values)
+        else:
+            found[column] = list(values)
     return _frame(found, countries)
+
+
+def _picker(places: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function giving the values at ``places`` of a sequence, in order (``itemgetter``: a loop in C)."""
+    if len(places) == 1:
+        (place,) = places
+        return lambda values: [values[place]]
+    if not places:
+        return lambda values: []
+    get = operator.itemgetter(*places)
+    return lambda values: list(get(values))
+
+
+def _texts(values: Sequence[str | None]) -> pd.api.extensions.ExtensionArray:
+    """Texts (or None) as the frame's text column, through an Arrow array: pandas' own conversion of a
+    list looks at every value first (at a million models 2 of the table's 20 s)."""
+    texts: pd.api.extensions.ExtensionArray = pd.array(pa.array(values, type=pa.large_string()), dtype="str")
+    return texts
 
 
 def _tuples(texts: Sequence[Any]) -> list[object]:

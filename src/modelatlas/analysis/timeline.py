@@ -29,9 +29,12 @@ def releases(frame: pd.DataFrame, *, freq: Freq = "quarter", by: str | None = "d
         raise BadArgument(f"unknown period {freq!r}: choose month, quarter or year")
     if by is not None and by not in frame.columns:
         raise BadArgument(f"cannot group by {by!r}: choose one of {', '.join(GROUPS)}")
-    dated = frame[frame["released"].notna()]
-    group = dated[by].fillna("unknown").astype(str) if by else pd.Series("all", index=dated.index)
-    periods = dated["released"].dt.to_period(_PERIODS[freq])
+    # the two columns counted filtered, not the frame (at a million models copying every column was
+    # most of a timeline's time)
+    released = frame["released"]
+    dated = released.notna()
+    periods = released[dated].dt.to_period(_PERIODS[freq])
+    group = frame[by][dated].fillna("unknown").astype(str) if by else pd.Series("all", index=periods.index)
     counts = pd.crosstab(periods, group)
     if not counts.empty:
         span = pd.period_range(counts.index.min(), counts.index.max(), freq=_PERIODS[freq])
