@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from modelatlas.sources import versions
 from modelatlas.sources.versions import Dated, dated
 
 
@@ -40,3 +43,46 @@ def test_dated_names(name: str, expected: Dated) -> None:
 )
 def test_undated_names(name: str) -> None:
     assert dated(name) is None
+
+
+_PIECES = [
+    "GPT-4",
+    "Gemini 2.5 Pro",
+    " ",
+    "  ",
+    "-",
+    "_",
+    "(",
+    ")",
+    ".",
+    "Jun",
+    "Sept",
+    "Foo",
+    "2023",
+    "1999",
+    "2024-08-06",
+    "2024-13-06",
+    "2024-09-3",
+    "0324",
+    "2407",
+    "1001",
+    "7B",
+    "b50000",
+    "v0",
+    "\t",
+]
+
+
+@example("GPT-4 (Jun 2023)")
+@example("DeepSeek-V3-0324")
+@example("GPT-4o 2024-08-06")
+@given(st.lists(st.sampled_from(_PIECES) | st.text("ab1-_ ()9.", max_size=3), max_size=8).map("".join))
+def test_a_name_ending_as_no_pattern_can_is_undated_at_once(name: str) -> None:
+    """The quick test (the name ends in ``)``, ``-DD`` or ``-NNNN``) never changes the answer: every name
+    is what the three patterns make of it."""
+    assert dated(name) == versions._split(" ".join(name.split()))
+
+
+def test_the_quick_test_passes_each_ending_a_pattern_needs() -> None:
+    assert [versions._may_be_dated(t) for t in ("GPT-4 (Jun 2023)", "a 2024-08-06", "V3-0324")] == [True] * 3
+    assert [versions._may_be_dated(t) for t in ("MahLool b50000", "Qwen2.5 7B", "x-032", "")] == [False] * 4

@@ -41,6 +41,11 @@ def dated(name: str) -> Dated | None:
     (March 24) or something else is for the caller to decide by whether ``DeepSeek-V3`` is a model.
     """
     text = " ".join(name.split())
+    return _split(text) if _may_be_dated(text) else None
+
+
+def _split(text: str) -> Dated | None:
+    """``dated`` of a name with its spaces made single, by the three patterns alone."""
     if found := _MONTH_YEAR.match(text):
         month = found["month"].casefold()
         if month in _MONTHS:
@@ -56,3 +61,10 @@ def dated(name: str) -> Dated | None:
     if found := _TAG.match(text):
         return Dated(found["base"], found["tag"], None, tag_only=True)
     return None
+
+
+def _may_be_dated(text: str) -> bool:
+    """Whether ``text`` ends as one of the three patterns must: ``)`` (a month and year, a date in
+    brackets), ``-DD`` (a date) or ``-NNNN`` (a tag). Most names end otherwise, and each pattern's
+    lazy start tries every place in them before failing (a million names: 6 of the merge's seconds)."""
+    return text.endswith(")") or text[-3:-2] == "-" or text[-5:-4] == "-"
