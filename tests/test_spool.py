@@ -139,3 +139,51 @@ def test_an_earlier_import_read_back_into_a_spool_is_merged_as_from_a_list(
         from_lists.merger.catalog().models.encoded()
     )
     assert list(spool)[3] == listed[3]  # the merge recorded what it did with each row: the same again
+
+
+def test_a_build_writes_each_imports_rows_as_given_from_a_spool_or_a_list(
+    store_url: str, tiny_catalog: Path, small_blocks: None
+) -> None:
+    """``import_rows`` holds each import's rows in order, numbered from 0 within it, the imports numbered
+    from 1: a spool's rows given as tuples (its outcomes, ``pending`` where none was recorded) and a
+    list's ``StoredRow``s alike, on SQLite and PostgreSQL; batches of any size give the same rows."""
+    from sqlalchemy import select
+
+    from modelatlas.store import tables as T
+    from modelatlas.store.build import build_store
+    from modelatlas.store.engine import make_engine
+    from modelatlas.store.imports import IMPORT_ROW_COLUMNS, StoredImport, import_row_values
+
+    listed = [StoredRow(3, "A", '{"a":1}', "new", "a", None, "x"), StoredRow(9, "B", "{}", "skipped")]
+    rows = list(read(EPOCH / "merge_notable.csv"))[:7]
+    spool = RowSpool()
+    spool.add(iter(rows))
+    for at in (0, 1, 2, 3, 5):  # the rows at 4 and 6 left pending
+        spool.record_at(at, "merged", f"m{at}", "name", f"detail {at}" if at % 2 else None)
+    imports = [
+        StoredImport("epoch:listed", "epoch", "l.csv", "s1", "2026-12-07T00:00:00", listed),
+        StoredImport("epoch:spooled", "epoch", "s.csv", "s2", "2026-12-07T00:00:01", spool),
+    ]
+    expected = [
+        (1, 0, 3, "A", '{"a":1}', "new", "a", None, "x"),
+        (1, 1, 9, "B", "{}", "skipped", None, None, None),
+    ]
+    for at, row in enumerate(rows):
+        done = at not in (4, 6)
+        outcome = ("merged", f"m{at}", "name", f"detail {at}" if at % 2 else None) if done else ("pending",)
+        payload = row.model_dump_json(exclude_defaults=True)
+        expected.append((2, at, row.line, row.name, payload, *outcome, *(None,) * (4 - len(outcome))))
+    for size in (1, 4, 100):
+        assert [v for batch in import_row_values(imports, size) for v in batch] == expected
+        assert {len(batch) for batch in import_row_values(imports, size)} <= {size, len(expected) % size}
+    build_store(load_valid_catalog(tiny_catalog), store_url, imports=imports)
+    r = T.import_rows
+    engine = make_engine(store_url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(
+                select(*(r.c[name] for name in IMPORT_ROW_COLUMNS)).order_by(r.c.import_id, r.c.position)
+            )
+            assert [tuple(row) for row in stored] == expected
+    finally:
+        engine.dispose()

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, overload
 
 from modelatlas.sources.merge import Outcome
 from modelatlas.sources.rows import EncodedRow, ImportedRow, model_name
-from modelatlas.store.imports import StoredRow
+from modelatlas.store.imports import RowValues, StoredRow
 
 __all__ = ["RowSpool"]
 
@@ -162,6 +162,10 @@ class RowSpool(Sequence[StoredRow]):
     def __iter__(self) -> Iterator[StoredRow]:
         for row in self._scan(_STORED):
             yield StoredRow(*row)
+
+    def stored_values(self) -> Iterator[RowValues]:
+        """Each row's ``StoredRow`` fields as a tuple, in file order (``store.imports.ValuedRows``)."""
+        return self._scan(_STORED)
 
     def _scan(self, columns: str) -> Iterator[tuple[Any, ...]]:
         for start in range(0, self._count, BLOCK):

@@ -48,7 +48,13 @@ from modelatlas.store.engine import (
 )
 from modelatlas.store.facet_index import NARROW, FacetIndex
 from modelatlas.store.facet_index_pg import fill_facet_index_postgres
-from modelatlas.store.imports import StoredImport, import_row_batches, import_rows, read_kept
+from modelatlas.store.imports import (
+    IMPORT_ROW_COLUMNS,
+    StoredImport,
+    import_row_values,
+    import_rows,
+    read_kept,
+)
 from modelatlas.store.journal import LOG_SUFFIXES, rolled_back, write_ahead
 from modelatlas.store.parts import Part, copy_part
 from modelatlas.store.sort_indexes import sort_indexes
@@ -426,8 +432,9 @@ def _fill_frozen(
             {"key": "modelatlas_version", "value": __version__},
         ]
         write({**extra, "lineage": lineage, "build_info": built + extra.get("build_info", [])})
-        for rows in import_row_batches(imports, CHUNK):
-            write({"import_rows": rows})
+        statement = insert_statement(conn.dialect, T.import_rows.name, IMPORT_ROW_COLUMNS)
+        for values in import_row_values(imports, CHUNK):
+            run(conn, Prepared(statement, values, T.import_rows.name, IMPORT_ROW_COLUMNS))
         viewing = False  # a views' child computing while the indexes are made
         if loaded is not None:
             conn.commit()
