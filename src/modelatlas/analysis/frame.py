@@ -114,11 +114,11 @@ def columns_frame(
 
 def _picker(places: list[int]) -> Callable[[Sequence[Any]], list[Any]]:
     """A function giving the values at ``places`` of a sequence, in order (``itemgetter``: a loop in C)."""
-    if len(places) == 1:
-        (place,) = places
-        return lambda values: [values[place]]
     if not places:
         return lambda values: []
+    if len(places) == 1:  # itemgetter of one place gives the value, not a tuple
+        (place,) = places
+        return lambda values: [values[place]]
     get = operator.itemgetter(*places)
     return lambda values: list(get(values))
 
